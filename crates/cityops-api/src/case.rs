@@ -1,0 +1,128 @@
+//! Cases (案卷) and their stage log on the wire.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Action, CaseStatus, Channel, Role, Stage, Timestamp, TypeKey};
+
+/// A case as the service returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDto {
+    /// Service-wide case id.
+    pub id: i64,
+    /// Human case number, e.g. `QD20261129000123`.
+    pub case_no: String,
+    /// Problem type.
+    pub type_key: TypeKey,
+    /// Channel of origin.
+    pub channel: Channel,
+    /// Current stage of the closed loop.
+    pub stage: Stage,
+    /// Overall status (active, suspended, cancelled, closed).
+    pub status: CaseStatus,
+    /// WGS84 longitude, degrees.
+    pub lon: f64,
+    /// WGS84 latitude, degrees.
+    pub lat: f64,
+    /// Free-text address (事发位置).
+    pub address: String,
+    /// Description from the reporter.
+    pub description: String,
+    /// 15-digit unit grid code.
+    pub grid_code: String,
+    /// 12-digit community code.
+    pub community_code: String,
+    /// 9-digit street (街道/镇) code.
+    pub street_code: String,
+    /// 6-digit GB/T 2260 district code.
+    pub district_code: String,
+    /// Handling unit the case is dispatched to, if any.
+    pub unit_code: Option<String>,
+    /// Deadline of the current stage, if it has one.
+    pub deadline: Option<Timestamp>,
+    /// Whether the current stage is past its deadline.
+    pub overdue: bool,
+    /// Number of 返工 so far.
+    pub rework_count: u32,
+    /// Number of 督办 so far.
+    pub supervise_count: u32,
+    /// Photo or snapshot references (URLs or storage keys).
+    pub media: Vec<String>,
+    /// Camera that detected it (video-AI channel).
+    pub camera_id: Option<String>,
+    /// Source system's event id (idempotent ingest).
+    pub source_ref: Option<String>,
+    /// When the report arrived.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// Stage history, oldest first (present on single-case reads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StageLogDto>,
+}
+
+/// One entry of a case's stage log: who did what, when, against which deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageLogDto {
+    /// Stage the entry covers.
+    pub stage: Stage,
+    /// Action that ended the entry (None while the stage is open).
+    pub action: Option<Action>,
+    /// Actor id (user or unit code).
+    pub actor: String,
+    /// Actor role.
+    pub role: Role,
+    /// When the stage began.
+    pub started_at: Timestamp,
+    /// When it ended (None while open).
+    pub ended_at: Option<Timestamp>,
+    /// Deadline of this stage, if any.
+    pub deadline: Option<Timestamp>,
+    /// Whether it ended (or, while open, is still) within its deadline.
+    pub on_time: Option<bool>,
+    /// Free-text note (e.g. reason for 回退).
+    pub note: String,
+}
+
+/// A new report, from any channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCaseDto {
+    /// Problem type.
+    pub type_key: TypeKey,
+    /// Channel of origin.
+    pub channel: Channel,
+    /// WGS84 longitude, degrees.
+    pub lon: f64,
+    /// WGS84 latitude, degrees.
+    pub lat: f64,
+    /// Free-text address; derived from the location when empty.
+    #[serde(default)]
+    pub address: String,
+    /// Reporter's description.
+    #[serde(default)]
+    pub description: String,
+    /// Photos or snapshot references.
+    #[serde(default)]
+    pub media: Vec<String>,
+    /// Detecting camera (video-AI channel).
+    #[serde(default)]
+    pub camera_id: Option<String>,
+    /// Source system's event id for idempotent ingest.
+    #[serde(default)]
+    pub source_ref: Option<String>,
+}
+
+/// A workflow action request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionRequest {
+    /// The action.
+    pub action: Action,
+    /// Target unit (required for 派遣).
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    /// Explicit deadline (派遣 or 延期); the handling standard's when absent.
+    #[serde(default)]
+    pub deadline: Option<Timestamp>,
+    /// Note or reason.
+    #[serde(default)]
+    pub note: String,
+}

@@ -1,0 +1,58 @@
+//! Evaluation (GB/T 30428.4) figures on the wire.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// A–E grade (A 90–100, B 75–<90, C 60–<75, D 40–<60, E <40).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Grade {
+    /// 90–100.
+    A,
+    /// 75–<90.
+    B,
+    /// 60–<75.
+    C,
+    /// 40–<60.
+    D,
+    /// <40.
+    E,
+}
+
+/// Rates for one area or department over one period. Rates are fractions in [0, 1] or None
+/// where the denominator is zero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatesDto {
+    /// Area (grid/community/street/district code, or `370200` for the city) or unit code.
+    pub subject: String,
+    /// Period start (inclusive).
+    pub from: Timestamp,
+    /// Period end (exclusive).
+    pub to: Timestamp,
+    /// 立案数.
+    pub registered: u32,
+    /// 应结案数.
+    pub due_to_close: u32,
+    /// 结案数.
+    pub closed: u32,
+    /// 结案率.
+    pub close_rate: Option<f64>,
+    /// 按期结案率.
+    pub on_time_close_rate: Option<f64>,
+    /// 处置率.
+    pub handle_rate: Option<f64>,
+    /// 按期处置率.
+    pub on_time_handle_rate: Option<f64>,
+    /// 返工率.
+    pub rework_rate: Option<f64>,
+    /// 按时核实率.
+    pub on_time_verify_rate: Option<f64>,
+    /// 按时核查率.
+    pub on_time_check_rate: Option<f64>,
+    /// 监督举报率.
+    pub inspector_report_rate: Option<f64>,
+    /// Area composite score, 0–100.
+    pub composite: Option<f64>,
+    /// Grade of the composite.
+    pub grade: Option<Grade>,
+}

@@ -1,0 +1,64 @@
+//! Live events (Server-Sent Events `/api/v1/events`), each with a strictly increasing id.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CaseDto, Timestamp};
+
+/// One live event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    /// Strictly increasing event id (the SSE `id:` field; resume with `Last-Event-ID`).
+    pub id: u64,
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened.
+    pub body: EventBody,
+}
+
+/// What a live event says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    /// A case was created or changed stage/status.
+    Case {
+        /// The case after the change.
+        case: Box<CaseDto>,
+    },
+    /// A vehicle reported its position.
+    Vehicle {
+        /// Vehicle id.
+        vehicle_id: String,
+        /// WGS84 longitude.
+        lon: f64,
+        /// WGS84 latitude.
+        lat: f64,
+        /// Speed, km/h.
+        speed_kmh: f64,
+        /// Heading, degrees clockwise from north.
+        heading_deg: f64,
+    },
+    /// A sensor reading.
+    Sensor {
+        /// Sensor id.
+        sensor_id: String,
+        /// Quantity, e.g. `pm10` or `noise`.
+        quantity: String,
+        /// Value.
+        value: f64,
+        /// Unit, e.g. `µg/m³` or `dB(A)`.
+        unit: String,
+    },
+    /// An alert raised by a scenario rule.
+    Alert {
+        /// Alert id.
+        alert_id: String,
+        /// Rule that raised it.
+        rule: String,
+        /// Human message (Chinese).
+        message: String,
+        /// WGS84 longitude.
+        lon: f64,
+        /// WGS84 latitude.
+        lat: f64,
+    },
+}

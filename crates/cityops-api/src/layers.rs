@@ -1,0 +1,117 @@
+//! Map layers and viewport answers on the wire.
+
+use serde::{Deserialize, Serialize};
+
+/// A map layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerKind {
+    /// Cases (points).
+    Cases,
+    /// Residential compounds (waste sorting).
+    Compounds,
+    /// Waste collection routes (lines).
+    Routes,
+    /// Waste trucks (moving points).
+    Trucks,
+    /// Waste facilities.
+    Facilities,
+    /// Construction sites (polygons).
+    Sites,
+    /// Cameras (points with a view cone).
+    Cameras,
+    /// Alerts (points).
+    Alerts,
+    /// Unit grids (polygons).
+    Grids,
+}
+
+impl LayerKind {
+    /// All layers.
+    pub const ALL: [LayerKind; 9] = [
+        LayerKind::Cases,
+        LayerKind::Compounds,
+        LayerKind::Routes,
+        LayerKind::Trucks,
+        LayerKind::Facilities,
+        LayerKind::Sites,
+        LayerKind::Cameras,
+        LayerKind::Alerts,
+        LayerKind::Grids,
+    ];
+
+    /// Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            LayerKind::Cases => "案件",
+            LayerKind::Compounds => "小区",
+            LayerKind::Routes => "收运路线",
+            LayerKind::Trucks => "收运车辆",
+            LayerKind::Facilities => "环卫设施",
+            LayerKind::Sites => "建筑工地",
+            LayerKind::Cameras => "视频监控",
+            LayerKind::Alerts => "告警",
+            LayerKind::Grids => "单元网格",
+        }
+    }
+}
+
+/// Status class used for colouring and for cluster mixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusClass {
+    /// Open and within its deadline.
+    Open,
+    /// Open and past its deadline.
+    Overdue,
+    /// Closed (or otherwise finished).
+    Closed,
+}
+
+/// Counts of features by status class inside a cluster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StatusMix {
+    /// Open within deadline.
+    pub open: u32,
+    /// Overdue.
+    pub overdue: u32,
+    /// Closed.
+    pub closed: u32,
+}
+
+impl StatusMix {
+    /// Total count.
+    pub fn total(&self) -> u32 {
+        self.open + self.overdue + self.closed
+    }
+}
+
+/// One item of a viewport answer: a single feature or a cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MapItemDto {
+    /// A single point feature.
+    Point {
+        /// Layer.
+        layer: LayerKind,
+        /// Feature id within its layer.
+        id: u64,
+        /// WGS84 longitude.
+        lon: f64,
+        /// WGS84 latitude.
+        lat: f64,
+        /// Status class.
+        status: StatusClass,
+    },
+    /// A cluster of point features.
+    Cluster {
+        /// Layer.
+        layer: LayerKind,
+        /// Weighted centre, WGS84 longitude.
+        lon: f64,
+        /// Weighted centre, WGS84 latitude.
+        lat: f64,
+        /// Status mix of its members.
+        mix: StatusMix,
+    },
+}

@@ -1,0 +1,38 @@
+//! The cityops wire contract: every type that crosses a process boundary (HTTP, Server-Sent Events,
+//! Tauri IPC) between the platform service, the desktop shell and the wasm UI.
+//!
+//! Deliberately absent: behaviour. Workflow rules, geometry and persistence live in `cityops-core`
+//! and the adapters. This crate depends on serde and chrono only, so it builds for
+//! `wasm32-unknown-unknown`.
+//!
+//! Capabilities by category:
+//! - vocabulary of the standards: [`TypeKind`], [`TypeKey`], [`Stage`], [`CaseStatus`], [`Action`],
+//!   [`Role`], [`Channel`], [`TimeUnit`]
+//! - cases: [`CaseDto`], [`StageLogDto`], [`NewCaseDto`], [`ActionRequest`]
+//! - catalogue and organisation: [`CategoryDto`], [`UnitDto`], [`GridDto`], [`LocationDto`]
+//! - map layers: [`LayerKind`], [`StatusClass`], [`StatusMix`], [`MapItemDto`]
+//! - live events: [`LiveEvent`], [`EventBody`]
+//! - evaluation: [`RatesDto`], [`Grade`]
+//! - errors: [`ErrorCode`], [`ApiError`]
+
+mod case;
+mod catalogue;
+mod error;
+mod evaluation;
+mod events;
+mod layers;
+mod org;
+mod vocab;
+
+pub use case::*;
+pub use catalogue::*;
+pub use error::*;
+pub use evaluation::*;
+pub use events::*;
+pub use layers::*;
+pub use org::*;
+pub use vocab::*;
+
+/// Timestamps on the wire: ISO 8601 with zone (Open311 requires the zone). The platform runs on
+/// China Standard Time (UTC+08:00, no daylight saving).
+pub type Timestamp = chrono::DateTime<chrono::FixedOffset>;
