@@ -36,3 +36,9 @@ pub use vocab::*;
 /// Timestamps on the wire: ISO 8601 with zone (Open311 requires the zone). The platform runs on
 /// China Standard Time (UTC+08:00, no daylight saving).
 pub type Timestamp = chrono::DateTime<chrono::FixedOffset>;
+
+/// China Standard Time (UTC+08:00), the offset of every timestamp the platform emits.
+pub const CST: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};

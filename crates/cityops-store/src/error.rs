@@ -1,0 +1,63 @@
+//! Errors of the store.
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database URL is not `sqlite://…` or `postgres://…`.
+    #[error("unsupported database URL {url:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl {
+        /// The URL given (credentials removed).
+        url: String,
+    },
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// Directory.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The database could not be reached or a statement failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration {version} ({description}) failed: {source}")]
+    Migration {
+        /// Migration number.
+        version: i64,
+        /// Its description.
+        description: &'static str,
+        /// Cause.
+        source: sqlx::Error,
+    },
+    /// The case was changed by someone else since it was read.
+    #[error("case {id} was changed concurrently (expected version {expected})")]
+    VersionConflict {
+        /// Case id.
+        id: i64,
+        /// Version the caller had.
+        expected: i64,
+    },
+    /// The case does not exist.
+    #[error("case {0} not found")]
+    CaseNotFound(i64),
+    /// A stored document could not be decoded (schema drift or corruption).
+    #[error("stored {what} {id} cannot be decoded: {source}")]
+    Corrupt {
+        /// Table.
+        what: &'static str,
+        /// Row id.
+        id: String,
+        /// Cause.
+        source: serde_json::Error,
+    },
+    /// A value could not be encoded.
+    #[error("cannot encode {what}: {source}")]
+    Encode {
+        /// What.
+        what: &'static str,
+        /// Cause.
+        source: serde_json::Error,
+    },
+}

@@ -1,0 +1,98 @@
+//! cityops persistence: one [`Store`] trait, two real backends behind it, chosen by URL:
+//! `sqlite://path/to/cityops.sqlite` (embedded default: one file, WAL, zero setup) and
+//! `postgres://…` (PostgreSQL with PostGIS geometry columns and GiST indexes).
+//!
+//! Invariants:
+//! - every write is one transaction; when a method returns `Ok`, the write is durable
+//!   (SQLite runs `synchronous=FULL`);
+//! - writes are serialised (one writer at a time inside a process, plus a transaction-scoped
+//!   advisory lock on PostgreSQL), so event ids are committed in increasing order and a reader
+//!   that has seen event `n` never later finds a new event below `n`;
+//! - ingest is idempotent on `(source, key)`: a repeat returns the first result and writes
+//!   nothing.
+//!
+//! Deliberately absent: workflow rules. The store persists what the core decided; it stores the
+//! wire documents of `cityops-api` plus the columns needed to filter them.
+
+mod error;
+mod model;
+mod sql;
+
+use async_trait::async_trait;
+use cityops_api::{CaseDto, LiveEvent};
+
+pub use error::StoreError;
+pub use model::*;
+pub use sql::{Dialect, SqlStore};
+
+/// Result alias of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The persistence interface the service runs on.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    /// Which backend this is.
+    fn dialect(&self) -> Dialect;
+
+    /// Create a case. The store assigns `id` and `case_no` and appends a case event. With an
+    /// ingest key that was seen before, nothing is written and the earlier case is returned with
+    /// `created = false`.
+    async fn create_case(
+        &self,
+        case: CaseDto,
+        key: Option<IngestKey>,
+        audit: NewAudit,
+    ) -> Result<Created<CaseDto>>;
+
+    /// Replace a case's document after a workflow change, if its version is still
+    /// `expected_version`; appends a case event. Returns the new version and the event.
+    async fn update_case(
+        &self,
+        case: &CaseDto,
+        expected_version: i64,
+        audit: NewAudit,
+    ) -> Result<(i64, LiveEvent)>;
+
+    /// A case and its version.
+    async fn get_case(&self, id: i64) -> Result<Option<Versioned<CaseDto>>>;
+
+    /// The case an ingest key created, if any.
+    async fn case_for_key(&self, key: &IngestKey) -> Result<Option<i64>>;
+
+    /// Cases matching a filter, newest first.
+    async fn list_cases(&self, filter: &CaseFilter) -> Result<Page<CaseDto>>;
+
+    /// Append feed events (vehicle fixes, sensor readings, alerts) in one transaction, skipping
+    /// those whose ingest key was seen before; also keeps the latest vehicle/sensor state.
+    /// Returns the events actually appended.
+    async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<LiveEvent>>;
+
+    /// Events with id greater than `after`, oldest first, at most `limit`.
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<LiveEvent>>;
+
+    /// The greatest event id so far (0 when none).
+    async fn last_event_id(&self) -> Result<u64>;
+
+    /// Latest known state of every vehicle.
+    async fn vehicles(&self) -> Result<Vec<VehicleState>>;
+
+    /// Latest reading of every sensor quantity.
+    async fn sensors(&self) -> Result<Vec<SensorState>>;
+
+    /// Store a new API token (only its hash).
+    async fn create_token(&self, token: NewToken) -> Result<()>;
+
+    /// A token by hash, if it exists and is not revoked.
+    async fn token(&self, hash: &str) -> Result<Option<TokenRecord>>;
+
+    /// Record an audit entry on its own (writes record theirs inside their transaction).
+    async fn record_audit(&self, audit: NewAudit) -> Result<()>;
+
+    /// The most recent audit entries, newest first.
+    async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>>;
+}
+
+/// Open the store a URL names and bring its schema up to date.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    Ok(std::sync::Arc::new(SqlStore::connect(url).await?))
+}

@@ -1,0 +1,189 @@
+//! Values the store takes and returns besides the wire documents.
+
+use cityops_api::{CaseStatus, Channel, EventBody, Role, Stage, Timestamp, TypeKind};
+
+/// Idempotency key of an ingested item: the source system and its own event id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IngestKey {
+    /// Source system, e.g. `hotline`, `video_ai`, `open311`.
+    pub source: String,
+    /// The source's event id.
+    pub key: String,
+}
+
+impl IngestKey {
+    /// Build a key.
+    pub fn new(source: impl Into<String>, key: impl Into<String>) -> Self {
+        Self { source: source.into(), key: key.into() }
+    }
+}
+
+/// Result of a create that may have been a repeat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created<T> {
+    /// The stored value (the earlier one for a repeat).
+    pub value: T,
+    /// Its version.
+    pub version: i64,
+    /// Whether this call created it.
+    pub created: bool,
+    /// The event appended (None for a repeat).
+    pub event: Option<cityops_api::LiveEvent>,
+}
+
+/// A value with its optimistic-concurrency version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    /// The value.
+    pub value: T,
+    /// Its version (starts at 1, +1 per update).
+    pub version: i64,
+}
+
+/// Case list filter. All parts are optional and combine with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseFilter {
+    /// Area code prefix: district (6), street (9), community (12) or grid (15 digits).
+    pub area: Option<String>,
+    /// Handling unit.
+    pub unit_code: Option<String>,
+    /// Type kind and code.
+    pub type_kind: Option<TypeKind>,
+    /// Type code, or its class prefix (2 digits).
+    pub type_code: Option<String>,
+    /// Stage.
+    pub stage: Option<Stage>,
+    /// Status.
+    pub status: Option<CaseStatus>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Only active cases past their deadline at this instant.
+    pub overdue_at: Option<Timestamp>,
+    /// Created at or after.
+    pub from: Option<Timestamp>,
+    /// Created before.
+    pub to: Option<Timestamp>,
+    /// Bounding box: west, south, east, north (WGS84 degrees).
+    pub bbox: Option<[f64; 4]>,
+    /// Page size (capped at 1000; default 100).
+    pub limit: Option<u32>,
+    /// Offset.
+    pub offset: Option<u32>,
+}
+
+/// Default and maximum page sizes.
+pub const DEFAULT_PAGE: u32 = 100;
+/// Largest page a list returns.
+pub const MAX_PAGE: u32 = 1000;
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// Items on this page.
+    pub items: Vec<T>,
+    /// Total matching.
+    pub total: u64,
+    /// Page size used.
+    pub limit: u32,
+    /// Offset used.
+    pub offset: u32,
+}
+
+/// A feed event to append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// Idempotency key.
+    pub key: Option<IngestKey>,
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened.
+    pub body: EventBody,
+}
+
+/// Latest state of a vehicle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VehicleState {
+    /// Vehicle id.
+    pub id: String,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// Speed, km/h.
+    pub speed_kmh: f64,
+    /// Heading, degrees from north.
+    pub heading_deg: f64,
+    /// Fix time.
+    pub at: Timestamp,
+}
+
+/// Latest reading of one sensor quantity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensorState {
+    /// Sensor id.
+    pub id: String,
+    /// Quantity (`pm10`, `noise`).
+    pub quantity: String,
+    /// Value.
+    pub value: f64,
+    /// Unit.
+    pub unit: String,
+    /// Reading time.
+    pub at: Timestamp,
+}
+
+/// A token to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    /// SHA-256 of the token, hex.
+    pub hash: String,
+    /// Role it grants.
+    pub role: Role,
+    /// District it is limited to (None = whole city).
+    pub district_code: Option<String>,
+    /// Human label.
+    pub label: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// A stored token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    /// SHA-256 of the token, hex.
+    pub hash: String,
+    /// Role.
+    pub role: Role,
+    /// District scope.
+    pub district_code: Option<String>,
+    /// Label (used as the actor name in the audit log).
+    pub label: String,
+}
+
+/// An audit entry to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAudit {
+    /// When.
+    pub at: Timestamp,
+    /// Who (token label or user id).
+    pub actor: String,
+    /// In which role.
+    pub role: Role,
+    /// What (e.g. `case.dispatch`).
+    pub action: String,
+    /// On what (e.g. `case:42`).
+    pub target: String,
+    /// Details (JSON or text).
+    pub detail: String,
+    /// From where (remote address).
+    pub remote: String,
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Entry id.
+    pub id: i64,
+    /// The entry.
+    pub entry: NewAudit,
+}

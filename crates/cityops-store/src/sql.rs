@@ -1,0 +1,725 @@
+//! The SQL store: one implementation over sqlx's `Any` driver with the few statements that differ
+//! per backend (schema, PostGIS geometry, bbox predicate, write lock) selected by [`Dialect`].
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use chrono::DateTime;
+use cityops_api::{CST, CaseDto, EventBody, LiveEvent, Role, Timestamp};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use tokio::sync::Mutex;
+
+use crate::{
+    AuditEntry, CaseFilter, Created, DEFAULT_PAGE, IngestKey, MAX_PAGE, NewAudit, NewEvent, NewToken, Page,
+    Result, SensorState, Store, StoreError, TokenRecord, VehicleState, Versioned,
+};
+
+/// Which SQL backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (embedded; WAL; one file).
+    Sqlite,
+    /// PostgreSQL with PostGIS.
+    Postgres,
+}
+
+struct Migration {
+    version: i64,
+    description: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "initial schema",
+    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+/// Arbitrary constant for PostgreSQL's transaction-scoped advisory lock that serialises writers
+/// across service instances.
+const PG_WRITE_LOCK: i64 = 0x00c1_7a05;
+
+fn ms(t: &Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> Timestamp {
+    DateTime::from_timestamp_millis(v).unwrap_or_default().with_timezone(&CST)
+}
+
+/// The serde tag of a unit enum (e.g. `Stage::Verify` → `verify`).
+fn tag<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+fn untag<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|source| StoreError::Encode { what, source })
+}
+
+fn decode<T: DeserializeOwned>(what: &'static str, id: impl ToString, s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|source| StoreError::Corrupt { what, id: id.to_string(), source })
+}
+
+/// A bound value of a dynamically built query.
+#[derive(Debug, Clone)]
+enum Bind {
+    I64(i64),
+    F64(f64),
+    Str(String),
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::I64(v) => q.bind(*v),
+            Bind::F64(v) => q.bind(*v),
+            Bind::Str(v) => q.bind(v.as_str()),
+        };
+    }
+    q
+}
+
+/// The SQL store (see the crate docs for its invariants).
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+    write: Mutex<()>,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore").field("dialect", &self.dialect).finish_non_exhaustive()
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+impl SqlStore {
+    /// Connect to `sqlite://PATH` (the file and its directory are created) or `postgres://…`,
+    /// and run the migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (dialect, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl { url: url.to_owned() });
+            }
+            if path != ":memory:"
+                && let Some(dir) = Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+            }
+            (Dialect::Sqlite, format!("sqlite://{path}?mode=rwc"))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Dialect::Postgres, url.to_owned())
+        } else {
+            return Err(StoreError::UnsupportedUrl { url: redact(url) });
+        };
+        let mut options = AnyPoolOptions::new().max_connections(8);
+        if dialect == Dialect::Sqlite {
+            options = options.max_connections(4).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(&url).await?;
+        let store = Self { pool, dialect, write: Mutex::new(()) };
+        store.migrate().await?;
+        tracing::info!(backend = ?dialect, url = %redact(&url), "store ready");
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
+        }
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+             description TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        for m in MIGRATIONS {
+            let done: Option<i64> = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r: AnyRow| r.try_get(0))
+                .transpose()?;
+            if done.is_some() {
+                continue;
+            }
+            let sql = match self.dialect {
+                Dialect::Sqlite => m.sqlite,
+                Dialect::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|source| StoreError::Migration {
+                version: m.version,
+                description: m.description,
+                source,
+            })?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, description, applied_ms) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.description)
+            .bind(chrono::Utc::now().timestamp_millis())
+            .execute(&mut *tx)
+            .await?;
+            tracing::info!(version = m.version, description = m.description, "migration applied");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Begin a write transaction: the in-process writer lock is held by the caller; on
+    /// PostgreSQL also take the cross-instance advisory lock.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+
+    fn point_sql(&self, lon: usize, lat: usize) -> String {
+        format!("ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)")
+    }
+
+    async fn insert_event(
+        tx: &mut Transaction<'static, Any>,
+        at: &Timestamp,
+        body: &EventBody,
+    ) -> Result<LiveEvent> {
+        let kind = match body {
+            EventBody::Case { .. } => "case",
+            EventBody::Vehicle { .. } => "vehicle",
+            EventBody::Sensor { .. } => "sensor",
+            EventBody::Alert { .. } => "alert",
+        };
+        let row = sqlx::query("INSERT INTO events (at_ms, kind, body) VALUES ($1, $2, $3) RETURNING id")
+            .bind(ms(at))
+            .bind(kind)
+            .bind(encode("event", body)?)
+            .fetch_one(&mut **tx)
+            .await?;
+        let id: i64 = row.try_get(0)?;
+        Ok(LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() })
+    }
+
+    async fn insert_audit(tx: &mut Transaction<'static, Any>, a: &NewAudit) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(ms(&a.at))
+        .bind(a.actor.as_str())
+        .bind(tag(&a.role))
+        .bind(a.action.as_str())
+        .bind(a.target.as_str())
+        .bind(a.detail.as_str())
+        .bind(a.remote.as_str())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    fn case_event(case: &CaseDto) -> EventBody {
+        let mut slim = case.clone();
+        slim.history.clear();
+        EventBody::Case { case: Box::new(slim) }
+    }
+
+    async fn fetch_case<'e, E: Executor<'e, Database = Any>>(
+        exec: E,
+        id: i64,
+    ) -> Result<Option<Versioned<CaseDto>>> {
+        let row =
+            sqlx::query("SELECT doc, version FROM cases WHERE id = $1").bind(id).fetch_optional(exec).await?;
+        row.map(|r| {
+            let doc: String = r.try_get(0)?;
+            let version: i64 = r.try_get(1)?;
+            Ok(Versioned { value: decode("case", id, &doc)?, version })
+        })
+        .transpose()
+    }
+
+    fn case_filter_sql(&self, f: &CaseFilter) -> (String, Vec<Bind>) {
+        let mut conds: Vec<String> = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut push = |cond: &dyn Fn(usize) -> String, b: Bind, binds: &mut Vec<Bind>| {
+            binds.push(b);
+            conds.push(cond(binds.len()));
+        };
+        if let Some(a) = &f.area {
+            push(&|n| format!("grid_code LIKE ${n}"), Bind::Str(format!("{a}%")), &mut binds);
+        }
+        if let Some(u) = &f.unit_code {
+            push(&|n| format!("unit_code = ${n}"), Bind::Str(u.clone()), &mut binds);
+        }
+        if let Some(k) = &f.type_kind {
+            push(&|n| format!("type_kind = ${n}"), Bind::Str(tag(k)), &mut binds);
+        }
+        if let Some(c) = &f.type_code {
+            if c.len() < 5 {
+                push(&|n| format!("type_code LIKE ${n}"), Bind::Str(format!("{c}%")), &mut binds);
+            } else {
+                push(&|n| format!("type_code = ${n}"), Bind::Str(c.clone()), &mut binds);
+            }
+        }
+        if let Some(s) = &f.stage {
+            push(&|n| format!("stage = ${n}"), Bind::Str(tag(s)), &mut binds);
+        }
+        if let Some(s) = &f.status {
+            push(&|n| format!("status = ${n}"), Bind::Str(tag(s)), &mut binds);
+        }
+        if let Some(c) = &f.channel {
+            push(&|n| format!("channel = ${n}"), Bind::Str(tag(c)), &mut binds);
+        }
+        if let Some(t) = &f.overdue_at {
+            push(
+                &|n| format!("status = 'active' AND deadline_ms IS NOT NULL AND deadline_ms < ${n}"),
+                Bind::I64(ms(t)),
+                &mut binds,
+            );
+        }
+        if let Some(t) = &f.from {
+            push(&|n| format!("created_ms >= ${n}"), Bind::I64(ms(t)), &mut binds);
+        }
+        if let Some(t) = &f.to {
+            push(&|n| format!("created_ms < ${n}"), Bind::I64(ms(t)), &mut binds);
+        }
+        if let Some([w, s, e, n]) = f.bbox {
+            let base = binds.len();
+            binds.extend([Bind::F64(w), Bind::F64(s), Bind::F64(e), Bind::F64(n)]);
+            let (a, b, c, d) = (base + 1, base + 2, base + 3, base + 4);
+            conds.push(match self.dialect {
+                Dialect::Sqlite => format!("lon >= ${a} AND lat >= ${b} AND lon <= ${c} AND lat <= ${d}"),
+                Dialect::Postgres => format!("geom && ST_MakeEnvelope(${a}, ${b}, ${c}, ${d}, 4326)"),
+            });
+        }
+        let sql = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        (sql, binds)
+    }
+}
+
+fn case_columns(c: &CaseDto) -> [Bind; 13] {
+    [
+        Bind::Str(tag(&c.type_key.kind)),
+        Bind::Str(c.type_key.code.clone()),
+        Bind::Str(tag(&c.channel)),
+        Bind::Str(tag(&c.stage)),
+        Bind::Str(tag(&c.status)),
+        Bind::F64(c.lon),
+        Bind::F64(c.lat),
+        Bind::Str(c.grid_code.clone()),
+        Bind::Str(c.district_code.clone()),
+        Bind::Str(c.unit_code.clone().unwrap_or_default()),
+        Bind::I64(c.deadline.as_ref().map_or(-1, ms)),
+        Bind::I64(ms(&c.created_at)),
+        Bind::I64(ms(&c.updated_at)),
+    ]
+}
+
+fn row_event(r: &AnyRow) -> Result<LiveEvent> {
+    let id: i64 = r.try_get(0)?;
+    let at: i64 = r.try_get(1)?;
+    let body: String = r.try_get(2)?;
+    Ok(LiveEvent { id: u64::try_from(id).unwrap_or(0), at: from_ms(at), body: decode("event", id, &body)? })
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn create_case(
+        &self,
+        mut case: CaseDto,
+        key: Option<IngestKey>,
+        audit: NewAudit,
+    ) -> Result<Created<CaseDto>> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        if let Some(k) = &key {
+            let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
+                .bind(k.source.as_str())
+                .bind(k.key.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = prior {
+                let id: Option<i64> = row.try_get(0)?;
+                let id = id.unwrap_or_default();
+                let existing = Self::fetch_case(&mut *tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
+                tx.rollback().await?;
+                return Ok(Created {
+                    value: existing.value,
+                    version: existing.version,
+                    created: false,
+                    event: None,
+                });
+            }
+        }
+        let geom_col = if self.dialect == Dialect::Postgres { ", geom" } else { "" };
+        let geom_val = if self.dialect == Dialect::Postgres {
+            format!(", {}", self.point_sql(7, 8))
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "INSERT INTO cases (case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
+             grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc{geom_col}) \
+             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), NULLIF($12, -1), $13, $14, '{{}}'{geom_val}) \
+             RETURNING id"
+        );
+        let pending = format!("pending-{}", ms(&case.created_at));
+        let mut binds = vec![Bind::Str(pending)];
+        binds.extend(case_columns(&case));
+        let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut *tx).await?;
+        let id: i64 = row.try_get(0)?;
+        case.id = id;
+        case.case_no = format!("QD{}{:07}", case.created_at.format("%Y%m%d"), id);
+        sqlx::query("UPDATE cases SET case_no = $1, doc = $2 WHERE id = $3")
+            .bind(case.case_no.as_str())
+            .bind(encode("case", &case)?)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(k) = &key {
+            sqlx::query("INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4)")
+                .bind(k.source.as_str())
+                .bind(k.key.as_str())
+                .bind(id)
+                .bind(ms(&case.created_at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let event = Self::insert_event(&mut tx, &case.updated_at, &Self::case_event(&case)).await?;
+        let mut audit = audit;
+        audit.target = format!("case:{id}");
+        Self::insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(Created { value: case, version: 1, created: true, event: Some(event) })
+    }
+
+    async fn update_case(
+        &self,
+        case: &CaseDto,
+        expected_version: i64,
+        audit: NewAudit,
+    ) -> Result<(i64, LiveEvent)> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        let sql = "UPDATE cases SET version = version + 1, type_kind = $1, type_code = $2, channel = $3, \
+                   stage = $4, status = $5, lon = $6, lat = $7, grid_code = $8, district_code = $9, \
+                   unit_code = NULLIF($10, ''), deadline_ms = NULLIF($11, -1), created_ms = $12, updated_ms = $13, \
+                   doc = $14 WHERE id = $15 AND version = $16";
+        let mut binds: Vec<Bind> = case_columns(case).into();
+        binds.push(Bind::Str(encode("case", case)?));
+        binds.push(Bind::I64(case.id));
+        binds.push(Bind::I64(expected_version));
+        let done = bind_all(sqlx::query(sql), &binds).execute(&mut *tx).await?;
+        if done.rows_affected() != 1 {
+            let exists = Self::fetch_case(&mut *tx, case.id).await?.is_some();
+            tx.rollback().await?;
+            return Err(if exists {
+                StoreError::VersionConflict { id: case.id, expected: expected_version }
+            } else {
+                StoreError::CaseNotFound(case.id)
+            });
+        }
+        if self.dialect == Dialect::Postgres {
+            sqlx::query(&format!("UPDATE cases SET geom = {} WHERE id = $3", self.point_sql(1, 2)))
+                .bind(case.lon)
+                .bind(case.lat)
+                .bind(case.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let event = Self::insert_event(&mut tx, &case.updated_at, &Self::case_event(case)).await?;
+        Self::insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok((expected_version + 1, event))
+    }
+
+    async fn get_case(&self, id: i64) -> Result<Option<Versioned<CaseDto>>> {
+        Self::fetch_case(&self.pool, id).await
+    }
+
+    async fn case_for_key(&self, key: &IngestKey) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
+            .bind(key.source.as_str())
+            .bind(key.key.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten())
+    }
+
+    async fn list_cases(&self, filter: &CaseFilter) -> Result<Page<CaseDto>> {
+        let (cond, mut binds) = self.case_filter_sql(filter);
+        let total: i64 = bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM cases{cond}")), &binds)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let offset = filter.offset.unwrap_or(0);
+        let n = binds.len();
+        binds.push(Bind::I64(limit.into()));
+        binds.push(Bind::I64(offset.into()));
+        let sql =
+            format!("SELECT id, doc FROM cases{cond} ORDER BY id DESC LIMIT ${} OFFSET ${}", n + 1, n + 2);
+        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(&self.pool).await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let doc: String = r.try_get(1)?;
+                decode("case", id, &doc)
+            })
+            .collect::<Result<Vec<CaseDto>>>()?;
+        Ok(Page { items, total: u64::try_from(total).unwrap_or(0), limit, offset })
+    }
+
+    async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<LiveEvent>> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in &items {
+            if let Some(k) = &item.key {
+                let fresh = sqlx::query(
+                    "INSERT INTO ingest_keys (source, key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(k.source.as_str())
+                .bind(k.key.as_str())
+                .bind(ms(&item.at))
+                .execute(&mut *tx)
+                .await?;
+                if fresh.rows_affected() == 0 {
+                    continue;
+                }
+            }
+            let event = Self::insert_event(&mut tx, &item.at, &item.body).await?;
+            if let Some(k) = &item.key {
+                sqlx::query("UPDATE ingest_keys SET event_id = $1 WHERE source = $2 AND key = $3")
+                    .bind(i64::try_from(event.id).unwrap_or(i64::MAX))
+                    .bind(k.source.as_str())
+                    .bind(k.key.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            match &item.body {
+                EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
+                    let (gc, gv) = if self.dialect == Dialect::Postgres {
+                        (", geom", format!(", {}", self.point_sql(2, 3)))
+                    } else {
+                        ("", String::new())
+                    };
+                    let gu = if self.dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
+                    let sql = format!(
+                        "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
+                         VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
+                         lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
+                         at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
+                    );
+                    sqlx::query(&sql)
+                        .bind(vehicle_id.as_str())
+                        .bind(*lon)
+                        .bind(*lat)
+                        .bind(*speed_kmh)
+                        .bind(*heading_deg)
+                        .bind(ms(&item.at))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                EventBody::Sensor { sensor_id, quantity, value, unit } => {
+                    sqlx::query(
+                        "INSERT INTO sensors (id, quantity, value, unit, at_ms) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
+                         at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms",
+                    )
+                    .bind(sensor_id.as_str())
+                    .bind(quantity.as_str())
+                    .bind(*value)
+                    .bind(unit.as_str())
+                    .bind(ms(&item.at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                EventBody::Case { .. } | EventBody::Alert { .. } => {}
+            }
+            out.push(event);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<LiveEvent>> {
+        let rows = sqlx::query("SELECT id, at_ms, body FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(row_event).collect()
+    }
+
+    async fn last_event_id(&self) -> Result<u64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM events").fetch_one(&self.pool).await?;
+        let id: i64 = row.try_get(0)?;
+        Ok(u64::try_from(id).unwrap_or(0))
+    }
+
+    async fn vehicles(&self) -> Result<Vec<VehicleState>> {
+        let rows =
+            sqlx::query("SELECT id, lon, lat, speed_kmh, heading_deg, at_ms FROM vehicles ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VehicleState {
+                    id: r.try_get(0)?,
+                    lon: r.try_get(1)?,
+                    lat: r.try_get(2)?,
+                    speed_kmh: r.try_get(3)?,
+                    heading_deg: r.try_get(4)?,
+                    at: from_ms(r.try_get(5)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn sensors(&self) -> Result<Vec<SensorState>> {
+        let rows = sqlx::query("SELECT id, quantity, value, unit, at_ms FROM sensors ORDER BY id, quantity")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SensorState {
+                    id: r.try_get(0)?,
+                    quantity: r.try_get(1)?,
+                    value: r.try_get(2)?,
+                    unit: r.try_get(3)?,
+                    at: from_ms(r.try_get(4)?),
+                })
+            })
+            .collect()
+    }
+
+    async fn create_token(&self, token: NewToken) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO tokens (hash, role, district_code, label, created_ms) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
+        )
+        .bind(token.hash.as_str())
+        .bind(tag(&token.role))
+        .bind(token.district_code.clone().unwrap_or_default())
+        .bind(token.label.as_str())
+        .bind(ms(&token.created_at))
+        .execute(&mut *tx)
+        .await?;
+        Self::insert_audit(
+            &mut tx,
+            &NewAudit {
+                at: token.created_at,
+                actor: "cli".into(),
+                role: Role::Admin,
+                action: "token.create".into(),
+                target: format!("token:{}", token.label),
+                detail: format!(
+                    "role={} district={}",
+                    tag(&token.role),
+                    token.district_code.unwrap_or_default()
+                ),
+                remote: "local".into(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn token(&self, hash: &str) -> Result<Option<TokenRecord>> {
+        let row = sqlx::query(
+            "SELECT hash, role, district_code, label FROM tokens WHERE hash = $1 AND revoked = 0",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let role: String = r.try_get(1)?;
+            Ok(TokenRecord {
+                hash: r.try_get(0)?,
+                role: untag(&role).unwrap_or(Role::Leader),
+                district_code: r.try_get(2)?,
+                label: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_audit(&self, audit: NewAudit) -> Result<()> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        Self::insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at_ms, actor, role, action, target, detail, remote FROM audit ORDER BY id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get(3)?;
+                Ok(AuditEntry {
+                    id: r.try_get(0)?,
+                    entry: NewAudit {
+                        at: from_ms(r.try_get(1)?),
+                        actor: r.try_get(2)?,
+                        role: untag(&role).unwrap_or(Role::Leader),
+                        action: r.try_get(4)?,
+                        target: r.try_get(5)?,
+                        detail: r.try_get(6)?,
+                        remote: r.try_get(7)?,
+                    },
+                })
+            })
+            .collect()
+    }
+}

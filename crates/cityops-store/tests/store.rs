@@ -1,0 +1,250 @@
+//! The store contract, run against SQLite always and against PostgreSQL + PostGIS when
+//! `CITYOPS_TEST_PG_URL` names a database (CI sets it; on CI its absence is a failure).
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use chrono::{FixedOffset, TimeZone};
+use cityops_api::{CaseDto, CaseStatus, Channel, EventBody, Role, Stage, Timestamp, TypeKey, TypeKind};
+use cityops_store::{CaseFilter, Dialect, IngestKey, NewAudit, NewEvent, NewToken, Store, StoreError};
+
+fn t(h: u32, m: u32) -> Timestamp {
+    FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
+}
+
+fn case(lon: f64, lat: f64, grid: &str, created: Timestamp) -> CaseDto {
+    CaseDto {
+        id: 0,
+        case_no: String::new(),
+        type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
+        channel: Channel::Inspector,
+        stage: Stage::Collect,
+        status: CaseStatus::Active,
+        lon,
+        lat,
+        address: "test".into(),
+        description: "暴露垃圾".into(),
+        grid_code: grid.into(),
+        community_code: grid[..12].into(),
+        street_code: grid[..9].into(),
+        district_code: grid[..6].into(),
+        unit_code: None,
+        deadline: Some(created + chrono::Duration::minutes(30)),
+        overdue: false,
+        rework_count: 0,
+        supervise_count: 0,
+        media: vec![],
+        camera_id: None,
+        source_ref: None,
+        created_at: created,
+        updated_at: created,
+        history: vec![],
+    }
+}
+
+fn audit(at: Timestamp) -> NewAudit {
+    NewAudit {
+        at,
+        actor: "tester".into(),
+        role: Role::Acceptor,
+        action: "case.create".into(),
+        target: String::new(),
+        detail: String::new(),
+        remote: "127.0.0.1".into(),
+    }
+}
+
+async fn exercise(store: Arc<dyn Store>) {
+    // Create, with assigned id/case_no and an event.
+    let a = store
+        .create_case(case(120.38, 36.07, "370202001001001", t(9, 0)), None, audit(t(9, 0)))
+        .await
+        .unwrap();
+    assert!(a.created);
+    assert!(a.value.id > 0);
+    assert_eq!(a.value.case_no, format!("QD20260302{:07}", a.value.id));
+    let ev_a = a.event.clone().unwrap();
+    assert!(matches!(&ev_a.body, EventBody::Case { case } if case.id == a.value.id));
+
+    // Idempotent ingest: the same key gives the same case and writes nothing.
+    let key = IngestKey::new("hotline", "WO-1");
+    let b = store
+        .create_case(case(120.45, 36.15, "370212001001002", t(9, 5)), Some(key.clone()), audit(t(9, 5)))
+        .await
+        .unwrap();
+    let last = store.last_event_id().await.unwrap();
+    let b2 = store
+        .create_case(case(120.45, 36.15, "370212001001002", t(9, 6)), Some(key.clone()), audit(t(9, 6)))
+        .await
+        .unwrap();
+    assert!(!b2.created);
+    assert_eq!(b2.value.id, b.value.id);
+    assert!(b2.event.is_none());
+    assert_eq!(store.last_event_id().await.unwrap(), last, "a repeat appends no event");
+    assert_eq!(store.case_for_key(&key).await.unwrap(), Some(b.value.id));
+
+    // Optimistic update.
+    let mut changed = a.value.clone();
+    changed.stage = Stage::Register;
+    changed.updated_at = t(9, 10);
+    let (v2, ev) = store.update_case(&changed, 1, audit(t(9, 10))).await.unwrap();
+    assert_eq!(v2, 2);
+    assert!(ev.id > ev_a.id);
+    match store.update_case(&changed, 1, audit(t(9, 11))).await {
+        Err(StoreError::VersionConflict { expected: 1, .. }) => {}
+        other => panic!("stale write must conflict: {other:?}"),
+    }
+    let got = store.get_case(a.value.id).await.unwrap().unwrap();
+    assert_eq!(got.version, 2);
+    assert_eq!(got.value.stage, Stage::Register);
+    let mut ghost = changed.clone();
+    ghost.id = 999_999;
+    assert!(matches!(store.update_case(&ghost, 1, audit(t(9, 12))).await, Err(StoreError::CaseNotFound(_))));
+
+    // Filters: area prefix, stage, bbox, overdue, time window, paging.
+    let all = store.list_cases(&CaseFilter::default()).await.unwrap();
+    assert_eq!(all.total, 2);
+    assert_eq!(all.items[0].id, b.value.id, "newest first");
+    let shinan =
+        store.list_cases(&CaseFilter { area: Some("370202".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(shinan.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a.value.id]);
+    let reg =
+        store.list_cases(&CaseFilter { stage: Some(Stage::Register), ..Default::default() }).await.unwrap();
+    assert_eq!(reg.total, 1);
+    let bbox = store
+        .list_cases(&CaseFilter { bbox: Some([120.40, 36.10, 120.50, 36.20]), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(bbox.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![b.value.id]);
+    let overdue =
+        store.list_cases(&CaseFilter { overdue_at: Some(t(9, 34)), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        overdue.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![a.value.id],
+        "a's deadline 09:30"
+    );
+    let window = store
+        .list_cases(&CaseFilter { from: Some(t(9, 1)), to: Some(t(10, 0)), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(window.total, 1);
+    let page = store
+        .list_cases(&CaseFilter { limit: Some(1), offset: Some(1), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.items.len(), page.items[0].id), (2, 1, a.value.id));
+
+    // Feed events: idempotent, latest state kept, ids strictly increasing.
+    let fix = |k: &str, lon: f64, at: Timestamp| NewEvent {
+        key: Some(IngestKey::new("gps", k)),
+        at,
+        body: EventBody::Vehicle {
+            vehicle_id: "T001".into(),
+            lon,
+            lat: 36.1,
+            speed_kmh: 20.0,
+            heading_deg: 90.0,
+        },
+    };
+    let appended =
+        store.append_events(vec![fix("f1", 120.30, t(9, 20)), fix("f2", 120.31, t(9, 21))]).await.unwrap();
+    assert_eq!(appended.len(), 2);
+    let again =
+        store.append_events(vec![fix("f2", 120.31, t(9, 21)), fix("f3", 120.32, t(9, 19))]).await.unwrap();
+    assert_eq!(again.len(), 1, "f2 is a repeat");
+    let vehicles = store.vehicles().await.unwrap();
+    assert_eq!(vehicles.len(), 1);
+    assert_eq!(vehicles[0].lon, 120.31, "an older fix does not overwrite a newer one");
+    store
+        .append_events(vec![NewEvent {
+            key: None,
+            at: t(9, 22),
+            body: EventBody::Sensor {
+                sensor_id: "S1".into(),
+                quantity: "pm10".into(),
+                value: 180.0,
+                unit: "µg/m³".into(),
+            },
+        }])
+        .await
+        .unwrap();
+    assert_eq!(store.sensors().await.unwrap()[0].value, 180.0);
+    let events = store.events_after(0, 1000).await.unwrap();
+    assert!(events.windows(2).all(|w| w[0].id < w[1].id));
+    assert_eq!(events.len(), 7, "2 creates + 1 update + 3 fixes + 1 reading");
+    let tail = store.events_after(events[3].id, 2).await.unwrap();
+    assert_eq!(tail.iter().map(|e| e.id).collect::<Vec<_>>(), vec![events[4].id, events[5].id]);
+
+    // Tokens and audit.
+    store
+        .create_token(NewToken {
+            hash: "abc".into(),
+            role: Role::Dispatcher,
+            district_code: Some("370202".into()),
+            label: "dispatcher-1".into(),
+            created_at: t(8, 0),
+        })
+        .await
+        .unwrap();
+    let tok = store.token("abc").await.unwrap().unwrap();
+    assert_eq!((tok.role, tok.district_code.as_deref()), (Role::Dispatcher, Some("370202")));
+    assert!(store.token("nope").await.unwrap().is_none());
+    let entries = store.audit_entries(10).await.unwrap();
+    assert_eq!(entries[0].entry.action, "token.create");
+    assert!(entries.iter().any(|e| e.entry.target == format!("case:{}", a.value.id)));
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_the_contract_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/data/cityops.sqlite", dir.path().display());
+    let store = cityops_store::open(&url).await.unwrap();
+    assert_eq!(store.dialect(), Dialect::Sqlite);
+    exercise(store.clone()).await;
+    let last = store.last_event_id().await.unwrap();
+    drop(store);
+    // Reopen: migrations are idempotent and everything acknowledged is still there.
+    let store = cityops_store::open(&url).await.unwrap();
+    assert_eq!(store.last_event_id().await.unwrap(), last);
+    assert_eq!(store.list_cases(&CaseFilter::default()).await.unwrap().total, 2);
+}
+
+#[tokio::test]
+async fn postgres_store_keeps_the_contract() {
+    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
+        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
+        eprintln!("CITYOPS_TEST_PG_URL not set: PostgreSQL contract not exercised here");
+        return;
+    };
+    let url = fresh_pg_database(&url).await;
+    let store = cityops_store::open(&url).await.unwrap();
+    assert_eq!(store.dialect(), Dialect::Postgres);
+    exercise(store.clone()).await;
+    let last = store.last_event_id().await.unwrap();
+    drop(store);
+    let store = cityops_store::open(&url).await.unwrap();
+    assert_eq!(store.last_event_id().await.unwrap(), last);
+}
+
+/// A new empty database next to the one `url` names, so every run starts clean.
+async fn fresh_pg_database(url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!(
+        "cityops_t{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    );
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = &url[..url.rfind('/').unwrap()];
+    format!("{base}/{name}")
+}
+
+#[tokio::test]
+async fn bad_urls_are_named() {
+    match cityops_store::open("mysql://u:secret@h/db").await {
+        Err(StoreError::UnsupportedUrl { url }) => assert!(!url.contains("secret"), "{url}"),
+        other => panic!("{other:?}"),
+    }
+}
