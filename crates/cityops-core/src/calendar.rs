@@ -11,9 +11,25 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Weekday};
-use cityops_api::{TimeLimitDto, TimeUnit};
+use chrono::{Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Weekday};
+use cityops_api::{TimeLimitDto, TimeUnit, Timestamp};
 use serde::Deserialize;
+
+/// China Standard Time, UTC+08:00 (no daylight saving).
+pub const CST: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("+08:00 is a valid offset"), // evaluated at compile time
+};
+
+/// A core time (CST wall clock) as a wire [`Timestamp`] with its +08:00 offset.
+pub fn to_timestamp(t: NaiveDateTime) -> Timestamp {
+    CST.from_utc_datetime(&(t - TimeDelta::hours(8)))
+}
+
+/// A wire [`Timestamp`] (any offset) as CST wall-clock time.
+pub fn from_timestamp(ts: Timestamp) -> NaiveDateTime {
+    ts.with_timezone(&CST).naive_local()
+}
 
 /// Errors of the calendar: bad data, or a question about a year without data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
