@@ -81,6 +81,12 @@ pub struct StageLogDto {
     pub on_time: Option<bool>,
     /// Free-text note (e.g. reason for 回退).
     pub note: String,
+    /// Handling unit during this entry (任务处理 entries and what follows them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_code: Option<String>,
+    /// Whether this entry is a 挂账 interval (the case was parked in `stage`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
 }
 
 /// A new report, from any channel.
