@@ -58,6 +58,29 @@ pub struct CaseDto {
     /// Stage history, oldest first (present on single-case reads).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<StageLogDto>,
+    /// Actions that did not change the stage (延期, 督办), oldest first (single-case reads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<CaseEventDto>,
+}
+
+/// An action that did not change the stage (延期, 督办).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEventDto {
+    /// The action.
+    pub action: Action,
+    /// Actor id.
+    pub actor: String,
+    /// Actor role.
+    pub role: Role,
+    /// When.
+    pub at: Timestamp,
+    /// Deadline before the action.
+    pub deadline_before: Option<Timestamp>,
+    /// Deadline after the action.
+    pub deadline_after: Option<Timestamp>,
+    /// Note.
+    #[serde(default)]
+    pub note: String,
 }
 
 /// One entry of a case's stage log: who did what, when, against which deadline.

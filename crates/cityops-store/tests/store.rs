@@ -40,6 +40,7 @@ fn case(lon: f64, lat: f64, grid: &str, created: Timestamp) -> CaseDto {
         created_at: created,
         updated_at: created,
         history: vec![],
+        events: vec![],
     }
 }
 

@@ -15,6 +15,7 @@
 
 mod limits;
 mod rules;
+mod wire;
 
 use chrono::NaiveDateTime;
 use cityops_api::{
@@ -724,6 +725,7 @@ impl Case {
             created_at: to_timestamp(self.created_at),
             updated_at: to_timestamp(self.updated_at),
             history: self.history.iter().map(|e| e.to_dto(now)).collect(),
+            events: self.events.iter().map(CaseEvent::to_dto).collect(),
         }
     }
 }

@@ -456,6 +456,7 @@ fn walk(channel: Channel, steps: &[Step]) -> Result<Walk, TestCaseError> {
             }
         }
         check_invariants(&case)?;
+        prop_assert_eq!(&Case::from_dto(&case.to_dto(now)), &case, "the wire document is lossless");
     }
     out.closure = case.closure();
     Ok(out)
