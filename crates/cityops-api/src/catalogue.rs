@@ -47,4 +47,13 @@ pub struct CategoryDto {
     pub derived: bool,
     /// Whether this is one of Qingdao's 218 local problem types.
     pub qingdao_local: bool,
+    /// For a local type: the GB/T 47678.5 type it maps to (a case always carries that key).
+    #[serde(default)]
+    pub maps_to: Option<TypeKey>,
+    /// Whether video AI detects the type automatically.
+    #[serde(default)]
+    pub video_ai: bool,
+    /// Whether the type is urgent (its deadlines count clock time, not working time).
+    #[serde(default)]
+    pub urgent: bool,
 }

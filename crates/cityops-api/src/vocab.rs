@@ -25,7 +25,8 @@ impl TypeKind {
 }
 
 /// A type in the catalogue: kind plus 5-digit GB/T 47678.5 code (2-digit class + 3-digit type),
-/// or a Qingdao local code (`QD` + 2-digit class + 3-digit type) for local problem types.
+/// or a Qingdao local code for local problem types (legacy GB/T 30428.2 style, 4 digits: 2-digit
+/// class + 2-digit type, e.g. `0102` 暴露垃圾); the code width tells the two apart.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TypeKey {
     /// Component or matter.
