@@ -12,6 +12,8 @@
 //! - catalogue and organisation: [`CategoryDto`], [`UnitDto`], [`GridDto`], [`LocationDto`]
 //! - map layers: [`LayerKind`], [`StatusClass`], [`StatusMix`], [`MapItemDto`]
 //! - live events: [`LiveEvent`], [`EventBody`]
+//! - feeds and dispatch: [`InspectorReportDto`], [`HotlineOrderDto`], [`VideoDetectionDto`],
+//!   [`SensorReadingDto`], [`GpsFixDto`], [`IngestResultDto`], [`DispatchProposalDto`], [`CasePageDto`]
 //! - evaluation: [`RatesDto`], [`Grade`]
 //! - errors: [`ErrorCode`], [`ApiError`]
 
@@ -20,6 +22,7 @@ mod catalogue;
 mod error;
 mod evaluation;
 mod events;
+mod feeds;
 mod layers;
 mod org;
 mod vocab;
@@ -29,6 +32,7 @@ pub use catalogue::*;
 pub use error::*;
 pub use evaluation::*;
 pub use events::*;
+pub use feeds::*;
 pub use layers::*;
 pub use org::*;
 pub use vocab::*;

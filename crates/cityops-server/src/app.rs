@@ -1,0 +1,235 @@
+//! The application layer: validates input at the edge, asks the core what to do, persists the
+//! result in one store transaction and nudges the live hub. HTTP handlers and feed endpoints call
+//! these functions and do nothing else.
+
+use cityops_api::{
+    ActionRequest, CaseDto, Channel, DeadlineTierDto, DispatchProposalDto, ErrorCode, NewCaseDto, Role,
+    TimeLimitDto, TypeKey, UnitLevel,
+};
+use cityops_core::catalogue::Category;
+use cityops_core::locate::LocateError;
+use cityops_core::workflow::{Actor, Case, Command, Ctx, Location, NewCase, WorkflowError};
+use cityops_store::{Created, IngestKey, NewAudit};
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::state::{AppState, City};
+
+/// Longest description accepted (Open311 allows 4000 characters).
+pub const MAX_DESCRIPTION: usize = 4000;
+/// Most media references on one report.
+pub const MAX_MEDIA: usize = 20;
+
+/// Roles that may file reports.
+pub const REPORTERS: &[Role] = &[Role::Inspector, Role::Acceptor, Role::ShiftLeader];
+
+impl From<WorkflowError> for AppError {
+    fn from(e: WorkflowError) -> Self {
+        AppError::new(e.code(), e.to_string())
+    }
+}
+
+/// Map a failed point lookup to the error a client sees.
+pub fn locate_error(e: LocateError) -> AppError {
+    match e {
+        LocateError::InvalidCoordinate { .. } => AppError::invalid(format!("{e}: lon must be −180…180, lat −90…90")),
+        _ => AppError::new(ErrorCode::OutsideCity, format!("{e}: cases must lie on land inside Qingdao")),
+    }
+}
+
+/// The catalogue entry of a type key, or an `unknown_category` error naming it.
+pub fn category<'a>(city: &'a City, key: &TypeKey) -> AppResult<&'a Category> {
+    city.catalogue.get(key).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::UnknownCategory,
+            format!("unknown category {} {} (see /api/v1/catalogue)", key.kind.zh(), key.code),
+        )
+    })
+}
+
+/// The deadline tiers of a category as plain limits.
+pub fn tiers(cat: &Category) -> Vec<TimeLimitDto> {
+    cat.standard().deadlines().iter().map(|t| t.limit).collect()
+}
+
+/// The core actor for a caller. A department token's label is its unit code.
+pub fn actor(caller: &Caller) -> Actor {
+    Actor {
+        id: caller.label.clone(),
+        role: caller.role,
+        district: caller.district.clone(),
+        unit: (caller.role == Role::Department).then(|| caller.label.clone()),
+    }
+}
+
+fn audit(state: &AppState, caller: &Caller, action: &str, target: String, detail: String) -> NewAudit {
+    NewAudit {
+        at: cityops_core::calendar::to_timestamp(state.clock.now()),
+        actor: caller.label.clone(),
+        role: caller.role,
+        action: action.to_owned(),
+        target,
+        detail,
+        remote: caller.remote.clone(),
+    }
+}
+
+fn validate_new(new: &NewCaseDto) -> AppResult<()> {
+    if new.description.chars().count() > MAX_DESCRIPTION {
+        return Err(AppError::invalid(format!("description is longer than {MAX_DESCRIPTION} characters")));
+    }
+    if new.media.len() > MAX_MEDIA {
+        return Err(AppError::invalid(format!("more than {MAX_MEDIA} media references")));
+    }
+    if new.address.chars().count() > 256 {
+        return Err(AppError::invalid("address is longer than 256 characters (GB/T 47678.5 事发位置)"));
+    }
+    if new.channel == Channel::VideoAi && new.camera_id.as_deref().is_none_or(str::is_empty) {
+        return Err(AppError::invalid("camera_id is required for the video_ai channel"));
+    }
+    Ok(())
+}
+
+/// File a new report. With an ingest key seen before, the earlier case is returned unchanged.
+pub async fn create_case(
+    state: &AppState,
+    caller: &Caller,
+    new: NewCaseDto,
+    key: Option<IngestKey>,
+) -> AppResult<Created<CaseDto>> {
+    caller.require(REPORTERS, "file reports")?;
+    if let Some(k) = &key
+        && let Some(id) = state.store.case_for_key(k).await?
+    {
+        let v = state.store.get_case(id).await?.ok_or_else(|| AppError::not_found(format!("case {id}")))?;
+        return Ok(Created { value: v.value, version: v.version, created: false, event: None });
+    }
+    validate_new(&new)?;
+    let city = &state.city;
+    let cat = category(city, &new.type_key)?;
+    let place = city.pack.locate(new.lon, new.lat).map_err(locate_error)?;
+    caller.require_district(&place.district.code)?;
+    let now = state.clock.now();
+    let address = if new.address.trim().is_empty() {
+        format!("{}{}{}", place.district.name, place.street.name, place.community.name)
+    } else {
+        new.address.trim().to_owned()
+    };
+    let tiers = tiers(cat);
+    let ctx = Ctx { calendar: &city.calendar, limits: &city.limits, handling: &tiers, urgent: cat.standard().urgent() };
+    let case = Case::new(
+        NewCase {
+            id: 0,
+            case_no: String::new(),
+            type_key: cat.standard_key().clone(),
+            channel: new.channel,
+            location: Location {
+                lon: new.lon,
+                lat: new.lat,
+                address,
+                grid_code: place.grid.code.clone(),
+                community_code: place.community.code.clone(),
+                street_code: place.street.code.clone(),
+                district_code: place.district.code.clone(),
+            },
+            description: new.description,
+            media: new.media,
+            camera_id: new.camera_id,
+            source_ref: key.as_ref().map(|k| format!("{}:{}", k.source, k.key)),
+        },
+        &ctx,
+        now,
+    )?;
+    let detail = format!("type={} channel={:?}", case.type_key.code, case.channel);
+    let created = state
+        .store
+        .create_case(case.to_dto(now), key, audit(state, caller, "case.create", String::new(), detail))
+        .await?;
+    if created.created {
+        state.live.nudge();
+    }
+    Ok(created)
+}
+
+/// A case, with its `overdue` flag and open entry evaluated now.
+pub async fn get_case(state: &AppState, id: i64) -> AppResult<(CaseDto, i64)> {
+    let v = state.store.get_case(id).await?.ok_or_else(|| AppError::not_found(format!("case {id}")))?;
+    let now = state.clock.now();
+    Ok((Case::from_dto(&v.value).to_dto(now), v.version))
+}
+
+/// Apply a workflow action.
+pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest) -> AppResult<CaseDto> {
+    let v = state.store.get_case(id).await?.ok_or_else(|| AppError::not_found(format!("case {id}")))?;
+    caller.require_district(&v.value.district_code)?;
+    if req.note.chars().count() > MAX_DESCRIPTION {
+        return Err(AppError::invalid(format!("note is longer than {MAX_DESCRIPTION} characters")));
+    }
+    let city = &state.city;
+    if let Some(unit) = &req.unit_code
+        && city.pack.organisation.unit(unit).is_none()
+    {
+        return Err(AppError::invalid(format!("unknown unit_code {unit:?} (see /api/v1/units)")));
+    }
+    let cat = category(city, &v.value.type_key)?;
+    let tiers = tiers(cat);
+    let ctx = Ctx { calendar: &city.calendar, limits: &city.limits, handling: &tiers, urgent: cat.standard().urgent() };
+    let mut case = Case::from_dto(&v.value);
+    let now = state.clock.now();
+    let changes = case.apply(&Command::from_request(&req), &actor(caller), &ctx, now)?;
+    let dto = case.to_dto(now);
+    let detail = format!("{changes:?}");
+    let target = format!("case:{id}");
+    let action = format!("case.{}", serde_json::to_value(req.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
+    state.store.update_case(&dto, v.version, audit(state, caller, &action, target, detail)).await?;
+    state.live.nudge();
+    Ok(dto)
+}
+
+/// What a dispatcher is offered for a case: the responsible unit for (grid × category) and the
+/// handling standard's deadline if dispatched now.
+pub async fn dispatch_proposal(state: &AppState, id: i64) -> AppResult<DispatchProposalDto> {
+    let (case, _) = get_case(state, id).await?;
+    let city = &state.city;
+    let cat = category(city, &case.type_key)?;
+    let function = cat.standard().function().to_owned();
+    let org = &city.pack.organisation;
+    let unit = org
+        .responsible_unit(&case.grid_code, &function)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("routing failed: {e}")))?;
+    let now = state.clock.now();
+    let default = cat
+        .standard()
+        .default_tier()
+        .ok_or_else(|| AppError::new(ErrorCode::Internal, "type without a deadline tier"))?;
+    let deadline = city
+        .calendar
+        .add(now, default.limit)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("deadline: {e}")))?;
+    let alternatives = org
+        .units()
+        .iter()
+        .filter(|u| u.code != unit.code)
+        .filter(|u| match u.level {
+            UnitLevel::Grassroots => u.code.starts_with(&case.street_code),
+            UnitLevel::DistrictCentre | UnitLevel::Department => {
+                u.district_code.as_deref().is_none_or(|d| d == case.district_code)
+            }
+            UnitLevel::CityCentre => false,
+        })
+        .map(|u| u.to_dto())
+        .collect();
+    Ok(DispatchProposalDto {
+        case_id: id,
+        function,
+        unit: unit.to_dto(),
+        deadline: cityops_core::calendar::to_timestamp(deadline),
+        tiers: cat
+            .standard()
+            .deadlines()
+            .iter()
+            .map(|t| DeadlineTierDto { label: t.label.clone(), limit: t.limit })
+            .collect(),
+        alternatives,
+    })
+}

@@ -1,0 +1,265 @@
+//! Configuration, loaded once at start: command-line flags, each with an environment variable,
+//! over an optional TOML file, over defaults. Unknown keys in the file are an error naming them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+use clap::{Args, Parser, Subcommand};
+use cityops_api::Role;
+use serde::Deserialize;
+
+/// cityops platform service: the case workflow API, the live event stream, Open311 GeoReport v2
+/// and feed ingest for Qingdao's city-operations platform (城市运行管理服务平台).
+#[derive(Debug, Parser)]
+#[command(name = "cityops-server", version, about, long_about = None)]
+pub struct Cli {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Database: sqlite://PATH (embedded default; the file and directory are created) or
+    /// postgres://USER@HOST:PORT/DB (PostgreSQL with PostGIS). Default: sqlite://DATA_DIR/cityops.sqlite.
+    #[arg(long, env = "CITYOPS_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Data directory for the embedded SQLite database. Default: $XDG_DATA_HOME/cityops, else
+    /// ~/.local/share/cityops.
+    #[arg(long, env = "CITYOPS_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// TOML file with any of: database_url, data_dir, listen, log, time_scale, time_origin.
+    /// Flags and environment variables override it.
+    #[arg(long, env = "CITYOPS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Log filter in tracing's env-filter syntax, e.g. `info` or `cityops_server=debug`.
+    #[arg(long, env = "CITYOPS_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default).
+    Serve(ServeArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, HOST:PORT. Default 127.0.0.1:8480.
+    #[arg(long, env = "CITYOPS_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Run time this many times faster than the wall clock (simulation and load tests);
+    /// 1 = real time. Workflow deadlines follow this clock.
+    #[arg(long, env = "CITYOPS_TIME_SCALE")]
+    pub time_scale: Option<f64>,
+    /// Simulated start time (China Standard Time, `YYYY-MM-DDTHH:MM:SS`) when --time-scale is set.
+    /// Default: now.
+    #[arg(long, env = "CITYOPS_TIME_ORIGIN")]
+    pub time_origin: Option<String>,
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it as the last line (it is shown once; only its hash is stored).
+    Create {
+        /// Role: inspector, acceptor, shift_leader, dispatcher, department, leader, admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Limit the token to one district (6-digit GB/T 2260 code); default the whole city.
+        #[arg(long)]
+        district: Option<String>,
+        /// Label recorded as the actor in the audit log. Default: the role.
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+        format!("unknown role {s:?}: use inspector, acceptor, shift_leader, dispatcher, department, leader or admin")
+    })
+}
+
+/// The file form of the configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    log: Option<String>,
+    time_scale: Option<f64>,
+    time_origin: Option<String>,
+}
+
+/// Errors of configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("config file {path}: {source}")]
+    Parse {
+        /// File.
+        path: String,
+        /// Cause.
+        source: Box<toml::de::Error>,
+    },
+    /// A value is out of range.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// The setting.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// No data directory can be derived.
+    #[error("no data directory: set --data-dir, CITYOPS_DATA_DIR, XDG_DATA_HOME or HOME")]
+    NoDataDir,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Database URL.
+    pub database_url: String,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Log filter.
+    pub log: String,
+    /// Time scale (1 = real time).
+    pub time_scale: f64,
+    /// Simulated origin when scaled.
+    pub time_origin: Option<NaiveDateTime>,
+}
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8480";
+
+impl Config {
+    /// Resolve flags/env over the file over defaults. `env_home` and `env_xdg` are HOME and
+    /// XDG_DATA_HOME (passed in so tests need not touch the process environment).
+    pub fn resolve(
+        common: &CommonArgs,
+        serve: &ServeArgs,
+        env_home: Option<String>,
+        env_xdg: Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match &common.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| ConfigError::Parse { path: path.display().to_string(), source: Box::new(e) })?
+            }
+            None => FileConfig::default(),
+        };
+        let database_url = match common.database_url.clone().or(file.database_url) {
+            Some(u) => u,
+            None => {
+                let dir = common
+                    .data_dir
+                    .clone()
+                    .or(file.data_dir)
+                    .or_else(|| env_xdg.filter(|s| !s.is_empty()).map(|x| PathBuf::from(x).join("cityops")))
+                    .or_else(|| env_home.map(|h| PathBuf::from(h).join(".local/share/cityops")))
+                    .ok_or(ConfigError::NoDataDir)?;
+                format!("sqlite://{}", dir.join("cityops.sqlite").display())
+            }
+        };
+        let listen = match serve.listen.or(file.listen) {
+            Some(l) => l,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|_| ConfigError::Invalid { field: "listen", message: DEFAULT_LISTEN.into() })?,
+        };
+        let time_scale = serve.time_scale.or(file.time_scale).unwrap_or(1.0);
+        if !(time_scale.is_finite() && (0.01..=100_000.0).contains(&time_scale)) {
+            return Err(ConfigError::Invalid {
+                field: "time_scale",
+                message: format!("{time_scale} is outside 0.01..=100000"),
+            });
+        }
+        let time_origin = serve
+            .time_origin
+            .clone()
+            .or(file.time_origin)
+            .map(|s| {
+                NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S").map_err(|e| ConfigError::Invalid {
+                    field: "time_origin",
+                    message: format!("{s:?}: {e} (expected YYYY-MM-DDTHH:MM:SS, China Standard Time)"),
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            database_url,
+            listen,
+            log: common.log.clone().or(file.log).unwrap_or_else(|| "info".into()),
+            time_scale,
+            time_origin,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn common() -> CommonArgs {
+        CommonArgs { database_url: None, data_dir: None, config: None, log: None }
+    }
+
+    #[test]
+    fn defaults_use_the_xdg_data_dir_then_home() {
+        let c = Config::resolve(&common(), &ServeArgs::default(), Some("/home/u".into()), Some("/x".into())).unwrap();
+        assert_eq!(c.database_url, "sqlite:///x/cityops/cityops.sqlite");
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        let c = Config::resolve(&common(), &ServeArgs::default(), Some("/home/u".into()), None).unwrap();
+        assert_eq!(c.database_url, "sqlite:///home/u/.local/share/cityops/cityops.sqlite");
+        assert!(matches!(
+            Config::resolve(&common(), &ServeArgs::default(), None, None),
+            Err(ConfigError::NoDataDir)
+        ));
+    }
+
+    #[test]
+    fn flags_override_the_file_and_unknown_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\ndatabase_url = \"sqlite://a.db\"\n").unwrap();
+        let mut args = common();
+        args.config = Some(path.clone());
+        let serve = ServeArgs { listen: Some("127.0.0.1:9100".parse().unwrap()), ..Default::default() };
+        let c = Config::resolve(&args, &serve, None, None).unwrap();
+        assert_eq!((c.listen.port(), c.database_url.as_str()), (9100, "sqlite://a.db"));
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let e = Config::resolve(&args, &ServeArgs::default(), None, None).unwrap_err().to_string();
+        assert!(e.contains("lisen"), "{e}");
+        let bad = ServeArgs { time_scale: Some(0.0), ..Default::default() };
+        let e = Config::resolve(&common(), &bad, Some("/h".into()), None).unwrap_err().to_string();
+        assert!(e.contains("time_scale"), "{e}");
+    }
+
+    #[test]
+    fn roles_parse_by_their_wire_names() {
+        assert_eq!(parse_role("shift_leader"), Ok(Role::ShiftLeader));
+        assert!(parse_role("boss").unwrap_err().contains("boss"));
+    }
+}

@@ -1,0 +1,148 @@
+//! Live fan-out: one tailer reads committed events from the store in id order and broadcasts them;
+//! Server-Sent Events clients catch up from the store from their `Last-Event-ID`, then follow the
+//! broadcast. Because every event is read back from the store, what a client receives is exactly
+//! the committed log: nothing is lost across a disconnect or a service restart, and nothing is
+//! sent twice. Writers nudge the tailer after a commit; it also polls, so events written by other
+//! service instances on the same PostgreSQL database reach this instance's clients too.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use cityops_api::LiveEvent;
+use cityops_store::Store;
+use futures_util::Stream;
+use tokio::sync::{Notify, broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+
+/// Page size of catch-up reads.
+const CATCH_UP_PAGE: u32 = 500;
+/// How often the tailer polls when not nudged.
+const POLL: Duration = Duration::from_millis(1000);
+
+/// The live hub.
+#[derive(Debug, Clone)]
+pub struct Live {
+    tx: broadcast::Sender<LiveEvent>,
+    nudge: Arc<Notify>,
+}
+
+impl Live {
+    /// Start the tailer on `store`, beginning after the last event already committed.
+    pub async fn start(store: Arc<dyn Store>) -> Result<Self, cityops_store::StoreError> {
+        let (tx, _) = broadcast::channel(4096);
+        let nudge = Arc::new(Notify::new());
+        let mut last = store.last_event_id().await?;
+        let (t, n) = (tx.clone(), nudge.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = n.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                }
+                loop {
+                    match store.events_after(last, CATCH_UP_PAGE).await {
+                        Ok(batch) if batch.is_empty() => break,
+                        Ok(batch) => {
+                            for e in batch {
+                                last = e.id;
+                                // No receivers is fine: nobody is listening right now.
+                                let _ = t.send(e);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "live tailer cannot read events; retrying");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Self { tx, nudge })
+    }
+
+    /// Tell the tailer that new events were committed.
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// Subscribe to committed events in id order.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.tx.subscribe()
+    }
+}
+
+fn sse_event(e: &LiveEvent) -> Event {
+    let kind = match &e.body {
+        cityops_api::EventBody::Case { .. } => "case",
+        cityops_api::EventBody::Vehicle { .. } => "vehicle",
+        cityops_api::EventBody::Sensor { .. } => "sensor",
+        cityops_api::EventBody::Alert { .. } => "alert",
+    };
+    Event::default()
+        .id(e.id.to_string())
+        .event(kind)
+        .json_data(e)
+        .unwrap_or_else(|_| Event::default().id(e.id.to_string()).event("error").data("encoding failed"))
+}
+
+/// The event stream for one client that has seen everything up to `after`.
+pub fn stream(
+    store: Arc<dyn Store>,
+    live: &Live,
+    after: u64,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
+    let mut rx = live.subscribe();
+    let (out, client) = mpsc::channel::<Result<Event, Infallible>>(256);
+    tokio::spawn(async move {
+        let mut last = after;
+        // Catch up from the store; the subscription taken above buffers what commits meanwhile.
+        if catch_up(&*store, &mut last, &out).await.is_err() {
+            return;
+        }
+        loop {
+            match rx.recv().await {
+                Ok(e) if e.id <= last => {}
+                Ok(e) => {
+                    last = e.id;
+                    if out.send(Ok(sse_event(&e))).await.is_err() {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::debug!(skipped = n, "slow live client; catching up from the store");
+                    if catch_up(&*store, &mut last, &out).await.is_err() {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    Sse::new(ReceiverStream::new(client)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Send every stored event after `last`; Err when the client went away.
+async fn catch_up(
+    store: &dyn Store,
+    last: &mut u64,
+    out: &mpsc::Sender<Result<Event, Infallible>>,
+) -> Result<(), ()> {
+    loop {
+        let batch = match store.events_after(*last, CATCH_UP_PAGE).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "catch-up read failed");
+                return Ok(());
+            }
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for e in batch {
+            *last = e.id;
+            out.send(Ok(sse_event(&e))).await.map_err(|_| ())?;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Shared state of the service: the store, the city (pack, catalogue, calendar, stage limits),
+//! the live hub and the clock. Built once at start and passed to every handler.
+
+use std::sync::Arc;
+
+use cityops_core::calendar::Calendar;
+use cityops_core::catalogue::{Catalogue, CatalogueSources};
+use cityops_core::citypack::{CityPack, CityPackSources};
+use cityops_core::workflow::StageLimits;
+use cityops_store::Store;
+
+use crate::clock::Clock;
+use crate::live::Live;
+
+/// Working calendar (holidays, make-up days, working hours) shipped with the service.
+const CALENDAR: &str = include_str!("../../../assets/calendar/cn_workdays.toml");
+/// Limits of the stages other than 任务处理.
+const STAGE_LIMITS: &str = include_str!("../../../assets/calendar/stage_limits.toml");
+
+/// Everything the service knows about its city. Immutable after start.
+#[derive(Debug)]
+pub struct City {
+    /// Organisation, grids, locator, basemap.
+    pub pack: CityPack,
+    /// Types and handling standards.
+    pub catalogue: Catalogue,
+    /// Working-time calendar.
+    pub calendar: Calendar,
+    /// Stage limits.
+    pub limits: StageLimits,
+}
+
+/// Why the city could not be loaded (a build defect: the data is compiled in).
+#[derive(Debug, thiserror::Error)]
+pub enum CityError {
+    /// The city pack is invalid.
+    #[error("city pack: {0}")]
+    Pack(#[from] cityops_core::citypack::CityPackError),
+    /// The catalogue is invalid.
+    #[error("catalogue: {0}")]
+    Catalogue(#[from] cityops_core::catalogue::CatalogueError),
+    /// The calendar is invalid.
+    #[error("calendar: {0}")]
+    Calendar(#[from] cityops_core::calendar::CalendarError),
+    /// The stage limits are invalid.
+    #[error("stage limits: {0}")]
+    Limits(#[from] cityops_core::workflow::WorkflowError),
+}
+
+impl City {
+    /// Qingdao, from the data compiled into the binary.
+    pub fn qingdao() -> Result<Self, CityError> {
+        Ok(Self {
+            pack: CityPack::from_sources(&CityPackSources::qingdao())?,
+            catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
+            calendar: Calendar::from_toml(CALENDAR)?,
+            limits: StageLimits::from_toml(STAGE_LIMITS)?,
+        })
+    }
+}
+
+/// State handed to every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Persistence.
+    pub store: Arc<dyn Store>,
+    /// The city.
+    pub city: Arc<City>,
+    /// Live fan-out.
+    pub live: Live,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// Assemble the state and start the live tailer.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        city: Arc<City>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, cityops_store::StoreError> {
+        let live = Live::start(store.clone()).await?;
+        Ok(Self { store, city, live, clock })
+    }
+}
