@@ -181,6 +181,35 @@ pub struct Counts {
     pub dispatch: Tally,
 }
 
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.due += o.due;
+        self.done += o.done;
+        self.on_time += o.on_time;
+    }
+}
+
+/// Counts are additive: the counts of disjoint areas (or of consecutive periods with the same
+/// `as_of`) sum to the counts of their union.
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.registered += o.registered;
+        self.inspector_registered += o.inspector_registered;
+        self.due_to_close += o.due_to_close;
+        self.closed += o.closed;
+        self.closed_on_time += o.closed_on_time;
+        self.suspended += o.suspended;
+        self.cancelled += o.cancelled;
+        self.handling += o.handling;
+        self.reworked += o.reworked;
+        self.returned += o.returned;
+        self.verify += o.verify;
+        self.check += o.check;
+        self.register += o.register;
+        self.dispatch += o.dispatch;
+    }
+}
+
 /// Rates in [0, 1]; `None` where the denominator is zero.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Rates {

@@ -351,3 +351,153 @@ fn empty_input_gives_no_rates() {
     assert_eq!(e.rates, Rates::default());
     assert_eq!((e.composite, e.grade), (None, None));
 }
+
+// ---- seeded random population: structural oracles --------------------------------------------
+
+const SEED_1: u64 = 0x000C_17E0_0001;
+
+/// Random cases over March 2025 in three districts, each pushed through a random walk of offered
+/// actions by the roles that may take them.
+fn random_population(seed: u64, n: usize) -> Vec<Case> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let calendar = Calendar::from_toml(CALENDAR).unwrap();
+    let limits = StageLimits::from_toml(LIMITS).unwrap();
+    let ctx = Ctx { calendar: &calendar, limits: &limits, handling: &HANDLING, urgent: false };
+    let grids = [GRID_A, GRID_B, GRID_OTHER_DISTRICT, "370211002003004"];
+    let actors = [
+        acc(),
+        ins(),
+        sl(),
+        disp(),
+        u1(),
+        Actor::department("u2", "U2"),
+        Actor::department("u3", "U3"),
+        Actor::new("boss", Role::Leader),
+    ];
+    (0..n)
+        .map(|i| {
+            let channel = Channel::ALL[rng.random_range(0..Channel::ALL.len())];
+            let start = t("2025-03-01 00:00") + TimeDelta::minutes(rng.random_range(0..31 * 24 * 60));
+            let new = NewCase {
+                id: i as i64,
+                case_no: format!("R{i}"),
+                type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
+                channel,
+                location: loc(grids[rng.random_range(0..grids.len())]),
+                description: String::new(),
+                media: vec![],
+                camera_id: None,
+                source_ref: None,
+            };
+            let mut now = start;
+            let mut case = Case::new(new, &ctx, now).unwrap();
+            for _ in 0..rng.random_range(0..16) {
+                now += TimeDelta::minutes(if rng.random_bool(0.8) {
+                    rng.random_range(0..40)
+                } else {
+                    rng.random_range(0..900)
+                });
+                let offered: Vec<(&Actor, Action)> = actors
+                    .iter()
+                    .flat_map(|a| case.allowed_actions(a).into_iter().map(move |x| (a, x)))
+                    .collect();
+                if offered.is_empty() {
+                    break;
+                }
+                // Mostly move forward, sometimes take an exception.
+                let forward = [
+                    Action::Accept,
+                    Action::Register,
+                    Action::Dispatch,
+                    Action::Feedback,
+                    Action::Verify,
+                    Action::Close,
+                ];
+                let ahead: Vec<_> = offered.iter().filter(|(_, a)| forward.contains(a)).copied().collect();
+                let pool = if !ahead.is_empty() && rng.random_bool(0.8) { &ahead } else { &offered };
+                let (who, action) = pool[rng.random_range(0..pool.len())];
+                let cmd = match action {
+                    Action::Dispatch => Command::dispatch(["U1", "U2", "U3"][rng.random_range(0..3)]),
+                    Action::Postpone => Command::postpone(
+                        case.deadline.unwrap_or(now).max(now) + TimeDelta::minutes(rng.random_range(1..600)),
+                    ),
+                    a => Command::new(a),
+                };
+                case.apply(&cmd, who, &ctx, now).unwrap();
+            }
+            case
+        })
+        .collect()
+}
+
+#[track_caller]
+fn check_sane(c: &Counts) {
+    for t in [c.handling, c.verify, c.check, c.register, c.dispatch] {
+        assert!(t.due >= t.done && t.done >= t.on_time, "{t:?}");
+    }
+    assert!(
+        c.registered >= c.due_to_close && c.due_to_close >= c.closed && c.closed >= c.closed_on_time,
+        "{c:?}"
+    );
+    assert!(c.registered >= c.inspector_registered && c.handling.done >= c.reworked);
+}
+
+#[test]
+fn counts_add_up_over_areas_units_and_periods() {
+    let cases = random_population(SEED_1, 400);
+    let cfg = CompositeConfig::default();
+    let month = Period { from: t("2025-03-01 00:00"), to: t("2025-04-01 00:00") };
+    let as_of = t("2025-04-15 00:00");
+    let eval = |scope: Scope, period: Period| evaluate(&cases, &scope, period, as_of, None, &cfg);
+    let city = eval(Scope::Area(String::new()), month);
+    check_sane(&city.counts);
+    // The population is not trivial.
+    assert!(
+        city.counts.closed > 20 && city.counts.handling.due > 20 && city.counts.reworked > 0,
+        "{:?}",
+        city.counts
+    );
+    assert!(city.counts.suspended > 0 && city.counts.cancelled > 0 && city.counts.returned > 0);
+    // Districts partition the city.
+    let mut sum = Counts::default();
+    for d in ["370202", "370203", "370211"] {
+        let e = eval(Scope::Area(d.into()), month);
+        check_sane(&e.counts);
+        sum += e.counts;
+    }
+    assert_eq!(sum, city.counts);
+    // Grids partition district 370202.
+    let mut grids = Counts::default();
+    for g in [GRID_A, GRID_B] {
+        grids += eval(Scope::Area(g.into()), month).counts;
+    }
+    assert_eq!(grids, eval(Scope::Area("370202".into()), month).counts);
+    // Units partition the tasks and checks.
+    let (mut handling, mut check, mut reworked, mut returned) = (Tally::default(), Tally::default(), 0, 0);
+    for u in ["U1", "U2", "U3"] {
+        let e = eval(Scope::Unit(u.into()), month);
+        handling += e.counts.handling;
+        check += e.counts.check;
+        reworked += e.counts.reworked;
+        returned += e.counts.returned;
+    }
+    assert_eq!(
+        (handling, check, reworked, returned),
+        (city.counts.handling, city.counts.check, city.counts.reworked, city.counts.returned)
+    );
+    // Consecutive periods add up to their union (every item is counted in one period).
+    let mid = t("2025-03-16 00:00");
+    let mut halves = eval(Scope::Area(String::new()), Period { from: month.from, to: mid }).counts;
+    halves += eval(Scope::Area(String::new()), Period { from: mid, to: month.to }).counts;
+    assert_eq!(halves, city.counts);
+    // Rates are fractions.
+    let r = city.rates;
+    for x in
+        [r.close, r.on_time_close, r.handle, r.on_time_handle, r.rework, r.on_time_verify, r.on_time_check]
+            .into_iter()
+            .flatten()
+    {
+        assert!((0.0..=1.0).contains(&x), "{x}");
+    }
+}
