@@ -99,7 +99,7 @@ impl Scope {
     pub fn area_contains(code: &str, loc: &Location) -> bool {
         match code.len() {
             0 => true,
-            6 if code.ends_with("00") => loc.district_code.starts_with(&code[..4]),
+            6 if code.ends_with("00") => code.get(..4).is_some_and(|p| loc.district_code.starts_with(p)),
             6 => loc.district_code == code,
             9 => loc.street_code == code,
             12 => loc.community_code == code,
