@@ -41,6 +41,16 @@ pub enum CalendarError {
     /// A value in the data is invalid (bad time, overlapping periods, date outside its year …).
     #[error("calendar data is invalid: {0}")]
     Invalid(String),
+    /// The deadline would lie beyond the representable dates.
+    #[error("adding {amount} {unit:?} to {start} leaves the representable dates")]
+    OutOfRange {
+        /// Start of the count.
+        start: NaiveDateTime,
+        /// Amount asked for.
+        amount: u32,
+        /// Unit asked for.
+        unit: TimeUnit,
+    },
     /// The calendar has no holiday data for this year, so working days cannot be decided.
     #[error("the calendar has no data for year {year}")]
     NoData {
@@ -293,11 +303,16 @@ impl Calendar {
     /// 13:30). Errors when the count runs through a year without data.
     pub fn add(&self, start: NaiveDateTime, limit: TimeLimitDto) -> Result<NaiveDateTime, CalendarError> {
         let amount = i64::from(limit.amount);
+        let out_of_range = || CalendarError::OutOfRange { start, amount: limit.amount, unit: limit.unit };
+        let clock = |d: TimeDelta| start.checked_add_signed(d).ok_or_else(out_of_range);
         match limit.unit {
-            TimeUnit::ClockMinutes => Ok(start + TimeDelta::minutes(amount)),
-            TimeUnit::ClockHours => Ok(start + TimeDelta::hours(amount)),
+            TimeUnit::ClockMinutes => clock(TimeDelta::minutes(amount)),
+            TimeUnit::ClockHours => clock(TimeDelta::hours(amount)),
             TimeUnit::WorkingHours => self.add_working(start, TimeDelta::hours(amount)),
-            TimeUnit::WorkingDays => self.add_working(start, self.day_length() * limit.amount as i32),
+            TimeUnit::WorkingDays => {
+                let days = i32::try_from(limit.amount).map_err(|_| out_of_range())?;
+                self.add_working(start, self.day_length().checked_mul(days).ok_or_else(out_of_range)?)
+            }
         }
     }
 
@@ -544,10 +559,22 @@ mod tests {
             c.add(t("2026-12-30 10:00"), lim(5, TimeUnit::WorkingDays)),
             Err(CalendarError::NoData { year: 2027 })
         );
-        // Clock units need no data.
+        // Clock units need no data, but stay within the representable dates.
         assert_eq!(
             c.add(t("2030-01-01 10:00"), lim(1, TimeUnit::ClockHours)).unwrap(),
             t("2030-01-01 11:00")
+        );
+        assert!(matches!(
+            c.add(t("2030-01-01 10:00"), lim(u32::MAX, TimeUnit::ClockHours)),
+            Err(CalendarError::OutOfRange { .. })
+        ));
+        assert_eq!(
+            c.add(t("2026-01-01 10:00"), lim(u32::MAX, TimeUnit::WorkingDays)),
+            Err(CalendarError::OutOfRange {
+                start: t("2026-01-01 10:00"),
+                amount: u32::MAX,
+                unit: TimeUnit::WorkingDays
+            })
         );
         assert_eq!(c.years().map(|y| y.year).collect::<Vec<_>>(), [2025, 2026]);
     }

@@ -10,6 +10,24 @@
 //! **Architecture invariant**: [`Case::apply`] either succeeds and returns what changed, or
 //! returns a [`WorkflowError`] and leaves the case exactly as it was. It never panics.
 //!
+//! | Action | From (status active) | To | Roles (Admin: all) |
+//! |---|---|---|---|
+//! | 受理 Accept | 信息收集 | 案卷建立 | 受理员; 监督员 (核实) for non-inspector channels |
+//! | 立案 Register | 案卷建立 | 任务派遣 | 值班长 |
+//! | 派遣 Dispatch | 任务派遣 | 任务处理 (unit; deadline from the handling standard's first tier unless given) | 派遣员 |
+//! | 反馈 Feedback | 任务处理 | 处理反馈 | 专业部门 of the assigned unit |
+//! | 回退 Return | 任务处理 | 任务派遣 (unit cleared) | 专业部门 of the assigned unit |
+//! | 延期 Postpone | 任务处理 | same stage, later deadline | 值班长, 派遣员 (approving) |
+//! | 核查 Verify | 处理反馈 | 核查结案 | 监督员, 受理员 |
+//! | 返工 Rework | 处理反馈 / 核查结案 | 任务处理 (same unit, new deadline) | 监督员, 受理员 / 值班长 |
+//! | 结案 Close | 核查结案 | 综合评价, closed | 值班长 |
+//! | 挂账 Suspend | 案卷建立, 任务派遣, 任务处理 | same stage, suspended | 值班长 |
+//! | 恢复 Resume | (suspended) | same stage, active, stage clock restarted | 值班长 |
+//! | 作废 Cancel | 信息收集, 案卷建立 | cancelled | 受理员, 值班长 |
+//! | 督办 Supervise | any active stage | no change, counted | 领导, 值班长 |
+//!
+//! Actors with a district scope may only act on cases in it.
+//!
 //! The stage log obeys: entries are contiguous (each starts when the previous ended), at most one
 //! is open, and an open entry exists exactly while the case is active or suspended.
 

@@ -343,6 +343,42 @@ Evaluate:
     assert_eq!(own.allowed_actions(&actor(Role::Inspector)), []);
 }
 
+#[test]
+fn stage_limits_are_data_with_urgent_fallback() {
+    let l = StageLimits::from_toml(LIMITS).unwrap();
+    let m = |amount| TimeLimitDto { amount, unit: TimeUnit::ClockMinutes };
+    let table = [
+        (Stage::Collect, false, Some(m(30))),
+        (Stage::Collect, true, Some(m(10))),
+        (Stage::Register, true, Some(m(5))),
+        (Stage::Dispatch, false, Some(m(15))),
+        (Stage::Feedback, false, Some(TimeLimitDto { amount: 1, unit: TimeUnit::ClockHours })),
+        // No urgent limit given: the normal one applies.
+        (Stage::Verify, true, Some(m(30))),
+        (Stage::Handle, false, None),
+        (Stage::Evaluate, true, None),
+    ];
+    for (stage, urgent, expect) in table {
+        assert_eq!(l.limit(stage, urgent), expect, "{stage:?} urgent={urgent}");
+    }
+    assert!(matches!(StageLimits::from_toml("[handle]\nnormal = 3"), Err(WorkflowError::MalformedLimits(_))));
+    assert_eq!(StageLimits::from_toml("").unwrap(), StageLimits::default());
+}
+
+#[test]
+fn wire_requests_and_timestamps_convert_to_china_standard_time() {
+    let req: ActionRequest = serde_json::from_str(
+        r#"{"action":"dispatch","unit_code":"U1","deadline":"2025-03-03T07:00:00Z","note":"急"}"#,
+    )
+    .unwrap();
+    let cmd = Command::from_request(&req);
+    assert_eq!(cmd, Command::dispatch("U1").with_deadline(t("2025-03-03 15:00")).with_note("急"));
+    assert_eq!(
+        crate::calendar::to_timestamp(t("2025-03-03 15:00")).to_rfc3339(),
+        "2025-03-03T15:00:00+08:00"
+    );
+}
+
 // ---- property tests -------------------------------------------------------------------------
 
 const SEED_ROLES: [Role; 7] = [
