@@ -99,6 +99,27 @@ fn repository_catalogue_has_the_standard_and_local_counts() {
     assert_eq!((class_06.name.as_str(), class_06.type_count), ("市容环境类", 51));
     assert_eq!(c.in_class(Scheme::Gbt47678, TypeKind::Matter, "09").count(), 21);
 
+    let local_class_names: Vec<String> =
+        local_classes.iter().map(|k| format!("{} {} {}", k.kind.zh(), k.code, k.name)).collect();
+    assert_eq!(
+        local_class_names,
+        [
+            "部件 01 公用设施",
+            "部件 02 道路交通",
+            "部件 03 市容环境",
+            "部件 04 园林绿化",
+            "部件 05 房屋土地",
+            "部件 06 其他设施",
+            "事项 01 市容环境",
+            "事项 02 宣传广告",
+            "事项 03 施工管理",
+            "事项 04 突发事件",
+            "事项 05 街面秩序",
+            "事项 06 其他事件",
+        ]
+    );
+    assert_eq!(c.in_class(Scheme::QingdaoLocal, TypeKind::Matter, "04").count(), 14);
+
     assert_eq!(c.video_ai_types().count(), 25);
     let ai: HashSet<&str> = c.video_ai_types().map(Category::name).collect();
     for name in ["占道经营", "店外经营", "沿街晾挂", "暴露垃圾", "工地扬尘", "道路积水", "井盖缺失破损"]
@@ -202,6 +223,10 @@ fn known_types_carry_the_values_of_the_sources() {
     assert!(burst.standard().urgent());
     assert_eq!(burst.standard().department(), "370200-D11");
     assert_ne!(burst.standard(), c.standard(burst.maps_to().unwrap()).unwrap());
+
+    let named: Vec<&TypeKey> = c.by_name("暴露垃圾").map(Category::key).collect();
+    assert_eq!(named, [&matter("06010"), &matter("0102")]);
+    assert!(c.functions().iter().any(|f| f == "drainage") && c.functions().iter().any(|f| f == "general"));
 
     let legacy = c.legacy(TypeKind::Component, "0101").unwrap();
     assert_eq!((legacy.name.as_str(), legacy.confidence), ("上水井盖", LegacyConfidence::Stated));
