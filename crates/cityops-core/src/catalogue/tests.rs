@@ -534,6 +534,43 @@ fn malformed_sources_are_rejected_naming_file_line_and_field() {
             "gbt47678_5_2026_types.csv:4: matter 06010 暴露垃圾: no entry of handling_standards.toml sets `register_condition`",
         ),
         (
+            Standards,
+            "[template.manhole]\n",
+            "[template.manhole]\ncodes = [\"01001\"]\n",
+            "handling_standards.toml:1: field `codes` is not allowed here: a template applies to no type by itself and uses no other template",
+        ),
+        (
+            Standards,
+            "class = \"06\"",
+            "class = \"06\"\nuse = \"manhole\"",
+            "handling_standards.toml:17: field `use` is not allowed here: a class default applies to a whole class and uses no template",
+        ),
+        (Standards, "codes = [\"0102\"]", "", "handling_standards.toml:38: field `codes` is required"),
+        (
+            Standards,
+            "amount = 4, unit = \"working_hours\" }]",
+            "amount = 4, unit = \"working_hours\" }, { label = \"一般\", amount = 2, unit = \"working_hours\" }]",
+            "handling_standards.toml:38: duplicate deadline tier `一般` (first given on line 38)",
+        ),
+        (
+            Standards,
+            "deadlines = [{ label = \"一般\", amount = 4, unit = \"working_hours\" }]",
+            "deadlines = []",
+            "handling_standards.toml:38: field `deadlines` is required",
+        ),
+        (
+            Standards,
+            "unit = \"working_hours\"",
+            "unit = \"fortnights\"",
+            "handling_standards.toml:41: unknown variant `fortnights`, expected one of `working_hours`, `working_days`, `clock_hours`, `clock_minutes`",
+        ),
+        (
+            Types,
+            "matter,06010,06,市容环境类",
+            "event,06010,06,市容环境类",
+            "gbt47678_5_2026_types.csv:4: field `kind`: unknown variant `event`, expected `component` or `matter`",
+        ),
+        (
             Departments,
             "370200-D11,青岛水务集团有限公司,city",
             "370200-D11,青岛水务集团有限公司,town",
