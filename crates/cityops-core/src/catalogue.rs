@@ -88,9 +88,9 @@ pub enum MappingMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LegacyConfidence {
-    /// Stated in the project's domain research (domain.md §3, tag [S]).
+    /// Stated in the project's domain research (domain.md §3, tag `[S]`).
     Stated,
-    /// Recollection of the legacy table, not verified against the standard's text ([R]).
+    /// Recollection of the legacy table, not verified against the standard's text (tag `[R]`).
     Recalled,
 }
 
