@@ -236,6 +236,20 @@ fn known_types_carry_the_values_of_the_sources() {
 }
 
 #[test]
+fn local_codes_that_reuse_a_legacy_code_map_like_the_legacy_code() {
+    let c = repo();
+    let mut shared = 0;
+    for legacy in c.legacy_codes() {
+        let Some(local) = c.get(&key(legacy.kind, &legacy.code)) else { continue };
+        shared += 1;
+        if let Some(new_key) = &legacy.new_key {
+            assert_eq!(local.maps_to(), Some(new_key), "local {} vs legacy {}", local.name(), legacy.name);
+        }
+    }
+    assert_eq!(shared, c.legacy_codes().len(), "every legacy code is reused by the local list");
+}
+
+#[test]
 fn categories_convert_to_the_wire_form() {
     let c = repo();
     let dto = c.get(&matter("06010")).unwrap().to_dto();
