@@ -88,9 +88,9 @@ pub enum MappingMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LegacyConfidence {
-    /// Stated in the project's domain research (domain.md §3, tag [S]).
+    /// Stated in the project's domain research (domain.md §3, tag `[S]`).
     Stated,
-    /// Recollection of the legacy table, not verified against the standard's text ([R]).
+    /// Recollection of the legacy table, not verified against the standard's text (tag `[R]`).
     Recalled,
 }
 
@@ -311,6 +311,7 @@ pub struct Catalogue {
     index: HashMap<TypeKey, usize>,
     classes: Vec<TypeClass>,
     legacy: Vec<LegacyCode>,
+    functions: Vec<String>,
 }
 
 /// `component 01001`-style label of a key, for messages.
@@ -484,7 +485,7 @@ impl Catalogue {
                 .type_count += 1;
         }
         let classes = class_map.into_values().collect();
-        Ok(Catalogue { categories, local_start, index, classes, legacy })
+        Ok(Catalogue { categories, local_start, index, classes, legacy, functions })
     }
 
     /// The type with this key (GB/T 47678.5 or local).
@@ -552,6 +553,17 @@ impl Catalogue {
     /// The legacy code with this kind and 4-digit code.
     pub fn legacy(&self, kind: TypeKind, code: &str) -> Option<&LegacyCode> {
         self.legacy.iter().find(|l| l.kind == kind && l.code == code)
+    }
+
+    /// The types with exactly this name (a standard type and a local type may share one).
+    pub fn by_name<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Category> {
+        self.categories.iter().filter(move |c| c.name == name)
+    }
+
+    /// The routing functions a standard may name: departments.csv's `functions` and the
+    /// grassroots functions, sorted.
+    pub fn functions(&self) -> &[String] {
+        &self.functions
     }
 
     /// Every type in wire form.

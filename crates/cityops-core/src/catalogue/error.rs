@@ -91,6 +91,18 @@ pub enum CatalogueError {
         /// Column or key.
         field: &'static str,
     },
+    /// A key that is not allowed in this kind of entry (e.g. `codes` in a class default).
+    #[error("{file}:{line}: field `{field}` is not allowed here: {reason}")]
+    NotAllowed {
+        /// File.
+        file: SourceFile,
+        /// Line.
+        line: u64,
+        /// The key.
+        field: &'static str,
+        /// Why not.
+        reason: &'static str,
+    },
     /// The same key appears twice.
     #[error("{file}:{line}: duplicate {key} (first given on line {first_line})")]
     Duplicate {

@@ -79,12 +79,8 @@ fn line_of(text: &str, offset: usize) -> u64 {
     prefix.bytes().filter(|&b| b == b'\n').count() as u64 + 1
 }
 
-fn forbid(line: u64, field: &'static str, present: bool, reason: &'static str) -> Result<()> {
-    if present {
-        Err(CatalogueError::BadValue { file: FILE, line, field, value: field.to_owned(), reason })
-    } else {
-        Ok(())
-    }
+fn not_allowed(e: &Entry, field: &'static str, present: bool, reason: &'static str) -> Result<()> {
+    if present { Err(CatalogueError::NotAllowed { file: FILE, line: e.line, field, reason }) } else { Ok(()) }
 }
 
 fn require<T>(line: u64, field: &'static str, value: &Option<T>) -> Result<()> {
@@ -121,7 +117,15 @@ fn check_fields(line: u64, e: &RawEntry, departments: &Departments, functions: &
         if tiers.is_empty() {
             return Err(CatalogueError::MissingField { file: FILE, line, field: "deadlines" });
         }
-        for tier in tiers {
+        for (i, tier) in tiers.iter().enumerate() {
+            if tiers[..i].iter().any(|t| t.label == tier.label) {
+                return Err(CatalogueError::Duplicate {
+                    file: FILE,
+                    line,
+                    key: format!("deadline tier `{}`", tier.label),
+                    first_line: line,
+                });
+            }
             if tier.amount == 0 {
                 return Err(CatalogueError::ZeroLimit { file: FILE, line, label: tier.label.clone() });
             }
@@ -133,38 +137,39 @@ fn check_fields(line: u64, e: &RawEntry, departments: &Departments, functions: &
     Ok(())
 }
 
-/// Expands `kinds × codes` (or `kinds × class`) of an entry into keys, checking each exists.
-fn keys_of(
-    line: u64,
-    e: &RawEntry,
-    code_field: &'static str,
+/// What the codes of one section's entries refer to.
+struct Target<'a> {
+    /// The key listing the codes: `class` or `codes`.
+    field: &'static str,
     width: usize,
     expected: &'static str,
-    exists: &dyn Fn(TypeKind, &str) -> bool,
+    /// What is looked up, for messages.
     what: &'static str,
-) -> Result<Vec<(TypeKind, String)>> {
-    require(line, "kinds", &e.kinds)?;
-    let kinds = e.kinds.as_deref().unwrap_or_default();
+    /// Prefix of a key in messages (e.g. `class default for `).
+    label: &'static str,
+    exists: &'a dyn Fn(TypeKind, &str) -> bool,
+}
+
+/// Expands `kinds × codes` of an entry into keys, checking each exists.
+fn keys_of(e: &Entry, codes: &[String], target: &Target<'_>) -> Result<Vec<(TypeKind, String)>> {
+    let line = e.line;
+    let kinds = e.fields.kinds.as_deref().unwrap_or_default();
     if kinds.is_empty() {
         return Err(CatalogueError::MissingField { file: FILE, line, field: "kinds" });
     }
-    let codes: Vec<String> = match code_field {
-        "class" => e.class.iter().cloned().collect(),
-        _ => e.codes.clone().unwrap_or_default(),
-    };
     if codes.is_empty() {
-        return Err(CatalogueError::MissingField { file: FILE, line, field: code_field });
+        return Err(CatalogueError::MissingField { file: FILE, line, field: target.field });
     }
     let mut keys = Vec::new();
-    for code in &codes {
-        check_digits(FILE, line, code_field, code, width, expected)?;
+    for code in codes {
+        check_digits(FILE, line, target.field, code, target.width, target.expected)?;
         for &kind in kinds {
-            if !exists(kind, code) {
+            if !(target.exists)(kind, code) {
                 return Err(CatalogueError::UnknownReference {
                     file: FILE,
                     line,
-                    field: code_field,
-                    what,
+                    field: target.field,
+                    what: target.what,
                     value: super::key_label(kind, code),
                 });
             }
@@ -172,6 +177,25 @@ fn keys_of(
         }
     }
     Ok(keys)
+}
+
+/// Indexes the entries of one section by the keys they apply to; a key may appear only once.
+fn index(
+    entries: Vec<Entry>,
+    codes_of: impl Fn(&Entry) -> Vec<String>,
+    target: &Target<'_>,
+) -> Result<HashMap<(TypeKind, String), Entry>> {
+    let mut out = HashMap::new();
+    let mut seen = super::rows::Seen::new(FILE);
+    for e in entries {
+        for key in keys_of(&e, &codes_of(&e), target)? {
+            seen.insert(key.clone(), e.line, || {
+                format!("{}{}", target.label, super::key_label(key.0, &key.1))
+            })?;
+            out.insert(key, e.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// What the parser needs to know about the other files.
@@ -200,74 +224,84 @@ pub(super) fn parse(text: &str, cx: &Context<'_>) -> Result<StandardsFile> {
     let mut templates = HashMap::new();
     for (name, spanned) in raw.template {
         let e = entry(spanned)?;
-        let nested = "a template applies to no type by itself and cannot use another template";
-        forbid(e.line, "kinds", e.fields.kinds.is_some(), nested)?;
-        forbid(e.line, "class", e.fields.class.is_some(), nested)?;
-        forbid(e.line, "codes", e.fields.codes.is_some(), nested)?;
-        forbid(e.line, "use", e.fields.template.is_some(), nested)?;
+        let reason = "a template applies to no type by itself and uses no other template";
+        not_allowed(&e, "kinds", e.fields.kinds.is_some(), reason)?;
+        not_allowed(&e, "class", e.fields.class.is_some(), reason)?;
+        not_allowed(&e, "codes", e.fields.codes.is_some(), reason)?;
+        not_allowed(&e, "use", e.fields.template.is_some(), reason)?;
         templates.insert(name, e);
     }
-    let check_use = |e: &Entry| -> Result<()> {
-        match &e.fields.template {
-            Some(name) if !templates.contains_key(name) => Err(CatalogueError::UnknownReference {
-                file: FILE,
-                line: e.line,
-                field: "use",
-                what: "template",
-                value: name.clone(),
-            }),
-            _ => Ok(()),
-        }
-    };
-    let labelled = |e: &Entry| -> Result<()> {
-        require(e.line, "derived", &e.fields.derived)?;
-        require(e.line, "basis", &e.fields.basis)
-    };
 
-    let mut classes = HashMap::new();
-    let mut seen = super::rows::Seen::new(FILE);
-    for spanned in raw.class {
-        let e = entry(spanned)?;
-        labelled(&e)?;
-        forbid(e.line, "codes", e.fields.codes.is_some(), "a class default applies to a whole class")?;
-        forbid(e.line, "use", e.fields.template.is_some(), "class defaults do not use templates")?;
-        let keys = keys_of(e.line, &e.fields, "class", 2, "a 2-digit class code", cx.class_exists, "class")?;
-        for key in keys {
-            seen.insert(key.clone(), e.line, || {
-                format!("class default for {}", super::key_label(key.0, &key.1))
-            })?;
-            classes.insert(key, e.clone());
-        }
-    }
-
-    let by_key = |list: Vec<Spanned<RawEntry>>,
-                  width: usize,
-                  expected: &'static str,
-                  exists: &dyn Fn(TypeKind, &str) -> bool,
-                  what: &'static str,
-                  prefix: &'static str|
-     -> Result<HashMap<(TypeKind, String), Entry>> {
-        let mut out = HashMap::new();
-        let mut seen = super::rows::Seen::new(FILE);
+    // Class defaults, per-type and per-local entries must say they are derived and why, and
+    // may only use templates that exist.
+    let section = |list: Vec<Spanned<RawEntry>>, class_section: bool| -> Result<Vec<Entry>> {
+        let mut out = Vec::with_capacity(list.len());
         for spanned in list {
             let e = entry(spanned)?;
-            labelled(&e)?;
-            check_use(&e)?;
-            forbid(
-                e.line,
-                "class",
-                e.fields.class.is_some(),
-                "a per-type entry lists `codes`, not a `class`",
-            )?;
-            for key in keys_of(e.line, &e.fields, "codes", width, expected, exists, what)? {
-                seen.insert(key.clone(), e.line, || format!("{prefix}{}", super::key_label(key.0, &key.1)))?;
-                out.insert(key, e.clone());
+            require(e.line, "derived", &e.fields.derived)?;
+            require(e.line, "basis", &e.fields.basis)?;
+            if class_section {
+                let reason = "a class default applies to a whole class and uses no template";
+                not_allowed(&e, "codes", e.fields.codes.is_some(), reason)?;
+                not_allowed(&e, "use", e.fields.template.is_some(), reason)?;
+                require(e.line, "class", &e.fields.class)?;
+            } else {
+                not_allowed(&e, "class", e.fields.class.is_some(), "a per-type entry lists `codes`")?;
+                require(e.line, "codes", &e.fields.codes)?;
             }
+            if let Some(name) = &e.fields.template
+                && !templates.contains_key(name)
+            {
+                return Err(CatalogueError::UnknownReference {
+                    file: FILE,
+                    line: e.line,
+                    field: "use",
+                    what: "template",
+                    value: name.clone(),
+                });
+            }
+            out.push(e);
         }
         Ok(out)
     };
-    let types = by_key(raw.types, 5, "a 5-digit GB/T 47678.5 code", cx.type_exists, "GB/T 47678.5 type", "")?;
-    let locals = by_key(raw.local, 4, "a 4-digit local code", cx.local_exists, "local type", "local ")?;
+
+    let classes = index(
+        section(raw.class, true)?,
+        |e| e.fields.class.iter().cloned().collect(),
+        &Target {
+            field: "class",
+            width: 2,
+            expected: "a 2-digit class code",
+            what: "class",
+            label: "class default for ",
+            exists: cx.class_exists,
+        },
+    )?;
+    let codes = |e: &Entry| e.fields.codes.clone().unwrap_or_default();
+    let types = index(
+        section(raw.types, false)?,
+        codes,
+        &Target {
+            field: "codes",
+            width: 5,
+            expected: "a 5-digit GB/T 47678.5 code",
+            what: "GB/T 47678.5 type",
+            label: "",
+            exists: cx.type_exists,
+        },
+    )?;
+    let locals = index(
+        section(raw.local, false)?,
+        codes,
+        &Target {
+            field: "codes",
+            width: 4,
+            expected: "a 4-digit local code",
+            what: "local type",
+            label: "local ",
+            exists: cx.local_exists,
+        },
+    )?;
     Ok(StandardsFile { templates, classes, types, locals })
 }
 

@@ -99,6 +99,27 @@ fn repository_catalogue_has_the_standard_and_local_counts() {
     assert_eq!((class_06.name.as_str(), class_06.type_count), ("市容环境类", 51));
     assert_eq!(c.in_class(Scheme::Gbt47678, TypeKind::Matter, "09").count(), 21);
 
+    let local_class_names: Vec<String> =
+        local_classes.iter().map(|k| format!("{} {} {}", k.kind.zh(), k.code, k.name)).collect();
+    assert_eq!(
+        local_class_names,
+        [
+            "部件 01 公用设施",
+            "部件 02 道路交通",
+            "部件 03 市容环境",
+            "部件 04 园林绿化",
+            "部件 05 房屋土地",
+            "部件 06 其他设施",
+            "事项 01 市容环境",
+            "事项 02 宣传广告",
+            "事项 03 施工管理",
+            "事项 04 突发事件",
+            "事项 05 街面秩序",
+            "事项 06 其他事件",
+        ]
+    );
+    assert_eq!(c.in_class(Scheme::QingdaoLocal, TypeKind::Matter, "04").count(), 14);
+
     assert_eq!(c.video_ai_types().count(), 25);
     let ai: HashSet<&str> = c.video_ai_types().map(Category::name).collect();
     for name in ["占道经营", "店外经营", "沿街晾挂", "暴露垃圾", "工地扬尘", "道路积水", "井盖缺失破损"]
@@ -203,11 +224,29 @@ fn known_types_carry_the_values_of_the_sources() {
     assert_eq!(burst.standard().department(), "370200-D11");
     assert_ne!(burst.standard(), c.standard(burst.maps_to().unwrap()).unwrap());
 
+    let named: Vec<&TypeKey> = c.by_name("暴露垃圾").map(Category::key).collect();
+    assert_eq!(named, [&matter("06010"), &matter("0102")]);
+    assert!(c.functions().iter().any(|f| f == "drainage") && c.functions().iter().any(|f| f == "general"));
+
     let legacy = c.legacy(TypeKind::Component, "0101").unwrap();
     assert_eq!((legacy.name.as_str(), legacy.confidence), ("上水井盖", LegacyConfidence::Stated));
     assert_eq!(legacy.new_key, Some(component("01001")));
     assert_eq!(c.legacy(TypeKind::Matter, "0401").unwrap().new_key, None);
     assert_eq!(c.get(&matter("10001")).unwrap().legacy_code(), Some("0407"));
+}
+
+#[test]
+fn local_codes_that_reuse_a_legacy_code_map_like_the_legacy_code() {
+    let c = repo();
+    let mut shared = 0;
+    for legacy in c.legacy_codes() {
+        let Some(local) = c.get(&key(legacy.kind, &legacy.code)) else { continue };
+        shared += 1;
+        if let Some(new_key) = &legacy.new_key {
+            assert_eq!(local.maps_to(), Some(new_key), "local {} vs legacy {}", local.name(), legacy.name);
+        }
+    }
+    assert_eq!(shared, c.legacy_codes().len(), "every legacy code is reused by the local list");
 }
 
 #[test]
@@ -507,6 +546,43 @@ fn malformed_sources_are_rejected_naming_file_line_and_field() {
             "register_condition = \"有垃圾\"\n",
             "",
             "gbt47678_5_2026_types.csv:4: matter 06010 暴露垃圾: no entry of handling_standards.toml sets `register_condition`",
+        ),
+        (
+            Standards,
+            "[template.manhole]\n",
+            "[template.manhole]\ncodes = [\"01001\"]\n",
+            "handling_standards.toml:1: field `codes` is not allowed here: a template applies to no type by itself and uses no other template",
+        ),
+        (
+            Standards,
+            "class = \"06\"",
+            "class = \"06\"\nuse = \"manhole\"",
+            "handling_standards.toml:17: field `use` is not allowed here: a class default applies to a whole class and uses no template",
+        ),
+        (Standards, "codes = [\"0102\"]", "", "handling_standards.toml:38: field `codes` is required"),
+        (
+            Standards,
+            "amount = 4, unit = \"working_hours\" }]",
+            "amount = 4, unit = \"working_hours\" }, { label = \"一般\", amount = 2, unit = \"working_hours\" }]",
+            "handling_standards.toml:38: duplicate deadline tier `一般` (first given on line 38)",
+        ),
+        (
+            Standards,
+            "deadlines = [{ label = \"一般\", amount = 4, unit = \"working_hours\" }]",
+            "deadlines = []",
+            "handling_standards.toml:38: field `deadlines` is required",
+        ),
+        (
+            Standards,
+            "unit = \"working_hours\"",
+            "unit = \"fortnights\"",
+            "handling_standards.toml:41: unknown variant `fortnights`, expected one of `working_hours`, `working_days`, `clock_hours`, `clock_minutes`",
+        ),
+        (
+            Types,
+            "matter,06010,06,市容环境类",
+            "event,06010,06,市容环境类",
+            "gbt47678_5_2026_types.csv:4: field `kind`: unknown variant `event`, expected `component` or `matter`",
         ),
         (
             Departments,
