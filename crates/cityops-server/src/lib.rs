@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::feeds::router())
         .merge(routes::reference::router())
+        .merge(routes::open311::router())
+        .merge(routes::openapi::router())
         .fallback(|| async {
             error::AppError::new(cityops_api::ErrorCode::NotFound, "no such endpoint (see /api/openapi.json)")
         })

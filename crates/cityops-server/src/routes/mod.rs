@@ -5,4 +5,6 @@ pub mod cases;
 pub mod evaluation;
 pub mod events;
 pub mod feeds;
+pub mod open311;
+pub mod openapi;
 pub mod reference;
