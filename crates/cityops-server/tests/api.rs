@@ -9,8 +9,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use cityops_api::{
-    Action, ActionRequest, CaseDto, CasePageDto, CaseStatus, DispatchProposalDto, IngestResultDto, IngestStatus, Role,
-    Stage,
+    Action, ActionRequest, CaseDto, CasePageDto, CaseStatus, DispatchProposalDto, IngestResultDto,
+    IngestStatus, Role, Stage,
 };
 use cityops_server::auth::{hash_token, new_token};
 use cityops_server::clock::SystemClock;
@@ -54,17 +54,26 @@ impl TestApp {
         t
     }
 
-    async fn call(&self, method: &str, uri: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
         let req = match body {
-            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap(),
+            Some(b) => {
+                req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap()
+            }
             None => req.body(Body::empty()).unwrap(),
         };
         let (status, bytes) = self.send(req).await;
-        let v = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        let v =
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, v)
     }
 
@@ -87,8 +96,13 @@ impl TestApp {
     }
 
     async fn act(&self, token: &str, id: i64, req: ActionRequest) -> (StatusCode, Value) {
-        self.call("POST", &format!("/api/v1/cases/{id}/actions"), Some(token), Some(serde_json::to_value(req).unwrap()))
-            .await
+        self.call(
+            "POST",
+            &format!("/api/v1/cases/{id}/actions"),
+            Some(token),
+            Some(serde_json::to_value(req).unwrap()),
+        )
+        .await
     }
 }
 
@@ -122,7 +136,8 @@ async fn closed_loop(app: &TestApp) {
     assert_eq!(app.act(&leader, id, action(Action::Register)).await.0, StatusCode::OK);
 
     // Click-to-dispatch: the proposal names the grid's sanitation unit for 暴露垃圾.
-    let (s, v) = app.call("GET", &format!("/api/v1/cases/{id}/dispatch-proposal"), Some(&dispatcher), None).await;
+    let (s, v) =
+        app.call("GET", &format!("/api/v1/cases/{id}/dispatch-proposal"), Some(&dispatcher), None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let p: DispatchProposalDto = serde_json::from_value(v).unwrap();
     assert_eq!(p.function, "sanitation");
@@ -131,7 +146,11 @@ async fn closed_loop(app: &TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert!(serde_json::from_value::<Vec<Action>>(v).unwrap().contains(&Action::Dispatch));
     let (s, v) = app
-        .act(&dispatcher, id, ActionRequest { unit_code: Some(p.unit.code.clone()), ..action(Action::Dispatch) })
+        .act(
+            &dispatcher,
+            id,
+            ActionRequest { unit_code: Some(p.unit.code.clone()), ..action(Action::Dispatch) },
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let c: CaseDto = serde_json::from_value(v).unwrap();
@@ -166,8 +185,17 @@ async fn closed_loop(app: &TestApp) {
     // The audit log names who did what.
     let (s, v) = app.call("GET", "/api/v1/audit?limit=20", Some(&admin), None).await;
     assert_eq!(s, StatusCode::OK);
-    let actions: Vec<String> = v.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
-    for a in ["case.create", "case.accept", "case.register", "case.dispatch", "case.feedback", "case.verify", "case.close"] {
+    let actions: Vec<String> =
+        v.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    for a in [
+        "case.create",
+        "case.accept",
+        "case.register",
+        "case.dispatch",
+        "case.feedback",
+        "case.verify",
+        "case.close",
+    ] {
         assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
     }
     assert_eq!(app.call("GET", "/api/v1/audit", Some(&inspector), None).await.0, StatusCode::FORBIDDEN);
@@ -182,9 +210,24 @@ async fn bad_input_writes_nothing(app: &TestApp) {
 
     let cases: [(Option<&str>, Option<Value>, StatusCode, &str); 8] = [
         (Some(&inspector), Some(json!({"type_key": 1})), StatusCode::BAD_REQUEST, "malformed_request"),
-        (Some(&inspector), Some(report("99999", SHINAN)), StatusCode::UNPROCESSABLE_ENTITY, "unknown_category"),
-        (Some(&inspector), Some(report("06010", (120.60, 35.90))), StatusCode::UNPROCESSABLE_ENTITY, "outside_city"),
-        (Some(&inspector), Some(report("06010", (116.40, 39.90))), StatusCode::UNPROCESSABLE_ENTITY, "outside_city"),
+        (
+            Some(&inspector),
+            Some(report("99999", SHINAN)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_category",
+        ),
+        (
+            Some(&inspector),
+            Some(report("06010", (120.60, 35.90))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_city",
+        ),
+        (
+            Some(&inspector),
+            Some(report("06010", (116.40, 39.90))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_city",
+        ),
         (Some(&inspector), Some(report("06010", (f64::MAX, 0.0))), StatusCode::BAD_REQUEST, "invalid_field"),
         (Some(&scoped), Some(report("06010", (120.02, 36.28))), StatusCode::FORBIDDEN, "forbidden"),
         (Some(&leader_ro), Some(report("06010", SHINAN)), StatusCode::FORBIDDEN, "forbidden"),
@@ -203,7 +246,9 @@ async fn bad_input_writes_nothing(app: &TestApp) {
     let admin = app.token(Role::Admin, "a", None).await;
     let (s, v) = app.act(&admin, id, action(Action::Close)).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("illegal_transition")), "{v}");
-    let (s, v) = app.act(&admin, id, ActionRequest { unit_code: Some("nope".into()), ..action(Action::Dispatch) }).await;
+    let (s, v) = app
+        .act(&admin, id, ActionRequest { unit_code: Some("nope".into()), ..action(Action::Dispatch) })
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(app.state.store.last_event_id().await.unwrap(), events, "refusals write no event");
     assert_eq!(app.state.store.list_cases(&Default::default()).await.unwrap().total, before_cases + 1);
@@ -257,7 +302,8 @@ async fn feeds_are_idempotent(app: &TestApp) {
     let (_, v) = app.call("POST", "/api/v1/feeds/video", Some(&gw), Some(video)).await;
     let r: IngestResultDto = serde_json::from_value(v).unwrap();
     assert_eq!((r.created, r.ignored), (1, 1));
-    let (_, v) = app.call("GET", &format!("/api/v1/cases/{}", r.items[0].case_id.unwrap()), Some(&gw), None).await;
+    let (_, v) =
+        app.call("GET", &format!("/api/v1/cases/{}", r.items[0].case_id.unwrap()), Some(&gw), None).await;
     assert_eq!(v["camera_id"], "CAM-1");
     assert_eq!(v["channel"], "video_ai");
 }
@@ -283,7 +329,8 @@ async fn open311_round_trip(app: &TestApp) {
     let form = format!(
         "api_key={key}&service_code=06010&lat=36.0671&long=120.3826&description=%E5%9E%83%E5%9C%BE&first_name=Li&email=li%40example.com&media_url=http%3A%2F%2Fx%2F1.jpg"
     );
-    let (s, body) = app.raw("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded", &form).await;
+    let (s, body) =
+        app.raw("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded", &form).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     let id = v[0]["service_request_id"].as_str().unwrap().to_owned();
@@ -294,21 +341,35 @@ async fn open311_round_trip(app: &TestApp) {
     assert_eq!(xml_text(&xml, "status"), Some("open".into()));
     assert_eq!(xml_text(&xml, "service_code"), Some("06010".into()));
     assert_eq!(xml_text(&xml, "media_url"), Some("http://x/1.jpg".into()));
-    let (_, v) = app.call("GET", &format!("/open311/v2/requests/{id}.json?extensions=true"), None, None).await;
+    let (_, v) =
+        app.call("GET", &format!("/open311/v2/requests/{id}.json?extensions=true"), None, None).await;
     assert_eq!(v[0]["detailed_status"], "RECEIVED");
     assert_eq!(v[0]["long"], 120.3826);
-    let (_, v) = app.call("GET", "/open311/v2/requests.json?status=open&service_code=06010", None, None).await;
+    let (_, v) =
+        app.call("GET", "/open311/v2/requests.json?status=open&service_code=06010", None, None).await;
     assert!(v.as_array().unwrap().iter().any(|r| r["service_request_id"] == id.as_str()));
-    let (_, v) = app.call("GET", "/open311/v2/requests.json?status=closed&service_code=06010", None, None).await;
+    let (_, v) =
+        app.call("GET", "/open311/v2/requests.json?status=closed&service_code=06010", None, None).await;
     assert!(v.as_array().unwrap().iter().all(|r| r["status"] == "closed"));
 
     // Errors in the spec's format.
-    let (s, body) =
-        app.raw("POST", "/open311/v2/requests.xml", "application/x-www-form-urlencoded", "service_code=06010&lat=36.07&long=120.38").await;
+    let (s, body) = app
+        .raw(
+            "POST",
+            "/open311/v2/requests.xml",
+            "application/x-www-form-urlencoded",
+            "service_code=06010&lat=36.07&long=120.38",
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(xml_text(&body, "description").unwrap().contains("api_key"), "{body}");
     let (s, body) = app
-        .raw("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded", &format!("api_key={key}&service_code=06010&lat=35.9&long=120.6"))
+        .raw(
+            "POST",
+            "/open311/v2/requests.json",
+            "application/x-www-form-urlencoded",
+            &format!("api_key={key}&service_code=06010&lat=35.9&long=120.6"),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -347,18 +408,20 @@ fn xml_text(xml: &str, name: &str) -> Option<String> {
 
 async fn documented_routes_exist(app: &TestApp) {
     for op in cityops_server::routes::openapi::OPERATIONS {
-        let path = op
-            .path
-            .replace("{id}", "1")
-            .replace("{name}", "districts")
-            .replace("{file}", if op.path.ends_with("services/{file}") { "06010.json" } else { "services.json" });
+        let path = op.path.replace("{id}", "1").replace("{name}", "districts").replace(
+            "{file}",
+            if op.path.ends_with("services/{file}") { "06010.json" } else { "services.json" },
+        );
         let (_, v) = app.call(&op.method.to_uppercase(), &path, None, None).await;
         assert_ne!(v["message"], "no such endpoint (see /api/openapi.json)", "{} {}", op.method, op.path);
     }
     let (s, doc) = app.call("GET", "/api/openapi.json", None, None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.0.3");
-    assert!(doc["components"]["schemas"]["CaseDto"]["properties"]["grid_code"].is_object(), "schemas from the wire types");
+    assert!(
+        doc["components"]["schemas"]["CaseDto"]["properties"]["grid_code"].is_object(),
+        "schemas from the wire types"
+    );
 }
 
 async fn reference_data(app: &TestApp) {
@@ -371,7 +434,13 @@ async fn reference_data(app: &TestApp) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["features"].as_array().unwrap().len(), 10);
     let (_, v) = app.call("GET", "/api/v1/layers/grids?area=370202001", Some(&t), None).await;
-    assert!(v["features"].as_array().unwrap().iter().all(|f| f["properties"]["code"].as_str().unwrap().starts_with("370202001")));
+    assert!(
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["code"].as_str().unwrap().starts_with("370202001"))
+    );
     assert_eq!(app.call("GET", "/api/v1/layers/grids", Some(&t), None).await.0, StatusCode::BAD_REQUEST);
     let (_, v) = app.call("GET", "/api/v1/catalogue", Some(&t), None).await;
     assert!(v.as_array().unwrap().len() >= 403);

@@ -77,8 +77,10 @@ impl IntoResponse for O311Error {
     fn into_response(self) -> Response {
         let code = self.status.as_u16();
         match self.fmt {
-            Fmt::Json => (self.status, axum::Json(json!([{ "code": code, "description": self.description }])))
-                .into_response(),
+            Fmt::Json => {
+                (self.status, axum::Json(json!([{ "code": code, "description": self.description }])))
+                    .into_response()
+            }
             Fmt::Xml => {
                 let mut x = xml_head();
                 x.push_str("<errors><error>");
@@ -145,7 +147,13 @@ fn write_xml_fields(x: &mut String, r: &Value) {
                 Value::String(s) => el(x, k, s),
                 Value::Array(items) => {
                     let _ = write!(x, "<{k}>");
-                    let inner = if k == "attributes" { "attribute" } else if k == "values" { "value" } else { "item" };
+                    let inner = if k == "attributes" {
+                        "attribute"
+                    } else if k == "values" {
+                        "value"
+                    } else {
+                        "item"
+                    };
                     for i in items {
                         let _ = write!(x, "<{inner}>");
                         write_xml_fields(x, i);
@@ -215,7 +223,8 @@ async fn root_get(
     headers: HeaderMap,
 ) -> Response {
     let Some((name, fmt)) = split(&file) else {
-        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml).into_response();
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
     };
     let params = query_map(uri.query());
     if let Err(e) = check_jurisdiction(&params, fmt) {
@@ -271,11 +280,13 @@ fn discovery(headers: &HeaderMap, fmt: Fmt) -> Response {
 
 async fn service_definition(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
     let Some((code, fmt)) = split(&file) else {
-        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml).into_response();
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
     };
     let key = TypeKey { kind: TypeKind::Matter, code: code.to_owned() };
     let Some(cat) = st.city.catalogue.get(&key) else {
-        return O311Error::new(StatusCode::NOT_FOUND, format!("service_code {code} not found"), fmt).into_response();
+        return O311Error::new(StatusCode::NOT_FOUND, format!("service_code {code} not found"), fmt)
+            .into_response();
     };
     let body = json!({ "service_code": cat.key().code, "attributes": [] });
     match fmt {
@@ -295,7 +306,11 @@ fn status_of(c: &CaseDto) -> (&'static str, String, &'static str) {
         CaseStatus::Closed => ("closed", "已结案 (closed after on-site check)".into(), "PROCESSED"),
         CaseStatus::Cancelled => {
             let why = c.history.last().map(|h| h.note.clone()).filter(|n| !n.is_empty());
-            ("closed", format!("作废/不予立案 (not accepted){}", why.map(|w| format!(": {w}")).unwrap_or_default()), "REJECTED")
+            (
+                "closed",
+                format!("作废/不予立案 (not accepted){}", why.map(|w| format!(": {w}")).unwrap_or_default()),
+                "REJECTED",
+            )
         }
         CaseStatus::Suspended => ("open", "挂账 (parked: long-term issue)".into(), "IN_PROCESS"),
         CaseStatus::Active => match c.stage {
@@ -346,7 +361,11 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
         let mut out = Vec::new();
         for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let id: i64 = id.parse().map_err(|_| {
-                O311Error::new(StatusCode::BAD_REQUEST, format!("service_request_id {id:?} is not a number"), fmt)
+                O311Error::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("service_request_id {id:?} is not a number"),
+                    fmt,
+                )
             })?;
             if let Ok((c, _)) = app::get_case(st, id).await {
                 out.push(request_record(st, &c, extensions));
@@ -358,7 +377,11 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
         p.get(k)
             .map(|v| {
                 DateTime::parse_from_rfc3339(v).map_err(|e| {
-                    O311Error::new(StatusCode::BAD_REQUEST, format!("{k}={v:?} is not a W3C datetime with zone: {e}"), fmt)
+                    O311Error::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("{k}={v:?} is not a W3C datetime with zone: {e}"),
+                        fmt,
+                    )
                 })
             })
             .transpose()
@@ -370,13 +393,23 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
         None => None,
         Some("open") => Some(true),
         Some("closed") => Some(false),
-        Some(s) => return Err(O311Error::new(StatusCode::BAD_REQUEST, format!("status {s:?} is not open or closed"), fmt)),
+        Some(s) => {
+            return Err(O311Error::new(
+                StatusCode::BAD_REQUEST,
+                format!("status {s:?} is not open or closed"),
+                fmt,
+            ));
+        }
     };
     let code = p.get("service_code").cloned();
     if let Some(c) = &code
         && !(c.len() == 5 && c.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(O311Error::new(StatusCode::BAD_REQUEST, format!("service_code {c:?} is not a 5-digit code"), fmt));
+        return Err(O311Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("service_code {c:?} is not a 5-digit code"),
+            fmt,
+        ));
     }
     // open = active or suspended; closed = closed or cancelled: two status values each, so filter here.
     let page = st
@@ -403,15 +436,24 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
     Ok(render(fmt, "service_requests", "request", records))
 }
 
-async fn one_request(State(st): State<AppState>, ApiPath(file): ApiPath<String>, uri: axum::http::Uri) -> Response {
+async fn one_request(
+    State(st): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+    uri: axum::http::Uri,
+) -> Response {
     let Some((id, fmt)) = split(&file) else {
-        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml).into_response();
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
     };
     let params = query_map(uri.query());
     let extensions = params.get("extensions").is_some_and(|v| v == "true");
     let Ok(id) = id.parse::<i64>() else {
-        return O311Error::new(StatusCode::BAD_REQUEST, format!("service_request_id {id:?} is not a number"), fmt)
-            .into_response();
+        return O311Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("service_request_id {id:?} is not a number"),
+            fmt,
+        )
+        .into_response();
     };
     match app::get_case(&st, id).await {
         Ok((c, _)) => render(fmt, "service_requests", "request", vec![request_record(&st, &c, extensions)]),
@@ -421,12 +463,10 @@ async fn one_request(State(st): State<AppState>, ApiPath(file): ApiPath<String>,
 
 async fn token(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
     let Some((tok, fmt)) = split(&file) else {
-        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml).into_response();
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
     };
-    let id = tok
-        .strip_prefix("QD")
-        .filter(|s| s.len() > 8)
-        .and_then(|s| s[8..].parse::<i64>().ok());
+    let id = tok.strip_prefix("QD").filter(|s| s.len() > 8).and_then(|s| s[8..].parse::<i64>().ok());
     let found = match id {
         Some(id) => app::get_case(&st, id).await.ok().filter(|(c, _)| c.case_no == tok),
         None => None,
@@ -445,17 +485,30 @@ async fn token(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Re
 /// Largest form body accepted (a 4,000-character description plus the other fields).
 const MAX_FORM: usize = 64 * 1024;
 
-async fn root_post(State(st): State<AppState>, ApiPath(file): ApiPath<String>, req: axum::extract::Request) -> Response {
+async fn root_post(
+    State(st): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+    req: axum::extract::Request,
+) -> Response {
     let Some(("requests", fmt)) = split(&file) else {
-        return O311Error::new(StatusCode::NOT_FOUND, format!("POST {file}: only requests.xml/json"), Fmt::Xml)
-            .into_response();
+        return O311Error::new(
+            StatusCode::NOT_FOUND,
+            format!("POST {file}: only requests.xml/json"),
+            Fmt::Xml,
+        )
+        .into_response();
     };
-    let remote = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string());
+    let remote =
+        req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string());
     let body: Bytes = match axum::body::to_bytes(req.into_body(), MAX_FORM).await {
         Ok(b) => b,
         Err(_) => {
-            return O311Error::new(StatusCode::PAYLOAD_TOO_LARGE, format!("body larger than {MAX_FORM} bytes"), fmt)
-                .into_response();
+            return O311Error::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body larger than {MAX_FORM} bytes"),
+                fmt,
+            )
+            .into_response();
         }
     };
     match post_request(&st, remote, &body, fmt).await {
@@ -464,10 +517,15 @@ async fn root_post(State(st): State<AppState>, ApiPath(file): ApiPath<String>, r
     }
 }
 
-async fn post_request(st: &AppState, remote: Option<String>, body: &[u8], fmt: Fmt) -> Result<Response, O311Error> {
+async fn post_request(
+    st: &AppState,
+    remote: Option<String>,
+    body: &[u8],
+    fmt: Fmt,
+) -> Result<Response, O311Error> {
     let bad = |m: String| O311Error::new(StatusCode::BAD_REQUEST, m, fmt);
-    let form: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(body).map_err(|e| bad(format!("body must be application/x-www-form-urlencoded: {e}")))?;
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|e| bad(format!("body must be application/x-www-form-urlencoded: {e}")))?;
     let p: HashMap<String, String> = form.iter().cloned().collect();
     check_jurisdiction(&p, fmt)?;
     let api_key = p.get("api_key").ok_or_else(|| {
@@ -483,7 +541,9 @@ async fn post_request(st: &AppState, remote: Option<String>, body: &[u8], fmt: F
             o.trim().parse::<f64>().map_err(|_| bad(format!("long {o:?} is not a number")))?,
         ),
         _ if p.contains_key("address_string") || p.contains_key("address_id") => {
-            return Err(bad("this jurisdiction needs lat and long (WGS84); address-only requests are not geocoded".into()));
+            return Err(bad(
+                "this jurisdiction needs lat and long (WGS84); address-only requests are not geocoded".into(),
+            ));
         }
         _ => return Err(bad("a location is required: lat and long (WGS84)".into())),
     };
@@ -495,8 +555,10 @@ async fn post_request(st: &AppState, remote: Option<String>, body: &[u8], fmt: F
         return Err(bad("description must be plain text, not HTML".into()));
     }
     let mut text = description;
-    let who: Vec<&str> =
-        ["first_name", "last_name", "phone", "email"].iter().filter_map(|k| p.get(*k).map(String::as_str)).collect();
+    let who: Vec<&str> = ["first_name", "last_name", "phone", "email"]
+        .iter()
+        .filter_map(|k| p.get(*k).map(String::as_str))
+        .collect();
     if !who.is_empty() {
         let _ = write!(text, "\n（报告人：{}）", who.join(" "));
     }
@@ -513,7 +575,9 @@ async fn post_request(st: &AppState, remote: Option<String>, body: &[u8], fmt: F
     };
     let created = app::create_case(st, &caller, new, None).await.map_err(|e| {
         let status = match e.0.code {
-            ErrorCode::UnknownCategory | ErrorCode::OutsideCity | ErrorCode::InvalidField => StatusCode::BAD_REQUEST,
+            ErrorCode::UnknownCategory | ErrorCode::OutsideCity | ErrorCode::InvalidField => {
+                StatusCode::BAD_REQUEST
+            }
             _ => e.status(),
         };
         O311Error::new(status, e.0.message, fmt)
