@@ -71,6 +71,35 @@ fn updates(c: &mut Criterion) {
         })
     });
     g.finish();
+    drop(layer);
+
+    // The truck layer: 1,000 trucks stepping ~10 m per GPS fix, each fix also run through the
+    // compound and site fences.
+    let set =
+        FenceSet::from_fences(fx::fences(COMPOUNDS, SITES).items).unwrap_or_else(|e| panic!("fixture: {e}"));
+    let mut trucks: Vec<PointFeature> = (0..1_000u64)
+        .map(|id| {
+            let (lon, lat) = fx::random_location(&mut rng);
+            PointFeature { id, lon, lat, status: StatusClass::Open, time: YEAR_END, tag: 0 }
+        })
+        .collect();
+    let mut layer = PointLayer::bulk_load(IndexConfig::default(), trucks.clone())
+        .unwrap_or_else(|e| panic!("fixture: {e}"));
+    let mut tracker = FenceTracker::new(TrackerConfig { dwell_s: Some(600) });
+    let mut g = c.benchmark_group("index/trucks@1000");
+    let mut i = 0usize;
+    g.bench_function("gps_fix_move_and_fences", |b| {
+        b.iter(|| {
+            i = (i + 1) % trucks.len();
+            let t = &mut trucks[i];
+            t.lon += rng.random_range(-1e-4..1e-4);
+            t.lat += rng.random_range(-1e-4..1e-4);
+            t.time += 10;
+            let _ = black_box(layer.upsert(*t));
+            tracker.update(&set, t.id, t.lon, t.lat, t.time)
+        })
+    });
+    g.finish();
 }
 
 /// A screen of `w`×`h` pixels centred on a district centre at `zoom`.

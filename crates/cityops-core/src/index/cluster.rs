@@ -166,6 +166,35 @@ impl ClusterGrid {
         }
     }
 
+    /// Moves a point (and possibly changes its status). Levels where the old and new positions
+    /// share a cell are updated in place with one lookup; for a truck's few-metre step that is
+    /// every level but the finest few.
+    pub(crate) fn relocate(&mut self, from: ([f64; 2], StatusClass), to: ([f64; 2], StatusClass), id: u64) {
+        let (ka, kb) = (self.finest_key(from.0), self.finest_key(to.0));
+        let qa = [quantise(from.0[0]), quantise(from.0[1])];
+        let qb = [quantise(to.0[0]), quantise(to.0[1])];
+        let (sa, sb) = (status_slot(from.1), status_slot(to.1));
+        let top = usize::from(self.max_zoom);
+        for (z, level) in self.levels.iter_mut().enumerate() {
+            let shift = top - z;
+            let a = (ka.0 >> shift, ka.1 >> shift);
+            let b = (kb.0 >> shift, kb.1 >> shift);
+            if a == b {
+                let cell = level.entry(a).or_default();
+                cell.sub(qa, id, sa);
+                cell.add(qb, id, sb);
+            } else {
+                if let Some(cell) = level.get_mut(&a) {
+                    cell.sub(qa, id, sa);
+                    if cell.is_empty() {
+                        level.remove(&a);
+                    }
+                }
+                level.entry(b).or_default().add(qb, id, sb);
+            }
+        }
+    }
+
     /// Changes a point's status class in place (its cells stay the same).
     pub(crate) fn restatus(&mut self, xy: [f64; 2], id: u64, from: StatusClass, to: StatusClass) {
         if from == to {

@@ -27,6 +27,49 @@ pub struct Fence {
     pub shape: MultiPolygon<f64>,
 }
 
+impl Fence {
+    /// A camera's field of view as a fence: the sector of radius `range_m` metres around the
+    /// camera at (`lon`, `lat`), centred on `heading_deg` (clockwise from north) and `fov_deg`
+    /// wide, its arc drawn with one corner per 5° (at least two). Put cones in a [`FenceSet`] under
+    /// [`LayerKind::Cameras`] and [`FenceSet::containing`] answers "which cameras can see this
+    /// point". A field of view of 360° or more gives the full disc.
+    pub fn view_cone(
+        id: u64,
+        lon: f64,
+        lat: f64,
+        heading_deg: f64,
+        fov_deg: f64,
+        range_m: f64,
+    ) -> Result<Fence> {
+        if !(lon.is_finite() && lat.is_finite()) {
+            return Err(IndexError::NonFinite { lon, lat });
+        }
+        let invalid = |reason| IndexError::InvalidFence { layer: LayerKind::Cameras, id, reason };
+        if !(range_m.is_finite() && range_m > 0.0) {
+            return Err(invalid("view range must be positive"));
+        }
+        if !(heading_deg.is_finite() && fov_deg.is_finite() && fov_deg > 0.0) {
+            return Err(invalid("heading and field of view must be finite, the field positive"));
+        }
+        let [x0, y0] = crate::geom::to_local(lon, lat);
+        let full = fov_deg >= 360.0;
+        let fov = fov_deg.min(360.0);
+        let steps = ((fov / 5.0).ceil() as usize).max(2);
+        let start = heading_deg - fov / 2.0;
+        let mut ring: Vec<geo::Coord<f64>> = Vec::with_capacity(steps + 3);
+        if !full {
+            ring.push(geo::coord! { x: lon, y: lat });
+        }
+        for i in 0..=steps {
+            let bearing = (start + fov * i as f64 / steps as f64).to_radians();
+            let [x, y] = crate::geom::to_lonlat(x0 + range_m * bearing.sin(), y0 + range_m * bearing.cos());
+            ring.push(geo::coord! { x: x, y: y });
+        }
+        let polygon = geo::Polygon::new(ring.into(), vec![]);
+        Ok(Fence { layer: LayerKind::Cameras, id, shape: MultiPolygon::new(vec![polygon]) })
+    }
+}
+
 type FenceKey = (LayerKind, u64);
 type TreeRect = GeomWithData<Rectangle<[f64; 2]>, usize>;
 

@@ -18,7 +18,8 @@
 //! - [`ClusterGrid`] (inside each layer): per-zoom cell aggregates (status mix, centroid) updated
 //!   in O(zoom levels) per change, so clustering never rebuilds.
 //! - [`FenceSet`] and [`FenceTracker`]: polygon fences (compounds, sites, facilities) and the
-//!   per-object state that turns position updates into [`FenceEvent`]s.
+//!   per-object state that turns position updates into [`FenceEvent`]s; camera fields of view are
+//!   fences too ([`Fence::view_cone`]), so "which cameras see this point" is one lookup.
 //! - [`LiveIndex`]: all layers plus fences, fed by [`cityops_api::LiveEvent`]s.
 
 mod cluster;

@@ -202,8 +202,7 @@ impl PointLayer {
                     let old_xy = to_local(old.lon, old.lat);
                     self.tree.remove(&TreePoint::new(old_xy, f.id));
                     self.tree.insert(TreePoint::new(xy, f.id));
-                    self.clusters.remove(old_xy, f.id, old.status);
-                    self.clusters.add(xy, f.id, f.status);
+                    self.clusters.relocate((old_xy, old.status), (xy, f.status), f.id);
                 }
                 Ok(Some(old.feature(f.id)))
             }

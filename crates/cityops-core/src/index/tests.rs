@@ -104,8 +104,15 @@ fn churn(seed: u64, layer: &mut PointLayer, oracle: &mut BTreeMap<u64, PointFeat
                 assert_eq!(layer.upsert(f).unwrap(), oracle.insert(f.id, f));
             }
             (1, Some(id)) => {
-                let (lon, lat) = random_lonlat(&mut rng);
-                let f = PointFeature { lon, lat, ..oracle[&id] };
+                // Half the moves are a truck's small step, half a jump across town.
+                let old = oracle[&id];
+                let (lon, lat) = if rng.random_bool(0.5) {
+                    (old.lon + rng.random_range(-5e-4..5e-4), old.lat + rng.random_range(-5e-4..5e-4))
+                } else {
+                    random_lonlat(&mut rng)
+                };
+                let status = if rng.random_bool(0.3) { STATUSES[rng.random_range(0..3)] } else { old.status };
+                let f = PointFeature { lon, lat, status, ..old };
                 assert_eq!(layer.upsert(f).unwrap(), oracle.insert(id, f));
             }
             (2, Some(id)) => {
@@ -777,4 +784,49 @@ mod live_events {
             Err(IndexError::NotAPointLayer(LayerKind::Grids))
         );
     }
+}
+
+/// A point `distance_m` metres from (lon, lat) on `bearing_deg` (clockwise from north).
+fn offset(lon: f64, lat: f64, distance_m: f64, bearing_deg: f64) -> (f64, f64) {
+    let [x, y] = to_local(lon, lat);
+    let b = bearing_deg.to_radians();
+    let [lon2, lat2] = crate::geom::to_lonlat(x + distance_m * b.sin(), y + distance_m * b.cos());
+    (lon2, lat2)
+}
+
+#[test]
+fn camera_view_cones_answer_which_cameras_see_a_point() {
+    let cam = (120.38, 36.07);
+    // Camera 1 looks east (60° wide, 100 m), camera 2 north-west (90°, 200 m), camera 3 all round.
+    let cones = vec![
+        Fence::view_cone(1, cam.0, cam.1, 90.0, 60.0, 100.0).unwrap(),
+        Fence::view_cone(2, cam.0, cam.1, 315.0, 90.0, 200.0).unwrap(),
+        Fence::view_cone(3, cam.0, cam.1, 0.0, 360.0, 30.0).unwrap(),
+    ];
+    let set = FenceSet::from_fences(cones).unwrap();
+    // (metres from the camera, bearing, cameras that see it)
+    let rows: [(f64, f64, &[u64]); 9] = [
+        (10.0, 90.0, &[1, 3]),
+        (20.0, 200.0, &[3]),
+        (50.0, 90.0, &[1]),
+        (95.0, 115.0, &[1]),
+        (50.0, 125.0, &[]),
+        (110.0, 90.0, &[]),
+        (150.0, 300.0, &[2]),
+        (150.0, 0.0, &[2]),
+        (150.0, 10.0, &[]),
+    ];
+    for (d, bearing, want) in rows {
+        let (lon, lat) = offset(cam.0, cam.1, d, bearing);
+        let got: Vec<u64> = set.containing(lon, lat).iter().map(|k| k.1).collect();
+        assert_eq!(got, want, "{d} m at {bearing}°");
+    }
+    assert!(matches!(
+        Fence::view_cone(4, cam.0, cam.1, 0.0, 60.0, 0.0),
+        Err(IndexError::InvalidFence { .. })
+    ));
+    assert!(matches!(
+        Fence::view_cone(4, f64::NAN, cam.1, 0.0, 60.0, 9.0),
+        Err(IndexError::NonFinite { .. })
+    ));
 }
