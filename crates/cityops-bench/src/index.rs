@@ -131,3 +131,28 @@ pub fn fences(compounds: usize, sites: usize) -> Synthetic<Fence> {
     }
     Synthetic { label: SYNTHETIC, items }
 }
+
+#[cfg(test)]
+mod tests {
+    use cityops_core::index::{FenceSet, IndexConfig, LonLatBox, PointLayer};
+
+    use super::*;
+
+    #[test]
+    fn fixtures_are_labelled_synthetic_and_load_into_the_index() {
+        let cases = cases(20_000, 1_795_881_600);
+        assert_eq!(cases.label, SYNTHETIC);
+        assert!(cases.label.starts_with("synthetic"));
+        assert!(cases.items.iter().all(|f| LonLatBox::QINGDAO.contains(f.lon, f.lat)));
+        let layer = PointLayer::bulk_load(IndexConfig::default(), cases.items).unwrap();
+        let mix = layer.status_mix();
+        // 95 / 4 / 1 % closed / open / overdue, within sampling noise.
+        assert!((18_700..19_300).contains(&mix.closed), "{mix:?}");
+        assert!((600..1_000).contains(&mix.open), "{mix:?}");
+        assert!((120..280).contains(&mix.overdue), "{mix:?}");
+
+        let fences = fences(500, 70);
+        assert_eq!(fences.label, SYNTHETIC);
+        assert_eq!(FenceSet::from_fences(fences.items).unwrap().len(), 570);
+    }
+}
