@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 
 use cityops_api::LayerKind;
 use geo::{BoundingRect, Intersects, MultiPolygon, Point};
-use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 
 use super::fxhash::FxHashMap;
+use super::viewport::LonLatBox;
 use super::{IndexError, Result};
 
 /// A fence: a (multi)polygon of a layer, with an id unique within that layer.
@@ -161,6 +162,21 @@ impl FenceSet {
             .collect();
         out.sort_unstable();
         out
+    }
+
+    /// Keys of the fences whose bounding boxes meet the box (edges included), sorted: what a
+    /// viewport has to draw of the polygon layers. A fence whose box meets the viewport while its
+    /// shape does not is included; the renderer clips it.
+    pub fn meeting_box(&self, bbox: &LonLatBox) -> Result<Vec<(LayerKind, u64)>> {
+        bbox.validate()?;
+        let env = AABB::from_corners([bbox.min_lon, bbox.min_lat], [bbox.max_lon, bbox.max_lat]);
+        let mut out: Vec<FenceKey> = self
+            .tree
+            .locate_in_envelope_intersecting(&env)
+            .filter_map(|r| self.slots.get(r.data)?.as_ref().map(|(f, _)| (f.layer, f.id)))
+            .collect();
+        out.sort_unstable();
+        Ok(out)
     }
 
     /// All fences, in key order.

@@ -41,3 +41,12 @@ pub use points::{Neighbour, PointFeature, PointFilter, PointLayer};
 pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
 
 pub use cityops_api::StatusClass;
+
+// Adapters share the index across threads (behind a lock): keep it `Send + Sync`.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<PointLayer>();
+    send_sync::<FenceSet>();
+    send_sync::<FenceTracker>();
+    send_sync::<LiveIndex>();
+};

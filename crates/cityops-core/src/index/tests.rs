@@ -491,6 +491,25 @@ fn fence_lookup_matches_a_linear_scan_through_upserts_and_removals() {
         }
     }
     assert_eq!(set.len(), fences.len());
+    for _ in 0..50 {
+        let (lon, lat) = random_lonlat(&mut rng);
+        let (w, h) = (rng.random_range(0.0..0.05), rng.random_range(0.0..0.05));
+        let bbox = LonLatBox::new(lon - w, lat - h, lon + w, lat + h).unwrap();
+        let mut want: Vec<(LayerKind, u64)> = fences
+            .iter()
+            .filter(|f| {
+                use geo::BoundingRect;
+                let r = f.shape.bounding_rect().unwrap();
+                r.min().x <= bbox.max_lon
+                    && r.max().x >= bbox.min_lon
+                    && r.min().y <= bbox.max_lat
+                    && r.max().y >= bbox.min_lat
+            })
+            .map(|f| (f.layer, f.id))
+            .collect();
+        want.sort();
+        assert_eq!(set.meeting_box(&bbox).unwrap(), want);
+    }
     let bad = Fence { layer: LayerKind::Sites, id: 1, shape: MultiPolygon::new(vec![]) };
     assert!(matches!(set.upsert(bad), Err(IndexError::InvalidFence { .. })));
 }
