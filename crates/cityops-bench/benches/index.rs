@@ -14,6 +14,7 @@ use cityops_core::index::{
     StatusFilter, TrackerConfig, ViewportQuery,
 };
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use geo::{Intersects, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -165,6 +166,15 @@ fn fences(c: &mut Criterion) {
             b.iter(|| {
                 let (lon, lat) = fx::random_location(&mut rng);
                 set.containing(lon, lat)
+            })
+        });
+        // Baseline: the same answer by testing every fence (what a server without a fence index
+        // does per update).
+        g.bench_function(BenchmarkId::new("containing_linear_scan", total), |b| {
+            b.iter(|| {
+                let (lon, lat) = fx::random_location(&mut rng);
+                let p = Point::new(lon, lat);
+                set.iter().filter(|f| f.shape.intersects(&p)).count()
             })
         });
         let mut tracker = FenceTracker::new(TrackerConfig { dwell_s: Some(600) });

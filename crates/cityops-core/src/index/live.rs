@@ -56,6 +56,8 @@ pub struct LiveIndex {
     tags: Interner<TypeKey>,
     fences: FenceSet,
     tracker: FenceTracker,
+    /// Time of the latest applied event per layer (Unix seconds).
+    last_event: BTreeMap<LayerKind, i64>,
 }
 
 impl LiveIndex {
@@ -72,6 +74,7 @@ impl LiveIndex {
             tags: Interner::default(),
             fences,
             tracker: FenceTracker::new(tracker),
+            last_event: BTreeMap::new(),
         })
     }
 
@@ -131,6 +134,17 @@ impl LiveIndex {
         self.tags.ids.get(type_key).and_then(|&t| u32::try_from(t).ok())
     }
 
+    /// Time (Unix seconds) of the latest event applied to a layer: the "data as of" a wall shows
+    /// per feed, so a silent feed can be dimmed and alarmed. `None` before the first event.
+    pub fn last_event_at(&self, kind: LayerKind) -> Option<i64> {
+        self.last_event.get(&kind).copied()
+    }
+
+    fn touch(&mut self, kind: LayerKind, at: i64) {
+        let t = self.last_event.entry(kind).or_insert(at);
+        *t = (*t).max(at);
+    }
+
     /// The status class a case is drawn with, or `None` if it leaves the map (作废).
     pub fn case_status_class(case: &CaseDto) -> Option<StatusClass> {
         match case.status {
@@ -167,6 +181,7 @@ impl LiveIndex {
                         self.layer_mut(LayerKind::Cases)?.upsert(feature)?;
                     }
                 }
+                self.touch(LayerKind::Cases, at);
                 Ok(Vec::new())
             }
             EventBody::Vehicle { vehicle_id, lon, lat, .. } => {
@@ -179,6 +194,7 @@ impl LiveIndex {
                 let feature =
                     PointFeature { id, lon: *lon, lat: *lat, status: StatusClass::Open, time: at, tag: 0 };
                 self.layer_mut(LayerKind::Trucks)?.upsert(feature)?;
+                self.touch(LayerKind::Trucks, at);
                 Ok(events)
             }
             EventBody::Alert { alert_id, lon, lat, .. } => {
@@ -187,6 +203,7 @@ impl LiveIndex {
                 let feature =
                     PointFeature { id, lon: *lon, lat: *lat, status: StatusClass::Open, time: at, tag: 0 };
                 self.layer_mut(LayerKind::Alerts)?.upsert(feature)?;
+                self.touch(LayerKind::Alerts, at);
                 Ok(Vec::new())
             }
             EventBody::Sensor { .. } => Ok(Vec::new()),

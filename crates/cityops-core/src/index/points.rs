@@ -323,7 +323,7 @@ impl PointLayer {
     }
 
     /// What the map shows of this layer in a viewport. Up to the layer's `max_cluster_zoom`: one
-    /// item per non-empty cluster cell meeting the box (a cell holding a single feature of the kept
+    /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a single feature of the kept
     /// statuses is sent as that point, at its exact position; larger cells as a cluster at their
     /// members' centroid with their status mix). Above it: the raw points in the box, by id.
     /// Items come in a stable order; `max_items` cuts the answer.
@@ -342,8 +342,16 @@ impl PointLayer {
             return Ok(answer);
         }
         let mask = q.statuses.mask();
-        let lo = to_local(q.bbox.min_lon, q.bbox.min_lat);
-        let hi = to_local(q.bbox.max_lon, q.bbox.max_lat);
+        // Nothing lies outside the extent: clip the box to it, so an over-wide request costs no
+        // more than the whole extent.
+        let e = &self.config.extent;
+        let (min_lon, min_lat) = (q.bbox.min_lon.max(e.min_lon), q.bbox.min_lat.max(e.min_lat));
+        let (max_lon, max_lat) = (q.bbox.max_lon.min(e.max_lon), q.bbox.max_lat.min(e.max_lat));
+        if min_lon > max_lon || min_lat > max_lat {
+            return Ok(answer);
+        }
+        let lo = to_local(min_lon, min_lat);
+        let hi = to_local(max_lon, max_lat);
         let range = self.clusters.key_range(q.zoom, lo, hi);
         self.clusters.for_cells_in(q.zoom, range, |_, cell| {
             let (n, sx, sy, sid) = cell.filtered(mask);

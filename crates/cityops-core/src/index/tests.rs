@@ -242,8 +242,9 @@ fn viewport_oracle(
         let [x, y] = to_local(lon, lat);
         ((x / side).floor() as i64, (y / side).floor() as i64)
     };
-    let (kx0, ky0) = key(q.bbox.min_lon, q.bbox.min_lat);
-    let (kx1, ky1) = key(q.bbox.max_lon, q.bbox.max_lat);
+    let e = config.extent;
+    let (kx0, ky0) = key(q.bbox.min_lon.max(e.min_lon), q.bbox.min_lat.max(e.min_lat));
+    let (kx1, ky1) = key(q.bbox.max_lon.min(e.max_lon), q.bbox.max_lat.min(e.max_lat));
     let mut cells: BTreeMap<(i64, i64), Vec<&PointFeature>> = BTreeMap::new();
     for f in features.iter().filter(|f| q.statuses.allows(f.status)) {
         let (kx, ky) = key(f.lon, f.lat);
@@ -750,6 +751,9 @@ mod live_events {
             assert_eq!(cases.get(1).map(|f| f.status), s1, "event {}", event.id);
             assert_eq!(cases.get(2).map(|f| f.status), s2, "event {}", event.id);
         }
+        assert_eq!(index.last_event_at(LayerKind::Cases), Some(t("2026-11-29T11:00:00+08:00")));
+        assert_eq!(index.last_event_at(LayerKind::Trucks), Some(t("2026-11-29T10:20:00+08:00")));
+        assert_eq!(index.last_event_at(LayerKind::Alerts), None);
         let truck_id = index.feature_id(LayerKind::Trucks, "鲁B·TEST01").unwrap();
         assert_eq!(index.external_id(LayerKind::Trucks, truck_id), Some("鲁B·TEST01"));
         let truck_at =
