@@ -155,7 +155,7 @@ impl LiveIndex {
         }
     }
 
-    /// Applies one live event. Cases are upserted (or removed when cancelled), vehicles moved and
+    /// Applies one live event; events must be applied in their id order. Cases are upserted (or removed when cancelled), vehicles moved and
     /// run through the fences, alerts placed; sensor readings carry no position and change
     /// nothing. Returns the fence events the update caused. A rejected event changes nothing.
     pub fn apply(&mut self, event: &LiveEvent) -> Result<Vec<FenceEvent>> {
@@ -208,6 +208,16 @@ impl LiveIndex {
             }
             EventBody::Sensor { .. } => Ok(Vec::new()),
         }
+    }
+
+    /// Takes a vehicle off the map (end of shift, feed lost for good): removes it from the truck
+    /// layer and the tracker, and returns its exits from the fences it was in, at `at`.
+    pub fn forget_vehicle(&mut self, vehicle_id: &str, at: i64) -> Vec<FenceEvent> {
+        let Some(id) = self.feature_id(LayerKind::Trucks, vehicle_id) else { return Vec::new() };
+        if let Some(layer) = self.layers.get_mut(&LayerKind::Trucks) {
+            layer.remove(id);
+        }
+        self.tracker.forget(id, at)
     }
 
     /// The viewport over several layers, in the order given, sharing one `max_items` budget.

@@ -760,6 +760,25 @@ mod live_events {
             |index: &LiveIndex| index.layer(LayerKind::Trucks).unwrap().get(truck_id).map(|f| (f.lon, f.lat));
         assert_eq!(truck_at(&index), Some((120.41, 36.11)));
 
+        // A truck parked on the site, then taken off the map, leaves the site.
+        let later = t("2026-11-29T11:45:00+08:00");
+        let parked = EventBody::Vehicle {
+            vehicle_id: "鲁B·TEST02".into(),
+            lon: 120.40,
+            lat: 36.10,
+            speed_kmh: 0.0,
+            heading_deg: 0.0,
+        };
+        assert_eq!(index.apply(&ev(16, "2026-11-29T11:44:00+08:00", parked)).unwrap().len(), 1);
+        let exits = index.forget_vehicle("鲁B·TEST02", later);
+        assert_eq!(
+            exits.iter().map(|e| (e.kind, e.fence, e.dwell_s)).collect::<Vec<_>>(),
+            vec![(FenceEventKind::Exit, 42, 60)]
+        );
+        let parked_id = index.feature_id(LayerKind::Trucks, "鲁B·TEST02").unwrap();
+        assert_eq!(index.layer(LayerKind::Trucks).unwrap().get(parked_id), None);
+        assert!(index.forget_vehicle("鲁B·NOBODY", later).is_empty());
+
         // Rejected events change nothing.
         let stale = ev(12, "2026-11-29T10:15:00+08:00", truck(120.40, 36.10));
         assert!(matches!(index.apply(&stale), Err(IndexError::OutOfOrder { .. })));
