@@ -619,6 +619,7 @@ mod live_events {
                 created_at: at(created),
                 updated_at: at(created),
                 history: vec![],
+                events: vec![],
             }),
         }
     }
