@@ -119,3 +119,15 @@ pub enum MapItemDto {
         mix: StatusMix,
     },
 }
+
+/// A viewport answer: what the map draws, and how fresh each layer's data is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MapViewDto {
+    /// Points and clusters, layer by layer.
+    pub items: Vec<MapItemDto>,
+    /// Whether the item budget cut the answer (zoom in for the rest).
+    pub truncated: bool,
+    /// Time of the latest event of each layer ("data as of"); absent before the first event.
+    pub as_of: std::collections::BTreeMap<LayerKind, crate::Timestamp>,
+}

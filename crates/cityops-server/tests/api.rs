@@ -446,6 +446,45 @@ async fn reference_data(app: &TestApp) {
     assert!(v.as_array().unwrap().len() >= 403);
 }
 
+async fn the_map_follows_the_live_stream(app: &TestApp) {
+    let t = app.token(Role::Leader, "wall", None).await;
+    let active = app.state.store.list_cases(&cityops_store::CaseFilter::default()).await.unwrap();
+    let visible = active.items.iter().filter(|c| c.status != CaseStatus::Cancelled).count() as u32;
+    // The map is fed asynchronously by the live hub: wait until it has every case.
+    let mut total = 0;
+    for _ in 0..50 {
+        let (s, v) = app
+            .call("GET", "/api/v1/map/viewport?west=119.3&south=35.3&east=121.3&north=37.3&zoom=8&width=1920&height=1080", Some(&t), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let view: cityops_api::MapViewDto = serde_json::from_value(v).unwrap();
+        total = view
+            .items
+            .iter()
+            .map(|i| match i {
+                cityops_api::MapItemDto::Cluster { mix, .. } => mix.total(),
+                cityops_api::MapItemDto::Point { .. } => 1,
+            })
+            .sum::<u32>();
+        if total == visible {
+            assert!(view.as_of.contains_key(&cityops_api::LayerKind::Cases));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(total, visible, "every case not cancelled is on the map");
+    let (s, v) = app
+        .call(
+            "GET",
+            "/api/v1/map/viewport?west=120.37&south=36.06&east=120.39&north=36.07&zoom=18&layers=cases,ships",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["message"].as_str().unwrap().contains("ships"), "{v}");
+}
+
 async fn run_all(url: &str) {
     let app = TestApp::new(url).await;
     closed_loop(&app).await;
@@ -454,6 +493,7 @@ async fn run_all(url: &str) {
     open311_round_trip(&app).await;
     documented_routes_exist(&app).await;
     reference_data(&app).await;
+    the_map_follows_the_live_stream(&app).await;
 }
 
 #[tokio::test]
