@@ -459,9 +459,9 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             let fixed: Vec<Option<Xy>> =
                 seeds.iter().enumerate().filter(|(k, s)| take(*k, s)).map(|(_, s)| *s).collect();
             let mut placed = place_seeds(&s.poly, &fixed, &dens, &mut rng).into_iter();
-            for k in 0..seeds.len() {
-                if take(k, &seeds[k]) {
-                    seeds[k] = placed.next();
+            for (k, slot) in seeds.iter_mut().enumerate() {
+                if take(k, slot) {
+                    *slot = placed.next();
                 }
             }
         }
