@@ -49,7 +49,7 @@ fn pack() -> &'static CityPack {
             coastline_geojson: &files[7],
             places_geojson: &files[8],
         })
-        .unwrap()
+        .unwrap_or_else(|e| panic!("the committed pack does not load: {e}"))
     })
 }
 
