@@ -250,10 +250,10 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         return Err(content("qingdao_districts.geojson", format!("{} districts, want 10", districts.len())));
     }
     let land_in_city = land.intersection(&taken);
+    let gap_km2: f64 = taken.0.iter().flat_map(|p| p.interiors()).map(|r| r.unsigned_area() / 1e6).sum();
     log(format!(
-        "districts: 10, union {:.1} km², overlaps removed {:.3} km², land in districts {:.1} km²",
+        "districts: 10, union {:.1} km², overlaps removed {overlap_km2:.3} km², gaps enclosed {gap_km2:.3} km², land in districts {:.1} km²",
         km2(&taken),
-        overlap_km2,
         km2(&land_in_city),
     ));
     // coastal strips and islands outside the coarse district outlines
@@ -686,7 +686,19 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     add("subdistricts.csv", inp.subdistricts_csv.to_owned());
     add("communities.csv", inp.communities_csv.to_owned());
     add("units.csv", units_csv(&units));
-    add("SOURCES.md", sources_md(grids.len(), inserted, invalid));
+    add(
+        "SOURCES.md",
+        sources_md(&Stats {
+            grids: grids.len(),
+            inserted,
+            invalid,
+            overlap_km2,
+            gap_km2,
+            added,
+            added_km2,
+            anchored,
+        }),
+    );
     log(format!("units: {}", units.len()));
     Ok(files)
 }
@@ -848,8 +860,21 @@ fn units_csv(units: &[UnitRow]) -> String {
     s
 }
 
-fn sources_md(grids: usize, inserted: usize, invalid: usize) -> String {
+#[derive(Clone, Copy)]
+struct Stats {
+    grids: usize,
+    inserted: usize,
+    invalid: usize,
+    overlap_km2: f64,
+    gap_km2: f64,
+    added: usize,
+    added_km2: f64,
+    anchored: usize,
+}
+
+fn sources_md(st: &Stats) -> String {
     let reach = COAST_REACH_M / 1000.0;
+    let Stats { grids, inserted, invalid, overlap_km2, gap_km2, added, added_km2, anchored } = *st;
     format!(
         r#"# Qingdao city pack: sources, licences, what is synthetic
 
@@ -874,12 +899,14 @@ and `source` (grids say `generated`; the details are below).
 
 How the synthetic polygons are made:
 1. Districts: Tianditu polygons; where two overlap the lower adcode keeps the overlap, so the
-   districts partition the area. City land = districts ∩ GSHHG land, plus GSHHG land outside
+   districts partition the area (measured: overlaps {overlap_km2:.3} km², gaps enclosed by the
+   districts {gap_km2:.3} km²). City land = districts ∩ GSHHG land, plus GSHHG land outside
    every district outline (coastal strips the coarse outline cuts off, offshore islands) that
    lies within {reach} km of a district and nearer to it than to a neighbouring city
-   (`neighbor_cities_clipped.geojson`, Tianditu); such land joins the nearest district.
+   (`neighbor_cities_clipped.geojson`, Tianditu); such land joins the nearest district
+   ({added} pieces, {added_km2:.1} km²).
 2. Streets: one seed per 街道/镇 in its district's land. Seeds of streets whose name matches a
-   GeoNames place (`name_zh`, e.g. 南村镇 ↔ 南村) sit on that place; 街道 seeds are drawn toward the
+   GeoNames place (`name_zh`, e.g. 南村镇 ↔ 南村; {anchored} streets) sit on that place; 街道 seeds are drawn toward the
    county seat (GeoNames PPLA2/PPLA3), 镇 seeds away from it; weighted best-candidate sampling;
    Voronoi cells clipped to the district's land. The two island areas (灵山岛省级自然保护区,
    田横岛省级旅游度假区) are seeded on their district's largest island.
@@ -892,6 +919,11 @@ How the synthetic polygons are made:
 5. Coordinates rounded to 6 decimals, then shared boundaries noded ({inserted} vertices inserted)
    so grids neither overlap nor leave gaps; grids that noding made invalid are repaired by a
    self-union and noded again ({invalid} grids left invalid).
+
+Units: the city centre 青岛市城市运行管理服务中心 and the district centres are marked synthetic
+(patterned names, not checked against a register); each street has 4 grassroots units (环卫所,
+市政维护站, 综合执法中队, 园林绿化养护站) and the {GENERAL_UNITS} streets with the most communities
+(ties: lower code) a 网格化服务管理工作站; codes `{{street}}-U01…U05`.
 
 Attribution to display with the map: © 天地图 Tianditu; GSHHG (Wessel & Smith, LGPL);
 GeoNames (CC BY 4.0); 国家统计局 统计用区划代码 2023.
