@@ -186,6 +186,13 @@ struct Grid {
     poly: IMulti,
 }
 
+/// Grid numbering order (domain.md §2: west→east, north→south): rows of height `h` counted down
+/// from `top`, west to east within a row. Points are local metres (y north).
+fn reading_order(a: &Xy, b: &Xy, top: f64, h: f64) -> std::cmp::Ordering {
+    let row = |p: &Xy| ((top - p[1]) / h).floor() as i64;
+    row(a).cmp(&row(b)).then(a[0].total_cmp(&b[0]))
+}
+
 /// Kind of a 乡级 unit from its 3-digit code (GB/T 10114: 001–099 街道, 100–199 镇, 200–399 乡).
 fn street_kind(code: &str) -> &'static str {
     match code.get(6..9).and_then(|s| s.parse::<u32>().ok()) {
@@ -517,10 +524,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         // sequence: rows north→south (row height from the mean cell size), west→east within a row
         let h = (c.poly.unsigned_area() / cs.len().max(1) as f64).sqrt().max(1.0);
         let top = c.poly.bounding_rect().map(|r| r.max().y).unwrap_or(0.0);
-        cs.sort_by(|a, b| {
-            let (ra, rb) = (((top - a.0[1]) / h).floor() as i64, ((top - b.0[1]) / h).floor() as i64);
-            ra.cmp(&rb).then(a.0[0].total_cmp(&b.0[0]))
-        });
+        cs.sort_by(|a, b| reading_order(&a.0, &b.0, top, h));
         for (k, (_, poly)) in cs.into_iter().enumerate() {
             grids.push(Grid { code: format!("{}{:03}", c.code, k + 1), community: ci, poly });
         }
@@ -946,6 +950,22 @@ mod tests {
         ] {
             assert_eq!(street_kind(code), want, "{code}");
         }
+    }
+
+    #[test]
+    fn grids_are_numbered_west_to_east_then_north_to_south() {
+        // centroids of a 3×2 block, shuffled, with some jitter inside each row
+        let mut pts: Vec<(Xy, &str)> = vec![
+            ([250.0, 40.0], "SE"),
+            ([10.0, 190.0], "NW"),
+            ([140.0, 60.0], "S"),
+            ([260.0, 170.0], "NE"),
+            ([5.0, 20.0], "SW"),
+            ([130.0, 160.0], "N"),
+        ];
+        pts.sort_by(|a, b| reading_order(&a.0, &b.0, 200.0, 100.0));
+        let names: Vec<&str> = pts.iter().map(|p| p.1).collect();
+        assert_eq!(names, ["NW", "N", "NE", "SW", "S", "SE"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 const SEED_1: u64 = 0x0A11_1A2D_0001;
 const SEED_2: u64 = 0x0A11_1A2D_0002;
+const SEED_3: u64 = 0x0A11_1A2D_0003;
 
 fn read(name: &str) -> String {
     let p = format!("{}/../../assets/qingdao/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -156,7 +157,7 @@ fn seeded_land_points_map_to_exactly_one_grid_and_unit() {
     let boxes: Vec<geo::Rect<f64>> = org.grids().iter().map(|g| g.polygon.bounding_rect().unwrap()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
     let (mut on_land, mut missed) = (0, 0);
-    for _ in 0..4_000 {
+    for _ in 0..10_000 {
         let (lon, lat) = (rng.random_range(119.45..121.10), rng.random_range(35.55..37.15));
         let hits = oracle(org, &boxes, lon, lat);
         match pack.locate(lon, lat) {
@@ -183,7 +184,43 @@ fn seeded_land_points_map_to_exactly_one_grid_and_unit() {
         }
     }
     // about half of the box is Qingdao land
-    assert!(on_land > 1_200 && missed > 800, "{on_land} on land, {missed} not");
+    assert!(on_land > 3_000 && missed > 2_000, "{on_land} on land, {missed} not");
+}
+
+/// Where overlaps or gaps would hide: a few centimetres either side of grid edges. No point may
+/// lie in two grids, and the locator agrees with the oracle on every one.
+#[test]
+fn points_beside_grid_edges_lie_in_at_most_one_grid() {
+    let pack = pack();
+    let org = &pack.organisation;
+    let boxes: Vec<geo::Rect<f64>> = org.grids().iter().map(|g| g.polygon.bounding_rect().unwrap()).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_3);
+    let (mut one, mut none) = (0, 0);
+    for _ in 0..1_500 {
+        let g = &org.grids()[rng.random_range(0..org.grids().len())];
+        let poly = &g.polygon.0[rng.random_range(0..g.polygon.0.len())];
+        let ring = &poly.exterior().0;
+        let k = rng.random_range(0..ring.len() - 1);
+        let (a, b) = (ring[k], ring[k + 1]);
+        let len = (b.x - a.x).hypot(b.y - a.y);
+        let t: f64 = rng.random_range(0.05..0.95);
+        let (mx, my) = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+        for side in [-3e-7, 3e-7] {
+            let (lon, lat) = (mx - side * (b.y - a.y) / len, my + side * (b.x - a.x) / len);
+            let hits = oracle(org, &boxes, lon, lat);
+            assert!(hits.len() <= 1, "({lon}, {lat}) beside {} lies in grids {hits:?}", g.code);
+            match (pack.locate(lon, lat), hits.first()) {
+                (Ok(r), Some(&h)) => {
+                    assert_eq!(r.grid.code, org.grids()[h].code);
+                    one += 1;
+                }
+                (Err(_), None) => none += 1,
+                (got, want) => panic!("({lon}, {lat}): locator {got:?}, oracle {want:?}"),
+            }
+        }
+    }
+    // one side of a coastline edge is sea; inland edges have a grid on both sides
+    assert!(one > 2 * none, "{one} in a grid, {none} in none");
 }
 
 #[test]
