@@ -1,5 +1,6 @@
 //! Point → grid → community → street → district → unit lookup on the committed Qingdao pack
-//! (target: ≤ 5 µs per lookup). 100,000 seeded random land points per iteration.
+//! (target: ≤ 5 µs per lookup). 100,000 seeded random land points per iteration; plus the time to
+//! load the pack.
 
 use cityops_core::citypack::{CityPack, CityPackSources};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -10,12 +11,12 @@ use std::hint::black_box;
 const SEED_1: u64 = 0xBE7C_0001;
 const POINTS: usize = 100_000;
 
-fn load() -> CityPack {
+fn read_all() -> Vec<String> {
     let read = |n: &str| {
         let p = format!("{}/../../assets/qingdao/{n}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
     };
-    let f: Vec<String> = [
+    [
         "districts.geojson",
         "streets.geojson",
         "communities.geojson",
@@ -28,7 +29,10 @@ fn load() -> CityPack {
     ]
     .iter()
     .map(|n| read(n))
-    .collect();
+    .collect()
+}
+
+fn load(f: &[String]) -> CityPack {
     CityPack::from_sources(&CityPackSources {
         districts_geojson: &f[0],
         streets_geojson: &f[1],
@@ -56,7 +60,8 @@ fn land_points(pack: &CityPack) -> Vec<(f64, f64)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let pack = load();
+    let files = read_all();
+    let pack = load(&files);
     let pts = land_points(&pack);
     let mut g = c.benchmark_group("locate");
     g.throughput(Throughput::Elements(POINTS as u64));
@@ -86,9 +91,20 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// Parsing and indexing the whole pack (server / desktop start-up).
+fn bench_load(c: &mut Criterion) {
+    let files = read_all();
+    c.bench_function("citypack/from_sources_qingdao", |b| b.iter(|| black_box(load(&files).locator.len())));
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
     targets = bench
 }
-criterion_main!(benches);
+criterion_group! {
+    name = loading;
+    config = Criterion::default().sample_size(10);
+    targets = bench_load
+}
+criterion_main!(benches, loading);
