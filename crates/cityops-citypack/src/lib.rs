@@ -438,6 +438,8 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         });
     }
     communities.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut community_anchors = 0;
+    let mut anchor_log: Vec<String> = Vec::new();
     for (si, s) in streets.iter().enumerate() {
         let idx: Vec<usize> = (0..communities.len()).filter(|&i| communities[i].street == si).collect();
         if idx.is_empty() {
@@ -455,7 +457,24 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         let urban: Vec<bool> = idx.iter().map(|&i| is_urban_community(&communities[i].name)).collect();
         let mixed = urban.iter().any(|u| *u) && urban.iter().any(|u| !*u);
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&s.code));
-        let mut seeds: Vec<Option<Xy>> = vec![None; idx.len()];
+        // communities named after a GeoNames village inside the street sit on it (前登瀛村 …)
+        // (each place anchors at most one community: the first by code)
+        let mut used = vec![false; place_pts.len()];
+        let mut seeds: Vec<Option<Xy>> = idx
+            .iter()
+            .map(|&i| {
+                let k = place_pts.iter().enumerate().position(|(k, (_, zh, _, p))| {
+                    !used[k]
+                        && zh.chars().count() >= 2
+                        && communities[i].name.starts_with(zh.as_str())
+                        && s.poly.contains(&Point::new(p[0], p[1]))
+                })?;
+                used[k] = true;
+                anchor_log.push(format!("{} ↔ {}", communities[i].name, place_pts[k].1));
+                Some(place_pts[k].3)
+            })
+            .collect();
+        community_anchors += seeds.iter().flatten().count();
         for pass_urban in [true, false] {
             let dens = |p: Xy| match (pass_urban, mixed) {
                 (true, true) => 0.03 + 0.97 * near_seat(p),
@@ -478,7 +497,11 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         }
     }
     let empty = communities.iter().filter(|c| c.poly.0.is_empty()).count();
-    log(format!("communities: {} ({} with empty polygon)", communities.len(), empty));
+    log(format!(
+        "communities: {} ({community_anchors} anchored on GeoNames places, {empty} with empty polygon)",
+        communities.len()
+    ));
+    log(format!("  community anchors: {}", anchor_log.join(", ")));
 
     // ---- grids: village grids are VILLAGE_GRID_FACTOR times the size of urban ones; the urban size
     // is chosen so the total is about TARGET_GRIDS
@@ -556,6 +579,11 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     }
     log(format!("noding: {inserted} vertices inserted, {repaired} repairs, {invalid} grids invalid"));
 
+    let street_ll: Vec<IMulti> = streets.iter().map(|s| round_valid(&unproject(&s.poly))).collect();
+    let community_ll: Vec<IMulti> = communities.iter().map(|c| round_valid(&unproject(&c.poly))).collect();
+    let invalid_sc = street_ll.iter().chain(&community_ll).filter(|p| !to_geo(p).is_valid()).count();
+    log(format!("streets and communities invalid after rounding: {invalid_sc}"));
+
     // ---- units
     let units = build_units(inp.departments_csv, &districts, &streets, &communities)?;
     let unit_of_street: BTreeMap<&str, String> = streets
@@ -592,13 +620,14 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         feature_collection(
             &streets
                 .iter()
-                .map(|s| {
+                .zip(&street_ll)
+                .map(|(s, poly)| {
                     let d = &districts[s.district];
                     (
                         json!({"code": s.code, "name": s.name, "kind": street_kind(&s.code), "district_code": d.code,
                                "district_name": d.name, "anchor_geonameid": s.anchor.as_ref().map(|a| a.0.clone()),
                                "synthetic": true, "source": SRC_GENERATED}),
-                        multi_polygon_json(&round_valid(&unproject(&s.poly))),
+                        multi_polygon_json(poly),
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -609,12 +638,13 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         feature_collection(
             &communities
                 .iter()
-                .map(|c| {
+                .zip(&community_ll)
+                .map(|(c, poly)| {
                     let s = &streets[c.street];
                     (
                         json!({"code": c.code, "name": c.name, "street_code": s.code,
                                "district_code": districts[s.district].code, "synthetic": true, "source": SRC_GENERATED}),
-                        multi_polygon_json(&round_valid(&unproject(&c.poly))),
+                        multi_polygon_json(poly),
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -914,7 +944,8 @@ How the synthetic polygons are made:
    county seat (GeoNames PPLA2/PPLA3), 镇 seeds away from it; weighted best-candidate sampling;
    Voronoi cells clipped to the district's land. The two island areas (灵山岛省级自然保护区,
    田横岛省级旅游度假区) are seeded on their district's largest island.
-3. Communities: seeds in their street, Voronoi cells clipped to the street. Where a street has
+3. Communities: seeds in their street, Voronoi cells clipped to the street; a community named
+   after a GeoNames village that lies in its street (e.g. 前登瀛村, 石老人) is seeded on it. Where a street has
    both, urban communities (居委会/社区) crowd around the street's seed (its seat) and villages
    (村委会) spread around them; all-urban streets lean toward the district's county seat.
 4. Grids: per community, a count proportional to its area; village grids are {VILLAGE_GRID_FACTOR}× the

@@ -29,7 +29,8 @@ fn run(texts: &[String; 7]) -> Vec<OutputFile> {
     };
     let mut log = Vec::new();
     let files = generate(&inputs, &mut |l| log.push(l)).unwrap_or_else(|e| panic!("generate: {e}"));
-    assert!(log.iter().any(|l| l.contains("0 grids invalid")), "{log:#?}");
+    assert!(log.iter().any(|l| l.ends_with(", 0 grids invalid")), "{log:#?}");
+    assert!(log.iter().any(|l| l.ends_with("invalid after rounding: 0")), "{log:#?}");
     files
 }
 
