@@ -74,6 +74,10 @@ pub fn cells(seeds: &[Xy], region: &MultiPolygon<f64>) -> Vec<MultiPolygon<f64>>
         .iter()
         .enumerate()
         .map(|(i, s)| {
+            // a seed repeating an earlier one gets no cell, so cells never overlap
+            if seeds[..i].contains(s) {
+                return MultiPolygon(vec![]);
+            }
             let mut poly: Vec<Xy> = vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
             let mut others: Vec<&Xy> =
                 seeds.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, q)| q).collect();
@@ -146,5 +150,17 @@ mod tests {
         for (c, s) in cs.iter().zip(&seeds) {
             assert!(c.contains(&Point::new(s[0], s[1])));
         }
+    }
+
+    #[test]
+    fn a_repeated_seed_gets_no_cell() {
+        let sq = MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]),
+            vec![],
+        )]);
+        let cs = cells(&[[2.0, 5.0], [8.0, 5.0], [2.0, 5.0]], &sq);
+        let areas: Vec<f64> = cs.iter().map(|c| c.unsigned_area()).collect();
+        assert!((areas[0] - 50.0).abs() < 1e-9 && (areas[1] - 50.0).abs() < 1e-9, "{areas:?}");
+        assert_eq!(areas[2], 0.0);
     }
 }
