@@ -26,7 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use voronoi::{Xy, cells, place_seeds};
+use voronoi::{Xy, cells, place_seeds, place_two_groups};
 
 /// The fixed seed of the pack: changing it regenerates every synthetic polygon.
 pub const PACK_SEED: u64 = 0x5147_2026_0001;
@@ -386,33 +386,10 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             |p: Xy| d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / l).exp()).fold(0.0, f64::max);
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&d.code));
         // anchors first, then 街道 (drawn toward the core), then towns and others (away from it)
-        let mut seeds: Vec<Option<Xy>> =
-            idx.iter().map(|&i| streets[i].anchor.as_ref().map(|a| a.1)).collect();
+        let anchors: Vec<Option<Xy>> = idx.iter().map(|&i| streets[i].anchor.as_ref().map(|a| a.1)).collect();
         let urban: Vec<bool> = idx.iter().map(|&i| street_kind(&streets[i].code) == "街道").collect();
-        for pass_urban in [true, false] {
-            let dens = |p: Xy| if pass_urban { 0.05 + 0.95 * core(p) } else { 1.0 - 0.8 * core(p) };
-            let fixed: Vec<Option<Xy>> = seeds.clone();
-            let mut want: Vec<Option<Xy>> = fixed.clone();
-            // only this pass's unplaced seeds are drawn; others stay as they are (or are drawn later)
-            let placed = place_seeds(
-                &d.land,
-                &fixed
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, s)| s.is_some() || urban[*k] == pass_urban)
-                    .map(|(_, s)| *s)
-                    .collect::<Vec<_>>(),
-                &dens,
-                &mut rng,
-            );
-            let mut it = placed.into_iter();
-            for (k, s) in want.iter_mut().enumerate() {
-                if fixed[k].is_some() || urban[k] == pass_urban {
-                    *s = it.next();
-                }
-            }
-            seeds = want;
-        }
+        let dens = |urban: bool, p: Xy| if urban { 0.05 + 0.95 * core(p) } else { 1.0 - 0.8 * core(p) };
+        let seeds = place_two_groups(&d.land, anchors, &urban, &dens, &mut rng);
         let seeds: Vec<Xy> = seeds.into_iter().map(|s| s.unwrap_or([0.0, 0.0])).collect();
         for (k, (&i, c)) in idx.iter().zip(cells(&seeds, &d.land)).enumerate() {
             streets[i].poly = c;
@@ -460,7 +437,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         // communities named after a GeoNames village inside the street sit on it (前登瀛村 …)
         // (each place anchors at most one community: the first by code)
         let mut used = vec![false; place_pts.len()];
-        let mut seeds: Vec<Option<Xy>> = idx
+        let seeds: Vec<Option<Xy>> = idx
             .iter()
             .map(|&i| {
                 let k = place_pts.iter().enumerate().position(|(k, (_, zh, _, p))| {
@@ -475,22 +452,12 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             })
             .collect();
         community_anchors += seeds.iter().flatten().count();
-        for pass_urban in [true, false] {
-            let dens = |p: Xy| match (pass_urban, mixed) {
-                (true, true) => 0.03 + 0.97 * near_seat(p),
-                (false, true) => 1.0 - 0.9 * near_seat(p),
-                _ => 0.3 + 0.7 * near_core(p),
-            };
-            let take = |k: usize, s: &Option<Xy>| s.is_some() || urban[k] == pass_urban;
-            let fixed: Vec<Option<Xy>> =
-                seeds.iter().enumerate().filter(|(k, s)| take(*k, s)).map(|(_, s)| *s).collect();
-            let mut placed = place_seeds(&s.poly, &fixed, &dens, &mut rng).into_iter();
-            for (k, slot) in seeds.iter_mut().enumerate() {
-                if take(k, slot) {
-                    *slot = placed.next();
-                }
-            }
-        }
+        let dens = |pass_urban: bool, p: Xy| match (pass_urban, mixed) {
+            (true, true) => 0.03 + 0.97 * near_seat(p),
+            (false, true) => 1.0 - 0.9 * near_seat(p),
+            _ => 0.3 + 0.7 * near_core(p),
+        };
+        let seeds = place_two_groups(&s.poly, seeds, &urban, &dens, &mut rng);
         let seeds: Vec<Xy> = seeds.into_iter().map(|p| p.unwrap_or(s.seed)).collect();
         for (&i, c) in idx.iter().zip(cells(&seeds, &s.poly)) {
             communities[i].poly = c;

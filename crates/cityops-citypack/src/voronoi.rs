@@ -60,6 +60,30 @@ pub fn place_seeds(
     out
 }
 
+/// Place seeds in two passes: the unplaced seeds of group `true` first, then those of group
+/// `false`, each pass with `density(group, p)`. Given seeds stay where they are; every placed seed
+/// repels the later ones.
+pub fn place_two_groups(
+    region: &MultiPolygon<f64>,
+    mut seeds: Vec<Option<Xy>>,
+    group: &[bool],
+    density: &dyn Fn(bool, Xy) -> f64,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Option<Xy>> {
+    for pass in [true, false] {
+        let take = |k: usize, s: &Option<Xy>| s.is_some() || group[k] == pass;
+        let fixed: Vec<Option<Xy>> =
+            seeds.iter().enumerate().filter(|(k, s)| take(*k, s)).map(|(_, s)| *s).collect();
+        let mut placed = place_seeds(region, &fixed, &|p| density(pass, p), rng).into_iter();
+        for (k, slot) in seeds.iter_mut().enumerate() {
+            if take(k, slot) {
+                *slot = placed.next();
+            }
+        }
+    }
+    seeds
+}
+
 /// Voronoi cells of `seeds` inside `region`: the cell of seed *i* is the bounding box cut by the
 /// bisector half-planes towards every other seed, intersected with the region. Cells partition
 /// the region (up to the overlay's float noise).
