@@ -872,3 +872,74 @@ fn camera_view_cones_answer_which_cameras_see_a_point() {
         Err(IndexError::NonFinite { .. })
     ));
 }
+
+#[test]
+fn the_scale_bounds_hold_for_point_pairs_across_the_extent() {
+    let config = IndexConfig::default();
+    let (lo, hi) = config.scale_bounds();
+    assert!(lo < 1.0 && hi > 1.0 && lo > 0.95 && hi < 1.05, "({lo}, {hi})");
+    let e = config.extent;
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_3);
+    let (mut min_ratio, mut max_ratio) = (f64::MAX, f64::MIN);
+    for _ in 0..20_000 {
+        let a = (rng.random_range(e.min_lon..=e.max_lon), rng.random_range(e.min_lat..=e.max_lat));
+        let b = if rng.random_bool(0.5) {
+            (a.0 + rng.random_range(-0.01..0.01), a.1 + rng.random_range(-0.01..0.01))
+        } else {
+            (rng.random_range(e.min_lon..=e.max_lon), rng.random_range(e.min_lat..=e.max_lat))
+        };
+        let [ax, ay] = to_local(a.0, a.1);
+        let [bx, by] = to_local(b.0, b.1);
+        let planar = ((ax - bx).powi(2) + (ay - by).powi(2)).sqrt();
+        if planar < 1.0 {
+            continue;
+        }
+        let ratio = Haversine.distance(Point::new(a.0, a.1), Point::new(b.0, b.1)) / planar;
+        min_ratio = min_ratio.min(ratio);
+        max_ratio = max_ratio.max(ratio);
+    }
+    assert!(lo <= min_ratio && max_ratio <= hi, "ratios [{min_ratio}, {max_ratio}] outside ({lo}, {hi})");
+}
+
+#[test]
+fn edge_values_give_errors_or_empty_answers_never_panics() {
+    let weird =
+        [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 1e300, -1e300, f64::MIN_POSITIVE, 120.38, 36.07];
+    let mut layer = PointLayer::bulk_load(IndexConfig::default(), random_features(SEED_1, 500)).unwrap();
+    let mut fences = FenceSet::from_fences(random_fences(SEED_2, 50)).unwrap();
+    let mut tracker = FenceTracker::new(TrackerConfig { dwell_s: Some(0) });
+    let mut accepted = 0;
+    for (i, &a) in weird.iter().enumerate() {
+        for &b in &weird {
+            let f = PointFeature {
+                id: i as u64,
+                lon: a,
+                lat: b,
+                status: StatusClass::Open,
+                time: i64::MIN,
+                tag: u32::MAX,
+            };
+            accepted += usize::from(layer.upsert(f).is_ok());
+            let _ = layer.within(a, b, a, &PointFilter::default());
+            let _ = layer.nearest(a, b, usize::MAX, &PointFilter::default());
+            let _ = layer.nearest(a, b, 0, &PointFilter::default());
+            let _ = layer.duplicate_candidates(i as u64, b, i64::MIN);
+            let _ = tracker.update(&fences, 1, a, b, 0);
+            let _ = Fence::view_cone(1, 120.38, 36.07, a, b, a).map(|f| fences.upsert(f));
+            let _ = fences.containing(a, b);
+            if let Ok(bbox) = LonLatBox::new(a.min(b), a.min(b), a.max(b), a.max(b)) {
+                let _ = fences.meeting_box(&bbox);
+                for zoom in [0, 8, 16, 17, 24, 255] {
+                    for max_items in [0, 1, usize::MAX] {
+                        let q = ViewportQuery { bbox, zoom, statuses: StatusFilter::ALL, max_items };
+                        let _ = layer.viewport(LayerKind::Cases, &q);
+                    }
+                }
+            }
+        }
+    }
+    // Only the one finite, in-extent pair of the list went in; the layer is still consistent.
+    assert_eq!(accepted, 1);
+    let rebuilt = PointLayer::bulk_load(IndexConfig::default(), layer.iter().collect()).unwrap();
+    assert_eq!(layer.clusters(), rebuilt.clusters());
+}
