@@ -42,8 +42,8 @@ impl<K: Clone + Eq + std::hash::Hash> Interner<K> {
     }
 }
 
-/// The live map: one [`PointLayer`] per point layer, the fences, and the fence tracker of moving
-/// objects (trucks), updated from [`LiveEvent`]s.
+/// The live map: one [`PointLayer`] per point layer, the fences, the camera fields of view, and
+/// the fence tracker of moving objects (trucks), updated from [`LiveEvent`]s.
 ///
 /// Cases are keyed by their case id; vehicles and alerts by their string ids, interned to dense
 /// feature ids ([`LiveIndex::external_id`] maps back). A case's problem type becomes its tag
@@ -55,6 +55,8 @@ pub struct LiveIndex {
     names: BTreeMap<LayerKind, Interner<String>>,
     tags: Interner<TypeKey>,
     fences: FenceSet,
+    /// Camera fields of view: looked up, never tracked.
+    cones: FenceSet,
     tracker: FenceTracker,
     /// Time of the latest applied event per layer (Unix seconds).
     last_event: BTreeMap<LayerKind, i64>,
@@ -73,6 +75,7 @@ impl LiveIndex {
             names: BTreeMap::new(),
             tags: Interner::default(),
             fences,
+            cones: FenceSet::new(),
             tracker: FenceTracker::new(tracker),
             last_event: BTreeMap::new(),
         })
@@ -112,6 +115,23 @@ impl LiveIndex {
     /// fence get their exit on their next update.
     pub fn fences_mut(&mut self) -> &mut FenceSet {
         &mut self.fences
+    }
+
+    /// Camera fields of view ([`super::Fence::view_cone`]). They are kept apart from the fences,
+    /// so trucks crossing a camera's view raise no fence events.
+    pub fn view_cones(&self) -> &FenceSet {
+        &self.cones
+    }
+
+    /// Camera fields of view, for changes.
+    pub fn view_cones_mut(&mut self) -> &mut FenceSet {
+        &mut self.cones
+    }
+
+    /// Ids of the cameras whose field of view contains the point, sorted: "open the cameras that
+    /// can see this case".
+    pub fn cameras_seeing(&self, lon: f64, lat: f64) -> Vec<u64> {
+        self.cones.containing(lon, lat).into_iter().map(|(_, id)| id).collect()
     }
 
     /// The fence tracker.

@@ -637,6 +637,11 @@ mod live_events {
         let fences = FenceSet::from_fences(vec![site]).unwrap();
         let mut index =
             LiveIndex::new(IndexConfig::default(), fences, TrackerConfig { dwell_s: Some(600) }).unwrap();
+        // A camera beside the site looking at it: it sees the truck go in, but is no fence.
+        let cone = Fence::view_cone(7, 120.398, 36.10, 90.0, 40.0, 300.0).unwrap();
+        index.view_cones_mut().upsert(cone).unwrap();
+        assert_eq!(index.cameras_seeing(120.40, 36.10), vec![7]);
+        assert!(index.cameras_seeing(120.38, 36.07).is_empty());
         let open = Some(StatusClass::Open);
         let overdue = Some(StatusClass::Overdue);
         let closed = Some(StatusClass::Closed);
