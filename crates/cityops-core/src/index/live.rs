@@ -48,6 +48,28 @@ impl<K: Clone + Eq + std::hash::Hash> Interner<K> {
 /// Cases are keyed by their case id; vehicles and alerts by their string ids, interned to dense
 /// feature ids ([`LiveIndex::external_id`] maps back). A case's problem type becomes its tag
 /// ([`LiveIndex::tag_of`]), so duplicate checks compare types.
+///
+/// ```
+/// use cityops_api::{EventBody, LayerKind, LiveEvent};
+/// use cityops_core::index::{FenceSet, IndexConfig, LiveIndex, LonLatBox, StatusFilter, TrackerConfig, ViewportQuery};
+///
+/// let mut map = LiveIndex::new(IndexConfig::default(), FenceSet::new(), TrackerConfig::default())?;
+/// let fix = LiveEvent {
+///     id: 1,
+///     at: chrono::DateTime::parse_from_rfc3339("2026-11-29T10:00:00+08:00").unwrap(),
+///     body: EventBody::Vehicle { vehicle_id: "truck-1".into(), lon: 120.38, lat: 36.07, speed_kmh: 25.0, heading_deg: 0.0 },
+/// };
+/// map.apply(&fix)?;
+/// let q = ViewportQuery {
+///     bbox: LonLatBox::new(120.3, 36.0, 120.5, 36.2)?,
+///     zoom: 12,
+///     statuses: StatusFilter::ALL,
+///     max_items: 10_000,
+/// };
+/// let answer = map.viewport(&q, &[LayerKind::Cases, LayerKind::Trucks])?;
+/// assert_eq!(answer.items.len(), 1); // the truck, alone in its cell, sent as a point
+/// # Ok::<(), cityops_core::index::IndexError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct LiveIndex {
     config: IndexConfig,
