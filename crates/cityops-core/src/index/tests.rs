@@ -425,6 +425,10 @@ fn invalid_input_is_rejected_with_a_typed_error_and_changes_nothing() {
             extent: LonLatBox { min_lon: 0.0, min_lat: 0.0, max_lon: 1.0, max_lat: 85.0 },
             ..IndexConfig::default()
         },
+        IndexConfig {
+            extent: LonLatBox { min_lon: 100.0, min_lat: 30.0, max_lon: 110.0, max_lat: 32.0 },
+            ..IndexConfig::default()
+        },
     ] {
         assert!(matches!(PointLayer::new(bad), Err(IndexError::InvalidConfig(_))), "{bad:?}");
     }
