@@ -337,11 +337,11 @@ fn viewport_above_the_cluster_zooms_sends_raw_points_and_honours_the_budget() {
         max_items: usize::MAX,
     };
     let got = layer.viewport(LayerKind::Cases, &q).unwrap();
-    let want: Vec<u64> = features
-        .iter()
-        .filter(|f| bbox.contains(f.lon, f.lat) && f.status != StatusClass::Closed)
-        .map(|f| f.id)
-        .collect();
+    let kept = |status: StatusClass| {
+        features.iter().filter(move |f| bbox.contains(f.lon, f.lat) && f.status == status).map(|f| f.id)
+    };
+    // Overdue first, then open; by id within each (the fixture is sorted by id).
+    let want: Vec<u64> = kept(StatusClass::Overdue).chain(kept(StatusClass::Open)).collect();
     let ids: Vec<u64> = got
         .items
         .iter()
