@@ -174,6 +174,16 @@ impl PointLayer {
         self.entries.iter().map(|(&id, e)| e.feature(id))
     }
 
+    /// Ids of the features whose time is before `before`, sorted: silent trucks, stale alerts.
+    /// The caller decides what to do with them (dim with [`PointLayer::set_status`], or
+    /// [`PointLayer::remove`]). A scan of the layer, meant for the small live layers.
+    pub fn ids_older_than(&self, before: i64) -> Vec<u64> {
+        let mut ids: Vec<u64> =
+            self.entries.iter().filter(|(_, e)| e.time < before).map(|(&id, _)| id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Counts by status class.
     pub fn status_mix(&self) -> StatusMix {
         self.clusters.totals(0)
