@@ -390,6 +390,15 @@ fn duplicate_candidates_are_same_type_nearby_reports_in_the_window() {
 }
 
 #[test]
+fn features_older_than_a_cut_are_listed_for_dimming_or_removal() {
+    let stale = PointLayer::bulk_load(IndexConfig::default(), random_features(SEED_4, 300)).unwrap();
+    let cut = 1_765_000_000;
+    let want: Vec<u64> = random_features(SEED_4, 300).iter().filter(|f| f.time < cut).map(|f| f.id).collect();
+    assert!(!want.is_empty() && want.len() < 300);
+    assert_eq!(stale.ids_older_than(cut), want);
+}
+
+#[test]
 fn invalid_input_is_rejected_with_a_typed_error_and_changes_nothing() {
     let mut layer = PointLayer::new(IndexConfig::default()).unwrap();
     let ok = PointFeature { id: 1, lon: 120.38, lat: 36.07, status: StatusClass::Open, time: 0, tag: 0 };
@@ -409,11 +418,6 @@ fn invalid_input_is_rejected_with_a_typed_error_and_changes_nothing() {
         assert_eq!(layer.get(1), Some(ok));
     }
     assert_eq!(layer.set_status(2, StatusClass::Closed), Err(IndexError::UnknownId { id: 2 }));
-    let stale = PointLayer::bulk_load(IndexConfig::default(), random_features(SEED_4, 300)).unwrap();
-    let cut = 1_765_000_000;
-    let want: Vec<u64> = random_features(SEED_4, 300).iter().filter(|f| f.time < cut).map(|f| f.id).collect();
-    assert!(!want.is_empty() && want.len() < 300);
-    assert_eq!(stale.ids_older_than(cut), want);
     assert_eq!(
         layer.within(120.38, 36.07, -1.0, &PointFilter::default()),
         Err(IndexError::InvalidDistance(-1.0))
