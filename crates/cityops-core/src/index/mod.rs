@@ -10,7 +10,7 @@
 //!
 //! Coordinates in and out are WGS84 degrees. Internally points live in the local metric plane of
 //! [`crate::geom`]; every distance this module reports is a great-circle distance in metres
-//! ([`geo::Haversine`]), and planar candidates are widened by the projection's proven scale bound
+//! ([`geo::Haversine`]), and planar candidates are widened by the projection's scale bound
 //! so that metric answers are exact, not approximate.
 //!
 //! - [`PointLayer`]: one layer; bulk load, upsert / move / re-status / remove by id, box, radius
