@@ -27,6 +27,7 @@ mod error;
 mod fence;
 mod fxhash;
 mod live;
+mod map;
 mod points;
 mod viewport;
 
@@ -37,6 +38,7 @@ pub use cluster::ClusterGrid;
 pub use error::{IndexError, Result};
 pub use fence::{Fence, FenceEvent, FenceEventKind, FenceSet, FenceTracker, TrackerConfig};
 pub use live::{LiveIndex, POINT_LAYERS};
+pub use map::{LiveMap, MAX_VIEW_ITEMS, MapViewError, ViewError, ViewParams};
 pub use points::{Neighbour, PointFeature, PointFilter, PointLayer};
 pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
 
