@@ -32,7 +32,9 @@ impl From<WorkflowError> for AppError {
 /// Map a failed point lookup to the error a client sees.
 pub fn locate_error(e: LocateError) -> AppError {
     match e {
-        LocateError::InvalidCoordinate { .. } => AppError::invalid(format!("{e}: lon must be −180…180, lat −90…90")),
+        LocateError::InvalidCoordinate { .. } => {
+            AppError::invalid(format!("{e}: lon must be −180…180, lat −90…90"))
+        }
         _ => AppError::new(ErrorCode::OutsideCity, format!("{e}: cases must lie on land inside Qingdao")),
     }
 }
@@ -116,7 +118,12 @@ pub async fn create_case(
         new.address.trim().to_owned()
     };
     let tiers = tiers(cat);
-    let ctx = Ctx { calendar: &city.calendar, limits: &city.limits, handling: &tiers, urgent: cat.standard().urgent() };
+    let ctx = Ctx {
+        calendar: &city.calendar,
+        limits: &city.limits,
+        handling: &tiers,
+        urgent: cat.standard().urgent(),
+    };
     let case = Case::new(
         NewCase {
             id: 0,
@@ -173,14 +180,22 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
     }
     let cat = category(city, &v.value.type_key)?;
     let tiers = tiers(cat);
-    let ctx = Ctx { calendar: &city.calendar, limits: &city.limits, handling: &tiers, urgent: cat.standard().urgent() };
+    let ctx = Ctx {
+        calendar: &city.calendar,
+        limits: &city.limits,
+        handling: &tiers,
+        urgent: cat.standard().urgent(),
+    };
     let mut case = Case::from_dto(&v.value);
     let now = state.clock.now();
     let changes = case.apply(&Command::from_request(&req), &actor(caller), &ctx, now)?;
     let dto = case.to_dto(now);
     let detail = format!("{changes:?}");
     let target = format!("case:{id}");
-    let action = format!("case.{}", serde_json::to_value(req.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default());
+    let action = format!(
+        "case.{}",
+        serde_json::to_value(req.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    );
     state.store.update_case(&dto, v.version, audit(state, caller, &action, target, detail)).await?;
     state.live.nudge();
     Ok(dto)

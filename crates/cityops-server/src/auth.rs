@@ -74,7 +74,8 @@ pub fn new_token() -> Result<String, getrandom::Error> {
 /// Resolve a raw token to a caller.
 pub async fn resolve(state: &AppState, token: &str, remote: String) -> Result<Caller, AppError> {
     let record = state.store.token(&hash_token(token)).await?;
-    let record = record.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "unknown or revoked token"))?;
+    let record =
+        record.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "unknown or revoked token"))?;
     Ok(Caller { label: record.label, role: record.role, district: record.district_code, remote })
 }
 
@@ -102,12 +103,17 @@ impl FromRequestParts<AppState> for Caller {
         let token = match (header, query_token) {
             (Some(h), _) => h
                 .strip_prefix("Bearer ")
-                .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "Authorization must be `Bearer <token>`"))?
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::Unauthenticated, "Authorization must be `Bearer <token>`")
+                })?
                 .trim()
                 .to_owned(),
             (None, Some(q)) => q,
             (None, None) => {
-                return Err(AppError::new(ErrorCode::Unauthenticated, "missing `Authorization: Bearer <token>`"));
+                return Err(AppError::new(
+                    ErrorCode::Unauthenticated,
+                    "missing `Authorization: Bearer <token>`",
+                ));
             }
         };
         resolve(state, &token, remote_of(parts)).await
@@ -129,7 +135,12 @@ mod tests {
 
     #[test]
     fn scope_and_roles() {
-        let c = Caller { label: "d".into(), role: Role::Dispatcher, district: Some("370202".into()), remote: "x".into() };
+        let c = Caller {
+            label: "d".into(),
+            role: Role::Dispatcher,
+            district: Some("370202".into()),
+            remote: "x".into(),
+        };
         assert!(c.covers("370202"));
         assert!(!c.covers("370203"));
         assert!(c.require(&[Role::Dispatcher], "dispatch").is_ok());

@@ -18,7 +18,9 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> NaiveDateTime {
-        (Utc::now() + TimeDelta::hours(8)).naive_utc()
+        // Millisecond precision: what the store's time columns keep.
+        let ms = Utc::now().timestamp_millis();
+        (chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default() + TimeDelta::hours(8)).naive_utc()
     }
 }
 

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
-use clap::{Args, Parser, Subcommand};
 use cityops_api::Role;
+use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
 /// cityops platform service: the case workflow API, the live event stream, Open311 GeoReport v2
@@ -166,8 +166,10 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-                toml::from_str::<FileConfig>(&text)
-                    .map_err(|e| ConfigError::Parse { path: path.display().to_string(), source: Box::new(e) })?
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    source: Box::new(e),
+                })?
             }
             None => FileConfig::default(),
         };
@@ -228,7 +230,8 @@ mod tests {
 
     #[test]
     fn defaults_use_the_xdg_data_dir_then_home() {
-        let c = Config::resolve(&common(), &ServeArgs::default(), Some("/home/u".into()), Some("/x".into())).unwrap();
+        let c = Config::resolve(&common(), &ServeArgs::default(), Some("/home/u".into()), Some("/x".into()))
+            .unwrap();
         assert_eq!(c.database_url, "sqlite:///x/cityops/cityops.sqlite");
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
         let c = Config::resolve(&common(), &ServeArgs::default(), Some("/home/u".into()), None).unwrap();

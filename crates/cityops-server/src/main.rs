@@ -1,1 +1,35 @@
-fn main() {}
+//! `cityops-server`: parse the configuration once, then serve or run a subcommand.
+
+use cityops_server::config::{Cli, Command, Config, ServeArgs, TokenCommand};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let serve_args = match &cli.command {
+        Some(Command::Serve(a)) => a.clone(),
+        _ => ServeArgs::default(),
+    };
+    let config = Config::resolve(
+        &cli.common,
+        &serve_args,
+        std::env::var("HOME").ok(),
+        std::env::var("XDG_DATA_HOME").ok(),
+    )?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log)?)
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        None | Some(Command::Serve(_)) => cityops_server::serve(config).await,
+        Some(Command::Token(TokenCommand::Create { role, district, label })) => {
+            let token = cityops_server::admin_cli::create_token(&config, role, district, label).await?;
+            // The token is shown once, as the last line, for scripts: `tail -n1`.
+            #[allow(clippy::print_stdout, reason = "printing the new token is this command's output")]
+            {
+                println!("{token}");
+            }
+            Ok(())
+        }
+    }
+}

@@ -11,6 +11,18 @@ use cityops_store::Store;
 
 use crate::clock::Clock;
 use crate::live::Live;
+use crate::routes::reference::StaticLayers;
+
+/// Why the state could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] cityops_store::StoreError),
+    /// The static layers could not be built.
+    #[error("static layers: {0}")]
+    Layers(String),
+}
 
 /// Working calendar (holidays, make-up days, working hours) shipped with the service.
 const CALENDAR: &str = include_str!("../../../assets/calendar/cn_workdays.toml");
@@ -70,6 +82,8 @@ pub struct AppState {
     pub live: Live,
     /// The time.
     pub clock: Arc<dyn Clock>,
+    /// Static map layers as GeoJSON.
+    pub layers: StaticLayers,
 }
 
 impl AppState {
@@ -78,8 +92,13 @@ impl AppState {
         store: Arc<dyn Store>,
         city: Arc<City>,
         clock: Arc<dyn Clock>,
-    ) -> Result<Self, cityops_store::StoreError> {
+    ) -> Result<Self, StateError> {
         let live = Live::start(store.clone()).await?;
-        Ok(Self { store, city, live, clock })
+        let c = city.clone();
+        let layers = tokio::task::spawn_blocking(move || StaticLayers::build(&c))
+            .await
+            .map_err(|e| StateError::Layers(e.to_string()))?
+            .map_err(|e| StateError::Layers(e.to_string()))?;
+        Ok(Self { store, city, live, clock, layers })
     }
 }

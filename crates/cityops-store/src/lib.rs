@@ -64,8 +64,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Append feed events (vehicle fixes, sensor readings, alerts) in one transaction, skipping
     /// those whose ingest key was seen before; also keeps the latest vehicle/sensor state.
-    /// Returns the events actually appended.
-    async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<LiveEvent>>;
+    /// Returns, per item in order, the event appended (`None` for a repeat).
+    async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<Option<LiveEvent>>>;
 
     /// Events with id greater than `after`, oldest first, at most `limit`.
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<LiveEvent>>;

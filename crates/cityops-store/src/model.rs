@@ -63,6 +63,8 @@ pub struct CaseFilter {
     pub from: Option<Timestamp>,
     /// Created before.
     pub to: Option<Timestamp>,
+    /// Changed at or after (any activity since).
+    pub updated_from: Option<Timestamp>,
     /// Bounding box: west, south, east, north (WGS84 degrees).
     pub bbox: Option<[f64; 4]>,
     /// Page size (capped at 1000; default 100).

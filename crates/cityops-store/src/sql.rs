@@ -320,6 +320,9 @@ impl SqlStore {
         if let Some(t) = &f.to {
             push(&|n| format!("created_ms < ${n}"), Bind::I64(ms(t)), &mut binds);
         }
+        if let Some(t) = &f.updated_from {
+            push(&|n| format!("updated_ms >= ${n}"), Bind::I64(ms(t)), &mut binds);
+        }
         if let Some([w, s, e, n]) = f.bbox {
             let base = binds.len();
             binds.extend([Bind::F64(w), Bind::F64(s), Bind::F64(e), Bind::F64(n)]);
@@ -512,7 +515,7 @@ impl Store for SqlStore {
         Ok(Page { items, total: u64::try_from(total).unwrap_or(0), limit, offset })
     }
 
-    async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<LiveEvent>> {
+    async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<Option<LiveEvent>>> {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(items.len());
@@ -527,6 +530,7 @@ impl Store for SqlStore {
                 .execute(&mut *tx)
                 .await?;
                 if fresh.rows_affected() == 0 {
+                    out.push(None);
                     continue;
                 }
             }
@@ -579,7 +583,7 @@ impl Store for SqlStore {
                 }
                 EventBody::Case { .. } | EventBody::Alert { .. } => {}
             }
-            out.push(event);
+            out.push(Some(event));
         }
         tx.commit().await?;
         Ok(out)

@@ -37,7 +37,11 @@ async fn create(
     Ok((status, axum::Json(created.value)))
 }
 
-async fn read(State(st): State<AppState>, _caller: Caller, ApiPath(id): ApiPath<i64>) -> AppResult<axum::Json<CaseDto>> {
+async fn read(
+    State(st): State<AppState>,
+    _caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<axum::Json<CaseDto>> {
     Ok(axum::Json(app::get_case(&st, id).await?.0))
 }
 
@@ -105,8 +109,9 @@ pub struct ListQuery {
 fn time(field: &str, s: &Option<String>) -> AppResult<Option<cityops_api::Timestamp>> {
     s.as_deref()
         .map(|v| {
-            DateTime::parse_from_rfc3339(v)
-                .map_err(|e| AppError::invalid(format!("{field}={v:?} is not an RFC 3339 time with zone: {e}")))
+            DateTime::parse_from_rfc3339(v).map_err(|e| {
+                AppError::invalid(format!("{field}={v:?} is not an RFC 3339 time with zone: {e}"))
+            })
         })
         .transpose()
 }
@@ -127,14 +132,19 @@ pub fn filter(q: &ListQuery, now: cityops_api::Timestamp) -> AppResult<CaseFilte
         .bbox
         .as_deref()
         .map(|b| {
-            let v: Vec<f64> = b.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-                AppError::invalid(format!("bbox={b:?} must be four numbers west,south,east,north"))
-            })?;
+            let v: Vec<f64> =
+                b.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+                    AppError::invalid(format!("bbox={b:?} must be four numbers west,south,east,north"))
+                })?;
             match v.as_slice() {
-                [w, s, e, n] if w < e && s < n && (-180.0..=180.0).contains(w) && (-90.0..=90.0).contains(s) => {
+                [w, s, e, n]
+                    if w < e && s < n && (-180.0..=180.0).contains(w) && (-90.0..=90.0).contains(s) =>
+                {
                     Ok([*w, *s, *e, *n])
                 }
-                _ => Err(AppError::invalid(format!("bbox={b:?} must be west,south,east,north with west<east, south<north"))),
+                _ => Err(AppError::invalid(format!(
+                    "bbox={b:?} must be west,south,east,north with west<east, south<north"
+                ))),
             }
         })
         .transpose()?;
@@ -154,6 +164,7 @@ pub fn filter(q: &ListQuery, now: cityops_api::Timestamp) -> AppResult<CaseFilte
         overdue_at: q.overdue.unwrap_or(false).then_some(now),
         from: time("from", &q.from)?,
         to: time("to", &q.to)?,
+        updated_from: None,
         bbox,
         limit: q.limit,
         offset: q.offset,
@@ -171,7 +182,11 @@ async fn list(
     if let Some(d) = &caller.district {
         match &f.area {
             Some(a) if a.starts_with(d.as_str()) => {}
-            Some(a) => return Err(AppError::forbidden(format!("token is limited to district {d}; area {a} is outside"))),
+            Some(a) => {
+                return Err(AppError::forbidden(format!(
+                    "token is limited to district {d}; area {a} is outside"
+                )));
+            }
             None => f.area = Some(d.clone()),
         }
     }

@@ -1,0 +1,44 @@
+//! Administrative subcommands that work on the store directly (no running service needed).
+
+use cityops_api::Role;
+use cityops_store::NewToken;
+
+use crate::auth::{hash_token, new_token};
+use crate::clock::Clock;
+use crate::config::Config;
+
+/// The 10 district codes of Qingdao a token may be scoped to.
+pub const QINGDAO_DISTRICTS: [&str; 10] =
+    ["370202", "370203", "370211", "370212", "370213", "370214", "370215", "370281", "370283", "370285"];
+
+/// Create a token, store its hash and return the token itself.
+pub async fn create_token(
+    config: &Config,
+    role: Role,
+    district: Option<String>,
+    label: Option<String>,
+) -> anyhow::Result<String> {
+    if let Some(d) = &district
+        && !QINGDAO_DISTRICTS.contains(&d.as_str())
+    {
+        anyhow::bail!("unknown district {d:?}: use one of {}", QINGDAO_DISTRICTS.join(", "));
+    }
+    let label = label.unwrap_or_else(|| {
+        serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    });
+    if label.is_empty() || label.len() > 64 {
+        anyhow::bail!("label must be 1..=64 characters");
+    }
+    let store = cityops_store::open(&config.database_url).await?;
+    let token = new_token()?;
+    store
+        .create_token(NewToken {
+            hash: hash_token(&token),
+            role,
+            district_code: district,
+            label,
+            created_at: cityops_core::calendar::to_timestamp(crate::clock::SystemClock.now()),
+        })
+        .await?;
+    Ok(token)
+}

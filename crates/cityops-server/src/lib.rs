@@ -1,0 +1,100 @@
+//! The cityops platform service: the case workflow API (`/api/v1`), the live event stream
+//! (Server-Sent Events), feed ingest, Open311 GeoReport v2 (`/open311/v2`) and the OpenAPI
+//! document, over a [`cityops_store::Store`] (SQLite by default, PostgreSQL + PostGIS at scale).
+//!
+//! Layers: `routes` (thin HTTP adapters) → [`app`] (validation, core calls, one store write) →
+//! `cityops-core` (rules) and `cityops-store` (persistence). [`app()`]-style construction via
+//! [`router`] lets tests drive the whole service without a socket.
+
+pub mod admin_cli;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod live;
+pub mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tower_http::cors::CorsLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::{Clock, ScaledClock, SystemClock};
+use crate::config::Config;
+use crate::state::{AppState, City};
+
+/// The whole HTTP surface of the service.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::admin::router())
+        .merge(routes::cases::router())
+        .merge(routes::evaluation::router())
+        .merge(routes::events::router())
+        .merge(routes::feeds::router())
+        .merge(routes::reference::router())
+        .fallback(|| async {
+            error::AppError::new(cityops_api::ErrorCode::NotFound, "no such endpoint (see /api/openapi.json)")
+        })
+        .layer(TraceLayer::new_for_http())
+        // The console's browser build may be served from another origin during development.
+        .layer(CorsLayer::permissive())
+        .with_state(state)
+}
+
+/// Build the state from a configuration: open the store, load the city, start the live hub.
+pub async fn state_from(config: &Config) -> anyhow::Result<AppState> {
+    let store = cityops_store::open(&config.database_url).await?;
+    let city = Arc::new(tokio::task::spawn_blocking(City::qingdao).await??);
+    let clock: Arc<dyn Clock> =
+        if (config.time_scale - 1.0).abs() > f64::EPSILON || config.time_origin.is_some() {
+            let origin = config.time_origin.unwrap_or_else(|| SystemClock.now());
+            Arc::new(ScaledClock::new(origin, config.time_scale))
+        } else {
+            Arc::new(SystemClock)
+        };
+    Ok(AppState::new(store, city, clock).await?)
+}
+
+/// Serve until Ctrl-C or SIGTERM, then finish in-flight requests and return.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = state_from(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, store = %redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    tracing::info!("cityops-server stopped");
+    Ok(())
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,52 @@
+//! `/api/v1/events`: the live stream (Server-Sent Events). Resume with the `Last-Event-ID` header
+//! (browsers' EventSource sends it on reconnect) or `?after=<id>`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiQuery;
+use crate::live;
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(events))
+}
+
+/// Query of the stream.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsQuery {
+    after: Option<u64>,
+    access_token: Option<String>,
+}
+
+async fn events(
+    State(st): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> AppResult<impl IntoResponse> {
+    let _ = q.access_token; // consumed by the Caller extractor
+    let header = headers
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()).ok_or_else(|| {
+                AppError::invalid("Last-Event-ID must be the decimal id of the last event received")
+            })
+        })
+        .transpose()?;
+    let after = match (header, q.after) {
+        (Some(h), _) => h,
+        (None, Some(a)) => a,
+        // A new client starts from now: the current picture comes from the REST reads.
+        (None, None) => st.store.last_event_id().await?,
+    };
+    Ok(live::stream(st.store.clone(), &st.live, after))
+}

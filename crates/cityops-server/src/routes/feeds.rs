@@ -1,0 +1,296 @@
+//! `/api/v1/feeds/*`: batch ingest from the city's sources, idempotent on each source's own id.
+//! A batch is validated whole before anything is written; a bad item fails the batch with an
+//! error naming its index.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use cityops_api::{
+    Channel, EventBody, GpsFixDto, HotlineOrderDto, IngestItemDto, IngestResultDto, IngestStatus,
+    InspectorReportDto, NewCaseDto, Role, SensorReadingDto, VideoDetectionDto,
+};
+use cityops_store::{IngestKey, NewEvent};
+
+use crate::app;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Largest batch accepted.
+pub const MAX_BATCH: usize = 1000;
+/// Video-AI detections below this confidence are recorded as ignored, not turned into cases.
+pub const VIDEO_MIN_CONFIDENCE: f64 = 0.8;
+/// Roles that may push feeds (the feed gateways use acceptor or admin tokens).
+const FEEDERS: &[Role] = &[Role::Acceptor, Role::Inspector];
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/feeds/inspector", post(inspector))
+        .route("/api/v1/feeds/hotline", post(hotline))
+        .route("/api/v1/feeds/video", post(video))
+        .route("/api/v1/feeds/sensor", post(sensor))
+        .route("/api/v1/feeds/gps", post(gps))
+}
+
+fn check_batch<T>(items: &[T], id: impl Fn(&T) -> &str) -> AppResult<()> {
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(AppError::invalid(format!("a batch holds 1..={MAX_BATCH} items, got {}", items.len())));
+    }
+    for (i, it) in items.iter().enumerate() {
+        let id = id(it);
+        if id.is_empty() || id.len() > 128 {
+            return Err(AppError::invalid(format!("item {i}: the source id must be 1..=128 characters")));
+        }
+    }
+    Ok(())
+}
+
+fn finite(i: usize, lon: f64, lat: f64) -> AppResult<()> {
+    if lon.is_finite() && lat.is_finite() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(format!("item {i}: lon/lat must be numbers")))
+    }
+}
+
+async fn cases(
+    st: &AppState,
+    caller: &Caller,
+    source: &str,
+    items: Vec<(String, Option<NewCaseDto>)>,
+) -> AppResult<IngestResultDto> {
+    // Validate everything first (category and location of every item) so a bad item writes nothing.
+    for (i, (_, new)) in items.iter().enumerate() {
+        if let Some(n) = new {
+            finite(i, n.lon, n.lat)?;
+            app::category(&st.city, &n.type_key)
+                .map_err(|e| AppError::new(e.0.code, format!("item {i}: {}", e.0.message)))?;
+            st.city.pack.locate(n.lon, n.lat).map_err(|e| {
+                let e = app::locate_error(e);
+                AppError::new(e.0.code, format!("item {i}: {}", e.0.message))
+            })?;
+        }
+    }
+    let mut out =
+        IngestResultDto { created: 0, duplicates: 0, ignored: 0, items: Vec::with_capacity(items.len()) };
+    for (source_ref, new) in items {
+        let Some(new) = new else {
+            out.ignored += 1;
+            out.items.push(IngestItemDto {
+                source_ref,
+                status: IngestStatus::Ignored,
+                case_id: None,
+                event_id: None,
+            });
+            continue;
+        };
+        let created =
+            app::create_case(st, caller, new, Some(IngestKey::new(source, source_ref.clone()))).await?;
+        let status = if created.created { IngestStatus::Created } else { IngestStatus::Duplicate };
+        match status {
+            IngestStatus::Created => out.created += 1,
+            _ => out.duplicates += 1,
+        }
+        out.items.push(IngestItemDto {
+            source_ref,
+            status,
+            case_id: Some(created.value.id),
+            event_id: created.event.map(|e| e.id),
+        });
+    }
+    Ok(out)
+}
+
+async fn inspector(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(items): ApiJson<Vec<InspectorReportDto>>,
+) -> AppResult<axum::Json<IngestResultDto>> {
+    caller.require(FEEDERS, "push inspector reports")?;
+    check_batch(&items, |r| &r.report_id)?;
+    let items = items
+        .into_iter()
+        .map(|r| {
+            let description = if r.description.is_empty() {
+                format!("监督员 {} 上报", r.inspector_id)
+            } else {
+                r.description
+            };
+            (
+                r.report_id,
+                Some(NewCaseDto {
+                    type_key: r.type_key,
+                    channel: Channel::Inspector,
+                    lon: r.lon,
+                    lat: r.lat,
+                    address: String::new(),
+                    description,
+                    media: r.media,
+                    camera_id: None,
+                    source_ref: None,
+                }),
+            )
+        })
+        .collect();
+    Ok(axum::Json(cases(&st, &caller, "inspector", items).await?))
+}
+
+async fn hotline(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(items): ApiJson<Vec<HotlineOrderDto>>,
+) -> AppResult<axum::Json<IngestResultDto>> {
+    caller.require(FEEDERS, "push hotline work orders")?;
+    check_batch(&items, |r| &r.order_no)?;
+    let items = items
+        .into_iter()
+        .map(|r| {
+            // 咨询 (an enquiry) is answered by the hotline itself and makes no case.
+            let new = (r.demand != cityops_api::HotlineDemand::Consult).then(|| NewCaseDto {
+                type_key: r.type_key,
+                channel: Channel::Hotline,
+                lon: r.lon,
+                lat: r.lat,
+                address: r.address,
+                description: format!("12345工单 {}：{}", r.order_no, r.description),
+                media: Vec::new(),
+                camera_id: None,
+                source_ref: None,
+            });
+            (r.order_no, new)
+        })
+        .collect();
+    Ok(axum::Json(cases(&st, &caller, "hotline", items).await?))
+}
+
+async fn video(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(items): ApiJson<Vec<VideoDetectionDto>>,
+) -> AppResult<axum::Json<IngestResultDto>> {
+    caller.require(FEEDERS, "push video detections")?;
+    check_batch(&items, |r| &r.detection_id)?;
+    for (i, d) in items.iter().enumerate() {
+        if !(0.0..=1.0).contains(&d.confidence) {
+            return Err(AppError::invalid(format!("item {i}: confidence must be within 0..=1")));
+        }
+        if d.camera_id.is_empty() {
+            return Err(AppError::invalid(format!("item {i}: camera_id is required")));
+        }
+    }
+    let items = items
+        .into_iter()
+        .map(|d| {
+            let new = (d.confidence >= VIDEO_MIN_CONFIDENCE).then(|| NewCaseDto {
+                type_key: d.type_key,
+                channel: Channel::VideoAi,
+                lon: d.lon,
+                lat: d.lat,
+                address: String::new(),
+                description: format!("视频智能发现：摄像机 {}，置信度 {:.2}", d.camera_id, d.confidence),
+                media: d.snapshot.into_iter().collect(),
+                camera_id: Some(d.camera_id),
+                source_ref: None,
+            });
+            (d.detection_id, new)
+        })
+        .collect();
+    Ok(axum::Json(cases(&st, &caller, "video_ai", items).await?))
+}
+
+async fn events(st: &AppState, items: Vec<(String, NewEvent)>) -> AppResult<IngestResultDto> {
+    let (refs, events): (Vec<String>, Vec<NewEvent>) = items.into_iter().unzip();
+    let written = st.store.append_events(events).await?;
+    if written.iter().any(Option::is_some) {
+        st.live.nudge();
+    }
+    let mut out =
+        IngestResultDto { created: 0, duplicates: 0, ignored: 0, items: Vec::with_capacity(refs.len()) };
+    for (source_ref, event) in refs.into_iter().zip(written) {
+        let status = match &event {
+            Some(_) => {
+                out.created += 1;
+                IngestStatus::Created
+            }
+            None => {
+                out.duplicates += 1;
+                IngestStatus::Duplicate
+            }
+        };
+        out.items.push(IngestItemDto { source_ref, status, case_id: None, event_id: event.map(|e| e.id) });
+    }
+    Ok(out)
+}
+
+async fn sensor(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(items): ApiJson<Vec<SensorReadingDto>>,
+) -> AppResult<axum::Json<IngestResultDto>> {
+    caller.require(FEEDERS, "push sensor readings")?;
+    check_batch(&items, |r| &r.reading_id)?;
+    let mut batch = Vec::with_capacity(items.len());
+    for (i, r) in items.into_iter().enumerate() {
+        let unit = match r.quantity.as_str() {
+            "pm10" => "µg/m³",
+            "noise" => "dB(A)",
+            q => return Err(AppError::invalid(format!("item {i}: quantity {q:?} is not pm10 or noise"))),
+        };
+        if !(r.value.is_finite() && r.value >= 0.0) {
+            return Err(AppError::invalid(format!("item {i}: value must be a non-negative number")));
+        }
+        batch.push((
+            r.reading_id.clone(),
+            NewEvent {
+                key: Some(IngestKey::new("sensor", r.reading_id)),
+                at: r.at,
+                body: EventBody::Sensor {
+                    sensor_id: r.sensor_id,
+                    quantity: r.quantity,
+                    value: r.value,
+                    unit: unit.into(),
+                },
+            },
+        ));
+    }
+    Ok(axum::Json(events(&st, batch).await?))
+}
+
+async fn gps(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(items): ApiJson<Vec<GpsFixDto>>,
+) -> AppResult<axum::Json<IngestResultDto>> {
+    caller.require(FEEDERS, "push GPS fixes")?;
+    check_batch(&items, |r| &r.fix_id)?;
+    let mut batch = Vec::with_capacity(items.len());
+    for (i, f) in items.into_iter().enumerate() {
+        finite(i, f.lon, f.lat)?;
+        let window = st.city.pack.basemap.window;
+        if !(window.min().x..=window.max().x).contains(&f.lon)
+            || !(window.min().y..=window.max().y).contains(&f.lat)
+        {
+            return Err(AppError::new(
+                cityops_api::ErrorCode::OutsideCity,
+                format!("item {i}: ({}, {}) is outside the Qingdao map window", f.lon, f.lat),
+            ));
+        }
+        batch.push((
+            f.fix_id.clone(),
+            NewEvent {
+                key: Some(IngestKey::new("gps", f.fix_id)),
+                at: f.at,
+                body: EventBody::Vehicle {
+                    vehicle_id: f.vehicle_id,
+                    lon: f.lon,
+                    lat: f.lat,
+                    speed_kmh: f.speed_kmh,
+                    heading_deg: f.heading_deg,
+                },
+            },
+        ));
+    }
+    Ok(axum::Json(events(&st, batch).await?))
+}

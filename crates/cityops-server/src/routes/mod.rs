@@ -1,0 +1,8 @@
+//! HTTP routes, one module per resource, each exposing `router()`.
+
+pub mod admin;
+pub mod cases;
+pub mod evaluation;
+pub mod events;
+pub mod feeds;
+pub mod reference;

@@ -1,0 +1,210 @@
+//! Reference data: the catalogue, units, areas, location lookup and the static map layers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use cityops_api::{CategoryDto, LocationDto, UnitDto};
+use cityops_core::formats::{Feature, write_geojson};
+use serde::Deserialize;
+
+use crate::app::locate_error;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::state::{AppState, City};
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/catalogue", get(catalogue))
+        .route("/api/v1/units", get(units))
+        .route("/api/v1/locate", get(locate))
+        .route("/api/v1/layers/{name}", get(layer))
+}
+
+async fn catalogue(State(st): State<AppState>, _c: Caller) -> axum::Json<Vec<CategoryDto>> {
+    axum::Json(st.city.catalogue.to_dto())
+}
+
+async fn units(State(st): State<AppState>, _c: Caller) -> axum::Json<Vec<UnitDto>> {
+    axum::Json(st.city.pack.organisation.units().iter().map(|u| u.to_dto()).collect())
+}
+
+/// Query of `/api/v1/locate`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PointQuery {
+    lon: f64,
+    lat: f64,
+}
+
+async fn locate(
+    State(st): State<AppState>,
+    _c: Caller,
+    ApiQuery(q): ApiQuery<PointQuery>,
+) -> AppResult<axum::Json<LocationDto>> {
+    let place = st.city.pack.locate(q.lon, q.lat).map_err(locate_error)?;
+    Ok(axum::Json(place.to_dto(q.lon, q.lat)))
+}
+
+/// Query of `/api/v1/layers/grids`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayerQuery {
+    area: Option<String>,
+}
+
+/// The static layers as GeoJSON text, built once at start.
+#[derive(Debug, Clone, Default)]
+pub struct StaticLayers(Arc<HashMap<&'static str, String>>);
+
+impl StaticLayers {
+    /// Build every static layer of the city.
+    pub fn build(city: &City) -> Result<Self, cityops_core::formats::FormatError> {
+        let org = &city.pack.organisation;
+        let base = &city.pack.basemap;
+        let mut m = HashMap::new();
+        let synthetic = |f: Feature| f.with("synthetic", true);
+        m.insert(
+            "districts",
+            write_geojson(
+                "districts",
+                &org.districts()
+                    .iter()
+                    .map(|d| {
+                        Feature::new(d.polygon.clone())
+                            .with("adcode", d.code.as_str())
+                            .with("name", d.name.as_str())
+                            .with("name_en", d.name_en.as_str())
+                            .with("synthetic", false)
+                            .with("source", "天地图 (Tianditu)")
+                    })
+                    .collect::<Vec<_>>(),
+            )?,
+        );
+        m.insert(
+            "streets",
+            write_geojson(
+                "streets",
+                &org.streets()
+                    .iter()
+                    .map(|s| {
+                        synthetic(Feature::new(s.polygon.clone()))
+                            .with("code", s.code.as_str())
+                            .with("name", s.name.as_str())
+                            .with("district_code", &s.code[..6])
+                    })
+                    .collect::<Vec<_>>(),
+            )?,
+        );
+        m.insert(
+            "communities",
+            write_geojson(
+                "communities",
+                &org.communities()
+                    .iter()
+                    .map(|c| {
+                        synthetic(Feature::new(c.polygon.clone()))
+                            .with("code", c.code.as_str())
+                            .with("name", c.name.as_str())
+                    })
+                    .collect::<Vec<_>>(),
+            )?,
+        );
+        m.insert(
+            "land",
+            write_geojson(
+                "land",
+                &[Feature::new(base.land.clone()).with("source", "GSHHG 2.3.7 (LGPL-3+)")],
+            )?,
+        );
+        m.insert(
+            "sea",
+            write_geojson(
+                "sea",
+                &[Feature::new(base.sea.clone()).with("source", "© OpenStreetMap contributors (ODbL)")],
+            )?,
+        );
+        m.insert(
+            "coastline",
+            write_geojson(
+                "coastline",
+                &[Feature::new(base.coastline.clone()).with("source", "© OpenStreetMap contributors (ODbL)")],
+            )?,
+        );
+        m.insert(
+            "places",
+            write_geojson(
+                "places",
+                &base
+                    .places
+                    .iter()
+                    .map(|p| {
+                        Feature::new(p.point)
+                            .with("name", p.name.as_str())
+                            .with("name_zh", p.name_zh.clone().unwrap_or_default())
+                            .with("feature_code", p.feature_code.as_str())
+                            .with("source", "GeoNames (CC BY 4.0)")
+                    })
+                    .collect::<Vec<_>>(),
+            )?,
+        );
+        Ok(Self(Arc::new(m)))
+    }
+
+    /// One layer's GeoJSON.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+fn grids_geojson(city: &City, area: &str) -> AppResult<String> {
+    let features: Vec<Feature> = city
+        .pack
+        .organisation
+        .grids()
+        .iter()
+        .filter(|g| g.code.starts_with(area))
+        .map(|g| {
+            Feature::new(g.polygon.clone())
+                .with("code", g.code.as_str())
+                .with("unit_code", g.unit_code.as_str())
+                .with("area_m2", g.area_m2.round())
+                .with("synthetic", g.synthetic)
+        })
+        .collect();
+    write_geojson("grids", &features)
+        .map_err(|e| AppError::new(cityops_api::ErrorCode::Internal, e.to_string()))
+}
+
+async fn layer(
+    State(st): State<AppState>,
+    _c: Caller,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<LayerQuery>,
+) -> AppResult<impl IntoResponse> {
+    let body = if name == "grids" {
+        let area = q.area.unwrap_or_default();
+        if !(matches!(area.len(), 6 | 9 | 12 | 15) && area.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(AppError::invalid(
+                "grids needs ?area=<6, 9, 12 or 15-digit area code> (10,000+ polygons are too many for one answer)",
+            ));
+        }
+        grids_geojson(&st.city, &area)?
+    } else {
+        st.layers
+            .get(&name)
+            .ok_or_else(|| {
+                AppError::not_found(format!(
+                    "layer {name:?} (layers: land, sea, coastline, districts, streets, communities, grids, places)"
+                ))
+            })?
+            .to_owned()
+    };
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body))
+}
