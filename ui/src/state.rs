@@ -292,6 +292,16 @@ impl Picture {
     }
 }
 
+/// The answer of `GET /api/v1/map/viewport`: what to draw and how fresh each layer is.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct ViewportDto {
+    /// Points and clusters in the viewport.
+    pub items: Vec<MapItemDto>,
+    /// Per-layer "data as of" times.
+    #[serde(default)]
+    pub as_of: BTreeMap<LayerKind, Timestamp>,
+}
+
 /// The viewport request's query string (without `?`).
 pub fn viewport_query(view: &View, layers: &[LayerKind]) -> String {
     let b = view.bounds();
@@ -698,6 +708,19 @@ mod tests {
         );
         assert!(CaseFilter::default().is_empty());
         assert_eq!(CaseFilter::default().query(10), "limit=10");
+    }
+
+    #[test]
+    fn viewport_answers_decode() {
+        let v: ViewportDto = serde_json::from_str(
+            r#"{"items":[{"type":"point","layer":"cases","id":7,"lon":120.3,"lat":36.1,"status":"overdue"},
+                {"type":"cluster","layer":"trucks","lon":120.2,"lat":36.2,"mix":{"open":3,"overdue":0,"closed":1}}],
+                "as_of":{"cases":"2026-11-29T09:00:00+08:00","trucks":"2026-11-29T01:00:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(v.items.len(), 2);
+        assert_eq!(v.as_of.len(), 2);
+        assert_eq!(v.as_of[&LayerKind::Trucks], t("2026-11-29T09:00:00+08:00"));
     }
 
     #[test]
