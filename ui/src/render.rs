@@ -12,7 +12,7 @@ use cityops_api::{LayerKind, MapItemDto, StatusClass};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
 
-use crate::geo::{View, to_local};
+use crate::geo::View;
 use crate::geojson::Shape;
 use crate::i18n::Lang;
 use crate::state::Picture;
@@ -437,9 +437,4 @@ fn draw_glyph(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, 
     ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
     ctx.set_line_width(1.2);
     ctx.stroke();
-}
-
-/// Local-space anchor of a lon/lat (used for grid requests by district bbox).
-pub fn local_of(lon: f64, lat: f64) -> (f64, f64) {
-    to_local(lon, lat)
 }
