@@ -13,6 +13,10 @@ cargo fmt --all --check
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "PostgreSQL + PostGIS for the store and API tests"
+CITYOPS_TEST_PG_URL="$(bash scripts/pg.sh | tail -n1)"
+export CITYOPS_TEST_PG_URL
+
 step "cargo test --workspace"
 cargo test --workspace
 

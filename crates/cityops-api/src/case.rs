@@ -6,6 +6,7 @@ use crate::{Action, CaseStatus, Channel, Role, Stage, Timestamp, TypeKey};
 
 /// A case as the service returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseDto {
     /// Service-wide case id.
     pub id: i64,
@@ -65,6 +66,7 @@ pub struct CaseDto {
 
 /// An action that did not change the stage (延期, 督办).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseEventDto {
     /// The action.
     pub action: Action,
@@ -85,6 +87,7 @@ pub struct CaseEventDto {
 
 /// One entry of a case's stage log: who did what, when, against which deadline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageLogDto {
     /// Stage the entry covers.
     pub stage: Stage,
@@ -114,6 +117,7 @@ pub struct StageLogDto {
 
 /// A new report, from any channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewCaseDto {
     /// Problem type.
     pub type_key: TypeKey,
@@ -142,6 +146,7 @@ pub struct NewCaseDto {
 
 /// A workflow action request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ActionRequest {
     /// The action.
     pub action: Action,

@@ -6,6 +6,7 @@ use crate::{TimeUnit, TypeKey};
 
 /// One time limit: an amount in a unit (e.g. 2 工作时).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TimeLimitDto {
     /// Amount.
     pub amount: u32,
@@ -15,6 +16,7 @@ pub struct TimeLimitDto {
 
 /// One tier of a handling deadline (e.g. 停工 4 工作时 / 处罚 7 工作日).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeadlineTierDto {
     /// Tier label, e.g. `一般` or `拆除`.
     pub label: String,
@@ -24,6 +26,7 @@ pub struct DeadlineTierDto {
 
 /// A type of the catalogue with its handling standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CategoryDto {
     /// Kind and code.
     pub key: TypeKey,

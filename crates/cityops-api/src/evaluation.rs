@@ -6,6 +6,7 @@ use crate::Timestamp;
 
 /// A–E grade (A 90–100, B 75–<90, C 60–<75, D 40–<60, E <40).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Grade {
     /// 90–100.
     A,
@@ -22,6 +23,7 @@ pub enum Grade {
 /// Rates for one area or department over one period. Rates are fractions in [0, 1] or None
 /// where the denominator is zero.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RatesDto {
     /// Area (grid/community/street/district code, or `370200` for the city) or unit code.
     pub subject: String,

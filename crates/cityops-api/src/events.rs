@@ -6,6 +6,7 @@ use crate::{CaseDto, Timestamp};
 
 /// One live event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LiveEvent {
     /// Strictly increasing event id (the SSE `id:` field; resume with `Last-Event-ID`).
     pub id: u64,
@@ -17,6 +18,7 @@ pub struct LiveEvent {
 
 /// What a live event says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
     /// A case was created or changed stage/status.

@@ -7,6 +7,7 @@ use crate::{DeadlineTierDto, Timestamp, TypeKey, UnitDto};
 
 /// A report from a field inspector (监督员) via the 城管通 app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InspectorReportDto {
     /// The app's report id (idempotency key).
     pub report_id: String,
@@ -28,6 +29,7 @@ pub struct InspectorReportDto {
 
 /// 12345 hotline demand types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HotlineDemand {
     /// 咨询.
@@ -42,6 +44,7 @@ pub enum HotlineDemand {
 
 /// A 12345 hotline work order (工单) transferred to the platform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HotlineOrderDto {
     /// Work order number (idempotency key).
     pub order_no: String,
@@ -63,6 +66,7 @@ pub struct HotlineOrderDto {
 
 /// A detection by a video-AI camera.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VideoDetectionDto {
     /// Detection id (idempotency key).
     pub detection_id: String,
@@ -83,6 +87,7 @@ pub struct VideoDetectionDto {
 
 /// A sensor reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SensorReadingDto {
     /// Reading id (idempotency key).
     pub reading_id: String,
@@ -98,6 +103,7 @@ pub struct SensorReadingDto {
 
 /// A vehicle GPS fix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GpsFixDto {
     /// Fix id (idempotency key).
     pub fix_id: String,
@@ -119,6 +125,7 @@ pub struct GpsFixDto {
 
 /// Outcome of one ingested item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IngestStatus {
     /// New: a case or event was written.
@@ -131,6 +138,7 @@ pub enum IngestStatus {
 
 /// Per-item result of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IngestItemDto {
     /// The source's id of the item.
     pub source_ref: String,
@@ -146,6 +154,7 @@ pub struct IngestItemDto {
 
 /// Result of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IngestResultDto {
     /// Items written.
     pub created: u32,
@@ -160,6 +169,7 @@ pub struct IngestResultDto {
 /// What the service proposes for a 派遣: the responsible unit (grid × category) and the
 /// deadline from the handling standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DispatchProposalDto {
     /// Case id.
     pub case_id: i64,
@@ -177,6 +187,7 @@ pub struct DispatchProposalDto {
 
 /// A page of cases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CasePageDto {
     /// Cases on this page, newest first.
     pub items: Vec<crate::CaseDto>,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A map layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LayerKind {
     /// Cases (points).
@@ -58,6 +59,7 @@ impl LayerKind {
 
 /// Status class used for colouring and for cluster mixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusClass {
     /// Open and within its deadline.
@@ -70,6 +72,7 @@ pub enum StatusClass {
 
 /// Counts of features by status class inside a cluster.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatusMix {
     /// Open within deadline.
     pub open: u32,
@@ -88,6 +91,7 @@ impl StatusMix {
 
 /// One item of a viewport answer: a single feature or a cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MapItemDto {
     /// A single point feature.
@@ -114,4 +118,16 @@ pub enum MapItemDto {
         /// Status mix of its members.
         mix: StatusMix,
     },
+}
+
+/// A viewport answer: what the map draws, and how fresh each layer's data is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MapViewDto {
+    /// Points and clusters, layer by layer.
+    pub items: Vec<MapItemDto>,
+    /// Whether the item budget cut the answer (zoom in for the rest).
+    pub truncated: bool,
+    /// Time of the latest event of each layer ("data as of"); absent before the first event.
+    pub as_of: std::collections::BTreeMap<LayerKind, crate::Timestamp>,
 }

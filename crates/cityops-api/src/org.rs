@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Level of a unit in the dispatch hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitLevel {
     /// 市级指挥中心 (1).
@@ -18,6 +19,7 @@ pub enum UnitLevel {
 
 /// A unit that receives or handles cases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitDto {
     /// Unit code.
     pub code: String,
@@ -35,6 +37,7 @@ pub struct UnitDto {
 
 /// A unit grid (单元网格).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GridDto {
     /// 15-digit grid code: 6 district + 3 street + 3 community + 3 sequence.
     pub code: String,
@@ -50,6 +53,7 @@ pub struct GridDto {
 
 /// Result of a point lookup: grid → community → street → district → responsible unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LocationDto {
     /// WGS84 longitude looked up.
     pub lon: f64,

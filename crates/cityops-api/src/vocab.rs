@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Kind of a type in the catalogue. Component and matter tables of GB/T 47678.5 reuse the same
 /// numbers, so a type is identified by kind **and** code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TypeKind {
     /// 管理部件 (a city asset such as a manhole cover).
@@ -28,6 +29,7 @@ impl TypeKind {
 /// or a Qingdao local code for local problem types (legacy GB/T 30428.2 style, 4 digits: 2-digit
 /// class + 2-digit type, e.g. `0102` 暴露垃圾); the code width tells the two apart.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TypeKey {
     /// Component or matter.
     pub kind: TypeKind,
@@ -37,6 +39,7 @@ pub struct TypeKey {
 
 /// The seven stages of the closed loop (闭环), in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 信息收集: a report has arrived and awaits acceptance/verification.
@@ -96,6 +99,7 @@ impl Stage {
 
 /// Where a case stands overall: in a stage of the loop, or in an exception state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Moving through the loop.
@@ -122,6 +126,7 @@ impl CaseStatus {
 
 /// An action on a case. Each is validated by the core's workflow rules and the actor's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// 受理/核实: accept and verify a report (信息收集 → 案卷建立).
@@ -192,6 +197,7 @@ impl Action {
 
 /// Roles in the two-centre model (CJJ/T 106) plus the platform's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 监督员: field inspector; reports, verifies and checks on site.
@@ -227,6 +233,7 @@ impl Role {
 
 /// Channel a problem was discovered through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 监督员巡查 (active discovery).
@@ -260,6 +267,7 @@ impl Channel {
 
 /// Unit of a time limit in a handling standard (立结案标准).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     /// 工作时: hours counted inside working hours on working days.

@@ -1,1 +1,3 @@
 //! Shared fixtures for the cityops benchmarks.
+
+pub mod index;

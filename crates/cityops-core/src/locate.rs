@@ -5,7 +5,7 @@
 //! Deliberately absent: the organisation. A [`Location`] names the grid by its position in
 //! [`crate::org::Organisation::grids`]; [`crate::org::Organisation::resolve`] walks up from there.
 
-use geo::{BoundingRect, Contains, Coord, Intersects, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Contains, Intersects, MultiPolygon, Point, Rect};
 use rstar::{AABB, RTree, RTreeObject};
 
 /// Why a point has no grid.
@@ -62,13 +62,26 @@ impl RTreeObject for Entry {
     }
 }
 
+/// One edge of a land ring, for the ray-crossing land test.
+#[derive(Debug, Clone)]
+struct Edge {
+    a: [f64; 2],
+    b: [f64; 2],
+}
+
+impl RTreeObject for Edge {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_corners(self.a, self.b)
+    }
+}
+
 /// Grid polygons indexed for point lookup, plus the land and window that tell sea from elsewhere.
 #[derive(Debug, Clone)]
 pub struct Locator {
     tree: RTree<Entry>,
     grids: Vec<MultiPolygon<f64>>,
-    land: MultiPolygon<f64>,
-    land_tree: RTree<Entry>,
+    land_edges: RTree<Edge>,
     window: Rect<f64>,
 }
 
@@ -76,18 +89,6 @@ impl Locator {
     /// Index `grids` (position = grid index of the answers). `land` is the land of the map window
     /// `window`; both only classify misses.
     pub fn new(grids: Vec<MultiPolygon<f64>>, land: MultiPolygon<f64>, window: Rect<f64>) -> Self {
-        let entries = |polys: &[geo::Polygon<f64>]| -> Vec<Entry> {
-            polys
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| {
-                    p.bounding_rect().map(|r| Entry {
-                        grid: i as u32,
-                        env: AABB::from_corners(r.min().into(), r.max().into()),
-                    })
-                })
-                .collect()
-        };
         let tree = RTree::bulk_load(
             grids
                 .iter()
@@ -100,8 +101,16 @@ impl Locator {
                 })
                 .collect(),
         );
-        let land_tree = RTree::bulk_load(entries(&land.0));
-        Locator { tree, grids, land, land_tree, window }
+        let land_edges = RTree::bulk_load(
+            land.0
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .flat_map(|ring| {
+                    ring.lines().map(|l| Edge { a: [l.start.x, l.start.y], b: [l.end.x, l.end.y] })
+                })
+                .collect(),
+        );
+        Locator { tree, grids, land_edges, window }
     }
 
     /// Number of grids indexed.
@@ -117,6 +126,23 @@ impl Locator {
     /// Polygon of grid `i`.
     pub fn grid_polygon(&self, i: usize) -> Option<&MultiPolygon<f64>> {
         self.grids.get(i)
+    }
+
+    /// Even-odd ray test against the land rings: count the edges crossing the ray from the point
+    /// east to the window's edge (only those edges are fetched from the index).
+    fn on_land(&self, lon: f64, lat: f64) -> bool {
+        let ray = AABB::from_corners([lon, lat], [self.window.max().x.max(lon), lat]);
+        let crossings = self
+            .land_edges
+            .locate_in_envelope_intersecting(&ray)
+            .filter(|e| {
+                (e.a[1] > lat) != (e.b[1] > lat) && {
+                    let x = e.a[0] + (lat - e.a[1]) / (e.b[1] - e.a[1]) * (e.b[0] - e.a[0]);
+                    x > lon
+                }
+            })
+            .count();
+        crossings % 2 == 1
     }
 
     /// The grid containing (lon, lat). A point exactly on a shared edge goes to the grid with the
@@ -144,16 +170,9 @@ impl Locator {
         if let Some(b) = boundary {
             return Ok(Location { lon, lat, grid: b as usize });
         }
-        let c = Coord { x: lon, y: lat };
-        let in_window = self.window.min().x <= c.x
-            && c.x <= self.window.max().x
-            && self.window.min().y <= c.y
-            && c.y <= self.window.max().y;
-        let on_land = self
-            .land_tree
-            .locate_in_envelope_intersecting(&env)
-            .any(|e| self.land.0[e.grid as usize].intersects(&p));
-        if in_window && !on_land {
+        let (min, max) = (self.window.min(), self.window.max());
+        let in_window = min.x <= lon && lon <= max.x && min.y <= lat && lat <= max.y;
+        if in_window && !self.on_land(lon, lat) {
             Err(LocateError::AtSea { lon, lat })
         } else {
             Err(LocateError::OutsideCity { lon, lat })

@@ -11,10 +11,8 @@ use geo::MultiPolygon;
 use std::fmt;
 use std::str::FromStr;
 
-/// Code of the city (GB/T 2260) and prefix of every area code in the pack.
-pub const CITY_CODE: &str = "370200";
-/// Code of the city centre unit.
-pub const CITY_CENTRE_CODE: &str = "370200-C00";
+/// Code of Qingdao (GB/T 2260); every area code of its pack starts with `3702`.
+pub const QINGDAO_CODE: &str = "370200";
 
 /// Errors of the organisation: building it from inconsistent parts, or a query it cannot answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -246,17 +244,17 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// Community code (first 12 digits).
+    /// Community code (first 12 digits; the whole code if it is shorter).
     pub fn community_code(&self) -> &str {
-        &self.code[..12]
+        self.code.get(..12).unwrap_or(&self.code)
     }
     /// Street code (first 9 digits).
     pub fn street_code(&self) -> &str {
-        &self.code[..9]
+        self.code.get(..9).unwrap_or(&self.code)
     }
     /// District code (first 6 digits).
     pub fn district_code(&self) -> &str {
-        &self.code[..6]
+        self.code.get(..6).unwrap_or(&self.code)
     }
     /// Wire form.
     pub fn to_dto(&self) -> GridDto {
@@ -347,6 +345,7 @@ struct GridLinks {
 /// Units and areas of one city, sorted by code, with the links between them resolved.
 #[derive(Debug, Clone)]
 pub struct Organisation {
+    city_code: String,
     units: Vec<Unit>,
     districts: Vec<District>,
     streets: Vec<Street>,
@@ -402,7 +401,7 @@ impl Organisation {
             return bad(format!("duplicate code {d}"));
         }
         for d in &districts {
-            if !all_digits(&d.code, 6) || !d.code.starts_with(&CITY_CODE[..4]) {
+            if !all_digits(&d.code, 6) || d.code[..4] != districts[0].code[..4] {
                 return bad(format!("district code {:?} is not a 6-digit code of the city", d.code));
             }
         }
@@ -455,7 +454,13 @@ impl Organisation {
                 unit: u as u32,
             });
         }
-        Ok(Organisation { units, districts, streets, communities, grids, links })
+        let city_code = districts.first().map(|d| format!("{}00", &d.code[..4])).unwrap_or_default();
+        Ok(Organisation { city_code, units, districts, streets, communities, grids, links })
+    }
+
+    /// The city's 6-digit code (its districts' first 4 digits + `00`), e.g. `370200`.
+    pub fn city_code(&self) -> &str {
+        &self.city_code
     }
 
     /// All units, by code.
@@ -514,7 +519,7 @@ impl Organisation {
     pub fn children(&self, area_code: &str) -> Result<Children<'_>, OrgError> {
         let unknown = || OrgError::UnknownArea(area_code.to_owned());
         Ok(match area_code.len() {
-            _ if area_code == CITY_CODE => Children::Districts(&self.districts),
+            _ if area_code == self.city_code => Children::Districts(&self.districts),
             6 => {
                 self.district(area_code).ok_or_else(unknown)?;
                 Children::Streets(&self.streets[prefix_range(&self.streets, area_code, |s| &s.code)])
@@ -540,7 +545,7 @@ impl Organisation {
     /// All grids whose code starts with `prefix` (an area filter: district, street or community
     /// code; the city code or "" gives all).
     pub fn grids_in(&self, prefix: &str) -> &[Grid] {
-        let prefix = if prefix == CITY_CODE { "" } else { prefix };
+        let prefix = if prefix == self.city_code { "" } else { prefix };
         &self.grids[prefix_range(&self.grids, prefix, |g| &g.code)]
     }
 
@@ -705,7 +710,8 @@ mod tests {
     #[test]
     fn children_follow_code_prefixes() {
         let org = small();
-        assert_eq!(org.children(CITY_CODE).unwrap().len(), 1);
+        assert_eq!(org.children(QINGDAO_CODE).unwrap().len(), 1);
+        assert_eq!(org.city_code(), QINGDAO_CODE);
         assert_eq!(org.children("370202").unwrap().len(), 2);
         assert_eq!(org.children("370202001").unwrap().len(), 1);
         assert_eq!(org.children("370202001001").unwrap().len(), 1);

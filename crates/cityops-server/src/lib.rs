@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod live;
+pub mod map;
 pub mod routes;
 pub mod state;
 
@@ -36,7 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::evaluation::router())
         .merge(routes::events::router())
         .merge(routes::feeds::router())
+        .merge(routes::map::router())
         .merge(routes::reference::router())
+        .merge(routes::open311::router())
+        .merge(routes::openapi::router())
         .fallback(|| async {
             error::AppError::new(cityops_api::ErrorCode::NotFound, "no such endpoint (see /api/openapi.json)")
         })

@@ -11,6 +11,7 @@ use cityops_store::Store;
 
 use crate::clock::Clock;
 use crate::live::Live;
+use crate::map::{MapError, MapState};
 use crate::routes::reference::StaticLayers;
 
 /// Why the state could not be assembled.
@@ -19,6 +20,9 @@ pub enum StateError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] cityops_store::StoreError),
+    /// The live map could not be loaded.
+    #[error("map: {0}")]
+    Map(#[from] MapError),
     /// The static layers could not be built.
     #[error("static layers: {0}")]
     Layers(String),
@@ -84,6 +88,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Static map layers as GeoJSON.
     pub layers: StaticLayers,
+    /// The live map (R-tree layers and clusters).
+    pub map: MapState,
 }
 
 impl AppState {
@@ -99,6 +105,7 @@ impl AppState {
             .await
             .map_err(|e| StateError::Layers(e.to_string()))?
             .map_err(|e| StateError::Layers(e.to_string()))?;
-        Ok(Self { store, city, live, clock, layers })
+        let map = MapState::start(store.clone(), &live, clock.clone()).await?;
+        Ok(Self { store, city, live, clock, layers, map })
     }
 }

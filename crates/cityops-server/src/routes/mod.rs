@@ -5,4 +5,7 @@ pub mod cases;
 pub mod evaluation;
 pub mod events;
 pub mod feeds;
+pub mod map;
+pub mod open311;
+pub mod openapi;
 pub mod reference;

@@ -1,0 +1,275 @@
+//! Live clusters: per-zoom grids of cell aggregates (count, centroid and id sum per status class),
+//! kept exact under insert, move, re-status and remove. A change touches one cell per zoom level, so
+//! a new case costs O(levels), never a re-cluster (the gap supercluster#19 leaves open).
+//!
+//! Cells nest: the key of a cell at zoom `z` is the finest key shifted right by
+//! `max_cluster_zoom - z`, so every level agrees with the finest by construction, and a bulk load
+//! builds the finest level once and folds it upwards. Centroid sums are integers (centimetres), so
+//! removing a point subtracts exactly what adding it added: no floating drift after millions of
+//! updates.
+
+use cityops_api::{StatusClass, StatusMix};
+
+use super::fxhash::FxHashMap;
+use super::viewport::{IndexConfig, status_slot};
+
+/// Aggregate of the points in one cell, per status class (slots: open, overdue, closed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cell {
+    /// Members per status.
+    pub(crate) n: [u32; 3],
+    /// Sum of member x, centimetres.
+    pub(crate) sx: [i64; 3],
+    /// Sum of member y, centimetres.
+    pub(crate) sy: [i64; 3],
+    /// Wrapping sum of member ids: the id itself when the cell holds one member.
+    pub(crate) sid: [u64; 3],
+}
+
+impl Cell {
+    fn add(&mut self, q: [i64; 2], id: u64, slot: usize) {
+        self.n[slot] += 1;
+        self.sx[slot] += q[0];
+        self.sy[slot] += q[1];
+        self.sid[slot] = self.sid[slot].wrapping_add(id);
+    }
+
+    fn sub(&mut self, q: [i64; 2], id: u64, slot: usize) {
+        debug_assert!(self.n[slot] > 0, "removing from an empty cell slot");
+        self.n[slot] = self.n[slot].saturating_sub(1);
+        self.sx[slot] -= q[0];
+        self.sy[slot] -= q[1];
+        self.sid[slot] = self.sid[slot].wrapping_sub(id);
+    }
+
+    fn merge(&mut self, o: &Cell) {
+        for s in 0..3 {
+            self.n[s] += o.n[s];
+            self.sx[s] += o.sx[s];
+            self.sy[s] += o.sy[s];
+            self.sid[s] = self.sid[s].wrapping_add(o.sid[s]);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.n == [0; 3]
+    }
+
+    /// Members, centroid sums and id sum over the statuses the mask keeps.
+    pub(crate) fn filtered(&self, mask: [bool; 3]) -> (u32, i64, i64, u64) {
+        let mut acc = (0u32, 0i64, 0i64, 0u64);
+        for s in (0..3).filter(|&s| mask[s]) {
+            acc.0 += self.n[s];
+            acc.1 += self.sx[s];
+            acc.2 += self.sy[s];
+            acc.3 = acc.3.wrapping_add(self.sid[s]);
+        }
+        acc
+    }
+
+    /// Status mix over the statuses the mask keeps.
+    pub(crate) fn mix(&self, mask: [bool; 3]) -> StatusMix {
+        let pick = |s: usize| if mask[s] { self.n[s] } else { 0 };
+        StatusMix { open: pick(0), overdue: pick(1), closed: pick(2) }
+    }
+}
+
+/// Quantise a local coordinate to centimetres.
+pub(crate) fn quantise(v: f64) -> i64 {
+    (v * 100.0).round() as i64
+}
+
+/// Multi-level cluster grid of one point layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterGrid {
+    finest_m: f64,
+    max_zoom: u8,
+    /// `levels[z]`: cells at zoom `z`.
+    levels: Vec<FxHashMap<(i32, i32), Cell>>,
+}
+
+impl ClusterGrid {
+    /// An empty grid for the configuration (assumed validated).
+    pub(crate) fn new(config: &IndexConfig) -> Self {
+        let max_zoom = config.max_cluster_zoom;
+        ClusterGrid {
+            finest_m: config.cell_m(max_zoom),
+            max_zoom,
+            levels: (0..=max_zoom).map(|_| FxHashMap::default()).collect(),
+        }
+    }
+
+    /// Builds the grid from all points at once: the finest level, then each coarser level folded
+    /// from the one below.
+    pub(crate) fn bulk<I>(config: &IndexConfig, points: I) -> Self
+    where
+        I: IntoIterator<Item = ([f64; 2], u64, StatusClass)>,
+    {
+        let mut grid = ClusterGrid::new(config);
+        let top = usize::from(grid.max_zoom);
+        let mut finest: FxHashMap<(i32, i32), Cell> = FxHashMap::default();
+        for (xy, id, status) in points {
+            let key = grid.finest_key(xy);
+            finest.entry(key).or_default().add([quantise(xy[0]), quantise(xy[1])], id, status_slot(status));
+        }
+        grid.levels[top] = finest;
+        for z in (0..top).rev() {
+            let mut level: FxHashMap<(i32, i32), Cell> = FxHashMap::default();
+            for (&(kx, ky), cell) in &grid.levels[z + 1] {
+                level.entry((kx >> 1, ky >> 1)).or_default().merge(cell);
+            }
+            grid.levels[z] = level;
+        }
+        grid
+    }
+
+    /// Finest cell key of a local point.
+    pub(crate) fn finest_key(&self, xy: [f64; 2]) -> (i32, i32) {
+        ((xy[0] / self.finest_m).floor() as i32, (xy[1] / self.finest_m).floor() as i32)
+    }
+
+    /// Cell key range `(kx0, ky0, kx1, ky1)` at `zoom` covering the local rectangle.
+    pub(crate) fn key_range(&self, zoom: u8, lo: [f64; 2], hi: [f64; 2]) -> (i32, i32, i32, i32) {
+        let shift = self.max_zoom.saturating_sub(zoom);
+        let (ax, ay) = self.finest_key(lo);
+        let (bx, by) = self.finest_key(hi);
+        (ax >> shift, ay >> shift, bx >> shift, by >> shift)
+    }
+
+    /// Adds a point to every level.
+    pub(crate) fn add(&mut self, xy: [f64; 2], id: u64, status: StatusClass) {
+        let (kx, ky) = self.finest_key(xy);
+        let q = [quantise(xy[0]), quantise(xy[1])];
+        let slot = status_slot(status);
+        let top = usize::from(self.max_zoom);
+        for (z, level) in self.levels.iter_mut().enumerate() {
+            let shift = top - z;
+            level.entry((kx >> shift, ky >> shift)).or_default().add(q, id, slot);
+        }
+    }
+
+    /// Removes a point (that was added with the same arguments) from every level.
+    pub(crate) fn remove(&mut self, xy: [f64; 2], id: u64, status: StatusClass) {
+        let (kx, ky) = self.finest_key(xy);
+        let q = [quantise(xy[0]), quantise(xy[1])];
+        let slot = status_slot(status);
+        let top = usize::from(self.max_zoom);
+        for (z, level) in self.levels.iter_mut().enumerate() {
+            let shift = top - z;
+            let key = (kx >> shift, ky >> shift);
+            if let Some(cell) = level.get_mut(&key) {
+                cell.sub(q, id, slot);
+                if cell.is_empty() {
+                    level.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Moves a point (and possibly changes its status). Levels where the old and new positions
+    /// share a cell are updated in place with one lookup; for a truck's few-metre step that is
+    /// every level but the finest few.
+    pub(crate) fn relocate(&mut self, from: ([f64; 2], StatusClass), to: ([f64; 2], StatusClass), id: u64) {
+        let (ka, kb) = (self.finest_key(from.0), self.finest_key(to.0));
+        let qa = [quantise(from.0[0]), quantise(from.0[1])];
+        let qb = [quantise(to.0[0]), quantise(to.0[1])];
+        let (sa, sb) = (status_slot(from.1), status_slot(to.1));
+        let top = usize::from(self.max_zoom);
+        for (z, level) in self.levels.iter_mut().enumerate() {
+            let shift = top - z;
+            let a = (ka.0 >> shift, ka.1 >> shift);
+            let b = (kb.0 >> shift, kb.1 >> shift);
+            if a == b {
+                let cell = level.entry(a).or_default();
+                cell.sub(qa, id, sa);
+                cell.add(qb, id, sb);
+            } else {
+                if let Some(cell) = level.get_mut(&a) {
+                    cell.sub(qa, id, sa);
+                    if cell.is_empty() {
+                        level.remove(&a);
+                    }
+                }
+                level.entry(b).or_default().add(qb, id, sb);
+            }
+        }
+    }
+
+    /// Changes a point's status class in place (its cells stay the same).
+    pub(crate) fn restatus(&mut self, xy: [f64; 2], id: u64, from: StatusClass, to: StatusClass) {
+        if from == to {
+            return;
+        }
+        let (kx, ky) = self.finest_key(xy);
+        let q = [quantise(xy[0]), quantise(xy[1])];
+        let top = usize::from(self.max_zoom);
+        for (z, level) in self.levels.iter_mut().enumerate() {
+            let shift = top - z;
+            let cell = level.entry((kx >> shift, ky >> shift)).or_default();
+            cell.sub(q, id, status_slot(from));
+            cell.add(q, id, status_slot(to));
+        }
+    }
+
+    /// Visits the non-empty cells at `zoom` whose keys lie in the inclusive range. Probes key by
+    /// key when the range is smaller than the level, scans the level otherwise, so the cost is
+    /// bounded by both.
+    pub(crate) fn for_cells_in(
+        &self,
+        zoom: u8,
+        (kx0, ky0, kx1, ky1): (i32, i32, i32, i32),
+        mut visit: impl FnMut((i32, i32), &Cell),
+    ) {
+        let Some(level) = self.levels.get(usize::from(zoom)) else { return };
+        let span = (i64::from(kx1) - i64::from(kx0) + 1) * (i64::from(ky1) - i64::from(ky0) + 1);
+        if span <= 0 {
+            return;
+        }
+        if span as u64 <= level.len() as u64 {
+            for kx in kx0..=kx1 {
+                for ky in ky0..=ky1 {
+                    if let Some(cell) = level.get(&(kx, ky)) {
+                        visit((kx, ky), cell);
+                    }
+                }
+            }
+        } else {
+            let mut keys: Vec<(i32, i32)> = level
+                .keys()
+                .copied()
+                .filter(|&(kx, ky)| kx >= kx0 && kx <= kx1 && ky >= ky0 && ky <= ky1)
+                .collect();
+            // A stable order, the same as the probing branch, for reproducible answers.
+            keys.sort_unstable();
+            for key in keys {
+                if let Some(cell) = level.get(&key) {
+                    visit(key, cell);
+                }
+            }
+        }
+    }
+
+    /// The finest clustered zoom.
+    pub fn max_zoom(&self) -> u8 {
+        self.max_zoom
+    }
+
+    /// Number of non-empty cells at `zoom` (0 above the finest zoom).
+    pub fn cell_count(&self, zoom: u8) -> usize {
+        self.levels.get(usize::from(zoom)).map_or(0, |l| l.len())
+    }
+
+    /// Status mix of all points, summed over the cells of `zoom`: every level must agree with the
+    /// layer's own counts.
+    pub fn totals(&self, zoom: u8) -> StatusMix {
+        let mut mix = StatusMix::default();
+        if let Some(level) = self.levels.get(usize::from(zoom)) {
+            for cell in level.values() {
+                mix.open += cell.n[0];
+                mix.overdue += cell.n[1];
+                mix.closed += cell.n[2];
+            }
+        }
+        mix
+    }
+}

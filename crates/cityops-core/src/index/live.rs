@@ -1,0 +1,238 @@
+//! All map layers in one place, fed by the service's live events.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cityops_api::{CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, StatusClass, TypeKey};
+
+use super::fence::{FenceEvent, FenceSet, FenceTracker, TrackerConfig};
+use super::points::{PointFeature, PointLayer, check_point};
+use super::viewport::{IndexConfig, ViewportAnswer, ViewportQuery};
+use super::{IndexError, Result};
+
+/// The point layers of the map.
+pub const POINT_LAYERS: [LayerKind; 5] =
+    [LayerKind::Cases, LayerKind::Trucks, LayerKind::Facilities, LayerKind::Cameras, LayerKind::Alerts];
+
+/// Interned string keys: external ids (vehicle and alert ids) ↔ dense feature ids.
+#[derive(Debug, Clone)]
+struct Interner<K> {
+    ids: HashMap<K, u64>,
+    keys: Vec<K>,
+}
+
+impl<K> Default for Interner<K> {
+    fn default() -> Self {
+        Interner { ids: HashMap::new(), keys: Vec::new() }
+    }
+}
+
+impl<K: Clone + Eq + std::hash::Hash> Interner<K> {
+    fn intern(&mut self, key: &K) -> u64 {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u64;
+        self.ids.insert(key.clone(), id);
+        self.keys.push(key.clone());
+        id
+    }
+
+    fn key(&self, id: u64) -> Option<&K> {
+        self.keys.get(usize::try_from(id).ok()?)
+    }
+}
+
+/// The live map: one [`PointLayer`] per point layer, the fences, and the fence tracker of moving
+/// objects (trucks), updated from [`LiveEvent`]s.
+///
+/// Cases are keyed by their case id; vehicles and alerts by their string ids, interned to dense
+/// feature ids ([`LiveIndex::external_id`] maps back). A case's problem type becomes its tag
+/// ([`LiveIndex::tag_of`]), so duplicate checks compare types.
+#[derive(Debug, Clone)]
+pub struct LiveIndex {
+    config: IndexConfig,
+    layers: BTreeMap<LayerKind, PointLayer>,
+    names: BTreeMap<LayerKind, Interner<String>>,
+    tags: Interner<TypeKey>,
+    fences: FenceSet,
+    tracker: FenceTracker,
+    /// Time of the latest applied event per layer (Unix seconds).
+    last_event: BTreeMap<LayerKind, i64>,
+}
+
+impl LiveIndex {
+    /// An empty live index: empty point layers, the given fences.
+    pub fn new(config: IndexConfig, fences: FenceSet, tracker: TrackerConfig) -> Result<Self> {
+        let layers = POINT_LAYERS
+            .iter()
+            .map(|&k| Ok((k, PointLayer::new(config)?)))
+            .collect::<Result<BTreeMap<_, _>>>()?;
+        Ok(LiveIndex {
+            config,
+            layers,
+            names: BTreeMap::new(),
+            tags: Interner::default(),
+            fences,
+            tracker: FenceTracker::new(tracker),
+            last_event: BTreeMap::new(),
+        })
+    }
+
+    /// The configuration shared by all layers.
+    pub fn config(&self) -> &IndexConfig {
+        &self.config
+    }
+
+    /// A point layer.
+    pub fn layer(&self, kind: LayerKind) -> Result<&PointLayer> {
+        self.layers.get(&kind).ok_or(IndexError::NotAPointLayer(kind))
+    }
+
+    /// A point layer, for direct updates (e.g. loading cameras and facilities from the city pack).
+    pub fn layer_mut(&mut self, kind: LayerKind) -> Result<&mut PointLayer> {
+        self.layers.get_mut(&kind).ok_or(IndexError::NotAPointLayer(kind))
+    }
+
+    /// Replaces a point layer's content in one bulk load (start-up, or a replay's first frame).
+    pub fn load_layer(&mut self, kind: LayerKind, features: Vec<PointFeature>) -> Result<()> {
+        if !self.layers.contains_key(&kind) {
+            return Err(IndexError::NotAPointLayer(kind));
+        }
+        let layer = PointLayer::bulk_load(self.config, features)?;
+        self.layers.insert(kind, layer);
+        Ok(())
+    }
+
+    /// The fences.
+    pub fn fences(&self) -> &FenceSet {
+        &self.fences
+    }
+
+    /// The fences, for changes (a new construction site, a closed one). Objects inside a removed
+    /// fence get their exit on their next update.
+    pub fn fences_mut(&mut self) -> &mut FenceSet {
+        &mut self.fences
+    }
+
+    /// The fence tracker.
+    pub fn tracker(&self) -> &FenceTracker {
+        &self.tracker
+    }
+
+    /// The external id (vehicle or alert id) behind a feature id of a layer keyed by strings.
+    pub fn external_id(&self, kind: LayerKind, id: u64) -> Option<&str> {
+        self.names.get(&kind)?.key(id).map(String::as_str)
+    }
+
+    /// The feature id of an external id, if it has been seen.
+    pub fn feature_id(&self, kind: LayerKind, external: &str) -> Option<u64> {
+        self.names.get(&kind)?.ids.get(external).copied()
+    }
+
+    /// The tag cases of this problem type carry, if any has been seen.
+    pub fn tag_of(&self, type_key: &TypeKey) -> Option<u32> {
+        self.tags.ids.get(type_key).and_then(|&t| u32::try_from(t).ok())
+    }
+
+    /// Time (Unix seconds) of the latest event applied to a layer: the "data as of" a wall shows
+    /// per feed, so a silent feed can be dimmed and alarmed. `None` before the first event.
+    pub fn last_event_at(&self, kind: LayerKind) -> Option<i64> {
+        self.last_event.get(&kind).copied()
+    }
+
+    fn touch(&mut self, kind: LayerKind, at: i64) {
+        let t = self.last_event.entry(kind).or_insert(at);
+        *t = (*t).max(at);
+    }
+
+    /// The status class a case is drawn with, or `None` if it leaves the map (作废).
+    pub fn case_status_class(case: &CaseDto) -> Option<StatusClass> {
+        match case.status {
+            CaseStatus::Cancelled => None,
+            CaseStatus::Closed => Some(StatusClass::Closed),
+            CaseStatus::Active | CaseStatus::Suspended if case.overdue => Some(StatusClass::Overdue),
+            CaseStatus::Active | CaseStatus::Suspended => Some(StatusClass::Open),
+        }
+    }
+
+    /// Applies one live event; events must be applied in their id order. Cases are upserted (or removed when cancelled), vehicles moved and
+    /// run through the fences, alerts placed; sensor readings carry no position and change
+    /// nothing. Returns the fence events the update caused. A rejected event changes nothing.
+    pub fn apply(&mut self, event: &LiveEvent) -> Result<Vec<FenceEvent>> {
+        let at = event.at.timestamp();
+        match &event.body {
+            EventBody::Case { case } => {
+                let id = u64::try_from(case.id).map_err(|_| IndexError::NegativeCaseId(case.id))?;
+                match Self::case_status_class(case) {
+                    None => {
+                        self.layer_mut(LayerKind::Cases)?.remove(id);
+                    }
+                    Some(status) => {
+                        check_point(&self.config, case.lon, case.lat)?;
+                        let tag = u32::try_from(self.tags.intern(&case.type_key)).unwrap_or(u32::MAX);
+                        let feature = PointFeature {
+                            id,
+                            lon: case.lon,
+                            lat: case.lat,
+                            status,
+                            time: case.created_at.timestamp(),
+                            tag,
+                        };
+                        self.layer_mut(LayerKind::Cases)?.upsert(feature)?;
+                    }
+                }
+                self.touch(LayerKind::Cases, at);
+                Ok(Vec::new())
+            }
+            EventBody::Vehicle { vehicle_id, lon, lat, .. } => {
+                check_point(&self.config, *lon, *lat)?;
+                let names = self.names.entry(LayerKind::Trucks).or_default();
+                let known = names.ids.get(vehicle_id).copied();
+                let id = known.unwrap_or(names.keys.len() as u64);
+                let events = self.tracker.update(&self.fences, id, *lon, *lat, at)?;
+                let id = self.names.entry(LayerKind::Trucks).or_default().intern(vehicle_id);
+                let feature =
+                    PointFeature { id, lon: *lon, lat: *lat, status: StatusClass::Open, time: at, tag: 0 };
+                self.layer_mut(LayerKind::Trucks)?.upsert(feature)?;
+                self.touch(LayerKind::Trucks, at);
+                Ok(events)
+            }
+            EventBody::Alert { alert_id, lon, lat, .. } => {
+                check_point(&self.config, *lon, *lat)?;
+                let id = self.names.entry(LayerKind::Alerts).or_default().intern(alert_id);
+                let feature =
+                    PointFeature { id, lon: *lon, lat: *lat, status: StatusClass::Open, time: at, tag: 0 };
+                self.layer_mut(LayerKind::Alerts)?.upsert(feature)?;
+                self.touch(LayerKind::Alerts, at);
+                Ok(Vec::new())
+            }
+            EventBody::Sensor { .. } => Ok(Vec::new()),
+        }
+    }
+
+    /// Takes a vehicle off the map (end of shift, feed lost for good): removes it from the truck
+    /// layer and the tracker, and returns its exits from the fences it was in, at `at`.
+    pub fn forget_vehicle(&mut self, vehicle_id: &str, at: i64) -> Vec<FenceEvent> {
+        let Some(id) = self.feature_id(LayerKind::Trucks, vehicle_id) else { return Vec::new() };
+        if let Some(layer) = self.layers.get_mut(&LayerKind::Trucks) {
+            layer.remove(id);
+        }
+        self.tracker.forget(id, at)
+    }
+
+    /// The viewport over several layers, in the order given, sharing one `max_items` budget.
+    /// Layers that are not point layers are an error.
+    pub fn viewport(&self, q: &ViewportQuery, layers: &[LayerKind]) -> Result<ViewportAnswer> {
+        let mut answer = ViewportAnswer::default();
+        for &kind in layers {
+            let budget = q.max_items - answer.items.len();
+            let part = self.layer(kind)?.viewport(kind, &ViewportQuery { max_items: budget, ..*q })?;
+            answer.items.extend(part.items);
+            if part.truncated {
+                answer.truncated = true;
+                break;
+            }
+        }
+        Ok(answer)
+    }
+}

@@ -1,0 +1,52 @@
+//! The live spatial index of the map: every point layer (cases, trucks, cameras, alerts, …) in an
+//! R-tree that is updated in place, with multi-level status clusters maintained from the same
+//! deltas, viewport answers with level of detail, metric radius and k-nearest queries (duplicate
+//! candidates), and polygon geofences with enter / exit / dwell events.
+//!
+//! Deliberately absent: IO, clocks and threads. Time is whatever the caller stamps on features and
+//! updates (Unix seconds); a feature's [`StatusClass`] (e.g. open → overdue as its deadline passes)
+//! is set by the caller, which owns the clock. Unit-grid lookup (point → grid → unit) is
+//! [`crate::locate`]'s job; this module answers "what is here" for the map and the fences.
+//!
+//! Coordinates in and out are WGS84 degrees. Internally points live in the local metric plane of
+//! [`crate::geom`]; every distance this module reports is a great-circle distance in metres
+//! ([`geo::Haversine`]), and planar candidates are widened by the projection's proven scale bound
+//! so that metric answers are exact, not approximate.
+//!
+//! - [`PointLayer`]: one layer; bulk load, upsert / move / re-status / remove by id, box, radius
+//!   and kNN queries, [`PointLayer::viewport`].
+//! - [`ClusterGrid`] (inside each layer): per-zoom cell aggregates (status mix, centroid) updated
+//!   in O(zoom levels) per change, so clustering never rebuilds.
+//! - [`FenceSet`] and [`FenceTracker`]: polygon fences (compounds, sites, facilities) and the
+//!   per-object state that turns position updates into [`FenceEvent`]s; camera fields of view are
+//!   fences too ([`Fence::view_cone`]), so "which cameras see this point" is one lookup.
+//! - [`LiveIndex`]: all layers plus fences, fed by [`cityops_api::LiveEvent`]s.
+
+mod cluster;
+mod error;
+mod fence;
+mod fxhash;
+mod live;
+mod points;
+mod viewport;
+
+#[cfg(test)]
+mod tests;
+
+pub use cluster::ClusterGrid;
+pub use error::{IndexError, Result};
+pub use fence::{Fence, FenceEvent, FenceEventKind, FenceSet, FenceTracker, TrackerConfig};
+pub use live::{LiveIndex, POINT_LAYERS};
+pub use points::{Neighbour, PointFeature, PointFilter, PointLayer};
+pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
+
+pub use cityops_api::StatusClass;
+
+// Adapters share the index across threads (behind a lock): keep it `Send + Sync`.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<PointLayer>();
+    send_sync::<FenceSet>();
+    send_sync::<FenceTracker>();
+    send_sync::<LiveIndex>();
+};

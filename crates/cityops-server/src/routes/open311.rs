@@ -1,0 +1,598 @@
+//! Open311 GeoReport v2 (`/open311/v2`), in XML and JSON, so citizen apps and third-party Open311
+//! clients work unchanged. Mapping (domain.md §7): `service_code` ↔ GB/T 47678.5 matter code,
+//! `group` ↔ 大类, `status` open/closed ↔ stage (closed = 结案 or 作废, explained in
+//! `status_notes`), `agency_responsible` ↔ the handling unit, `expected_datetime` ↔ the current
+//! deadline, `service_notice` ↔ the 处置时限. POST needs an `api_key` (a cityops token). With
+//! `extensions=true` records carry the CitySDK `detailed_status`. Tokens are case numbers
+//! (`QD…`): `tokens/{case_no}` returns the request id.
+//!
+//! Formats come from the file extension (`services.xml`, `requests.json`); errors use the
+//! spec's `errors` form in the requested format.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::DateTime;
+use cityops_api::{CaseDto, CaseStatus, Channel, ErrorCode, NewCaseDto, Stage, TypeKey, TypeKind};
+use cityops_core::catalogue::Category;
+use cityops_store::CaseFilter;
+use serde_json::{Value, json};
+
+use crate::app;
+use crate::auth;
+use crate::error::AppError;
+use crate::extract::ApiPath;
+use crate::state::AppState;
+
+/// The jurisdiction this endpoint serves.
+pub const JURISDICTION: &str = "qingdao.cityops";
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/open311/v2/{file}", get(root_get).post(root_post))
+        .route("/open311/v2/services/{file}", get(service_definition))
+        .route("/open311/v2/requests/{file}", get(one_request))
+        .route("/open311/v2/tokens/{file}", get(token))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fmt {
+    Xml,
+    Json,
+}
+
+fn split(file: &str) -> Option<(&str, Fmt)> {
+    if let Some(n) = file.strip_suffix(".xml") {
+        Some((n, Fmt::Xml))
+    } else {
+        file.strip_suffix(".json").map(|n| (n, Fmt::Json))
+    }
+}
+
+/// An Open311 error, rendered in the requested format.
+struct O311Error {
+    status: StatusCode,
+    description: String,
+    fmt: Fmt,
+}
+
+impl O311Error {
+    fn new(status: StatusCode, description: impl Into<String>, fmt: Fmt) -> Self {
+        Self { status, description: description.into(), fmt }
+    }
+
+    fn from_app(e: AppError, fmt: Fmt) -> Self {
+        Self { status: e.status(), description: e.0.message, fmt }
+    }
+}
+
+impl IntoResponse for O311Error {
+    fn into_response(self) -> Response {
+        let code = self.status.as_u16();
+        match self.fmt {
+            Fmt::Json => {
+                (self.status, axum::Json(json!([{ "code": code, "description": self.description }])))
+                    .into_response()
+            }
+            Fmt::Xml => {
+                let mut x = xml_head();
+                x.push_str("<errors><error>");
+                el(&mut x, "code", &code.to_string());
+                el(&mut x, "description", &self.description);
+                x.push_str("</error></errors>");
+                (self.status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], x).into_response()
+            }
+        }
+    }
+}
+
+fn xml_head() -> String {
+    String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>")
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn el(x: &mut String, name: &str, value: &str) {
+    let _ = write!(x, "<{name}>{}</{name}>", escape(value));
+}
+
+/// Render a list of flat records: JSON array of objects, or XML `<root><item>…</item></root>`.
+/// Nested arrays (`keywords` is a string; `values`/`attributes` are handled by the caller) are
+/// not used here; `null` becomes an empty element.
+fn render(fmt: Fmt, root: &str, item: &str, records: Vec<Value>) -> Response {
+    match fmt {
+        Fmt::Json => axum::Json(Value::Array(records)).into_response(),
+        Fmt::Xml => {
+            let mut x = xml_head();
+            let _ = write!(x, "<{root}>");
+            for r in &records {
+                let _ = write!(x, "<{item}>");
+                write_xml_fields(&mut x, r);
+                let _ = write!(x, "</{item}>");
+            }
+            let _ = write!(x, "</{root}>");
+            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], x).into_response()
+        }
+    }
+}
+
+fn write_xml_fields(x: &mut String, r: &Value) {
+    if let Value::Object(m) = r {
+        for (k, v) in m {
+            match v {
+                Value::Null => {
+                    let _ = write!(x, "<{k}/>");
+                }
+                Value::String(s) => el(x, k, s),
+                Value::Array(items) => {
+                    let _ = write!(x, "<{k}>");
+                    let inner = if k == "attributes" {
+                        "attribute"
+                    } else if k == "values" {
+                        "value"
+                    } else {
+                        "item"
+                    };
+                    for i in items {
+                        let _ = write!(x, "<{inner}>");
+                        write_xml_fields(x, i);
+                        let _ = write!(x, "</{inner}>");
+                    }
+                    let _ = write!(x, "</{k}>");
+                }
+                Value::Object(_) => {
+                    let _ = write!(x, "<{k}>");
+                    write_xml_fields(x, v);
+                    let _ = write!(x, "</{k}>");
+                }
+                other => el(x, k, &other.to_string()),
+            }
+        }
+    }
+}
+
+fn query_map(q: Option<&str>) -> HashMap<String, String> {
+    q.and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .map(|v| v.into_iter().collect())
+        .unwrap_or_default()
+}
+
+fn check_jurisdiction(params: &HashMap<String, String>, fmt: Fmt) -> Result<(), O311Error> {
+    match params.get("jurisdiction_id").map(String::as_str) {
+        None | Some(JURISDICTION) | Some("370200") => Ok(()),
+        Some(j) => Err(O311Error::new(
+            StatusCode::NOT_FOUND,
+            format!("jurisdiction_id {j:?} is not served here (use {JURISDICTION})"),
+            fmt,
+        )),
+    }
+}
+
+/// Citizen-facing services: the GB/T 47678.5 matter types.
+fn services(st: &AppState) -> impl Iterator<Item = &Category> {
+    st.city.catalogue.gbt_types(TypeKind::Matter)
+}
+
+fn notice(cat: &Category) -> String {
+    let tiers: Vec<String> = cat
+        .standard()
+        .deadlines()
+        .iter()
+        .map(|t| format!("{} {}{}", t.label, t.limit.amount, t.limit.unit.zh()))
+        .collect();
+    format!("处置时限：{}；结案条件：{}", tiers.join("，"), cat.standard().close_condition())
+}
+
+fn service_record(cat: &Category) -> Value {
+    json!({
+        "service_code": cat.key().code,
+        "service_name": cat.name(),
+        "description": format!("立案条件：{}", cat.standard().register_condition()),
+        "metadata": false,
+        "type": "realtime",
+        "keywords": format!("{},{}", cat.class_name(), cat.name()),
+        "group": cat.class_name(),
+    })
+}
+
+async fn root_get(
+    State(st): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let Some((name, fmt)) = split(&file) else {
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
+    };
+    let params = query_map(uri.query());
+    if let Err(e) = check_jurisdiction(&params, fmt) {
+        return e.into_response();
+    }
+    match name {
+        "discovery" => discovery(&headers, fmt),
+        "services" => render(fmt, "services", "service", services(&st).map(service_record).collect()),
+        "requests" => match list_requests(&st, &params, fmt).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        },
+        _ => O311Error::new(StatusCode::NOT_FOUND, format!("no resource {name:?}"), fmt).into_response(),
+    }
+}
+
+fn discovery(headers: &HeaderMap, fmt: Fmt) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let url = format!("http://{host}/open311/v2");
+    let body = json!({
+        "changeset": "2026-11-29T00:00:00+08:00",
+        "contact": "cityops 城市运行管理服务平台 (Qingdao)",
+        "key_service": "API keys are cityops tokens issued by the platform administrator",
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": url,
+            "changeset": "2026-11-29T00:00:00+08:00",
+            "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    });
+    match fmt {
+        Fmt::Json => axum::Json(body).into_response(),
+        Fmt::Xml => {
+            let mut x = xml_head();
+            x.push_str("<discovery>");
+            el(&mut x, "changeset", "2026-11-29T00:00:00+08:00");
+            el(&mut x, "contact", "cityops 城市运行管理服务平台 (Qingdao)");
+            el(&mut x, "key_service", "API keys are cityops tokens issued by the platform administrator");
+            x.push_str("<endpoints><endpoint>");
+            el(&mut x, "specification", "http://wiki.open311.org/GeoReport_v2");
+            el(&mut x, "url", &url);
+            el(&mut x, "changeset", "2026-11-29T00:00:00+08:00");
+            el(&mut x, "type", "production");
+            x.push_str("<formats>");
+            el(&mut x, "format", "text/xml");
+            el(&mut x, "format", "application/json");
+            x.push_str("</formats></endpoint></endpoints></discovery>");
+            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], x).into_response()
+        }
+    }
+}
+
+async fn service_definition(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
+    let Some((code, fmt)) = split(&file) else {
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
+    };
+    let key = TypeKey { kind: TypeKind::Matter, code: code.to_owned() };
+    let Some(cat) = st.city.catalogue.get(&key) else {
+        return O311Error::new(StatusCode::NOT_FOUND, format!("service_code {code} not found"), fmt)
+            .into_response();
+    };
+    let body = json!({ "service_code": cat.key().code, "attributes": [] });
+    match fmt {
+        Fmt::Json => axum::Json(body).into_response(),
+        Fmt::Xml => {
+            let mut x = xml_head();
+            x.push_str("<service_definition>");
+            write_xml_fields(&mut x, &body);
+            x.push_str("</service_definition>");
+            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], x).into_response()
+        }
+    }
+}
+
+fn status_of(c: &CaseDto) -> (&'static str, String, &'static str) {
+    match c.status {
+        CaseStatus::Closed => ("closed", "已结案 (closed after on-site check)".into(), "PROCESSED"),
+        CaseStatus::Cancelled => {
+            let why = c.history.last().map(|h| h.note.clone()).filter(|n| !n.is_empty());
+            (
+                "closed",
+                format!("作废/不予立案 (not accepted){}", why.map(|w| format!(": {w}")).unwrap_or_default()),
+                "REJECTED",
+            )
+        }
+        CaseStatus::Suspended => ("open", "挂账 (parked: long-term issue)".into(), "IN_PROCESS"),
+        CaseStatus::Active => match c.stage {
+            Stage::Collect | Stage::Register => ("open", format!("{} (received)", c.stage.zh()), "RECEIVED"),
+            _ => ("open", format!("{} (in process)", c.stage.zh()), "IN_PROCESS"),
+        },
+    }
+}
+
+fn request_record(st: &AppState, c: &CaseDto, extensions: bool) -> Value {
+    let cat = st.city.catalogue.get(&c.type_key);
+    let (status, notes, detailed) = status_of(c);
+    let agency = c
+        .unit_code
+        .as_deref()
+        .and_then(|u| st.city.pack.organisation.unit(u))
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| "青岛市城市运行管理服务中心".into());
+    let mut r = json!({
+        "service_request_id": c.id.to_string(),
+        "status": status,
+        "status_notes": notes,
+        "service_name": cat.map(|k| k.name().to_owned()).unwrap_or_default(),
+        "service_code": c.type_key.code,
+        "description": c.description,
+        "agency_responsible": agency,
+        "service_notice": cat.map(notice).unwrap_or_default(),
+        "requested_datetime": c.created_at.to_rfc3339(),
+        "updated_datetime": c.updated_at.to_rfc3339(),
+        "expected_datetime": c.deadline.map(|d| d.to_rfc3339()),
+        "address": c.address,
+        "address_id": c.grid_code,
+        "zipcode": Value::Null,
+        "lat": c.lat,
+        "long": c.lon,
+        "media_url": c.media.first().cloned(),
+    });
+    if extensions && let Value::Object(m) = &mut r {
+        m.insert("detailed_status".into(), Value::String(detailed.into()));
+        m.insert("media_urls".into(), json!(c.media));
+    }
+    r
+}
+
+async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> Result<Response, O311Error> {
+    let extensions = p.get("extensions").is_some_and(|v| v == "true");
+    if let Some(ids) = p.get("service_request_id") {
+        let mut out = Vec::new();
+        for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let id: i64 = id.parse().map_err(|_| {
+                O311Error::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("service_request_id {id:?} is not a number"),
+                    fmt,
+                )
+            })?;
+            if let Ok((c, _)) = app::get_case(st, id).await {
+                out.push(request_record(st, &c, extensions));
+            }
+        }
+        return Ok(render(fmt, "service_requests", "request", out));
+    }
+    let time = |k: &str| -> Result<Option<cityops_api::Timestamp>, O311Error> {
+        p.get(k)
+            .map(|v| {
+                DateTime::parse_from_rfc3339(v).map_err(|e| {
+                    O311Error::new(
+                        StatusCode::BAD_REQUEST,
+                        format!("{k}={v:?} is not a W3C datetime with zone: {e}"),
+                        fmt,
+                    )
+                })
+            })
+            .transpose()
+    };
+    let now = cityops_core::calendar::to_timestamp(st.clock.now());
+    let end = time("end_date")?.unwrap_or(now);
+    let start = time("start_date")?.unwrap_or(end - chrono::Duration::days(90));
+    let status = match p.get("status").map(String::as_str) {
+        None => None,
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some(s) => {
+            return Err(O311Error::new(
+                StatusCode::BAD_REQUEST,
+                format!("status {s:?} is not open or closed"),
+                fmt,
+            ));
+        }
+    };
+    let code = p.get("service_code").cloned();
+    if let Some(c) = &code
+        && !(c.len() == 5 && c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(O311Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("service_code {c:?} is not a 5-digit code"),
+            fmt,
+        ));
+    }
+    // open = active or suspended; closed = closed or cancelled: two status values each, so filter here.
+    let page = st
+        .store
+        .list_cases(&CaseFilter {
+            type_kind: code.as_ref().map(|_| TypeKind::Matter),
+            type_code: code,
+            from: Some(start),
+            to: Some(end + chrono::Duration::milliseconds(1)),
+            limit: Some(cityops_store::MAX_PAGE),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| O311Error::from_app(e.into(), fmt))?;
+    let records = page
+        .items
+        .iter()
+        .filter(|c| match status {
+            None => true,
+            Some(open) => open == matches!(c.status, CaseStatus::Active | CaseStatus::Suspended),
+        })
+        .map(|c| request_record(st, c, extensions))
+        .collect();
+    Ok(render(fmt, "service_requests", "request", records))
+}
+
+async fn one_request(
+    State(st): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    let Some((id, fmt)) = split(&file) else {
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
+    };
+    let params = query_map(uri.query());
+    let extensions = params.get("extensions").is_some_and(|v| v == "true");
+    let Ok(id) = id.parse::<i64>() else {
+        return O311Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("service_request_id {id:?} is not a number"),
+            fmt,
+        )
+        .into_response();
+    };
+    match app::get_case(&st, id).await {
+        Ok((c, _)) => render(fmt, "service_requests", "request", vec![request_record(&st, &c, extensions)]),
+        Err(e) => O311Error::from_app(e, fmt).into_response(),
+    }
+}
+
+async fn token(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
+    let Some((tok, fmt)) = split(&file) else {
+        return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
+            .into_response();
+    };
+    let id = tok.strip_prefix("QD").filter(|s| s.len() > 8).and_then(|s| s[8..].parse::<i64>().ok());
+    let found = match id {
+        Some(id) => app::get_case(&st, id).await.ok().filter(|(c, _)| c.case_no == tok),
+        None => None,
+    };
+    match found {
+        Some((c, _)) => render(
+            fmt,
+            "service_requests",
+            "request",
+            vec![json!({ "service_request_id": c.id.to_string(), "token": tok })],
+        ),
+        None => O311Error::new(StatusCode::NOT_FOUND, format!("token {tok} not found"), fmt).into_response(),
+    }
+}
+
+/// Largest form body accepted (a 4,000-character description plus the other fields).
+const MAX_FORM: usize = 64 * 1024;
+
+async fn root_post(
+    State(st): State<AppState>,
+    ApiPath(file): ApiPath<String>,
+    req: axum::extract::Request,
+) -> Response {
+    let Some(("requests", fmt)) = split(&file) else {
+        return O311Error::new(
+            StatusCode::NOT_FOUND,
+            format!("POST {file}: only requests.xml/json"),
+            Fmt::Xml,
+        )
+        .into_response();
+    };
+    let remote =
+        req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string());
+    let body: Bytes = match axum::body::to_bytes(req.into_body(), MAX_FORM).await {
+        Ok(b) => b,
+        Err(_) => {
+            return O311Error::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body larger than {MAX_FORM} bytes"),
+                fmt,
+            )
+            .into_response();
+        }
+    };
+    match post_request(&st, remote, &body, fmt).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn post_request(
+    st: &AppState,
+    remote: Option<String>,
+    body: &[u8],
+    fmt: Fmt,
+) -> Result<Response, O311Error> {
+    let bad = |m: String| O311Error::new(StatusCode::BAD_REQUEST, m, fmt);
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|e| bad(format!("body must be application/x-www-form-urlencoded: {e}")))?;
+    let p: HashMap<String, String> = form.iter().cloned().collect();
+    check_jurisdiction(&p, fmt)?;
+    let api_key = p.get("api_key").ok_or_else(|| {
+        O311Error::new(StatusCode::FORBIDDEN, "api_key is required to post a service request", fmt)
+    })?;
+    let caller = auth::resolve(st, api_key, remote.unwrap_or_else(|| "open311".into()))
+        .await
+        .map_err(|_| O311Error::new(StatusCode::FORBIDDEN, "api_key is not valid", fmt))?;
+    let code = p.get("service_code").ok_or_else(|| bad("service_code is required".into()))?;
+    let (lat, lon) = match (p.get("lat"), p.get("long")) {
+        (Some(a), Some(o)) => (
+            a.trim().parse::<f64>().map_err(|_| bad(format!("lat {a:?} is not a number")))?,
+            o.trim().parse::<f64>().map_err(|_| bad(format!("long {o:?} is not a number")))?,
+        ),
+        _ if p.contains_key("address_string") || p.contains_key("address_id") => {
+            return Err(bad(
+                "this jurisdiction needs lat and long (WGS84); address-only requests are not geocoded".into(),
+            ));
+        }
+        _ => return Err(bad("a location is required: lat and long (WGS84)".into())),
+    };
+    let description = p.get("description").cloned().unwrap_or_default();
+    if description.chars().count() > 4000 {
+        return Err(bad("description is longer than 4000 characters".into()));
+    }
+    if description.contains('<') && description.contains('>') {
+        return Err(bad("description must be plain text, not HTML".into()));
+    }
+    let mut text = description;
+    let who: Vec<&str> = ["first_name", "last_name", "phone", "email"]
+        .iter()
+        .filter_map(|k| p.get(*k).map(String::as_str))
+        .collect();
+    if !who.is_empty() {
+        let _ = write!(text, "\n（报告人：{}）", who.join(" "));
+    }
+    let new = NewCaseDto {
+        type_key: TypeKey { kind: TypeKind::Matter, code: code.clone() },
+        channel: Channel::Citizen,
+        lon,
+        lat,
+        address: p.get("address_string").cloned().unwrap_or_default(),
+        description: text,
+        media: p.get("media_url").cloned().into_iter().collect(),
+        camera_id: None,
+        source_ref: None,
+    };
+    let created = app::create_case(st, &caller, new, None).await.map_err(|e| {
+        let status = match e.0.code {
+            ErrorCode::UnknownCategory | ErrorCode::OutsideCity | ErrorCode::InvalidField => {
+                StatusCode::BAD_REQUEST
+            }
+            _ => e.status(),
+        };
+        O311Error::new(status, e.0.message, fmt)
+    })?;
+    let cat = app::category(&st.city, &created.value.type_key).map_err(|e| O311Error::from_app(e, fmt))?;
+    let mut resp = render(
+        fmt,
+        "service_requests",
+        "request",
+        vec![json!({
+            "service_request_id": created.value.id.to_string(),
+            "service_notice": notice(cat),
+            "account_id": p.get("account_id").cloned(),
+        })],
+    );
+    *resp.status_mut() = StatusCode::CREATED;
+    Ok(resp)
+}

@@ -1,0 +1,527 @@
+//! The whole service, driven through its router without a socket (and, for the live stream, over
+//! a real loopback socket), against SQLite always and against PostgreSQL + PostGIS when
+//! `CITYOPS_TEST_PG_URL` names a database (CI sets it; on CI its absence is a failure).
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cityops_api::{
+    Action, ActionRequest, CaseDto, CasePageDto, CaseStatus, DispatchProposalDto, IngestResultDto,
+    IngestStatus, Role, Stage,
+};
+use cityops_server::auth::{hash_token, new_token};
+use cityops_server::clock::SystemClock;
+use cityops_server::state::{AppState, City};
+use cityops_store::NewToken;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+static CITY: std::sync::OnceLock<Arc<City>> = std::sync::OnceLock::new();
+
+fn city() -> Arc<City> {
+    CITY.get_or_init(|| Arc::new(City::qingdao().unwrap())).clone()
+}
+
+struct TestApp {
+    state: AppState,
+    router: axum::Router,
+}
+
+impl TestApp {
+    async fn new(url: &str) -> Self {
+        let store = cityops_store::open(url).await.unwrap();
+        let state = AppState::new(store, city(), Arc::new(SystemClock)).await.unwrap();
+        Self { router: cityops_server::router(state.clone()), state }
+    }
+
+    async fn token(&self, role: Role, label: &str, district: Option<&str>) -> String {
+        let t = new_token().unwrap();
+        self.state
+            .store
+            .create_token(NewToken {
+                hash: hash_token(&t),
+                role,
+                district_code: district.map(str::to_owned),
+                label: label.into(),
+                created_at: cityops_core::calendar::to_timestamp(chrono::Utc::now().naive_utc()),
+            })
+            .await
+            .unwrap();
+        t
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => {
+                req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap()
+            }
+            None => req.body(Body::empty()).unwrap(),
+        };
+        let (status, bytes) = self.send(req).await;
+        let v =
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, v)
+    }
+
+    async fn raw(&self, method: &str, uri: &str, ctype: &str, body: &str) -> (StatusCode, String) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", ctype)
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let (s, b) = self.send(req).await;
+        (s, String::from_utf8(b).unwrap())
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, bytes)
+    }
+
+    async fn act(&self, token: &str, id: i64, req: ActionRequest) -> (StatusCode, Value) {
+        self.call(
+            "POST",
+            &format!("/api/v1/cases/{id}/actions"),
+            Some(token),
+            Some(serde_json::to_value(req).unwrap()),
+        )
+        .await
+    }
+}
+
+fn action(a: Action) -> ActionRequest {
+    ActionRequest { action: a, unit_code: None, deadline: None, note: String::new() }
+}
+
+/// 五四广场, 市南区.
+const SHINAN: (f64, f64) = (120.3826, 36.0671);
+
+fn report(code: &str, (lon, lat): (f64, f64)) -> Value {
+    json!({ "type_key": { "kind": "matter", "code": code }, "channel": "inspector", "lon": lon, "lat": lat,
+            "description": "测试" })
+}
+
+async fn closed_loop(app: &TestApp) {
+    let inspector = app.token(Role::Inspector, "inspector-7", None).await;
+    let acceptor = app.token(Role::Acceptor, "acceptor-1", None).await;
+    let leader = app.token(Role::ShiftLeader, "shift-1", None).await;
+    let dispatcher = app.token(Role::Dispatcher, "dispatch-1", Some("370202")).await;
+    let admin = app.token(Role::Admin, "admin", None).await;
+
+    let (s, v) = app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06010", SHINAN))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let case: CaseDto = serde_json::from_value(v).unwrap();
+    assert_eq!((case.stage, case.district_code.as_str()), (Stage::Collect, "370202"));
+    assert_eq!(case.grid_code.len(), 15);
+    let id = case.id;
+
+    assert_eq!(app.act(&acceptor, id, action(Action::Accept)).await.0, StatusCode::OK);
+    assert_eq!(app.act(&leader, id, action(Action::Register)).await.0, StatusCode::OK);
+
+    // Click-to-dispatch: the proposal names the grid's sanitation unit for 暴露垃圾.
+    let (s, v) =
+        app.call("GET", &format!("/api/v1/cases/{id}/dispatch-proposal"), Some(&dispatcher), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let p: DispatchProposalDto = serde_json::from_value(v).unwrap();
+    assert_eq!(p.function, "sanitation");
+    assert!(p.unit.code.starts_with(&case.street_code), "{}", p.unit.code);
+    let (s, v) = app.call("GET", &format!("/api/v1/cases/{id}/actions"), Some(&dispatcher), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(serde_json::from_value::<Vec<Action>>(v).unwrap().contains(&Action::Dispatch));
+    let (s, v) = app
+        .act(
+            &dispatcher,
+            id,
+            ActionRequest { unit_code: Some(p.unit.code.clone()), ..action(Action::Dispatch) },
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: CaseDto = serde_json::from_value(v).unwrap();
+    assert_eq!((c.stage, c.unit_code.as_deref()), (Stage::Handle, Some(p.unit.code.as_str())));
+    assert_eq!(c.deadline, Some(p.deadline), "deadline from the handling standard");
+
+    // Only the assigned unit may feed back.
+    let other_unit = app.token(Role::Department, "370202001-U01", None).await;
+    let unit = app.token(Role::Department, &p.unit.code, None).await;
+    if p.unit.code != "370202001-U01" {
+        let (s, v) = app.act(&other_unit, id, action(Action::Feedback)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    assert_eq!(app.act(&unit, id, action(Action::Feedback)).await.0, StatusCode::OK);
+    assert_eq!(app.act(&inspector, id, action(Action::Verify)).await.0, StatusCode::OK);
+    let (s, v) = app.act(&leader, id, action(Action::Close)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.call("GET", &format!("/api/v1/cases/{id}"), Some(&inspector), None).await;
+    let c: CaseDto = serde_json::from_value(v).unwrap();
+    assert_eq!((c.stage, c.status), (Stage::Evaluate, CaseStatus::Closed));
+    assert_eq!(c.history.len(), 6, "one log entry per stage passed");
+    assert!(c.history.iter().all(|h| h.ended_at.is_some()));
+
+    // Filters.
+    let (_, v) = app.call("GET", "/api/v1/cases?area=370202&status=closed", Some(&admin), None).await;
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert!(page.items.iter().any(|c| c.id == id));
+    let (_, v) = app.call("GET", "/api/v1/cases?area=370203", Some(&admin), None).await;
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert!(page.items.iter().all(|c| c.district_code == "370203"));
+
+    // The audit log names who did what.
+    let (s, v) = app.call("GET", "/api/v1/audit?limit=20", Some(&admin), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let actions: Vec<String> =
+        v.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    for a in [
+        "case.create",
+        "case.accept",
+        "case.register",
+        "case.dispatch",
+        "case.feedback",
+        "case.verify",
+        "case.close",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    }
+    assert_eq!(app.call("GET", "/api/v1/audit", Some(&inspector), None).await.0, StatusCode::FORBIDDEN);
+}
+
+async fn bad_input_writes_nothing(app: &TestApp) {
+    let inspector = app.token(Role::Inspector, "i", None).await;
+    let scoped = app.token(Role::Inspector, "i-shinan", Some("370202")).await;
+    let leader_ro = app.token(Role::Leader, "mayor", None).await;
+    let before_events = app.state.store.last_event_id().await.unwrap();
+    let before_cases = app.state.store.list_cases(&Default::default()).await.unwrap().total;
+
+    let cases: [(Option<&str>, Option<Value>, StatusCode, &str); 8] = [
+        (Some(&inspector), Some(json!({"type_key": 1})), StatusCode::BAD_REQUEST, "malformed_request"),
+        (
+            Some(&inspector),
+            Some(report("99999", SHINAN)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_category",
+        ),
+        (
+            Some(&inspector),
+            Some(report("06010", (120.60, 35.90))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_city",
+        ),
+        (
+            Some(&inspector),
+            Some(report("06010", (116.40, 39.90))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_city",
+        ),
+        (Some(&inspector), Some(report("06010", (f64::MAX, 0.0))), StatusCode::BAD_REQUEST, "invalid_field"),
+        (Some(&scoped), Some(report("06010", (120.02, 36.28))), StatusCode::FORBIDDEN, "forbidden"),
+        (Some(&leader_ro), Some(report("06010", SHINAN)), StatusCode::FORBIDDEN, "forbidden"),
+        (None, Some(report("06010", SHINAN)), StatusCode::UNAUTHORIZED, "unauthenticated"),
+    ];
+    for (i, (tok, body, status, code)) in cases.into_iter().enumerate() {
+        let (s, v) = app.call("POST", "/api/v1/cases", tok, body).await;
+        assert_eq!(s, status, "case {i}: {v}");
+        assert_eq!(v["code"], code, "case {i}: {v}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // An illegal transition is a 409 naming the stage; the case is unchanged.
+    let (_, v) = app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06010", SHINAN))).await;
+    let id = v["id"].as_i64().unwrap();
+    let events = app.state.store.last_event_id().await.unwrap();
+    let admin = app.token(Role::Admin, "a", None).await;
+    let (s, v) = app.act(&admin, id, action(Action::Close)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("illegal_transition")), "{v}");
+    let (s, v) = app
+        .act(&admin, id, ActionRequest { unit_code: Some("nope".into()), ..action(Action::Dispatch) })
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(app.state.store.last_event_id().await.unwrap(), events, "refusals write no event");
+    assert_eq!(app.state.store.list_cases(&Default::default()).await.unwrap().total, before_cases + 1);
+    assert_eq!(events, before_events + 1);
+    // Bad query parameters are named.
+    let (s, v) = app.call("GET", "/api/v1/cases?area=37x", Some(&admin), None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["message"].as_str().unwrap().contains("area"), "{v}");
+    let (s, _) = app.call("GET", "/api/v1/cases?bogus=1", Some(&admin), None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+async fn feeds_are_idempotent(app: &TestApp) {
+    let gw = app.token(Role::Acceptor, "feed-gateway", None).await;
+    let batch = json!([
+        {"order_no": "WO-1", "demand": "complaint", "type_key": {"kind": "matter", "code": "09006"}, "lon": 120.3826, "lat": 36.0671, "description": "占道经营"},
+        {"order_no": "WO-2", "demand": "consult", "type_key": {"kind": "matter", "code": "09006"}, "lon": 120.3826, "lat": 36.0671},
+    ]);
+    let (s, v) = app.call("POST", "/api/v1/feeds/hotline", Some(&gw), Some(batch.clone())).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r: IngestResultDto = serde_json::from_value(v).unwrap();
+    assert_eq!((r.created, r.ignored, r.items[1].status), (1, 1, IngestStatus::Ignored));
+    let events = app.state.store.last_event_id().await.unwrap();
+    let (_, v) = app.call("POST", "/api/v1/feeds/hotline", Some(&gw), Some(batch)).await;
+    let r2: IngestResultDto = serde_json::from_value(v).unwrap();
+    assert_eq!((r2.created, r2.duplicates), (0, 1));
+    assert_eq!(r2.items[0].case_id, r.items[0].case_id);
+    assert_eq!(app.state.store.last_event_id().await.unwrap(), events, "a repeat writes nothing");
+
+    // A batch with one bad item writes nothing at all.
+    let bad = json!([
+        {"report_id": "R-1", "inspector_id": "i1", "type_key": {"kind": "matter", "code": "06010"}, "lon": 120.38, "lat": 36.07},
+        {"report_id": "R-2", "inspector_id": "i1", "type_key": {"kind": "matter", "code": "06010"}, "lon": 121.9, "lat": 35.1},
+    ]);
+    let (s, v) = app.call("POST", "/api/v1/feeds/inspector", Some(&gw), Some(bad)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().starts_with("item 1"), "{v}");
+    assert_eq!(app.state.store.last_event_id().await.unwrap(), events);
+
+    let gps = json!([
+        {"fix_id": "F1", "vehicle_id": "QD-T001", "lon": 120.38, "lat": 36.07, "speed_kmh": 20.0, "heading_deg": 90.0, "at": "2026-03-02T09:00:00+08:00"},
+        {"fix_id": "F1", "vehicle_id": "QD-T001", "lon": 120.38, "lat": 36.07, "speed_kmh": 20.0, "heading_deg": 90.0, "at": "2026-03-02T09:00:00+08:00"},
+    ]);
+    let (_, v) = app.call("POST", "/api/v1/feeds/gps", Some(&gw), Some(gps)).await;
+    let r: IngestResultDto = serde_json::from_value(v).unwrap();
+    assert_eq!((r.created, r.duplicates), (1, 1), "a repeat inside one batch is a duplicate too");
+    let video = json!([
+        {"detection_id": "D1", "camera_id": "CAM-1", "type_key": {"kind": "matter", "code": "06010"}, "confidence": 0.95, "lon": 120.38, "lat": 36.07, "snapshot": "snap/D1.jpg"},
+        {"detection_id": "D2", "camera_id": "CAM-1", "type_key": {"kind": "matter", "code": "06010"}, "confidence": 0.40, "lon": 120.38, "lat": 36.07},
+    ]);
+    let (_, v) = app.call("POST", "/api/v1/feeds/video", Some(&gw), Some(video)).await;
+    let r: IngestResultDto = serde_json::from_value(v).unwrap();
+    assert_eq!((r.created, r.ignored), (1, 1));
+    let (_, v) =
+        app.call("GET", &format!("/api/v1/cases/{}", r.items[0].case_id.unwrap()), Some(&gw), None).await;
+    assert_eq!(v["camera_id"], "CAM-1");
+    assert_eq!(v["channel"], "video_ai");
+}
+
+async fn open311_round_trip(app: &TestApp) {
+    let key = app.token(Role::Acceptor, "citizen-app", None).await;
+    let (s, disc) = app.call("GET", "/open311/v2/discovery.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(disc["endpoints"][0]["specification"], "http://wiki.open311.org/GeoReport_v2");
+    let (_, services) = app.call("GET", "/open311/v2/services.json", None, None).await;
+    let services = services.as_array().unwrap();
+    assert_eq!(services.len(), 250, "every GB/T 47678.5 matter type is a service");
+    let s06010 = services.iter().find(|s| s["service_code"] == "06010").unwrap();
+    assert_eq!(s06010["service_name"], "暴露垃圾");
+    assert_eq!(s06010["group"], "市容环境类");
+    for k in ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"] {
+        assert!(s06010.get(k).is_some(), "{k}");
+    }
+    let (s, xml) = app.raw("GET", "/open311/v2/services.xml", "text/plain", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(xml_count(&xml, "service"), 250);
+
+    let form = format!(
+        "api_key={key}&service_code=06010&lat=36.0671&long=120.3826&description=%E5%9E%83%E5%9C%BE&first_name=Li&email=li%40example.com&media_url=http%3A%2F%2Fx%2F1.jpg"
+    );
+    let (s, body) =
+        app.raw("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded", &form).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_owned();
+    assert!(v[0]["service_notice"].as_str().unwrap().contains("处置时限"));
+    let (s, xml) = app.raw("GET", &format!("/open311/v2/requests/{id}.xml"), "text/plain", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(xml_text(&xml, "service_request_id"), Some(id.clone()));
+    assert_eq!(xml_text(&xml, "status"), Some("open".into()));
+    assert_eq!(xml_text(&xml, "service_code"), Some("06010".into()));
+    assert_eq!(xml_text(&xml, "media_url"), Some("http://x/1.jpg".into()));
+    let (_, v) =
+        app.call("GET", &format!("/open311/v2/requests/{id}.json?extensions=true"), None, None).await;
+    assert_eq!(v[0]["detailed_status"], "RECEIVED");
+    assert_eq!(v[0]["long"], 120.3826);
+    let (_, v) =
+        app.call("GET", "/open311/v2/requests.json?status=open&service_code=06010", None, None).await;
+    assert!(v.as_array().unwrap().iter().any(|r| r["service_request_id"] == id.as_str()));
+    let (_, v) =
+        app.call("GET", "/open311/v2/requests.json?status=closed&service_code=06010", None, None).await;
+    assert!(v.as_array().unwrap().iter().all(|r| r["status"] == "closed"));
+
+    // Errors in the spec's format.
+    let (s, body) = app
+        .raw(
+            "POST",
+            "/open311/v2/requests.xml",
+            "application/x-www-form-urlencoded",
+            "service_code=06010&lat=36.07&long=120.38",
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(xml_text(&body, "description").unwrap().contains("api_key"), "{body}");
+    let (s, body) = app
+        .raw(
+            "POST",
+            "/open311/v2/requests.json",
+            "application/x-www-form-urlencoded",
+            &format!("api_key={key}&service_code=06010&lat=35.9&long=120.6"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["code"], 400);
+    assert!(v[0]["description"].as_str().unwrap().contains("at sea"), "{v}");
+    let (s, _) = app.raw("GET", "/open311/v2/services.csv", "text/plain", "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// Count elements with this exact name in well-formed XML (a real parser checks well-formedness).
+fn xml_count(xml: &str, name: &str) -> usize {
+    let mut r = quick_xml::Reader::from_str(xml);
+    let mut n = 0;
+    loop {
+        match r.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == name.as_bytes() => n += 1,
+            quick_xml::events::Event::Eof => return n,
+            _ => {}
+        }
+    }
+}
+
+fn xml_text(xml: &str, name: &str) -> Option<String> {
+    let mut r = quick_xml::Reader::from_str(xml);
+    let mut inside = false;
+    loop {
+        match r.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) => inside = e.name().as_ref() == name.as_bytes(),
+            quick_xml::events::Event::Text(t) if inside => return Some(t.decode().unwrap().into_owned()),
+            quick_xml::events::Event::End(_) => inside = false,
+            quick_xml::events::Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+async fn documented_routes_exist(app: &TestApp) {
+    for op in cityops_server::routes::openapi::OPERATIONS {
+        let path = op.path.replace("{id}", "1").replace("{name}", "districts").replace(
+            "{file}",
+            if op.path.ends_with("services/{file}") { "06010.json" } else { "services.json" },
+        );
+        let (_, v) = app.call(&op.method.to_uppercase(), &path, None, None).await;
+        assert_ne!(v["message"], "no such endpoint (see /api/openapi.json)", "{} {}", op.method, op.path);
+    }
+    let (s, doc) = app.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(
+        doc["components"]["schemas"]["CaseDto"]["properties"]["grid_code"].is_object(),
+        "schemas from the wire types"
+    );
+}
+
+async fn reference_data(app: &TestApp) {
+    let t = app.token(Role::Leader, "l", None).await;
+    let (_, v) = app.call("GET", "/api/v1/locate?lon=120.3826&lat=36.0671", Some(&t), None).await;
+    assert_eq!(v["district_name"], "市南区", "{v}");
+    let (_, v) = app.call("GET", "/api/v1/units", Some(&t), None).await;
+    assert_eq!(v.as_array().unwrap().len(), 1 + 10 + 53 + 612);
+    let (s, v) = app.call("GET", "/api/v1/layers/districts", Some(&t), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["features"].as_array().unwrap().len(), 10);
+    let (_, v) = app.call("GET", "/api/v1/layers/grids?area=370202001", Some(&t), None).await;
+    assert!(
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["code"].as_str().unwrap().starts_with("370202001"))
+    );
+    assert_eq!(app.call("GET", "/api/v1/layers/grids", Some(&t), None).await.0, StatusCode::BAD_REQUEST);
+    let (_, v) = app.call("GET", "/api/v1/catalogue", Some(&t), None).await;
+    assert!(v.as_array().unwrap().len() >= 403);
+}
+
+async fn the_map_follows_the_live_stream(app: &TestApp) {
+    let t = app.token(Role::Leader, "wall", None).await;
+    let active = app.state.store.list_cases(&cityops_store::CaseFilter::default()).await.unwrap();
+    let visible = active.items.iter().filter(|c| c.status != CaseStatus::Cancelled).count() as u32;
+    // The map is fed asynchronously by the live hub: wait until it has every case.
+    let mut total = 0;
+    for _ in 0..50 {
+        let (s, v) = app
+            .call("GET", "/api/v1/map/viewport?west=119.3&south=35.3&east=121.3&north=37.3&zoom=8&width=1920&height=1080", Some(&t), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let view: cityops_api::MapViewDto = serde_json::from_value(v).unwrap();
+        total = view
+            .items
+            .iter()
+            .map(|i| match i {
+                cityops_api::MapItemDto::Cluster { mix, .. } => mix.total(),
+                cityops_api::MapItemDto::Point { .. } => 1,
+            })
+            .sum::<u32>();
+        if total == visible {
+            assert!(view.as_of.contains_key(&cityops_api::LayerKind::Cases));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(total, visible, "every case not cancelled is on the map");
+    let (s, v) = app
+        .call(
+            "GET",
+            "/api/v1/map/viewport?west=120.37&south=36.06&east=120.39&north=36.07&zoom=18&layers=cases,ships",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["message"].as_str().unwrap().contains("ships"), "{v}");
+}
+
+async fn run_all(url: &str) {
+    let app = TestApp::new(url).await;
+    closed_loop(&app).await;
+    bad_input_writes_nothing(&app).await;
+    feeds_are_idempotent(&app).await;
+    open311_round_trip(&app).await;
+    documented_routes_exist(&app).await;
+    reference_data(&app).await;
+    the_map_follows_the_live_stream(&app).await;
+}
+
+#[tokio::test]
+async fn the_api_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    run_all(&format!("sqlite://{}/api.sqlite", dir.path().display())).await;
+}
+
+#[tokio::test]
+async fn the_api_on_postgres() {
+    let Some(url) = pg_url().await else { return };
+    run_all(&url).await;
+}
+
+/// A fresh PostgreSQL database, or None (only allowed outside CI) when none is configured.
+pub async fn pg_url() -> Option<String> {
+    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
+        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
+        eprintln!("CITYOPS_TEST_PG_URL not set: PostgreSQL run skipped here");
+        return None;
+    };
+    use sqlx::Connection;
+    let name = format!(
+        "cityops_api_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    );
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    Some(format!("{}/{name}", &url[..url.rfind('/').unwrap()]))
+}

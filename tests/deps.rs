@@ -1,0 +1,77 @@
+//! The dependency rules of ARCHITECTURE.md, checked against `cargo metadata`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+fn workspace_deps() -> BTreeMap<String, Vec<(String, Option<String>)>> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| (d["name"].as_str().unwrap().to_owned(), d["kind"].as_str().map(str::to_owned)))
+                .collect();
+            (p["name"].as_str().unwrap().to_owned(), deps)
+        })
+        .collect()
+}
+
+/// Normal (non-dev, non-build) dependencies of a package.
+fn normal<'a>(all: &'a BTreeMap<String, Vec<(String, Option<String>)>>, pkg: &str) -> Vec<&'a str> {
+    all.get(pkg)
+        .unwrap_or_else(|| panic!("{pkg} is not a workspace member"))
+        .iter()
+        .filter(|(_, kind)| kind.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
+const RUNTIME: &[&str] = &["tokio", "axum", "sqlx", "reqwest", "tauri", "leptos", "hyper"];
+
+#[test]
+fn the_wire_contract_is_a_leaf() {
+    let all = workspace_deps();
+    let api = normal(&all, "cityops-api");
+    assert!(api.iter().all(|d| !d.starts_with("cityops")), "{api:?}");
+    assert!(api.iter().all(|d| !RUNTIME.contains(d)), "{api:?}");
+}
+
+#[test]
+fn the_core_does_no_io_and_knows_only_the_contract() {
+    let all = workspace_deps();
+    let core = normal(&all, "cityops-core");
+    assert!(core.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{core:?}");
+    assert!(core.iter().all(|d| !RUNTIME.contains(d)), "{core:?}");
+}
+
+#[test]
+fn the_store_persists_the_contract_not_the_core() {
+    let all = workspace_deps();
+    let store = normal(&all, "cityops-store");
+    assert!(store.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{store:?}");
+}
+
+#[test]
+fn nothing_depends_on_the_service_binary() {
+    let all = workspace_deps();
+    for (pkg, deps) in &all {
+        if pkg == "cityops-tests" {
+            continue;
+        }
+        for (d, kind) in deps {
+            assert!(!(d == "cityops-server" && kind.is_none()), "{pkg} depends on cityops-server");
+        }
+    }
+}
