@@ -27,8 +27,8 @@
 //! Without a configured service the base layers come from the files shipped in `dist/data/`.
 
 use cityops_api::{
-    Action, ActionRequest, ApiError, CaseDto, CasePageDto, CategoryDto, DispatchProposalDto, LiveEvent, LocationDto,
-    UnitDto,
+    Action, ActionRequest, ApiError, CaseDto, CasePageDto, CategoryDto, DispatchProposalDto, LiveEvent,
+    LocationDto, MapViewDto, UnitDto,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -37,7 +37,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::state::{Connection, Settings, ViewportDto, enc};
+use crate::state::{Connection, Settings, enc};
 
 /// Why a backend call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +107,14 @@ impl Backend {
         !matches!(self, Backend::Offline)
     }
 
-    async fn call<T: DeserializeOwned>(&self, command: &str, args: Value, method: &str, path: &str, body: Option<String>) -> Result<T> {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        command: &str,
+        args: Value,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<T> {
         let text = match self {
             Backend::Tauri => invoke(command, args).await?,
             Backend::Http(s) => fetch_text(s, method, path, body).await?,
@@ -117,16 +124,25 @@ impl Backend {
     }
 
     /// Map items and "as of" times for a viewport.
-    pub async fn viewport(&self, query: &str) -> Result<ViewportDto> {
-        self.call("viewport", json!({ "query": query }), "GET", &format!("/api/v1/map/viewport?{query}"), None).await
+    pub async fn viewport(&self, query: &str) -> Result<MapViewDto> {
+        self.call(
+            "viewport",
+            json!({ "query": query }),
+            "GET",
+            &format!("/api/v1/map/viewport?{query}"),
+            None,
+        )
+        .await
     }
 
     /// A base layer's GeoJSON text.
     pub async fn layer_geojson(&self, name: &str, area: Option<&str>) -> Result<String> {
         match self {
             Backend::Tauri => {
-                let v: Value = serde_json::from_str(&invoke("layer_geojson", json!({ "name": name, "area": area })).await?)
-                    .map_err(|e| BackendError::Decode(e.to_string()))?;
+                let v: Value = serde_json::from_str(
+                    &invoke("layer_geojson", json!({ "name": name, "area": area })).await?,
+                )
+                .map_err(|e| BackendError::Decode(e.to_string()))?;
                 // The shell may return the text or the parsed document.
                 Ok(match v {
                     Value::String(s) => s,
@@ -143,7 +159,8 @@ impl Backend {
 
     /// A page of cases.
     pub async fn list_cases(&self, query: &str) -> Result<CasePageDto> {
-        self.call("list_cases", json!({ "query": query }), "GET", &format!("/api/v1/cases?{query}"), None).await
+        self.call("list_cases", json!({ "query": query }), "GET", &format!("/api/v1/cases?{query}"), None)
+            .await
     }
 
     /// One case with its history.
@@ -153,20 +170,33 @@ impl Backend {
 
     /// The actions the caller's role may take on a case now.
     pub async fn allowed_actions(&self, id: i64) -> Result<Vec<Action>> {
-        self.call("allowed_actions", json!({ "id": id }), "GET", &format!("/api/v1/cases/{id}/actions"), None).await
+        self.call("allowed_actions", json!({ "id": id }), "GET", &format!("/api/v1/cases/{id}/actions"), None)
+            .await
     }
 
     /// Take a workflow action; returns the updated case.
     pub async fn act(&self, id: i64, request: &ActionRequest) -> Result<CaseDto> {
         let body = serde_json::to_string(request).map_err(|e| BackendError::Decode(e.to_string()))?;
-        self.call("act", json!({ "id": id, "request": request }), "POST", &format!("/api/v1/cases/{id}/actions"), Some(body))
-            .await
+        self.call(
+            "act",
+            json!({ "id": id, "request": request }),
+            "POST",
+            &format!("/api/v1/cases/{id}/actions"),
+            Some(body),
+        )
+        .await
     }
 
     /// The proposed unit and deadline for dispatching a case.
     pub async fn dispatch_proposal(&self, id: i64) -> Result<DispatchProposalDto> {
-        self.call("dispatch_proposal", json!({ "id": id }), "GET", &format!("/api/v1/cases/{id}/dispatch-proposal"), None)
-            .await
+        self.call(
+            "dispatch_proposal",
+            json!({ "id": id }),
+            "GET",
+            &format!("/api/v1/cases/{id}/dispatch-proposal"),
+            None,
+        )
+        .await
     }
 
     /// The type catalogue.
@@ -181,8 +211,14 @@ impl Backend {
 
     /// Grid, community, street, district and responsible unit of a point.
     pub async fn locate(&self, lon: f64, lat: f64) -> Result<LocationDto> {
-        self.call("locate", json!({ "lon": lon, "lat": lat }), "GET", &format!("/api/v1/locate?lon={lon}&lat={lat}"), None)
-            .await
+        self.call(
+            "locate",
+            json!({ "lon": lon, "lat": lat }),
+            "GET",
+            &format!("/api/v1/locate?lon={lon}&lat={lat}"),
+            None,
+        )
+        .await
     }
 
     /// Cameras whose view cone contains a point (the shape is not fixed yet: JSON values).
@@ -203,9 +239,11 @@ async fn invoke(command: &str, args: Value) -> Result<String> {
     let window = web_sys::window().ok_or_else(|| BackendError::Network("no window".into()))?;
     let tauri = js_sys::Reflect::get(&window, &"__TAURI__".into()).map_err(js_err)?;
     let core = js_sys::Reflect::get(&tauri, &"core".into()).map_err(js_err)?;
-    let f: js_sys::Function = js_sys::Reflect::get(&core, &"invoke".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let f: js_sys::Function =
+        js_sys::Reflect::get(&core, &"invoke".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
     let args = js_sys::JSON::parse(&args.to_string()).map_err(js_err)?;
-    let promise: js_sys::Promise = f.call2(&core, &command.into(), &args).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let promise: js_sys::Promise =
+        f.call2(&core, &command.into(), &args).map_err(js_err)?.dyn_into().map_err(js_err)?;
     match JsFuture::from(promise).await {
         Ok(v) => Ok(js_sys::JSON::stringify(&v).map_err(js_err)?.as_string().unwrap_or_default()),
         Err(e) => {
@@ -233,9 +271,13 @@ async fn fetch_text(s: &Settings, method: &str, path: &str, body: Option<String>
     init.set_headers(&headers);
     let url = format!("{}{}", s.server, path);
     let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(js_err)?;
-    let resp: web_sys::Response =
-        JsFuture::from(window.fetch_with_request(&request)).await.map_err(js_err)?.dyn_into().map_err(js_err)?;
-    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?.as_string().unwrap_or_default();
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
+    let text =
+        JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?.as_string().unwrap_or_default();
     if resp.ok() {
         Ok(text)
     } else {
@@ -298,13 +340,14 @@ pub fn subscribe(
             }
             let source = web_sys::EventSource::new(&url).map_err(js_err)?;
             on_state(Connection::Connecting, false);
-            let message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
-                if let Some(text) = m.data().as_string()
-                    && let Ok(ev) = serde_json::from_str::<LiveEvent>(&text)
-                {
-                    on_event(ev);
-                }
-            });
+            let message =
+                Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
+                    if let Some(text) = m.data().as_string()
+                        && let Ok(ev) = serde_json::from_str::<LiveEvent>(&text)
+                    {
+                        on_event(ev);
+                    }
+                });
             source.set_onmessage(Some(message.as_ref().unchecked_ref()));
             let on_state = std::rc::Rc::new(on_state);
             let st = on_state.clone();
@@ -329,7 +372,8 @@ fn subscribe_tauri(
     let window = web_sys::window().ok_or_else(|| BackendError::Network("no window".into()))?;
     let tauri = js_sys::Reflect::get(&window, &"__TAURI__".into()).map_err(js_err)?;
     let event = js_sys::Reflect::get(&tauri, &"event".into()).map_err(js_err)?;
-    let listen: js_sys::Function = js_sys::Reflect::get(&event, &"listen".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let listen: js_sys::Function =
+        js_sys::Reflect::get(&event, &"listen".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
     let payload = |e: &web_sys::Event| -> Option<String> {
         let p = js_sys::Reflect::get(e, &"payload".into()).ok()?;
         js_sys::JSON::stringify(&p).ok()?.as_string()

@@ -99,9 +99,14 @@ impl View {
         v
     }
 
-    /// The opening view: all of Qingdao's districts on a 1920 × 1080 surface.
+    /// The opening view: all of Qingdao's districts, zoomed to fit the surface.
     pub fn qingdao(width: f64, height: f64) -> Self {
-        View::new(120.25, 36.35, 9.0, width, height)
+        // The districts span about 119.5–121.0 E, 35.6–37.1 N: ~1.07 × 1.30 world units at
+        // zoom 0; fit them with a margin.
+        let (x0, y0) = project(119.5, 37.1);
+        let (x1, y1) = project(121.0, 35.6);
+        let fit = ((width / (x1 - x0)).min(height / (y1 - y0)) * 0.92).log2();
+        View::new(120.25, 36.35, fit.clamp(MIN_ZOOM, 11.0), width, height)
     }
 
     /// CSS pixels per world unit.

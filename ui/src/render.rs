@@ -74,6 +74,8 @@ pub struct Scene<'a> {
     pub lang: Lang,
     /// Milliseconds since the epoch (animations).
     pub now_ms: f64,
+    /// Draw vehicles from live events (when the service has no viewport route).
+    pub live_vehicles: bool,
 }
 
 /// The canvas and its 2D context.
@@ -173,8 +175,12 @@ impl Surface {
         ctx.set_text_baseline("middle");
         ctx.set_line_join("round");
         let mut layer = |layer: &BaseLayer, size: f64, weight: &str, colour: &str, min_px: f64| {
-            let mut order: Vec<&Shape> =
-                layer.shapes.iter().map(|(s, _)| s).filter(|s| s.visible_in(lb) && s.screen_width(lpp) >= min_px).collect();
+            let mut order: Vec<&Shape> = layer
+                .shapes
+                .iter()
+                .map(|(s, _)| s)
+                .filter(|s| s.visible_in(lb) && s.screen_width(lpp) >= min_px)
+                .collect();
             order.sort_by(|a, b| b.size.total_cmp(&a.size));
             ctx.set_font(&format!("{weight} {size}px {FONT}"));
             for s in order {
@@ -242,7 +248,9 @@ impl Surface {
             .items
             .iter()
             .filter(|i| match i {
-                MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => scene.layers.contains(layer),
+                MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => {
+                    scene.layers.contains(layer)
+                }
             })
             .collect();
         order.sort_by_key(|i| match i {
@@ -289,10 +297,14 @@ impl Surface {
                         continue;
                     }
                     let colour = match layer {
-                        LayerKind::Cases => match i64::try_from(*id).ok().and_then(|i| scene.picture.cases.get(&i)) {
-                            Some(m) if m.class() != StatusClass::Closed => style::case_colour(m.stage, m.overdue),
-                            _ => style::status_colour(*status),
-                        },
+                        LayerKind::Cases => {
+                            match i64::try_from(*id).ok().and_then(|i| scene.picture.cases.get(&i)) {
+                                Some(m) if m.class() != StatusClass::Closed => {
+                                    style::case_colour(m.stage, m.overdue)
+                                }
+                                _ => style::status_colour(*status),
+                            }
+                        }
                         l => style::feature_colour(*l, *status),
                     };
                     draw_glyph(ctx, *layer, x, y, colour, v.zoom);
@@ -319,7 +331,7 @@ impl Surface {
     fn live(&self, scene: &Scene<'_>) {
         let ctx = &self.ctx;
         let v = scene.view;
-        if scene.layers.contains(&LayerKind::Trucks) {
+        if scene.live_vehicles && scene.layers.contains(&LayerKind::Trucks) {
             for veh in scene.picture.vehicles.values() {
                 let (x, y) = v.to_screen(veh.lon, veh.lat);
                 if off_screen(v, x, y, 10.0) {
@@ -369,7 +381,14 @@ fn compact(n: u32) -> String {
     if n >= 10_000 { format!("{}k", n / 1000) } else { n.to_string() }
 }
 
-fn stroke_layer(ctx: &CanvasRenderingContext2d, layer: &BaseLayer, lb: (f64, f64, f64, f64), colour: &str, width: f64, min: f64) {
+fn stroke_layer(
+    ctx: &CanvasRenderingContext2d,
+    layer: &BaseLayer,
+    lb: (f64, f64, f64, f64),
+    colour: &str,
+    width: f64,
+    min: f64,
+) {
     ctx.set_stroke_style_str(colour);
     ctx.set_line_width(width);
     for (s, p) in &layer.shapes {

@@ -26,6 +26,11 @@ pub const POINT_LAYERS: [LayerKind; 8] = [
     LayerKind::Alerts,
 ];
 
+/// The layers the service's viewport route answers (its R-tree's point layers). Compounds,
+/// routes and sites are not served as viewport items yet; their panel rows say "no data".
+pub const VIEWPORT_LAYERS: [LayerKind; 5] =
+    [LayerKind::Cases, LayerKind::Trucks, LayerKind::Facilities, LayerKind::Cameras, LayerKind::Alerts];
+
 /// The wire name of a layer (`cases`, `trucks`, …).
 pub fn layer_name(l: LayerKind) -> &'static str {
     match l {
@@ -49,9 +54,11 @@ pub fn quiet_after_s(l: LayerKind) -> i64 {
         LayerKind::Trucks => 120,
         LayerKind::Cases | LayerKind::Alerts => 15 * 60,
         LayerKind::Sites => 30 * 60,
-        LayerKind::Compounds | LayerKind::Routes | LayerKind::Facilities | LayerKind::Cameras | LayerKind::Grids => {
-            7 * 24 * 3600
-        }
+        LayerKind::Compounds
+        | LayerKind::Routes
+        | LayerKind::Facilities
+        | LayerKind::Cameras
+        | LayerKind::Grids => 7 * 24 * 3600,
     }
 }
 
@@ -176,6 +183,8 @@ pub struct Picture {
     pub sensors: BTreeMap<String, (f64, String, String, Timestamp)>,
     /// Recent alerts, newest last.
     pub alerts: Vec<AlertMark>,
+    /// Whether the service cut the last viewport answer at its item budget.
+    pub truncated: bool,
     /// Id of the last event applied (resume point after a drop).
     pub last_event_id: Option<u64>,
     /// Time of the last event applied.
@@ -232,7 +241,10 @@ impl Picture {
                     }
                 }
                 let is_new = !self.cases.contains_key(&id);
-                if !found && is_new && let Ok(pid) = u64::try_from(id) {
+                if !found
+                    && is_new
+                    && let Ok(pid) = u64::try_from(id)
+                {
                     // A new report: show it at once; the next viewport answer may cluster it.
                     self.items.push(MapItemDto::Point {
                         layer: LayerKind::Cases,
@@ -249,7 +261,13 @@ impl Picture {
             EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
                 self.vehicles.insert(
                     vehicle_id.clone(),
-                    Vehicle { lon: *lon, lat: *lat, speed_kmh: *speed_kmh, heading_deg: *heading_deg, at: ev.at },
+                    Vehicle {
+                        lon: *lon,
+                        lat: *lat,
+                        speed_kmh: *speed_kmh,
+                        heading_deg: *heading_deg,
+                        at: ev.at,
+                    },
                 );
                 self.touch(LayerKind::Trucks, ev.at);
                 Change::Vehicle(vehicle_id.clone())
@@ -290,16 +308,6 @@ impl Picture {
         }
         out
     }
-}
-
-/// The answer of `GET /api/v1/map/viewport`: what to draw and how fresh each layer is.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-pub struct ViewportDto {
-    /// Points and clusters in the viewport.
-    pub items: Vec<MapItemDto>,
-    /// Per-layer "data as of" times.
-    #[serde(default)]
-    pub as_of: BTreeMap<LayerKind, Timestamp>,
 }
 
 /// The viewport request's query string (without `?`).
@@ -546,7 +554,9 @@ pub fn dec(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -619,7 +629,13 @@ mod tests {
     fn a_case_event_recolours_its_point_live() {
         let mut p = Picture::default();
         p.set_viewport(
-            vec![MapItemDto::Point { layer: LayerKind::Cases, id: 7, lon: 120.38, lat: 36.07, status: StatusClass::Open }],
+            vec![MapItemDto::Point {
+                layer: LayerKind::Cases,
+                id: 7,
+                lon: 120.38,
+                lat: 36.07,
+                status: StatusClass::Open,
+            }],
             BTreeMap::from([(LayerKind::Cases, t("2026-11-29T09:00:00+08:00"))]),
         );
         p.note_case(&case(7, Stage::Dispatch, false));
@@ -638,7 +654,11 @@ mod tests {
     #[test]
     fn a_new_case_appears_without_a_reload_and_replays_are_ignored() {
         let mut p = Picture::default();
-        let e = ev(3, "2026-11-29T09:05:00+08:00", EventBody::Case { case: Box::new(case(42, Stage::Collect, false)) });
+        let e = ev(
+            3,
+            "2026-11-29T09:05:00+08:00",
+            EventBody::Case { case: Box::new(case(42, Stage::Collect, false)) },
+        );
         assert_eq!(p.apply(&e), Change::Case(42));
         assert_eq!(p.items.len(), 1);
         // The same event again after a reconnect: no change, no duplicate point.
@@ -653,12 +673,24 @@ mod tests {
         p.apply(&ev(
             1,
             "2026-11-29T09:00:00+08:00",
-            EventBody::Vehicle { vehicle_id: "鲁B-001".into(), lon: 120.1, lat: 36.1, speed_kmh: 30.0, heading_deg: 90.0 },
+            EventBody::Vehicle {
+                vehicle_id: "鲁B-001".into(),
+                lon: 120.1,
+                lat: 36.1,
+                speed_kmh: 30.0,
+                heading_deg: 90.0,
+            },
         ));
         p.apply(&ev(
             2,
             "2026-11-29T09:00:05+08:00",
-            EventBody::Vehicle { vehicle_id: "鲁B-001".into(), lon: 120.2, lat: 36.1, speed_kmh: 31.0, heading_deg: 90.0 },
+            EventBody::Vehicle {
+                vehicle_id: "鲁B-001".into(),
+                lon: 120.2,
+                lat: 36.1,
+                speed_kmh: 31.0,
+                heading_deg: 90.0,
+            },
         ));
         assert_eq!(p.vehicles.len(), 1);
         assert_eq!(p.vehicles["鲁B-001"].lon, 120.2);
@@ -666,7 +698,13 @@ mod tests {
             p.apply(&ev(
                 10 + i,
                 "2026-11-29T09:01:00+08:00",
-                EventBody::Alert { alert_id: format!("A{i}"), rule: "dust".into(), message: "扬尘超标".into(), lon: 120.0, lat: 36.0 },
+                EventBody::Alert {
+                    alert_id: format!("A{i}"),
+                    rule: "dust".into(),
+                    message: "扬尘超标".into(),
+                    lon: 120.0,
+                    lat: 36.0,
+                },
             ));
         }
         assert_eq!(p.alerts.len(), MAX_ALERTS);
@@ -674,7 +712,12 @@ mod tests {
         p.apply(&ev(
             1000,
             "2026-11-29T09:02:00+08:00",
-            EventBody::Sensor { sensor_id: "S1".into(), quantity: "pm10".into(), value: 180.0, unit: "µg/m³".into() },
+            EventBody::Sensor {
+                sensor_id: "S1".into(),
+                quantity: "pm10".into(),
+                value: 180.0,
+                unit: "µg/m³".into(),
+            },
         ));
         assert!(p.as_of.contains_key(&LayerKind::Sites));
     }
@@ -686,14 +729,21 @@ mod tests {
         assert_eq!(freshness(LayerKind::Trucks, Some(t("2026-11-29T09:59:00+08:00")), now), Freshness::Fresh);
         assert_eq!(freshness(LayerKind::Trucks, Some(t("2026-11-29T09:57:00+08:00")), now), Freshness::Quiet);
         assert_eq!(freshness(LayerKind::Cases, Some(t("2026-11-29T09:50:00+08:00")), now), Freshness::Fresh);
-        assert_eq!(freshness(LayerKind::Cameras, Some(t("2026-11-25T10:00:00+08:00")), now), Freshness::Fresh);
+        assert_eq!(
+            freshness(LayerKind::Cameras, Some(t("2026-11-25T10:00:00+08:00")), now),
+            Freshness::Fresh
+        );
     }
 
     #[test]
     fn viewport_and_case_queries_name_their_parameters() {
         let v = View::new(120.38, 36.07, 12.0, 1920.0, 1080.0);
         let q = viewport_query(&v, &[LayerKind::Cases, LayerKind::Trucks]);
-        assert!(q.starts_with("west=120.") && q.contains("&zoom=12.00&width=1920&height=1080&layers=cases,trucks"), "{q}");
+        assert!(
+            q.starts_with("west=120.")
+                && q.contains("&zoom=12.00&width=1920&height=1080&layers=cases,trucks"),
+            "{q}"
+        );
         let f = CaseFilter {
             area: Some("370202".into()),
             stage: Some(Stage::Handle),
@@ -712,10 +762,10 @@ mod tests {
 
     #[test]
     fn viewport_answers_decode() {
-        let v: ViewportDto = serde_json::from_str(
+        let v: cityops_api::MapViewDto = serde_json::from_str(
             r#"{"items":[{"type":"point","layer":"cases","id":7,"lon":120.3,"lat":36.1,"status":"overdue"},
                 {"type":"cluster","layer":"trucks","lon":120.2,"lat":36.2,"mix":{"open":3,"overdue":0,"closed":1}}],
-                "as_of":{"cases":"2026-11-29T09:00:00+08:00","trucks":"2026-11-29T01:00:00Z"}}"#,
+                "truncated":false,"as_of":{"cases":"2026-11-29T09:00:00+08:00","trucks":"2026-11-29T01:00:00Z"}}"#,
         )
         .unwrap();
         assert_eq!(v.items.len(), 2);
@@ -742,7 +792,13 @@ mod tests {
                 lat: 36.07,
                 mix: StatusMix { open: 90, overdue: 5, closed: 5 },
             },
-            MapItemDto::Point { layer: LayerKind::Cases, id: 1, lon: 120.3805, lat: 36.07, status: StatusClass::Open },
+            MapItemDto::Point {
+                layer: LayerKind::Cases,
+                id: 1,
+                lon: 120.3805,
+                lat: 36.07,
+                status: StatusClass::Open,
+            },
         ];
         let (px, py) = v.to_screen(120.3805, 36.07);
         assert_eq!(hit_test(&items, &v, px + 1.0, py), Some(1));
@@ -753,11 +809,23 @@ mod tests {
     #[test]
     fn time_left_reads_in_both_languages() {
         let now = t("2026-11-29T10:00:00+08:00");
-        assert_eq!(time_left(t("2026-11-29T13:20:00+08:00"), now, Lang::Zh), ("剩余 3小时20分".into(), false));
-        assert_eq!(time_left(t("2026-11-29T13:20:00+08:00"), now, Lang::En), ("3 h 20 min left".into(), false));
-        assert_eq!(time_left(t("2026-11-28T08:00:00+08:00"), now, Lang::Zh), ("已超时 1天2小时".into(), true));
+        assert_eq!(
+            time_left(t("2026-11-29T13:20:00+08:00"), now, Lang::Zh),
+            ("剩余 3小时20分".into(), false)
+        );
+        assert_eq!(
+            time_left(t("2026-11-29T13:20:00+08:00"), now, Lang::En),
+            ("3 h 20 min left".into(), false)
+        );
+        assert_eq!(
+            time_left(t("2026-11-28T08:00:00+08:00"), now, Lang::Zh),
+            ("已超时 1天2小时".into(), true)
+        );
         assert_eq!(short_time(t("2026-11-29T02:05:00Z")), "11-29 10:05");
-        assert_eq!(long_time(t("2026-11-29T02:05:09Z").with_timezone(&CST).fixed_offset()), "2026-11-29 10:05:09");
+        assert_eq!(
+            long_time(t("2026-11-29T02:05:09Z").with_timezone(&CST).fixed_offset()),
+            "2026-11-29 10:05:09"
+        );
     }
 
     #[test]

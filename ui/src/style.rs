@@ -8,7 +8,7 @@ use cityops_api::{LayerKind, Stage, StatusClass, StatusMix};
 /// Sea (canvas background).
 pub const SEA: &str = "#0b1e2f";
 /// Land fill.
-pub const LAND: &str = "#17232f";
+pub const LAND: &str = "#141e28";
 /// Coastline stroke.
 pub const COAST: &str = "#3d6f8f";
 /// District boundary stroke.
@@ -27,8 +27,10 @@ pub const HALO: &str = "#0b1e2f";
 pub const AMBER: &str = "#f5a524";
 
 /// Tints for the ten districts, in adcode order (muted so points stay readable).
-pub const DISTRICT_TINTS: [&str; 10] =
-    ["#1d2b39", "#1b2a33", "#202a36", "#1a2631", "#1f2b33", "#1c2936", "#1e2a31", "#1b2735", "#202b38", "#1d2832"];
+pub const DISTRICT_TINTS: [&str; 10] = [
+    "#223244", "#1f313c", "#253241", "#1f2d3a", "#24323c", "#213041", "#23313a", "#202e3f", "#253343",
+    "#22303b",
+];
 
 /// Colour of a status class (clusters and points whose stage is unknown).
 pub fn status_colour(s: StatusClass) -> &'static str {
@@ -97,9 +99,11 @@ pub fn donut_arcs(mix: &StatusMix) -> Vec<(f64, f64, &'static str)> {
     }
     let mut out = Vec::new();
     let mut a = -std::f64::consts::FRAC_PI_2;
-    for (n, class) in
-        [(mix.overdue, StatusClass::Overdue), (mix.open, StatusClass::Open), (mix.closed, StatusClass::Closed)]
-    {
+    for (n, class) in [
+        (mix.overdue, StatusClass::Overdue),
+        (mix.open, StatusClass::Open),
+        (mix.closed, StatusClass::Closed),
+    ] {
         if n == 0 {
             continue;
         }

@@ -68,7 +68,12 @@ fn act(ctx: Ctx, id: i64, request: ActionRequest) {
                     p.note_case(&c);
                     let class = crate::state::status_class(c.status, c.overdue);
                     for item in &mut p.items {
-                        if let cityops_api::MapItemDto::Point { layer: cityops_api::LayerKind::Cases, id: pid, status, .. } = item
+                        if let cityops_api::MapItemDto::Point {
+                            layer: cityops_api::LayerKind::Cases,
+                            id: pid,
+                            status,
+                            ..
+                        } = item
                             && i64::try_from(*pid).ok() == Some(c.id)
                         {
                             *status = class;
@@ -106,7 +111,8 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
         Some(list) => list
             .iter()
             .map(|v| {
-                let id = v.get("id").and_then(|x| x.as_str()).map(str::to_owned).unwrap_or_else(|| v.to_string());
+                let id =
+                    v.get("id").and_then(|x| x.as_str()).map(str::to_owned).unwrap_or_else(|| v.to_string());
                 view! { <div class="mono small">{id}</div> }
             })
             .collect_view()
@@ -249,7 +255,12 @@ pub fn DispatchDialog() -> impl IntoView {
             act(
                 ctx,
                 id,
-                ActionRequest { action: Action::Dispatch, unit_code: Some(unit.get_untracked()), deadline: None, note: String::new() },
+                ActionRequest {
+                    action: Action::Dispatch,
+                    unit_code: Some(unit.get_untracked()),
+                    deadline: None,
+                    note: String::new(),
+                },
             );
             unit.set(String::new());
         };

@@ -96,7 +96,9 @@ pub fn run_command(ctx: Ctx, cmd: Command) {
             ctx.fly_to(lon, lat, home.zoom);
         }
         Command::Search => {
-            if let Some(el) = document().get_element_by_id("search").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            if let Some(el) =
+                document().get_element_by_id("search").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
                 let _ = el.focus();
             }
         }
@@ -232,7 +234,7 @@ pub fn MapView() -> impl IntoView {
         e.prevent_default();
         let (x, y) = local_xy(&e);
         let unit = match e.delta_mode() {
-            1 => 40.0, // lines
+            1 => 40.0,  // lines
             2 => 800.0, // pages
             _ => 1.0,
         };

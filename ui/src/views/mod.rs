@@ -21,7 +21,7 @@ use crate::geo::{View, fly};
 use crate::geojson::prepare_text;
 use crate::i18n::{Lang, Msg};
 use crate::render::{BaseLayer, BaseMap, Scene, Surface};
-use crate::state::{CaseFilter, Change, Connection, POINT_LAYERS, Picture, Settings, ViewportDto, viewport_query};
+use crate::state::{CaseFilter, Change, Connection, Picture, Settings, VIEWPORT_LAYERS, viewport_query};
 use crate::style;
 
 thread_local! {
@@ -30,6 +30,24 @@ thread_local! {
     static SUBSCRIPTION: RefCell<Option<Subscription>> = const { RefCell::new(None) };
     static DRAW_PENDING: RefCell<bool> = const { RefCell::new(false) };
     static GRIDS_REQUESTED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+    static REFRESH_PENDING: RefCell<bool> = const { RefCell::new(false) };
+    static FITTED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Reload the viewport at most once a second while live events arrive (moving trucks, new
+/// alerts, cluster counts); case points are recoloured in place at once.
+fn refresh_soon(ctx: Ctx) {
+    let already = REFRESH_PENDING.with(|p| std::mem::replace(&mut *p.borrow_mut(), true));
+    if already {
+        return;
+    }
+    set_timeout(
+        move || {
+            REFRESH_PENDING.with(|p| *p.borrow_mut() = false);
+            load_viewport(ctx);
+        },
+        std::time::Duration::from_millis(1000),
+    );
 }
 
 /// A district for the filter panel: adcode, Chinese and English names, bbox as lon/lat.
@@ -142,7 +160,9 @@ impl Ctx {
 
     /// Name of a unit.
     pub fn unit_name(&self, code: &str) -> String {
-        self.units.with(|u| u.iter().find(|x| x.code == code).map(|x| x.name.clone())).unwrap_or_else(|| code.to_owned())
+        self.units
+            .with(|u| u.iter().find(|x| x.code == code).map(|x| x.name.clone()))
+            .unwrap_or_else(|| code.to_owned())
     }
 }
 
@@ -164,11 +184,17 @@ fn draw_now(ctx: Ctx) {
         let Some(surface) = s.as_ref() else { return };
         let (w, h) = surface.fit();
         let mut view = ctx.view.get_untracked();
-        if (view.width - w).abs() > 0.5 || (view.height - h).abs() > 0.5 {
+        let first = FITTED.with(|f| !std::mem::replace(&mut *f.borrow_mut(), true));
+        if first {
+            // The first frame knows the real surface: fit the whole city to it.
+            view = View::qingdao(w, h);
+            ctx.view.set(view);
+        } else if (view.width - w).abs() > 0.5 || (view.height - h).abs() > 0.5 {
             view.resize(w, h);
             ctx.view.set(view);
         }
-        let results: Vec<(f64, f64)> = ctx.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
+        let results: Vec<(f64, f64)> =
+            ctx.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
         ctx.picture.with_untracked(|picture| {
             ctx.layers.with_untracked(|layers| {
                 BASE.with(|b| {
@@ -182,6 +208,8 @@ fn draw_now(ctx: Ctx) {
                             results: &results,
                             lang: ctx.lang.get_untracked(),
                             now_ms: backend::now_ms(),
+                            // With the viewport route, trucks come from the service's R-tree.
+                            live_vehicles: ctx.viewport_fallback.get_untracked(),
                         },
                     );
                 });
@@ -265,7 +293,14 @@ fn load_grids(ctx: Ctx) {
     let lb = view.local_bounds();
     let wanted: Vec<Option<String>> = if backend.connected() {
         BASE.with(|b| {
-            b.borrow().districts.shapes.iter().filter(|(s, _)| s.visible_in(lb)).filter_map(|(s, _)| s.code.clone()).map(Some).collect()
+            b.borrow()
+                .districts
+                .shapes
+                .iter()
+                .filter(|(s, _)| s.visible_in(lb))
+                .filter_map(|(s, _)| s.code.clone())
+                .map(Some)
+                .collect()
         })
     } else {
         vec![None]
@@ -302,14 +337,18 @@ fn load_viewport(ctx: Ctx) {
         return;
     }
     let view = ctx.view.get_untracked();
-    let layers: Vec<LayerKind> = ctx.layers.with_untracked(|l| POINT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
+    let layers: Vec<LayerKind> =
+        ctx.layers.with_untracked(|l| VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
     let fallback = ctx.viewport_fallback.get_untracked();
     spawn_local(async move {
         let bbox = view.bounds();
         if !fallback {
             match backend.viewport(&viewport_query(&view, &layers)).await {
                 Ok(v) => {
-                    ctx.picture.update(|p| p.set_viewport(v.items, v.as_of));
+                    ctx.picture.update(|p| {
+                        p.truncated = v.truncated;
+                        p.set_viewport(v.items, v.as_of);
+                    });
                 }
                 Err(BackendError::Api(e)) if e.code == cityops_api::ErrorCode::NotFound => {
                     ctx.viewport_fallback.set(true);
@@ -350,7 +389,6 @@ fn load_viewport(ctx: Ctx) {
                 Err(e) => ctx.error(&e),
             }
         }
-        let _ = ViewportDto::default();
     });
 }
 
@@ -365,6 +403,9 @@ pub fn connect_live(ctx: Ctx) {
         move |ev| {
             let mut change = Change::None;
             ctx.picture.update(|p| change = p.apply(&ev));
+            if change != Change::None && !ctx.viewport_fallback.get_untracked() {
+                refresh_soon(ctx);
+            }
             if let Change::Case(id) = change
                 && ctx.selected.get_untracked() == Some(id)
                 && let cityops_api::EventBody::Case { case } = &ev.body
@@ -512,7 +553,9 @@ pub fn App() -> impl IntoView {
     );
     set_interval(
         move || {
-            if ctx.layers.with_untracked(|l| l.contains(&LayerKind::Alerts)) && ctx.picture.with_untracked(|p| !p.alerts.is_empty()) {
+            if ctx.layers.with_untracked(|l| l.contains(&LayerKind::Alerts))
+                && ctx.picture.with_untracked(|p| !p.alerts.is_empty())
+            {
                 request_draw(ctx);
             }
         },

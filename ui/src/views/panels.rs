@@ -9,8 +9,8 @@ use super::{Ctx, apply_settings, case};
 use crate::i18n::{self, Msg};
 use crate::keys::help;
 use crate::state::{
-    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, classify_search, freshness, long_time,
-    quiet_after_s, short_time, wire,
+    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, classify_search, freshness,
+    long_time, quiet_after_s, short_time, wire,
 };
 use crate::style;
 
@@ -372,7 +372,13 @@ pub fn SettingsDialog() -> impl IntoView {
     let server = RwSignal::new(ctx.settings.get_untracked().server);
     let token = RwSignal::new(ctx.settings.get_untracked().token);
     let save = move |_| {
-        apply_settings(ctx, Settings { server: server.get_untracked().trim().trim_end_matches('/').to_owned(), token: token.get_untracked().trim().to_owned() });
+        apply_settings(
+            ctx,
+            Settings {
+                server: server.get_untracked().trim().trim_end_matches('/').to_owned(),
+                token: token.get_untracked().trim().to_owned(),
+            },
+        );
         ctx.show_settings.set(false);
     };
     view! {
