@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Look at the console as a person would: drive headless Chromium through chromedriver's plain
+WebDriver HTTP API (standard library only), run a few steps, save screenshots.
+
+usage: look.py URL OUT_PREFIX [STEP ...]
+steps: wait:MS | key:KEY (sent to the page) | click:X,Y (in the map canvas) | js:CODE | shot:NAME
+       | type:CSS=TEXT | clickel:CSS
+A live EventSource never lets Chromium's --virtual-time-budget finish, hence WebDriver.
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PORT = int(os.environ.get("LOOK_PORT", "9515"))
+
+
+def req(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    r = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method=method)
+    r.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(r, timeout=60) as resp:
+        return json.loads(resp.read())
+
+
+def main():
+    url, prefix, steps = sys.argv[1], sys.argv[2], sys.argv[3:]
+    driver = subprocess.Popen(["chromedriver", f"--port={PORT}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                req("GET", "/status")
+                break
+            except Exception:
+                time.sleep(0.1)
+        profile = tempfile.mkdtemp()
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+            "--window-size=1920,1080", "--hide-scrollbars"]}}}}
+        sid = req("POST", "/session", caps)["value"]["sessionId"]
+        s = f"/session/{sid}"
+        req("POST", f"{s}/url", {"url": url})
+        for step in steps or ["wait:4000", "shot:main"]:
+            kind, _, arg = step.partition(":")
+            if kind == "wait":
+                time.sleep(int(arg) / 1000)
+            elif kind == "shot":
+                png = req("GET", f"{s}/screenshot")["value"]
+                path = f"{prefix}-{arg}.png"
+                with open(path, "wb") as f:
+                    f.write(base64.b64decode(png))
+                print(path)
+            elif kind == "js":
+                print(req("POST", f"{s}/execute/sync", {"script": arg, "args": []})["value"])
+            elif kind == "key":
+                keys = {"Escape": "\ue00c", "ArrowUp": "\ue013", "ArrowDown": "\ue015", "ArrowLeft": "\ue012",
+                        "ArrowRight": "\ue014", "Enter": "\ue007"}.get(arg, arg)
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
+                eid = list(el.values())[0]
+                req("POST", f"{s}/element/{eid}/click", {}) if False else None
+                req("POST", f"{s}/actions", {"actions": [{"type": "key", "id": "kb", "actions": [
+                    {"type": "keyDown", "value": keys}, {"type": "keyUp", "value": keys}]}]})
+            elif kind == "click":
+                x, y = (int(v) for v in arg.split(","))
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
+                eid = list(el.values())[0]
+                rect = req("GET", f"{s}/element/{eid}/rect")["value"]
+                req("POST", f"{s}/actions", {"actions": [{"type": "pointer", "id": "m", "parameters": {"pointerType": "mouse"},
+                    "actions": [{"type": "pointerMove", "x": int(rect["x"]) + x, "y": int(rect["y"]) + y},
+                                {"type": "pointerDown", "button": 0}, {"type": "pause", "duration": 50},
+                                {"type": "pointerUp", "button": 0}]}]})
+            elif kind == "clickel":
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": arg})["value"]
+                req("POST", f"{s}/element/{list(el.values())[0]}/click", {})
+            elif kind == "type":
+                css, _, text = arg.partition("=")
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": css})["value"]
+                req("POST", f"{s}/element/{list(el.values())[0]}/value", {"text": text})
+        req("DELETE", s)
+    finally:
+        driver.terminate()
+        driver.wait()
+
+
+if __name__ == "__main__":
+    main()

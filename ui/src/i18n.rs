@@ -1,0 +1,312 @@
+//! The console's words in Chinese (default) and English, looked up by a typed key so a missing
+//! translation is a compile error, plus English names for the wire vocabulary (whose Chinese
+//! names live in `cityops-api`).
+
+use cityops_api::{Action, CaseStatus, Channel, ErrorCode, LayerKind, Role, Stage, TimeUnit};
+
+/// Display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 简体中文 (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The other language (for the toggle).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// BCP 47 tag for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parse a stored or query value (`zh`, `zh-CN`, `en`).
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh" | "zh-CN" | "zh-cn" => Some(Lang::Zh),
+            "en" | "en-US" | "en-GB" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// A message of the console.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum Msg { $($key,)* }
+
+        impl Msg {
+            /// Every message (for completeness tests).
+            pub const ALL: &'static [Msg] = &[$(Msg::$key,)*];
+
+            /// The text in a language.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::Zh) => $zh, (Msg::$key, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    Title => "青岛市城市运行管理服务平台 · 指挥一张图", "Qingdao City Operations · Command Map";
+    Layers => "图层", "Layers";
+    DataAsOf => "数据截至", "Data as of";
+    FeedQuiet => "数据源静默", "feed quiet";
+    NoData => "暂无数据", "no data";
+    Live => "实时", "Live";
+    Connecting => "连接中", "Connecting";
+    Reconnecting => "重连中", "Reconnecting";
+    Disconnected => "已断开 · 显示断开前最后画面", "Disconnected · showing the last picture";
+    NoServer => "未配置服务 · 仅显示本地底图", "No service configured · local base map only";
+    LastEvent => "最后事件", "Last event";
+    Search => "搜索 案件号 / 地址 / 摄像机编号", "Search case no. / address / camera id";
+    Filters => "筛选", "Filters";
+    District => "区(市)", "District";
+    AllDistricts => "全部区市", "All districts";
+    Class => "大类/小类编码", "Class / type code";
+    StageL => "阶段", "Stage";
+    AllStages => "全部阶段", "All stages";
+    OverdueOnly => "仅超期", "Overdue only";
+    ChannelL => "来源渠道", "Channel";
+    AllChannels => "全部渠道", "All channels";
+    From => "起", "From";
+    To => "止", "To";
+    Apply => "查询", "Apply";
+    Clear => "清除", "Clear";
+    Results => "结果", "Results";
+    ResultsNote => "按上报时间倒序,最多显示 50 条", "newest first, at most 50 shown";
+    CaseNo => "案卷号", "Case no.";
+    TypeL => "问题类型", "Type";
+    Address => "事发位置", "Address";
+    Grid => "单元网格", "Grid";
+    Community => "社区/村", "Community";
+    Street => "街道/镇", "Street";
+    Status => "状态", "Status";
+    Unit => "处置单位", "Handling unit";
+    Media => "照片/视频截图", "Photos / snapshots";
+    NoMedia => "无", "none";
+    Cameras => "可视摄像机", "Cameras that can see it";
+    CamerasUnknown => "摄像机视域查询暂不可用", "camera visibility lookup unavailable";
+    History => "阶段记录", "Stage history";
+    Deadline => "时限", "Deadline";
+    TimeLeft => "剩余", "left";
+    OverdueBy => "已超时", "overdue by";
+    OnTime => "按期", "on time";
+    Late => "超期", "late";
+    Actions => "可执行操作", "Actions";
+    NoActions => "当前角色无可执行操作", "No actions for your role";
+    Dispatch => "派遣", "Dispatch";
+    DispatchTitle => "派遣确认", "Confirm dispatch";
+    ProposedUnit => "建议处置单位(网格 × 类别)", "Proposed unit (grid × category)";
+    ProposedDeadline => "处置时限(立结案标准)", "Deadline (handling standard)";
+    OtherUnit => "改派其他单位", "Pick another unit";
+    Confirm => "确认", "Confirm";
+    Cancel => "取消", "Cancel";
+    Note => "备注", "Note";
+    Settings => "设置", "Settings";
+    ServerUrl => "服务地址", "Service URL";
+    Token => "访问令牌", "Token";
+    Save => "保存并连接", "Save and connect";
+    Language => "English", "中文";
+    Shortcuts => "快捷键", "Shortcuts";
+    Synthetic => "合成数据(演示用,非真实案件)", "Synthetic data (demo, not real cases)";
+    SyntheticGeo => "街道/社区/网格边界为合成数据", "street/community/grid boundaries are synthetic";
+    Cursor => "光标", "Cursor";
+    ZoomL => "缩放级别", "Zoom";
+    Loading => "加载中…", "Loading…";
+    Close => "关闭", "Close";
+    ClusterNote => "环形聚合:红=超期 蓝=办理中 灰=已结案;中心数字为案件数", "Donut clusters: red = overdue, blue = open, grey = closed; centre = number of cases";
+    StageLegend => "案件按阶段着色,超期为红色", "Cases coloured by stage, red when overdue";
+    StaleNote => "琥珀色:该图层数据超过阈值未更新", "Amber: the layer has not updated within its threshold";
+    Error => "错误", "Error";
+    Created => "上报时间", "Reported";
+    Description => "描述", "Description";
+    Locate => "位置查询", "Location";
+    Help => "帮助", "Help";
+    Vehicles => "车辆(实时)", "Vehicles (live)";
+    Alerts => "告警(实时)", "Alerts (live)";
+    Speed => "速度 km/h", "Speed km/h";
+    Reset => "全市视图", "Whole city";
+    Items => "个要素", "features";
+    ViewportNote => "视窗内要素数(服务端聚合后)", "features in view (after server-side clustering)";
+}
+
+/// English name of a stage (Chinese from [`Stage::zh`]).
+pub fn stage(s: Stage, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => s.zh(),
+        Lang::En => s.en(),
+    }
+}
+
+/// Name of an action.
+pub fn action(a: Action, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => a.zh(),
+        Lang::En => match a {
+            Action::Accept => "Accept",
+            Action::Register => "Register",
+            Action::Dispatch => "Dispatch",
+            Action::Feedback => "Report handled",
+            Action::Verify => "Verify",
+            Action::Close => "Close",
+            Action::Return => "Return",
+            Action::Postpone => "Postpone",
+            Action::Suspend => "Suspend",
+            Action::Resume => "Resume",
+            Action::Cancel => "Cancel case",
+            Action::Rework => "Rework",
+            Action::Supervise => "Supervise",
+        },
+    }
+}
+
+/// Name of a channel.
+pub fn channel(c: Channel, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => c.zh(),
+        Lang::En => match c {
+            Channel::Inspector => "Inspector patrol",
+            Channel::Citizen => "Citizen report",
+            Channel::Hotline => "12345 hotline",
+            Channel::VideoAi => "Video AI",
+            Channel::Sensor => "IoT sensor",
+        },
+    }
+}
+
+/// Name of a layer.
+pub fn layer(l: LayerKind, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => l.zh(),
+        Lang::En => match l {
+            LayerKind::Cases => "Cases",
+            LayerKind::Compounds => "Compounds",
+            LayerKind::Routes => "Collection routes",
+            LayerKind::Trucks => "Trucks",
+            LayerKind::Facilities => "Waste facilities",
+            LayerKind::Sites => "Construction sites",
+            LayerKind::Cameras => "Cameras",
+            LayerKind::Alerts => "Alerts",
+            LayerKind::Grids => "Unit grids",
+        },
+    }
+}
+
+/// Name of a case status.
+pub fn case_status(s: CaseStatus, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => s.zh(),
+        Lang::En => match s {
+            CaseStatus::Active => "Active",
+            CaseStatus::Suspended => "Suspended",
+            CaseStatus::Cancelled => "Cancelled",
+            CaseStatus::Closed => "Closed",
+        },
+    }
+}
+
+/// Name of a role.
+pub fn role(r: Role, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => r.zh(),
+        Lang::En => match r {
+            Role::Inspector => "Inspector",
+            Role::Acceptor => "Acceptor",
+            Role::ShiftLeader => "Shift leader",
+            Role::Dispatcher => "Dispatcher",
+            Role::Department => "Department",
+            Role::Leader => "Leader",
+            Role::Admin => "Administrator",
+        },
+    }
+}
+
+/// Name of a time unit.
+pub fn time_unit(u: TimeUnit, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => u.zh(),
+        Lang::En => match u {
+            TimeUnit::WorkingHours => "working hours",
+            TimeUnit::WorkingDays => "working days",
+            TimeUnit::ClockHours => "hours",
+            TimeUnit::ClockMinutes => "minutes",
+        },
+    }
+}
+
+/// A service error explained by its code (the service's message is English and shown as detail).
+pub fn error_code(c: ErrorCode, lang: Lang) -> &'static str {
+    let (zh, en) = match c {
+        ErrorCode::MalformedRequest => ("请求格式错误", "Malformed request"),
+        ErrorCode::InvalidField => ("字段取值无效", "Invalid field"),
+        ErrorCode::UnknownCategory => ("未知问题类型", "Unknown category"),
+        ErrorCode::OutsideCity => ("位置不在青岛陆域内", "Outside Qingdao's land area"),
+        ErrorCode::IllegalTransition => ("当前阶段不允许该操作", "Not allowed in the current stage"),
+        ErrorCode::Unauthenticated => ("未登录或令牌无效", "Not signed in or invalid token"),
+        ErrorCode::Forbidden => ("无权执行", "Forbidden for your role"),
+        ErrorCode::NotFound => ("不存在", "Not found"),
+        ErrorCode::Conflict => ("已被他人修改,请刷新", "Changed by someone else; refresh"),
+        ErrorCode::Internal => ("服务内部错误", "Internal service error"),
+        ErrorCode::Unavailable => ("服务不可用", "Service unavailable"),
+        _ => ("错误", "Error"),
+    };
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages() {
+        for m in Msg::ALL {
+            assert!(!m.text(Lang::Zh).is_empty(), "{m:?}");
+            assert!(!m.text(Lang::En).is_empty(), "{m:?}");
+            if *m == Msg::Language {
+                continue; // the toggle is labelled in the other language
+            }
+            // Chinese text carries at least one CJK character; English none.
+            let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(cjk(m.text(Lang::Zh)), "{m:?}");
+            assert!(!cjk(m.text(Lang::En)), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn the_toggle_label_names_the_other_language() {
+        assert_eq!(Msg::Language.text(Lang::Zh), "English");
+        assert_eq!(Msg::Language.text(Lang::En), "中文");
+        assert_eq!(Lang::Zh.other(), Lang::En);
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn vocabulary_has_english_names() {
+        assert_eq!(stage(Stage::Handle, Lang::En), "Handling");
+        assert_eq!(stage(Stage::Handle, Lang::Zh), "任务处理");
+        assert_eq!(action(Action::Dispatch, Lang::Zh), "派遣");
+        assert_eq!(channel(Channel::VideoAi, Lang::En), "Video AI");
+        assert_eq!(layer(LayerKind::Sites, Lang::Zh), "建筑工地");
+        assert_eq!(error_code(ErrorCode::Forbidden, Lang::Zh), "无权执行");
+    }
+}

@@ -1,0 +1,459 @@
+//! Canvas drawing of the map: one `<canvas>` surface, never one DOM element per feature.
+//!
+//! Base-map features are turned into `Path2D` objects once (in local space, see [`crate::geo`]);
+//! each frame only sets the canvas transform and fills or strokes the paths whose bounding box is
+//! in view. Point layers arrive already culled and clustered by the service, so a frame draws at
+//! most a few thousand discs. Labels are placed greedily, largest features first, and skipped
+//! where they would overlap.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cityops_api::{LayerKind, MapItemDto, StatusClass};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
+
+use crate::geo::View;
+use crate::geojson::Shape;
+use crate::i18n::Lang;
+use crate::state::Picture;
+use crate::style;
+
+/// A prepared base layer: shapes with their paths.
+#[derive(Default)]
+pub struct BaseLayer {
+    /// Shapes (geometry metadata) and their canvas paths (None for points).
+    pub shapes: Vec<(Shape, Option<Path2d>)>,
+}
+
+impl BaseLayer {
+    /// Build paths for prepared shapes.
+    pub fn new(shapes: Vec<Shape>) -> Self {
+        let shapes = shapes
+            .into_iter()
+            .map(|s| {
+                let p = if s.path.is_empty() { None } else { Path2d::new_with_path_string(&s.path).ok() };
+                (s, p)
+            })
+            .collect();
+        BaseLayer { shapes }
+    }
+}
+
+/// The base map.
+#[derive(Default)]
+pub struct BaseMap {
+    /// GSHHG land.
+    pub land: BaseLayer,
+    /// Coastline.
+    pub coastline: BaseLayer,
+    /// The ten districts.
+    pub districts: BaseLayer,
+    /// 街道/镇.
+    pub streets: BaseLayer,
+    /// 社区/村.
+    pub communities: BaseLayer,
+    /// Unit grids by the area code they were loaded for.
+    pub grids: BTreeMap<String, BaseLayer>,
+    /// GeoNames places.
+    pub places: BaseLayer,
+}
+
+/// What to draw besides the base map.
+pub struct Scene<'a> {
+    /// The view.
+    pub view: &'a View,
+    /// The live picture.
+    pub picture: &'a Picture,
+    /// Layers switched on.
+    pub layers: &'a BTreeSet<LayerKind>,
+    /// Selected case id.
+    pub selected: Option<i64>,
+    /// Highlighted search results `(lon, lat)`.
+    pub results: &'a [(f64, f64)],
+    /// Language of labels.
+    pub lang: Lang,
+    /// Milliseconds since the epoch (animations).
+    pub now_ms: f64,
+    /// Draw vehicles from live events (when the service has no viewport route).
+    pub live_vehicles: bool,
+}
+
+/// The canvas and its 2D context.
+pub struct Surface {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+}
+
+const FONT: &str = "\"Noto Sans CJK SC\", \"Noto Sans SC\", \"Source Han Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif";
+
+impl Surface {
+    /// Wrap a canvas.
+    pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
+        let ctx = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
+        Some(Surface { canvas, ctx })
+    }
+
+    /// Match the backing store to the CSS size times the device pixel ratio; returns CSS size.
+    pub fn fit(&self) -> (f64, f64) {
+        let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0);
+        let rect = self.canvas.get_bounding_client_rect();
+        let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
+        let (bw, bh) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+        if self.canvas.width() != bw || self.canvas.height() != bh {
+            self.canvas.set_width(bw);
+            self.canvas.set_height(bh);
+        }
+        (w, h)
+    }
+
+    fn dpr(&self) -> f64 {
+        web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0)
+    }
+
+    /// Draw one frame.
+    pub fn draw(&self, base: &BaseMap, scene: &Scene<'_>) {
+        let ctx = &self.ctx;
+        let dpr = self.dpr();
+        let v = scene.view;
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        ctx.set_fill_style_str(style::SEA);
+        ctx.fill_rect(0.0, 0.0, v.width, v.height);
+
+        // Base map in local space.
+        let [a, b, c, d, e, f] = v.local_transform();
+        let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
+        let lb = v.local_bounds();
+        let lpp = v.local_per_px();
+        ctx.set_fill_style_str(style::LAND);
+        for (s, p) in &base.land.shapes {
+            if let Some(p) = p
+                && s.visible_in(lb)
+            {
+                ctx.fill_with_path_2d(p);
+            }
+        }
+        for (i, (s, p)) in base.districts.shapes.iter().enumerate() {
+            if let Some(p) = p
+                && s.visible_in(lb)
+            {
+                ctx.set_fill_style_str(style::DISTRICT_TINTS[i % style::DISTRICT_TINTS.len()]);
+                ctx.fill_with_path_2d(p);
+            }
+        }
+        ctx.set_line_join("round");
+        if v.zoom >= style::GRIDS_FROM {
+            for layer in base.grids.values() {
+                stroke_layer(ctx, layer, lb, style::GRID_EDGE, 0.6 * lpp, 2.0 * lpp);
+            }
+        }
+        if v.zoom >= style::COMMUNITIES_FROM {
+            stroke_layer(ctx, &base.communities, lb, style::COMMUNITY_EDGE, 0.8 * lpp, 2.0 * lpp);
+        }
+        if v.zoom >= style::STREETS_FROM {
+            ctx.set_line_dash(&js_sys::Array::of2(&(4.0 * lpp).into(), &(3.0 * lpp).into())).ok();
+            stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, 1.0 * lpp, 2.0 * lpp);
+            ctx.set_line_dash(&js_sys::Array::new()).ok();
+        }
+        stroke_layer(ctx, &base.coastline, lb, style::COAST, 1.0 * lpp, 0.0);
+        stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, 1.6 * lpp, 0.0);
+
+        // Everything else in CSS pixels.
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
+        self.labels(base, scene, &mut placed);
+        self.items(scene);
+        self.live(scene);
+    }
+
+    fn labels(&self, base: &BaseMap, scene: &Scene<'_>, placed: &mut Vec<(f64, f64, f64, f64)>) {
+        let v = scene.view;
+        let z = v.zoom;
+        let lb = v.local_bounds();
+        let lpp = v.local_per_px();
+        let ctx = &self.ctx;
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        ctx.set_line_join("round");
+        let mut layer = |layer: &BaseLayer, size: f64, weight: &str, colour: &str, min_px: f64| {
+            let mut order: Vec<&Shape> = layer
+                .shapes
+                .iter()
+                .map(|(s, _)| s)
+                .filter(|s| s.visible_in(lb) && s.screen_width(lpp) >= min_px)
+                .collect();
+            order.sort_by(|a, b| b.size.total_cmp(&a.size));
+            ctx.set_font(&format!("{weight} {size}px {FONT}"));
+            for s in order {
+                let name = match scene.lang {
+                    Lang::Zh => s.name.as_deref(),
+                    Lang::En => s.name_en.as_deref().or(s.name.as_deref()),
+                };
+                let Some(name) = name else { continue };
+                let (x, y) = v.to_screen(s.anchor_lonlat.0, s.anchor_lonlat.1);
+                halo_text(ctx, placed, name, x, y, size, colour);
+            }
+        };
+        if z < 13.0 {
+            layer(&base.districts, if z < 10.0 { 18.0 } else { 20.0 }, "600", "#e8eef5", 0.0);
+        }
+        if (10.5..15.5).contains(&z) {
+            layer(&base.streets, 13.0, "500", "#b9c7d6", 40.0);
+        }
+        if z >= 14.0 {
+            layer(&base.communities, 12.0, "400", "#93a4b6", 40.0);
+        }
+        if z >= 16.0 {
+            for grids in base.grids.values() {
+                ctx.set_font(&format!("400 10px {FONT}"));
+                for (s, _) in &grids.shapes {
+                    if s.visible_in(lb)
+                        && s.screen_width(lpp) > 70.0
+                        && let Some(code) = &s.code
+                    {
+                        let (x, y) = v.to_screen(s.anchor_lonlat.0, s.anchor_lonlat.1);
+                        halo_text(ctx, placed, &code[code.len().saturating_sub(6)..], x, y, 10.0, "#6f8396");
+                    }
+                }
+            }
+        }
+        if z < 12.5 {
+            ctx.set_font(&format!("400 12px {FONT}"));
+            for (s, _) in &base.places.shapes {
+                let name = match scene.lang {
+                    Lang::Zh => s.name.as_deref(),
+                    Lang::En => s.name_en.as_deref(),
+                };
+                let Some(name) = name else { continue };
+                let (x, y) = v.to_screen(s.anchor_lonlat.0, s.anchor_lonlat.1);
+                if x < 0.0 || y < 0.0 || x > v.width || y > v.height {
+                    continue;
+                }
+                if halo_text(ctx, placed, name, x, y - 11.0, 12.0, "#c9d6e2") {
+                    ctx.begin_path();
+                    let _ = ctx.arc(x, y, 2.5, 0.0, std::f64::consts::TAU);
+                    ctx.set_fill_style_str("#c9d6e2");
+                    ctx.fill();
+                }
+            }
+        }
+    }
+
+    fn items(&self, scene: &Scene<'_>) {
+        let ctx = &self.ctx;
+        let v = scene.view;
+        let tau = std::f64::consts::TAU;
+        // Draw non-case layers first, cases on top.
+        let mut order: Vec<&MapItemDto> = scene
+            .picture
+            .items
+            .iter()
+            .filter(|i| match i {
+                MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => {
+                    scene.layers.contains(layer)
+                }
+            })
+            .collect();
+        order.sort_by_key(|i| match i {
+            MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => *layer == LayerKind::Cases,
+        });
+        for item in order {
+            match item {
+                MapItemDto::Cluster { layer, lon, lat, mix } => {
+                    let (x, y) = v.to_screen(*lon, *lat);
+                    if off_screen(v, x, y, 40.0) {
+                        continue;
+                    }
+                    let r = style::cluster_radius(mix.total());
+                    let inner = r * 0.58;
+                    ctx.begin_path();
+                    let _ = ctx.arc(x, y, r + 1.5, 0.0, tau);
+                    ctx.set_fill_style_str("rgba(8,16,26,0.85)");
+                    ctx.fill();
+                    if *layer == LayerKind::Cases {
+                        for (a0, a1, colour) in style::donut_arcs(mix) {
+                            ctx.begin_path();
+                            let _ = ctx.arc(x, y, r, a0, a1);
+                            let _ = ctx.arc_with_anticlockwise(x, y, inner, a1, a0, true);
+                            ctx.close_path();
+                            ctx.set_fill_style_str(colour);
+                            ctx.fill();
+                        }
+                    } else {
+                        ctx.begin_path();
+                        let _ = ctx.arc(x, y, r, 0.0, tau);
+                        let _ = ctx.arc_with_anticlockwise(x, y, inner, tau, 0.0, true);
+                        ctx.set_fill_style_str(style::layer_colour(*layer));
+                        ctx.fill();
+                    }
+                    ctx.set_fill_style_str("#f1f5f9");
+                    ctx.set_font(&format!("600 {}px {FONT}", if r > 20.0 { 12 } else { 11 }));
+                    ctx.set_text_align("center");
+                    ctx.set_text_baseline("middle");
+                    let _ = ctx.fill_text(&compact(mix.total()), x, y + 0.5);
+                }
+                MapItemDto::Point { layer, id, lon, lat, status } => {
+                    let (x, y) = v.to_screen(*lon, *lat);
+                    if off_screen(v, x, y, 12.0) {
+                        continue;
+                    }
+                    let colour = match layer {
+                        LayerKind::Cases => {
+                            match i64::try_from(*id).ok().and_then(|i| scene.picture.cases.get(&i)) {
+                                Some(m) if m.class() != StatusClass::Closed => {
+                                    style::case_colour(m.stage, m.overdue)
+                                }
+                                _ => style::status_colour(*status),
+                            }
+                        }
+                        l => style::feature_colour(*l, *status),
+                    };
+                    draw_glyph(ctx, *layer, x, y, colour, v.zoom);
+                    if *layer == LayerKind::Cases && i64::try_from(*id).ok() == scene.selected {
+                        ctx.begin_path();
+                        let _ = ctx.arc(x, y, 11.0, 0.0, tau);
+                        ctx.set_stroke_style_str("#fde047");
+                        ctx.set_line_width(2.5);
+                        ctx.stroke();
+                    }
+                }
+            }
+        }
+        for (lon, lat) in scene.results {
+            let (x, y) = v.to_screen(*lon, *lat);
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 8.0, 0.0, tau);
+            ctx.set_stroke_style_str("#fde047");
+            ctx.set_line_width(1.5);
+            ctx.stroke();
+        }
+    }
+
+    fn live(&self, scene: &Scene<'_>) {
+        let ctx = &self.ctx;
+        let v = scene.view;
+        if scene.live_vehicles && scene.layers.contains(&LayerKind::Trucks) {
+            for veh in scene.picture.vehicles.values() {
+                let (x, y) = v.to_screen(veh.lon, veh.lat);
+                if off_screen(v, x, y, 10.0) {
+                    continue;
+                }
+                let h = veh.heading_deg.to_radians();
+                let _ = ctx.translate(x, y);
+                let _ = ctx.rotate(h);
+                ctx.begin_path();
+                ctx.move_to(0.0, -8.0);
+                ctx.line_to(5.5, 6.0);
+                ctx.line_to(0.0, 3.0);
+                ctx.line_to(-5.5, 6.0);
+                ctx.close_path();
+                ctx.set_fill_style_str(style::layer_colour(LayerKind::Trucks));
+                ctx.fill();
+                ctx.set_stroke_style_str("#0b1e2f");
+                ctx.set_line_width(1.0);
+                ctx.stroke();
+                let _ = ctx.set_transform(self.dpr(), 0.0, 0.0, self.dpr(), 0.0, 0.0);
+            }
+        }
+        if scene.layers.contains(&LayerKind::Alerts) {
+            let phase = (scene.now_ms / 1000.0).fract();
+            for a in &scene.picture.alerts {
+                let (x, y) = v.to_screen(a.lon, a.lat);
+                if off_screen(v, x, y, 20.0) {
+                    continue;
+                }
+                ctx.begin_path();
+                let _ = ctx.arc(x, y, 6.0 + 10.0 * phase, 0.0, std::f64::consts::TAU);
+                ctx.set_stroke_style_str(&format!("rgba(244,63,94,{:.2})", 1.0 - phase));
+                ctx.set_line_width(2.0);
+                ctx.stroke();
+                draw_glyph(ctx, LayerKind::Alerts, x, y, style::layer_colour(LayerKind::Alerts), v.zoom);
+            }
+        }
+    }
+}
+
+fn off_screen(v: &View, x: f64, y: f64, margin: f64) -> bool {
+    x < -margin || y < -margin || x > v.width + margin || y > v.height + margin
+}
+
+/// `12345` → `12k`; small numbers as they are.
+fn compact(n: u32) -> String {
+    if n >= 10_000 { format!("{}k", n / 1000) } else { n.to_string() }
+}
+
+fn stroke_layer(
+    ctx: &CanvasRenderingContext2d,
+    layer: &BaseLayer,
+    lb: (f64, f64, f64, f64),
+    colour: &str,
+    width: f64,
+    min: f64,
+) {
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(width);
+    for (s, p) in &layer.shapes {
+        if let Some(p) = p
+            && s.visible_in(lb)
+            && (s.bbox.2 - s.bbox.0).max(s.bbox.3 - s.bbox.1) >= min
+        {
+            ctx.stroke_with_path(p);
+        }
+    }
+}
+
+/// Draw a label with a halo unless it overlaps one already placed; returns whether it was drawn.
+fn halo_text(
+    ctx: &CanvasRenderingContext2d,
+    placed: &mut Vec<(f64, f64, f64, f64)>,
+    text: &str,
+    x: f64,
+    y: f64,
+    size: f64,
+    colour: &str,
+) -> bool {
+    let w = ctx.measure_text(text).map(|m| m.width()).unwrap_or(size * text.chars().count() as f64);
+    let r = (x - w / 2.0 - 3.0, y - size / 2.0 - 2.0, x + w / 2.0 + 3.0, y + size / 2.0 + 2.0);
+    if placed.iter().any(|p| r.0 < p.2 && p.0 < r.2 && r.1 < p.3 && p.1 < r.3) {
+        return false;
+    }
+    placed.push(r);
+    ctx.set_stroke_style_str(style::HALO);
+    ctx.set_line_width(3.0);
+    let _ = ctx.stroke_text(text, x, y);
+    ctx.set_fill_style_str(colour);
+    let _ = ctx.fill_text(text, x, y);
+    true
+}
+
+/// A point glyph per layer: disc for cases, square for facilities, diamond for sites, etc.
+fn draw_glyph(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, colour: &str, zoom: f64) {
+    let r = if zoom >= 15.0 { 6.0 } else { 4.5 };
+    ctx.begin_path();
+    match layer {
+        LayerKind::Facilities | LayerKind::Compounds => ctx.rect(x - r, y - r, 2.0 * r, 2.0 * r),
+        LayerKind::Sites => {
+            ctx.move_to(x, y - r - 1.0);
+            ctx.line_to(x + r + 1.0, y);
+            ctx.line_to(x, y + r + 1.0);
+            ctx.line_to(x - r - 1.0, y);
+            ctx.close_path();
+        }
+        LayerKind::Alerts => {
+            ctx.move_to(x, y - r - 2.0);
+            ctx.line_to(x + r + 1.0, y + r);
+            ctx.line_to(x - r - 1.0, y + r);
+            ctx.close_path();
+        }
+        LayerKind::Cameras => {
+            ctx.rect(x - r, y - r * 0.7, 2.0 * r, 1.4 * r);
+        }
+        _ => {
+            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+        }
+    }
+    ctx.set_fill_style_str(colour);
+    ctx.fill();
+    ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
+    ctx.set_line_width(1.2);
+    ctx.stroke();
+}

@@ -1,0 +1,165 @@
+//! Colours and sizes: the base-map palette, stage and status colours, layer colours, cluster
+//! donut geometry and the zoom levels at which base layers appear.
+//!
+//! One place for every colour, so the legend and the canvas can never disagree.
+
+use cityops_api::{LayerKind, Stage, StatusClass, StatusMix};
+
+/// Sea (canvas background).
+pub const SEA: &str = "#0b1e2f";
+/// Land fill.
+pub const LAND: &str = "#141e28";
+/// Coastline stroke.
+pub const COAST: &str = "#3d6f8f";
+/// District boundary stroke.
+pub const DISTRICT_EDGE: &str = "#6b8cab";
+/// Street (街道/镇) boundary stroke.
+pub const STREET_EDGE: &str = "#4a6278";
+/// Community boundary stroke.
+pub const COMMUNITY_EDGE: &str = "#38495a";
+/// Grid boundary stroke.
+pub const GRID_EDGE: &str = "#2f3d4b";
+/// Label text.
+pub const LABEL: &str = "#d8e3ee";
+/// Label halo.
+pub const HALO: &str = "#0b1e2f";
+/// Amber used for stale feeds and warnings.
+pub const AMBER: &str = "#f5a524";
+
+/// Tints for the ten districts, in adcode order (muted so points stay readable).
+pub const DISTRICT_TINTS: [&str; 10] = [
+    "#223244", "#1f313c", "#253241", "#1f2d3a", "#24323c", "#213041", "#23313a", "#202e3f", "#253343",
+    "#22303b",
+];
+
+/// Colour of a status class (clusters and points whose stage is unknown).
+pub fn status_colour(s: StatusClass) -> &'static str {
+    match s {
+        StatusClass::Open => "#3b82f6",
+        StatusClass::Overdue => "#ef4444",
+        StatusClass::Closed => "#8a96a3",
+    }
+}
+
+/// Colour of a stage of the closed loop.
+pub fn stage_colour(s: Stage) -> &'static str {
+    match s {
+        Stage::Collect => "#a78bfa",
+        Stage::Register => "#818cf8",
+        Stage::Dispatch => "#22d3ee",
+        Stage::Handle => "#3b82f6",
+        Stage::Feedback => "#2dd4bf",
+        Stage::Verify => "#4ade80",
+        Stage::Evaluate => "#8a96a3",
+    }
+}
+
+/// Colour of a case point: red when overdue, else by stage.
+pub fn case_colour(stage: Stage, overdue: bool) -> &'static str {
+    if overdue { status_colour(StatusClass::Overdue) } else { stage_colour(stage) }
+}
+
+/// Colour of a layer's points (cases use [`case_colour`]).
+pub fn layer_colour(l: LayerKind) -> &'static str {
+    match l {
+        LayerKind::Cases => "#3b82f6",
+        LayerKind::Compounds => "#a3e635",
+        LayerKind::Routes => "#fb923c",
+        LayerKind::Trucks => "#f97316",
+        LayerKind::Facilities => "#84cc16",
+        LayerKind::Sites => "#eab308",
+        LayerKind::Cameras => "#38bdf8",
+        LayerKind::Alerts => "#f43f5e",
+        LayerKind::Grids => "#64748b",
+    }
+}
+
+/// Colour of a non-case point by status (e.g. a site whose sensor is over its limit is "overdue").
+pub fn feature_colour(l: LayerKind, s: StatusClass) -> &'static str {
+    match (l, s) {
+        (LayerKind::Cases, s) => status_colour(s),
+        (_, StatusClass::Overdue) => status_colour(StatusClass::Overdue),
+        (_, StatusClass::Closed) => "#6b7785",
+        (l, StatusClass::Open) => layer_colour(l),
+    }
+}
+
+/// Outer radius of a donut cluster in CSS pixels, growing with the log of its size.
+pub fn cluster_radius(total: u32) -> f64 {
+    let n = f64::from(total.max(1));
+    (11.0 + 5.0 * n.log10()).min(34.0)
+}
+
+/// The arcs of a donut: `(start, end, colour)` in radians, clockwise from 12 o'clock, in the order
+/// overdue, open, closed; empty classes are left out.
+pub fn donut_arcs(mix: &StatusMix) -> Vec<(f64, f64, &'static str)> {
+    let total = f64::from(mix.total());
+    if total == 0.0 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut a = -std::f64::consts::FRAC_PI_2;
+    for (n, class) in [
+        (mix.overdue, StatusClass::Overdue),
+        (mix.open, StatusClass::Open),
+        (mix.closed, StatusClass::Closed),
+    ] {
+        if n == 0 {
+            continue;
+        }
+        let sweep = std::f64::consts::TAU * f64::from(n) / total;
+        out.push((a, a + sweep, status_colour(class)));
+        a += sweep;
+    }
+    out
+}
+
+/// Zoom from which street (街道/镇) boundaries are drawn.
+pub const STREETS_FROM: f64 = 10.5;
+/// Zoom from which community boundaries are drawn.
+pub const COMMUNITIES_FROM: f64 = 12.5;
+/// Zoom from which unit-grid boundaries are drawn.
+pub const GRIDS_FROM: f64 = 14.0;
+/// Zoom from which camera view cones are drawn.
+pub const CONES_FROM: f64 = 16.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overdue_is_red_whatever_the_stage() {
+        for s in Stage::ALL {
+            assert_eq!(case_colour(s, true), "#ef4444");
+            assert_ne!(case_colour(s, false), "#ef4444");
+        }
+    }
+
+    #[test]
+    fn stage_colours_are_distinct() {
+        let mut c: Vec<_> = Stage::ALL.iter().map(|s| stage_colour(*s)).collect();
+        c.sort();
+        c.dedup();
+        assert_eq!(c.len(), 7);
+    }
+
+    #[test]
+    fn donut_arcs_cover_the_circle_in_proportion() {
+        let arcs = donut_arcs(&StatusMix { open: 2, overdue: 1, closed: 1 });
+        assert_eq!(arcs.len(), 3);
+        assert_eq!(arcs[0].2, "#ef4444");
+        let quarter = std::f64::consts::FRAC_PI_2;
+        assert!((arcs[0].1 - arcs[0].0 - quarter).abs() < 1e-12);
+        assert!((arcs[1].1 - arcs[1].0 - 2.0 * quarter).abs() < 1e-12);
+        assert!((arcs[2].1 - (-quarter + std::f64::consts::TAU)).abs() < 1e-12);
+        assert!(donut_arcs(&StatusMix::default()).is_empty());
+        assert_eq!(donut_arcs(&StatusMix { open: 5, overdue: 0, closed: 0 }).len(), 1);
+    }
+
+    #[test]
+    fn cluster_radius_grows_and_is_capped() {
+        assert!(cluster_radius(1) < cluster_radius(100));
+        assert!(cluster_radius(100) < cluster_radius(10_000));
+        assert_eq!(cluster_radius(100_000_000), 34.0);
+    }
+}
