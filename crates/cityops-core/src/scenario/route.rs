@@ -299,32 +299,33 @@ impl RouteMonitor {
                 visited.push(k);
             }
         }
-        let off_distance = if on_route { None } else { Some(self.route_distance_m(truck_id, lon, lat)?) };
+        // The exact distance (a scan of the truck's segments) only for the fix that raises the alert.
+        let alerting = !on_route
+            && truck.off_count.saturating_add(1) >= self.config.off_route_fixes
+            && !truck.off_alerted;
+        let alert_distance = if alerting { Some(self.route_distance_m(truck_id, lon, lat)?) } else { None };
 
         let Some(truck) = self.trucks.get_mut(truck_id) else { return Ok(alerts) };
         truck.last_at = Some(at);
-        match off_distance {
-            None => {
-                truck.off_count = 0;
-                truck.off_alerted = false;
-            }
-            Some(d) => {
-                truck.off_count = truck.off_count.saturating_add(1);
-                if truck.off_count >= self.config.off_route_fixes && !truck.off_alerted {
-                    truck.off_alerted = true;
-                    alerts.push(Alert::new(
-                        RuleKind::OffRoute,
-                        truck_id.to_owned(),
-                        format!(
-                            "收运车辆{truck_id}偏离规定路线约{d:.0}米（连续{}个定位点超过{:.0}米）",
-                            truck.off_count, self.config.off_route_m
-                        ),
-                        [lon, lat],
-                        at,
-                        Severity::Warning,
-                    ));
-                }
-            }
+        if on_route {
+            truck.off_count = 0;
+            truck.off_alerted = false;
+        } else {
+            truck.off_count = truck.off_count.saturating_add(1);
+        }
+        if let Some(d) = alert_distance {
+            truck.off_alerted = true;
+            alerts.push(Alert::new(
+                RuleKind::OffRoute,
+                truck_id.to_owned(),
+                format!(
+                    "收运车辆{truck_id}偏离规定路线约{d:.0}米（连续{}个定位点超过{:.0}米）",
+                    truck.off_count, self.config.off_route_m
+                ),
+                [lon, lat],
+                at,
+                Severity::Warning,
+            ));
         }
         let t = at.time();
         for k in visited {
