@@ -27,12 +27,14 @@ fn start() -> NaiveDateTime {
 
 fn routes(c: &mut Criterion) {
     let routes = fx::routes(ROUTES).items;
+    let compounds = fx::compounds(&routes).items;
+    eprintln!("scenario/route: {} routes, {} compounds", routes.len(), compounds.len());
     let mut g = c.benchmark_group("scenario/route");
     g.sample_size(20);
     g.bench_function(BenchmarkId::new("build", ROUTES), |b| {
         b.iter_batched(
-            || routes.clone(),
-            |r| RouteMonitor::new(r, vec![], RouteConfig::default()).map(|m| m.knows_truck("x")),
+            || (routes.clone(), compounds.clone()),
+            |(r, c)| RouteMonitor::new(r, c, RouteConfig::default()).map(|m| m.knows_truck("x")),
             BatchSize::PerIteration,
         )
     });
@@ -115,7 +117,7 @@ fn sensors_and_video(c: &mut Criterion) {
             k = k.wrapping_add(1);
             // A square wave around the threshold: episodes start and end.
             let v = if (k / 40).is_multiple_of(2) { 80.0 } else { 220.0 };
-            sites.on_reading("PM-SYN", black_box(v), now).map(|a| a.is_some())
+            sites.on_reading("PM-SYN", Quantity::Pm10, black_box(v), now).map(|a| a.is_some())
         })
     });
     let stall = TypeKey { kind: TypeKind::Matter, code: "0507".into() };

@@ -7,7 +7,7 @@
 //! routes, 48,000 cameras.
 
 use chrono::NaiveTime;
-use cityops_core::scenario::{Camera, CameraKind, Route, Stop};
+use cityops_core::scenario::{Camera, CameraKind, Compound, CompoundShape, Route, Stop};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -77,6 +77,23 @@ pub fn cameras(n: usize) -> Synthetic<Camera> {
                 range_m: if high { rng.random_range(200.0..800.0) } else { rng.random_range(30.0..150.0) },
                 kind: if high { CameraKind::High } else { CameraKind::Low },
             }
+        })
+        .collect();
+    Synthetic { label: SYNTHETIC, items }
+}
+
+/// One compound per collection point of `routes`: a 60–150 m square whose corner nearest the
+/// road is 10 m from the stop (the bins are collected at the gate).
+pub fn compounds(routes: &[Route]) -> Synthetic<Compound> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_ROUTES ^ 1);
+    let items = routes
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .map(|s| {
+            let side = rng.random_range(60.0..150.0);
+            let c = step([s.lon, s.lat], 10.0, 10.0);
+            let ring = vec![c, step(c, side, 0.0), step(c, side, side), step(c, 0.0, side)];
+            Compound { id: s.compound_id.clone(), shape: CompoundShape::Polygon(ring) }
         })
         .collect();
     Synthetic { label: SYNTHETIC, items }

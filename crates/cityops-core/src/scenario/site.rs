@@ -67,10 +67,11 @@ impl Quantity {
     }
 }
 
-/// A sensor installed at a site.
+/// A sensor channel installed at a site. One monitoring station (one sensor id) may report
+/// several quantities: bind each as its own `SiteSensor`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteSensor {
-    /// Sensor id, unique.
+    /// Sensor (station) id; (`sensor_id`, `quantity`) is unique.
     pub sensor_id: String,
     /// The site it watches.
     pub site_id: String,
@@ -90,7 +91,6 @@ pub struct SiteAlarm {
 #[derive(Debug, Clone)]
 struct Series {
     site: usize,
-    quantity: Quantity,
     readings: VecDeque<(NaiveDateTime, f64)>,
     episode: Option<NaiveDateTime>,
 }
@@ -102,7 +102,7 @@ pub struct SiteMonitor {
     noise: NoiseConfig,
     sites: Vec<Site>,
     centroids: Vec<[f64; 2]>,
-    series: HashMap<String, Series>,
+    series: HashMap<(String, Quantity), Series>,
 }
 
 impl SiteMonitor {
@@ -140,17 +140,18 @@ impl SiteMonitor {
             let Some(&site) = ix.get(s.site_id.as_str()) else {
                 return Err(ScenarioError::UnknownSite { sensor: s.sensor_id, site: s.site_id });
             };
-            let entry = Series { site, quantity: s.quantity, readings: VecDeque::new(), episode: None };
-            if series.insert(s.sensor_id.clone(), entry).is_some() {
-                return Err(ScenarioError::DuplicateId { kind: "sensor", id: s.sensor_id });
+            let entry = Series { site, readings: VecDeque::new(), episode: None };
+            if series.insert((s.sensor_id.clone(), s.quantity), entry).is_some() {
+                let id = format!("{}/{}", s.sensor_id, s.quantity.as_str());
+                return Err(ScenarioError::DuplicateId { kind: "sensor", id });
             }
         }
         Ok(SiteMonitor { dust, noise, sites, centroids, series })
     }
 
-    /// The site a sensor watches.
-    pub fn site_of(&self, sensor_id: &str) -> Option<&Site> {
-        self.series.get(sensor_id).map(|s| &self.sites[s.site])
+    /// The site a sensor channel watches.
+    pub fn site_of(&self, sensor_id: &str, quantity: Quantity) -> Option<&Site> {
+        self.series.get(&(sensor_id.to_owned(), quantity)).map(|s| &self.sites[s.site])
     }
 
     /// Where cases of a site are filed: its centroid (lon, lat).
@@ -158,21 +159,25 @@ impl SiteMonitor {
         self.sites.iter().position(|s| s.id == site_id).map(|i| self.centroids[i])
     }
 
-    /// Whether a sensor is in an alarm episode.
-    pub fn in_episode(&self, sensor_id: &str) -> bool {
-        self.series.get(sensor_id).is_some_and(|s| s.episode.is_some())
+    /// Whether a sensor channel is in an alarm episode.
+    pub fn in_episode(&self, sensor_id: &str, quantity: Quantity) -> bool {
+        self.series.get(&(sensor_id.to_owned(), quantity)).is_some_and(|s| s.episode.is_some())
     }
 
-    /// Feeds one reading (time-ordered per sensor; equal times are fine) in the sensor's unit and
-    /// returns the alarm it raises, if it starts an episode.
+    /// Feeds one reading of a sensor channel (time-ordered per channel; equal times are fine) in
+    /// the quantity's unit and returns the alarm it raises, if it starts an episode. A channel
+    /// not bound to a site is [`ScenarioError::UnknownSensor`].
     pub fn on_reading(
         &mut self,
         sensor_id: &str,
+        quantity: Quantity,
         value: f64,
         at: NaiveDateTime,
     ) -> Result<Option<SiteAlarm>> {
-        let series =
-            self.series.get_mut(sensor_id).ok_or_else(|| ScenarioError::UnknownSensor(sensor_id.into()))?;
+        let series = self
+            .series
+            .get_mut(&(sensor_id.to_owned(), quantity))
+            .ok_or_else(|| ScenarioError::UnknownSensor(format!("{sensor_id}/{}", quantity.as_str())))?;
         if !(value.is_finite() && value >= 0.0) {
             return Err(ScenarioError::NonFiniteValue { what: "reading", value });
         }
@@ -181,7 +186,7 @@ impl SiteMonitor {
         {
             return Err(ScenarioError::OutOfOrder { subject: sensor_id.into(), at, last });
         }
-        let (window, min_readings, share) = match series.quantity {
+        let (window, min_readings, share) = match quantity {
             Quantity::Pm10 => (self.dust.window(), self.dust.min_readings, self.dust.min_share_above),
             Quantity::Noise => (self.noise.window(), self.noise.min_readings, self.noise.min_share_above),
         };
@@ -195,15 +200,15 @@ impl SiteMonitor {
             Quantity::Noise => noise.limit_at(t.time()),
         };
         let n = series.readings.len();
-        let level = match series.quantity {
+        let level = match quantity {
             Quantity::Pm10 => series.readings.iter().map(|r| r.1).sum::<f64>() / n as f64,
             Quantity::Noise => {
                 let energy = series.readings.iter().map(|r| 10f64.powf(r.1 / 10.0)).sum::<f64>() / n as f64;
                 10.0 * energy.log10()
             }
         };
-        let limit = limit_of(series.quantity, at);
-        let above = series.readings.iter().filter(|r| r.1 > limit_of(series.quantity, r.0)).count();
+        let limit = limit_of(quantity, at);
+        let above = series.readings.iter().filter(|r| r.1 > limit_of(quantity, r.0)).count();
         if series.episode.is_some() && (level <= limit || n == 1) {
             series.episode = None;
         }
@@ -214,12 +219,12 @@ impl SiteMonitor {
         if !alarm {
             return Ok(None);
         }
-        let start = series.readings.iter().find(|r| r.1 > limit_of(series.quantity, r.0)).map_or(at, |r| r.0);
+        let start = series.readings.iter().find(|r| r.1 > limit_of(quantity, r.0)).map_or(at, |r| r.0);
         series.episode = Some(start);
         let site = &self.sites[series.site];
         let centroid = self.centroids[series.site];
         let minutes = window.num_minutes();
-        let (rule, type_key, message) = match series.quantity {
+        let (rule, type_key, message) = match quantity {
             Quantity::Pm10 => (
                 RuleKind::DustExceeded,
                 self.dust.case_type.clone(),
@@ -251,7 +256,7 @@ impl SiteMonitor {
             lat: centroid[1],
             district_code: Some(site.district_code.clone()),
             description: message,
-            source_ref: format!("{sensor_id}@{}", start.format("%Y-%m-%dT%H:%M:%S")),
+            source_ref: format!("{sensor_id}/{}@{}", quantity.as_str(), start.format("%Y-%m-%dT%H:%M:%S")),
             cameras: Vec::new(),
         };
         Ok(Some(SiteAlarm { alert, case }))

@@ -387,7 +387,8 @@ fn minutely(start: NaiveDateTime, values: impl IntoIterator<Item = f64>) -> Vec<
 }
 
 fn feed(m: &mut SiteMonitor, sensor: &str, series: &[(NaiveDateTime, f64)]) -> Vec<SiteAlarm> {
-    series.iter().filter_map(|&(when, v)| m.on_reading(sensor, v, when).unwrap()).collect()
+    let q = if sensor.starts_with("PM") { Quantity::Pm10 } else { Quantity::Noise };
+    series.iter().filter_map(|&(when, v)| m.on_reading(sensor, q, v, when).unwrap()).collect()
 }
 
 #[test]
@@ -414,8 +415,8 @@ fn a_dust_series_that_crosses_alarms_once_per_episode_and_one_that_spikes_never_
     assert_eq!(
         times,
         vec![
-            (minute(29), "PM-1@2026-11-29T10:20:00".to_owned()),
-            (minute(80), "PM-1@2026-11-29T11:10:00".to_owned())
+            (minute(29), "PM-1/pm10@2026-11-29T10:20:00".to_owned()),
+            (minute(80), "PM-1/pm10@2026-11-29T11:10:00".to_owned())
         ]
     );
     let by_oracle = oracle(&crosses, 15, 15, 0.5, |_| 150.0, mean);
@@ -433,13 +434,13 @@ fn a_dust_series_that_crosses_alarms_once_per_episode_and_one_that_spikes_never_
     assert_eq!([a.case.lon, a.case.lat], c);
     assert_eq!([a.alert.lon, a.alert.lat], c);
     assert!(haversine(c, [120.40, 36.10]) < 0.01);
-    assert!(m.in_episode("PM-1"));
+    assert!(m.in_episode("PM-1", Quantity::Pm10));
 
     // One spike of 3000 lifts the 15-minute mean to 256, but 1 reading in 15 is not a majority.
     let spikes = minutely(start, (0..60).map(|i| if i == 30 { 3000.0 } else { 60.0 }));
     assert!(feed(&mut m, "PM-2", &spikes).is_empty());
     assert!(oracle(&spikes, 15, 15, 0.5, |_| 150.0, mean).is_empty());
-    assert!(!m.in_episode("PM-2"));
+    assert!(!m.in_episode("PM-2", Quantity::Pm10));
 }
 
 #[test]
@@ -477,7 +478,7 @@ fn noise_is_judged_by_its_equivalent_level_against_the_day_or_night_limit() {
             assert_eq!(a.alert.rule, RuleKind::NoiseExceeded);
             assert_eq!(a.case.type_key, matter("08001"));
             assert!(a.alert.message_zh.contains(period), "{}", a.alert.message_zh);
-            assert!(a.case.source_ref.starts_with(&format!("{sensor}@")));
+            assert!(a.case.source_ref.starts_with(&format!("{sensor}/noise@")));
         }
     }
 }
@@ -496,13 +497,17 @@ fn site_inputs_and_readings_are_validated() {
     );
 
     let mut m = site_monitor();
-    assert_eq!(m.on_reading("X", 1.0, at(1, 0)), Err(ScenarioError::UnknownSensor("X".into())));
+    let pm = Quantity::Pm10;
+    assert_eq!(m.on_reading("X", pm, 1.0, at(1, 0)), Err(ScenarioError::UnknownSensor("X/pm10".into())));
+    let wrong_channel = m.on_reading("PM-1", Quantity::Noise, 1.0, at(1, 0));
+    assert_eq!(wrong_channel, Err(ScenarioError::UnknownSensor("PM-1/noise".into())));
     for bad in [f64::NAN, f64::INFINITY, -1.0] {
-        assert!(matches!(m.on_reading("PM-1", bad, at(1, 0)), Err(ScenarioError::NonFiniteValue { .. })));
+        assert!(matches!(m.on_reading("PM-1", pm, bad, at(1, 0)), Err(ScenarioError::NonFiniteValue { .. })));
     }
-    assert_eq!(m.on_reading("PM-1", 10.0, at(1, 5)), Ok(None));
-    assert!(matches!(m.on_reading("PM-1", 10.0, at(1, 4)), Err(ScenarioError::OutOfOrder { .. })));
-    assert_eq!(m.site_of("NZ-1").map(|s| s.id.as_str()), Some("GD-0001"));
+    assert_eq!(m.on_reading("PM-1", pm, 10.0, at(1, 5)), Ok(None));
+    assert!(matches!(m.on_reading("PM-1", pm, 10.0, at(1, 4)), Err(ScenarioError::OutOfOrder { .. })));
+    assert_eq!(m.site_of("NZ-1", Quantity::Noise).map(|s| s.id.as_str()), Some("GD-0001"));
+    assert_eq!(m.site_of("NZ-1", pm), None);
     assert_eq!(Quantity::from_wire("pm10"), Some(Quantity::Pm10));
     assert_eq!(Quantity::from_wire(Quantity::Noise.as_str()), Some(Quantity::Noise));
     assert_eq!(Quantity::from_wire("pm2.5"), None);
@@ -766,4 +771,30 @@ fn camera_inputs_are_validated() {
     let index = CameraIndex::new(vec![camera("A", 0.0, 60.0, 100.0)]).unwrap();
     assert!(index.visible_from(f64::NAN, 0.0).is_err());
     assert!(index.get("A").is_some());
+}
+
+#[test]
+fn one_station_reporting_dust_and_noise_raises_two_distinct_alarms() {
+    let channel = |quantity| SiteSensor { sensor_id: "ST-1".into(), site_id: "GD-0001".into(), quantity };
+    let sensors = vec![channel(Quantity::Pm10), channel(Quantity::Noise)];
+    let mut m =
+        SiteMonitor::new(vec![site()], sensors, DustConfig::default(), NoiseConfig::default()).unwrap();
+    let mut alarms = Vec::new();
+    for minute in 0..20 {
+        let when = at(10, minute);
+        alarms.extend(m.on_reading("ST-1", Quantity::Pm10, 400.0, when).unwrap());
+        alarms.extend(m.on_reading("ST-1", Quantity::Noise, 80.0, when).unwrap());
+    }
+    let got: Vec<(&str, &str)> =
+        alarms.iter().map(|a| (a.alert.id.as_str(), a.case.source_ref.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("noise_exceeded:ST-1:20261129T100400", "ST-1/noise@2026-11-29T10:00:00"),
+            ("dust_exceeded:ST-1:20261129T101400", "ST-1/pm10@2026-11-29T10:00:00"),
+        ]
+    );
+    let dup = vec![channel(Quantity::Pm10), channel(Quantity::Pm10)];
+    let e = SiteMonitor::new(vec![site()], dup, DustConfig::default(), NoiseConfig::default()).unwrap_err();
+    assert_eq!(e, ScenarioError::DuplicateId { kind: "sensor", id: "ST-1/pm10".into() });
 }
