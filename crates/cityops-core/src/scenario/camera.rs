@@ -13,7 +13,7 @@ use geo::{Bearing, Haversine, Point};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
-use super::{Result, ScenarioError, check_lonlat, haversine, m_per_deg};
+use super::{CaseProposal, Result, ScenarioError, check_lonlat, haversine, m_per_deg};
 use crate::index::Fence;
 
 /// Mounting class of a camera.
@@ -137,6 +137,22 @@ impl CameraIndex {
             .collect();
         out.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.camera.id.cmp(&b.camera.id)));
         Ok(out)
+    }
+
+    /// Links the cameras that see a proposed case's location to it, nearest first, up to `max`
+    /// cameras in all; cameras already linked (e.g. the detecting one) stay first and are not
+    /// repeated. Returns how many were added.
+    pub fn link_cameras(&self, case: &mut CaseProposal, max: usize) -> Result<usize> {
+        let before = case.cameras.len();
+        for v in self.visible_from(case.lon, case.lat)? {
+            if case.cameras.len() >= max {
+                break;
+            }
+            if !case.cameras.iter().any(|c| c == &v.camera.id) {
+                case.cameras.push(v.camera.id.clone());
+            }
+        }
+        Ok(case.cameras.len().saturating_sub(before))
     }
 
     /// The camera's view cone as a polygon fence (layer `Cameras`, id = its position in

@@ -696,6 +696,18 @@ fn a_cone_sees_ahead_within_range_and_half_the_field_either_side() {
     let [lon, lat] = offset(120.38, 36.07, 0.0, 60.0);
     let ids: Vec<&str> = index.visible_from(lon, lat).unwrap().iter().map(|v| v.camera.id.as_str()).collect();
     assert_eq!(ids, ["D", "N"]);
+    let mut case = CaseProposal {
+        type_key: matter("08004"),
+        lon,
+        lat,
+        district_code: None,
+        description: String::new(),
+        source_ref: String::new(),
+        cameras: vec!["N".into()],
+    };
+    assert_eq!(index.link_cameras(&mut case, 5).unwrap(), 1);
+    assert_eq!(case.cameras, ["N", "D"]);
+    assert_eq!(index.link_cameras(&mut case, 5).unwrap(), 0);
     let fence = index.cone_fence("E").unwrap();
     assert_eq!(fence.layer, cityops_api::LayerKind::Cameras);
     assert!(index.cone_fence("nope").is_none());
