@@ -283,17 +283,22 @@ impl RouteMonitor {
         let truck = self.trucks.get(truck_id).ok_or_else(unknown)?;
         let on_route = self.within(&truck.routes, lon, lat, self.config.off_route_m);
         let inside = self.fences.containing(lon, lat);
+        // Within `r` metres of (x, y)? The latitude difference alone rules most stops out before
+        // the great-circle distance is computed.
+        let near =
+            |x: f64, y: f64, r: f64| (lat - y).abs() * m_per_deg() <= r && haversine([lon, lat], [x, y]) <= r;
         let mut visited = Vec::new();
         for (k, s) in truck.stops.iter().enumerate() {
+            if truck.progress.get(k).is_some_and(|p| p.in_window) {
+                continue;
+            }
             let stop = &self.routes[s.route as usize].stops[s.stop as usize];
-            let hit = haversine([lon, lat], [stop.lon, stop.lat]) <= self.config.stop_radius_m
+            let hit = near(stop.lon, stop.lat, self.config.stop_radius_m)
                 || s.compound.is_some_and(|c| match &self.compounds[c].shape {
                     CompoundShape::Polygon(_) => {
                         inside.binary_search(&(LayerKind::Compounds, c as u64)).is_ok()
                     }
-                    CompoundShape::Circle { lon: cx, lat: cy, radius_m } => {
-                        haversine([lon, lat], [*cx, *cy]) <= *radius_m
-                    }
+                    CompoundShape::Circle { lon: cx, lat: cy, radius_m } => near(*cx, *cy, *radius_m),
                 });
             if hit {
                 visited.push(k);
