@@ -9,7 +9,15 @@
 //!
 //! Shift model: windows are times of day on the fix's date (a window may not cross midnight); a
 //! truck's visits reset when its first fix (or a [`RouteMonitor::tick`]) of a new date arrives,
-//! after the previous date's open stops have been judged.
+//! after the previous date's open stops have been judged. A date on which the monitor saw neither
+//! a fix of the truck nor a tick is not judged for it.
+//!
+//! A stop is visited by a fix within [`RouteConfig::stop_radius_m`] of it or inside its compound.
+//! A visit inside the window settles it; a visit after the window raises
+//! [`RuleKind::StopOutsideWindow`] at once; a visit before the window is remembered (the truck
+//! may only be passing) and reported as outside its window only if the window then closes
+//! without a visit inside it. A window that closes with no visit at all is
+//! [`RuleKind::StopMissed`].
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -810,3 +810,47 @@ fn one_station_reporting_dust_and_noise_raises_two_distinct_alarms() {
     let e = SiteMonitor::new(vec![site()], dup, DustConfig::default(), NoiseConfig::default()).unwrap_err();
     assert_eq!(e, ScenarioError::DuplicateId { kind: "sensor", id: "ST-1/pm10".into() });
 }
+
+#[test]
+fn random_sensor_series_alarm_exactly_where_the_rule_recomputed_from_scratch_says() {
+    let noise = NoiseConfig::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
+    let mut totals = [0, 0];
+    for run in 0..40 {
+        let mut m = site_monitor();
+        let (sensor, q) = if run % 2 == 0 { ("PM-1", Quantity::Pm10) } else { ("NZ-2", Quantity::Noise) };
+        // Readings mostly every minute, some after 2 (and a few after a 20-minute gap) from 20:00 across the night
+        // limit, values drifting around the limit with occasional spikes.
+        let mut when = at(20, 0);
+        let mut level: f64 = if q == Quantity::Pm10 { 150.0 } else { 60.0 };
+        let mut series = Vec::new();
+        for _ in 0..400 {
+            when += TimeDelta::minutes(if rng.random_bool(0.02) {
+                20
+            } else if rng.random_bool(0.9) {
+                1
+            } else {
+                2
+            });
+            level += rng.random_range(-0.1..0.1) * level;
+            level = level.clamp(20.0, 400.0);
+            let spike = if rng.random_bool(0.03) { 5.0 } else { 1.0 };
+            series.push((when, level * spike));
+        }
+        let got: Vec<NaiveDateTime> = series
+            .iter()
+            .filter_map(|&(t, v)| m.on_reading(sensor, q, v, t).unwrap())
+            .map(|a| a.alert.at)
+            .collect();
+        let want: Vec<NaiveDateTime> = match q {
+            Quantity::Pm10 => oracle(&series, 15, 15, 0.5, |_| 150.0, mean),
+            Quantity::Noise => oracle(&series, 5, 5, 0.5, |t| noise.limit_at(t.time()), leq),
+        }
+        .into_iter()
+        .map(|o| o.0)
+        .collect();
+        assert_eq!(got, want, "run {run} ({sensor})");
+        totals[run % 2] += got.len();
+    }
+    assert!(totals[0] >= 5 && totals[1] >= 5, "{totals:?} alarms: the fixture must raise both kinds");
+}
