@@ -19,7 +19,7 @@
 //! without a visit inside it. A window that closes with no visit at all is
 //! [`RuleKind::StopMissed`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use cityops_api::LayerKind;
@@ -31,7 +31,7 @@ use super::{
     Alert, Result, RouteConfig, RuleKind, ScenarioError, Severity, check_lonlat, haversine, lonlat_box,
     m_per_deg,
 };
-use crate::index::{Fence, FenceSet};
+use crate::index::{Fence, FenceSet, IndexError};
 
 /// A collection point on a route, with its service window.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,14 +187,20 @@ impl RouteMonitor {
                 }
             }
         }
-        let fences = FenceSet::from_fences(fences)
-            .map_err(|_| invalid("compound", "(polygon)", "polygon rejected by the fence index"))?;
+        let fences = FenceSet::from_fences(fences).map_err(|e| match e {
+            IndexError::InvalidFence { id, reason, .. } => {
+                let id =
+                    usize::try_from(id).ok().and_then(|i| compounds.get(i)).map_or("?", |c| c.id.as_str());
+                invalid("compound", id, reason)
+            }
+            _ => invalid("compound", "?", "rejected by the fence index"),
+        })?;
 
-        let mut route_ids: HashMap<&str, ()> = HashMap::new();
+        let mut route_ids: HashSet<&str> = HashSet::new();
         let mut trucks: BTreeMap<String, Truck> = BTreeMap::new();
         let mut segments = Vec::new();
         for (ri, r) in routes.iter().enumerate() {
-            if route_ids.insert(r.id.as_str(), ()).is_some() {
+            if !route_ids.insert(r.id.as_str()) {
                 return Err(ScenarioError::DuplicateId { kind: "route", id: r.id.clone() });
             }
             if r.line.len() < 2 || !r.line.iter().all(|&p| valid(p)) {

@@ -238,6 +238,10 @@ fn route_inputs_and_fixes_are_validated() {
         |r| Compound { id: "C".into(), shape: CompoundShape::Circle { lon: 120.0, lat: 36.0, radius_m: r } };
     assert!(RouteMonitor::new(vec![good()], vec![circle(0.0)], RouteConfig::default()).is_err());
     assert!(RouteMonitor::new(vec![good()], vec![circle(5.0), circle(5.0)], RouteConfig::default()).is_err());
+    let sliver =
+        Compound { id: "P".into(), shape: CompoundShape::Polygon(vec![[120.0, 36.0], [120.1, 36.0]]) };
+    let e = RouteMonitor::new(vec![good()], vec![sliver], RouteConfig::default()).unwrap_err();
+    assert!(matches!(e, ScenarioError::InvalidInput { kind: "compound", ref id, .. } if id == "P"), "{e}");
     let bad_config = RouteConfig { off_route_fixes: 0, ..RouteConfig::default() };
     assert!(RouteMonitor::new(vec![good()], vec![], bad_config).is_err());
 
