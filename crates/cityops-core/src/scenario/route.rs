@@ -3,7 +3,11 @@
 //!
 //! All route segments of all trucks sit in one R-tree of lon/lat envelopes; a fix looks up the
 //! segments whose envelopes meet a box of `off_route_m` around it, keeps those of its own truck,
-//! and measures them exactly. Compound polygons are a [`FenceSet`] (layer
+//! and measures them exactly (in the plane tangent at the fix). The envelopes are in lon/lat rather
+//! than in [`crate::geom::to_local`] metres on purpose: the query box is then widened per the fix's
+//! own latitude, so the candidate filter is provably complete without the city-wide projection's
+//! scale-error margin, and nothing is projected per segment or per fix. Compound polygons are a
+//! [`FenceSet`] (layer
 //! [`LayerKind::Compounds`]). Neither query depends on the number of routes beyond the R-tree's
 //! logarithm.
 //!
