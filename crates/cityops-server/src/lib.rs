@@ -16,6 +16,7 @@ pub mod extract;
 pub mod live;
 pub mod map;
 pub mod routes;
+pub mod scenario;
 pub mod state;
 
 use std::net::SocketAddr;
