@@ -84,8 +84,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, store = %redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
-    let sim =
-        if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
+    let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
     if let Some(dir) = &config.ui_dir {
         tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
     }
@@ -130,8 +129,7 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
             created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
         })
         .await?;
-    let sim =
-        if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
+    let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
     tracing::info!(%addr, store = %redact(&config.database_url), "embedded cityops service listening");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
@@ -150,8 +148,9 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
 async fn start_simulation(
     state: &AppState,
     addr: SocketAddr,
-    seed: u64,
+    config: &Config,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let seed = config.sim_seed;
     let token = auth::new_token()?;
     state
         .store
@@ -166,6 +165,7 @@ async fn start_simulation(
     let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
     let mut cfg = cityops_sim::SimConfig::new(format!("http://{host}:{}", addr.port()), token);
     cfg.seed = seed;
+    cfg.sensor_every_min = config.sim_sensor_minutes;
     tracing::info!(seed, "embedded simulation of Qingdao starting (synthetic data)");
     Ok(tokio::spawn(async move {
         match cityops_sim::run(cfg, std::future::pending()).await {
