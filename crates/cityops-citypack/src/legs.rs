@@ -1,7 +1,9 @@
 //! Route legs over land: a truck's leg between two points of a district is the straight line when
 //! that stays on the district's grids, else a shortest path through adjacent grids of the district
-//! (grid interior points joined through the middle of the longest shared edge), string-pulled back
-//! to as few straight pieces as stay on the grids. So no leg crosses a bay or another district.
+//! (grid interior points joined through a lattice point near the middle of the longest shared
+//! edge), string-pulled back to as few straight pieces as stay on the grids. A piece that still
+//! leaves its grid (a concave coastal grid) goes round by the grid's edge. So no leg crosses a bay
+//! or another district.
 //!
 //! "Stays on the grids" is exact, in integer micro-degrees: both ends lie in grids of the district
 //! and the piece meets (crosses or touches) no edge of the district's outline, an outline edge
@@ -19,7 +21,7 @@ type Env = GeomWithData<Rectangle<[f64; 2]>, usize>;
 /// An outline edge of a district: its end points and the district.
 type Outline = GeomWithData<Rectangle<[i64; 2]>, (IPt, IPt, usize)>;
 
-/// The grids of a city as a walkable network.
+/// The grids of a city as a walkable network. Below, "grid" means one polygon part of a grid.
 pub(crate) struct Legs {
     geo: Vec<MultiPolygon<f64>>,
     district: Vec<usize>,
@@ -30,6 +32,14 @@ pub(crate) struct Legs {
     /// Per grid: whether it is in the largest connected piece of its district (not an island).
     mainland: Vec<bool>,
     outline: RTree<Outline>,
+    /// Per part: its rings (closed), micro-degrees.
+    rings: Vec<Vec<Vec<IPt>>>,
+    /// Per grid: its parts.
+    of_grid: Vec<Vec<usize>>,
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// Sign of the turn a → b → c.
@@ -69,6 +79,16 @@ pub(crate) fn dist_m(a: IPt, b: IPt) -> f64 {
 impl Legs {
     /// `grids`: polygons in micro-degrees with their district index.
     pub fn new(grids: &[(&[IPoly], usize)]) -> Legs {
+        // the nodes are the grids' polygon parts (a grid may have an island part)
+        let mut of_grid: Vec<Vec<usize>> = vec![Vec::new(); grids.len()];
+        let mut parts: Vec<(&[IPoly], usize)> = Vec::new();
+        for (gi, (poly, d)) in grids.iter().enumerate() {
+            for k in 0..poly.len() {
+                of_grid[gi].push(parts.len());
+                parts.push((&poly[k..k + 1], *d));
+            }
+        }
+        let grids = &parts[..];
         let geo: Vec<MultiPolygon<f64>> = grids.iter().map(|(p, _)| to_geo(p)).collect();
         let district: Vec<usize> = grids.iter().map(|g| g.1).collect();
         let tree = RTree::bulk_load(
@@ -105,9 +125,16 @@ impl Legs {
                     if g == h || district[g] != district[h] {
                         continue;
                     }
-                    let len = dist_m(*a, *b);
-                    let mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
-                    let e = best.entry((g.min(h), g.max(h))).or_insert((0.0, mid));
+                    // the hop is a lattice point exactly on the edge, as near its middle as may
+                    // be; edges without one (coprime steps) come last
+                    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+                    let k = gcd(dx.unsigned_abs(), dy.unsigned_abs()) as i64;
+                    let (len, mid) = if k >= 2 {
+                        (dist_m(*a, *b), [a[0] + dx / k * (k / 2), a[1] + dy / k * (k / 2)])
+                    } else {
+                        (dist_m(*a, *b) * 1e-6, *a)
+                    };
+                    let e = best.entry((g.min(h), g.max(h))).or_insert((-1.0, mid));
                     if len > e.0 {
                         *e = (len, mid);
                     }
@@ -159,23 +186,52 @@ impl Legs {
             }
         }
         let outline = RTree::bulk_load(outline);
-        Legs { geo, district, tree, inner, adj, mainland, outline }
+        let rings = grids.iter().map(|(p, _)| p.iter().flatten().cloned().collect()).collect();
+        Legs { geo, district, tree, inner, adj, mainland, outline, rings, of_grid }
     }
 
-    /// Whether grid `g` is in the largest connected piece of its district.
+    /// Whether every part of grid `g` is in the largest connected piece of its district.
     pub fn on_mainland(&self, g: usize) -> bool {
-        self.mainland[g]
+        self.of_grid.get(g).is_some_and(|ps| !ps.is_empty() && ps.iter().all(|&p| self.mainland[p]))
+    }
+
+    /// Whether grid `g` contains the point or has it on its boundary (exact, integer).
+    fn covers(&self, g: usize, p: IPt) -> bool {
+        let mut inside = false;
+        for ring in &self.rings[g] {
+            for w in ring.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if orient(a, b, p) == 0 && on_segment(a, b, p) {
+                    return true;
+                }
+                if (a[1] > p[1]) != (b[1] > p[1]) {
+                    // the edge crosses the horizontal through p: east of p?
+                    let lhs = i128::from(p[1] - a[1]) * i128::from(b[0] - a[0]);
+                    let rhs = i128::from(p[0] - a[0]) * i128::from(b[1] - a[1]);
+                    if (b[1] > a[1] && lhs > rhs) || (b[1] < a[1] && lhs < rhs) {
+                        inside = !inside;
+                    }
+                }
+            }
+        }
+        inside
+    }
+
+    /// The grids of the district covering the point, lowest first.
+    fn grids_at(&self, p: IPt, district: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .tree
+            .locate_all_at_point(&ll(p))
+            .map(|e| e.data)
+            .filter(|&g| self.district[g] == district && self.covers(g, p))
+            .collect();
+        v.sort_unstable();
+        v
     }
 
     /// The grid of the district containing (or touching) the point.
     fn grid_at(&self, p: IPt, district: usize) -> Option<usize> {
-        let [x, y] = ll(p);
-        let pt = Point::new(x, y);
-        self.tree
-            .locate_all_at_point(&[x, y])
-            .map(|e| e.data)
-            .filter(|&g| self.district[g] == district && self.geo[g].intersects(&pt))
-            .min()
+        self.grids_at(p, district).first().copied()
     }
 
     /// Whether the straight piece stays on the district's grids (exact).
@@ -244,9 +300,111 @@ impl Legs {
             while j + 1 < rev.len() && self.dry(rev[i], rev[j + 1], district) {
                 j += 1;
             }
-            out.push(rev[j]);
+            if j == i + 1
+                && !self.dry(rev[i], rev[j], district)
+                && let Some(detour) = self.around(rev[i], rev[j], district)
+            {
+                out.extend(detour);
+            } else {
+                out.push(rev[j]);
+            }
             i = j;
         }
         Some(out)
+    }
+
+    /// Whether the piece u–v lies in the closed grid `g`: it crosses none of the grid's edges, and
+    /// between the grid vertices it passes through, it runs inside or along the boundary.
+    fn in_grid(&self, g: usize, u: IPt, v: IPt) -> bool {
+        let rings = &self.rings[g];
+        let mut ts = vec![0.0, 1.0];
+        let (dx, dy) = ((v[0] - u[0]) as f64, (v[1] - u[1]) as f64);
+        let len2 = dx * dx + dy * dy;
+        for ring in rings {
+            for w in ring.windows(2) {
+                let (c, d) = (w[0], w[1]);
+                let (o1, o2, o3, o4) = (orient(u, v, c), orient(u, v, d), orient(c, d, u), orient(c, d, v));
+                if o1 * o2 < 0 && o3 * o4 < 0 {
+                    return false;
+                }
+                if o1 == 0 && on_segment(u, v, c) && len2 > 0.0 {
+                    ts.push((((c[0] - u[0]) as f64) * dx + ((c[1] - u[1]) as f64) * dy) / len2);
+                }
+            }
+        }
+        // ring edges on the line of u–v, as parameter ranges along it
+        let t_of = |c: IPt| (((c[0] - u[0]) as f64) * dx + ((c[1] - u[1]) as f64) * dy) / len2;
+        let along: Vec<(f64, f64)> = rings
+            .iter()
+            .flat_map(|r| r.windows(2))
+            .filter(|w| len2 > 0.0 && orient(u, v, w[0]) == 0 && orient(u, v, w[1]) == 0)
+            .map(|w| (t_of(w[0]).min(t_of(w[1])), t_of(w[0]).max(t_of(w[1]))))
+            .collect();
+        ts.sort_by(f64::total_cmp);
+        ts.windows(2).filter(|t| t[1] - t[0] > 1e-12).all(|t| {
+            // a stretch along the boundary is in; else its middle decides (it is off the boundary)
+            if along.iter().any(|&(a, b)| a <= t[0] + 1e-12 && t[1] <= b + 1e-12) {
+                return true;
+            }
+            let m = (t[0] + t[1]) / 2.0;
+            let (x, y) = ((u[0] as f64 + m * dx) / SCALE, (u[1] as f64 + m * dy) / SCALE);
+            self.geo[g].intersects(&Point::new(x, y))
+        })
+    }
+
+    /// A way from `p` to `q` inside one grid of the district that holds both, when the straight
+    /// piece leaves it (a concave coastal grid): to a vertex `p` sees, along the grid's ring to a
+    /// vertex `q` sees (the shorter way round), to `q`, string-pulled inside the grid. The points
+    /// after `p`, ending with `q`.
+    fn around(&self, p: IPt, q: IPt, district: usize) -> Option<Vec<IPt>> {
+        let g = self.grids_at(p, district).into_iter().find(|&g| self.covers(g, q))?;
+        let mut best: Option<(f64, Vec<IPt>)> = None;
+        for ring in &self.rings[g] {
+            let n = ring.len().saturating_sub(1); // closed ring: last == first
+            if n < 3 {
+                continue;
+            }
+            let seen =
+                |from: IPt| -> Vec<usize> { (0..n).filter(|&k| self.in_grid(g, from, ring[k])).collect() };
+            let (from_p, to_q) = (seen(p), seen(q));
+            for &i in &from_p {
+                for &j in &to_q {
+                    for dir in [1, n - 1] {
+                        let mut path = vec![p, ring[i]];
+                        let mut k = i;
+                        while k != j {
+                            k = (k + dir) % n;
+                            path.push(ring[k]);
+                        }
+                        path.push(q);
+                        let len: f64 = path.windows(2).map(|w| dist_m(w[0], w[1])).sum();
+                        if best.as_ref().is_none_or(|b| len < b.0) {
+                            best = Some((len, path));
+                        }
+                    }
+                }
+            }
+        }
+        let (_, path) = best?;
+        // string pulling inside the grid
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i + 1 < path.len() {
+            let mut j = i + 1;
+            while j + 1 < path.len() && self.in_grid(g, path[i], path[j + 1]) {
+                j += 1;
+            }
+            out.push(path[j]);
+            i = j;
+        }
+        Some(out)
+    }
+
+    /// Whether the piece stays on the district's land: dry, or inside one grid's closure.
+    pub fn on_land(&self, a: IPt, b: IPt, district: usize) -> bool {
+        if self.dry(a, b, district) {
+            return true;
+        }
+        self.grids_at(a, district).into_iter().any(|g| self.covers(g, b) && self.in_grid(g, a, b))
     }
 }

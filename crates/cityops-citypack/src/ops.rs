@@ -712,7 +712,7 @@ pub(crate) fn generate(
                 line.extend(back.iter().copied());
             }
             st.waypoints += line.len() - order.len() - 2;
-            st.wet_pieces += line.windows(2).filter(|w| !legs.dry(w[0], w[1], di)).count();
+            st.wet_pieces += line.windows(2).filter(|w| !legs.on_land(w[0], w[1], di)).count();
             st.stops += stops.len();
             let id = route_feats.len() + 1;
             route_feats.push((

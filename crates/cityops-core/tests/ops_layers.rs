@@ -8,6 +8,7 @@ use chrono::NaiveTime;
 use cityops_core::citypack::ops::{FacilityKind, OpsLayers, OpsSources, SiteStage, SortingStatus};
 use cityops_core::citypack::{CityPack, CityPackSources};
 use cityops_core::scenario::{CameraIndex, CameraKind, RouteMonitor, ScenarioConfig, SiteMonitor};
+use geo::{Distance, Euclidean, Point};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -290,9 +291,7 @@ fn the_embedded_layers_are_the_committed_files() {
 
 #[test]
 fn route_lines_stay_on_land_in_their_district() {
-    // sample every 25 m along every piece. Legs go around bays and other districts through
-    // adjacent grids; the few pieces that join a point to its grid's interior point or shared edge
-    // cut the corner of a concave coastal grid (0.14 % of the samples when written)
+    // sample every 25 m along every piece: legs go around bays and other districts
     let m_per_deg = 111_195.0;
     let (mut samples, mut off) = (0usize, Vec::new());
     for r in &layers().routes {
@@ -306,14 +305,22 @@ fn route_lines_stay_on_land_in_their_district() {
                 let (lon, lat) = (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]));
                 samples += 1;
                 let here = pack().locate(lon, lat).map(|x| x.district.code.clone());
-                if here.as_deref() != Ok(r.district_code.as_str()) {
+                // a piece along a grid's edge (the shore, around a cove) may round off the edge
+                // by a float's breadth: allow a centimetre
+                if here.as_deref() != Ok(r.district_code.as_str())
+                    && pack()
+                        .organisation
+                        .grids_in(&r.district_code)
+                        .iter()
+                        .all(|g| Euclidean.distance(&Point::new(lon, lat), &g.polygon) > 1e-7)
+                {
                     off.push((r.route.id.as_str(), lon, lat));
                 }
             }
         }
     }
     assert!(
-        off.len() * 500 <= samples,
+        off.is_empty(),
         "{} of {samples} samples off the district's land, e.g. {:?}",
         off.len(),
         &off[..off.len().min(5)]
