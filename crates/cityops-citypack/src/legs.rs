@@ -408,3 +408,60 @@ impl Legs {
         self.grids_at(a, district).into_iter().any(|g| self.covers(g, b) && self.in_grid(g, a, b))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_meet_when_they_cross_or_touch() {
+        for (a, b, c, d, want) in [
+            ([0, 0], [10, 10], [0, 10], [10, 0], true), // cross
+            ([0, 0], [10, 0], [5, 0], [5, 5], true),    // T touch
+            ([0, 0], [10, 0], [11, 0], [20, 0], false), // collinear apart
+            ([0, 0], [10, 0], [10, 0], [10, 10], true), // end to end
+            ([0, 0], [10, 0], [0, 1], [10, 1], false),  // parallel
+            ([0, 0], [10, 0], [5, -5], [5, -1], false), // short of it
+        ] {
+            assert_eq!(meet(a, b, c, d), want, "{a:?}-{b:?} × {c:?}-{d:?}");
+        }
+    }
+
+    /// A U of three grids around a bay (10–20 × 10–30, in thousands of micro-degrees): left
+    /// column A, bottom B, right column C, noded (A and C carry the corners of B).
+    fn u_shape() -> (Vec<IPoly>, Legs) {
+        let k = 1000;
+        let sq = |pts: &[[i64; 2]]| -> IPoly { vec![pts.iter().map(|p| [p[0] * k, p[1] * k]).collect()] };
+        let a = sq(&[[0, 0], [10, 0], [10, 10], [10, 30], [0, 30], [0, 0]]);
+        let b = sq(&[[10, 0], [20, 0], [20, 10], [10, 10], [10, 0]]);
+        let c = sq(&[[20, 0], [30, 0], [30, 30], [20, 30], [20, 10], [20, 0]]);
+        let polys = vec![a, b, c];
+        let grids: Vec<(&[IPoly], usize)> = polys.iter().map(|p| (std::slice::from_ref(p), 0)).collect();
+        let legs = Legs::new(&grids);
+        (polys, legs)
+    }
+
+    #[test]
+    fn a_leg_across_a_bay_goes_round_it() {
+        let (_, legs) = u_shape();
+        let (from, to) = ([5_000, 25_000], [25_000, 25_000]);
+        assert!(!legs.dry(from, to, 0), "the straight leg crosses the bay");
+        let pts = legs.leg(from, to, 0).unwrap();
+        assert_eq!(pts.last(), Some(&to));
+        let mut prev = from;
+        for p in &pts {
+            assert!(legs.on_land(prev, *p, 0), "{prev:?} → {p:?} leaves the land");
+            // no point of the piece is inside the bay
+            for s in 0..=100 {
+                let x = prev[0] + (p[0] - prev[0]) * s / 100;
+                let y = prev[1] + (p[1] - prev[1]) * s / 100;
+                assert!(!(10_000 < x && x < 20_000 && 10_000 < y && y < 30_000), "({x}, {y}) is in the bay");
+            }
+            prev = *p;
+        }
+        // a leg inside one grid stays straight
+        assert_eq!(legs.leg([1_000, 1_000], [9_000, 29_000], 0), Some(vec![[9_000, 29_000]]));
+        // every grid is on the mainland (one connected piece)
+        assert!((0..3).all(|g| legs.on_mainland(g)));
+    }
+}
