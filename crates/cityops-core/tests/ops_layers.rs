@@ -8,7 +8,7 @@ use chrono::NaiveTime;
 use cityops_core::citypack::ops::{FacilityKind, OpsLayers, OpsSources, SiteStage, SortingStatus};
 use cityops_core::citypack::{CityPack, CityPackSources};
 use cityops_core::scenario::{CameraIndex, CameraKind, RouteMonitor, ScenarioConfig, SiteMonitor};
-use geo::{Distance, Euclidean, Point};
+use geo::{Contains, Distance, Euclidean, Point};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -168,6 +168,17 @@ fn every_feature_lies_on_land_in_the_grid_and_district_it_states() {
     }
     for f in &l.facilities {
         check_located(&f.id, f.lon, f.lat, Some(&f.grid_code), &f.district_code);
+    }
+    // and, independently of the grids, on the GSHHG land of the basemap (every 40th camera, every
+    // facility; a grid's shore may round a micro-degree past the land's)
+    let land = &pack().basemap.land;
+    let points = l.cameras.iter().step_by(40).map(|c| (c.camera.id.as_str(), c.camera.lon, c.camera.lat));
+    for (id, lon, lat) in points.chain(l.facilities.iter().map(|f| (f.id.as_str(), f.lon, f.lat))) {
+        let p = Point::new(lon, lat);
+        assert!(
+            land.contains(&p) || Euclidean.distance(&p, land) < 2e-6,
+            "{id} ({lon}, {lat}) is not on land"
+        );
     }
 }
 
