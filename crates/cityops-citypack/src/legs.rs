@@ -429,21 +429,20 @@ mod tests {
 
     /// A U of three grids around a bay (10–20 × 10–30, in thousands of micro-degrees): left
     /// column A, bottom B, right column C, noded (A and C carry the corners of B).
-    fn u_shape() -> (Vec<IPoly>, Legs) {
+    fn u_shape() -> Legs {
         let k = 1000;
         let sq = |pts: &[[i64; 2]]| -> IPoly { vec![pts.iter().map(|p| [p[0] * k, p[1] * k]).collect()] };
         let a = sq(&[[0, 0], [10, 0], [10, 10], [10, 30], [0, 30], [0, 0]]);
         let b = sq(&[[10, 0], [20, 0], [20, 10], [10, 10], [10, 0]]);
         let c = sq(&[[20, 0], [30, 0], [30, 30], [20, 30], [20, 10], [20, 0]]);
-        let polys = vec![a, b, c];
+        let polys = [a, b, c];
         let grids: Vec<(&[IPoly], usize)> = polys.iter().map(|p| (std::slice::from_ref(p), 0)).collect();
-        let legs = Legs::new(&grids);
-        (polys, legs)
+        Legs::new(&grids)
     }
 
     #[test]
     fn a_leg_across_a_bay_goes_round_it() {
-        let (_, legs) = u_shape();
+        let legs = u_shape();
         let (from, to) = ([5_000, 25_000], [25_000, 25_000]);
         assert!(!legs.dry(from, to, 0), "the straight leg crosses the bay");
         let pts = legs.leg(from, to, 0).unwrap();
