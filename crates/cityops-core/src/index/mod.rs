@@ -28,6 +28,7 @@ mod fence;
 mod fxhash;
 mod live;
 mod points;
+mod slots;
 mod viewport;
 
 #[cfg(test)]

@@ -1,14 +1,25 @@
-//! One point layer: an R-tree over local metric coordinates, an id map for O(1) lookups and
-//! in-place updates, and the layer's [`ClusterGrid`].
+//! One point layer: the features in a table indexed by id ([`super::slots`]), their handles in
+//! one bucket per finest cluster cell, and the layer's [`ClusterGrid`], whose levels nest like a
+//! quadtree and so double as the spatial index: box and radius queries read the buckets in
+//! range, kNN walks the levels best-first.
+//!
+//! Why not an R-tree: `rstar` keeps every leaf in a node enum at least as large as an inner node
+//! (about 40 bytes for a 12-byte point), plus the inner nodes and an id map beside it; that alone
+//! passes the 64-byte-per-point budget at 10 M points. The cluster grid had to exist anyway, and
+//! its finest cells are small enough (60 px at z16, about 115 m) to serve as the buckets of a
+//! spatial hash. A point costs its 32-byte slot, an 8-byte bucket member, and a share of the
+//! cells.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use cityops_api::{LayerKind, MapItemDto, StatusClass, StatusMix};
 use geo::{Distance, Haversine, Point};
-use rstar::primitives::GeomWithData;
-use rstar::{AABB, RTree};
 
-use super::cluster::ClusterGrid;
+use super::cluster::{Cell, ClusterGrid, quantise, visit_range};
 use super::fxhash::FxHashMap;
-use super::viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
+use super::slots::{Slot, Slots};
+use super::viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery, status_slot};
 use super::{IndexError, Result};
 use crate::geom::{to_local, to_lonlat};
 
@@ -29,26 +40,6 @@ pub struct PointFeature {
     pub tag: u32,
 }
 
-/// What the layer keeps per feature (the position key is the id map's key).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Entry {
-    lon: f64,
-    lat: f64,
-    time: i64,
-    tag: u32,
-    status: StatusClass,
-}
-
-impl Entry {
-    fn of(f: &PointFeature) -> Self {
-        Entry { lon: f.lon, lat: f.lat, time: f.time, tag: f.tag, status: f.status }
-    }
-
-    fn feature(&self, id: u64) -> PointFeature {
-        PointFeature { id, lon: self.lon, lat: self.lat, status: self.status, time: self.time, tag: self.tag }
-    }
-}
-
 /// A filter on features for the metric queries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PointFilter {
@@ -65,8 +56,8 @@ pub struct PointFilter {
 }
 
 impl PointFilter {
-    fn accepts(&self, id: u64, e: &Entry) -> bool {
-        self.statuses.allows(e.status)
+    fn accepts(&self, id: u64, e: &Slot) -> bool {
+        self.statuses.allows(e.status())
             && self.tag.is_none_or(|t| t == e.tag)
             && self.since.is_none_or(|s| e.time >= s)
             && self.until.is_none_or(|u| e.time <= u)
@@ -83,7 +74,48 @@ pub struct Neighbour {
     pub distance_m: f64,
 }
 
-type TreePoint = GeomWithData<[f64; 2], u64>;
+/// A bucket member: the feature's handle (low 32 bits) and status slot (bits 32–33), so status
+/// filters and urgency sorts need not read the feature.
+fn member(h: u32, state: u8) -> u64 {
+    u64::from(h) | (u64::from(state) << 32)
+}
+
+fn member_handle(m: u64) -> u32 {
+    m as u32
+}
+
+fn member_state(m: u64) -> usize {
+    usize::from((m >> 32) as u8)
+}
+
+fn slot_of(f: &PointFeature) -> Slot {
+    Slot { lon: f.lon, lat: f.lat, time: f.time, tag: f.tag, state: status_slot(f.status) as u8 }
+}
+
+fn feature_of(id: u64, s: &Slot) -> PointFeature {
+    PointFeature { id, lon: s.lon, lat: s.lat, status: s.status(), time: s.time, tag: s.tag }
+}
+
+/// An `f64` with a total order, for the kNN queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ord64(f64);
+
+impl Eq for Ord64 {}
+
+impl PartialOrd for Ord64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ord64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Largest key range (cells) a bulk load groups with a counting sort; wider ranges sort.
+const COUNTING_CELLS: u64 = 1 << 22;
 
 /// One live point layer.
 ///
@@ -102,8 +134,10 @@ pub struct PointLayer {
     config: IndexConfig,
     /// Great-circle / planar distance ratio bounds over the extent.
     bounds: (f64, f64),
-    tree: RTree<TreePoint>,
-    entries: FxHashMap<u64, Entry>,
+    /// The features, by id.
+    slots: Slots,
+    /// Members of each finest cluster cell (same keys as the finest level of `clusters`).
+    buckets: FxHashMap<(i32, i32), Vec<u64>>,
     clusters: ClusterGrid,
 }
 
@@ -113,38 +147,62 @@ impl PointLayer {
         config.validate()?;
         Ok(PointLayer {
             bounds: config.scale_bounds(),
-            tree: RTree::new(),
-            entries: FxHashMap::default(),
+            slots: Slots::default(),
+            buckets: FxHashMap::default(),
             clusters: ClusterGrid::new(&config),
             config,
         })
     }
 
-    /// A layer built from all its features at once (R-tree bulk load, clusters folded upwards):
-    /// the fast path for start-up and replays. Fails on the first invalid coordinate or repeated
-    /// id.
+    /// A layer built from all its features at once: the features are grouped by finest cell
+    /// (a counting sort on the cell key, or a sort when the keys span too many cells), each
+    /// group becomes a bucket and a finest cluster cell, and the coarser levels are folded
+    /// upwards. Fails on the first invalid coordinate or repeated id.
     pub fn bulk_load(config: IndexConfig, features: Vec<PointFeature>) -> Result<Self> {
         config.validate()?;
-        let mut entries: FxHashMap<u64, Entry> = FxHashMap::default();
-        entries.reserve(features.len());
-        let mut points = Vec::with_capacity(features.len());
+        let n = features.len();
+        let mut slots = Slots::for_ids(features.iter().map(|f| f.id), n);
+        let grid = ClusterGrid::new(&config);
+        let mut keys: Vec<(i32, i32)> = Vec::with_capacity(n);
+        let mut handles: Vec<u32> = Vec::with_capacity(n);
+        let (mut lo, mut hi) = ((i32::MAX, i32::MAX), (i32::MIN, i32::MIN));
         for f in &features {
             check_point(&config, f.lon, f.lat)?;
-            if entries.insert(f.id, Entry::of(f)).is_some() {
+            if slots.handle(f.id).is_some() {
                 return Err(IndexError::DuplicateId { id: f.id });
             }
-            points.push(TreePoint::new(to_local(f.lon, f.lat), f.id));
+            let (h, moved) = slots.alloc(f.id, slot_of(f));
+            debug_assert!(moved.is_empty(), "the dense table was sized for every dense id");
+            let k = grid.finest_key(to_local(f.lon, f.lat));
+            lo = (lo.0.min(k.0), lo.1.min(k.1));
+            hi = (hi.0.max(k.0), hi.1.max(k.1));
+            keys.push(k);
+            handles.push(h);
         }
-        let clusters = ClusterGrid::bulk(
-            &config,
-            points.iter().zip(&features).map(|(p, f)| (*p.geom(), f.id, f.status)),
-        );
-        drop(features);
+        let groups = group_by_key(&keys, lo, hi);
+        drop(keys);
+        let mut buckets: FxHashMap<(i32, i32), Vec<u64>> = FxHashMap::default();
+        buckets.reserve(groups.starts.len());
+        let mut finest = Vec::with_capacity(groups.starts.len());
+        for (g, &(key, start)) in groups.starts.iter().enumerate() {
+            let end = groups.starts.get(g + 1).map_or(groups.order.len(), |s| s.1);
+            let mut members = Vec::with_capacity(end - start);
+            let mut cell = Cell::default();
+            for &i in &groups.order[start..end] {
+                let f = &features[i as usize];
+                let [x, y] = to_local(f.lon, f.lat);
+                let slot = status_slot(f.status);
+                cell.add([quantise(x), quantise(y)], f.id, slot);
+                members.push(member(handles[i as usize], slot as u8));
+            }
+            buckets.insert(key, members);
+            finest.push((key, cell));
+        }
         Ok(PointLayer {
             bounds: config.scale_bounds(),
-            tree: RTree::bulk_load(points),
-            entries,
-            clusters,
+            slots,
+            buckets,
+            clusters: ClusterGrid::from_finest(&config, finest),
             config,
         })
     }
@@ -156,22 +214,22 @@ impl PointLayer {
 
     /// Number of features.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.slots.len()
     }
 
     /// Whether the layer is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.slots.len() == 0
     }
 
     /// The feature with this id.
     pub fn get(&self, id: u64) -> Option<PointFeature> {
-        self.entries.get(&id).map(|e| e.feature(id))
+        self.slots.handle(id).map(|h| feature_of(id, self.slots.get(h)))
     }
 
     /// All features, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = PointFeature> + '_ {
-        self.entries.iter().map(|(&id, e)| e.feature(id))
+        self.slots.iter().map(|(id, s)| feature_of(id, s))
     }
 
     /// Ids of the features whose time is before `before`, sorted: silent trucks, stale alerts.
@@ -179,7 +237,7 @@ impl PointLayer {
     /// [`PointLayer::remove`]). A scan of the layer, meant for the small live layers.
     pub fn ids_older_than(&self, before: i64) -> Vec<u64> {
         let mut ids: Vec<u64> =
-            self.entries.iter().filter(|(_, e)| e.time < before).map(|(&id, _)| id).collect();
+            self.slots.iter().filter(|(_, s)| s.time < before).map(|(id, _)| id).collect();
         ids.sort_unstable();
         ids
     }
@@ -194,71 +252,147 @@ impl PointLayer {
         &self.clusters
     }
 
+    fn bucket_remove(&mut self, key: (i32, i32), h: u32) {
+        if let Some(v) = self.buckets.get_mut(&key) {
+            if let Some(at) = v.iter().position(|&m| member_handle(m) == h) {
+                v.swap_remove(at);
+            }
+            if v.is_empty() {
+                self.buckets.remove(&key);
+            }
+        }
+    }
+
+    fn bucket_restate(&mut self, key: (i32, i32), h: u32, state: u8) {
+        if let Some(m) =
+            self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
+        {
+            *m = member(h, state);
+        }
+    }
+
+    /// Sparse features the dense table took over: rename them in their buckets.
+    fn rehandle(&mut self, moved: &[(u32, u32)]) {
+        for &(old, new) in moved {
+            let s = *self.slots.get(new);
+            let key = self.clusters.finest_key(to_local(s.lon, s.lat));
+            if let Some(m) =
+                self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == old))
+            {
+                *m = member(new, s.state);
+            }
+        }
+    }
+
     /// Inserts a feature, or replaces the one with its id (moving it, re-tagging it or changing
-    /// its status). Returns the previous version. A status-only change leaves the R-tree alone.
+    /// its status). Returns the previous version. Touches one bucket (two for a move across
+    /// cells) and one cluster cell per zoom level.
     pub fn upsert(&mut self, f: PointFeature) -> Result<Option<PointFeature>> {
         check_point(&self.config, f.lon, f.lat)?;
         let xy = to_local(f.lon, f.lat);
-        match self.entries.insert(f.id, Entry::of(&f)) {
+        let new = slot_of(&f);
+        let key = self.clusters.finest_key(xy);
+        match self.slots.handle(f.id) {
             None => {
-                self.tree.insert(TreePoint::new(xy, f.id));
+                let (h, moved) = self.slots.alloc(f.id, new);
+                self.rehandle(&moved);
+                self.buckets.entry(key).or_default().push(member(h, new.state));
                 self.clusters.add(xy, f.id, f.status);
                 Ok(None)
             }
-            Some(old) => {
+            Some(h) => {
+                let old = std::mem::replace(self.slots.get_mut(h), new);
                 if old.lon == f.lon && old.lat == f.lat {
-                    self.clusters.restatus(xy, f.id, old.status, f.status);
+                    if old.state != new.state {
+                        self.bucket_restate(key, h, new.state);
+                        self.clusters.restatus(xy, f.id, old.status(), f.status);
+                    }
                 } else {
                     let old_xy = to_local(old.lon, old.lat);
-                    self.tree.remove(&TreePoint::new(old_xy, f.id));
-                    self.tree.insert(TreePoint::new(xy, f.id));
-                    self.clusters.relocate((old_xy, old.status), (xy, f.status), f.id);
+                    let old_key = self.clusters.finest_key(old_xy);
+                    if old_key == key {
+                        if old.state != new.state {
+                            self.bucket_restate(key, h, new.state);
+                        }
+                    } else {
+                        self.bucket_remove(old_key, h);
+                        self.buckets.entry(key).or_default().push(member(h, new.state));
+                    }
+                    self.clusters.relocate((old_xy, old.status()), (xy, f.status), f.id);
                 }
-                Ok(Some(old.feature(f.id)))
+                Ok(Some(feature_of(f.id, &old)))
             }
         }
     }
 
     /// Changes a feature's status class; returns the previous one.
     pub fn set_status(&mut self, id: u64, status: StatusClass) -> Result<StatusClass> {
-        let entry = self.entries.get_mut(&id).ok_or(IndexError::UnknownId { id })?;
-        let old = entry.status;
-        entry.status = status;
-        self.clusters.restatus(to_local(entry.lon, entry.lat), id, old, status);
+        let h = self.slots.handle(id).ok_or(IndexError::UnknownId { id })?;
+        let slot = self.slots.get_mut(h);
+        let old = slot.status();
+        let state = status_slot(status) as u8;
+        if slot.state != state {
+            slot.state = state;
+            let xy = to_local(slot.lon, slot.lat);
+            self.bucket_restate(self.clusters.finest_key(xy), h, state);
+            self.clusters.restatus(xy, id, old, status);
+        }
         Ok(old)
     }
 
     /// Removes a feature; returns it if it was there.
     pub fn remove(&mut self, id: u64) -> Option<PointFeature> {
-        let old = self.entries.remove(&id)?;
+        let h = self.slots.handle(id)?;
+        let old = self.slots.free(h);
         let xy = to_local(old.lon, old.lat);
-        self.tree.remove(&TreePoint::new(xy, id));
-        self.clusters.remove(xy, id, old.status);
-        Some(old.feature(id))
+        self.bucket_remove(self.clusters.finest_key(xy), h);
+        self.clusters.remove(xy, id, old.status());
+        Some(feature_of(id, &old))
+    }
+
+    /// Visits the buckets meeting a local rectangle, with whether the bucket lies inside it.
+    fn visit_rect(&self, lo: [f64; 2], hi: [f64; 2], mut visit: impl FnMut(&[u64], bool)) {
+        let range = self.clusters.key_range(self.config.max_cluster_zoom, lo, hi);
+        let m = self.clusters.finest_m();
+        visit_range(&self.buckets, range, |(kx, ky), members| {
+            let (x0, y0) = (f64::from(kx) * m, f64::from(ky) * m);
+            let inside =
+                x0 >= lo[0] + 1e-3 && y0 >= lo[1] + 1e-3 && x0 + m <= hi[0] - 1e-3 && y0 + m <= hi[1] - 1e-3;
+            visit(members, inside);
+        });
+    }
+
+    /// The box clipped to the extent (nothing lies outside it), in the local plane, widened by a
+    /// millimetre against rounding; `None` when they do not meet.
+    fn local_box(&self, bbox: &LonLatBox) -> Option<([f64; 2], [f64; 2])> {
+        let e = &self.config.extent;
+        let (min_lon, min_lat) = (bbox.min_lon.max(e.min_lon), bbox.min_lat.max(e.min_lat));
+        let (max_lon, max_lat) = (bbox.max_lon.min(e.max_lon), bbox.max_lat.min(e.max_lat));
+        if min_lon > max_lon || min_lat > max_lat {
+            return None;
+        }
+        let [x0, y0] = to_local(min_lon, min_lat);
+        let [x1, y1] = to_local(max_lon, max_lat);
+        Some(([x0 - 1e-3, y0 - 1e-3], [x1 + 1e-3, y1 + 1e-3]))
     }
 
     /// Features inside the box (edges included) that pass the filter, sorted by id.
     pub fn in_box(&self, bbox: &LonLatBox, filter: &PointFilter) -> Result<Vec<PointFeature>> {
         bbox.validate()?;
-        let mut out: Vec<PointFeature> = self
-            .candidates_in_box(bbox)
-            .filter_map(|p| {
-                let id = p.data;
-                let e = self.entries.get(&id)?;
-                (bbox.contains(e.lon, e.lat) && filter.accepts(id, e)).then(|| e.feature(id))
-            })
-            .collect();
+        let mut out = Vec::new();
+        if let Some((lo, hi)) = self.local_box(bbox) {
+            self.visit_rect(lo, hi, |members, _| {
+                for &m in members {
+                    let h = member_handle(m);
+                    let (id, s) = (self.slots.id(h), self.slots.get(h));
+                    if bbox.contains(s.lon, s.lat) && filter.accepts(id, s) {
+                        out.push(feature_of(id, s));
+                    }
+                }
+            });
+        }
         out.sort_unstable_by_key(|f| f.id);
         Ok(out)
-    }
-
-    /// R-tree candidates for a box: the box mapped to the local plane (the projection is affine per
-    /// axis, so this is exact up to rounding), widened by a millimetre against that rounding.
-    fn candidates_in_box(&self, bbox: &LonLatBox) -> impl Iterator<Item = &TreePoint> {
-        let [x0, y0] = to_local(bbox.min_lon, bbox.min_lat);
-        let [x1, y1] = to_local(bbox.max_lon, bbox.max_lat);
-        let env = AABB::from_corners([x0 - 1e-3, y0 - 1e-3], [x1 + 1e-3, y1 + 1e-3]);
-        self.tree.locate_in_envelope(&env)
     }
 
     /// Features within `radius_m` metres (great-circle) of the point that pass the filter, nearest
@@ -268,50 +402,88 @@ impl PointLayer {
         if !(radius_m.is_finite() && radius_m >= 0.0) {
             return Err(IndexError::InvalidDistance(radius_m));
         }
-        let xy = to_local(lon, lat);
+        let [x, y] = to_local(lon, lat);
         let planar = radius_m / self.bounds.0 + 1e-3;
         let origin = Point::new(lon, lat);
-        let mut out: Vec<Neighbour> = self
-            .tree
-            .locate_within_distance(xy, planar * planar)
-            .filter_map(|p| {
-                let e = self.entries.get(&p.data)?;
-                if !filter.accepts(p.data, e) {
-                    return None;
+        let mask = filter.statuses.mask();
+        let mut out = Vec::new();
+        self.visit_rect([x - planar, y - planar], [x + planar, y + planar], |members, _| {
+            for &m in members {
+                if !mask[member_state(m)] {
+                    continue;
                 }
-                let d = Haversine.distance(origin, Point::new(e.lon, e.lat));
-                (d <= radius_m).then_some(Neighbour { id: p.data, distance_m: d })
-            })
-            .collect();
+                let h = member_handle(m);
+                let (id, s) = (self.slots.id(h), self.slots.get(h));
+                if filter.accepts(id, s) {
+                    let d = Haversine.distance(origin, Point::new(s.lon, s.lat));
+                    if d <= radius_m {
+                        out.push(Neighbour { id, distance_m: d });
+                    }
+                }
+            }
+        });
         sort_neighbours(&mut out);
         Ok(out)
     }
 
     /// The `k` features nearest (great-circle) to the point that pass the filter, nearest first
-    /// (ties by id). Walks the R-tree in planar order and stops once the planar distance, scaled
-    /// by the extent's lower scale bound, exceeds the k-th great-circle distance found: exact.
+    /// (ties by id). A best-first walk down the cluster levels (a quadtree: each cell's four
+    /// children are the next level's cells), skipping cells with no member of the kept statuses,
+    /// in the order of the planar distance to the cell scaled by the extent's lower scale bound;
+    /// it stops once that bound exceeds the k-th great-circle distance found: exact.
     pub fn nearest(&self, lon: f64, lat: f64, k: usize, filter: &PointFilter) -> Result<Vec<Neighbour>> {
         check_point(&self.config, lon, lat)?;
         let mut best: Vec<Neighbour> = Vec::with_capacity(k.min(1024) + 1);
         if k == 0 {
             return Ok(best);
         }
-        let xy = to_local(lon, lat);
+        let [x, y] = to_local(lon, lat);
         let origin = Point::new(lon, lat);
-        for (p, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&xy) {
-            if best.len() == k && (d2.sqrt() - 1e-3) * self.bounds.0 > best[k - 1].distance_m {
+        let mask = filter.statuses.mask();
+        let top = self.config.max_cluster_zoom;
+        let finest_m = self.clusters.finest_m();
+        let bound = |z: u8, (kx, ky): (i32, i32)| {
+            let size = finest_m * f64::from(1u32 << (top - z));
+            let (x0, y0) = (f64::from(kx) * size, f64::from(ky) * size);
+            let dx = (x0 - x).max(x - (x0 + size)).max(0.0);
+            let dy = (y0 - y).max(y - (y0 + size)).max(0.0);
+            Ord64(((dx * dx + dy * dy).sqrt() - 1e-3).max(0.0) * self.bounds.0)
+        };
+        let mut queue = BinaryHeap::new();
+        for (&key, cell) in self.clusters.cells_at(0) {
+            if cell.filtered(mask).0 > 0 {
+                queue.push(Reverse((bound(0, key), 0u8, key)));
+            }
+        }
+        while let Some(Reverse((Ord64(b), z, key))) = queue.pop() {
+            if best.len() == k && b > best[k - 1].distance_m {
                 break;
             }
-            let Some(e) = self.entries.get(&p.data) else { continue };
-            if !filter.accepts(p.data, e) {
+            if z == top {
+                for &m in self.buckets.get(&key).map_or(&[][..], Vec::as_slice) {
+                    if !mask[member_state(m)] {
+                        continue;
+                    }
+                    let h = member_handle(m);
+                    let (id, s) = (self.slots.id(h), self.slots.get(h));
+                    if !filter.accepts(id, s) {
+                        continue;
+                    }
+                    let n =
+                        Neighbour { id, distance_m: Haversine.distance(origin, Point::new(s.lon, s.lat)) };
+                    let at = best.partition_point(|b| (b.distance_m, b.id) < (n.distance_m, n.id));
+                    if at < k {
+                        best.insert(at, n);
+                        best.truncate(k);
+                    }
+                }
                 continue;
             }
-            let n =
-                Neighbour { id: p.data, distance_m: Haversine.distance(origin, Point::new(e.lon, e.lat)) };
-            let at = best.partition_point(|b| (b.distance_m, b.id) < (n.distance_m, n.id));
-            if at < k {
-                best.insert(at, n);
-                best.truncate(k);
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let child = (key.0 * 2 + dx, key.1 * 2 + dy);
+                if self.clusters.cell(z + 1, child).is_some_and(|c| c.filtered(mask).0 > 0) {
+                    queue.push(Reverse((bound(z + 1, child), z + 1, child)));
+                }
             }
         }
         Ok(best)
@@ -321,7 +493,7 @@ impl PointLayer {
     /// metres, reported in the `window_s` seconds up to and including its time, any status. This is
     /// the dispatch-time check ("the 14th report on this block in 7 days").
     pub fn duplicate_candidates(&self, id: u64, radius_m: f64, window_s: i64) -> Result<Vec<Neighbour>> {
-        let e = self.entries.get(&id).ok_or(IndexError::UnknownId { id })?;
+        let e = self.get(id).ok_or(IndexError::UnknownId { id })?;
         let filter = PointFilter {
             statuses: StatusFilter::ALL,
             tag: Some(e.tag),
@@ -333,38 +505,20 @@ impl PointLayer {
     }
 
     /// What the map shows of this layer in a viewport. Up to the layer's `max_cluster_zoom`: one
-    /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a single feature of the kept
-    /// statuses is sent as that point, at its exact position; larger cells as a cluster at their
-    /// members' centroid with their status mix). Above it: the raw points in the box, overdue
-    /// first, then open, then closed, each by id, so a cut keeps the most urgent.
-    /// Items come in a stable order; `max_items` cuts the answer.
+    /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a
+    /// single feature of the kept statuses is sent as that point, at its exact position; larger
+    /// cells as a cluster at their members' centroid with their status mix). Above it: the raw
+    /// points in the box, overdue first, then open, then closed, each by id, so a cut keeps the
+    /// most urgent. Items come in a stable order; `max_items` cuts the answer.
     pub fn viewport(&self, layer: LayerKind, q: &ViewportQuery) -> Result<ViewportAnswer> {
         q.bbox.validate()?;
         let mut answer = ViewportAnswer::default();
-        if q.zoom > self.config.max_cluster_zoom {
-            let filter = PointFilter { statuses: q.statuses, ..PointFilter::default() };
-            let mut points = self.in_box(&q.bbox, &filter)?;
-            points.sort_by_key(|f| (urgency(f.status), f.id));
-            for f in points {
-                if answer.items.len() == q.max_items {
-                    answer.truncated = true;
-                    break;
-                }
-                answer.items.push(point_item(layer, &f));
-            }
-            return Ok(answer);
-        }
+        let Some((lo, hi)) = self.local_box(&q.bbox) else { return Ok(answer) };
         let mask = q.statuses.mask();
-        // Nothing lies outside the extent: clip the box to it, so an over-wide request costs no
-        // more than the whole extent.
-        let e = &self.config.extent;
-        let (min_lon, min_lat) = (q.bbox.min_lon.max(e.min_lon), q.bbox.min_lat.max(e.min_lat));
-        let (max_lon, max_lat) = (q.bbox.max_lon.min(e.max_lon), q.bbox.max_lat.min(e.max_lat));
-        if min_lon > max_lon || min_lat > max_lat {
+        if q.zoom > self.config.max_cluster_zoom {
+            self.raw_viewport(layer, q, (lo, hi), &mut answer);
             return Ok(answer);
         }
-        let lo = to_local(min_lon, min_lat);
-        let hi = to_local(max_lon, max_lat);
         let range = self.clusters.key_range(q.zoom, lo, hi);
         self.clusters.for_cells_in(q.zoom, range, |_, cell| {
             let (n, sx, sy, sid) = cell.filtered(mask);
@@ -376,8 +530,8 @@ impl PointLayer {
                 return;
             }
             if n == 1 {
-                if let Some(e) = self.entries.get(&sid) {
-                    answer.items.push(point_item(layer, &e.feature(sid)));
+                if let Some(f) = self.get(sid) {
+                    answer.items.push(point_item(layer, &f));
                 }
                 return;
             }
@@ -387,14 +541,104 @@ impl PointLayer {
         });
         Ok(answer)
     }
+
+    /// The raw points of a viewport: members of the buckets in view, whole buckets taken without
+    /// reading their features when they lie inside the box; the most urgent `max_items` kept by
+    /// a selection, then sorted.
+    fn raw_viewport(
+        &self,
+        layer: LayerKind,
+        q: &ViewportQuery,
+        (lo, hi): ([f64; 2], [f64; 2]),
+        answer: &mut ViewportAnswer,
+    ) {
+        let mask = q.statuses.mask();
+        // (urgency, id, handle)
+        let mut picked: Vec<(u8, u64, u32)> = Vec::new();
+        self.visit_rect(lo, hi, |members, inside| {
+            for &m in members {
+                let state = member_state(m);
+                if !mask[state] {
+                    continue;
+                }
+                let h = member_handle(m);
+                if !inside {
+                    let s = self.slots.get(h);
+                    if !q.bbox.contains(s.lon, s.lat) {
+                        continue;
+                    }
+                }
+                picked.push((URGENCY[state], self.slots.id(h), h));
+            }
+        });
+        if picked.len() > q.max_items {
+            answer.truncated = true;
+            if q.max_items > 0 {
+                picked.select_nth_unstable(q.max_items - 1);
+            }
+            picked.truncate(q.max_items);
+        }
+        picked.sort_unstable();
+        answer.items.reserve(picked.len());
+        for (_, id, h) in picked {
+            let s = self.slots.get(h);
+            answer.items.push(MapItemDto::Point { layer, id, lon: s.lon, lat: s.lat, status: s.status() });
+        }
+    }
 }
 
-/// Sort rank of a status for raw viewports: overdue first.
-fn urgency(status: StatusClass) -> u8 {
-    match status {
-        StatusClass::Overdue => 0,
-        StatusClass::Open => 1,
-        StatusClass::Closed => 2,
+/// Sort rank of a status slot (open, overdue, closed) for raw viewports: overdue first.
+const URGENCY: [u8; 3] = [1, 0, 2];
+
+/// Indices of the features grouped by finest cell key: `order` lists them cell by cell, `starts`
+/// gives each cell's key and first position.
+struct Groups {
+    order: Vec<u32>,
+    starts: Vec<((i32, i32), usize)>,
+}
+
+/// Groups the keys: a counting sort over the key range when it is small enough, a sort
+/// otherwise. Either way no hashing per point.
+fn group_by_key(keys: &[(i32, i32)], lo: (i32, i32), hi: (i32, i32)) -> Groups {
+    let n = keys.len();
+    let mut starts = Vec::new();
+    if n == 0 {
+        return Groups { order: Vec::new(), starts };
+    }
+    let w = (i64::from(hi.0) - i64::from(lo.0) + 1) as u64;
+    let h = (i64::from(hi.1) - i64::from(lo.1) + 1) as u64;
+    let cells = w.saturating_mul(h);
+    if cells <= COUNTING_CELLS.max(4 * n as u64) {
+        let index = |k: (i32, i32)| ((k.1 - lo.1) as u64 * w + (k.0 - lo.0) as u64) as usize;
+        let mut pos = vec![0u32; cells as usize + 1];
+        for &k in keys {
+            pos[index(k) + 1] += 1;
+        }
+        for c in 0..cells as usize {
+            let count = pos[c + 1];
+            if count > 0 {
+                let key = (lo.0 + (c as u64 % w) as i32, lo.1 + (c as u64 / w) as i32);
+                starts.push((key, pos[c] as usize));
+            }
+            pos[c + 1] += pos[c];
+        }
+        let mut order = vec![0u32; n];
+        for (i, &k) in keys.iter().enumerate() {
+            let p = &mut pos[index(k)];
+            order[*p as usize] = i as u32;
+            *p += 1;
+        }
+        Groups { order, starts }
+    } else {
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| keys[i as usize]);
+        for (p, &i) in order.iter().enumerate() {
+            let k = keys[i as usize];
+            if starts.last().is_none_or(|&(last, _)| last != k) {
+                starts.push((k, p));
+            }
+        }
+        Groups { order, starts }
     }
 }
 
