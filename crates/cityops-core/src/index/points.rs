@@ -160,51 +160,60 @@ impl PointLayer {
     /// upwards. Fails on the first invalid coordinate or repeated id.
     pub fn bulk_load(config: IndexConfig, features: Vec<PointFeature>) -> Result<Self> {
         config.validate()?;
-        let n = features.len();
-        let mut slots = Slots::for_ids(features.iter().map(|f| f.id), n);
         let grid = ClusterGrid::new(&config);
-        let mut keys: Vec<(i32, i32)> = Vec::with_capacity(n);
-        let mut handles: Vec<u32> = Vec::with_capacity(n);
-        let (mut lo, mut hi) = ((i32::MAX, i32::MAX), (i32::MIN, i32::MIN));
-        for f in &features {
-            check_point(&config, f.lon, f.lat)?;
-            if slots.handle(f.id).is_some() {
-                return Err(IndexError::DuplicateId { id: f.id });
+        let fs = &features[..];
+        // Two threads: one stores the features (and finds the first bad one, in input order), the
+        // other computes and groups the cell keys.
+        let (stored, groups) = std::thread::scope(|scope| {
+            let keys = scope.spawn(|| {
+                let keys: Vec<(i32, i32)> =
+                    fs.iter().map(|f| grid.finest_key(to_local(f.lon, f.lat))).collect();
+                group_by_key(&keys)
+            });
+            let stored = store_all(&config, fs);
+            (stored, join(keys))
+        });
+        let (slots, handles) = stored?;
+        // Buckets and finest cells, each thread half of the groups.
+        let mid = groups.starts.len() / 2;
+        let build = |range: std::ops::Range<usize>| {
+            let mut buckets = Vec::with_capacity(range.len());
+            let mut finest = Vec::with_capacity(range.len());
+            for g in range {
+                let (key, start) = groups.starts[g];
+                let end = groups.starts.get(g + 1).map_or(groups.order.len(), |s| s.1);
+                let mut members = Vec::with_capacity(end - start);
+                let mut cell = Cell::default();
+                for &i in &groups.order[start..end] {
+                    let f = &fs[i as usize];
+                    let [x, y] = to_local(f.lon, f.lat);
+                    let slot = status_slot(f.status);
+                    cell.add([quantise(x), quantise(y)], f.id, slot);
+                    members.push(member(handles[i as usize], slot as u8));
+                }
+                buckets.push((key, members));
+                finest.push((key, cell));
             }
-            let (h, moved) = slots.alloc(f.id, slot_of(f));
-            debug_assert!(moved.is_empty(), "the dense table was sized for every dense id");
-            let k = grid.finest_key(to_local(f.lon, f.lat));
-            lo = (lo.0.min(k.0), lo.1.min(k.1));
-            hi = (hi.0.max(k.0), hi.1.max(k.1));
-            keys.push(k);
-            handles.push(h);
-        }
-        let groups = group_by_key(&keys, lo, hi);
-        drop(keys);
-        let mut buckets: FxHashMap<(i32, i32), Vec<u64>> = FxHashMap::default();
-        buckets.reserve(groups.starts.len());
-        let mut finest = Vec::with_capacity(groups.starts.len());
-        for (g, &(key, start)) in groups.starts.iter().enumerate() {
-            let end = groups.starts.get(g + 1).map_or(groups.order.len(), |s| s.1);
-            let mut members = Vec::with_capacity(end - start);
-            let mut cell = Cell::default();
-            for &i in &groups.order[start..end] {
-                let f = &features[i as usize];
-                let [x, y] = to_local(f.lon, f.lat);
-                let slot = status_slot(f.status);
-                cell.add([quantise(x), quantise(y)], f.id, slot);
-                members.push(member(handles[i as usize], slot as u8));
-            }
-            buckets.insert(key, members);
-            finest.push((key, cell));
-        }
-        Ok(PointLayer {
-            bounds: config.scale_bounds(),
-            slots,
-            buckets,
-            clusters: ClusterGrid::from_finest(&config, finest),
-            config,
-        })
+            (buckets, finest)
+        };
+        let ((mut buckets, mut finest), (b2, f2)) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| build(mid..groups.starts.len()));
+            (build(0..mid), join(second))
+        });
+        drop(groups);
+        drop(handles);
+        drop(features);
+        buckets.extend(b2);
+        finest.extend(f2);
+        // The bucket map and the cluster levels, again side by side.
+        let (buckets, clusters) = std::thread::scope(|scope| {
+            let clusters = scope.spawn(|| ClusterGrid::from_finest(&config, finest));
+            let mut map: FxHashMap<(i32, i32), Vec<u64>> = FxHashMap::default();
+            map.reserve(buckets.len());
+            map.extend(buckets);
+            (map, join(clusters))
+        });
+        Ok(PointLayer { bounds: config.scale_bounds(), slots, buckets, clusters, config })
     }
 
     /// The layer's configuration.
@@ -590,6 +599,28 @@ impl PointLayer {
 /// Sort rank of a status slot (open, overdue, closed) for raw viewports: overdue first.
 const URGENCY: [u8; 3] = [1, 0, 2];
 
+/// Stores every feature in input order; fails on the first invalid coordinate or repeated id.
+/// Returns the table and each feature's handle.
+fn store_all(config: &IndexConfig, fs: &[PointFeature]) -> Result<(Slots, Vec<u32>)> {
+    let mut slots = Slots::for_ids(fs.iter().map(|f| f.id), fs.len());
+    let mut handles = Vec::with_capacity(fs.len());
+    for f in fs {
+        check_point(config, f.lon, f.lat)?;
+        if slots.handle(f.id).is_some() {
+            return Err(IndexError::DuplicateId { id: f.id });
+        }
+        let (h, moved) = slots.alloc(f.id, slot_of(f));
+        debug_assert!(moved.is_empty(), "the dense table was sized for every dense id");
+        handles.push(h);
+    }
+    Ok((slots, handles))
+}
+
+/// Joins a scoped thread, passing its panic on.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Indices of the features grouped by finest cell key: `order` lists them cell by cell, `starts`
 /// gives each cell's key and first position.
 struct Groups {
@@ -599,11 +630,16 @@ struct Groups {
 
 /// Groups the keys: a counting sort over the key range when it is small enough, a sort
 /// otherwise. Either way no hashing per point.
-fn group_by_key(keys: &[(i32, i32)], lo: (i32, i32), hi: (i32, i32)) -> Groups {
+fn group_by_key(keys: &[(i32, i32)]) -> Groups {
     let n = keys.len();
     let mut starts = Vec::new();
     if n == 0 {
         return Groups { order: Vec::new(), starts };
+    }
+    let (mut lo, mut hi) = ((i32::MAX, i32::MAX), (i32::MIN, i32::MIN));
+    for &k in keys {
+        lo = (lo.0.min(k.0), lo.1.min(k.1));
+        hi = (hi.0.max(k.0), hi.1.max(k.1));
     }
     let w = (i64::from(hi.0) - i64::from(lo.0) + 1) as u64;
     let h = (i64::from(hi.1) - i64::from(lo.1) + 1) as u64;
