@@ -56,18 +56,26 @@ for (const n of sizes) {
   const bytesPerPoint = (heap() - before) / n;
   loads.sort((a, b) => a - b);
 
-  // One untimed pass first, so the JIT has compiled getClusters before the timed one.
+  // One untimed pass first, so the JIT has compiled getClusters before the timed ones. Then, as
+  // index_report does, three passes over all the views, each view's median counted: the machine
+  // is shared, and a preemption by another job should not pass for the index's tail.
   for (const v of views) index.getClusters(v.bbox, v.zoom);
-  const all = [], clustered = [], raw = [];
+  const runs = views.map(() => []);
   let items = 0;
-  for (const v of views) {
-    const t0 = process.hrtime.bigint();
-    const got = index.getClusters(v.bbox, v.zoom);
-    const d = ms(t0);
-    items += got.length;
+  for (let pass = 0; pass < 3; pass++) {
+    views.forEach((v, i) => {
+      const t0 = process.hrtime.bigint();
+      const got = index.getClusters(v.bbox, v.zoom);
+      runs[i].push(ms(t0));
+      items += got.length;
+    });
+  }
+  const all = [], clustered = [], raw = [];
+  views.forEach((v, i) => {
+    const d = runs[i].sort((a, b) => a - b)[1];
     all.push(d);
     (v.zoom <= OPTIONS.maxZoom ? clustered : raw).push(d);
-  }
+  });
 
   // "Change one point": move one feature and rebuild, the only way supercluster can.
   features[0].geometry.coordinates = [features[0].geometry.coordinates[0] + 1e-4, features[0].geometry.coordinates[1]];
@@ -87,7 +95,7 @@ for (const n of sizes) {
     viewport_p50_ms: a.p50, viewport_p99_ms: a.p99, viewport_max_ms: a.max,
     viewport_clustered_p50_ms: c.p50, viewport_clustered_p99_ms: c.p99,
     viewport_raw_p50_ms: r.p50, viewport_raw_p99_ms: r.p99,
-    mean_items: items / views.length,
+    mean_items: items / (3 * views.length),
     change_one_ms: change,
   };
   console.log(`supercluster ${n}: ${JSON.stringify(out[n])}`);

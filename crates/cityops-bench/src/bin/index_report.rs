@@ -125,13 +125,22 @@ fn measure(n: usize, views: &[View]) -> anyhow::Result<report::Figures> {
     let mut clustered = Vec::new();
     let mut raw = Vec::new();
     let mut items = 0usize;
-    for v in views {
-        let q = v.query(StatusFilter::ALL, budget);
-        let t = Instant::now();
-        let a = layer.viewport(LayerKind::Cases, &q)?;
-        let d = t.elapsed();
-        items += a.items.len();
-        if v.zoom <= config.max_cluster_zoom { clustered.push(d) } else { raw.push(d) }
+    // Three passes over all the views, each view's median counted: the machine is shared, and a
+    // preemption by another job should not pass for the index's tail. A pass touches far more
+    // memory than the caches hold, so each answer starts as cold as a user's would.
+    let mut runs = vec![[Duration::ZERO; 3]; views.len()];
+    for pass in 0..3 {
+        for (v, r) in views.iter().zip(&mut runs) {
+            let q = v.query(StatusFilter::ALL, budget);
+            let t = Instant::now();
+            let a = layer.viewport(LayerKind::Cases, &q)?;
+            r[pass] = t.elapsed();
+            items += a.items.len();
+        }
+    }
+    for (v, mut r) in views.iter().zip(runs) {
+        r.sort();
+        if v.zoom <= config.max_cluster_zoom { clustered.push(r[1]) } else { raw.push(r[1]) }
     }
     let all: Vec<Duration> = clustered.iter().chain(&raw).copied().collect();
 
@@ -147,13 +156,14 @@ fn measure(n: usize, views: &[View]) -> anyhow::Result<report::Figures> {
     // Insert new cases (ids after the year's), then remove them.
     let locs: Vec<(f64, f64)> = (0..OPS).map(|_| fx::random_location(&mut rng)).collect();
     let mut insert = Vec::with_capacity(OPS);
+    let mut remove = Vec::with_capacity(OPS);
+    let heap_before_updates = HEAP.allocated();
     for (i, &loc) in locs.iter().enumerate() {
         let f = feature((n + 1 + i) as u64, loc);
         let t = Instant::now();
         layer.upsert(f)?;
         insert.push(t.elapsed());
     }
-    let mut remove = Vec::with_capacity(OPS);
     for i in 0..OPS {
         let id = (n + 1 + i) as u64;
         let t = Instant::now();
@@ -161,6 +171,8 @@ fn measure(n: usize, views: &[View]) -> anyhow::Result<report::Figures> {
         remove.push(t.elapsed());
         anyhow::ensure!(gone.is_some(), "inserted case {id} missing");
     }
+    // What the index holds after 20,000 inserts and removals (tables grown, buckets reallocated).
+    let bytes_after_updates = (index_bytes + HEAP.allocated()).saturating_sub(heap_before_updates);
     // Move existing cases: far (a random new place) and near (a ~10 m step, a truck's GPS fix).
     let mut move_far = Vec::with_capacity(OPS);
     let mut move_near = Vec::with_capacity(OPS);
@@ -209,11 +221,12 @@ fn measure(n: usize, views: &[View]) -> anyhow::Result<report::Figures> {
         load: loads[loads.len() / 2],
         load_min: loads[0],
         bytes_per_point: index_bytes as f64 / n as f64,
+        bytes_per_point_after_updates: bytes_after_updates as f64 / n as f64,
         peak_bytes: HEAP.max_allocated(),
         viewport_all: Pct::of(all),
         viewport_clustered: Pct::of(clustered),
         viewport_raw: Pct::of(raw),
-        mean_items: items as f64 / views.len() as f64,
+        mean_items: items as f64 / (3 * views.len()) as f64,
         insert: Pct::of(insert),
         remove: Pct::of(remove),
         move_far: Pct::of(move_far),

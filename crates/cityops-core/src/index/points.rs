@@ -552,8 +552,8 @@ impl PointLayer {
     }
 
     /// The raw points of a viewport: members of the buckets in view, whole buckets taken without
-    /// reading their features when they lie inside the box; the most urgent `max_items` kept by
-    /// a selection, then sorted.
+    /// reading their features when they lie inside the box, gathered per urgency; each class
+    /// fills what is left of the budget, cut by a selection on ids, then sorted.
     fn raw_viewport(
         &self,
         layer: LayerKind,
@@ -562,8 +562,8 @@ impl PointLayer {
         answer: &mut ViewportAnswer,
     ) {
         let mask = q.statuses.mask();
-        // (urgency, id, handle)
-        let mut picked: Vec<(u8, u64, u32)> = Vec::new();
+        // Ids per urgency: overdue, open, closed.
+        let mut lists: [Vec<u64>; 3] = Default::default();
         self.visit_rect(lo, hi, |members, inside| {
             for &m in members {
                 let state = member_state(m);
@@ -577,27 +577,39 @@ impl PointLayer {
                         continue;
                     }
                 }
-                picked.push((URGENCY[state], self.slots.id(h), h));
+                lists[URGENCY[state]].push(self.slots.id(h));
             }
         });
-        if picked.len() > q.max_items {
-            answer.truncated = true;
-            if q.max_items > 0 {
-                picked.select_nth_unstable(q.max_items - 1);
+        let mut left = q.max_items;
+        for ids in &mut lists {
+            if ids.len() > left {
+                answer.truncated = true;
+                if left > 0 {
+                    ids.select_nth_unstable(left - 1);
+                }
+                ids.truncate(left);
             }
-            picked.truncate(q.max_items);
+            ids.sort_unstable();
+            left -= ids.len();
         }
-        picked.sort_unstable();
-        answer.items.reserve(picked.len());
-        for (_, id, h) in picked {
-            let s = self.slots.get(h);
-            answer.items.push(MapItemDto::Point { layer, id, lon: s.lon, lat: s.lat, status: s.status() });
+        answer.items.reserve(q.max_items - left);
+        for id in lists.into_iter().flatten() {
+            if let Some(h) = self.slots.handle(id) {
+                let s = self.slots.get(h);
+                answer.items.push(MapItemDto::Point {
+                    layer,
+                    id,
+                    lon: s.lon,
+                    lat: s.lat,
+                    status: s.status(),
+                });
+            }
         }
     }
 }
 
 /// Sort rank of a status slot (open, overdue, closed) for raw viewports: overdue first.
-const URGENCY: [u8; 3] = [1, 0, 2];
+const URGENCY: [usize; 3] = [1, 0, 2];
 
 /// Stores every feature in input order; fails on the first invalid coordinate or repeated id.
 /// Returns the table and each feature's handle.

@@ -114,8 +114,9 @@ impl Slots {
             if at >= self.dense.len() {
                 let need = at + 1 - self.dense.len();
                 if self.dense.capacity() < at + 1 {
-                    // Grow by an eighth, not double: the table is the layer's largest allocation.
-                    self.dense.reserve_exact(need.max(self.dense.capacity() / 8 + 1024));
+                    // Grow by 1/32, not double: the table is the layer's largest allocation (a
+                    // year of cases: 320 MB), and large reallocations remap pages, not copy them.
+                    self.dense.reserve_exact(need.max(self.dense.capacity() / 32 + 4096));
                 }
                 let old_len = self.dense.len();
                 self.dense.resize(at + 1, Slot::EMPTY);
