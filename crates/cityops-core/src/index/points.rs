@@ -163,7 +163,7 @@ impl PointLayer {
         let grid = ClusterGrid::new(&config);
         let fs = &features[..];
         // Two threads: one stores the features (and finds the first bad one, in input order), the
-        // other computes and groups the cell keys.
+        // other computes the cell keys and groups them.
         let (stored, groups) = std::thread::scope(|scope| {
             let keys = scope.spawn(|| {
                 let keys: Vec<(i32, i32)> =
@@ -174,43 +174,52 @@ impl PointLayer {
             (stored, join(keys))
         });
         let (slots, handles) = stored?;
-        // Buckets and finest cells, each thread half of the groups.
-        let mid = groups.starts.len() / 2;
-        let build = |range: std::ops::Range<usize>| {
-            let mut buckets = Vec::with_capacity(range.len());
-            let mut finest = Vec::with_capacity(range.len());
-            for g in range {
-                let (key, start) = groups.starts[g];
-                let end = groups.starts.get(g + 1).map_or(groups.order.len(), |s| s.1);
-                let mut members = Vec::with_capacity(end - start);
-                let mut cell = Cell::default();
-                for &i in &groups.order[start..end] {
-                    let f = &fs[i as usize];
+        // Buckets and finest cells in one pass over the features in input order (no random
+        // reads of the features), each thread filling half of the cells.
+        let g = groups.keys.len();
+        let mid = g / 2;
+        let split = groups.starts.get(mid).copied().unwrap_or(fs.len());
+        let mut members = vec![0u64; fs.len()];
+        let mut cells = vec![Cell::default(); g];
+        {
+            let (m_lo, m_hi) = members.split_at_mut(split);
+            let (c_lo, c_hi) = cells.split_at_mut(mid);
+            let fill = |range: std::ops::Range<usize>, m_out: &mut [u64], c_out: &mut [Cell]| {
+                let base = groups.starts.get(range.start).copied().unwrap_or(0);
+                let mut next: Vec<usize> = groups.starts[range.clone()].iter().map(|s| s - base).collect();
+                for (i, f) in fs.iter().enumerate() {
+                    let grp = groups.of_point[i] as usize;
+                    if !range.contains(&grp) {
+                        continue;
+                    }
                     let [x, y] = to_local(f.lon, f.lat);
                     let slot = status_slot(f.status);
-                    cell.add([quantise(x), quantise(y)], f.id, slot);
-                    members.push(member(handles[i as usize], slot as u8));
+                    c_out[grp - range.start].add([quantise(x), quantise(y)], f.id, slot);
+                    let at = &mut next[grp - range.start];
+                    m_out[*at] = member(handles[i], slot as u8);
+                    *at += 1;
                 }
-                buckets.push((key, members));
-                finest.push((key, cell));
-            }
-            (buckets, finest)
-        };
-        let ((mut buckets, mut finest), (b2, f2)) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| build(mid..groups.starts.len()));
-            (build(0..mid), join(second))
-        });
-        drop(groups);
+            };
+            std::thread::scope(|scope| {
+                let second = scope.spawn(|| fill(mid..g, m_hi, c_hi));
+                fill(0..mid, m_lo, c_lo);
+                join(second);
+            });
+        }
         drop(handles);
         drop(features);
-        buckets.extend(b2);
-        finest.extend(f2);
-        // The bucket map and the cluster levels, again side by side.
+        // The bucket map and the cluster levels, side by side.
+        let Groups { keys, starts, of_point } = groups;
+        drop(of_point);
         let (buckets, clusters) = std::thread::scope(|scope| {
+            let finest: Vec<((i32, i32), Cell)> = keys.iter().copied().zip(cells).collect();
             let clusters = scope.spawn(|| ClusterGrid::from_finest(&config, finest));
             let mut map: FxHashMap<(i32, i32), Vec<u64>> = FxHashMap::default();
-            map.reserve(buckets.len());
-            map.extend(buckets);
+            map.reserve(keys.len());
+            for (gi, &key) in keys.iter().enumerate() {
+                let end = starts.get(gi + 1).copied().unwrap_or(members.len());
+                map.insert(key, members[starts[gi]..end].to_vec());
+            }
             (map, join(clusters))
         });
         Ok(PointLayer { bounds: config.scale_bounds(), slots, buckets, clusters, config })
@@ -633,20 +642,21 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Indices of the features grouped by finest cell key: `order` lists them cell by cell, `starts`
-/// gives each cell's key and first position.
+/// The features grouped by finest cell key: each group's key and first position in the grouped
+/// order, and each feature's group.
 struct Groups {
-    order: Vec<u32>,
-    starts: Vec<((i32, i32), usize)>,
+    keys: Vec<(i32, i32)>,
+    starts: Vec<usize>,
+    of_point: Vec<u32>,
 }
 
 /// Groups the keys: a counting sort over the key range when it is small enough, a sort
 /// otherwise. Either way no hashing per point.
 fn group_by_key(keys: &[(i32, i32)]) -> Groups {
     let n = keys.len();
-    let mut starts = Vec::new();
+    let mut groups = Groups { keys: Vec::new(), starts: Vec::new(), of_point: vec![0; n] };
     if n == 0 {
-        return Groups { order: Vec::new(), starts };
+        return groups;
     }
     let (mut lo, mut hi) = ((i32::MAX, i32::MAX), (i32::MIN, i32::MIN));
     for &k in keys {
@@ -658,36 +668,36 @@ fn group_by_key(keys: &[(i32, i32)]) -> Groups {
     let cells = w.saturating_mul(h);
     if cells <= COUNTING_CELLS.max(4 * n as u64) {
         let index = |k: (i32, i32)| ((k.1 - lo.1) as u64 * w + (k.0 - lo.0) as u64) as usize;
-        let mut pos = vec![0u32; cells as usize + 1];
+        // Counts per cell, then each non-empty cell's group number in the same array.
+        let mut count = vec![0u32; cells as usize];
         for &k in keys {
-            pos[index(k) + 1] += 1;
+            count[index(k)] += 1;
         }
-        for c in 0..cells as usize {
-            let count = pos[c + 1];
-            if count > 0 {
-                let key = (lo.0 + (c as u64 % w) as i32, lo.1 + (c as u64 / w) as i32);
-                starts.push((key, pos[c] as usize));
+        let mut at = 0usize;
+        for (c, slot) in count.iter_mut().enumerate() {
+            if *slot > 0 {
+                groups.keys.push((lo.0 + (c as u64 % w) as i32, lo.1 + (c as u64 / w) as i32));
+                groups.starts.push(at);
+                at += *slot as usize;
+                *slot = (groups.keys.len() - 1) as u32;
             }
-            pos[c + 1] += pos[c];
         }
-        let mut order = vec![0u32; n];
-        for (i, &k) in keys.iter().enumerate() {
-            let p = &mut pos[index(k)];
-            order[*p as usize] = i as u32;
-            *p += 1;
+        for (g, &k) in groups.of_point.iter_mut().zip(keys) {
+            *g = count[index(k)];
         }
-        Groups { order, starts }
     } else {
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by_key(|&i| keys[i as usize]);
         for (p, &i) in order.iter().enumerate() {
             let k = keys[i as usize];
-            if starts.last().is_none_or(|&(last, _)| last != k) {
-                starts.push((k, p));
+            if groups.keys.last() != Some(&k) {
+                groups.keys.push(k);
+                groups.starts.push(p);
             }
+            groups.of_point[i as usize] = (groups.keys.len() - 1) as u32;
         }
-        Groups { order, starts }
     }
+    groups
 }
 
 fn point_item(layer: LayerKind, f: &PointFeature) -> MapItemDto {
