@@ -88,7 +88,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Static map layers as GeoJSON.
     pub layers: StaticLayers,
-    /// The live map (R-tree layers and clusters).
+    /// The live map (point layers and their clusters).
     pub map: MapState,
 }
 

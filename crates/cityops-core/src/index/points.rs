@@ -484,6 +484,14 @@ impl PointLayer {
                     }
                     let h = member_handle(m);
                     let (id, s) = (self.slots.id(h), self.slots.get(h));
+                    if best.len() == k {
+                        // The planar bound first: a haversine costs several trigonometric calls.
+                        let [px, py] = to_local(s.lon, s.lat);
+                        let planar = ((px - x).powi(2) + (py - y).powi(2)).sqrt();
+                        if (planar - 1e-3) * self.bounds.0 > best[k - 1].distance_m {
+                            continue;
+                        }
+                    }
                     if !filter.accepts(id, s) {
                         continue;
                     }
