@@ -81,7 +81,7 @@ impl Slots {
 
     /// The handle of a stored id.
     pub(crate) fn handle(&self, id: u64) -> Option<u32> {
-        match self.dense.get(usize::try_from(id).ok()?) {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
             Some(s) if !s.is_empty() => Some(id as u32),
             Some(_) => None,
             None => self.sparse_ids.get(&id).map(|&i| i | SPARSE),
