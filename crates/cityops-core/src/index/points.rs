@@ -606,7 +606,7 @@ impl PointLayer {
                 }
                 ids.truncate(left);
             }
-            ids.sort_unstable();
+            radix_sort(ids);
             left -= ids.len();
         }
         answer.items.reserve(q.max_items - left);
@@ -622,6 +622,35 @@ impl PointLayer {
                 });
             }
         }
+    }
+}
+
+/// Sorts ids ascending: an LSD radix sort on bytes, as many passes as the largest id has bytes
+/// (three for ten million cases), which beats a comparison sort on the thousands of ids of a
+/// raw viewport.
+fn radix_sort(v: &mut Vec<u64>) {
+    if v.len() < 256 {
+        v.sort_unstable();
+        return;
+    }
+    let max = v.iter().copied().max().unwrap_or(0);
+    let bytes = (64 - max.leading_zeros() as usize).div_ceil(8);
+    let mut tmp = vec![0u64; v.len()];
+    for b in 0..bytes {
+        let shift = 8 * b;
+        let mut at = [0usize; 257];
+        for &x in v.iter() {
+            at[((x >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for i in 0..256 {
+            at[i + 1] += at[i];
+        }
+        for &x in v.iter() {
+            let d = ((x >> shift) & 0xff) as usize;
+            tmp[at[d]] = x;
+            at[d] += 1;
+        }
+        std::mem::swap(v, &mut tmp);
     }
 }
 
@@ -725,4 +754,25 @@ pub(crate) fn check_point(config: &IndexConfig, lon: f64, lat: f64) -> Result<()
         return Err(IndexError::OutsideExtent { lon, lat });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod radix_tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    const SEED_1: u64 = 0x5eed_0101;
+
+    #[test]
+    fn radix_sort_agrees_with_a_comparison_sort() {
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
+        for (n, max) in [(0, 1), (10, 100), (300, 1_000), (5_000, 10_000_000), (3_000, u64::MAX)] {
+            let mut v: Vec<u64> = (0..n).map(|_| rng.random_range(0..max)).collect();
+            v.extend_from_slice(&v.clone()[..n / 10]);
+            let mut want = v.clone();
+            want.sort_unstable();
+            super::radix_sort(&mut v);
+            assert_eq!(v, want, "{n} ids below {max}");
+        }
+    }
 }
