@@ -74,10 +74,11 @@ pub struct Neighbour {
     pub distance_m: f64,
 }
 
-/// A bucket member: the feature's handle (low 32 bits) and status slot (bits 32–33), so status
-/// filters and urgency sorts need not read the feature.
-fn member(h: u32, state: u8) -> u64 {
-    u64::from(h) | (u64::from(state) << 32)
+/// A bucket member: the feature's handle (bits 0–31), status slot (bits 32–33) and position in
+/// its cell to 1/32768 of the side per axis (bits 34–48 and 49–63, about 3.5 mm at z16), so
+/// status filters, urgency sorts and most box edges need not read the feature.
+fn member(h: u32, state: u8, at: u32) -> u64 {
+    u64::from(h) | (u64::from(state) << 32) | (u64::from(at) << 34)
 }
 
 fn member_handle(m: u64) -> u32 {
@@ -85,7 +86,34 @@ fn member_handle(m: u64) -> u32 {
 }
 
 fn member_state(m: u64) -> usize {
-    usize::from((m >> 32) as u8)
+    ((m >> 32) & 3) as usize
+}
+
+fn with_state(m: u64, state: u8) -> u64 {
+    (m & !(3 << 32)) | (u64::from(state) << 32)
+}
+
+fn with_handle(m: u64, h: u32) -> u64 {
+    (m & !0xffff_ffff) | u64::from(h)
+}
+
+/// Steps of a member's position per axis.
+const STEPS: f64 = 32768.0;
+
+/// A member's quantised position (`x | y << 15`) in the finest cell `key` of side `m`.
+fn cell_offset(m: f64, xy: [f64; 2], key: (i32, i32)) -> u32 {
+    let q = |v: f64, k: i32| ((v - f64::from(k) * m) / m * STEPS).floor().clamp(0.0, STEPS - 1.0) as u32;
+    q(xy[0], key.0) | (q(xy[1], key.1) << 15)
+}
+
+/// The local rectangle a member's quantised position stands for, widened against rounding.
+fn member_rect(m: u64, origin: (f64, f64), step: f64) -> ([f64; 2], [f64; 2]) {
+    const EPS: f64 = 1e-6;
+    let (qx, qy) = (((m >> 34) & 0x7fff) as f64, ((m >> 49) & 0x7fff) as f64);
+    (
+        [origin.0 + qx * step - EPS, origin.1 + qy * step - EPS],
+        [origin.0 + (qx + 1.0) * step + EPS, origin.1 + (qy + 1.0) * step + EPS],
+    )
 }
 
 fn slot_of(f: &PointFeature) -> Slot {
@@ -174,6 +202,7 @@ impl PointLayer {
             (stored, join(keys))
         });
         let (slots, handles) = stored?;
+        let finest_m = grid.finest_m();
         // Buckets and finest cells in one pass over the features in input order (no random
         // reads of the features), each thread filling half of the cells.
         let g = groups.keys.len();
@@ -195,8 +224,9 @@ impl PointLayer {
                     let [x, y] = to_local(f.lon, f.lat);
                     let slot = status_slot(f.status);
                     c_out[grp - range.start].add([quantise(x), quantise(y)], f.id, slot);
+                    let off = cell_offset(finest_m, [x, y], groups.keys[grp]);
                     let at = &mut next[grp - range.start];
-                    m_out[*at] = member(handles[i], slot as u8);
+                    m_out[*at] = member(handles[i], slot as u8, off);
                     *at += 1;
                 }
             };
@@ -285,7 +315,7 @@ impl PointLayer {
         if let Some(m) =
             self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
         {
-            *m = member(h, state);
+            *m = with_state(*m, state);
         }
     }
 
@@ -297,7 +327,7 @@ impl PointLayer {
             if let Some(m) =
                 self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == old))
             {
-                *m = member(new, s.state);
+                *m = with_handle(*m, new);
             }
         }
     }
@@ -314,7 +344,8 @@ impl PointLayer {
             None => {
                 let (h, moved) = self.slots.alloc(f.id, new);
                 self.rehandle(&moved);
-                self.buckets.entry(key).or_default().push(member(h, new.state));
+                let off = cell_offset(self.clusters.finest_m(), xy, key);
+                self.buckets.entry(key).or_default().push(member(h, new.state, off));
                 self.clusters.add(xy, f.id, f.status);
                 Ok(None)
             }
@@ -328,13 +359,18 @@ impl PointLayer {
                 } else {
                     let old_xy = to_local(old.lon, old.lat);
                     let old_key = self.clusters.finest_key(old_xy);
+                    let moved = member(h, new.state, cell_offset(self.clusters.finest_m(), xy, key));
                     if old_key == key {
-                        if old.state != new.state {
-                            self.bucket_restate(key, h, new.state);
+                        if let Some(m) = self
+                            .buckets
+                            .get_mut(&key)
+                            .and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
+                        {
+                            *m = moved;
                         }
                     } else {
                         self.bucket_remove(old_key, h);
-                        self.buckets.entry(key).or_default().push(member(h, new.state));
+                        self.buckets.entry(key).or_default().push(moved);
                     }
                     self.clusters.relocate((old_xy, old.status()), (xy, f.status), f.id);
                 }
@@ -369,14 +405,14 @@ impl PointLayer {
     }
 
     /// Visits the buckets meeting a local rectangle, with whether the bucket lies inside it.
-    fn visit_rect(&self, lo: [f64; 2], hi: [f64; 2], mut visit: impl FnMut(&[u64], bool)) {
+    fn visit_rect(&self, lo: [f64; 2], hi: [f64; 2], mut visit: impl FnMut((f64, f64), &[u64], bool)) {
         let range = self.clusters.key_range(self.config.max_cluster_zoom, lo, hi);
         let m = self.clusters.finest_m();
         visit_range(&self.buckets, range, |(kx, ky), members| {
             let (x0, y0) = (f64::from(kx) * m, f64::from(ky) * m);
             let inside =
                 x0 >= lo[0] + 1e-3 && y0 >= lo[1] + 1e-3 && x0 + m <= hi[0] - 1e-3 && y0 + m <= hi[1] - 1e-3;
-            visit(members, inside);
+            visit((x0, y0), members, inside);
         });
     }
 
@@ -399,7 +435,7 @@ impl PointLayer {
         bbox.validate()?;
         let mut out = Vec::new();
         if let Some((lo, hi)) = self.local_box(bbox) {
-            self.visit_rect(lo, hi, |members, _| {
+            self.visit_rect(lo, hi, |_, members, _| {
                 for &m in members {
                     let h = member_handle(m);
                     let (id, s) = (self.slots.id(h), self.slots.get(h));
@@ -425,7 +461,7 @@ impl PointLayer {
         let origin = Point::new(lon, lat);
         let mask = filter.statuses.mask();
         let mut out = Vec::new();
-        self.visit_rect([x - planar, y - planar], [x + planar, y + planar], |members, _| {
+        self.visit_rect([x - planar, y - planar], [x + planar, y + planar], |_, members, _| {
             for &m in members {
                 if !mask[member_state(m)] {
                     continue;
@@ -581,7 +617,12 @@ impl PointLayer {
         let mask = q.statuses.mask();
         // Ids per urgency: overdue, open, closed.
         let mut lists: [Vec<u64>; 3] = Default::default();
-        self.visit_rect(lo, hi, |members, inside| {
+        // The box's exact edges in the local plane (the projection is monotonic per axis): a
+        // member whose quantised cell lies strictly inside or outside them needs no feature read.
+        let [bx0, by0] = to_local(q.bbox.min_lon, q.bbox.min_lat);
+        let [bx1, by1] = to_local(q.bbox.max_lon, q.bbox.max_lat);
+        let step = self.clusters.finest_m() / STEPS;
+        self.visit_rect(lo, hi, |origin, members, inside| {
             for &m in members {
                 let state = member_state(m);
                 if !mask[state] {
@@ -589,9 +630,16 @@ impl PointLayer {
                 }
                 let h = member_handle(m);
                 if !inside {
-                    let s = self.slots.get(h);
-                    if !q.bbox.contains(s.lon, s.lat) {
+                    let (a, b) = member_rect(m, origin, step);
+                    if b[0] < bx0 || a[0] > bx1 || b[1] < by0 || a[1] > by1 {
                         continue;
+                    }
+                    let surely_in = a[0] > bx0 && b[0] < bx1 && a[1] > by0 && b[1] < by1;
+                    if !surely_in {
+                        let s = self.slots.get(h);
+                        if !q.bbox.contains(s.lon, s.lat) {
+                            continue;
+                        }
                     }
                 }
                 lists[URGENCY[state]].push(self.slots.id(h));
