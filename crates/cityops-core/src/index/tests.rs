@@ -1105,3 +1105,39 @@ fn edge_values_give_errors_or_empty_answers_never_panics() {
     let rebuilt = PointLayer::bulk_load(IndexConfig::default(), layer.iter().collect()).unwrap();
     assert_eq!(layer.clusters(), rebuilt.clusters());
 }
+
+#[test]
+fn raw_viewport_edges_through_features_keep_them_inclusive() {
+    // Box edges exactly on feature coordinates: the members' quantised positions must never
+    // decide a point that lies on the edge; the exact check keeps it (edges are inclusive).
+    let config = IndexConfig::default();
+    let features = random_features(SEED_4, 3_000);
+    let layer = PointLayer::bulk_load(config, features.clone()).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
+    for round in 0..200 {
+        let a = features[rng.random_range(0..features.len())];
+        let b = features[rng.random_range(0..features.len())];
+        let bbox =
+            LonLatBox::new(a.lon.min(b.lon), a.lat.min(b.lat), a.lon.max(b.lon), a.lat.max(b.lat)).unwrap();
+        let q = ViewportQuery {
+            bbox,
+            zoom: config.max_cluster_zoom + 1 + (round % 3) as u8,
+            statuses: StatusFilter::ALL,
+            max_items: usize::MAX,
+        };
+        let mut got: Vec<u64> = layer
+            .viewport(LayerKind::Cases, &q)
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| match i {
+                MapItemDto::Point { id, .. } => *id,
+                MapItemDto::Cluster { .. } => u64::MAX,
+            })
+            .collect();
+        got.sort_unstable();
+        let want: Vec<u64> = features.iter().filter(|f| bbox.contains(f.lon, f.lat)).map(|f| f.id).collect();
+        assert!(got.contains(&a.id) && got.contains(&b.id), "round {round}: corner features kept");
+        assert_eq!(got, want, "round {round}");
+    }
+}
