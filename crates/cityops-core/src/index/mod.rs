@@ -9,9 +9,11 @@
 //! [`crate::locate`]'s job; this module answers "what is here" for the map and the fences.
 //!
 //! Threads: [`PointLayer::bulk_load`] splits its work over two scoped threads
-//! (`std::thread::scope`: storing the features while another thread groups them by cell, then
-//! half of the cells each, then the bucket map beside the cluster levels) and joins them before
-//! it returns; callers see a plain synchronous function, and nothing else in the module spawns.
+//! (`std::thread::scope`: storing the features while another thread groups them by cell; then
+//! each partitions half of the input into stripes of consecutive cells; then each fills the
+//! buckets and cells of half of the stripes; then the bucket map beside the cluster levels) and
+//! joins them before it returns; callers see a plain synchronous function, and nothing else in
+//! the module spawns.
 //!
 //! Coordinates in and out are WGS84 degrees. Internally points live in the local metric plane of
 //! [`crate::geom`]; every distance this module reports is a great-circle distance in metres

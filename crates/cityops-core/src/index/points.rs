@@ -203,39 +203,69 @@ impl PointLayer {
         });
         let (slots, handles) = stored?;
         let finest_m = grid.finest_m();
-        // Buckets and finest cells in one pass over the features in input order (no random
-        // reads of the features), each thread filling half of the cells.
+        // Buckets and finest cells. Filling them straight from the input would scatter writes
+        // over all the cells; instead each thread first sorts its half of the input into
+        // stripes of consecutive cells (a radix partition, 64 sequential write streams), then
+        // each thread fills the cells of half of the stripes, whose cells and members fit in
+        // the caches.
         let g = groups.keys.len();
-        let mid = g / 2;
-        let split = groups.starts.get(mid).copied().unwrap_or(fs.len());
+        let stripes = stripe_groups(&groups.starts, fs.len());
+        let n_stripes = stripes.len() - 1;
+        let mut stripe_of = vec![0u8; g];
+        for (s, w) in stripes.windows(2).enumerate() {
+            stripe_of[w[0]..w[1]].fill(s as u8);
+        }
+        let partition = |range: std::ops::Range<usize>| {
+            let mut out: Vec<Vec<Staged>> = vec![Vec::new(); n_stripes];
+            for i in range {
+                let f = &fs[i];
+                let group = groups.of_point[i];
+                let xy = to_local(f.lon, f.lat);
+                let off = cell_offset(finest_m, xy, groups.keys[group as usize]);
+                out[usize::from(stripe_of[group as usize])].push(Staged {
+                    group,
+                    handle: handles[i],
+                    packed: status_slot(f.status) as u32 | (off << 2),
+                    xy,
+                });
+            }
+            out
+        };
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| partition(fs.len() / 2..fs.len()));
+            (partition(0..fs.len() / 2), join(second))
+        });
+        drop(stripe_of);
         let mut members = vec![0u64; fs.len()];
         let mut cells = vec![Cell::default(); g];
         {
-            let (m_lo, m_hi) = members.split_at_mut(split);
-            let (c_lo, c_hi) = cells.split_at_mut(mid);
+            let mid = n_stripes / 2;
+            let (g_mid, m_mid) = (stripes[mid], groups.starts.get(stripes[mid]).copied().unwrap_or(fs.len()));
+            let (m_lo, m_hi) = members.split_at_mut(m_mid);
+            let (c_lo, c_hi) = cells.split_at_mut(g_mid);
             let fill = |range: std::ops::Range<usize>, m_out: &mut [u64], c_out: &mut [Cell]| {
-                let base = groups.starts.get(range.start).copied().unwrap_or(0);
-                let mut next: Vec<usize> = groups.starts[range.clone()].iter().map(|s| s - base).collect();
-                for (i, f) in fs.iter().enumerate() {
-                    let grp = groups.of_point[i] as usize;
-                    if !range.contains(&grp) {
-                        continue;
+                let (g0, g1) = (stripes[range.start], stripes[range.end]);
+                let base = groups.starts.get(g0).copied().unwrap_or(fs.len());
+                let mut next: Vec<usize> = groups.starts[g0..g1].iter().map(|s| s - base).collect();
+                for s in range {
+                    for st in first[s].iter().chain(&second[s]) {
+                        let at = st.group as usize - g0;
+                        let state = (st.packed & 3) as usize;
+                        let id = slots.id(st.handle);
+                        c_out[at].add([quantise(st.xy[0]), quantise(st.xy[1])], id, state);
+                        m_out[next[at]] = member(st.handle, state as u8, st.packed >> 2);
+                        next[at] += 1;
                     }
-                    let [x, y] = to_local(f.lon, f.lat);
-                    let slot = status_slot(f.status);
-                    c_out[grp - range.start].add([quantise(x), quantise(y)], f.id, slot);
-                    let off = cell_offset(finest_m, [x, y], groups.keys[grp]);
-                    let at = &mut next[grp - range.start];
-                    m_out[*at] = member(handles[i], slot as u8, off);
-                    *at += 1;
                 }
             };
             std::thread::scope(|scope| {
-                let second = scope.spawn(|| fill(mid..g, m_hi, c_hi));
+                let other = scope.spawn(|| fill(mid..n_stripes, m_hi, c_hi));
                 fill(0..mid, m_lo, c_lo);
-                join(second);
+                join(other);
             });
         }
+        drop(first);
+        drop(second);
         drop(handles);
         drop(features);
         // The bucket map and the cluster levels, side by side.
@@ -720,6 +750,31 @@ fn store_all(config: &IndexConfig, fs: &[PointFeature]) -> Result<(Slots, Vec<u3
         handles.push(h);
     }
     Ok((slots, handles))
+}
+
+/// A feature on its way into its bucket: its cell group, handle, status slot and quantised
+/// position in the cell (`state | offset << 2`), and local position.
+#[derive(Debug, Clone, Copy)]
+struct Staged {
+    group: u32,
+    handle: u32,
+    packed: u32,
+    xy: [f64; 2],
+}
+
+/// Stripe boundaries over the groups (group indices, first 0, last the group count): up to 64
+/// runs of consecutive groups with about the same number of points each.
+fn stripe_groups(starts: &[usize], n: usize) -> Vec<usize> {
+    let target = (n / 64).max(1 << 16);
+    let mut bounds = vec![0];
+    for (g, &start) in starts.iter().enumerate() {
+        let last = bounds[bounds.len() - 1];
+        if g > last && start - starts[last] >= target && bounds.len() < 64 {
+            bounds.push(g);
+        }
+    }
+    bounds.push(starts.len());
+    bounds
 }
 
 /// Joins a scoped thread, passing its panic on.

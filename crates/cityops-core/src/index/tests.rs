@@ -1141,3 +1141,33 @@ fn raw_viewport_edges_through_features_keep_them_inclusive() {
         assert_eq!(got, want, "round {round}");
     }
 }
+
+#[test]
+fn bulk_loads_large_enough_to_stripe_equal_one_insert_at_a_time() {
+    // 150 k points: the bulk load partitions them into stripes (64 k points each at least),
+    // filled by two threads.
+    let config = IndexConfig::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_2);
+    let features: Vec<PointFeature> = (0..150_000u64)
+        .map(|i| {
+            let (lon, lat) = random_lonlat(&mut rng);
+            PointFeature {
+                id: if i % 50 == 0 { u64::MAX - i } else { i },
+                lon,
+                lat,
+                status: STATUSES[(i % 3) as usize],
+                time: i as i64,
+                tag: (i % 5) as u32,
+            }
+        })
+        .collect();
+    let bulk = PointLayer::bulk_load(config, features.clone()).unwrap();
+    let mut one_by_one = PointLayer::new(config).unwrap();
+    for f in &features {
+        one_by_one.upsert(*f).unwrap();
+    }
+    assert_eq!(bulk.clusters(), one_by_one.clusters());
+    let oracle: BTreeMap<u64, PointFeature> = features.iter().map(|f| (f.id, *f)).collect();
+    check_queries(&bulk, &oracle, SEED_3, 12);
+    check_queries(&one_by_one, &oracle, SEED_4, 6);
+}
