@@ -64,14 +64,21 @@ fn the_store_persists_the_contract_not_the_core() {
 }
 
 #[test]
-fn nothing_depends_on_the_service_binary() {
+fn only_the_desktop_embeds_the_service() {
     let all = workspace_deps();
-    for (pkg, deps) in &all {
-        if pkg == "cityops-tests" {
-            continue;
-        }
-        for (d, kind) in deps {
-            assert!(!(d == "cityops-server" && kind.is_none()), "{pkg} depends on cityops-server");
-        }
-    }
+    let dependents: Vec<&str> = all
+        .iter()
+        .filter(|(_, deps)| deps.iter().any(|(d, kind)| d == "cityops-server" && kind.is_none()))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    // The console starts the embedded default in-process; everything else talks HTTP to it.
+    assert_eq!(dependents, vec!["cityops-desktop"]);
+}
+
+#[test]
+fn the_ui_knows_only_the_contract() {
+    let all = workspace_deps();
+    let ui = normal(&all, "cityops-ui");
+    assert!(ui.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{ui:?}");
+    assert!(ui.iter().all(|d| !["tokio", "axum", "sqlx", "reqwest", "tauri"].contains(d)), "{ui:?}");
 }
