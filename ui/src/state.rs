@@ -546,6 +546,22 @@ impl Settings {
     }
 }
 
+/// An initial view from the query string: `?lon=120.38&lat=36.07&z=15` (all three needed).
+pub fn view_from_query(query: &str) -> Option<(f64, f64, f64)> {
+    let (mut lon, mut lat, mut z) = (None, None, None);
+    for pair in query.trim_start_matches('?').split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = v.parse::<f64>().ok().filter(|x| x.is_finite());
+        match k {
+            "lon" => lon = v,
+            "lat" => lat = v,
+            "z" => z = v,
+            _ => {}
+        }
+    }
+    Some((lon?, lat?, z?))
+}
+
 /// Percent-decode (and `+` as space) a query value; invalid escapes pass through.
 pub fn dec(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -836,6 +852,13 @@ mod tests {
         assert!(s.usable());
         assert_eq!(dec("%E5%B8%82%E5%8D%97%zz"), "市南%zz");
         assert_eq!(enc("市"), "%E5%B8%82");
+    }
+
+    #[test]
+    fn a_view_can_be_given_in_the_query() {
+        assert_eq!(view_from_query("?token=x&lon=120.38&lat=36.07&z=15"), Some((120.38, 36.07, 15.0)));
+        assert_eq!(view_from_query("?lon=120.38&lat=36.07"), None);
+        assert_eq!(view_from_query("?lon=abc&lat=36&z=3"), None);
     }
 
     #[test]

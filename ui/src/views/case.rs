@@ -12,6 +12,10 @@ use crate::style;
 
 /// Select a case: load its detail, allowed actions and the cameras that can see it.
 pub fn select(ctx: Ctx, id: i64) {
+    if ctx.selected.get_untracked() != Some(id) {
+        ctx.location.set(None);
+        ctx.cameras.set(None);
+    }
     ctx.selected.set(Some(id));
     ctx.selected_feature.set(None);
     let backend = ctx.backend.get_untracked();
@@ -21,6 +25,7 @@ pub fn select(ctx: Ctx, id: i64) {
                 ctx.picture.update(|p| p.note_case(&c));
                 let (lon, lat) = (c.lon, c.lat);
                 ctx.detail.set(Some(c));
+                ctx.location.set(backend.locate(lon, lat).await.ok());
                 ctx.cameras.set(backend.cameras_visible(lon, lat).await.ok());
             }
             Err(e) => ctx.error(&e),
@@ -89,6 +94,13 @@ fn act(ctx: Ctx, id: i64, request: ActionRequest) {
     });
 }
 
+fn named(name: Option<&str>, code: &str) -> String {
+    match name {
+        Some(n) if !n.is_empty() => format!("{n} ({code})"),
+        _ => code.to_owned(),
+    }
+}
+
 fn row(label: &'static str, value: String) -> impl IntoView {
     view! { <tr><th>{label}</th><td>{value}</td></tr> }
 }
@@ -100,6 +112,10 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
     let unit = c.unit_code.as_deref().map(|u| ctx.unit_name(u)).unwrap_or_else(|| "—".into());
     let left = c.deadline.map(|d| time_left(d, now, lang));
     let colour = style::case_colour(c.stage, c.overdue);
+    // Names come from the location lookup; it answers for the case's point, so use it only when
+    // its codes agree with the case's.
+    let loc =
+        ctx.location.get().filter(|l| l.grid_code == c.grid_code || l.community_code == c.community_code);
     let media = if c.media.is_empty() {
         view! { <span>{Msg::NoMedia.text(lang)}</span> }.into_any()
     } else {
@@ -173,9 +189,9 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
                 {row(Msg::TypeL.text(lang), format!("{} {} {}", c.type_key.kind.zh(), c.type_key.code, type_name))}
                 {row(Msg::Address.text(lang), c.address.clone())}
                 {row(Msg::Grid.text(lang), c.grid_code.clone())}
-                {row(Msg::Community.text(lang), c.community_code.clone())}
-                {row(Msg::Street.text(lang), c.street_code.clone())}
-                {row(Msg::District.text(lang), c.district_code.clone())}
+                {row(Msg::Community.text(lang), named(loc.as_ref().map(|l| l.community_name.as_str()), &c.community_code))}
+                {row(Msg::Street.text(lang), named(loc.as_ref().map(|l| l.street_name.as_str()), &c.street_code))}
+                {row(Msg::District.text(lang), named(loc.as_ref().map(|l| l.district_name.as_str()), &c.district_code))}
                 {row(Msg::ChannelL.text(lang), i18n::channel(c.channel, lang).to_owned())}
                 {row(Msg::Unit.text(lang), unit)}
                 {row(Msg::Deadline.text(lang), c.deadline.map(long_time).unwrap_or_else(|| "—".into()))}

@@ -105,7 +105,16 @@ pub fn run_command(ctx: Ctx, cmd: Command) {
         Command::Filters => ctx.show_filters.update(|s| *s = !*s),
         Command::Dispatch => {
             if let Some(id) = ctx.selected.get_untracked() {
-                case::open_dispatch(ctx, id);
+                if ctx.actions.with_untracked(|a| a.contains(&cityops_api::Action::Dispatch)) {
+                    case::open_dispatch(ctx, id);
+                } else {
+                    let lang = ctx.lang.get_untracked();
+                    ctx.toast.set(Some(format!(
+                        "{}: {}",
+                        crate::i18n::action(cityops_api::Action::Dispatch, lang),
+                        crate::i18n::error_code(cityops_api::ErrorCode::IllegalTransition, lang)
+                    )));
+                }
             }
         }
         Command::Escape => {

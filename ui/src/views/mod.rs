@@ -86,6 +86,8 @@ pub struct Ctx {
     pub detail: RwSignal<Option<CaseDto>>,
     /// Actions allowed on it.
     pub actions: RwSignal<Vec<Action>>,
+    /// Names of the selected case's grid, community, street and district.
+    pub location: RwSignal<Option<cityops_api::LocationDto>>,
     /// Cameras that see it (None: lookup unavailable).
     pub cameras: RwSignal<Option<Vec<serde_json::Value>>>,
     /// Cursor position as lon/lat.
@@ -187,7 +189,10 @@ fn draw_now(ctx: Ctx) {
         let first = FITTED.with(|f| !std::mem::replace(&mut *f.borrow_mut(), true));
         if first {
             // The first frame knows the real surface: fit the whole city to it.
-            view = View::qingdao(w, h);
+            view = match crate::state::view_from_query(&backend::page_query()) {
+                Some((lon, lat, z)) => View::new(lon, lat, z, w, h),
+                None => View::qingdao(w, h),
+            };
             ctx.view.set(view);
         } else if (view.width - w).abs() > 0.5 || (view.height - h).abs() > 0.5 {
             view.resize(w, h);
@@ -491,6 +496,7 @@ pub fn App() -> impl IntoView {
         detail: RwSignal::new(None),
         actions: RwSignal::new(Vec::new()),
         cameras: RwSignal::new(None),
+        location: RwSignal::new(None),
         cursor: RwSignal::new(None),
         filter: RwSignal::new(CaseFilter::default()),
         results: RwSignal::new(Vec::new()),

@@ -426,6 +426,19 @@ pub fn HelpOverlay() -> impl IntoView {
 #[component]
 pub fn Toast() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    // Errors fade after eight seconds unless replaced.
+    Effect::new(move |_| {
+        if let Some(t) = ctx.toast.get() {
+            set_timeout(
+                move || {
+                    if ctx.toast.get_untracked().as_deref() == Some(t.as_str()) {
+                        ctx.toast.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(8),
+            );
+        }
+    });
     move || {
         ctx.toast.get().map(|t| {
             view! {
