@@ -4,7 +4,7 @@ WebDriver HTTP API (standard library only), run a few steps, save screenshots.
 
 usage: look.py URL OUT_PREFIX [STEP ...]
 steps: wait:MS | key:KEY (sent to the page) | click:X,Y (in the map canvas) | js:CODE | shot:NAME
-       | type:CSS=TEXT | clickel:CSS
+       | type:CSS=TEXT | clickel:CSS | sh:COMMAND (e.g. stop or start the service mid-session)
 A live EventSource never lets Chromium's --virtual-time-budget finish, hence WebDriver.
 """
 import base64
@@ -55,14 +55,13 @@ def main():
                 with open(path, "wb") as f:
                     f.write(base64.b64decode(png))
                 print(path)
+            elif kind == "sh":
+                subprocess.run(arg, shell=True, check=False)
             elif kind == "js":
                 print(req("POST", f"{s}/execute/sync", {"script": arg, "args": []})["value"])
             elif kind == "key":
                 keys = {"Escape": "\ue00c", "ArrowUp": "\ue013", "ArrowDown": "\ue015", "ArrowLeft": "\ue012",
                         "ArrowRight": "\ue014", "Enter": "\ue007"}.get(arg, arg)
-                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
-                eid = list(el.values())[0]
-                req("POST", f"{s}/element/{eid}/click", {}) if False else None
                 req("POST", f"{s}/actions", {"actions": [{"type": "key", "id": "kb", "actions": [
                     {"type": "keyDown", "value": keys}, {"type": "keyUp", "value": keys}]}]})
             elif kind == "click":

@@ -348,7 +348,12 @@ pub fn subscribe(
                         on_event(ev);
                     }
                 });
-            source.set_onmessage(Some(message.as_ref().unchecked_ref()));
+            // The service names its events by kind (`event: case`, …); unnamed ones are `message`.
+            for kind in ["message", "case", "vehicle", "sensor", "alert"] {
+                source
+                    .add_event_listener_with_callback(kind, message.as_ref().unchecked_ref())
+                    .map_err(js_err)?;
+            }
             let on_state = std::rc::Rc::new(on_state);
             let st = on_state.clone();
             let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| st(Connection::Live, false));
