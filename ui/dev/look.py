@@ -41,7 +41,7 @@ def main():
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-            "--window-size=1920,1080", "--hide-scrollbars"]}}}}
+            "--window-size=" + os.environ.get("LOOK_SIZE", "1920,1080"), "--hide-scrollbars"]}}}}
         sid = req("POST", "/session", caps)["value"]["sessionId"]
         s = f"/session/{sid}"
         req("POST", f"{s}/url", {"url": url})

@@ -106,6 +106,11 @@ impl Surface {
         (w, h)
     }
 
+    /// Force the canvas to rasterise what was drawn (reads back one pixel); for measurements.
+    pub fn flush(&self) {
+        let _ = self.ctx.get_image_data(0.0, 0.0, 1.0, 1.0);
+    }
+
     fn dpr(&self) -> f64 {
         web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0)
     }

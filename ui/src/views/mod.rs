@@ -32,6 +32,28 @@ thread_local! {
     static GRIDS_REQUESTED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
     static REFRESH_PENDING: RefCell<bool> = const { RefCell::new(false) };
     static FITTED: RefCell<bool> = const { RefCell::new(false) };
+    static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
+}
+
+/// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a 1-pixel
+/// read-back). Returns the mean milliseconds per frame. Exposed to the page as
+/// `window.cityops.bench_frames(n)` for performance checks on big screens.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_frames(n: u32) -> f64 {
+    let Some(ctx) = CTX.with(|c| *c.borrow()) else { return f64::NAN };
+    let start = backend::now_ms();
+    for i in 0..n {
+        let mut v = ctx.view.get_untracked();
+        v.pan(if i % 2 == 0 { 3.0 } else { -3.0 }, 0.0);
+        ctx.view.set(v);
+        draw_now(ctx);
+        SURFACE.with(|s| {
+            if let Some(s) = s.borrow().as_ref() {
+                s.flush();
+            }
+        });
+    }
+    (backend::now_ms() - start) / f64::from(n.max(1))
 }
 
 /// Reload the viewport at most once a second while live events arrive (moving trucks, new
@@ -513,6 +535,7 @@ pub fn App() -> impl IntoView {
         viewport_fallback: RwSignal::new(false),
     };
     provide_context(ctx);
+    CTX.with(|c| *c.borrow_mut() = Some(ctx));
 
     // Redraw whenever anything drawn changes.
     Effect::new(move |_| {

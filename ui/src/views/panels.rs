@@ -261,6 +261,19 @@ pub fn FilterPanel() -> impl IntoView {
             match backend.list_cases(&f.query(50)).await {
                 Ok(page) => {
                     ctx.picture.update(|p| page.items.iter().for_each(|c| p.note_case(c)));
+                    // Show all results on the map.
+                    if let Some(first) = page.items.first() {
+                        let mut b = crate::geo::Bounds { west: first.lon, south: first.lat, east: first.lon, north: first.lat };
+                        for c in &page.items {
+                            b.west = b.west.min(c.lon);
+                            b.east = b.east.max(c.lon);
+                            b.south = b.south.min(c.lat);
+                            b.north = b.north.max(c.lat);
+                        }
+                        let to = ctx.view.get_untracked().fitting(&b, 16.0);
+                        let (lon, lat) = to.center();
+                        ctx.fly_to(lon, lat, to.zoom);
+                    }
                     ctx.results.set(page.items);
                 }
                 Err(e) => ctx.error(&e),
