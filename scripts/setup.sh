@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything cityops needs on a fresh Debian machine, idempotently: only what is missing.
-# Usage: bash scripts/setup.sh [core|all]   (core = Rust toolchain parts only; all = + system packages)
+# Usage: bash scripts/setup.sh [core|all]   (core = Rust toolchain parts only; all = + system packages
+# for the desktop console, its WebDriver tests and the browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -22,8 +23,15 @@ fi
 
 # --- Debian packages ---
 need=()
-for p in "$@"; do :; done
-pkgs=(pkg-config libssl-dev)
+pkgs=(
+  pkg-config build-essential file
+  # Tauri 2 on Linux (WebKitGTK 4.1)
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
+  # headless window tests and screenshots
+  xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-noto-cjk imagemagick x11-utils
+  # browser tests
+  chromium chromium-driver
+)
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The cityops main job (README quick start, first command): installs what is missing, builds, and
-# starts the platform service on the embedded default (SQLite in the user's data directory) on
+# starts the platform service on the embedded default (SQLite in the user's data directory) with the
+# labelled-synthetic Qingdao running in-process (cityops-sim), on
 # http://127.0.0.1:8480. On first start it creates an admin token and keeps it in
 # $DATA_DIR/admin.token (mode 600). Extra arguments go to `cityops-server serve`.
 set -euo pipefail
@@ -19,4 +20,4 @@ fi
 echo "[start] data: $data (SQLite)"
 echo "[start] admin token: $(cat "$data/admin.token")"
 echo "[start] API: http://127.0.0.1:8480/api/openapi.json  Open311: http://127.0.0.1:8480/open311/v2/discovery.json"
-exec "$bin" serve "$@"
+exec "$bin" serve --simulate "$@"

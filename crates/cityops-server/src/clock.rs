@@ -10,6 +10,11 @@ use chrono::{NaiveDateTime, TimeDelta, Utc};
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
     /// Current time in China Standard Time.
     fn now(&self) -> NaiveDateTime;
+
+    /// How many times faster than the wall clock this clock runs.
+    fn scale(&self) -> f64 {
+        1.0
+    }
 }
 
 /// Wall-clock time.
@@ -43,6 +48,10 @@ impl Clock for ScaledClock {
     fn now(&self) -> NaiveDateTime {
         let elapsed = self.started.elapsed().as_secs_f64() * self.scale;
         self.origin + TimeDelta::milliseconds((elapsed * 1000.0) as i64)
+    }
+
+    fn scale(&self) -> f64 {
+        self.scale
     }
 }
 

@@ -33,7 +33,8 @@ pub struct CommonArgs {
     /// ~/.local/share/cityops.
     #[arg(long, env = "CITYOPS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
-    /// TOML file with any of: database_url, data_dir, listen, log, time_scale, time_origin.
+    /// TOML file with any of: database_url, data_dir, listen, log, time_scale, time_origin,
+    /// simulate, sim_seed.
     /// Flags and environment variables override it.
     #[arg(long, env = "CITYOPS_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -66,6 +67,13 @@ pub struct ServeArgs {
     /// Default: now.
     #[arg(long, env = "CITYOPS_TIME_ORIGIN")]
     pub time_origin: Option<String>,
+    /// Run the labelled-synthetic Qingdao (cityops-sim) in-process against this service over HTTP:
+    /// one command gives a live city. Combine with --time-scale to run faster.
+    #[arg(long, env = "CITYOPS_SIMULATE")]
+    pub simulate: bool,
+    /// Seed of the embedded simulation.
+    #[arg(long, env = "CITYOPS_SIM_SEED", default_value_t = 7)]
+    pub sim_seed: u64,
 }
 
 /// Token subcommands.
@@ -101,6 +109,8 @@ struct FileConfig {
     log: Option<String>,
     time_scale: Option<f64>,
     time_origin: Option<String>,
+    simulate: Option<bool>,
+    sim_seed: Option<u64>,
 }
 
 /// Errors of configuration.
@@ -148,6 +158,10 @@ pub struct Config {
     pub time_scale: f64,
     /// Simulated origin when scaled.
     pub time_origin: Option<NaiveDateTime>,
+    /// Run the embedded simulation.
+    pub simulate: bool,
+    /// Its seed.
+    pub sim_seed: u64,
 }
 
 /// Default listen address.
@@ -216,6 +230,12 @@ impl Config {
             log: common.log.clone().or(file.log).unwrap_or_else(|| "info".into()),
             time_scale,
             time_origin,
+            simulate: serve.simulate || file.simulate.unwrap_or(false),
+            sim_seed: if serve.sim_seed != 7 {
+                serve.sim_seed
+            } else {
+                file.sim_seed.unwrap_or(serve.sim_seed)
+            },
         })
     }
 }

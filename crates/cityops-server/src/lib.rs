@@ -70,11 +70,88 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, store = %redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
+    let sim =
+        if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await?;
+    if let Some(sim) = sim {
+        sim.abort();
+    }
     tracing::info!("cityops-server stopped");
     Ok(())
+}
+
+/// A service running inside another process (the desktop console's embedded default).
+#[derive(Debug)]
+pub struct Embedded {
+    /// Where it listens (loopback).
+    pub addr: SocketAddr,
+    /// An admin token for the embedding process (created at start, never printed).
+    pub token: String,
+    /// The serving task.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Start the service in this process: open the store, listen on `config.listen` (use port 0 for
+/// any free port), create an admin token for the caller, start the simulation if configured.
+pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embedded> {
+    let state = state_from(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let token = auth::new_token()?;
+    state
+        .store
+        .create_token(cityops_store::NewToken {
+            hash: auth::hash_token(&token),
+            role: cityops_api::Role::Admin,
+            district_code: None,
+            label: label.to_owned(),
+            created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
+        })
+        .await?;
+    let sim = if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
+    tracing::info!(%addr, store = %redact(&config.database_url), "embedded cityops service listening");
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "embedded service stopped");
+        }
+        if let Some(sim) = sim {
+            sim.abort();
+        }
+    });
+    Ok(Embedded { addr, token, task })
+}
+
+/// Start the embedded simulation: it talks to this service over loopback HTTP with an admin token
+/// of its own (created here, never shown).
+async fn start_simulation(
+    state: &AppState,
+    addr: SocketAddr,
+    seed: u64,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let token = auth::new_token()?;
+    state
+        .store
+        .create_token(cityops_store::NewToken {
+            hash: auth::hash_token(&token),
+            role: cityops_api::Role::Admin,
+            district_code: None,
+            label: "embedded-sim".into(),
+            created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
+        })
+        .await?;
+    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
+    let mut cfg = cityops_sim::SimConfig::new(format!("http://{host}:{}", addr.port()), token);
+    cfg.seed = seed;
+    tracing::info!(seed, "embedded simulation of Qingdao starting (synthetic data)");
+    Ok(tokio::spawn(async move {
+        match cityops_sim::run(cfg, std::future::pending()).await {
+            Ok(summary) => tracing::info!("{summary}"),
+            Err(e) => tracing::error!(error = %e, "embedded simulation stopped"),
+        }
+    }))
 }
 
 fn redact(url: &str) -> String {

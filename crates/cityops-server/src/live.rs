@@ -73,18 +73,13 @@ impl Live {
     }
 }
 
+/// One SSE frame: `id` is the event id; no `event:` name, so browsers' `EventSource.onmessage`
+/// receives every kind (the kind is inside the JSON).
 fn sse_event(e: &LiveEvent) -> Event {
-    let kind = match &e.body {
-        cityops_api::EventBody::Case { .. } => "case",
-        cityops_api::EventBody::Vehicle { .. } => "vehicle",
-        cityops_api::EventBody::Sensor { .. } => "sensor",
-        cityops_api::EventBody::Alert { .. } => "alert",
-    };
     Event::default()
         .id(e.id.to_string())
-        .event(kind)
         .json_data(e)
-        .unwrap_or_else(|_| Event::default().id(e.id.to_string()).event("error").data("encoding failed"))
+        .unwrap_or_else(|_| Event::default().id(e.id.to_string()).comment("event could not be encoded"))
 }
 
 /// The event stream for one client that has seen everything up to `after`.

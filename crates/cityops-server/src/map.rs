@@ -1,16 +1,12 @@
-//! The service's live map: one [`LiveIndex`] over every point layer, loaded from the store at
-//! start and fed by the live hub in event order, answering viewport queries for browser clients
-//! (the desktop shell holds its own). Cases turn overdue when their deadline passes without any
-//! event, so a sweeper re-classes them against the service clock.
+//! The service's live map: a [`LiveMap`] loaded from the store at start and fed by the live hub
+//! in event order, answering viewport queries for browser clients (the desktop shell keeps its
+//! own). A sweeper re-classes cases as overdue against the service clock.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
-use cityops_api::{CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, StatusClass};
-use cityops_core::calendar::from_timestamp;
-use cityops_core::index::{IndexConfig, LiveIndex, TrackerConfig};
+use cityops_api::{EventBody, LiveEvent};
+use cityops_core::index::LiveMap;
 use cityops_store::{CaseFilter, Store};
 use tokio::sync::broadcast;
 
@@ -20,19 +16,10 @@ use crate::live::Live;
 /// How often overdue deadlines are swept.
 const SWEEP: Duration = Duration::from_secs(5);
 
-#[derive(Debug, Default)]
-struct Inner {
-    index: Option<LiveIndex>,
-    /// Active, not yet overdue cases by deadline.
-    deadlines: BTreeSet<(NaiveDateTime, u64)>,
-    /// Last event applied.
-    last: u64,
-}
-
 /// The live map shared by handlers.
 #[derive(Debug, Clone)]
 pub struct MapState {
-    inner: Arc<RwLock<Inner>>,
+    inner: Arc<RwLock<LiveMap>>,
 }
 
 /// Errors building the map.
@@ -46,27 +33,14 @@ pub enum MapError {
     Store(#[from] cityops_store::StoreError),
 }
 
-fn track_deadline(inner: &mut Inner, case: &CaseDto) {
-    let id = u64::try_from(case.id).unwrap_or_default();
-    inner.deadlines.retain(|(_, c)| *c != id);
-    if case.status == CaseStatus::Active
-        && !case.overdue
-        && let Some(d) = case.deadline
-    {
-        inner.deadlines.insert((from_timestamp(d), id));
-    }
-}
-
 impl MapState {
-    /// Load every case from the store, then follow the live hub from the last event seen.
+    /// Load every case and vehicle from the store, then follow the live hub.
     pub async fn start(store: Arc<dyn Store>, live: &Live, clock: Arc<dyn Clock>) -> Result<Self, MapError> {
-        // Subscribe first so nothing committed during the load is missed; duplicates are skipped
-        // by event id.
+        // Subscribe first so nothing committed during the load is missed; events the load already
+        // reflects are skipped by id.
         let mut rx = live.subscribe();
         let last = store.last_event_id().await?;
-        let mut index =
-            LiveIndex::new(IndexConfig::default(), Default::default(), TrackerConfig { dwell_s: None })?;
-        let mut inner = Inner { last, ..Default::default() };
+        let mut map = LiveMap::new()?;
         let mut offset = 0;
         loop {
             let page = store
@@ -77,23 +51,16 @@ impl MapState {
                 })
                 .await?;
             let n = page.items.len() as u32;
-            for case in page.items {
-                let at = case.updated_at;
-                if let Err(e) = index.apply(&LiveEvent {
-                    id: 0,
-                    at,
-                    body: EventBody::Case { case: Box::new(case.clone()) },
-                }) {
+            for case in &page.items {
+                if let Err(e) = map.load_case(case) {
                     tracing::warn!(case = case.id, error = %e, "case left off the map");
                 }
-                track_deadline(&mut inner, &case);
             }
             if n < cityops_store::MAX_PAGE {
                 break;
             }
             offset += n;
         }
-        // Vehicles: their latest fixes.
         for v in store.vehicles().await? {
             let body = EventBody::Vehicle {
                 vehicle_id: v.id,
@@ -102,10 +69,12 @@ impl MapState {
                 speed_kmh: v.speed_kmh,
                 heading_deg: v.heading_deg,
             };
-            let _ = index.apply(&LiveEvent { id: 0, at: v.at, body });
+            if let Err(e) = map.load(&LiveEvent { id: 0, at: v.at, body }) {
+                tracing::warn!(error = %e, "vehicle left off the map");
+            }
         }
-        inner.index = Some(index);
-        let state = Self { inner: Arc::new(RwLock::new(inner)) };
+        map.resume_after(last);
+        let state = Self { inner: Arc::new(RwLock::new(map)) };
         let s = state.clone();
         tokio::spawn(async move {
             let mut sweep = tokio::time::interval(SWEEP);
@@ -119,7 +88,11 @@ impl MapState {
                         }
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
-                    _ = sweep.tick() => s.sweep(clock.now()),
+                    _ = sweep.tick() => {
+                        if let Ok(mut m) = s.inner.write() {
+                            m.sweep(clock.now());
+                        }
+                    }
                 }
             }
         });
@@ -127,24 +100,15 @@ impl MapState {
     }
 
     fn apply(&self, e: &LiveEvent) {
-        let Ok(mut inner) = self.inner.write() else { return };
-        if e.id <= inner.last {
-            return;
-        }
-        inner.last = e.id;
-        if let EventBody::Case { case } = &e.body {
-            track_deadline(&mut inner, case);
-        }
-        if let Some(index) = inner.index.as_mut()
-            && let Err(err) = index.apply(e)
-        {
+        let Ok(mut m) = self.inner.write() else { return };
+        if let Err(err) = m.apply(e) {
             tracing::warn!(event = e.id, error = %err, "event not applied to the map");
         }
     }
 
     async fn catch_up(&self, store: &dyn Store) {
         loop {
-            let last = self.inner.read().map(|i| i.last).unwrap_or_default();
+            let last = self.inner.read().map(|m| m.last_event_id()).unwrap_or_default();
             match store.events_after(last, 1000).await {
                 Ok(batch) if batch.is_empty() => return,
                 Ok(batch) => batch.iter().for_each(|e| self.apply(e)),
@@ -156,24 +120,8 @@ impl MapState {
         }
     }
 
-    /// Re-class cases whose deadline passed as overdue.
-    pub fn sweep(&self, now: NaiveDateTime) {
-        let Ok(mut inner) = self.inner.write() else { return };
-        while let Some(&(d, id)) = inner.deadlines.first() {
-            if d >= now {
-                break;
-            }
-            inner.deadlines.pop_first();
-            if let Some(index) = inner.index.as_mut()
-                && let Ok(layer) = index.layer_mut(LayerKind::Cases)
-            {
-                let _ = layer.set_status(id, StatusClass::Overdue);
-            }
-        }
-    }
-
-    /// Run `f` on the index.
-    pub fn with<T>(&self, f: impl FnOnce(&LiveIndex) -> T) -> Option<T> {
-        self.inner.read().ok().and_then(|i| i.index.as_ref().map(f))
+    /// Run `f` on the map.
+    pub fn with<T>(&self, f: impl FnOnce(&LiveMap) -> T) -> Option<T> {
+        self.inner.read().ok().map(|m| f(&m))
     }
 }

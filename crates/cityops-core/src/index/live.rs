@@ -42,12 +42,34 @@ impl<K: Clone + Eq + std::hash::Hash> Interner<K> {
     }
 }
 
-/// The live map: one [`PointLayer`] per point layer, the fences, and the fence tracker of moving
-/// objects (trucks), updated from [`LiveEvent`]s.
+/// The live map: one [`PointLayer`] per point layer, the fences, the camera fields of view, and
+/// the fence tracker of moving objects (trucks), updated from [`LiveEvent`]s.
 ///
 /// Cases are keyed by their case id; vehicles and alerts by their string ids, interned to dense
 /// feature ids ([`LiveIndex::external_id`] maps back). A case's problem type becomes its tag
 /// ([`LiveIndex::tag_of`]), so duplicate checks compare types.
+///
+/// ```
+/// use cityops_api::{EventBody, LayerKind, LiveEvent};
+/// use cityops_core::index::{FenceSet, IndexConfig, LiveIndex, LonLatBox, StatusFilter, TrackerConfig, ViewportQuery};
+///
+/// let mut map = LiveIndex::new(IndexConfig::default(), FenceSet::new(), TrackerConfig::default())?;
+/// let fix = LiveEvent {
+///     id: 1,
+///     at: chrono::DateTime::parse_from_rfc3339("2026-11-29T10:00:00+08:00").unwrap(),
+///     body: EventBody::Vehicle { vehicle_id: "truck-1".into(), lon: 120.38, lat: 36.07, speed_kmh: 25.0, heading_deg: 0.0 },
+/// };
+/// map.apply(&fix)?;
+/// let q = ViewportQuery {
+///     bbox: LonLatBox::new(120.3, 36.0, 120.5, 36.2)?,
+///     zoom: 12,
+///     statuses: StatusFilter::ALL,
+///     max_items: 10_000,
+/// };
+/// let answer = map.viewport(&q, &[LayerKind::Cases, LayerKind::Trucks])?;
+/// assert_eq!(answer.items.len(), 1); // the truck, alone in its cell, sent as a point
+/// # Ok::<(), cityops_core::index::IndexError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct LiveIndex {
     config: IndexConfig,
@@ -55,6 +77,8 @@ pub struct LiveIndex {
     names: BTreeMap<LayerKind, Interner<String>>,
     tags: Interner<TypeKey>,
     fences: FenceSet,
+    /// Camera fields of view: looked up, never tracked.
+    cones: FenceSet,
     tracker: FenceTracker,
     /// Time of the latest applied event per layer (Unix seconds).
     last_event: BTreeMap<LayerKind, i64>,
@@ -73,6 +97,7 @@ impl LiveIndex {
             names: BTreeMap::new(),
             tags: Interner::default(),
             fences,
+            cones: FenceSet::new(),
             tracker: FenceTracker::new(tracker),
             last_event: BTreeMap::new(),
         })
@@ -112,6 +137,23 @@ impl LiveIndex {
     /// fence get their exit on their next update.
     pub fn fences_mut(&mut self) -> &mut FenceSet {
         &mut self.fences
+    }
+
+    /// Camera fields of view ([`super::Fence::view_cone`]). They are kept apart from the fences,
+    /// so trucks crossing a camera's view raise no fence events.
+    pub fn view_cones(&self) -> &FenceSet {
+        &self.cones
+    }
+
+    /// Camera fields of view, for changes.
+    pub fn view_cones_mut(&mut self) -> &mut FenceSet {
+        &mut self.cones
+    }
+
+    /// Ids of the cameras whose field of view contains the point, sorted: "open the cameras that
+    /// can see this case".
+    pub fn cameras_seeing(&self, lon: f64, lat: f64) -> Vec<u64> {
+        self.cones.containing(lon, lat).into_iter().map(|(_, id)| id).collect()
     }
 
     /// The fence tracker.

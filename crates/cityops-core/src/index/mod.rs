@@ -10,7 +10,7 @@
 //!
 //! Coordinates in and out are WGS84 degrees. Internally points live in the local metric plane of
 //! [`crate::geom`]; every distance this module reports is a great-circle distance in metres
-//! ([`geo::Haversine`]), and planar candidates are widened by the projection's proven scale bound
+//! ([`geo::Haversine`]), and planar candidates are widened by the projection's scale bound
 //! so that metric answers are exact, not approximate.
 //!
 //! - [`PointLayer`]: one layer; bulk load, upsert / move / re-status / remove by id, box, radius
@@ -27,6 +27,7 @@ mod error;
 mod fence;
 mod fxhash;
 mod live;
+mod map;
 mod points;
 mod viewport;
 
@@ -37,6 +38,7 @@ pub use cluster::ClusterGrid;
 pub use error::{IndexError, Result};
 pub use fence::{Fence, FenceEvent, FenceEventKind, FenceSet, FenceTracker, TrackerConfig};
 pub use live::{LiveIndex, POINT_LAYERS};
+pub use map::{LiveMap, MAX_VIEW_ITEMS, MapViewError, ViewError, ViewParams};
 pub use points::{Neighbour, PointFeature, PointFilter, PointLayer};
 pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
 

@@ -174,6 +174,16 @@ impl PointLayer {
         self.entries.iter().map(|(&id, e)| e.feature(id))
     }
 
+    /// Ids of the features whose time is before `before`, sorted: silent trucks, stale alerts.
+    /// The caller decides what to do with them (dim with [`PointLayer::set_status`], or
+    /// [`PointLayer::remove`]). A scan of the layer, meant for the small live layers.
+    pub fn ids_older_than(&self, before: i64) -> Vec<u64> {
+        let mut ids: Vec<u64> =
+            self.entries.iter().filter(|(_, e)| e.time < before).map(|(&id, _)| id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Counts by status class.
     pub fn status_mix(&self) -> StatusMix {
         self.clusters.totals(0)
@@ -325,14 +335,17 @@ impl PointLayer {
     /// What the map shows of this layer in a viewport. Up to the layer's `max_cluster_zoom`: one
     /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a single feature of the kept
     /// statuses is sent as that point, at its exact position; larger cells as a cluster at their
-    /// members' centroid with their status mix). Above it: the raw points in the box, by id.
+    /// members' centroid with their status mix). Above it: the raw points in the box, overdue
+    /// first, then open, then closed, each by id, so a cut keeps the most urgent.
     /// Items come in a stable order; `max_items` cuts the answer.
     pub fn viewport(&self, layer: LayerKind, q: &ViewportQuery) -> Result<ViewportAnswer> {
         q.bbox.validate()?;
         let mut answer = ViewportAnswer::default();
         if q.zoom > self.config.max_cluster_zoom {
             let filter = PointFilter { statuses: q.statuses, ..PointFilter::default() };
-            for f in self.in_box(&q.bbox, &filter)? {
+            let mut points = self.in_box(&q.bbox, &filter)?;
+            points.sort_by_key(|f| (urgency(f.status), f.id));
+            for f in points {
                 if answer.items.len() == q.max_items {
                     answer.truncated = true;
                     break;
@@ -373,6 +386,15 @@ impl PointLayer {
             answer.items.push(MapItemDto::Cluster { layer, lon, lat, mix: cell.mix(mask) });
         });
         Ok(answer)
+    }
+}
+
+/// Sort rank of a status for raw viewports: overdue first.
+fn urgency(status: StatusClass) -> u8 {
+    match status {
+        StatusClass::Overdue => 0,
+        StatusClass::Open => 1,
+        StatusClass::Closed => 2,
     }
 }
 

@@ -337,11 +337,11 @@ fn viewport_above_the_cluster_zooms_sends_raw_points_and_honours_the_budget() {
         max_items: usize::MAX,
     };
     let got = layer.viewport(LayerKind::Cases, &q).unwrap();
-    let want: Vec<u64> = features
-        .iter()
-        .filter(|f| bbox.contains(f.lon, f.lat) && f.status != StatusClass::Closed)
-        .map(|f| f.id)
-        .collect();
+    let kept = |status: StatusClass| {
+        features.iter().filter(move |f| bbox.contains(f.lon, f.lat) && f.status == status).map(|f| f.id)
+    };
+    // Overdue first, then open; by id within each (the fixture is sorted by id).
+    let want: Vec<u64> = kept(StatusClass::Overdue).chain(kept(StatusClass::Open)).collect();
     let ids: Vec<u64> = got
         .items
         .iter()
@@ -390,6 +390,15 @@ fn duplicate_candidates_are_same_type_nearby_reports_in_the_window() {
 }
 
 #[test]
+fn features_older_than_a_cut_are_listed_for_dimming_or_removal() {
+    let stale = PointLayer::bulk_load(IndexConfig::default(), random_features(SEED_4, 300)).unwrap();
+    let cut = 1_765_000_000;
+    let want: Vec<u64> = random_features(SEED_4, 300).iter().filter(|f| f.time < cut).map(|f| f.id).collect();
+    assert!(!want.is_empty() && want.len() < 300);
+    assert_eq!(stale.ids_older_than(cut), want);
+}
+
+#[test]
 fn invalid_input_is_rejected_with_a_typed_error_and_changes_nothing() {
     let mut layer = PointLayer::new(IndexConfig::default()).unwrap();
     let ok = PointFeature { id: 1, lon: 120.38, lat: 36.07, status: StatusClass::Open, time: 0, tag: 0 };
@@ -422,7 +431,11 @@ fn invalid_input_is_rejected_with_a_typed_error_and_changes_nothing() {
         IndexConfig { cluster_radius_px: 0.0, ..IndexConfig::default() },
         IndexConfig { max_cluster_zoom: 25, ..IndexConfig::default() },
         IndexConfig {
-            extent: LonLatBox { min_lon: 0.0, min_lat: 0.0, max_lon: 1.0, max_lat: 85.0 },
+            extent: LonLatBox { min_lon: 0.0, min_lat: 78.0, max_lon: 1.0, max_lat: 82.0 },
+            ..IndexConfig::default()
+        },
+        IndexConfig {
+            extent: LonLatBox { min_lon: 100.0, min_lat: 30.0, max_lon: 110.0, max_lat: 32.0 },
             ..IndexConfig::default()
         },
     ] {
@@ -638,6 +651,11 @@ mod live_events {
         let fences = FenceSet::from_fences(vec![site]).unwrap();
         let mut index =
             LiveIndex::new(IndexConfig::default(), fences, TrackerConfig { dwell_s: Some(600) }).unwrap();
+        // A camera beside the site looking at it: it sees the truck go in, but is no fence.
+        let cone = Fence::view_cone(7, 120.398, 36.10, 90.0, 40.0, 300.0).unwrap();
+        index.view_cones_mut().upsert(cone).unwrap();
+        assert_eq!(index.cameras_seeing(120.40, 36.10), vec![7]);
+        assert!(index.cameras_seeing(120.38, 36.07).is_empty());
         let open = Some(StatusClass::Open);
         let overdue = Some(StatusClass::Overdue);
         let closed = Some(StatusClass::Closed);
@@ -872,4 +890,75 @@ fn camera_view_cones_answer_which_cameras_see_a_point() {
         Fence::view_cone(4, f64::NAN, cam.1, 0.0, 60.0, 9.0),
         Err(IndexError::NonFinite { .. })
     ));
+}
+
+#[test]
+fn the_scale_bounds_hold_for_point_pairs_across_the_extent() {
+    let config = IndexConfig::default();
+    let (lo, hi) = config.scale_bounds();
+    assert!(lo < 1.0 && hi > 1.0 && lo > 0.95 && hi < 1.05, "({lo}, {hi})");
+    let e = config.extent;
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_3);
+    let (mut min_ratio, mut max_ratio) = (f64::MAX, f64::MIN);
+    for _ in 0..20_000 {
+        let a = (rng.random_range(e.min_lon..=e.max_lon), rng.random_range(e.min_lat..=e.max_lat));
+        let b = if rng.random_bool(0.5) {
+            (a.0 + rng.random_range(-0.01..0.01), a.1 + rng.random_range(-0.01..0.01))
+        } else {
+            (rng.random_range(e.min_lon..=e.max_lon), rng.random_range(e.min_lat..=e.max_lat))
+        };
+        let [ax, ay] = to_local(a.0, a.1);
+        let [bx, by] = to_local(b.0, b.1);
+        let planar = ((ax - bx).powi(2) + (ay - by).powi(2)).sqrt();
+        if planar < 1.0 {
+            continue;
+        }
+        let ratio = Haversine.distance(Point::new(a.0, a.1), Point::new(b.0, b.1)) / planar;
+        min_ratio = min_ratio.min(ratio);
+        max_ratio = max_ratio.max(ratio);
+    }
+    assert!(lo <= min_ratio && max_ratio <= hi, "ratios [{min_ratio}, {max_ratio}] outside ({lo}, {hi})");
+}
+
+#[test]
+fn edge_values_give_errors_or_empty_answers_never_panics() {
+    let weird =
+        [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 1e300, -1e300, f64::MIN_POSITIVE, 120.38, 36.07];
+    let mut layer = PointLayer::bulk_load(IndexConfig::default(), random_features(SEED_1, 500)).unwrap();
+    let mut fences = FenceSet::from_fences(random_fences(SEED_2, 50)).unwrap();
+    let mut tracker = FenceTracker::new(TrackerConfig { dwell_s: Some(0) });
+    let mut accepted = 0;
+    for (i, &a) in weird.iter().enumerate() {
+        for &b in &weird {
+            let f = PointFeature {
+                id: i as u64,
+                lon: a,
+                lat: b,
+                status: StatusClass::Open,
+                time: i64::MIN,
+                tag: u32::MAX,
+            };
+            accepted += usize::from(layer.upsert(f).is_ok());
+            let _ = layer.within(a, b, a, &PointFilter::default());
+            let _ = layer.nearest(a, b, usize::MAX, &PointFilter::default());
+            let _ = layer.nearest(a, b, 0, &PointFilter::default());
+            let _ = layer.duplicate_candidates(i as u64, b, i64::MIN);
+            let _ = tracker.update(&fences, 1, a, b, 0);
+            let _ = Fence::view_cone(1, 120.38, 36.07, a, b, a).map(|f| fences.upsert(f));
+            let _ = fences.containing(a, b);
+            if let Ok(bbox) = LonLatBox::new(a.min(b), a.min(b), a.max(b), a.max(b)) {
+                let _ = fences.meeting_box(&bbox);
+                for zoom in [0, 8, 16, 17, 24, 255] {
+                    for max_items in [0, 1, usize::MAX] {
+                        let q = ViewportQuery { bbox, zoom, statuses: StatusFilter::ALL, max_items };
+                        let _ = layer.viewport(LayerKind::Cases, &q);
+                    }
+                }
+            }
+        }
+    }
+    // Only the one finite, in-extent pair of the list went in; the layer is still consistent.
+    assert_eq!(accepted, 1);
+    let rebuilt = PointLayer::bulk_load(IndexConfig::default(), layer.iter().collect()).unwrap();
+    assert_eq!(layer.clusters(), rebuilt.clusters());
 }

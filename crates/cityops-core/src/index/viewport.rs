@@ -60,7 +60,8 @@ impl LonLatBox {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IndexConfig {
     /// Points outside this box are rejected ([`IndexError::OutsideExtent`]). The box also bounds
-    /// the local projection's scale error, which the metric queries widen their search by.
+    /// the local projection's scale error, which the metric queries widen their search by; it may
+    /// span at most 5° of longitude and of latitude.
     pub extent: LonLatBox,
     /// Cluster cell size in screen pixels (256-px Web Mercator tiles) at every zoom.
     pub cluster_radius_px: f64,
@@ -80,6 +81,11 @@ impl IndexConfig {
         self.extent.validate()?;
         if self.extent.min_lat < -80.0 || self.extent.max_lat > 80.0 {
             return Err(IndexError::InvalidConfig("extent must lie within ±80° latitude"));
+        }
+        if self.extent.max_lon - self.extent.min_lon > 5.0 || self.extent.max_lat - self.extent.min_lat > 5.0
+        {
+            // The metric queries' scale bound assumes a city-sized extent.
+            return Err(IndexError::InvalidConfig("extent must span at most 5° in each direction"));
         }
         if !(self.cluster_radius_px.is_finite() && self.cluster_radius_px >= 1.0) {
             return Err(IndexError::InvalidConfig("cluster_radius_px must be at least 1"));

@@ -13,7 +13,10 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/health", get(health)).route("/api/v1/audit", get(audit))
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/v1/audit", get(audit))
+        .route("/api/v1/tokens", axum::routing::post(create_token))
 }
 
 /// Health answer.
@@ -27,6 +30,8 @@ pub struct Health {
     pub last_event_id: u64,
     /// The service's current time (China Standard Time; scaled when simulating).
     pub now: cityops_api::Timestamp,
+    /// How many times faster than the wall clock the service's time runs (1 = real time).
+    pub time_scale: f64,
 }
 
 async fn health(State(st): State<AppState>) -> AppResult<axum::Json<Health>> {
@@ -35,6 +40,7 @@ async fn health(State(st): State<AppState>) -> AppResult<axum::Json<Health>> {
         store: format!("{:?}", st.store.dialect()).to_lowercase(),
         last_event_id: st.store.last_event_id().await?,
         now: cityops_core::calendar::to_timestamp(st.clock.now()),
+        time_scale: st.clock.scale(),
     }))
 }
 
@@ -87,4 +93,59 @@ async fn audit(
             })
             .collect(),
     ))
+}
+
+/// Body of `POST /api/v1/tokens`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenDto {
+    /// Role the token grants.
+    pub role: Role,
+    /// Label (a department token's label is its unit code).
+    pub label: String,
+    /// District scope.
+    #[serde(default)]
+    pub district: Option<String>,
+}
+
+/// Answer of `POST /api/v1/tokens`: the token, shown once.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct TokenDto {
+    /// The bearer token.
+    pub token: String,
+}
+
+async fn create_token(
+    State(st): State<AppState>,
+    caller: Caller,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<NewTokenDto>,
+) -> AppResult<(axum::http::StatusCode, axum::Json<TokenDto>)> {
+    use crate::error::AppError;
+    caller.require(&[], "create tokens")?;
+    if req.label.is_empty() || req.label.len() > 64 {
+        return Err(AppError::invalid("label must be 1..=64 characters"));
+    }
+    if req.role == Role::Department && st.city.pack.organisation.unit(&req.label).is_none() {
+        return Err(AppError::invalid(format!(
+            "a department token's label must be a unit code; {:?} is not",
+            req.label
+        )));
+    }
+    if let Some(d) = &req.district
+        && st.city.pack.organisation.district(d).is_none()
+    {
+        return Err(AppError::invalid(format!("unknown district {d:?}")));
+    }
+    let token = crate::auth::new_token()
+        .map_err(|e| AppError::new(cityops_api::ErrorCode::Internal, e.to_string()))?;
+    st.store
+        .create_token(cityops_store::NewToken {
+            hash: crate::auth::hash_token(&token),
+            role: req.role,
+            district_code: req.district,
+            label: req.label,
+            created_at: cityops_core::calendar::to_timestamp(st.clock.now()),
+        })
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(TokenDto { token })))
 }

@@ -123,6 +123,16 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "post",
+        path: "/api/v1/tokens",
+        tag: "admin",
+        summary: "Create a token (admin only); the token is shown once",
+        auth: true,
+        params: &[],
+        request: Body::None,
+        response: Body::None,
+    },
+    Operation {
+        method: "post",
         path: "/api/v1/cases",
         tag: "cases",
         summary: "File a report from any channel (located to grid/street/district; 信息收集)",

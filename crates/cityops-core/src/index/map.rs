@@ -1,0 +1,350 @@
+//! [`LiveMap`]: the live picture a map client keeps — a [`LiveIndex`] fed by the service's events in
+//! id order, plus the deadlines of active cases so they turn overdue when time passes without an
+//! event — and [`ViewParams`], the viewport query both the service (`/api/v1/map/viewport`) and the
+//! desktop shell (its `viewport` command) accept. Pure: the caller supplies events and "now".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDateTime;
+use cityops_api::{CST, CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapViewDto, StatusClass};
+use serde::Deserialize;
+
+use super::{
+    IndexConfig, IndexError, LiveIndex, LonLatBox, POINT_LAYERS, StatusFilter, TrackerConfig, ViewportQuery,
+};
+use crate::calendar::from_timestamp;
+
+/// Most items one viewport answer carries.
+pub const MAX_VIEW_ITEMS: usize = 20_000;
+
+/// A viewport request as it arrives in a query string:
+/// `west=&south=&east=&north=&zoom=&width=&height=&layers=cases,trucks&statuses=open,overdue`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewParams {
+    /// West edge, degrees.
+    pub west: f64,
+    /// South edge, degrees.
+    pub south: f64,
+    /// East edge, degrees.
+    pub east: f64,
+    /// North edge, degrees.
+    pub north: f64,
+    /// Web-Mercator zoom (256-px tiles); fractional zooms are floored.
+    pub zoom: f64,
+    /// View width in pixels (bounds the item budget to one item per 16×16 px).
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// View height in pixels.
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Comma list of point layers (default `cases`).
+    #[serde(default)]
+    pub layers: Option<String>,
+    /// Comma list of `open`, `overdue`, `closed` (default all).
+    #[serde(default)]
+    pub statuses: Option<String>,
+}
+
+/// Why a viewport request is invalid.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ViewError {
+    /// The box is invalid.
+    #[error("west,south,east,north: {0}")]
+    Bounds(String),
+    /// The zoom is out of range.
+    #[error("zoom must be within 0..=22, got {0}")]
+    Zoom(f64),
+    /// An unknown layer.
+    #[error("layer {0:?} is not a point layer (cases, trucks, facilities, cameras, alerts)")]
+    Layer(String),
+    /// An unknown status.
+    #[error("status {0:?} is not open, overdue or closed")]
+    Status(String),
+}
+
+impl ViewParams {
+    /// Validate into an index query and its layers.
+    pub fn to_query(&self) -> Result<(ViewportQuery, Vec<LayerKind>), ViewError> {
+        let bbox = LonLatBox::new(self.west, self.south, self.east, self.north)
+            .map_err(|e| ViewError::Bounds(e.to_string()))?;
+        if !(self.zoom.is_finite() && (0.0..=22.0).contains(&self.zoom)) {
+            return Err(ViewError::Zoom(self.zoom));
+        }
+        let layers = match &self.layers {
+            None => vec![LayerKind::Cases],
+            Some(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    serde_json::from_value::<LayerKind>(serde_json::Value::String(p.to_owned()))
+                        .ok()
+                        .filter(|k| POINT_LAYERS.contains(k))
+                        .ok_or_else(|| ViewError::Layer(p.to_owned()))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let statuses = match &self.statuses {
+            None => StatusFilter::ALL,
+            Some(s) => {
+                let mut f = StatusFilter { open: false, overdue: false, closed: false };
+                for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    match p {
+                        "open" => f.open = true,
+                        "overdue" => f.overdue = true,
+                        "closed" => f.closed = true,
+                        other => return Err(ViewError::Status(other.to_owned())),
+                    }
+                }
+                f
+            }
+        };
+        let max_items = match (self.width, self.height) {
+            (Some(w), Some(h)) => ((u64::from(w) * u64::from(h) / 256) as usize).clamp(100, MAX_VIEW_ITEMS),
+            _ => MAX_VIEW_ITEMS,
+        };
+        Ok((ViewportQuery { bbox, zoom: self.zoom.floor() as u8, statuses, max_items }, layers))
+    }
+}
+
+/// The live picture of a map client.
+#[derive(Debug, Clone)]
+pub struct LiveMap {
+    index: LiveIndex,
+    /// Active, not yet overdue cases by deadline.
+    deadlines: BTreeSet<(NaiveDateTime, u64)>,
+    /// Deadline recorded per case, to drop its old entry on change.
+    by_case: BTreeMap<u64, NaiveDateTime>,
+    last: u64,
+}
+
+impl LiveMap {
+    /// An empty map for Qingdao's extent.
+    pub fn new() -> Result<Self, IndexError> {
+        Ok(Self {
+            index: LiveIndex::new(
+                IndexConfig::default(),
+                Default::default(),
+                TrackerConfig { dwell_s: None },
+            )?,
+            deadlines: BTreeSet::new(),
+            by_case: BTreeMap::new(),
+            last: 0,
+        })
+    }
+
+    /// The index.
+    pub fn index(&self) -> &LiveIndex {
+        &self.index
+    }
+
+    /// The id of the last event applied (0 before any).
+    pub fn last_event_id(&self) -> u64 {
+        self.last
+    }
+
+    /// Put a case read from a listing (initial load) on the map.
+    pub fn load_case(&mut self, case: &CaseDto) -> Result<(), IndexError> {
+        self.track(case);
+        self.index
+            .apply(&LiveEvent {
+                id: 0,
+                at: case.updated_at,
+                body: EventBody::Case { case: Box::new(case.clone()) },
+            })
+            .map(|_| ())
+    }
+
+    /// Put a state read from a listing (e.g. a vehicle's last fix) on the map, outside the event
+    /// order.
+    pub fn load(&mut self, e: &LiveEvent) -> Result<(), IndexError> {
+        if let EventBody::Case { case } = &e.body {
+            self.track(case);
+        }
+        self.index.apply(e).map(|_| ())
+    }
+
+    /// Start following the stream after event `id` (the last event the initial load reflects).
+    pub fn resume_after(&mut self, id: u64) {
+        self.last = self.last.max(id);
+    }
+
+    /// Apply a live event. Events at or below the last applied id are skipped (returns false).
+    pub fn apply(&mut self, e: &LiveEvent) -> Result<bool, IndexError> {
+        if e.id <= self.last {
+            return Ok(false);
+        }
+        self.last = e.id;
+        if let EventBody::Case { case } = &e.body {
+            self.track(case);
+        }
+        self.index.apply(e)?;
+        Ok(true)
+    }
+
+    fn track(&mut self, case: &CaseDto) {
+        let Ok(id) = u64::try_from(case.id) else { return };
+        if let Some(old) = self.by_case.remove(&id) {
+            self.deadlines.remove(&(old, id));
+        }
+        if case.status == CaseStatus::Active
+            && !case.overdue
+            && let Some(d) = case.deadline
+        {
+            let d = from_timestamp(d);
+            self.deadlines.insert((d, id));
+            self.by_case.insert(id, d);
+        }
+    }
+
+    /// Re-class as overdue the cases whose deadline passed before `now`; returns how many.
+    pub fn sweep(&mut self, now: NaiveDateTime) -> usize {
+        let mut n = 0;
+        while let Some(&(d, id)) = self.deadlines.first() {
+            if d >= now {
+                break;
+            }
+            self.deadlines.pop_first();
+            self.by_case.remove(&id);
+            if let Ok(layer) = self.index.layer_mut(LayerKind::Cases)
+                && layer.set_status(id, StatusClass::Overdue).is_ok()
+            {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Answer a viewport request.
+    pub fn view(&self, params: &ViewParams) -> Result<MapViewDto, MapViewError> {
+        let (query, layers) = params.to_query()?;
+        let answer = self.index.viewport(&query, &layers)?;
+        let as_of = layers
+            .iter()
+            .filter_map(|k| {
+                self.index
+                    .last_event_at(*k)
+                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                    .map(|t| (*k, t.with_timezone(&CST)))
+            })
+            .collect();
+        Ok(MapViewDto { items: answer.items, truncated: answer.truncated, as_of })
+    }
+}
+
+/// Why a view could not be answered.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MapViewError {
+    /// The request is invalid.
+    #[error(transparent)]
+    Params(#[from] ViewError),
+    /// The index refused it.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cityops_api::{Channel, MapItemDto, Stage, TypeKey, TypeKind};
+
+    fn case(id: i64, deadline: &str, status: CaseStatus) -> CaseDto {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+        CaseDto {
+            id,
+            case_no: format!("QD{id}"),
+            type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
+            channel: Channel::Inspector,
+            stage: Stage::Handle,
+            status,
+            lon: 120.38,
+            lat: 36.07,
+            address: String::new(),
+            description: String::new(),
+            grid_code: "370202011003001".into(),
+            community_code: "370202011003".into(),
+            street_code: "370202011".into(),
+            district_code: "370202".into(),
+            unit_code: None,
+            deadline: Some(t(deadline)),
+            overdue: false,
+            rework_count: 0,
+            supervise_count: 0,
+            media: vec![],
+            camera_id: None,
+            source_ref: None,
+            created_at: t("2026-03-02T09:00:00+08:00"),
+            updated_at: t("2026-03-02T09:00:00+08:00"),
+            history: vec![],
+            events: vec![],
+        }
+    }
+
+    fn point_status(m: &LiveMap, id: u64) -> Option<StatusClass> {
+        let v = m
+            .view(&ViewParams {
+                west: 120.3,
+                south: 36.0,
+                east: 120.5,
+                north: 36.1,
+                zoom: 20.0,
+                width: None,
+                height: None,
+                layers: None,
+                statuses: None,
+            })
+            .unwrap();
+        v.items.iter().find_map(|i| match i {
+            MapItemDto::Point { id: pid, status, .. } if *pid == id => Some(*status),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn cases_turn_overdue_when_their_deadline_passes_and_closing_clears_it() {
+        let mut m = LiveMap::new().unwrap();
+        m.load_case(&case(1, "2026-03-02T10:00:00+08:00", CaseStatus::Active)).unwrap();
+        m.load_case(&case(2, "2026-03-02T12:00:00+08:00", CaseStatus::Active)).unwrap();
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(m.sweep(at("2026-03-02 09:59")), 0);
+        assert_eq!(m.sweep(at("2026-03-02 10:01")), 1);
+        assert_eq!(point_status(&m, 1), Some(StatusClass::Overdue));
+        assert_eq!(point_status(&m, 2), Some(StatusClass::Open));
+        // Case 2 closes before its deadline: the sweep must not touch it.
+        let closed = case(2, "2026-03-02T12:00:00+08:00", CaseStatus::Closed);
+        let e = LiveEvent { id: 5, at: closed.updated_at, body: EventBody::Case { case: Box::new(closed) } };
+        assert!(m.apply(&e).unwrap());
+        assert!(!m.apply(&e).unwrap(), "an event already applied is skipped");
+        assert_eq!(m.sweep(at("2026-03-02 13:00")), 0);
+        assert_eq!(point_status(&m, 2), Some(StatusClass::Closed));
+        assert_eq!(m.last_event_id(), 5);
+    }
+
+    #[test]
+    fn view_params_are_validated_with_named_errors() {
+        let p = |layers: Option<&str>, statuses: Option<&str>, zoom: f64| ViewParams {
+            west: 120.0,
+            south: 36.0,
+            east: 120.5,
+            north: 36.5,
+            zoom,
+            width: Some(1920),
+            height: Some(1080),
+            layers: layers.map(str::to_owned),
+            statuses: statuses.map(str::to_owned),
+        };
+        let (q, layers) = p(Some("cases,trucks"), Some("open,overdue"), 12.7).to_query().unwrap();
+        assert_eq!((q.zoom, layers.len(), q.statuses.closed, q.max_items), (12, 2, false, 8100));
+        assert_eq!(p(Some("ships"), None, 10.0).to_query().unwrap_err(), ViewError::Layer("ships".into()));
+        assert_eq!(p(None, Some("late"), 10.0).to_query().unwrap_err(), ViewError::Status("late".into()));
+        assert_eq!(p(None, None, 30.0).to_query().unwrap_err(), ViewError::Zoom(30.0));
+        let bad = ViewParams { west: 121.0, east: 120.0, ..p(None, None, 10.0) };
+        assert!(matches!(bad.to_query(), Err(ViewError::Bounds(_))));
+        let parsed: ViewParams = serde_json::from_value(
+            serde_json::json!({"west": 1.0, "south": 2.0, "east": 3.0, "north": 4.0, "zoom": 5.0}),
+        )
+        .unwrap();
+        assert_eq!(parsed.layers, None);
+    }
+}

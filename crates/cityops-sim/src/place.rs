@@ -1,0 +1,122 @@
+//! Where reports happen: 3,700 synthetic inspectors each working a patch of unit grids (grids are
+//! smaller where the city is dense, so reports are denser in the urban districts); points are drawn
+//! inside a grid polygon, so every report lies on land in a known grid, street and district.
+
+use cityops_api::{Channel, TypeKind};
+use cityops_core::catalogue::{Catalogue, CatalogueSources};
+use cityops_core::citypack::{CityPack, CityPackSources};
+use geo::{BoundingRect, Contains, MultiPolygon, Point};
+use rand::Rng;
+
+use crate::model::INSPECTORS;
+
+/// A drawn report position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spot {
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// Grid code it was drawn in.
+    pub grid: String,
+    /// District code of that grid.
+    pub district: String,
+    /// Inspector (0-based) whose patch it is.
+    pub inspector: usize,
+}
+
+/// Grids, inspectors' patches and the type lists.
+#[derive(Debug)]
+pub struct Places {
+    grids: Vec<(String, MultiPolygon<f64>)>,
+    /// GB/T 47678.5 matter codes.
+    pub matter_codes: Vec<String>,
+    /// Video-AI detectable matter codes.
+    pub video_codes: Vec<String>,
+}
+
+/// Errors loading the embedded city.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// The pack failed to load.
+    #[error("city pack: {0}")]
+    Pack(#[from] cityops_core::citypack::CityPackError),
+    /// The catalogue failed to load.
+    #[error("catalogue: {0}")]
+    Catalogue(#[from] cityops_core::catalogue::CatalogueError),
+}
+
+impl Places {
+    /// Qingdao from the embedded pack and catalogue.
+    pub fn qingdao() -> Result<Self, PlaceError> {
+        let pack = CityPack::from_sources(&CityPackSources::qingdao())?;
+        let cat = Catalogue::from_sources(&CatalogueSources::embedded())?;
+        let grids = pack.organisation.grids().iter().map(|g| (g.code.clone(), g.polygon.clone())).collect();
+        let matter_codes = cat.gbt_types(TypeKind::Matter).map(|c| c.key().code.clone()).collect();
+        let video_codes = cat
+            .video_ai_types()
+            .map(|c| c.standard_key())
+            .filter(|k| k.kind == TypeKind::Matter)
+            .map(|k| k.code.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Self { grids, matter_codes, video_codes })
+    }
+
+    /// Number of grids.
+    pub fn grid_count(&self) -> usize {
+        self.grids.len()
+    }
+
+    /// Draw a report position: an inspector, one grid of the inspector's patch, a point inside it.
+    /// Patches are consecutive grids in code order, so a patch stays within one community or street.
+    pub fn sample(&self, rng: &mut impl Rng, _channel: Channel) -> Spot {
+        let inspector = rng.random_range(0..INSPECTORS);
+        let per = self.grids.len().div_ceil(INSPECTORS).max(1);
+        let lo = (inspector * per).min(self.grids.len().saturating_sub(1));
+        let hi = ((inspector + 1) * per).min(self.grids.len()).max(lo + 1);
+        let (code, poly) = &self.grids[rng.random_range(lo..hi)];
+        let (lon, lat) = point_in(rng, poly);
+        Spot { lon, lat, grid: code.clone(), district: code[..6].to_owned(), inspector }
+    }
+}
+
+/// A uniform point inside a polygon (rejection sampling in its bounding box); the first vertex as
+/// a last resort for degenerate slivers.
+fn point_in(rng: &mut impl Rng, poly: &MultiPolygon<f64>) -> (f64, f64) {
+    if let Some(r) = poly.bounding_rect() {
+        for _ in 0..200 {
+            let p =
+                Point::new(rng.random_range(r.min().x..=r.max().x), rng.random_range(r.min().y..=r.max().y));
+            if poly.contains(&p) {
+                return (p.x(), p.y());
+            }
+        }
+    }
+    poly.0.first().and_then(|p| p.exterior().0.first()).map(|c| (c.x, c.y)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn drawn_points_lie_in_their_grid_and_locate_back_to_it() {
+        let places = Places::qingdao().unwrap();
+        let pack = CityPack::from_sources(&CityPackSources::qingdao()).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(0x5EED_0003);
+        let mut districts = std::collections::HashSet::new();
+        for _ in 0..2_000 {
+            let s = places.sample(&mut rng, Channel::Inspector);
+            let found = pack.locate(s.lon, s.lat).unwrap();
+            assert_eq!(found.grid.code, s.grid);
+            assert_eq!(found.district.code, s.district);
+            districts.insert(s.district);
+        }
+        assert_eq!(districts.len(), 10, "all districts get reports");
+        assert!(places.video_codes.len() > 10, "{:?}", places.video_codes);
+    }
+}

@@ -1,0 +1,103 @@
+//! The console's Tauri commands: `viewport` is answered by the native live map; the others forward
+//! to the service's REST API and return its JSON (errors as `{code, message}`).
+
+use cityops_api::{ActionRequest, ApiError, ErrorCode, MapViewDto};
+use cityops_core::index::{MapViewError, ViewParams};
+use serde_json::Value;
+use tauri::State;
+
+use crate::service::DesktopState;
+
+type Answer = Result<Value, ApiError>;
+
+fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_owned()).unwrap_or_default()
+}
+
+/// Points and clusters for a view, from the native R-tree (`query` is the viewport query string).
+#[tauri::command]
+pub fn viewport(state: State<'_, DesktopState>, query: String) -> Result<MapViewDto, ApiError> {
+    let params: ViewParams = serde_urlencoded::from_str(&query)
+        .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("viewport query: {e}")))?;
+    let guard = state.map.read().map_err(|_| ApiError::new(ErrorCode::Internal, "map lock poisoned"))?;
+    let map = guard.as_ref().ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "the map is loading"))?;
+    map.view(&params).map_err(|e| match e {
+        MapViewError::Params(p) => ApiError::new(ErrorCode::InvalidField, p.to_string()),
+        MapViewError::Index(i) => ApiError::new(ErrorCode::InvalidField, i.to_string()),
+    })
+}
+
+/// A static layer's GeoJSON.
+#[tauri::command]
+pub async fn layer_geojson(state: State<'_, DesktopState>, name: String, area: Option<String>) -> Answer {
+    let q = area.map(|a| format!("?area={}", enc(&a))).unwrap_or_default();
+    state.service()?.get(&format!("/api/v1/layers/{}{q}", enc(&name))).await
+}
+
+/// A page of cases (`query` is the list query string).
+#[tauri::command]
+pub async fn list_cases(state: State<'_, DesktopState>, query: String) -> Answer {
+    state.service()?.get(&format!("/api/v1/cases?{query}")).await
+}
+
+/// One case with its history.
+#[tauri::command]
+pub async fn get_case(state: State<'_, DesktopState>, id: i64) -> Answer {
+    state.service()?.get(&format!("/api/v1/cases/{id}")).await
+}
+
+/// Actions the operator may take on a case now.
+#[tauri::command]
+pub async fn allowed_actions(state: State<'_, DesktopState>, id: i64) -> Answer {
+    state.service()?.get(&format!("/api/v1/cases/{id}/actions")).await
+}
+
+/// Take a workflow action.
+#[tauri::command]
+pub async fn act(state: State<'_, DesktopState>, id: i64, request: ActionRequest) -> Answer {
+    let body = serde_json::to_value(&request).map_err(|e| ApiError::new(ErrorCode::MalformedRequest, e.to_string()))?;
+    state.service()?.post(&format!("/api/v1/cases/{id}/actions"), &body).await
+}
+
+/// The proposed unit and deadline for a dispatch.
+#[tauri::command]
+pub async fn dispatch_proposal(state: State<'_, DesktopState>, id: i64) -> Answer {
+    state.service()?.get(&format!("/api/v1/cases/{id}/dispatch-proposal")).await
+}
+
+/// The type catalogue.
+#[tauri::command]
+pub async fn catalogue(state: State<'_, DesktopState>) -> Answer {
+    state.service()?.get("/api/v1/catalogue").await
+}
+
+/// All units.
+#[tauri::command]
+pub async fn units(state: State<'_, DesktopState>) -> Answer {
+    state.service()?.get("/api/v1/units").await
+}
+
+/// Grid, community, street, district and unit of a point.
+#[tauri::command]
+pub async fn locate(state: State<'_, DesktopState>, lon: f64, lat: f64) -> Answer {
+    state.service()?.get(&format!("/api/v1/locate?lon={lon}&lat={lat}")).await
+}
+
+/// Cameras that can see a point.
+#[tauri::command]
+pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64) -> Answer {
+    state.service()?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
+}
+
+/// `connecting`, `live`, `reconnecting` or `failed`.
+#[tauri::command]
+pub fn connection_status(state: State<'_, DesktopState>) -> String {
+    state.connection.read().map(|c| if c.is_empty() { "connecting".to_owned() } else { c.clone() }).unwrap_or_default()
+}
+
+/// Where the console's service is and whether it is embedded (no token).
+#[tauri::command]
+pub fn service_info(state: State<'_, DesktopState>) -> Answer {
+    let s = state.service()?;
+    Ok(serde_json::json!({ "server": s.base, "embedded": s.embedded }))
+}

@@ -1,0 +1,105 @@
+//! The cityops desktop console: a Tauri 2 window around the Leptos UI (`ui/`, compiled to wasm).
+//!
+//! The native side owns the connection to the platform service — an embedded one by default
+//! (SQLite in the user's data directory, the synthetic city running), or a remote one with
+//! `--server URL --token T` — and holds the live map: a [`cityops_core::index::LiveMap`] fed by
+//! the service's event stream, answering the UI's viewport queries so the webview receives only
+//! what it draws. Everything else the UI asks is forwarded to the service's REST API.
+//!
+//! Modules: [`service`] (embedded or remote service, HTTP), [`live`] (event stream → live map →
+//! UI events), [`commands`] (the thin Tauri commands).
+
+pub mod commands;
+pub mod live;
+pub mod service;
+
+use std::sync::Arc;
+
+use clap::Parser;
+use tauri::{Builder, Manager, Runtime};
+
+use crate::service::Desktop;
+
+/// Command-line options of the console.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "cityops-desktop", version, about = "cityops command console (城市运行管理服务平台 一屏统览)")]
+pub struct Args {
+    /// Connect to this service instead of starting the embedded one.
+    #[arg(long, env = "CITYOPS_SERVER")]
+    pub server: Option<String>,
+    /// Bearer token for --server.
+    #[arg(long, env = "CITYOPS_TOKEN")]
+    pub token: Option<String>,
+    /// Data directory of the embedded service (default $XDG_DATA_HOME/cityops or ~/.local/share/cityops).
+    #[arg(long, env = "CITYOPS_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Time scale of the embedded service and simulation (60 = an hour a minute).
+    #[arg(long, env = "CITYOPS_TIME_SCALE")]
+    pub time_scale: Option<f64>,
+    /// Start time of the embedded service's clock when scaled (YYYY-MM-DDTHH:MM:SS, CST).
+    #[arg(long, env = "CITYOPS_TIME_ORIGIN")]
+    pub time_origin: Option<String>,
+    /// Do not run the synthetic city in the embedded service.
+    #[arg(long, env = "CITYOPS_NO_SIMULATION")]
+    pub no_simulation: bool,
+}
+
+/// Start the console (parses the command line; logs to stderr).
+pub fn run() {
+    let args = Args::try_parse().unwrap_or_else(|e| e.exit());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CITYOPS_LOG")
+                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    if let Err(e) = run_app(tauri::Builder::default(), args) {
+        tracing::error!(error = %e, "the console stopped");
+        std::process::exit(1);
+    }
+}
+
+/// Build and run the app on any Tauri runtime (tests use the mock runtime).
+pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()> {
+    let desktop = Arc::new(Desktop::default());
+    let d = desktop.clone();
+    builder
+        .manage(desktop)
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                match service::connect(&args).await {
+                    Ok(svc) => {
+                        d.set_service(svc);
+                        live::follow(handle, d).await;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot reach or start the service");
+                        d.set_failure(e.to_string());
+                        live::emit_connection(&handle, "failed");
+                    }
+                }
+            });
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.set_title("cityops 城市运行管理服务平台 · 青岛 一屏统览");
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::viewport,
+            commands::layer_geojson,
+            commands::list_cases,
+            commands::get_case,
+            commands::allowed_actions,
+            commands::act,
+            commands::dispatch_proposal,
+            commands::catalogue,
+            commands::units,
+            commands::locate,
+            commands::cameras_visible,
+            commands::connection_status,
+            commands::service_info,
+        ])
+        .run(tauri::generate_context!())
+}

@@ -1,0 +1,171 @@
+//! The service the console talks to: the embedded one (started in this process on a loopback
+//! port) or a remote one; and the HTTP forwarding every command but `viewport` uses.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use cityops_api::{ApiError, ErrorCode};
+use cityops_core::index::LiveMap;
+use serde_json::Value;
+
+use crate::Args;
+
+/// A reachable service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub base: String,
+    /// Bearer token.
+    pub token: String,
+    /// Whether it runs inside this process.
+    pub embedded: bool,
+    http: reqwest::Client,
+}
+
+/// The console's shared state.
+#[derive(Debug, Default)]
+pub struct Desktop {
+    service: OnceLock<Service>,
+    failure: OnceLock<String>,
+    /// The live map (None until the first load).
+    pub map: RwLock<Option<LiveMap>>,
+    /// Connection state shown in the status bar: `connecting`, `live`, `reconnecting`, `failed`.
+    pub connection: RwLock<String>,
+}
+
+impl Desktop {
+    /// Record the service once connected.
+    pub fn set_service(&self, s: Service) {
+        let _ = self.service.set(s);
+    }
+
+    /// Record why no service could be had.
+    pub fn set_failure(&self, why: String) {
+        let _ = self.failure.set(why);
+        self.set_connection("failed");
+    }
+
+    /// The service, or the error a command returns while there is none.
+    pub fn service(&self) -> Result<&Service, ApiError> {
+        self.service.get().ok_or_else(|| match self.failure.get() {
+            Some(why) => ApiError::new(ErrorCode::Unavailable, format!("no service: {why}")),
+            None => ApiError::new(ErrorCode::Unavailable, "connecting to the service"),
+        })
+    }
+
+    /// Set the connection state.
+    pub fn set_connection(&self, s: &str) {
+        if let Ok(mut c) = self.connection.write() {
+            *c = s.to_owned();
+        }
+    }
+}
+
+/// Why the console could not get a service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// `--server` without `--token`.
+    #[error("--server needs --token (or CITYOPS_TOKEN)")]
+    NoToken,
+    /// No data directory could be derived.
+    #[error("no data directory: set --data-dir, CITYOPS_DATA_DIR, XDG_DATA_HOME or HOME")]
+    NoDataDir,
+    /// The embedded service failed to start.
+    #[error("embedded service: {0}")]
+    Embedded(String),
+    /// HTTP client setup failed.
+    #[error("HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
+    args.data_dir
+        .clone()
+        .or_else(|| std::env::var("XDG_DATA_HOME").ok().filter(|s| !s.is_empty()).map(|x| PathBuf::from(x).join("cityops")))
+        .or_else(|| std::env::var("HOME").ok().map(|h| PathBuf::from(h).join(".local/share/cityops")))
+        .ok_or(ServiceError::NoDataDir)
+}
+
+/// Connect to the remote service, or start the embedded one.
+pub async fn connect(args: &Args) -> Result<Service, ServiceError> {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(8).build()?;
+    if let Some(base) = &args.server {
+        let token = args.token.clone().ok_or(ServiceError::NoToken)?;
+        tracing::info!(%base, "console connecting to a remote service");
+        return Ok(Service { base: base.trim_end_matches('/').to_owned(), token, embedded: false, http });
+    }
+    let dir = data_dir(args)?;
+    let config = cityops_server::config::Config {
+        database_url: format!("sqlite://{}", dir.join("cityops.sqlite").display()),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        log: "info".into(),
+        time_scale: args.time_scale.unwrap_or(1.0),
+        time_origin: args
+            .time_origin
+            .as_deref()
+            .map(|s| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+            .transpose()
+            .map_err(|e| ServiceError::Embedded(format!("--time-origin: {e}")))?,
+        simulate: !args.no_simulation,
+        sim_seed: 7,
+    };
+    let embedded = cityops_server::start_embedded(config, "desktop-console")
+        .await
+        .map_err(|e| ServiceError::Embedded(format!("{e:#}")))?;
+    let base = format!("http://{}", embedded.addr);
+    // For the operator's other tools (and the end-to-end tests): where the embedded service is.
+    let info = serde_json::json!({ "server": base, "token": embedded.token });
+    let path = dir.join("console-service.json");
+    if let Err(e) = write_private(&path, &info.to_string()) {
+        tracing::warn!(error = %e, path = %path.display(), "cannot record the embedded service address");
+    }
+    tracing::info!(%base, data = %dir.display(), "console started the embedded service");
+    Ok(Service { base, token: embedded.token, embedded: true, http })
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+impl Service {
+    /// The HTTP client.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// `GET path` → JSON, or the service's `{code, message}`.
+    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(body)).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
+        let resp = req
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("service unreachable: {e}")))?;
+        let ok = resp.status().is_success();
+        let text = resp.text().await.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?;
+        if ok {
+            serde_json::from_str(&text).map_err(|e| ApiError::new(ErrorCode::Internal, format!("bad answer: {e}")))
+        } else {
+            Err(serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| ApiError::new(ErrorCode::Unavailable, text)))
+        }
+    }
+}
+
+/// Shared handle.
+pub type DesktopState = Arc<Desktop>;
