@@ -55,7 +55,8 @@ pub async fn allowed_actions(state: State<'_, DesktopState>, id: i64) -> Answer 
 /// Take a workflow action.
 #[tauri::command]
 pub async fn act(state: State<'_, DesktopState>, id: i64, request: ActionRequest) -> Answer {
-    let body = serde_json::to_value(&request).map_err(|e| ApiError::new(ErrorCode::MalformedRequest, e.to_string()))?;
+    let body = serde_json::to_value(&request)
+        .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, e.to_string()))?;
     state.service()?.post(&format!("/api/v1/cases/{id}/actions"), &body).await
 }
 
@@ -92,7 +93,11 @@ pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64)
 /// `connecting`, `live`, `reconnecting` or `failed`.
 #[tauri::command]
 pub fn connection_status(state: State<'_, DesktopState>) -> String {
-    state.connection.read().map(|c| if c.is_empty() { "connecting".to_owned() } else { c.clone() }).unwrap_or_default()
+    state
+        .connection
+        .read()
+        .map(|c| if c.is_empty() { "connecting".to_owned() } else { c.clone() })
+        .unwrap_or_default()
 }
 
 /// Where the console's service is and whether it is embedded (no token).

@@ -22,7 +22,11 @@ use crate::service::Desktop;
 
 /// Command-line options of the console.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "cityops-desktop", version, about = "cityops command console (城市运行管理服务平台 一屏统览)")]
+#[command(
+    name = "cityops-desktop",
+    version,
+    about = "cityops command console (城市运行管理服务平台 一屏统览)"
+)]
 pub struct Args {
     /// Connect to this service instead of starting the embedded one.
     #[arg(long, env = "CITYOPS_SERVER")]

@@ -51,10 +51,15 @@ async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
     let mut map = LiveMap::new().map_err(|e| e.to_string())?;
     let day_ago = cityops_core::calendar::to_timestamp(clock.now() - TimeDelta::hours(24));
     let since = urlencode(&day_ago.to_rfc3339());
-    for filter in ["status=active".to_owned(), "status=suspended".to_owned(), format!("status=closed&from={since}")] {
+    for filter in
+        ["status=active".to_owned(), "status=suspended".to_owned(), format!("status=closed&from={since}")]
+    {
         let mut offset = 0;
         loop {
-            let v = svc.get(&format!("/api/v1/cases?{filter}&limit=1000&offset={offset}")).await.map_err(|e| e.message)?;
+            let v = svc
+                .get(&format!("/api/v1/cases?{filter}&limit=1000&offset={offset}"))
+                .await
+                .map_err(|e| e.message)?;
             let page: CasePageDto = serde_json::from_value(v).map_err(|e| e.to_string())?;
             for c in &page.items {
                 if let Err(e) = map.load_case(c) {
@@ -130,7 +135,12 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>) {
 }
 
 /// One connection of the stream, resuming after `last`.
-async fn stream<R: Runtime>(app: &AppHandle<R>, desk: &Desktop, svc: &Service, last: u64) -> Result<(), String> {
+async fn stream<R: Runtime>(
+    app: &AppHandle<R>,
+    desk: &Desktop,
+    svc: &Service,
+    last: u64,
+) -> Result<(), String> {
     let resp = svc
         .http()
         .get(format!("{}/api/v1/events", svc.base))
@@ -151,7 +161,8 @@ async fn stream<R: Runtime>(app: &AppHandle<R>, desk: &Desktop, svc: &Service, l
         buf.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buf.find("\n\n") {
             let frame: String = buf.drain(..end + 2).collect();
-            let data: String = frame.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim_start).collect();
+            let data: String =
+                frame.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim_start).collect();
             if data.is_empty() {
                 continue;
             }

@@ -81,7 +81,12 @@ pub enum ServiceError {
 fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
     args.data_dir
         .clone()
-        .or_else(|| std::env::var("XDG_DATA_HOME").ok().filter(|s| !s.is_empty()).map(|x| PathBuf::from(x).join("cityops")))
+        .or_else(|| {
+            std::env::var("XDG_DATA_HOME")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .map(|x| PathBuf::from(x).join("cityops"))
+        })
         .or_else(|| std::env::var("HOME").ok().map(|h| PathBuf::from(h).join(".local/share/cityops")))
         .ok_or(ServiceError::NoDataDir)
 }
@@ -160,9 +165,11 @@ impl Service {
         let ok = resp.status().is_success();
         let text = resp.text().await.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?;
         if ok {
-            serde_json::from_str(&text).map_err(|e| ApiError::new(ErrorCode::Internal, format!("bad answer: {e}")))
+            serde_json::from_str(&text)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, format!("bad answer: {e}")))
         } else {
-            Err(serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| ApiError::new(ErrorCode::Unavailable, text)))
+            Err(serde_json::from_str::<ApiError>(&text)
+                .unwrap_or_else(|_| ApiError::new(ErrorCode::Unavailable, text)))
         }
     }
 }

@@ -22,6 +22,7 @@
 //! | `units` | `{}` | `GET /api/v1/units` |
 //! | `locate` | `{lon, lat}` | `GET /api/v1/locate` |
 //! | `cameras_visible` | `{lon, lat}` | `GET /api/v1/cameras/visible` |
+//! | `health` | `{}` | `GET /api/health` (`{now, time_scale, last_event_id}`: the service clock) |
 //! | `connection_status` | `{}` | — (returns `"live"`, `"connecting"` or `"reconnecting"`) |
 //!
 //! Without a configured service the base layers come from the files shipped in `dist/data/`.
@@ -219,6 +220,11 @@ impl Backend {
             None,
         )
         .await
+    }
+
+    /// The service's health and clock (`GET /api/health`; Tauri command `health`).
+    pub async fn health(&self) -> Result<crate::state::HealthDto> {
+        self.call("health", json!({}), "GET", "/api/health", None).await
     }
 
     /// Cameras whose view cone contains a point (the shape is not fixed yet: JSON values).

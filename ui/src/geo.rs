@@ -385,7 +385,9 @@ mod tests {
         let b = Bounds { west: 120.30, south: 36.05, east: 120.45, north: 36.12 };
         let f = v.fitting(&b, 18.0);
         let shown = f.bounds();
-        assert!(shown.west <= b.west && shown.east >= b.east && shown.south <= b.south && shown.north >= b.north);
+        assert!(
+            shown.west <= b.west && shown.east >= b.east && shown.south <= b.south && shown.north >= b.north
+        );
         // A single point is capped at the maximum zoom.
         let p = Bounds { west: 120.3, south: 36.1, east: 120.3, north: 36.1 };
         assert_eq!(v.fitting(&p, 16.0).zoom, 16.0);

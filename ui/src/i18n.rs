@@ -143,6 +143,9 @@ messages! {
     Speed => "速度 km/h", "Speed km/h";
     Reset => "全市视图", "Whole city";
     Items => "个要素", "features";
+    Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";
+    SimTime => "模拟时钟", "Simulated clock";
+    ClockNote => "服务时钟(北京时间 UTC+8);时限、剩余时间与数据时效均按此计算", "Service clock (China Standard Time, UTC+8); deadlines, time left and feed freshness use it";
     ViewportNote => "视窗内要素数(服务端聚合后)", "features in view (after server-side clustering)";
 }
 

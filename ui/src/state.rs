@@ -490,6 +490,51 @@ pub fn long_time(t: Timestamp) -> String {
     t.with_timezone(&cityops_api::CST).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// `GET /api/health`: the service's clock (simulations run faster than the wall clock).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct HealthDto {
+    /// Service time now.
+    #[serde(default)]
+    pub now: Option<Timestamp>,
+    /// Service seconds per wall-clock second (1 = real time).
+    #[serde(default)]
+    pub time_scale: Option<f64>,
+    /// Id of the last event committed.
+    #[serde(default)]
+    pub last_event_id: Option<u64>,
+}
+
+/// The service's clock as seen from the console: deadlines, "time left" and feed freshness are
+/// measured against it, not against the wall clock, so a simulation running ×30 reads right.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceClock {
+    /// Service time at the reading.
+    pub at_service: Timestamp,
+    /// Wall-clock milliseconds since the epoch at the reading.
+    pub at_wall_ms: f64,
+    /// Service seconds per wall second.
+    pub scale: f64,
+}
+
+impl ServiceClock {
+    /// A clock from a health answer read at `wall_ms`; None without a service time.
+    pub fn from_health(h: &HealthDto, wall_ms: f64) -> Option<Self> {
+        let scale = h.time_scale.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(1.0);
+        Some(ServiceClock { at_service: h.now?, at_wall_ms: wall_ms, scale })
+    }
+
+    /// Service time at wall-clock `wall_ms`.
+    pub fn now(&self, wall_ms: f64) -> Timestamp {
+        let ms = ((wall_ms - self.at_wall_ms) * self.scale).round() as i64;
+        self.at_service + chrono::Duration::milliseconds(ms)
+    }
+
+    /// Whether the service runs faster or slower than real time.
+    pub fn simulated(&self) -> bool {
+        (self.scale - 1.0).abs() > 1e-9
+    }
+}
+
 /// State of the live connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
@@ -852,6 +897,31 @@ mod tests {
         assert!(s.usable());
         assert_eq!(dec("%E5%B8%82%E5%8D%97%zz"), "市南%zz");
         assert_eq!(enc("市"), "%E5%B8%82");
+    }
+
+    #[test]
+    fn the_service_clock_runs_at_its_scale() {
+        let h: HealthDto =
+            serde_json::from_str(r#"{"status":"ok","now":"2026-11-29T18:06:07+08:00","time_scale":30.0}"#)
+                .unwrap();
+        let c = ServiceClock::from_health(&h, 1_000.0).unwrap();
+        assert!(c.simulated());
+        // Two wall seconds later the service is a minute further.
+        assert_eq!(c.now(3_000.0), t("2026-11-29T18:07:07+08:00"));
+        let real = ServiceClock::from_health(
+            &HealthDto { now: Some(t("2026-11-29T10:00:00+08:00")), time_scale: None, last_event_id: None },
+            0.0,
+        )
+        .unwrap();
+        assert!(!real.simulated());
+        assert_eq!(real.now(500.0), t("2026-11-29T10:00:00.5+08:00"));
+        assert!(
+            ServiceClock::from_health(
+                &HealthDto { now: None, time_scale: Some(2.0), last_event_id: None },
+                0.0
+            )
+            .is_none()
+        );
     }
 
     #[test]

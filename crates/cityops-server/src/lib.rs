@@ -110,7 +110,8 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
             created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
         })
         .await?;
-    let sim = if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
+    let sim =
+        if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
     tracing::info!(%addr, store = %redact(&config.database_url), "embedded cityops service listening");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {

@@ -138,6 +138,8 @@ pub struct Ctx {
     pub units: RwSignal<Vec<UnitDto>>,
     /// The catalogue (type names).
     pub catalogue: RwSignal<Vec<CategoryDto>>,
+    /// The service's clock (None: the wall clock).
+    pub clock: RwSignal<Option<crate::state::ServiceClock>>,
     /// Whether the service has no viewport route (fallback to case lists).
     pub viewport_fallback: RwSignal<bool>,
 }
@@ -466,8 +468,26 @@ pub fn connect_live(ctx: Ctx) {
     }
 }
 
+/// Read the service's clock (simulations run faster than real time).
+fn load_clock(ctx: Ctx) {
+    let backend = ctx.backend.get_untracked();
+    if !backend.connected() {
+        ctx.clock.set(None);
+        return;
+    }
+    spawn_local(async move {
+        let clock = backend
+            .health()
+            .await
+            .ok()
+            .and_then(|h| crate::state::ServiceClock::from_health(&h, backend::now_ms()));
+        ctx.clock.set(clock);
+    });
+}
+
 /// Load reference data (units, catalogue) used for names.
 fn load_reference(ctx: Ctx) {
+    load_clock(ctx);
     let backend = ctx.backend.get_untracked();
     if !backend.connected() {
         return;
@@ -533,6 +553,7 @@ pub fn App() -> impl IntoView {
         units: RwSignal::new(Vec::new()),
         catalogue: RwSignal::new(Vec::new()),
         viewport_fallback: RwSignal::new(false),
+        clock: RwSignal::new(None),
     };
     provide_context(ctx);
     CTX.with(|c| *c.borrow_mut() = Some(ctx));
@@ -576,10 +597,14 @@ pub fn App() -> impl IntoView {
     // Clock (freshness, time left) and the alert pulse.
     set_interval(
         move || {
-            ctx.now.set(backend::now());
+            let wall = backend::now_ms();
+            let now = ctx.clock.with_untracked(|c| c.map(|c| c.now(wall))).unwrap_or_else(backend::now);
+            ctx.now.set(now);
         },
         std::time::Duration::from_secs(1),
     );
+    // Re-read the service clock every minute.
+    set_interval(move || load_clock(ctx), std::time::Duration::from_secs(60));
     set_interval(
         move || {
             if ctx.layers.with_untracked(|l| l.contains(&LayerKind::Alerts))

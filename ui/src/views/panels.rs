@@ -84,7 +84,12 @@ pub fn TopBar() -> impl IntoView {
             />
             <button on:click=move |_| ctx.show_filters.update(|s| *s = !*s)>{move || ctx.t(Msg::Filters)} " (F)"</button>
             <div class="spacer"></div>
-            <span class="clock mono" title="UTC+08:00">{move || long_time(ctx.now.get())}</span>
+            <span class="clock mono" title=move || ctx.t(Msg::ClockNote)>
+                {move || long_time(ctx.now.get())}
+                {move || ctx.clock.get().filter(|c| c.simulated()).map(|c| view! {
+                    <span class="badge sim">{format!("{} ×{}", ctx.t(Msg::SimTime), c.scale)}</span>
+                })}
+            </span>
             <button on:click=move |_| ctx.lang.update(|l| *l = l.other())>{move || ctx.t(Msg::Language)}</button>
             <button on:click=move |_| ctx.show_help.update(|s| *s = !*s)>{move || ctx.t(Msg::Shortcuts)} " (?)"</button>
             <button on:click=move |_| ctx.show_settings.set(true)>{move || ctx.t(Msg::Settings)}</button>
@@ -202,8 +207,9 @@ pub fn StatusBar() -> impl IntoView {
         })
     };
     let items = move || {
-        let n: u32 = ctx.picture.with(|p| p.counts().values().sum());
-        format!("{n} {}", ctx.t(Msg::Items))
+        let (n, truncated): (u32, bool) = ctx.picture.with(|p| (p.counts().values().sum(), p.truncated));
+        let cut = if truncated { format!(" · {}", ctx.t(Msg::Truncated)) } else { String::new() };
+        format!("{n} {}{cut}", ctx.t(Msg::Items))
     };
     view! {
         <footer class="statusbar">
@@ -263,7 +269,12 @@ pub fn FilterPanel() -> impl IntoView {
                     ctx.picture.update(|p| page.items.iter().for_each(|c| p.note_case(c)));
                     // Show all results on the map.
                     if let Some(first) = page.items.first() {
-                        let mut b = crate::geo::Bounds { west: first.lon, south: first.lat, east: first.lon, north: first.lat };
+                        let mut b = crate::geo::Bounds {
+                            west: first.lon,
+                            south: first.lat,
+                            east: first.lon,
+                            north: first.lat,
+                        };
                         for c in &page.items {
                             b.west = b.west.min(c.lon);
                             b.east = b.east.max(c.lon);
