@@ -81,7 +81,7 @@ messages! {
     Class => "大类/小类编码", "Class / type code";
     StageL => "阶段", "Stage";
     AllStages => "全部阶段", "All stages";
-    OverdueOnly => "仅超期", "Overdue only";
+    OverdueOnly => "仅超期(同时作用于地图)", "Overdue only (applies to the map too)";
     ChannelL => "来源渠道", "Channel";
     AllChannels => "全部渠道", "All channels";
     From => "起", "From";
@@ -143,6 +143,7 @@ messages! {
     Speed => "速度 km/h", "Speed km/h";
     Reset => "全市视图", "Whole city";
     Items => "个要素", "features";
+    NotServed => "服务暂未提供该图层", "not served by the service yet";
     Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";
     SimTime => "模拟时钟", "Simulated clock";
     ClockNote => "服务时钟(北京时间 UTC+8);时限、剩余时间与数据时效均按此计算", "Service clock (China Standard Time, UTC+8); deadlines, time left and feed freshness use it";

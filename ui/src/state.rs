@@ -311,11 +311,14 @@ impl Picture {
 }
 
 /// The viewport request's query string (without `?`).
-pub fn viewport_query(view: &View, layers: &[LayerKind]) -> String {
+/// With `overdue_only`, the service returns only overdue features (the filter panel's 仅超期
+/// applies to the map too).
+pub fn viewport_query(view: &View, layers: &[LayerKind], overdue_only: bool) -> String {
     let b = view.bounds();
     let names: Vec<&str> = layers.iter().map(|l| layer_name(*l)).collect();
+    let statuses = if overdue_only { "&statuses=overdue" } else { "" };
     format!(
-        "west={:.6}&south={:.6}&east={:.6}&north={:.6}&zoom={:.2}&width={}&height={}&layers={}",
+        "west={:.6}&south={:.6}&east={:.6}&north={:.6}&zoom={:.2}&width={}&height={}&layers={}{statuses}",
         b.west,
         b.south,
         b.east,
@@ -799,12 +802,13 @@ mod tests {
     #[test]
     fn viewport_and_case_queries_name_their_parameters() {
         let v = View::new(120.38, 36.07, 12.0, 1920.0, 1080.0);
-        let q = viewport_query(&v, &[LayerKind::Cases, LayerKind::Trucks]);
+        let q = viewport_query(&v, &[LayerKind::Cases, LayerKind::Trucks], false);
         assert!(
             q.starts_with("west=120.")
-                && q.contains("&zoom=12.00&width=1920&height=1080&layers=cases,trucks"),
+                && q.ends_with("&zoom=12.00&width=1920&height=1080&layers=cases,trucks"),
             "{q}"
         );
+        assert!(viewport_query(&v, &[LayerKind::Cases], true).ends_with("&layers=cases&statuses=overdue"));
         let f = CaseFilter {
             area: Some("370202".into()),
             stage: Some(Stage::Handle),

@@ -167,7 +167,7 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
             let label = i18n::action(a, lang);
             let primary = a == Action::Dispatch;
             view! {
-                <button class:primary=primary on:click=move |_| {
+                <button class:primary=primary data-action=crate::state::wire(&a) on:click=move |_| {
                     if a == Action::Dispatch {
                         open_dispatch(ctx, id);
                     } else {
@@ -221,7 +221,7 @@ pub fn DetailPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     view! {
         <Show when=move || ctx.selected.get().is_some()>
-            <aside class="detail">
+            <aside class="detail" id="case-panel">
                 <button class="close" title=move || ctx.t(Msg::Close) on:click=move |_| {
                     ctx.selected.set(None);
                     ctx.detail.set(None);

@@ -369,10 +369,11 @@ fn load_viewport(ctx: Ctx) {
     let layers: Vec<LayerKind> =
         ctx.layers.with_untracked(|l| VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
     let fallback = ctx.viewport_fallback.get_untracked();
+    let overdue_only = ctx.filter.with_untracked(|f| f.overdue);
     spawn_local(async move {
         let bbox = view.bounds();
         if !fallback {
-            match backend.viewport(&viewport_query(&view, &layers)).await {
+            match backend.viewport(&viewport_query(&view, &layers, overdue_only)).await {
                 Ok(v) => {
                     ctx.picture.update(|p| {
                         p.truncated = v.truncated;
@@ -575,6 +576,7 @@ pub fn App() -> impl IntoView {
         ctx.view.track();
         ctx.layers.track();
         ctx.backend.track();
+        ctx.filter.track();
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         set_timeout(

@@ -9,8 +9,8 @@ use super::{Ctx, apply_settings, case};
 use crate::i18n::{self, Msg};
 use crate::keys::help;
 use crate::state::{
-    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, classify_search, freshness,
-    long_time, quiet_after_s, short_time, wire,
+    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, VIEWPORT_LAYERS, classify_search,
+    freshness, long_time, quiet_after_s, short_time, wire,
 };
 use crate::style;
 
@@ -115,9 +115,11 @@ pub fn LayerPanel() -> impl IntoView {
                 let t = as_of.get(&l).copied();
                 let fresh = freshness(l, t, now);
                 let count = counts.get(&l).copied().unwrap_or(0);
+                let served = VIEWPORT_LAYERS.contains(&l);
                 let mut time = match t {
                     Some(t) => format!("{} {}", Msg::DataAsOf.text(lang), short_time(t)),
-                    None => Msg::NoData.text(lang).to_owned(),
+                    None if served => Msg::NoData.text(lang).to_owned(),
+                    None => Msg::NotServed.text(lang).to_owned(),
                 };
                 if fresh == Freshness::Quiet {
                     time.push_str(&format!(" · {}", Msg::FeedQuiet.text(lang)));
@@ -129,6 +131,7 @@ pub fn LayerPanel() -> impl IntoView {
                     <label class="layer-row" class:quiet=fresh == Freshness::Quiet title=title>
                         <input
                             type="checkbox"
+                            data-layer=crate::state::layer_name(l)
                             prop:checked=checked
                             on:change=move |_| {
                                 ctx.layers.update(|s| {
