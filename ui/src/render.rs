@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cityops_api::{LayerKind, MapItemDto, StatusClass};
+use cityops_api::{LayerKind, MapItemDto};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
 
@@ -303,12 +303,11 @@ impl Surface {
                     }
                     let colour = match layer {
                         LayerKind::Cases => {
-                            match i64::try_from(*id).ok().and_then(|i| scene.picture.cases.get(&i)) {
-                                Some(m) if m.class() != StatusClass::Closed => {
-                                    style::case_colour(m.stage, m.overdue)
-                                }
-                                _ => style::status_colour(*status),
-                            }
+                            let stage = i64::try_from(*id)
+                                .ok()
+                                .and_then(|i| scene.picture.cases.get(&i))
+                                .map(|m| m.stage);
+                            style::case_point_colour(*status, stage)
                         }
                         l => style::feature_colour(*l, *status),
                     };

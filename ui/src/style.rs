@@ -59,6 +59,16 @@ pub fn case_colour(stage: Stage, overdue: bool) -> &'static str {
     if overdue { status_colour(StatusClass::Overdue) } else { stage_colour(stage) }
 }
 
+/// Colour of a case point: the status class comes from the service's index (which sweeps
+/// deadlines as time passes), the stage from what the console knows of the case. Overdue is red
+/// and closed grey whatever the stage; open cases take their stage's colour when it is known.
+pub fn case_point_colour(status: StatusClass, stage: Option<Stage>) -> &'static str {
+    match (status, stage) {
+        (StatusClass::Open, Some(s)) => stage_colour(s),
+        (s, _) => status_colour(s),
+    }
+}
+
 /// Colour of a layer's points (cases use [`case_colour`]).
 pub fn layer_colour(l: LayerKind) -> &'static str {
     match l {
@@ -133,6 +143,17 @@ mod tests {
             assert_eq!(case_colour(s, true), "#ef4444");
             assert_ne!(case_colour(s, false), "#ef4444");
         }
+    }
+
+    #[test]
+    fn case_points_trust_the_index_status_and_colour_open_ones_by_stage() {
+        assert_eq!(case_point_colour(StatusClass::Overdue, Some(Stage::Handle)), "#ef4444");
+        assert_eq!(case_point_colour(StatusClass::Closed, Some(Stage::Handle)), "#8a96a3");
+        assert_eq!(
+            case_point_colour(StatusClass::Open, Some(Stage::Dispatch)),
+            stage_colour(Stage::Dispatch)
+        );
+        assert_eq!(case_point_colour(StatusClass::Open, None), status_colour(StatusClass::Open));
     }
 
     #[test]
