@@ -143,6 +143,7 @@ messages! {
     Speed => "速度 km/h", "Speed km/h";
     Reset => "全市视图", "Whole city";
     Items => "个要素", "features";
+    FilterActive => "高亮:筛选条件生效中", "Highlighted: a filter is active";
     NotServed => "服务暂未提供该图层", "not served by the service yet";
     Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";
     SimTime => "模拟时钟", "Simulated clock";

@@ -82,7 +82,14 @@ pub fn TopBar() -> impl IntoView {
                     }
                 }
             />
-            <button on:click=move |_| ctx.show_filters.update(|s| *s = !*s)>{move || ctx.t(Msg::Filters)} " (F)"</button>
+            <button
+                class:active=move || ctx.filter.with(|f| !f.is_empty())
+                title=move || ctx.t(Msg::FilterActive)
+                on:click=move |_| ctx.show_filters.update(|s| *s = !*s)
+            >
+                {move || ctx.t(Msg::Filters)}
+                " (F)"
+            </button>
             <div class="spacer"></div>
             <span class="clock mono" title=move || ctx.t(Msg::ClockNote)>
                 {move || long_time(ctx.now.get())}
