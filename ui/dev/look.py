@@ -4,7 +4,7 @@ WebDriver HTTP API (standard library only), run a few steps, save screenshots.
 
 usage: look.py URL OUT_PREFIX [STEP ...]
 steps: wait:MS | key:KEY (sent to the page) | click:X,Y (in the map canvas) | js:CODE | shot:NAME
-       | type:CSS=TEXT | clickel:CSS | sh:COMMAND (e.g. stop or start the service mid-session)
+       | type:CSS=TEXT | clickel:CSS | move:X,Y | sh:COMMAND (e.g. stop or start the service mid-session)
 A live EventSource never lets Chromium's --virtual-time-budget finish, hence WebDriver.
 """
 import base64
@@ -73,6 +73,12 @@ def main():
                     "actions": [{"type": "pointerMove", "x": int(rect["x"]) + x, "y": int(rect["y"]) + y},
                                 {"type": "pointerDown", "button": 0}, {"type": "pause", "duration": 50},
                                 {"type": "pointerUp", "button": 0}]}]})
+            elif kind == "move":
+                x, y = (int(v) for v in arg.split(","))
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
+                rect = req("GET", f"{s}/element/{list(el.values())[0]}/rect")["value"]
+                req("POST", f"{s}/actions", {"actions": [{"type": "pointer", "id": "m", "parameters": {"pointerType": "mouse"},
+                    "actions": [{"type": "pointerMove", "x": int(rect["x"]) + x, "y": int(rect["y"]) + y}]}]})
             elif kind == "clickel":
                 el = req("POST", f"{s}/element", {"using": "css selector", "value": arg})["value"]
                 req("POST", f"{s}/element/{list(el.values())[0]}/click", {})

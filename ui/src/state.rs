@@ -459,6 +459,50 @@ pub fn hit_test(items: &[MapItemDto], view: &View, px: f64, py: f64) -> Option<u
     best.map(|(i, _)| i)
 }
 
+/// One line explaining a map item under the cursor: what it is and what its numbers count.
+pub fn describe_item(item: &MapItemDto, cases: &BTreeMap<i64, CaseMark>, lang: Lang) -> String {
+    let class_name = |c: StatusClass| match (c, lang) {
+        (StatusClass::Open, Lang::Zh) => "办理中",
+        (StatusClass::Overdue, Lang::Zh) => "超期",
+        (StatusClass::Closed, Lang::Zh) => "已结案",
+        (StatusClass::Open, Lang::En) => "open",
+        (StatusClass::Overdue, Lang::En) => "overdue",
+        (StatusClass::Closed, Lang::En) => "closed",
+    };
+    match item {
+        MapItemDto::Cluster { layer, mix, .. } => {
+            let parts = [
+                (StatusClass::Overdue, mix.overdue),
+                (StatusClass::Open, mix.open),
+                (StatusClass::Closed, mix.closed),
+            ]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| format!("{} {n}", class_name(*c)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+            let total = mix.total();
+            match lang {
+                Lang::Zh => format!("{} {total} 个:{parts}(点击放大)", crate::i18n::layer(*layer, lang)),
+                Lang::En => {
+                    format!("{total} {}: {parts} (click to zoom in)", crate::i18n::layer(*layer, lang))
+                }
+            }
+        }
+        MapItemDto::Point { layer: LayerKind::Cases, id, status, .. } => {
+            let stage = i64::try_from(*id)
+                .ok()
+                .and_then(|i| cases.get(&i))
+                .map(|m| format!(" · {}", crate::i18n::stage(m.stage, lang)))
+                .unwrap_or_default();
+            format!("{} #{id}{stage} · {}", crate::i18n::layer(LayerKind::Cases, lang), class_name(*status))
+        }
+        MapItemDto::Point { layer, id, status, .. } => {
+            format!("{} #{id} · {}", crate::i18n::layer(*layer, lang), class_name(*status))
+        }
+    }
+}
+
 /// Time to a deadline, for "time left" columns: e.g. `剩余 3小时20分` / `3 h 20 min left`, or
 /// `已超时 1天2小时` / `overdue by 1 d 2 h`. Clock time; working-time limits are the service's.
 pub fn time_left(deadline: Timestamp, now: Timestamp, lang: Lang) -> (String, bool) {
@@ -869,6 +913,32 @@ mod tests {
         assert_eq!(hit_test(&items, &v, px + 1.0, py), Some(1));
         assert_eq!(hit_test(&items, &v, 400.0, 300.0), Some(0));
         assert_eq!(hit_test(&items, &v, 10.0, 10.0), None);
+    }
+
+    #[test]
+    fn items_under_the_cursor_explain_their_numbers() {
+        let cluster = MapItemDto::Cluster {
+            layer: LayerKind::Cases,
+            lon: 120.0,
+            lat: 36.0,
+            mix: StatusMix { open: 10, overdue: 2, closed: 0 },
+        };
+        let marks = BTreeMap::new();
+        assert_eq!(describe_item(&cluster, &marks, Lang::Zh), "案件 12 个:超期 2 · 办理中 10(点击放大)");
+        assert_eq!(
+            describe_item(&cluster, &marks, Lang::En),
+            "12 Cases: overdue 2 · open 10 (click to zoom in)"
+        );
+        let mut p = Picture::default();
+        p.note_case(&case(5, Stage::Handle, false));
+        let point = MapItemDto::Point {
+            layer: LayerKind::Cases,
+            id: 5,
+            lon: 120.0,
+            lat: 36.0,
+            status: StatusClass::Open,
+        };
+        assert_eq!(describe_item(&point, &p.cases, Lang::Zh), "案件 #5 · 任务处理 · 办理中");
     }
 
     #[test]

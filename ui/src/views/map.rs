@@ -14,7 +14,7 @@ use crate::geo::{View, scale_bar};
 use crate::i18n::Msg;
 use crate::keys::{Command, command_for};
 use crate::render::Surface;
-use crate::state::{POINT_LAYERS, hit_test};
+use crate::state::{POINT_LAYERS, describe_item, hit_test};
 
 #[derive(Default)]
 struct Gesture {
@@ -40,22 +40,28 @@ fn local_xy(ev: &web_sys::MouseEvent) -> (f64, f64) {
 }
 
 /// Handle a click at a screen point: clusters zoom in, points select.
-fn click(ctx: Ctx, x: f64, y: f64) {
+/// The visible map item under a screen point.
+fn item_at(ctx: Ctx, x: f64, y: f64) -> Option<MapItemDto> {
     let view = ctx.view.get_untracked();
-    let hit = ctx.picture.with_untracked(|p| {
-        let visible: Vec<(usize, &MapItemDto)> = p
+    ctx.picture.with_untracked(|p| {
+        let visible: Vec<MapItemDto> = p
             .items
             .iter()
-            .enumerate()
-            .filter(|(_, i)| match i {
+            .filter(|i| match i {
                 MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => {
                     ctx.layers.with_untracked(|l| l.contains(layer))
                 }
             })
+            .cloned()
             .collect();
-        let only: Vec<MapItemDto> = visible.iter().map(|(_, i)| (*i).clone()).collect();
-        hit_test(&only, &view, x, y).map(|k| only[k].clone())
-    });
+        hit_test(&visible, &view, x, y).map(|k| visible[k].clone())
+    })
+}
+
+/// Handle a click at a screen point: clusters zoom in, points select.
+fn click(ctx: Ctx, x: f64, y: f64) {
+    let view = ctx.view.get_untracked();
+    let hit = item_at(ctx, x, y);
     match hit {
         Some(MapItemDto::Cluster { lon, lat, .. }) => ctx.fly_to(lon, lat, (view.zoom + 2.0).min(18.0)),
         Some(MapItemDto::Point { layer: LayerKind::Cases, id, .. }) => {
@@ -194,10 +200,19 @@ pub fn MapView() -> impl IntoView {
             g.pinch = None;
         });
     };
+    let hover = RwSignal::new(None::<(f64, f64, String)>);
     let on_move = move |e: ev::PointerEvent| {
         let (x, y) = local_xy(&e);
         let view = ctx.view.get_untracked();
         ctx.cursor.set(Some(view.to_lonlat(x, y)));
+        if GESTURE.with(|g| g.borrow().pointers.is_empty()) {
+            let text = item_at(ctx, x, y).map(|item| {
+                ctx.picture.with_untracked(|p| describe_item(&item, &p.cases, ctx.lang.get_untracked()))
+            });
+            hover.set(text.map(|t| (x, y, t)));
+        } else {
+            hover.set(None);
+        }
         let action = GESTURE.with(|g| {
             let mut g = g.borrow_mut();
             let prev = g.pointers.get(&e.pointer_id()).copied()?;
@@ -264,7 +279,10 @@ pub fn MapView() -> impl IntoView {
         let _ = (lon, lat);
         ctx.fly_to(clon, clat, to.zoom);
     };
-    let on_leave = move |_: ev::PointerEvent| ctx.cursor.set(None);
+    let on_leave = move |_: ev::PointerEvent| {
+        ctx.cursor.set(None);
+        hover.set(None);
+    };
 
     let bar = move || scale_bar(ctx.view.with(|v| v.metres_per_px()), 140.0);
     let zoom_in = move |_| run_command(ctx, Command::ZoomIn);
@@ -295,6 +313,11 @@ pub fn MapView() -> impl IntoView {
                 <span>{move || bar().label}</span>
             </div>
             <FeatureInfo/>
+            {move || {
+                hover.get().map(|(x, y, t)| view! {
+                    <div class="hover-tip" style:left=format!("{:.0}px", x + 14.0) style:top=format!("{:.0}px", y + 12.0)>{t}</div>
+                })
+            }}
             <div class="attribution">
                 "© 天地图 Tianditu · GSHHG 2.3.7 (LGPL) · © OpenStreetMap contributors · GeoNames (CC BY 4.0) · 国家统计局 区划代码 2023 · "
                 {move || ctx.t(Msg::SyntheticGeo)}
