@@ -70,7 +70,12 @@ impl std::error::Error for BackendError {}
 pub type Result<T, E = BackendError> = std::result::Result<T, E>;
 
 fn js_err(v: JsValue) -> BackendError {
-    BackendError::Network(v.as_string().unwrap_or_else(|| format!("{v:?}")))
+    // A JS Error's message, not its stack.
+    let text = v
+        .as_string()
+        .or_else(|| v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .unwrap_or_else(|| "request failed".to_owned());
+    BackendError::Network(text)
 }
 
 /// Where IO goes.
@@ -311,6 +316,7 @@ async fn bundled_layer(name: &str) -> Result<String> {
 /// A live subscription; dropping it closes the stream.
 pub struct Subscription {
     source: Option<web_sys::EventSource>,
+    unlisten: Vec<JsValue>,
     _closures: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     _message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
 }
@@ -319,6 +325,17 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         if let Some(s) = &self.source {
             s.close();
+        }
+        for p in self.unlisten.drain(..) {
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                let call = Closure::<dyn FnMut(JsValue)>::new(|f: JsValue| {
+                    if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+                        let _ = f.call0(&JsValue::NULL);
+                    }
+                });
+                let _ = p.then(&call);
+                call.forget();
+            }
         }
     }
 }
@@ -336,7 +353,7 @@ pub fn subscribe(
     match backend {
         Backend::Offline => {
             on_state(Connection::NoServer, false);
-            Ok(Subscription { source: None, _closures: vec![], _message: None })
+            Ok(Subscription { source: None, _closures: vec![], _message: None, unlisten: vec![] })
         }
         Backend::Tauri => subscribe_tauri(on_event, on_state),
         Backend::Http(s) => {
@@ -371,7 +388,12 @@ pub fn subscribe(
                 st(Connection::Reconnecting, src.ready_state() == 2);
             });
             source.set_onerror(Some(error.as_ref().unchecked_ref()));
-            Ok(Subscription { source: Some(source), _closures: vec![open, error], _message: Some(message) })
+            Ok(Subscription {
+                source: Some(source),
+                _closures: vec![open, error],
+                _message: Some(message),
+                unlisten: vec![],
+            })
         }
     }
 }
@@ -402,9 +424,12 @@ fn subscribe_tauri(
         };
         on_state(state, false);
     });
-    listen.call2(&event, &"live".into(), live.as_ref().unchecked_ref()).map_err(js_err)?;
-    listen.call2(&event, &"connection".into(), conn.as_ref().unchecked_ref()).map_err(js_err)?;
-    Ok(Subscription { source: None, _closures: vec![live, conn], _message: None })
+    // `listen` resolves to an unlisten function; keep the promises to unlisten on drop.
+    let unlisten = vec![
+        listen.call2(&event, &"live".into(), live.as_ref().unchecked_ref()).map_err(js_err)?,
+        listen.call2(&event, &"connection".into(), conn.as_ref().unchecked_ref()).map_err(js_err)?,
+    ];
+    Ok(Subscription { source: None, _closures: vec![live, conn], _message: None, unlisten })
 }
 
 /// Serialise for display in error messages and logs.

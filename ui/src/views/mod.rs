@@ -150,8 +150,14 @@ impl Ctx {
         m.text(self.lang.get())
     }
 
-    /// Show an error.
+    /// Show an error. Network failures while the status bar already says "disconnected" are not
+    /// repeated as toasts.
     pub fn error(&self, e: &BackendError) {
+        if matches!(e, BackendError::Network(_))
+            && self.connection.get_untracked() == Connection::Reconnecting
+        {
+            return;
+        }
         let lang = self.lang.get_untracked();
         let text = match e {
             BackendError::Api(api) => format!("{}: {}", crate::i18n::error_code(api.code, lang), api.message),
@@ -453,7 +459,17 @@ pub fn connect_live(ctx: Ctx) {
             }
         },
         move |state, gave_up| {
+            let was = ctx.connection.get_untracked();
             ctx.connection.set(state);
+            if state == Connection::Live && was == Connection::Reconnecting {
+                // Back after a drop: the stream replays what was missed; refresh the picture and
+                // the service clock too.
+                load_viewport(ctx);
+                load_clock(ctx);
+                if let Some(id) = ctx.selected.get_untracked() {
+                    case::select(ctx, id);
+                }
+            }
             if gave_up {
                 set_timeout(move || connect_live(ctx), std::time::Duration::from_secs(3));
             }

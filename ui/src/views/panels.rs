@@ -223,7 +223,12 @@ pub fn StatusBar() -> impl IntoView {
     };
     view! {
         <footer class="statusbar">
-            <span class=conn_class id="connection">
+            <span
+                class=conn_class
+                id="connection"
+                title=move || ctx.t(Msg::Settings)
+                on:click=move |_| ctx.show_settings.set(true)
+            >
                 <span class="led"></span>
                 {move || ctx.connection.get().label(ctx.lang.get())}
             </span>
