@@ -192,16 +192,11 @@ pub struct Picture {
 }
 
 impl Picture {
-    /// Replace the viewport items and merge the "as of" times of a fresh viewport answer. Points of
-    /// cases whose live state is newer than the answer keep their live status.
+    /// Replace the viewport items and take the "as of" times of a fresh viewport answer: the
+    /// service's index is the authority (its clock may even restart, as a simulation does).
     pub fn set_viewport(&mut self, items: Vec<MapItemDto>, as_of: BTreeMap<LayerKind, Timestamp>) {
         self.items = items;
-        for (l, t) in as_of {
-            let e = self.as_of.entry(l).or_insert(t);
-            if t > *e {
-                *e = t;
-            }
-        }
+        self.as_of.extend(as_of);
     }
 
     /// Record a case read from the service (list or detail).
