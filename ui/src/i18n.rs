@@ -2,7 +2,7 @@
 //! translation is a compile error, plus English names for the wire vocabulary (whose Chinese
 //! names live in `cityops-api`).
 
-use cityops_api::{Action, CaseStatus, Channel, ErrorCode, LayerKind, Role, Stage, TimeUnit};
+use cityops_api::{Action, CaseStatus, Channel, ErrorCode, LayerKind, Role, Stage, TimeUnit, TypeKind};
 
 /// Display language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -239,6 +239,15 @@ pub fn role(r: Role, lang: Lang) -> &'static str {
             Role::Leader => "Leader",
             Role::Admin => "Administrator",
         },
+    }
+}
+
+/// Name of a type kind (部件 component / 事项 matter).
+pub fn type_kind(k: TypeKind, lang: Lang) -> &'static str {
+    match (lang, k) {
+        (Lang::Zh, k) => k.zh(),
+        (Lang::En, TypeKind::Component) => "Component",
+        (Lang::En, TypeKind::Matter) => "Matter",
     }
 }
 

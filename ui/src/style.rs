@@ -18,7 +18,7 @@ pub const STREET_EDGE: &str = "#4a6278";
 /// Community boundary stroke.
 pub const COMMUNITY_EDGE: &str = "#38495a";
 /// Grid boundary stroke.
-pub const GRID_EDGE: &str = "#2f3d4b";
+pub const GRID_EDGE: &str = "#3b4e61";
 /// Label text.
 pub const LABEL: &str = "#d8e3ee";
 /// Label halo.

@@ -186,7 +186,7 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
                 {left.map(|(t, late)| view! { <span class="left" class:late=late>" · " {t}</span> })}
             </div>
             <table class="kv">
-                {row(Msg::TypeL.text(lang), format!("{} {} {}", c.type_key.kind.zh(), c.type_key.code, type_name))}
+                {row(Msg::TypeL.text(lang), format!("{} {} {}", i18n::type_kind(c.type_key.kind, lang), c.type_key.code, type_name))}
                 {row(Msg::Address.text(lang), c.address.clone())}
                 {row(Msg::Grid.text(lang), c.grid_code.clone())}
                 {row(Msg::Community.text(lang), named(loc.as_ref().map(|l| l.community_name.as_str()), &c.community_code))}
