@@ -29,7 +29,9 @@ def req(method, path, body=None):
 
 def main():
     url, prefix, steps = sys.argv[1], sys.argv[2], sys.argv[3:]
-    driver = subprocess.Popen(["chromedriver", f"--port={PORT}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = subprocess.Popen(
+        ["chromedriver", f"--port={PORT}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         for _ in range(50):
             try:
