@@ -4,7 +4,7 @@ WebDriver HTTP API (standard library only), run a few steps, save screenshots.
 
 usage: look.py URL OUT_PREFIX [STEP ...]
 steps: wait:MS | key:KEY (sent to the page) | click:X,Y (in the map canvas) | js:CODE | shot:NAME
-       | type:CSS=TEXT | clickel:CSS | move:X,Y | sh:COMMAND (e.g. stop or start the service mid-session)
+       | type:CSS=TEXT | clickel:CSS | move:X,Y | logs | sh:COMMAND (e.g. stop or start the service mid-session)
 A live EventSource never lets Chromium's --virtual-time-budget finish, hence WebDriver.
 """
 import base64
@@ -43,7 +43,8 @@ def main():
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-            "--window-size=" + os.environ.get("LOOK_SIZE", "1920,1080"), "--hide-scrollbars"]}}}}
+            "--window-size=" + os.environ.get("LOOK_SIZE", "1920,1080"), "--hide-scrollbars"]},
+            "goog:loggingPrefs": {"browser": "ALL"}}}}
         sid = req("POST", "/session", caps)["value"]["sessionId"]
         s = f"/session/{sid}"
         req("POST", f"{s}/url", {"url": url})
@@ -57,6 +58,9 @@ def main():
                 with open(path, "wb") as f:
                     f.write(base64.b64decode(png))
                 print(path)
+            elif kind == "logs":
+                for entry in req("POST", f"{s}/se/log", {"type": "browser"})["value"]:
+                    print(entry.get("level"), entry.get("message", "")[:300])
             elif kind == "sh":
                 subprocess.run(arg, shell=True, check=False)
             elif kind == "js":

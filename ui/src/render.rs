@@ -56,6 +56,9 @@ pub struct BaseMap {
     pub grids: BTreeMap<String, BaseLayer>,
     /// GeoNames places.
     pub places: BaseLayer,
+    /// Thematic layers the service serves as GeoJSON (compounds, routes, sites, cameras with
+    /// view cones), by layer.
+    pub overlays: BTreeMap<LayerKind, BaseLayer>,
 }
 
 /// What to draw besides the base map.
@@ -161,11 +164,35 @@ impl Surface {
         }
         stroke_layer(ctx, &base.coastline, lb, style::COAST, 1.0 * lpp, 0.0);
         stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, 1.6 * lpp, 0.0);
+        for (layer, overlay) in &base.overlays {
+            if !scene.layers.contains(layer) {
+                continue;
+            }
+            for (s, p) in &overlay.shapes {
+                let Some(p) = p else { continue };
+                if !s.visible_in(lb) {
+                    continue;
+                }
+                let colour = style::status_property_colour(*layer, s.status.as_deref());
+                ctx.set_stroke_style_str(colour);
+                if s.closed {
+                    ctx.set_global_alpha(0.25);
+                    ctx.set_fill_style_str(colour);
+                    ctx.fill_with_path_2d(p);
+                    ctx.set_global_alpha(1.0);
+                    ctx.set_line_width(1.0 * lpp);
+                } else {
+                    ctx.set_line_width(2.0 * lpp);
+                }
+                ctx.stroke_with_path(p);
+            }
+        }
 
         // Everything else in CSS pixels.
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
         self.labels(base, scene, &mut placed);
+        self.overlay_points(base, scene);
         self.items(scene);
         self.live(scene);
     }
@@ -239,6 +266,43 @@ impl Surface {
                     ctx.set_fill_style_str("#c9d6e2");
                     ctx.fill();
                 }
+            }
+        }
+    }
+
+    /// Point features of the thematic layers, and camera view cones at close zoom.
+    fn overlay_points(&self, base: &BaseMap, scene: &Scene<'_>) {
+        let ctx = &self.ctx;
+        let v = scene.view;
+        let mpp = v.metres_per_px();
+        for (layer, overlay) in &base.overlays {
+            if !scene.layers.contains(layer) {
+                continue;
+            }
+            for (s, p) in &overlay.shapes {
+                if p.is_some() {
+                    continue;
+                }
+                let (x, y) = v.to_screen(s.anchor_lonlat.0, s.anchor_lonlat.1);
+                if off_screen(v, x, y, 60.0) {
+                    continue;
+                }
+                let colour = style::status_property_colour(*layer, s.status.as_deref());
+                if v.zoom >= style::CONES_FROM
+                    && let Some((heading, fov, range)) = s.cone
+                {
+                    let (a0, a1) = style::cone_angles(heading, fov);
+                    ctx.begin_path();
+                    ctx.move_to(x, y);
+                    let _ = ctx.arc(x, y, range / mpp, a0, a1);
+                    ctx.close_path();
+                    ctx.set_fill_style_str("rgba(56,189,248,0.18)");
+                    ctx.fill();
+                    ctx.set_stroke_style_str("rgba(56,189,248,0.6)");
+                    ctx.set_line_width(1.0);
+                    ctx.stroke();
+                }
+                draw_glyph(ctx, *layer, x, y, colour, v.zoom);
             }
         }
     }

@@ -133,6 +133,24 @@ pub const GRIDS_FROM: f64 = 14.0;
 /// Zoom from which camera view cones are drawn.
 pub const CONES_FROM: f64 = 16.0;
 
+/// Canvas arc angles (radians, 0 = east, clockwise) of a camera view cone given its heading
+/// (degrees clockwise from north) and field of view (degrees).
+pub fn cone_angles(heading_deg: f64, fov_deg: f64) -> (f64, f64) {
+    let centre = (heading_deg - 90.0).to_radians();
+    let half = (fov_deg.clamp(1.0, 360.0) / 2.0).to_radians();
+    (centre - half, centre + half)
+}
+
+/// Colour of a status property of a static feature (`open`, `overdue`, `closed`), else the
+/// layer's colour.
+pub fn status_property_colour(layer: LayerKind, status: Option<&str>) -> &'static str {
+    match status {
+        Some("overdue") => status_colour(StatusClass::Overdue),
+        Some("closed") => "#6b7785",
+        _ => layer_colour(layer),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +172,16 @@ mod tests {
             stage_colour(Stage::Dispatch)
         );
         assert_eq!(case_point_colour(StatusClass::Open, None), status_colour(StatusClass::Open));
+    }
+
+    #[test]
+    fn cones_point_along_their_heading() {
+        let (a, b) = cone_angles(0.0, 90.0); // north: canvas −90°
+        assert!((a + 135f64.to_radians()).abs() < 1e-12 && (b + 45f64.to_radians()).abs() < 1e-12);
+        let (a, b) = cone_angles(90.0, 60.0); // east: canvas 0
+        assert!((a + b).abs() < 1e-12);
+        assert_eq!(status_property_colour(LayerKind::Sites, Some("overdue")), "#ef4444");
+        assert_eq!(status_property_colour(LayerKind::Sites, None), layer_colour(LayerKind::Sites));
     }
 
     #[test]

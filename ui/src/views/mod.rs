@@ -33,6 +33,39 @@ thread_local! {
     static REFRESH_PENDING: RefCell<bool> = const { RefCell::new(false) };
     static FITTED: RefCell<bool> = const { RefCell::new(false) };
     static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
+    static OVERLAYS_REQUESTED: RefCell<BTreeSet<LayerKind>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Thematic layers the console asks the service for as GeoJSON (`/api/v1/layers/{name}`), drawn
+/// when switched on: compound and site polygons (sites coloured by their sensor `status`),
+/// collection routes, cameras with view cones (`heading_deg`, `fov_deg`, `range_m`).
+const OVERLAY_LAYERS: [LayerKind; 4] =
+    [LayerKind::Compounds, LayerKind::Routes, LayerKind::Sites, LayerKind::Cameras];
+
+/// Load the thematic layers that are switched on, once each; a layer the service does not serve
+/// stays "not served".
+fn load_overlays(ctx: Ctx) {
+    // Offline, a layer file shipped in `dist/data/` is used if there is one.
+    let backend = ctx.backend.get_untracked();
+    for layer in OVERLAY_LAYERS {
+        if !ctx.layers.with_untracked(|l| l.contains(&layer)) {
+            continue;
+        }
+        if !OVERLAYS_REQUESTED.with(|r| r.borrow_mut().insert(layer)) {
+            continue;
+        }
+        let backend = backend.clone();
+        spawn_local(async move {
+            let Ok(text) = backend.layer_geojson(crate::state::layer_name(layer), None).await else { return };
+            if let Ok(shapes) = prepare_text(&text) {
+                BASE.with(|b| b.borrow_mut().overlays.insert(layer, BaseLayer::new(shapes)));
+                ctx.static_served.update(|s| {
+                    s.insert(layer);
+                });
+                ctx.base_tick.update(|t| *t += 1);
+            }
+        });
+    }
 }
 
 /// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a 1-pixel
@@ -138,6 +171,8 @@ pub struct Ctx {
     pub units: RwSignal<Vec<UnitDto>>,
     /// The catalogue (type names).
     pub catalogue: RwSignal<Vec<CategoryDto>>,
+    /// Thematic layers the service serves as GeoJSON.
+    pub static_served: RwSignal<BTreeSet<LayerKind>>,
     /// The service's clock (None: the wall clock).
     pub clock: RwSignal<Option<crate::state::ServiceClock>>,
     /// Whether the service has no viewport route (fallback to case lists).
@@ -356,10 +391,16 @@ fn load_grids(ctx: Ctx) {
                     return;
                 }
             };
-            if let Ok(shapes) = prepare_text(&text) {
-                let layer = BaseLayer::new(shapes);
-                BASE.with(|b| b.borrow_mut().grids.insert(key, layer));
-                ctx.base_tick.update(|t| *t += 1);
+            match prepare_text(&text) {
+                Ok(shapes) => {
+                    web_sys::console::info_1(
+                        &format!("cityops: grids {key}: {} shapes", shapes.len()).into(),
+                    );
+                    let layer = BaseLayer::new(shapes);
+                    BASE.with(|b| b.borrow_mut().grids.insert(key, layer));
+                    ctx.base_tick.update(|t| *t += 1);
+                }
+                Err(e) => ctx.toast.set(Some(format!("grids: {e}"))),
             }
         });
     }
@@ -527,7 +568,13 @@ pub fn apply_settings(ctx: Ctx, s: Settings) {
     ctx.backend.set(Backend::detect(&s));
     ctx.viewport_fallback.set(false);
     GRIDS_REQUESTED.with(|g| g.borrow_mut().clear());
-    BASE.with(|b| b.borrow_mut().grids.clear());
+    OVERLAYS_REQUESTED.with(|g| g.borrow_mut().clear());
+    BASE.with(|b| {
+        let mut b = b.borrow_mut();
+        b.grids.clear();
+        b.overlays.clear();
+    });
+    ctx.static_served.set(BTreeSet::new());
     load_reference(ctx);
     load_viewport(ctx);
     connect_live(ctx);
@@ -571,6 +618,7 @@ pub fn App() -> impl IntoView {
         catalogue: RwSignal::new(Vec::new()),
         viewport_fallback: RwSignal::new(false),
         clock: RwSignal::new(None),
+        static_served: RwSignal::new(BTreeSet::new()),
     };
     provide_context(ctx);
     CTX.with(|c| *c.borrow_mut() = Some(ctx));
@@ -600,6 +648,7 @@ pub fn App() -> impl IntoView {
                 if generation.get_value() == mine {
                     load_viewport(ctx);
                     load_grids(ctx);
+                    load_overlays(ctx);
                 }
             },
             std::time::Duration::from_millis(250),
