@@ -4,7 +4,7 @@ WebDriver HTTP API (standard library only), run a few steps, save screenshots.
 
 usage: look.py URL OUT_PREFIX [STEP ...]
 steps: wait:MS | key:KEY (sent to the page) | click:X,Y (in the map canvas) | js:CODE | shot:NAME
-       | type:CSS=TEXT | clickel:CSS | move:X,Y | logs | sh:COMMAND (e.g. stop or start the service mid-session)
+       | type:CSS=TEXT | clickel:CSS | move:X,Y | wheel:X,Y,DY | drag:X0,Y0,X1,Y1 | pinch:X,Y,D0,D1 | logs | sh:COMMAND (e.g. stop or start the service mid-session)
 A live EventSource never lets Chromium's --virtual-time-budget finish, hence WebDriver.
 """
 import base64
@@ -85,6 +85,33 @@ def main():
                 rect = req("GET", f"{s}/element/{list(el.values())[0]}/rect")["value"]
                 req("POST", f"{s}/actions", {"actions": [{"type": "pointer", "id": "m", "parameters": {"pointerType": "mouse"},
                     "actions": [{"type": "pointerMove", "x": int(rect["x"]) + x, "y": int(rect["y"]) + y}]}]})
+            elif kind == "wheel":
+                x, y, dy = (int(v) for v in arg.split(","))
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
+                rect = req("GET", f"{s}/element/{list(el.values())[0]}/rect")["value"]
+                req("POST", f"{s}/actions", {"actions": [{"type": "wheel", "id": "w", "actions": [
+                    {"type": "scroll", "x": int(rect["x"]) + x, "y": int(rect["y"]) + y, "deltaX": 0, "deltaY": dy}]}]})
+            elif kind == "drag":
+                x0, y0, x1, y1 = (int(v) for v in arg.split(","))
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
+                rect = req("GET", f"{s}/element/{list(el.values())[0]}/rect")["value"]
+                ox, oy = int(rect["x"]), int(rect["y"])
+                req("POST", f"{s}/actions", {"actions": [{"type": "pointer", "id": "m", "parameters": {"pointerType": "mouse"},
+                    "actions": [{"type": "pointerMove", "x": ox + x0, "y": oy + y0}, {"type": "pointerDown", "button": 0},
+                                {"type": "pointerMove", "x": ox + x1, "y": oy + y1, "duration": 300},
+                                {"type": "pointerUp", "button": 0}]}]})
+            elif kind == "pinch":
+                x, y, d0, d1 = (int(v) for v in arg.split(","))
+                el = req("POST", f"{s}/element", {"using": "css selector", "value": "#map-canvas"})["value"]
+                rect = req("GET", f"{s}/element/{list(el.values())[0]}/rect")["value"]
+                ox, oy = int(rect["x"]) + x, int(rect["y"]) + y
+                fingers = []
+                for n, sign in (("f1", -1), ("f2", 1)):
+                    fingers.append({"type": "pointer", "id": n, "parameters": {"pointerType": "touch"}, "actions": [
+                        {"type": "pointerMove", "x": ox + sign * d0, "y": oy}, {"type": "pointerDown", "button": 0},
+                        {"type": "pointerMove", "x": ox + sign * d1, "y": oy, "duration": 400},
+                        {"type": "pointerUp", "button": 0}]})
+                req("POST", f"{s}/actions", {"actions": fingers})
             elif kind == "clickel":
                 el = req("POST", f"{s}/element", {"using": "css selector", "value": arg})["value"]
                 req("POST", f"{s}/element/{list(el.values())[0]}/click", {})
