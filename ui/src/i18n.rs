@@ -146,6 +146,7 @@ messages! {
     FilterActive => "高亮:筛选条件生效中", "Highlighted: a filter is active";
     NotServed => "服务暂未提供该图层", "not served by the service yet";
     Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";
+    ZoomNote => "Web 墨卡托缩放级别:每升 1 级比例放大 2 倍(z 级时全球宽 256×2^z 像素)", "Web-Mercator zoom: each level doubles the scale (the world is 256×2^z px wide at zoom z)";
     SimTime => "模拟时钟", "Simulated clock";
     ClockNote => "服务时钟(北京时间 UTC+8);时限、剩余时间与数据时效均按此计算", "Service clock (China Standard Time, UTC+8); deadlines, time left and feed freshness use it";
     ViewportNote => "视窗内要素数(服务端聚合后)", "features in view (after server-side clustering)";

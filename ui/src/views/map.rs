@@ -334,15 +334,16 @@ fn FeatureInfo() -> impl IntoView {
         ctx.selected_feature.get().map(|f| {
             let lang = ctx.lang.get();
             match f {
-                MapItemDto::Point { layer, id, lon, lat, status } => view! {
-                    <div class="feature-info">
-                        <b>{crate::i18n::layer(layer, lang)}</b>
-                        " #" {id}
-                        <div>{crate::state::wire(&status)}</div>
-                        <div class="mono">{crate::geo::format_lonlat(lon, lat)}</div>
-                    </div>
+                MapItemDto::Point { lon, lat, .. } => {
+                    let text = ctx.picture.with(|p| describe_item(&f, &p.cases, lang));
+                    view! {
+                        <div class="feature-info">
+                            <div>{text}</div>
+                            <div class="mono small">{crate::geo::format_lonlat(lon, lat)}</div>
+                        </div>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 MapItemDto::Cluster { .. } => ().into_any(),
             }
         })

@@ -239,7 +239,9 @@ pub fn StatusBar() -> impl IntoView {
                 {move || ctx.t(Msg::Cursor)} " "
                 {move || ctx.cursor.get().map(|(lon, lat)| crate::geo::format_lonlat(lon, lat)).unwrap_or_else(|| "—".into())}
             </span>
-            <span class="mono">{move || ctx.t(Msg::ZoomL)} " " {move || format!("{:.2}", ctx.view.with(|v| v.zoom))}</span>
+            <span class="mono" title=move || ctx.t(Msg::ZoomNote)>
+                {move || ctx.t(Msg::ZoomL)} " " {move || format!("{:.2}", ctx.view.with(|v| v.zoom))}
+            </span>
             <span class="mono">"WGS84"</span>
         </footer>
     }
