@@ -73,7 +73,15 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                match service::connect(&args).await {
+                // The embedded service's start-up future is not `Send` (sqlx's executor bounds);
+                // drive it on a blocking thread of the same runtime.
+                let connected = tauri::async_runtime::spawn_blocking(move || {
+                    tauri::async_runtime::handle().block_on(service::connect(&args))
+                })
+                .await
+                .map_err(|e| service::ServiceError::Embedded(e.to_string()))
+                .and_then(|r| r);
+                match connected {
                     Ok(svc) => {
                         d.set_service(svc);
                         live::follow(handle, d).await;

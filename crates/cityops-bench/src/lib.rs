@@ -1,3 +1,4 @@
 //! Shared fixtures for the cityops benchmarks.
 
 pub mod index;
+pub mod scenario;

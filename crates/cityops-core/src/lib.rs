@@ -14,6 +14,8 @@
 //! - cases: [`calendar`] (working time, holidays, make-up days), [`workflow`] (the 7-stage closed
 //!   loop, exception states, roles, stage log), [`evaluation`] (GB/T 30428.4 rates, composite,
 //!   grades)
+//! - scenario rules: [`scenario`] (waste-truck route geofencing, construction dust/noise alarms,
+//!   video-AI detection merging, which cameras can see a point)
 //! - formats: [`formats`] (GeoJSON in and out through geozero, FlatGeobuf out)
 
 pub mod calendar;
@@ -25,4 +27,5 @@ pub mod geom;
 pub mod index;
 pub mod locate;
 pub mod org;
+pub mod scenario;
 pub mod workflow;
