@@ -43,7 +43,8 @@ def main():
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-            "--window-size=" + os.environ.get("LOOK_SIZE", "1920,1080"), "--hide-scrollbars"]},
+            "--window-size=" + os.environ.get("LOOK_SIZE", "1920,1080"), "--hide-scrollbars",
+            "--force-device-scale-factor=" + os.environ.get("LOOK_DPR", "1")]},
             "goog:loggingPrefs": {"browser": "ALL"}}}}
         sid = req("POST", "/session", caps)["value"]["sessionId"]
         s = f"/session/{sid}"

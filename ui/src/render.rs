@@ -132,6 +132,10 @@ impl Surface {
         let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
         let lb = v.local_bounds();
         let lpp = v.local_per_px();
+        // Thousands of grid and community outlines are drawn one device pixel wide: canvases
+        // draw such hairlines on a fast path, where wider strokes go through the (much slower)
+        // stroker on a high-DPI wall.
+        let hair = lpp / dpr;
         ctx.set_fill_style_str(style::LAND);
         for (s, p) in &base.land.shapes {
             if let Some(p) = p
@@ -151,16 +155,15 @@ impl Surface {
         ctx.set_line_join("round");
         if v.zoom >= style::GRIDS_FROM {
             for layer in base.grids.values() {
-                stroke_layer(ctx, layer, lb, style::GRID_EDGE, 0.6 * lpp, 2.0 * lpp);
+                stroke_layer(ctx, layer, lb, style::GRID_EDGE, hair, 2.0 * lpp);
             }
         }
         if v.zoom >= style::COMMUNITIES_FROM {
-            stroke_layer(ctx, &base.communities, lb, style::COMMUNITY_EDGE, 0.8 * lpp, 2.0 * lpp);
+            stroke_layer(ctx, &base.communities, lb, style::COMMUNITY_EDGE, hair, 2.0 * lpp);
         }
         if v.zoom >= style::STREETS_FROM {
-            ctx.set_line_dash(&js_sys::Array::of2(&(4.0 * lpp).into(), &(3.0 * lpp).into())).ok();
-            stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, 1.0 * lpp, 2.0 * lpp);
-            ctx.set_line_dash(&js_sys::Array::new()).ok();
+            // Solid, not dashed: dashing thousands of segments per frame is slow on big screens.
+            stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, hair * dpr.clamp(1.0, 1.5), 2.0 * lpp);
         }
         stroke_layer(ctx, &base.coastline, lb, style::COAST, 1.0 * lpp, 0.0);
         stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, 1.6 * lpp, 0.0);

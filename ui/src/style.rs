@@ -14,7 +14,7 @@ pub const COAST: &str = "#3d6f8f";
 /// District boundary stroke.
 pub const DISTRICT_EDGE: &str = "#6b8cab";
 /// Street (街道/镇) boundary stroke.
-pub const STREET_EDGE: &str = "#4a6278";
+pub const STREET_EDGE: &str = "#5a7590";
 /// Community boundary stroke.
 pub const COMMUNITY_EDGE: &str = "#38495a";
 /// Grid boundary stroke.
