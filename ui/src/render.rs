@@ -165,8 +165,10 @@ impl Surface {
             // Solid, not dashed: dashing thousands of segments per frame is slow on big screens.
             stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, hair * dpr.clamp(1.0, 1.5), 2.0 * lpp);
         }
-        stroke_layer(ctx, &base.coastline, lb, style::COAST, 1.0 * lpp, 0.0);
-        stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, 1.6 * lpp, 0.0);
+        // Long outlines: width in device pixels capped, so high-DPI screens don't pay for strokes
+        // twice as wide as they need.
+        stroke_layer(ctx, &base.coastline, lb, style::COAST, hair * dpr.clamp(1.0, 1.5), 0.0);
+        stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, hair * (1.6 * dpr).min(2.5), 0.0);
         for (layer, overlay) in &base.overlays {
             if !scene.layers.contains(layer) {
                 continue;
