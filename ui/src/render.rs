@@ -257,7 +257,9 @@ impl Surface {
             ctx.set_font(&format!("400 12px {FONT}"));
             for (s, _) in &base.places.shapes {
                 let name = match scene.lang {
-                    Lang::Zh => s.name.as_deref(),
+                    // GeoNames has no Chinese name for some places: leave them out of the
+                    // Chinese map rather than mix in pinyin.
+                    Lang::Zh => s.name.as_deref().filter(|n| !n.is_ascii()),
                     Lang::En => s.name_en.as_deref(),
                 };
                 let Some(name) = name else { continue };
@@ -327,6 +329,9 @@ impl Surface {
                 }
             })
             .collect();
+        let mut counts: Vec<(bool, String, f64, f64)> = Vec::new();
+        let mut batches: BTreeMap<(LayerKind, &'static str), Vec<(f64, f64)>> = BTreeMap::new();
+        let mut selected_at: Option<(f64, f64)> = None;
         order.sort_by_key(|i| match i {
             MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => *layer == LayerKind::Cases,
         });
@@ -359,11 +364,9 @@ impl Surface {
                         ctx.set_fill_style_str(style::layer_colour(*layer));
                         ctx.fill();
                     }
-                    ctx.set_fill_style_str("#f1f5f9");
-                    ctx.set_font(&format!("600 {}px {FONT}", if r > 20.0 { 12 } else { 11 }));
-                    ctx.set_text_align("center");
-                    ctx.set_text_baseline("middle");
-                    let _ = ctx.fill_text(&compact(mix.total()), x, y + 0.5);
+                    // Counts are drawn after all discs, grouped by font: setting a font per
+                    // cluster costs more than drawing it.
+                    counts.push((r > 20.0, compact(mix.total()), x, y + 0.5));
                 }
                 MapItemDto::Point { layer, id, lon, lat, status } => {
                     let (x, y) = v.to_screen(*lon, *lat);
@@ -380,15 +383,41 @@ impl Surface {
                         }
                         l => style::feature_colour(*l, *status),
                     };
-                    draw_glyph(ctx, *layer, x, y, colour, v.zoom);
+                    // Batched by layer and colour: one fill and one outline per batch instead of
+                    // two per point (thousands of points at city zoom).
+                    batches.entry((*layer, colour)).or_default().push((x, y));
                     if *layer == LayerKind::Cases && i64::try_from(*id).ok() == scene.selected {
-                        ctx.begin_path();
-                        let _ = ctx.arc(x, y, 11.0, 0.0, tau);
-                        ctx.set_stroke_style_str("#fde047");
-                        ctx.set_line_width(2.5);
-                        ctx.stroke();
+                        selected_at = Some((x, y));
                     }
                 }
+            }
+        }
+        let outline = 1.0 / self.dpr();
+        for ((layer, colour), points) in &batches {
+            ctx.begin_path();
+            for (x, y) in points {
+                glyph_path(ctx, *layer, *x, *y, v.zoom);
+            }
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+            ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
+            ctx.set_line_width(outline);
+            ctx.stroke();
+        }
+        if let Some((x, y)) = selected_at {
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 11.0, 0.0, tau);
+            ctx.set_stroke_style_str("#fde047");
+            ctx.set_line_width(2.5);
+            ctx.stroke();
+        }
+        ctx.set_fill_style_str("#f1f5f9");
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        for big in [false, true] {
+            ctx.set_font(&format!("600 {}px {FONT}", if big { 12 } else { 11 }));
+            for (_, text, x, y) in counts.iter().filter(|c| c.0 == big) {
+                let _ = ctx.fill_text(text, *x, *y);
             }
         }
         for (lon, lat) in scene.results {
@@ -484,7 +513,8 @@ fn halo_text(
     size: f64,
     colour: &str,
 ) -> bool {
-    let w = ctx.measure_text(text).map(|m| m.width()).unwrap_or(size * text.chars().count() as f64);
+    // Estimated, not measured: measuring hundreds of labels per frame is a JS call each.
+    let w = style::label_width(text, size);
     let r = (x - w / 2.0 - 3.0, y - size / 2.0 - 2.0, x + w / 2.0 + 3.0, y + size / 2.0 + 2.0);
     if placed.iter().any(|p| r.0 < p.2 && p.0 < r.2 && r.1 < p.3 && p.1 < r.3) {
         return false;
@@ -500,8 +530,19 @@ fn halo_text(
 
 /// A point glyph per layer: disc for cases, square for facilities, diamond for sites, etc.
 fn draw_glyph(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, colour: &str, zoom: f64) {
-    let r = if zoom >= 15.0 { 6.0 } else { 4.5 };
     ctx.begin_path();
+    glyph_path(ctx, layer, x, y, zoom);
+    ctx.set_fill_style_str(colour);
+    ctx.fill();
+    ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
+    ctx.set_line_width(1.2);
+    ctx.stroke();
+}
+
+/// Add one point glyph as a closed subpath: disc for cases and trucks, square for facilities and
+/// compounds, diamond for sites, triangle for alerts, a small box for cameras.
+fn glyph_path(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, zoom: f64) {
+    let r = if zoom >= 15.0 { 6.0 } else { 4.5 };
     match layer {
         LayerKind::Facilities | LayerKind::Compounds => ctx.rect(x - r, y - r, 2.0 * r, 2.0 * r),
         LayerKind::Sites => {
@@ -517,16 +558,11 @@ fn draw_glyph(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, 
             ctx.line_to(x - r - 1.0, y + r);
             ctx.close_path();
         }
-        LayerKind::Cameras => {
-            ctx.rect(x - r, y - r * 0.7, 2.0 * r, 1.4 * r);
-        }
+        LayerKind::Cameras => ctx.rect(x - r, y - r * 0.7, 2.0 * r, 1.4 * r),
         _ => {
+            ctx.move_to(x + r, y);
             let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+            ctx.close_path();
         }
     }
-    ctx.set_fill_style_str(colour);
-    ctx.fill();
-    ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
-    ctx.set_line_width(1.2);
-    ctx.stroke();
 }

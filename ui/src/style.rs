@@ -133,6 +133,12 @@ pub const GRIDS_FROM: f64 = 14.0;
 /// Zoom from which camera view cones are drawn.
 pub const CONES_FROM: f64 = 16.0;
 
+/// Estimated width of a label in CSS pixels for label collision boxes: CJK glyphs are square,
+/// Latin glyphs average a little over half the font size.
+pub fn label_width(text: &str, size: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.58 } else { 1.0 }).sum::<f64>() * size
+}
+
 /// Canvas arc angles (radians, 0 = east, clockwise) of a camera view cone given its heading
 /// (degrees clockwise from north) and field of view (degrees).
 pub fn cone_angles(heading_deg: f64, fov_deg: f64) -> (f64, f64) {
@@ -172,6 +178,12 @@ mod tests {
             stage_colour(Stage::Dispatch)
         );
         assert_eq!(case_point_colour(StatusClass::Open, None), status_colour(StatusClass::Open));
+    }
+
+    #[test]
+    fn label_widths_count_cjk_as_square() {
+        assert_eq!(label_width("市南区", 12.0), 36.0);
+        assert!((label_width("Qingdao", 10.0) - 40.6).abs() < 1e-9);
     }
 
     #[test]
