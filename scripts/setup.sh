@@ -41,4 +41,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
+# --- Rust tools for the console's build and its WebDriver tests ---
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  log "cargo install tauri-driver 2.1.0"
+  cargo install tauri-driver --version 2.1.0 --locked
+fi
 log "ok"

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The cityops test command (README quick start, second command; .ci/run calls it).
-# Runs: formatting, clippy (-D warnings), the workspace tests, the wasm32 check of the wire contract.
+# Installs what is missing, then: formatting; the console UI's wasm build; clippy -D warnings (host
+# workspace and the wasm UI); every test of the workspace (SQLite and a private PostgreSQL +
+# PostGIS); the wasm32 check of the wire contract; the end-to-end scenario in the real desktop
+# window (tauri-driver + WebKitWebDriver under Xvfb) and in headless Chromium. Screenshots go to
+# target/e2e/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh all
@@ -10,15 +14,26 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "console UI (wasm) → ui/dist"
+bash scripts/build-ui.sh
+
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo clippy -p cityops-ui --target wasm32-unknown-unknown -- -D warnings"
+cargo clippy -p cityops-ui --target wasm32-unknown-unknown -- -D warnings
+
+step "wasm32 check of the wire contract"
+cargo check --target wasm32-unknown-unknown -p cityops-api
 
 step "PostgreSQL + PostGIS for the store and API tests"
 CITYOPS_TEST_PG_URL="$(bash scripts/pg.sh | tail -n1)"
 export CITYOPS_TEST_PG_URL
 
 step "cargo test --workspace"
-cargo test --workspace
+CITYOPS_E2E=later cargo test --workspace
 
-step "wasm32 check of the wire contract"
-cargo check --target wasm32-unknown-unknown -p cityops-api
+step "end-to-end: desktop window (tauri-driver) and headless Chromium, under Xvfb"
+cargo build -p cityops-desktop -p cityops-server
+CITYOPS_E2E=1 bash scripts/with-display.sh cargo test -p cityops-tests --test e2e -- --test-threads=1
+ls -1 target/e2e/*.png

@@ -108,10 +108,12 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>) {
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(10));
     };
-    // Overdue sweeping against the service's clock.
+    // Overdue sweeping against the service's clock, and the connection state repeated for a UI
+    // that subscribed after the last change (the webview loads while the service starts).
     let d = desk.clone();
+    let a = app.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
             if let Ok(mut m) = d.map.write()
@@ -119,6 +121,8 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>) {
             {
                 map.sweep(clock.now());
             }
+            let state = d.connection.read().map(|c| c.clone()).unwrap_or_default();
+            emit_connection(&a, &state);
         }
     });
     loop {

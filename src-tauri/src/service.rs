@@ -113,6 +113,7 @@ pub async fn connect(args: &Args) -> Result<Service, ServiceError> {
             .map_err(|e| ServiceError::Embedded(format!("--time-origin: {e}")))?,
         simulate: !args.no_simulation,
         sim_seed: 7,
+        ui_dir: None,
     };
     let embedded = cityops_server::start_embedded(config, "desktop-console")
         .await

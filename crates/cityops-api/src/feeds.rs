@@ -134,6 +134,8 @@ pub enum IngestStatus {
     Duplicate,
     /// Accepted but below the threshold that makes a case (video AI).
     Ignored,
+    /// A repeat of an open detection (same camera, type and place): counted on its case.
+    Merged,
 }
 
 /// Per-item result of a batch.
@@ -162,6 +164,9 @@ pub struct IngestResultDto {
     pub duplicates: u32,
     /// Items accepted without effect.
     pub ignored: u32,
+    /// Video detections merged into an open case.
+    #[serde(default)]
+    pub merged: u32,
     /// Per item, in request order.
     pub items: Vec<IngestItemDto>,
 }

@@ -131,3 +131,25 @@ pub struct MapViewDto {
     /// Time of the latest event of each layer ("data as of"); absent before the first event.
     pub as_of: std::collections::BTreeMap<LayerKind, crate::Timestamp>,
 }
+
+/// A camera that sees a point (the answer of "which cameras can see this").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CameraViewDto {
+    /// Camera id, e.g. `QD-CAM-000123`.
+    pub id: String,
+    /// WGS84 longitude of the camera.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// Centre of its view, degrees clockwise from north.
+    pub heading_deg: f64,
+    /// Width of its view, degrees.
+    pub fov_deg: f64,
+    /// Useful range, metres.
+    pub range_m: f64,
+    /// `high` (high-point, 360°) or `low`.
+    pub kind: String,
+    /// Distance from the camera to the point, metres.
+    pub distance_m: f64,
+}

@@ -8,6 +8,7 @@
 //! - generated (labelled `synthetic` in every feature): street, community and grid polygons
 //!   (seeded Voronoi cells clipped to district ∩ land), grid codes, grassroots unit names.
 
+mod ops;
 mod output;
 mod voronoi;
 
@@ -641,6 +642,32 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     );
     log(format!("grid area (geodesic): {:.1} km²", total_area / 1e6));
 
+    // ---- operations layers (synthetic): cameras, compounds, facilities, routes, sites
+    let views: Vec<ops::GridView<'_>> = grids
+        .iter()
+        .map(|g| {
+            let c = &communities[g.community];
+            let s = &streets[c.street];
+            let d = &districts[s.district];
+            ops::GridView {
+                code: &g.code,
+                community_code: &c.code,
+                community_name: &c.name,
+                urban: is_urban_community(&c.name),
+                street_name: &s.name,
+                district_code: &d.code,
+                district_name: &d.name,
+                unit_code: unit_of_street.get(s.code.as_str()).map_or("", String::as_str),
+                poly: &g.poly,
+            }
+        })
+        .collect();
+    let dlist: Vec<(&str, &str)> = districts.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
+    let (ops_files, ops_stats) = ops::generate(&views, &dlist, log)?;
+    for (name, text) in ops_files {
+        add(name, text);
+    }
+
     // basemap: GSHHG land as is; sea = window − land; coastline = land rings without the window edges
     let window = land_f
         .first()
@@ -698,7 +725,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             added,
             added_km2,
             anchored,
-        }),
+        }) + &ops_md(&ops_stats),
     );
     log(format!("units: {}", units.len()));
     Ok(files)
@@ -931,6 +958,62 @@ Attribution to display with the map: © 天地图 Tianditu; GSHHG (Wessel & Smit
 GeoNames (CC BY 4.0); 国家统计局 统计用区划代码 2023.
 "#
     )
+}
+
+fn ops_md(st: &ops::OpsStats) -> String {
+    let mut s = format!(
+        r#"
+## Operations layers (entirely synthetic)
+
+Written by the same run from seed `{seed:#x}` over the grids above; every feature (and every
+`cameras.csv` row) says `synthetic: true`. Every point and every polygon corner lies strictly inside
+the grid it names (checked on the rounded coordinates), hence on land and in its district. Names,
+plates, permit numbers and builders are patterned; any match with a real compound, company or
+permit is a coincidence.
+
+| file | content |
+| --- | --- |
+| `cameras.csv` | {cameras} cameras: `id` (`QD-CAM-000001`), `lon`, `lat`, `heading_deg`, `fov_deg`, `range_m`, `kind` (`high`: 360°, 300–800 m, {high} of them; `low`: 60–110°, 30–120 m), `grid_code`, `district_code`, `unit_code` (the grid's unit), `synthetic` |
+| `compounds.geojson` | {compounds} residential compounds (小区): rotated rectangles 60–220 m a side in urban (居委会/社区) grids, at most 4 a grid; `id` (`QD-XQ-00001`), `name` (community name + number), `community_code`, `grid_code`, `district_code`, `households` ({households} in all), `sorting_status` (示范 {s0}, 达标 {s1}, 整改中 {s2}, 未达标 {s3}) |
+| `facilities.geojson` | {f0} transfer stations (转运站, one near each k-means centre of a district's compounds, at least one a district), {f1} incineration plants (焚烧发电厂) and {f2} kitchen-waste plants (餐厨垃圾处理厂) in village grids of the outer districts; `id` (`QD-FAC-001`), `name`, `kind`, `district_code`, `grid_code`, `capacity_t_per_day` |
+| `routes.geojson` | {routes} collection routes (LineStrings), one truck each (`truck_id` `鲁B·H0001`…); per district, clusters of 5–10 nearby compounds ({stops} stops) visited in nearest-neighbour order from and back to the district's nearest transfer station (`facility_id`); `stops`: `compound_id`, `lon`, `lat` (the compound's centre), `window_start`, `window_end` (05:00–10:00, from a 05:00–06:30 departure at 25 km/h over 1.3 × the straight distance and 8 min a stop; eta −15/+30 min). Legs are straight lines, not streets. |
+| `sites.geojson` | {sites} construction sites: rectangles 0.5–8 ha (log-uniform); `id` (`QD-GD-0001`), `permit_no` (district + date + sequence + `01`), `builder`, `stage` (土方/基础/主体/装修/竣工验收), `buildings` ({buildings} in all), `area_m2` (geodesic), `district_code`, `grid_code`, `dust_sensor_id` (`QD-PM10-0001`), `noise_sensor_id` (`QD-NOISE-0001`) |
+
+Weights per grid (district class × community kind; village grids are {vf}× the size of urban
+ones, so a per-grid weight is far thinner per km² there): cameras 2.0 / 1.2 / 0.7 for the urban
+core (市南, 市北, 崂山, 李沧) / suburban districts (黄岛, 城阳, 即墨) / county-level cities (胶州,
+平度, 莱西), villages ×0.5; compounds 3.0 / 1.5 / 0.8, urban grids only; sites 1.5 / 1.5 / 0.6,
+villages ×0.3. Per district:
+
+| district | land km² | cameras | /km² | compounds | sites | routes |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+"#,
+        seed = ops::OPS_SEED,
+        cameras = st.cameras,
+        high = st.high,
+        compounds = st.compounds,
+        households = st.households,
+        s0 = st.sorting[0],
+        s1 = st.sorting[1],
+        s2 = st.sorting[2],
+        s3 = st.sorting[3],
+        f0 = st.facilities[0],
+        f1 = st.facilities[1],
+        f2 = st.facilities[2],
+        routes = st.routes,
+        stops = st.stops,
+        sites = st.sites,
+        buildings = st.buildings,
+        vf = VILLAGE_GRID_FACTOR,
+    );
+    for (code, name, km2, [c, x, gd, r]) in &st.per_district {
+        let _ = writeln!(
+            s,
+            "| {name} {code} | {km2:.0} | {c} | {:.1} | {x} | {gd} | {r} |",
+            *c as f64 / km2.max(1e-9)
+        );
+    }
+    s
 }
 
 #[cfg(test)]

@@ -145,6 +145,13 @@ fn push_num(s: &mut String, v: i64) {
     }
 }
 
+/// A micro-degree value as decimal degrees text (at most six decimals, no trailing zeros).
+pub fn fmt_micro(v: i64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, v);
+    s
+}
+
 fn push_ring(s: &mut String, r: &[IPt]) {
     s.push('[');
     for (k, p) in r.iter().enumerate() {

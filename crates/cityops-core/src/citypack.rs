@@ -4,6 +4,7 @@
 //! Deliberately absent: reading files. [`CityPackSources`] holds `&str` contents only.
 
 pub mod geojson;
+pub mod ops;
 
 use crate::locate::{LocateError, Locator};
 use crate::org::{Community, District, Function, Grid, OrgError, Organisation, Resolved, Street, Unit};

@@ -198,6 +198,9 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
     );
     state.store.update_case(&dto, v.version, audit(state, caller, &action, target, detail)).await?;
     state.live.nudge();
+    if matches!(dto.status, cityops_api::CaseStatus::Closed | cityops_api::CaseStatus::Cancelled) {
+        state.scenario.case_finished(&dto);
+    }
     Ok(dto)
 }
 

@@ -34,7 +34,7 @@ pub struct CommonArgs {
     #[arg(long, env = "CITYOPS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// TOML file with any of: database_url, data_dir, listen, log, time_scale, time_origin,
-    /// simulate, sim_seed.
+    /// simulate, sim_seed, ui_dir.
     /// Flags and environment variables override it.
     #[arg(long, env = "CITYOPS_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -74,6 +74,9 @@ pub struct ServeArgs {
     /// Seed of the embedded simulation.
     #[arg(long, env = "CITYOPS_SIM_SEED", default_value_t = 7)]
     pub sim_seed: u64,
+    /// Serve the console's browser build (ui/dist) from this directory at `/`.
+    #[arg(long, env = "CITYOPS_UI_DIR")]
+    pub ui_dir: Option<PathBuf>,
 }
 
 /// Token subcommands.
@@ -111,6 +114,7 @@ struct FileConfig {
     time_origin: Option<String>,
     simulate: Option<bool>,
     sim_seed: Option<u64>,
+    ui_dir: Option<PathBuf>,
 }
 
 /// Errors of configuration.
@@ -162,6 +166,8 @@ pub struct Config {
     pub simulate: bool,
     /// Its seed.
     pub sim_seed: u64,
+    /// Directory of the browser UI to serve at `/`.
+    pub ui_dir: Option<PathBuf>,
 }
 
 /// Default listen address.
@@ -236,6 +242,7 @@ impl Config {
             } else {
                 file.sim_seed.unwrap_or(serve.sim_seed)
             },
+            ui_dir: serve.ui_dir.clone().or(file.ui_dir),
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod live;
 pub mod map;
 pub mod routes;
+pub mod scenario;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -31,7 +32,16 @@ use crate::state::{AppState, City};
 
 /// The whole HTTP surface of the service.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    router_with_ui(state, None)
+}
+
+fn not_found() -> error::AppError {
+    error::AppError::new(cityops_api::ErrorCode::NotFound, "no such endpoint (see /api/openapi.json)")
+}
+
+/// The service, also serving the console's browser build from `ui_dir` at `/` when given.
+pub fn router_with_ui(state: AppState, ui_dir: Option<&std::path::Path>) -> Router {
+    let api = Router::new()
         .merge(routes::admin::router())
         .merge(routes::cases::router())
         .merge(routes::evaluation::router())
@@ -40,11 +50,15 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::map::router())
         .merge(routes::reference::router())
         .merge(routes::open311::router())
-        .merge(routes::openapi::router())
-        .fallback(|| async {
-            error::AppError::new(cityops_api::ErrorCode::NotFound, "no such endpoint (see /api/openapi.json)")
-        })
-        .layer(TraceLayer::new_for_http())
+        .merge(routes::openapi::router());
+    let api = match ui_dir {
+        Some(dir) => api.fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .not_found_service(axum::routing::any(|| async { not_found() })),
+        ),
+        None => api.fallback(|| async { not_found() }),
+    };
+    api.layer(TraceLayer::new_for_http())
         // The console's browser build may be served from another origin during development.
         .layer(CorsLayer::permissive())
         .with_state(state)
@@ -72,9 +86,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, store = %redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
     let sim =
         if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    if let Some(dir) = &config.ui_dir {
+        tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
+    }
+    axum::serve(
+        listener,
+        router_with_ui(state, config.ui_dir.as_deref()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     if let Some(sim) = sim {
         sim.abort();
     }

@@ -35,12 +35,18 @@ pub enum MapError {
 
 impl MapState {
     /// Load every case and vehicle from the store, then follow the live hub.
-    pub async fn start(store: Arc<dyn Store>, live: &Live, clock: Arc<dyn Clock>) -> Result<Self, MapError> {
+    pub async fn start(
+        store: Arc<dyn Store>,
+        live: &Live,
+        clock: Arc<dyn Clock>,
+        ops: &cityops_core::citypack::ops::OpsLayers,
+    ) -> Result<Self, MapError> {
         // Subscribe first so nothing committed during the load is missed; events the load already
         // reflects are skipped by id.
         let mut rx = live.subscribe();
         let last = store.last_event_id().await?;
         let mut map = LiveMap::new()?;
+        map.load_ops(ops)?;
         let mut offset = 0;
         loop {
             let page = store

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use cityops_core::calendar::Calendar;
 use cityops_core::catalogue::{Catalogue, CatalogueSources};
+use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::citypack::{CityPack, CityPackSources};
 use cityops_core::workflow::StageLimits;
 use cityops_store::Store;
@@ -13,6 +14,7 @@ use crate::clock::Clock;
 use crate::live::Live;
 use crate::map::{MapError, MapState};
 use crate::routes::reference::StaticLayers;
+use crate::scenario::{Scenario, ScenarioSetupError};
 
 /// Why the state could not be assembled.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +25,9 @@ pub enum StateError {
     /// The live map could not be loaded.
     #[error("map: {0}")]
     Map(#[from] MapError),
+    /// The scenario rules could not be set up.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioSetupError),
     /// The static layers could not be built.
     #[error("static layers: {0}")]
     Layers(String),
@@ -44,6 +49,8 @@ pub struct City {
     pub calendar: Calendar,
     /// Stage limits.
     pub limits: StageLimits,
+    /// Operations layers: cameras, compounds, routes, facilities, construction sites.
+    pub ops: OpsLayers,
 }
 
 /// Why the city could not be loaded (a build defect: the data is compiled in).
@@ -71,6 +78,7 @@ impl City {
             catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
             calendar: Calendar::from_toml(CALENDAR)?,
             limits: StageLimits::from_toml(STAGE_LIMITS)?,
+            ops: OpsLayers::from_sources(&OpsSources::qingdao())?,
         })
     }
 }
@@ -88,8 +96,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Static map layers as GeoJSON.
     pub layers: StaticLayers,
-    /// The live map (R-tree layers and clusters).
+    /// The live map (point layers and clusters).
     pub map: MapState,
+    /// Scenario rules on the feeds.
+    pub scenario: Arc<Scenario>,
 }
 
 impl AppState {
@@ -105,7 +115,15 @@ impl AppState {
             .await
             .map_err(|e| StateError::Layers(e.to_string()))?
             .map_err(|e| StateError::Layers(e.to_string()))?;
-        let map = MapState::start(store.clone(), &live, clock.clone()).await?;
-        Ok(Self { store, city, live, clock, layers, map })
+        let map = MapState::start(store.clone(), &live, clock.clone(), &city.ops).await?;
+        let c = city.clone();
+        let scenario = Arc::new(
+            tokio::task::spawn_blocking(move || Scenario::build(&c))
+                .await
+                .map_err(|e| StateError::Layers(e.to_string()))??,
+        );
+        let state = Self { store, city, live, clock, layers, map, scenario };
+        crate::routes::feeds::start_route_ticker(state.clone());
+        Ok(state)
     }
 }

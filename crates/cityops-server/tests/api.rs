@@ -301,7 +301,7 @@ async fn feeds_are_idempotent(app: &TestApp) {
     ]);
     let (_, v) = app.call("POST", "/api/v1/feeds/video", Some(&gw), Some(video)).await;
     let r: IngestResultDto = serde_json::from_value(v).unwrap();
-    assert_eq!((r.created, r.ignored), (1, 1));
+    assert_eq!((r.created, r.ignored), (1, 1), "{r:?}");
     let (_, v) =
         app.call("GET", &format!("/api/v1/cases/{}", r.items[0].case_id.unwrap()), Some(&gw), None).await;
     assert_eq!(v["camera_id"], "CAM-1");
@@ -485,6 +485,81 @@ async fn the_map_follows_the_live_stream(app: &TestApp) {
     assert!(v["message"].as_str().unwrap().contains("ships"), "{v}");
 }
 
+async fn scenario_rules_on_the_feeds(app: &TestApp) {
+    let gw = app.token(Role::Acceptor, "rules-gateway", None).await;
+    // Video AI: a repeat from the same camera, type and place merges into the open case.
+    let det = |id: &str, lon: f64| {
+        json!({"detection_id": id, "camera_id": "QD-CAM-000001", "type_key": {"kind": "matter", "code": "06010"},
+               "confidence": 0.93, "lon": lon, "lat": 36.0598, "snapshot": format!("snap/{id}.jpg")})
+    };
+    let (s, v) =
+        app.call("POST", "/api/v1/feeds/video", Some(&gw), Some(json!([det("V-1", 120.3640)]))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let first: IngestResultDto = serde_json::from_value(v).unwrap();
+    assert_eq!(first.items[0].status, IngestStatus::Created);
+    let case_id = first.items[0].case_id.unwrap();
+    let (_, v) = app
+        .call(
+            "POST",
+            "/api/v1/feeds/video",
+            Some(&gw),
+            Some(json!([det("V-2", 120.36401), det("V-1", 120.3640)])),
+        )
+        .await;
+    let again: IngestResultDto = serde_json::from_value(v).unwrap();
+    assert_eq!((again.items[0].status, again.items[0].case_id), (IngestStatus::Merged, Some(case_id)));
+    assert_eq!((again.items[1].status, again.items[1].case_id), (IngestStatus::Duplicate, Some(case_id)));
+    let (_, c) = app.call("GET", &format!("/api/v1/cases/{case_id}"), Some(&gw), None).await;
+    assert_eq!((c["channel"].as_str(), c["camera_id"].as_str()), (Some("video_ai"), Some("QD-CAM-000001")));
+    assert_eq!(c["media"][0], "snap/V-1.jpg");
+
+    // Which cameras see a point 30 m west of QD-CAM-000001 (heading 278°, 105°, 106 m).
+    let (s, v) =
+        app.call("GET", "/api/v1/cameras/visible?lon=120.364040&lat=36.059855", Some(&gw), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let cams = v.as_array().unwrap();
+    assert!(cams.iter().any(|c| c["id"] == "QD-CAM-000001"), "{v}");
+    assert!(
+        cams.windows(2).all(|w| w[0]["distance_m"].as_f64() <= w[1]["distance_m"].as_f64()),
+        "nearest first"
+    );
+
+    // Construction dust: a sustained exceedance raises one alert and files a 工地扬尘 case.
+    let readings: Vec<Value> = (0..25)
+        .map(|m| {
+            json!({"reading_id": format!("PM-{m}"), "sensor_id": "QD-PM10-0001", "quantity": "pm10",
+                        "value": 320.0, "at": format!("2026-03-02T09:{m:02}:00+08:00")})
+        })
+        .collect();
+    let (s, v) = app.call("POST", "/api/v1/feeds/sensor", Some(&gw), Some(Value::Array(readings))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.call("GET", "/api/v1/cases?channel=sensor", Some(&gw), None).await;
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert_eq!(page.total, 1, "one episode, one case");
+    assert_eq!(
+        (page.items[0].type_key.code.as_str(), page.items[0].district_code.as_str()),
+        ("08004", "370202")
+    );
+
+    // A waste truck 4 km off its route for two fixes raises an off-route alert.
+    let fixes: Vec<Value> = (0..3)
+        .map(|i| json!({"fix_id": format!("G-{i}"), "vehicle_id": "鲁B·H0001", "lon": 120.33, "lat": 36.10 + f64::from(i) * 1e-4,
+                        "at": format!("2026-03-02T06:{:02}:00+08:00", 40 + i)}))
+        .collect();
+    let (s, v) = app.call("POST", "/api/v1/feeds/gps", Some(&gw), Some(Value::Array(fixes))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let events = app.state.store.events_after(0, 100_000).await.unwrap();
+    let rules: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            cityops_api::EventBody::Alert { rule, .. } => Some(rule.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rules.iter().filter(|r| **r == "dust_exceeded").count(), 1, "{rules:?}");
+    assert_eq!(rules.iter().filter(|r| **r == "off_route").count(), 1, "{rules:?}");
+}
+
 async fn run_all(url: &str) {
     let app = TestApp::new(url).await;
     closed_loop(&app).await;
@@ -494,6 +569,7 @@ async fn run_all(url: &str) {
     documented_routes_exist(&app).await;
     reference_data(&app).await;
     the_map_follows_the_live_stream(&app).await;
+    scenario_rules_on_the_feeds(&app).await;
 }
 
 #[tokio::test]

@@ -59,6 +59,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The case an ingest key created, if any.
     async fn case_for_key(&self, key: &IngestKey) -> Result<Option<i64>>;
 
+    /// Record an ingest key that made no case or event of its own (e.g. a video detection merged
+    /// into an open one), pointing at `case_id`. Returns false if the key was already known.
+    async fn claim_key(&self, key: &IngestKey, case_id: Option<i64>) -> Result<bool>;
+
     /// Cases matching a filter, newest first.
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Page<CaseDto>>;
 

@@ -490,6 +490,22 @@ impl Store for SqlStore {
         Ok(row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?.flatten())
     }
 
+    async fn claim_key(&self, key: &IngestKey, case_id: Option<i64>) -> Result<bool> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(key.source.as_str())
+        .bind(key.key.as_str())
+        .bind(case_id)
+        .bind(chrono::Utc::now().timestamp_millis())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Page<CaseDto>> {
         let (cond, mut binds) = self.case_filter_sql(filter);
         let total: i64 = bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM cases{cond}")), &binds)

@@ -84,6 +84,10 @@ async fn exercise(store: Arc<dyn Store>) {
     assert!(b2.event.is_none());
     assert_eq!(store.last_event_id().await.unwrap(), last, "a repeat appends no event");
     assert_eq!(store.case_for_key(&key).await.unwrap(), Some(b.value.id));
+    let merged = IngestKey::new("video_ai", "D-7");
+    assert!(store.claim_key(&merged, Some(b.value.id)).await.unwrap());
+    assert!(!store.claim_key(&merged, None).await.unwrap(), "a key is claimed once");
+    assert_eq!(store.case_for_key(&merged).await.unwrap(), Some(b.value.id));
 
     // Optimistic update.
     let mut changed = a.value.clone();

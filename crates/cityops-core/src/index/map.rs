@@ -165,6 +165,43 @@ impl LiveMap {
         self.index.apply(e).map(|_| ())
     }
 
+    /// Put the static point layers of the operations pack on the map: cameras and waste
+    /// facilities, keyed by the number in their id (`QD-CAM-000123` → 123). Returns how many.
+    pub fn load_ops(&mut self, ops: &crate::citypack::ops::OpsLayers) -> Result<usize, IndexError> {
+        let mut n = 0;
+        let key = |id: &str| id.rsplit('-').next().and_then(|d| d.parse::<u64>().ok());
+        let cameras = ops.cameras.iter().filter_map(|c| {
+            key(&c.camera.id).map(|id| super::PointFeature {
+                id,
+                lon: c.camera.lon,
+                lat: c.camera.lat,
+                status: StatusClass::Open,
+                time: 0,
+                tag: 0,
+            })
+        });
+        let cameras: Vec<_> = cameras.collect();
+        n += cameras.len();
+        self.index.load_layer(LayerKind::Cameras, cameras)?;
+        let facilities: Vec<_> = ops
+            .facilities
+            .iter()
+            .filter_map(|f| {
+                key(&f.id).map(|id| super::PointFeature {
+                    id,
+                    lon: f.lon,
+                    lat: f.lat,
+                    status: StatusClass::Open,
+                    time: 0,
+                    tag: 0,
+                })
+            })
+            .collect();
+        n += facilities.len();
+        self.index.load_layer(LayerKind::Facilities, facilities)?;
+        Ok(n)
+    }
+
     /// Start following the stream after event `id` (the last event the initial load reflects).
     pub fn resume_after(&mut self, id: u64) {
         self.last = self.last.max(id);

@@ -5,6 +5,7 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
+use cityops_api::LiveEvent;
 use cityops_api::{
     Channel, EventBody, GpsFixDto, HotlineOrderDto, IngestItemDto, IngestResultDto, IngestStatus,
     InspectorReportDto, NewCaseDto, Role, SensorReadingDto, VideoDetectionDto,
@@ -15,12 +16,12 @@ use crate::app;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::extract::ApiJson;
+use crate::scenario;
 use crate::state::AppState;
+use cityops_core::scenario::{Decision, Detection};
 
 /// Largest batch accepted.
 pub const MAX_BATCH: usize = 1000;
-/// Video-AI detections below this confidence are recorded as ignored, not turned into cases.
-pub const VIDEO_MIN_CONFIDENCE: f64 = 0.8;
 /// Roles that may push feeds (the feed gateways use acceptor or admin tokens).
 const FEEDERS: &[Role] = &[Role::Acceptor, Role::Inspector];
 
@@ -73,8 +74,13 @@ async fn cases(
             })?;
         }
     }
-    let mut out =
-        IngestResultDto { created: 0, duplicates: 0, ignored: 0, items: Vec::with_capacity(items.len()) };
+    let mut out = IngestResultDto {
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        merged: 0,
+        items: Vec::with_capacity(items.len()),
+    };
     for (source_ref, new) in items {
         let Some(new) = new else {
             out.ignored += 1;
@@ -179,35 +185,110 @@ async fn video(
         if d.camera_id.is_empty() {
             return Err(AppError::invalid(format!("item {i}: camera_id is required")));
         }
+        finite(i, d.lon, d.lat)?;
+        app::category(&st.city, &d.type_key)
+            .map_err(|e| AppError::new(e.0.code, format!("item {i}: {}", e.0.message)))?;
+        st.city.pack.locate(d.lon, d.lat).map_err(|e| {
+            let e = app::locate_error(e);
+            AppError::new(e.0.code, format!("item {i}: {}", e.0.message))
+        })?;
     }
-    let items = items
-        .into_iter()
-        .map(|d| {
-            let new = (d.confidence >= VIDEO_MIN_CONFIDENCE).then(|| NewCaseDto {
-                type_key: d.type_key,
-                channel: Channel::VideoAi,
-                lon: d.lon,
-                lat: d.lat,
-                address: String::new(),
-                description: format!("视频智能发现：摄像机 {}，置信度 {:.2}", d.camera_id, d.confidence),
-                media: d.snapshot.into_iter().collect(),
-                camera_id: Some(d.camera_id),
-                source_ref: None,
-            });
-            (d.detection_id, new)
-        })
-        .collect();
-    Ok(axum::Json(cases(&st, &caller, "video_ai", items).await?))
+    let now = st.clock.now();
+    let mut out = IngestResultDto {
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        merged: 0,
+        items: Vec::with_capacity(items.len()),
+    };
+    for d in items {
+        let key = IngestKey::new("video_ai", d.detection_id.clone());
+        let item = |status, case_id: Option<i64>| IngestItemDto {
+            source_ref: d.detection_id.clone(),
+            status,
+            case_id,
+            event_id: None,
+        };
+        if let Some(id) = st.store.case_for_key(&key).await? {
+            out.duplicates += 1;
+            out.items.push(item(IngestStatus::Duplicate, Some(id)));
+            continue;
+        }
+        let det = Detection {
+            camera_id: d.camera_id.clone(),
+            type_key: d.type_key.clone(),
+            confidence: d.confidence,
+            lon: d.lon,
+            lat: d.lat,
+            at: now,
+        };
+        match st.scenario.on_detection(&det) {
+            Some(Decision::NewCase { key: group, case }) => {
+                let created = scenario::file(
+                    &st,
+                    &caller,
+                    &case,
+                    Channel::VideoAi,
+                    "video_merge",
+                    d.snapshot.into_iter().collect(),
+                )
+                .await?;
+                st.scenario.remember_video_case(group, created.value.id);
+                st.store.claim_key(&key, Some(created.value.id)).await?;
+                out.created += 1;
+                out.items.push(IngestItemDto {
+                    event_id: created.event.map(|e| e.id),
+                    ..item(IngestStatus::Created, Some(created.value.id))
+                });
+            }
+            Some(Decision::Merge { into, .. }) => {
+                let case_id = st.scenario.video_case(&into);
+                st.store.claim_key(&key, case_id).await?;
+                out.merged += 1;
+                out.items.push(item(IngestStatus::Merged, case_id));
+            }
+            Some(Decision::Ignore(_)) | None => {
+                st.store.claim_key(&key, None).await?;
+                out.ignored += 1;
+                out.items.push(item(IngestStatus::Ignored, None));
+            }
+        }
+    }
+    Ok(axum::Json(out))
 }
 
-async fn events(st: &AppState, items: Vec<(String, NewEvent)>) -> AppResult<IngestResultDto> {
+/// Run the truck-route rule's clock: stops whose window closed unvisited raise alerts.
+pub fn start_route_ticker(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            let alerts = state.scenario.tick(state.clock.now());
+            if let Err(e) = scenario::publish(&state, &alerts).await {
+                tracing::warn!(error = ?e, "route alerts not published");
+            }
+        }
+    });
+}
+
+/// Append feed events; returns the result and the events actually written (new ones), in order.
+async fn events(
+    st: &AppState,
+    items: Vec<(String, NewEvent)>,
+) -> AppResult<(IngestResultDto, Vec<LiveEvent>)> {
     let (refs, events): (Vec<String>, Vec<NewEvent>) = items.into_iter().unzip();
     let written = st.store.append_events(events).await?;
     if written.iter().any(Option::is_some) {
         st.live.nudge();
     }
-    let mut out =
-        IngestResultDto { created: 0, duplicates: 0, ignored: 0, items: Vec::with_capacity(refs.len()) };
+    let fresh: Vec<LiveEvent> = written.iter().flatten().cloned().collect();
+    let mut out = IngestResultDto {
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        merged: 0,
+        items: Vec::with_capacity(refs.len()),
+    };
     for (source_ref, event) in refs.into_iter().zip(written) {
         let status = match &event {
             Some(_) => {
@@ -221,7 +302,7 @@ async fn events(st: &AppState, items: Vec<(String, NewEvent)>) -> AppResult<Inge
         };
         out.items.push(IngestItemDto { source_ref, status, case_id: None, event_id: event.map(|e| e.id) });
     }
-    Ok(out)
+    Ok((out, fresh))
 }
 
 async fn sensor(
@@ -255,7 +336,22 @@ async fn sensor(
             },
         ));
     }
-    Ok(axum::Json(events(&st, batch).await?))
+    let (out, fresh) = events(&st, batch).await?;
+    // Construction dust / noise: an episode raises an alert and files a case in the site's district.
+    for e in &fresh {
+        if let EventBody::Sensor { sensor_id, quantity, value, .. } = &e.body
+            && let Some((alert, proposal)) = st.scenario.on_reading(
+                sensor_id,
+                quantity,
+                *value,
+                cityops_core::calendar::from_timestamp(e.at),
+            )
+        {
+            scenario::publish(&st, std::slice::from_ref(&alert)).await?;
+            scenario::file(&st, &caller, &proposal, Channel::Sensor, "sensor_alarm", Vec::new()).await?;
+        }
+    }
+    Ok(axum::Json(out))
 }
 
 async fn gps(
@@ -292,5 +388,19 @@ async fn gps(
             },
         ));
     }
-    Ok(axum::Json(events(&st, batch).await?))
+    let (out, fresh) = events(&st, batch).await?;
+    // Waste trucks: off route, stops served out of their window.
+    let mut alerts = Vec::new();
+    for e in &fresh {
+        if let EventBody::Vehicle { vehicle_id, lon, lat, .. } = &e.body {
+            alerts.extend(st.scenario.on_fix(
+                vehicle_id,
+                *lon,
+                *lat,
+                cityops_core::calendar::from_timestamp(e.at),
+            ));
+        }
+    }
+    scenario::publish(&st, &alerts).await?;
+    Ok(axum::Json(out))
 }

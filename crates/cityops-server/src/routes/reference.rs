@@ -25,6 +25,31 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/units", get(units))
         .route("/api/v1/locate", get(locate))
         .route("/api/v1/layers/{name}", get(layer))
+        .route("/api/v1/cameras/visible", get(cameras_visible))
+}
+
+/// Which cameras can see a point: their view cone contains it (nearest first).
+async fn cameras_visible(
+    State(st): State<AppState>,
+    _c: Caller,
+    ApiQuery(q): ApiQuery<PointQuery>,
+) -> AppResult<axum::Json<Vec<cityops_api::CameraViewDto>>> {
+    let seen =
+        st.scenario.cameras.visible_from(q.lon, q.lat).map_err(|e| AppError::invalid(e.to_string()))?;
+    Ok(axum::Json(
+        seen.into_iter()
+            .map(|v| cityops_api::CameraViewDto {
+                id: v.camera.id.clone(),
+                lon: v.camera.lon,
+                lat: v.camera.lat,
+                heading_deg: v.camera.heading_deg,
+                fov_deg: v.camera.fov_deg,
+                range_m: v.camera.range_m,
+                kind: format!("{:?}", v.camera.kind).to_lowercase(),
+                distance_m: (v.distance_m * 10.0).round() / 10.0,
+            })
+            .collect(),
+    ))
 }
 
 async fn catalogue(State(st): State<AppState>, _c: Caller) -> axum::Json<Vec<CategoryDto>> {
@@ -154,6 +179,12 @@ impl StaticLayers {
                     .collect::<Vec<_>>(),
             )?,
         );
+        // Operations layers ship as GeoJSON already (synthetic, labelled in their properties).
+        let ops = cityops_core::citypack::ops::OpsSources::qingdao();
+        m.insert("compounds", ops.compounds_geojson.to_owned());
+        m.insert("routes", ops.routes_geojson.to_owned());
+        m.insert("facilities", ops.facilities_geojson.to_owned());
+        m.insert("sites", ops.sites_geojson.to_owned());
         Ok(Self(Arc::new(m)))
     }
 
@@ -201,7 +232,7 @@ async fn layer(
             .get(&name)
             .ok_or_else(|| {
                 AppError::not_found(format!(
-                    "layer {name:?} (layers: land, sea, coastline, districts, streets, communities, grids, places)"
+                    "layer {name:?} (layers: land, sea, coastline, districts, streets, communities, grids, places, compounds, routes, facilities, sites)"
                 ))
             })?
             .to_owned()

@@ -1,0 +1,839 @@
+//! The static operations layers of the pack, all synthetic: video cameras, residential compounds
+//! (小区) with their waste-sorting status, waste facilities, collection routes with their trucks,
+//! and construction sites (工地) with their dust and noise sensors.
+//!
+//! Everything is drawn from one seed ([`OPS_SEED`]) over the generated grids, in a fixed order, so
+//! the files are byte-identical on every run. Every point and every polygon corner lies strictly
+//! inside the grid it names (tested on the rounded micro-degree coordinates the files carry), so
+//! it is on land and in the stated district. Densities follow the grids: cameras, compounds and
+//! sites are drawn per grid with a weight set by the district's class (urban core, suburban,
+//! county-level city) and by the community's kind (居委会/社区 or 村), and urban grids are an
+//! eighth of the size of village grids, so the urban districts come out far denser per km².
+
+use crate::GenError;
+use crate::output::{IPt, SCALE, feature_collection, fmt_micro, point_json, round_pt, to_geo};
+use geo::{BoundingRect, Contains, Coord, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+use std::fmt::Write as _;
+
+/// Seed of the operations layers (independent of the polygons' seed, so re-tuning a layer does
+/// not move the grids).
+pub const OPS_SEED: u64 = 0x5147_2026_0002;
+/// Number of cameras.
+pub const CAMERAS: usize = 48_000;
+/// Share of high-point (高点) cameras.
+pub const HIGH_SHARE: f64 = 0.08;
+/// Number of residential compounds.
+pub const COMPOUNDS: usize = 5_000;
+/// Number of collection routes (one truck each).
+pub const ROUTES: usize = 749;
+/// Transfer stations (转运站), incineration plants (焚烧发电厂), kitchen-waste plants (餐厨垃圾处理厂).
+pub const FACILITIES: [usize; 3] = [35, 6, 6];
+/// Number of construction sites.
+pub const SITES: usize = 700;
+/// The sites' buildings add up to at least this many.
+pub const MIN_BUILDINGS: u32 = 2_000;
+/// Stops per route.
+pub const STOPS: std::ops::RangeInclusive<usize> = 5..=10;
+
+const SOURCE: &str = "generated";
+const TRIES: usize = 400;
+
+/// Districts whose incineration / kitchen-waste plants the pack places (one each).
+const INCINERATION_DISTRICTS: [&str; 6] = ["370211", "370213", "370215", "370281", "370283", "370285"];
+const KITCHEN_DISTRICTS: [&str; 6] = ["370211", "370214", "370215", "370281", "370283", "370285"];
+
+/// One grid as the ops layers see it.
+pub(crate) struct GridView<'a> {
+    /// 15-digit grid code.
+    pub code: &'a str,
+    /// Its community's code.
+    pub community_code: &'a str,
+    /// Its community's name.
+    pub community_name: &'a str,
+    /// Urban community (居委会/社区) rather than a village.
+    pub urban: bool,
+    /// Its street's name.
+    pub street_name: &'a str,
+    /// Its district's adcode.
+    pub district_code: &'a str,
+    /// Its district's name.
+    pub district_name: &'a str,
+    /// The grid's unit.
+    pub unit_code: &'a str,
+    /// The grid polygon in micro-degrees (as written to `grids.geojson`).
+    pub poly: &'a [Vec<Vec<IPt>>],
+}
+
+/// A generated file: name and text.
+pub(crate) type OpsFile = (&'static str, String);
+
+/// Counts for SOURCES.md.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OpsStats {
+    pub cameras: usize,
+    pub high: usize,
+    pub compounds: usize,
+    pub households: u64,
+    pub sorting: [usize; 4],
+    pub routes: usize,
+    pub stops: usize,
+    pub facilities: [usize; 3],
+    pub sites: usize,
+    pub buildings: u32,
+    pub per_district: Vec<(String, String, f64, [usize; 4])>,
+}
+
+/// District class: the density of every layer scales with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// 市南, 市北, 崂山, 李沧.
+    Core,
+    /// 黄岛, 城阳, 即墨.
+    Suburban,
+    /// 胶州, 平度, 莱西.
+    County,
+}
+
+fn class(district_code: &str) -> Class {
+    match district_code {
+        "370202" | "370203" | "370212" | "370213" => Class::Core,
+        "370211" | "370214" | "370215" => Class::Suburban,
+        _ => Class::County,
+    }
+}
+
+/// Per-grid weights: (district class factor) × (community kind factor).
+fn weight(g: &GridView<'_>, core: f64, suburban: f64, county: f64, village: f64) -> f64 {
+    let d = match class(g.district_code) {
+        Class::Core => core,
+        Class::Suburban => suburban,
+        Class::County => county,
+    };
+    d * if g.urban { 1.0 } else { village }
+}
+
+pub(crate) const SORTING: [&str; 4] = ["示范", "达标", "整改中", "未达标"];
+const SORTING_SHARE: [f64; 4] = [0.10, 0.55, 0.20, 0.15];
+pub(crate) const STAGES: [&str; 5] = ["土方", "基础", "主体", "装修", "竣工验收"];
+const STAGE_SHARE: [f64; 5] = [0.15, 0.20, 0.35, 0.20, 0.10];
+const FACILITY_KINDS: [&str; 3] = ["转运站", "焚烧发电厂", "餐厨垃圾处理厂"];
+const BUILDER_A: [&str; 20] = [
+    "海", "润", "恒", "泰", "德", "华", "鑫", "瑞", "宏", "远", "诚", "信", "安", "达", "丰", "合", "盛",
+    "通", "嘉", "裕",
+];
+const BUILDER_B: [&str; 12] = ["筑", "岳", "澜", "晟", "拓", "川", "弘", "邦", "璟", "屹", "骏", "湾"];
+const BUILDER_SUFFIX: [&str; 4] =
+    ["建设集团有限公司", "建筑工程有限公司", "建工集团有限公司", "城建工程有限公司"];
+const ZH_NUM: [&str; 10] = ["", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/// A grid prepared for sampling.
+struct Cell {
+    geo: MultiPolygon<f64>,
+    bbox: [IPt; 2],
+    /// Bounding boxes (micro-degrees) of what was already placed in it, with a margin.
+    taken: Vec<[IPt; 2]>,
+}
+
+/// Metres per degree of latitude (mean sphere) and of longitude at `lat`.
+fn m_per_deg(lat: f64) -> (f64, f64) {
+    let ky = cityops_core::geom::metres_per_deg_lat();
+    (ky * lat.to_radians().cos(), ky)
+}
+
+fn ll(p: IPt) -> [f64; 2] {
+    [p[0] as f64 / SCALE, p[1] as f64 / SCALE]
+}
+
+fn pick(cum: &[f64], rng: &mut ChaCha8Rng) -> usize {
+    let total = cum.last().copied().unwrap_or(0.0);
+    let x = rng.random::<f64>() * total;
+    cum.partition_point(|&c| c <= x).min(cum.len().saturating_sub(1))
+}
+
+fn cumulative(w: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    w.map(|x| {
+        acc += x;
+        acc
+    })
+    .collect()
+}
+
+fn pick_share(shares: &[f64], rng: &mut ChaCha8Rng) -> usize {
+    pick(&cumulative(shares.iter().copied()), rng)
+}
+
+/// Largest-remainder apportionment of `total` by `weights` (ties: lower index), at least `min`
+/// each.
+fn apportion(weights: &[f64], total: usize, min: usize) -> Vec<usize> {
+    let n = weights.len();
+    let rest = total.saturating_sub(min * n);
+    let sum: f64 = weights.iter().sum();
+    let quota: Vec<f64> =
+        weights.iter().map(|w| if sum > 0.0 { w / sum * rest as f64 } else { 0.0 }).collect();
+    let mut out: Vec<usize> = quota.iter().map(|q| q.floor() as usize).collect();
+    let mut left = rest - out.iter().sum::<usize>();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        (quota[b] - quota[b].floor()).total_cmp(&(quota[a] - quota[a].floor())).then(a.cmp(&b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out.iter().map(|c| c + min).collect()
+}
+
+fn overlaps(a: &[IPt; 2], b: &[IPt; 2]) -> bool {
+    a[0][0] <= b[1][0] && b[0][0] <= a[1][0] && a[0][1] <= b[1][1] && b[0][1] <= a[1][1]
+}
+
+impl Cell {
+    fn new(poly: &[Vec<Vec<IPt>>]) -> Option<Cell> {
+        let geo = to_geo(&poly.to_vec());
+        let r = geo.bounding_rect()?;
+        Some(Cell { bbox: [round_pt(r.min()), round_pt(r.max())], geo, taken: Vec::new() })
+    }
+
+    fn strictly_inside(&self, p: IPt) -> bool {
+        let [x, y] = ll(p);
+        self.geo.contains(&Point::new(x, y))
+    }
+
+    /// A random point strictly inside, on the micro-degree lattice; with `clear_m`, also that far
+    /// clear of what is taken.
+    fn sample_point(&self, clear_m: Option<f64>, rng: &mut ChaCha8Rng) -> Option<IPt> {
+        for _ in 0..TRIES {
+            let p = [
+                rng.random_range(self.bbox[0][0]..=self.bbox[1][0]),
+                rng.random_range(self.bbox[0][1]..=self.bbox[1][1]),
+            ];
+            if !self.strictly_inside(p) {
+                continue;
+            }
+            let Some(clear_m) = clear_m else { return Some(p) };
+            let (kx, ky) = m_per_deg(p[1] as f64 / SCALE);
+            let pad = [(clear_m / kx * SCALE) as i64, (clear_m / ky * SCALE) as i64];
+            let b = [[p[0] - pad[0], p[1] - pad[1]], [p[0] + pad[0], p[1] + pad[1]]];
+            if self.taken.iter().all(|t| !overlaps(t, &b)) {
+                return Some(p);
+            }
+        }
+        None
+    }
+
+    /// A rotated rectangle of `w` × `h` metres strictly inside and clear of what is taken (with a
+    /// margin of `gap_m`); marks it taken. Returns the closed counter-clockwise ring.
+    fn place_rect(&mut self, w: f64, h: f64, gap_m: f64, rng: &mut ChaCha8Rng) -> Option<Vec<IPt>> {
+        for _ in 0..TRIES / 4 {
+            let c = self.sample_point(Some(0.0), rng)?;
+            let [cx, cy] = ll(c);
+            let (kx, ky) = m_per_deg(cy);
+            let a = rng.random_range(0.0..std::f64::consts::FRAC_PI_2);
+            let (s, co) = a.sin_cos();
+            let corners: Vec<IPt> = [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)]
+                .iter()
+                .map(|&(u, v)| {
+                    let (x, y) = (u * w, v * h);
+                    let (x, y) = (x * co - y * s, x * s + y * co);
+                    round_pt(Coord { x: cx + x / kx, y: cy + y / ky })
+                })
+                .collect();
+            if !corners.iter().all(|&p| self.strictly_inside(p)) {
+                continue;
+            }
+            let mut ring = corners;
+            ring.push(ring[0]);
+            let poly = Polygon::new(LineString(ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
+            if !self.geo.contains(&poly) {
+                continue;
+            }
+            let pad = [(gap_m / kx * SCALE) as i64, (gap_m / ky * SCALE) as i64];
+            let b = [
+                [
+                    ring.iter().map(|p| p[0]).min().unwrap_or(0) - pad[0],
+                    ring.iter().map(|p| p[1]).min().unwrap_or(0) - pad[1],
+                ],
+                [
+                    ring.iter().map(|p| p[0]).max().unwrap_or(0) + pad[0],
+                    ring.iter().map(|p| p[1]).max().unwrap_or(0) + pad[1],
+                ],
+            ];
+            if self.taken.iter().any(|t| overlaps(t, &b)) {
+                continue;
+            }
+            self.taken.push(b);
+            return Some(ring);
+        }
+        None
+    }
+}
+
+fn polygon_json(ring: &[IPt]) -> String {
+    let mut s = String::from(r#"{"type":"Polygon","coordinates":[["#);
+    for (k, p) in ring.iter().enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "[{},{}]", fmt_micro(p[0]), fmt_micro(p[1]));
+    }
+    s.push_str("]]}");
+    s
+}
+
+fn line_json(pts: &[IPt]) -> String {
+    let mut s = String::from(r#"{"type":"LineString","coordinates":["#);
+    for (k, p) in pts.iter().enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "[{},{}]", fmt_micro(p[0]), fmt_micro(p[1]));
+    }
+    s.push_str("]}");
+    s
+}
+
+fn num(p: i64) -> serde_json::Value {
+    // the shortest decimal of the micro-degree value, as in the geometry
+    fmt_micro(p).parse::<f64>().map_or(serde_json::Value::Null, |v| json!(v))
+}
+
+/// The centroid of a closed ring, rounded (the ring is a convex rectangle, so it is inside).
+fn ring_centre(ring: &[IPt]) -> IPt {
+    let n = (ring.len() - 1).max(1) as i64;
+    let (sx, sy) = ring[..ring.len() - 1].iter().fold((0, 0), |a, p| (a.0 + p[0], a.1 + p[1]));
+    [sx / n, sy / n]
+}
+
+fn dist_m(a: IPt, b: IPt) -> f64 {
+    let (kx, ky) = m_per_deg((a[1] + b[1]) as f64 / 2.0 / SCALE);
+    (((a[0] - b[0]) as f64 / SCALE * kx).powi(2) + ((a[1] - b[1]) as f64 / SCALE * ky).powi(2)).sqrt()
+}
+
+fn err(reason: String) -> GenError {
+    GenError::Content { file: "grids (ops layers)", reason }
+}
+
+fn stem(name: &str) -> &str {
+    for suf in
+        ["社区居民委员会", "居民委员会", "社区居委会", "居委会", "社区村民委员会", "村民委员会", "社区"]
+    {
+        if let Some(s) = name.strip_suffix(suf)
+            && !s.is_empty()
+        {
+            return s;
+        }
+    }
+    name
+}
+
+fn short_district(name: &str) -> &str {
+    name.strip_suffix('区').or_else(|| name.strip_suffix('市')).unwrap_or(name)
+}
+
+fn street_stem(name: &str) -> &str {
+    for suf in ["街道", "镇"] {
+        if let Some(s) = name.strip_suffix(suf) {
+            return s;
+        }
+    }
+    name
+}
+
+struct CompoundRec {
+    grid: usize,
+    ring: Vec<IPt>,
+    centre: IPt,
+}
+
+struct FacilityRec {
+    id: String,
+    kind: usize,
+    grid: usize,
+    at: IPt,
+}
+
+/// Generate the five files (name, text) and their counts.
+pub(crate) fn generate(
+    grids: &[GridView<'_>],
+    districts: &[(&str, &str)],
+    log: &mut dyn FnMut(String),
+) -> Result<(Vec<OpsFile>, OpsStats), GenError> {
+    let mut cells: Vec<Cell> = grids
+        .iter()
+        .map(|g| Cell::new(g.poly).ok_or_else(|| err(format!("grid {} is empty", g.code))))
+        .collect::<Result<_, _>>()?;
+    let mut st = OpsStats::default();
+    let mut files = Vec::new();
+
+    // ---- compounds: urban grids only, 3:1.5:0.8 by district class; at most 4 per grid
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x01);
+    let cum = cumulative(grids.iter().map(|g| if g.urban { weight(g, 3.0, 1.5, 0.8, 0.0) } else { 0.0 }));
+    let mut per_grid = vec![0usize; grids.len()];
+    let mut compounds: Vec<CompoundRec> = Vec::with_capacity(COMPOUNDS);
+    let mut attempts = 0;
+    while compounds.len() < COMPOUNDS {
+        attempts += 1;
+        if attempts > COMPOUNDS * 20 {
+            return Err(err(format!("placed only {} compounds", compounds.len())));
+        }
+        let gi = pick(&cum, &mut rng);
+        if per_grid[gi] >= 4 {
+            continue;
+        }
+        let w = rng.random_range(60.0..220.0);
+        let h = w * rng.random_range(0.6..1.4);
+        if let Some(ring) = cells[gi].place_rect(w, h, 15.0, &mut rng) {
+            per_grid[gi] += 1;
+            let centre = ring_centre(&ring);
+            if !cells[gi].strictly_inside(centre) {
+                return Err(err(format!("compound centre outside grid {}", grids[gi].code)));
+            }
+            compounds.push(CompoundRec { grid: gi, ring, centre });
+        }
+    }
+    // ids in grid order
+    compounds.sort_by_key(|c| (c.grid, c.centre));
+    let mut seq_in_community: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut compound_feats = Vec::with_capacity(COMPOUNDS);
+    let compound_id = |k: usize| format!("QD-XQ-{:05}", k + 1);
+    for (k, c) in compounds.iter().enumerate() {
+        let g = &grids[c.grid];
+        let n = seq_in_community.entry(g.community_code).or_insert(0);
+        *n += 1;
+        let name = format!("{}{}号小区", stem(g.community_name), n);
+        let poly = Polygon::new(LineString(c.ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
+        let area = poly.geodesic_area_unsigned();
+        let households = ((area / 55.0) * rng.random_range(0.6..1.3)).round().max(40.0) as u64;
+        let s = pick_share(&SORTING_SHARE, &mut rng);
+        st.sorting[s] += 1;
+        st.households += households;
+        compound_feats.push((
+            json!({"id": compound_id(k), "name": name, "community_code": g.community_code,
+                   "grid_code": g.code, "district_code": g.district_code, "households": households,
+                   "sorting_status": SORTING[s], "synthetic": true, "source": SOURCE}),
+            polygon_json(&c.ring),
+        ));
+    }
+    st.compounds = compounds.len();
+    log(format!("ops: {} compounds, {} households", st.compounds, st.households));
+
+    // ---- facilities
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x02);
+    let dcodes: Vec<&str> = districts.iter().map(|d| d.0).collect();
+    let by_district: Vec<Vec<usize>> = dcodes
+        .iter()
+        .map(|d| (0..compounds.len()).filter(|&k| grids[compounds[k].grid].district_code == *d).collect())
+        .collect();
+    let weights: Vec<f64> = by_district.iter().map(|v| v.len() as f64).collect();
+    let stations = apportion(&weights, FACILITIES[0], 1);
+    let mut facilities: Vec<FacilityRec> = Vec::new();
+    let mut station_names: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut fac_feats = Vec::new();
+    for (di, members) in by_district.iter().enumerate() {
+        let pts: Vec<IPt> = members.iter().map(|&k| compounds[k].centre).collect();
+        // k-means (farthest-point start, 10 rounds) of the district's compounds
+        let k = stations[di];
+        let mut centres: Vec<[f64; 2]> = Vec::new();
+        if let Some(first) = pts.first() {
+            centres.push([first[0] as f64, first[1] as f64]);
+        }
+        while centres.len() < k && !pts.is_empty() {
+            let far = pts
+                .iter()
+                .max_by(|a, b| {
+                    let d = |p: &IPt| {
+                        centres
+                            .iter()
+                            .map(|c| (p[0] as f64 - c[0]).hypot(p[1] as f64 - c[1]))
+                            .fold(f64::INFINITY, f64::min)
+                    };
+                    d(a).total_cmp(&d(b))
+                })
+                .copied()
+                .unwrap_or([0, 0]);
+            centres.push([far[0] as f64, far[1] as f64]);
+        }
+        for _ in 0..10 {
+            let mut acc = vec![[0.0, 0.0, 0.0]; centres.len()];
+            for p in &pts {
+                let j = nearest(&centres, [p[0] as f64, p[1] as f64]);
+                acc[j][0] += p[0] as f64;
+                acc[j][1] += p[1] as f64;
+                acc[j][2] += 1.0;
+            }
+            for (c, a) in centres.iter_mut().zip(&acc) {
+                if a[2] > 0.0 {
+                    *c = [a[0] / a[2], a[1] / a[2]];
+                }
+            }
+        }
+        // a station in the grid of the compound nearest each centre (or, for a district without
+        // compounds, in a random grid of it)
+        let mut placed_here = 0;
+        for c in &centres {
+            let mut order: Vec<usize> = members.clone();
+            order.sort_by(|&a, &b| {
+                let d = |k: usize| {
+                    (compounds[k].centre[0] as f64 - c[0]).hypot(compounds[k].centre[1] as f64 - c[1])
+                };
+                d(a).total_cmp(&d(b)).then(a.cmp(&b))
+            });
+            let spot = order.iter().find_map(|&k| {
+                let gi = compounds[k].grid;
+                cells[gi].sample_point(Some(40.0), &mut rng).map(|p| (gi, p))
+            });
+            if let Some((gi, p)) = spot {
+                mark(&mut cells[gi], p, 40.0);
+                facilities.push(FacilityRec { id: String::new(), kind: 0, grid: gi, at: p });
+                placed_here += 1;
+            }
+        }
+        while placed_here < k {
+            let in_d: Vec<usize> =
+                (0..grids.len()).filter(|&g| grids[g].district_code == dcodes[di]).collect();
+            if in_d.is_empty() {
+                return Err(err(format!("district {} has no grid", dcodes[di])));
+            }
+            let gi = in_d[rng.random_range(0..in_d.len())];
+            if let Some(p) = cells[gi].sample_point(Some(40.0), &mut rng) {
+                mark(&mut cells[gi], p, 40.0);
+                facilities.push(FacilityRec { id: String::new(), kind: 0, grid: gi, at: p });
+                placed_here += 1;
+            }
+        }
+    }
+    for (kind, list) in [(1usize, INCINERATION_DISTRICTS), (2, KITCHEN_DISTRICTS)] {
+        for d in list {
+            // the outskirts: a village grid of the district if it has one
+            let village: Vec<usize> =
+                (0..grids.len()).filter(|&g| grids[g].district_code == d && !grids[g].urban).collect();
+            let any: Vec<usize> = (0..grids.len()).filter(|&g| grids[g].district_code == d).collect();
+            let pool = if village.is_empty() { any } else { village };
+            if pool.is_empty() {
+                return Err(err(format!("district {d} has no grid")));
+            }
+            let spot = (0..TRIES).find_map(|_| {
+                let gi = pool[rng.random_range(0..pool.len())];
+                cells[gi].sample_point(Some(100.0), &mut rng).map(|p| (gi, p))
+            });
+            let (gi, p) = spot.ok_or_else(|| err(format!("no room for a facility in {d}")))?;
+            mark(&mut cells[gi], p, 100.0);
+            facilities.push(FacilityRec { id: String::new(), kind, grid: gi, at: p });
+        }
+    }
+    for (k, f) in facilities.iter_mut().enumerate() {
+        f.id = format!("QD-FAC-{:03}", k + 1);
+        let g = &grids[f.grid];
+        let name = match f.kind {
+            0 => {
+                let s = street_stem(g.street_name);
+                let n = station_names.entry(s.to_owned()).or_insert(0);
+                *n += 1;
+                if *n == 1 {
+                    format!("{s}垃圾转运站")
+                } else {
+                    format!("{s}第{}垃圾转运站", ZH_NUM.get(*n - 1).copied().unwrap_or("十"))
+                }
+            }
+            1 => format!("{}生活垃圾焚烧发电厂", short_district(g.district_name)),
+            _ => format!("{}餐厨垃圾处理厂", short_district(g.district_name)),
+        };
+        let capacity: u32 = match f.kind {
+            0 => rng.random_range(10..=40) * 10,
+            1 => [1000, 1500, 2000, 2250, 3000][rng.random_range(0..5)],
+            _ => rng.random_range(4..=16) * 50,
+        };
+        st.facilities[f.kind] += 1;
+        fac_feats.push((
+            json!({"id": f.id, "name": name, "kind": FACILITY_KINDS[f.kind], "district_code": g.district_code,
+                   "grid_code": g.code, "capacity_t_per_day": capacity, "synthetic": true, "source": SOURCE}),
+            point_json(ll(f.at).into()),
+        ));
+    }
+    log(format!("ops: facilities {:?}", st.facilities));
+
+    // ---- routes: per district, clusters of 5–10 nearby compounds, from and back to the nearest
+    // transfer station of the district
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x03);
+    let route_counts = apportion(&weights, ROUTES, 0);
+    let mut route_feats = Vec::with_capacity(ROUTES);
+    for (di, members) in by_district.iter().enumerate() {
+        let r = route_counts[di];
+        let n = members.len();
+        if n < STOPS.start() * r || n > STOPS.end() * r {
+            return Err(err(format!(
+                "district {}: {n} compounds cannot make {r} routes of 5–10 stops",
+                dcodes[di]
+            )));
+        }
+        if r == 0 {
+            continue;
+        }
+        let mut sizes = vec![n / r; r];
+        for s in sizes.iter_mut().take(n % r) {
+            *s += 1;
+        }
+        for _ in 0..2 * r {
+            let (i, j) = (rng.random_range(0..r), rng.random_range(0..r));
+            if i != j && sizes[i] < *STOPS.end() && sizes[j] > *STOPS.start() {
+                sizes[i] += 1;
+                sizes[j] -= 1;
+            }
+        }
+        let station_ix: Vec<usize> = (0..facilities.len())
+            .filter(|&f| facilities[f].kind == 0 && grids[facilities[f].grid].district_code == dcodes[di])
+            .collect();
+        if station_ix.is_empty() {
+            return Err(err(format!("district {} has no transfer station", dcodes[di])));
+        }
+        let centroid = {
+            let (sx, sy) = members.iter().fold((0.0, 0.0), |a, &k| {
+                (a.0 + compounds[k].centre[0] as f64, a.1 + compounds[k].centre[1] as f64)
+            });
+            [(sx / n as f64) as i64, (sy / n as f64) as i64]
+        };
+        let mut left: Vec<usize> = members.clone();
+        for size in sizes {
+            // seed: the remaining compound farthest from the district's centre of compounds
+            let (pos, _) = left
+                .iter()
+                .enumerate()
+                .map(|(p, &k)| (p, dist_m(compounds[k].centre, centroid)))
+                .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+            let seed = left.swap_remove(pos);
+            left.sort_by(|&a, &b| {
+                dist_m(compounds[a].centre, compounds[seed].centre)
+                    .total_cmp(&dist_m(compounds[b].centre, compounds[seed].centre))
+                    .then(a.cmp(&b))
+            });
+            let mut group: Vec<usize> = vec![seed];
+            group.extend(left.drain(..(size - 1).min(left.len())));
+            let gc = {
+                let (sx, sy) = group
+                    .iter()
+                    .fold((0i64, 0i64), |a, &k| (a.0 + compounds[k].centre[0], a.1 + compounds[k].centre[1]));
+                [sx / group.len() as i64, sy / group.len() as i64]
+            };
+            let fi = *station_ix
+                .iter()
+                .min_by(|&&a, &&b| {
+                    dist_m(facilities[a].at, gc).total_cmp(&dist_m(facilities[b].at, gc)).then(a.cmp(&b))
+                })
+                .unwrap_or(&station_ix[0]);
+            // nearest-neighbour order from the station
+            let mut at = facilities[fi].at;
+            let mut order = Vec::with_capacity(group.len());
+            while !group.is_empty() {
+                let (p, _) = group
+                    .iter()
+                    .enumerate()
+                    .map(|(p, &k)| (p, dist_m(at, compounds[k].centre)))
+                    .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+                let k = group.remove(p);
+                at = compounds[k].centre;
+                order.push(k);
+            }
+            // schedule: leave 05:00–06:30, 25 km/h over 1.3 × the straight distance, 8 min a stop
+            let mut t = 300.0 + 5.0 * f64::from(rng.random_range(0..=18u32));
+            let mut prev = facilities[fi].at;
+            let mut stops = Vec::with_capacity(order.len());
+            let mut line = vec![facilities[fi].at];
+            for &k in &order {
+                let c = compounds[k].centre;
+                t += dist_m(prev, c) * 1.3 / (25_000.0 / 60.0);
+                let eta = (t / 5.0).round() * 5.0;
+                let start = (eta - 15.0).clamp(300.0, 570.0);
+                let end = (eta + 30.0).clamp(start + 15.0, 600.0);
+                let hm = |m: f64| format!("{:02}:{:02}", (m as u32) / 60, (m as u32) % 60);
+                stops.push(json!({"compound_id": compound_id(k), "lon": num(c[0]), "lat": num(c[1]),
+                                  "window_start": hm(start), "window_end": hm(end)}));
+                t += 8.0;
+                prev = c;
+                line.push(c);
+            }
+            line.push(facilities[fi].at);
+            st.stops += stops.len();
+            let id = route_feats.len() + 1;
+            route_feats.push((
+                json!({"id": format!("QD-R-{id:04}"), "truck_id": format!("鲁B·H{id:04}"),
+                       "district_code": dcodes[di], "facility_id": facilities[fi].id, "stops": stops,
+                       "synthetic": true, "source": SOURCE}),
+                line_json(&line),
+            ));
+        }
+    }
+    st.routes = route_feats.len();
+    log(format!("ops: {} routes, {} stops", st.routes, st.stops));
+
+    // ---- construction sites: any grid, 1.5 (core and suburban) : 0.6 (county), villages ×0.3
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x04);
+    let cum = cumulative(grids.iter().map(|g| weight(g, 1.5, 1.5, 0.6, 0.3)));
+    let mut sites: Vec<(usize, Vec<IPt>)> = Vec::with_capacity(SITES);
+    let mut attempts = 0;
+    while sites.len() < SITES {
+        attempts += 1;
+        if attempts > SITES * 50 {
+            return Err(err(format!("placed only {} sites", sites.len())));
+        }
+        let gi = pick(&cum, &mut rng);
+        let area = (5_000f64.ln() + rng.random::<f64>() * (80_000f64.ln() - 5_000f64.ln())).exp();
+        let aspect = rng.random_range(1.0..2.0);
+        let w = (area * aspect).sqrt();
+        if let Some(ring) = cells[gi].place_rect(w, area / w, 20.0, &mut rng) {
+            sites.push((gi, ring));
+        }
+    }
+    sites.sort_by_key(|s| (s.0, ring_centre(&s.1)));
+    let mut site_feats = Vec::with_capacity(SITES);
+    let mut permit_seq: std::collections::BTreeMap<&str, u32> = Default::default();
+    for (k, (gi, ring)) in sites.iter().enumerate() {
+        let g = &grids[*gi];
+        let poly = Polygon::new(LineString(ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
+        let area = poly.geodesic_area_unsigned();
+        let stage = pick_share(&STAGE_SHARE, &mut rng);
+        let buildings = ((area / 10_000.0) * rng.random_range(0.9..1.8)).round().max(1.0) as u32;
+        st.buildings += buildings;
+        let year = 2026 - (stage as u32 + rng.random_range(0..2)) / 2;
+        let seq = permit_seq.entry(g.district_code).or_insert(0);
+        *seq += 1;
+        let permit = format!(
+            "{}{year}{:02}{:02}{:04}01",
+            g.district_code,
+            rng.random_range(1..=if year == 2026 { 10 } else { 12 }),
+            rng.random_range(1..=28),
+            *seq
+        );
+        let builder = format!(
+            "青岛{}{}{}",
+            BUILDER_A[rng.random_range(0..BUILDER_A.len())],
+            BUILDER_B[rng.random_range(0..BUILDER_B.len())],
+            BUILDER_SUFFIX[rng.random_range(0..BUILDER_SUFFIX.len())]
+        );
+        let id = format!("QD-GD-{:04}", k + 1);
+        site_feats.push((
+            json!({"id": id, "permit_no": permit, "builder": builder, "stage": STAGES[stage], "buildings": buildings,
+                   "area_m2": area.round() as u64, "district_code": g.district_code, "grid_code": g.code,
+                   "dust_sensor_id": format!("QD-PM10-{:04}", k + 1), "noise_sensor_id": format!("QD-NOISE-{:04}", k + 1),
+                   "synthetic": true, "source": SOURCE}),
+            polygon_json(ring),
+        ));
+    }
+    st.sites = sites.len();
+    if st.buildings < MIN_BUILDINGS {
+        return Err(err(format!("sites have {} buildings, want ≥ {MIN_BUILDINGS}", st.buildings)));
+    }
+    log(format!("ops: {} sites, {} buildings", st.sites, st.buildings));
+
+    // ---- cameras: any grid, 2.0 : 1.2 : 0.7 by district class, villages ×0.5
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x05);
+    let cum = cumulative(grids.iter().map(|g| weight(g, 2.0, 1.2, 0.7, 0.5)));
+    let mut cams: Vec<(usize, IPt)> = Vec::with_capacity(CAMERAS);
+    let mut attempts = 0;
+    while cams.len() < CAMERAS {
+        attempts += 1;
+        if attempts > CAMERAS * 2 {
+            return Err(err(format!("placed only {} cameras", cams.len())));
+        }
+        let gi = pick(&cum, &mut rng);
+        if let Some(p) = cells[gi].sample_point(None, &mut rng) {
+            cams.push((gi, p));
+        }
+    }
+    cams.sort();
+    let mut csv = String::from(
+        "id,lon,lat,heading_deg,fov_deg,range_m,kind,grid_code,district_code,unit_code,synthetic\n",
+    );
+    for (k, (gi, p)) in cams.iter().enumerate() {
+        let g = &grids[*gi];
+        let high = rng.random::<f64>() < HIGH_SHARE;
+        let (heading, fov, range, kind) = if high {
+            (0, 360, rng.random_range(30..=80) * 10, "high")
+        } else {
+            (rng.random_range(0..360), rng.random_range(60..=110), rng.random_range(30..=120), "low")
+        };
+        st.high += usize::from(high);
+        let _ = writeln!(
+            csv,
+            "QD-CAM-{:06},{},{},{heading},{fov},{range},{kind},{},{},{},true",
+            k + 1,
+            fmt_micro(p[0]),
+            fmt_micro(p[1]),
+            g.code,
+            g.district_code,
+            g.unit_code
+        );
+    }
+    st.cameras = cams.len();
+    log(format!("ops: {} cameras ({} high-point)", st.cameras, st.high));
+
+    // per-district counts (cameras, compounds, sites, routes) and area
+    for (di, (code, name)) in districts.iter().enumerate() {
+        let area: f64 = (0..grids.len())
+            .filter(|&g| grids[g].district_code == *code)
+            .map(|g| cells[g].geo.geodesic_area_unsigned())
+            .sum::<f64>()
+            / 1e6;
+        let c = cams.iter().filter(|(g, _)| grids[*g].district_code == *code).count();
+        let s = sites.iter().filter(|(g, _)| grids[*g].district_code == *code).count();
+        st.per_district.push((
+            (*code).to_owned(),
+            (*name).to_owned(),
+            area,
+            [c, by_district[di].len(), s, route_counts[di]],
+        ));
+    }
+
+    files.push(("cameras.csv", csv));
+    files.push(("compounds.geojson", feature_collection(&compound_feats)));
+    files.push(("facilities.geojson", feature_collection(&fac_feats)));
+    files.push(("routes.geojson", feature_collection(&route_feats)));
+    files.push(("sites.geojson", feature_collection(&site_feats)));
+    Ok((files, st))
+}
+
+fn nearest(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
+    centres
+        .iter()
+        .enumerate()
+        .map(|(j, c)| (j, (p[0] - c[0]).hypot(p[1] - c[1])))
+        .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a })
+        .0
+}
+
+fn mark(cell: &mut Cell, p: IPt, clear_m: f64) {
+    let (kx, ky) = m_per_deg(p[1] as f64 / SCALE);
+    let pad = [(clear_m / kx * SCALE) as i64, (clear_m / ky * SCALE) as i64];
+    cell.taken.push([[p[0] - pad[0], p[1] - pad[1]], [p[0] + pad[0], p[1] + pad[1]]]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportionment_hits_the_total_and_the_minimum() {
+        for (w, total, min, want) in [
+            (vec![1.0, 1.0, 2.0], 8, 0, vec![2, 2, 4]),
+            (vec![0.0, 10.0, 0.0], 5, 1, vec![1, 3, 1]),
+            (vec![1.0, 1.0, 1.0], 4, 0, vec![2, 1, 1]),
+        ] {
+            assert_eq!(apportion(&w, total, min), want, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn names_lose_their_committee_suffix() {
+        assert_eq!(stem("云霄路社区居民委员会"), "云霄路");
+        assert_eq!(stem("八大湖社区"), "八大湖");
+        assert_eq!(short_district("黄岛区"), "黄岛");
+        assert_eq!(short_district("胶州市"), "胶州");
+        assert_eq!(street_stem("香港中路街道"), "香港中路");
+    }
+}

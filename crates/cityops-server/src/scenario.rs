@@ -1,0 +1,197 @@
+//! The scenario rules running on the feeds: waste-truck routes (off route, stops missed or out of
+//! their window), construction dust and noise, video-AI detections merged per camera and place,
+//! and which cameras see a point. The rules live in `cityops_core::scenario`; this module holds
+//! their state for the service, turns their alerts into live events and their case proposals into
+//! cases.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::NaiveDateTime;
+use cityops_api::{CaseDto, Channel, NewCaseDto};
+use cityops_core::scenario::{Alert, CameraIndex, CaseProposal, RouteMonitor, ScenarioConfig, SiteMonitor};
+use cityops_core::scenario::{Decision, Detection, MergeKey, VideoMerger};
+use cityops_store::{IngestKey, NewEvent};
+
+use crate::auth::Caller;
+use crate::error::AppResult;
+use crate::state::{AppState, City};
+
+/// Rule thresholds shipped with the service.
+const RULES: &str = include_str!("../../../assets/scenario/rules.toml");
+
+/// Rule state of the service.
+#[derive(Debug)]
+pub struct Scenario {
+    /// Which cameras see a point (48,000 view cones).
+    pub cameras: CameraIndex,
+    routes: Mutex<RouteMonitor>,
+    sites: Mutex<SiteMonitor>,
+    video: Mutex<VideoMerger>,
+    /// Open video detection groups → the case they filed.
+    video_cases: Mutex<HashMap<MergeKey, i64>>,
+    /// Dates each truck reported on: a stop is judged missed only on a day its truck worked.
+    worked: Mutex<HashMap<String, std::collections::BTreeSet<chrono::NaiveDate>>>,
+}
+
+/// Why the rules could not be set up (a defect of the shipped data).
+#[derive(Debug, thiserror::Error)]
+#[error("scenario rules: {0}")]
+pub struct ScenarioSetupError(#[from] cityops_core::scenario::ScenarioError);
+
+impl Scenario {
+    /// Build every rule from the city's operations layers.
+    pub fn build(city: &City) -> Result<Self, ScenarioSetupError> {
+        let cfg = ScenarioConfig::from_toml(RULES)?;
+        let ops = &city.ops;
+        Ok(Self {
+            cameras: CameraIndex::new(ops.scenario_cameras())?,
+            routes: Mutex::new(RouteMonitor::new(
+                ops.scenario_routes(),
+                ops.scenario_compounds(),
+                cfg.route,
+            )?),
+            sites: Mutex::new(SiteMonitor::new(
+                ops.scenario_sites(),
+                ops.site_sensors(),
+                cfg.dust,
+                cfg.noise,
+            )?),
+            video: Mutex::new(VideoMerger::new(&city.catalogue, cfg.video)?),
+            video_cases: Mutex::new(HashMap::new()),
+            worked: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A GPS fix: alerts for leaving the route or serving a stop out of its window.
+    pub fn on_fix(&self, truck: &str, lon: f64, lat: f64, at: NaiveDateTime) -> Vec<Alert> {
+        let Ok(mut r) = self.routes.lock() else { return Vec::new() };
+        if !r.knows_truck(truck) {
+            return Vec::new();
+        }
+        if let Ok(mut w) = self.worked.lock() {
+            w.entry(truck.to_owned()).or_default().insert(at.date());
+        }
+        r.on_fix(truck, lon, lat, at).unwrap_or_else(|e| {
+            tracing::debug!(truck, error = %e, "fix not evaluated");
+            Vec::new()
+        })
+    }
+
+    /// Time passes: stops whose window closed unvisited, on days their truck worked (a truck
+    /// with no shift that day raises nothing).
+    pub fn tick(&self, now: NaiveDateTime) -> Vec<Alert> {
+        let alerts = self.routes.lock().map(|mut r| r.tick(now)).unwrap_or_default();
+        let Ok(worked) = self.worked.lock() else { return Vec::new() };
+        alerts
+            .into_iter()
+            .filter(|a| {
+                let truck = a.subject_id.split('/').next().unwrap_or_default();
+                worked.get(truck).is_some_and(|days| days.contains(&a.at.date()))
+            })
+            .collect()
+    }
+
+    /// A sensor reading: an alarm (alert + case proposal) when an episode starts.
+    pub fn on_reading(
+        &self,
+        sensor: &str,
+        quantity: &str,
+        value: f64,
+        at: NaiveDateTime,
+    ) -> Option<(Alert, CaseProposal)> {
+        let q = cityops_core::scenario::Quantity::from_wire(quantity)?;
+        let mut s = self.sites.lock().ok()?;
+        match s.on_reading(sensor, q, value, at) {
+            Ok(Some(alarm)) => Some((alarm.alert, alarm.case)),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::debug!(sensor, error = %e, "reading not evaluated");
+                None
+            }
+        }
+    }
+
+    /// A video-AI detection: ignore, merge into an open one, or file a case (None when the
+    /// detection cannot be evaluated, e.g. an invalid coordinate).
+    pub fn on_detection(&self, det: &Detection) -> Option<Decision> {
+        let mut v = self.video.lock().ok()?;
+        match v.on_detection(det) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::debug!(camera = %det.camera_id, error = %e, "detection not evaluated");
+                None
+            }
+        }
+    }
+
+    /// Remember the case an open detection filed.
+    pub fn remember_video_case(&self, key: MergeKey, case_id: i64) {
+        if let Ok(mut m) = self.video_cases.lock() {
+            m.insert(key, case_id);
+        }
+    }
+
+    /// The case an open detection filed.
+    pub fn video_case(&self, key: &MergeKey) -> Option<i64> {
+        self.video_cases.lock().ok().and_then(|m| m.get(key).copied())
+    }
+
+    /// A case closed or was cancelled: a later detection at its place files a new one.
+    pub fn case_finished(&self, case: &CaseDto) {
+        if case.channel != Channel::VideoAi {
+            return;
+        }
+        let Some(key) = case.source_ref.as_ref().and_then(|s| s.strip_prefix("video_merge:")) else { return };
+        let key = MergeKey(key.to_owned());
+        if let Ok(mut v) = self.video.lock() {
+            v.close(&key);
+        }
+        if let Ok(mut m) = self.video_cases.lock() {
+            m.remove(&key);
+        }
+    }
+}
+
+/// Publish alerts as live events (idempotent on the alert's deterministic id).
+pub async fn publish(state: &AppState, alerts: &[Alert]) -> AppResult<()> {
+    if alerts.is_empty() {
+        return Ok(());
+    }
+    let events = alerts
+        .iter()
+        .map(|a| NewEvent {
+            key: Some(IngestKey::new("alert", a.id.clone())),
+            at: cityops_core::calendar::to_timestamp(a.at),
+            body: a.to_event_body(),
+        })
+        .collect();
+    let written = state.store.append_events(events).await?;
+    if written.iter().any(Option::is_some) {
+        state.live.nudge();
+    }
+    Ok(())
+}
+
+/// File the case a rule proposes (idempotent on its `source_ref`), as `caller`.
+pub async fn file(
+    state: &AppState,
+    caller: &Caller,
+    p: &CaseProposal,
+    channel: Channel,
+    source: &str,
+    media: Vec<String>,
+) -> AppResult<cityops_store::Created<CaseDto>> {
+    let new = NewCaseDto {
+        type_key: p.type_key.clone(),
+        channel,
+        lon: p.lon,
+        lat: p.lat,
+        address: String::new(),
+        description: p.description.clone(),
+        media,
+        camera_id: p.cameras.first().cloned(),
+        source_ref: None,
+    };
+    crate::app::create_case(state, caller, new, Some(IngestKey::new(source, p.source_ref.clone()))).await
+}

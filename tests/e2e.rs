@@ -1,0 +1,409 @@
+//! End-to-end: the console on a live synthetic Qingdao, driven as an operator would — wait for live
+//! cases, click a case on the map, open the dispatch dialog, confirm — and the dispatch checked
+//! through the service's API. Two runs of the same scenario:
+//!
+//! - the **real desktop window** (Tauri + WebKitGTK under Xvfb) through `tauri-driver` +
+//!   `WebKitWebDriver`, on the embedded default (no service configured);
+//! - the **same UI in headless Chromium** (`chromedriver`), served by a running `cityops-server`.
+//!
+//! They need the built binaries, a display and the drivers, so they run when `CITYOPS_E2E=1`
+//! (`scripts/test.sh` sets it and provides all of that); under `CI=true` that variable must be set.
+//! Screenshots are saved under `target/e2e/`.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// A Monday morning, so the synthetic city is busy.
+const ORIGIN: &str = "2026-03-02T08:30:00";
+
+fn enabled() -> bool {
+    match std::env::var("CITYOPS_E2E").as_deref() {
+        Ok("1") => return true,
+        // scripts/test.sh runs them in their own step, under Xvfb.
+        Ok("later") => return false,
+        _ => {}
+    }
+    assert!(std::env::var("CI").is_err(), "CI must run the end-to-end tests (CITYOPS_E2E=1)");
+    eprintln!("CITYOPS_E2E not set: end-to-end tests not run here");
+    false
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace().join("target"))
+}
+
+/// A child process killed (with its process group) on drop.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        use nix::sys::signal::{Signal, killpg};
+        use nix::unistd::Pid;
+        // The whole group (the child leads its own): drivers start children of their own
+        // (WebKitWebDriver, the app). Never signal a group id below 2.
+        let Ok(pid) = i32::try_from(self.0.id()) else { return };
+        if pid > 1 {
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGTERM);
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(cmd: &mut Command) -> Proc {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0).stdin(Stdio::null());
+    Proc(cmd.spawn().unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}")))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_http(url: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if reqwest::get(url).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{url} did not come up in {secs} s");
+}
+
+/// A minimal W3C WebDriver client.
+struct Driver {
+    http: reqwest::Client,
+    session: String,
+}
+
+impl Driver {
+    async fn start(port: u16, capabilities: Value) -> Self {
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let v: Value = http
+            .post(format!("{base}/session"))
+            .json(&json!({ "capabilities": { "alwaysMatch": capabilities } }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}"));
+        Self { http, session: format!("{base}/session/{id}") }
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.session));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        v["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
+    }
+
+    async fn find(&self, css: &str) -> Option<String> {
+        let v = self
+            .cmd(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
+            .await;
+        let id = v[ELEMENT].as_str().map(str::to_owned);
+        if id.is_none() && std::env::var("CITYOPS_E2E_DEBUG").is_ok() {
+            eprintln!("find {css}: {v}");
+        }
+        id
+    }
+
+    async fn wait_find(&self, css: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(e) = self.find(css).await {
+                return e;
+            }
+            assert!(Instant::now() < deadline, "{css} did not appear in {secs} s");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    async fn text(&self, el: &str) -> String {
+        self.cmd(reqwest::Method::GET, &format!("/element/{el}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    async fn click(&self, el: &str) {
+        self.cmd(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await;
+    }
+
+    async fn type_text(&self, el: &str, text: &str) {
+        self.cmd(reqwest::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text }))).await;
+    }
+
+    async fn wait_text(&self, css: &str, needle: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(e) = self.find(css).await
+                && self.text(&e).await.contains(needle)
+            {
+                return;
+            }
+            if Instant::now() >= deadline {
+                let shot = target_dir().join(format!("e2e/timeout-{}.png", std::process::id()));
+                self.screenshot(&shot).await;
+                let seen = match self.find(css).await {
+                    Some(e) => self.text(&e).await,
+                    None => "(absent)".into(),
+                };
+                panic!(
+                    "{css} never showed {needle:?} in {secs} s; it shows {seen:?}; see {}",
+                    shot.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    async fn screenshot(&self, path: &Path) {
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+        eprintln!("screenshot: {}", path.display());
+    }
+
+    async fn quit(&self) {
+        let _ = self.http.delete(&self.session).send().await;
+    }
+}
+
+/// The service the console talks to, for setting up and checking.
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let v: Value = resp.json().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {v}");
+        v
+    }
+
+    /// A case of our own in 任务派遣 (the simulator never touches cases it did not file).
+    async fn case_awaiting_dispatch(&self) -> Value {
+        let case = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/cases",
+                Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+                            "lon": 120.36157, "lat": 36.06423, "description": "e2e: 暴露垃圾"})),
+            )
+            .await;
+        let id = case["id"].as_i64().unwrap();
+        for a in ["accept", "register"] {
+            self.call(
+                reqwest::Method::POST,
+                &format!("/api/v1/cases/{id}/actions"),
+                Some(json!({"action": a})),
+            )
+            .await;
+        }
+        case
+    }
+
+    async fn wait_live_cases(&self, n: u64, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.call(reqwest::Method::GET, "/api/v1/cases?limit=1", None).await;
+            if v["total"].as_u64().unwrap_or(0) >= n {
+                return;
+            }
+            assert!(Instant::now() < deadline, "fewer than {n} live cases after {secs} s");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// The operator's scenario, the same in both runs.
+async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) {
+    // Live cases arrive and the status bar says so.
+    api.wait_live_cases(20, 120).await;
+    d.wait_text("#connection", "实时", 120).await;
+    let case = api.case_awaiting_dispatch().await;
+    let id = case["id"].as_i64().unwrap();
+    let case_no = case["case_no"].as_str().unwrap().to_owned();
+
+    // Find it by id: the map flies there and the detail opens.
+    let search = d.wait_find("#search", 30).await;
+    d.type_text(&search, &format!("{id}\u{E007}")).await;
+    d.wait_text(".detail", &case_no, 30).await;
+    // Close the panel, zoom in to raw points and click the case on the map itself.
+    let close = d.wait_find(".detail .close", 10).await;
+    d.click(&close).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    d.js("document.querySelectorAll('button').forEach(b => { if (b.textContent.trim() === '+') { b.click(); b.click(); } })")
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let canvas = d.wait_find("#map-canvas", 10).await;
+    d.click(&canvas).await;
+    d.wait_text(".detail", &case_no, 30).await;
+
+    // Click-to-dispatch: the dialog proposes the unit and deadline.
+    let dispatch = d.wait_find(".detail .actions button.primary", 30).await;
+    d.click(&dispatch).await;
+    let confirm = d.wait_find("#dispatch-confirm", 30).await;
+    let proposal =
+        api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}/dispatch-proposal"), None).await;
+    d.wait_text(".modal.dispatch", proposal["unit"]["code"].as_str().unwrap(), 10).await;
+    d.screenshot(shot).await;
+    d.click(&confirm).await;
+
+    // The service recorded the dispatch to the proposed unit.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+        if c["stage"] == "handle" {
+            assert_eq!(c["unit_code"], proposal["unit"]["code"], "{c}");
+            assert_eq!(c["history"][2]["action"], "dispatch");
+            break;
+        }
+        assert!(Instant::now() < deadline, "dispatch not recorded: {c}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let audit = api.call(reqwest::Method::GET, "/api/v1/audit?limit=200", None).await;
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "case.dispatch" && e["target"] == format!("case:{id}")),
+        "the audit log names the dispatch"
+    );
+    // The case changes colour live: the detail now shows 任务处理.
+    d.wait_text(".detail", "任务处理", 30).await;
+}
+
+#[tokio::test]
+async fn the_desktop_window_dispatches_a_live_case() {
+    if !enabled() {
+        return;
+    }
+    let bin = target_dir().join("debug/cityops-desktop");
+    assert!(bin.exists(), "build it first: cargo build -p cityops-desktop");
+    let data = std::env::temp_dir().join(format!("cityops-e2e-desktop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let port = free_port();
+    let native = free_port();
+    let _driver = spawn(
+        Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("CITYOPS_DATA_DIR", &data)
+            .env("CITYOPS_TIME_SCALE", "60")
+            .env("CITYOPS_TIME_ORIGIN", ORIGIN)
+            .stdout(Stdio::null()),
+    );
+    wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
+    let d = Driver::start(port, json!({ "tauri:options": { "application": bin } })).await;
+    // The embedded service records where it listens.
+    let info_path = data.join("console-service.json");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let info: Value = loop {
+        if let Ok(t) = std::fs::read_to_string(&info_path)
+            && let Ok(v) = serde_json::from_str(&t)
+        {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "the console did not start its embedded service");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: info["server"].as_str().unwrap().to_owned(),
+        token: info["token"].as_str().unwrap().to_owned(),
+    };
+    dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
+    d.quit().await;
+}
+
+#[tokio::test]
+async fn the_same_ui_in_chromium_dispatches_a_live_case() {
+    if !enabled() {
+        return;
+    }
+    let server = target_dir().join("debug/cityops-server");
+    assert!(server.exists(), "build it first: cargo build -p cityops-server");
+    let dist = workspace().join("ui/dist");
+    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
+    let data = std::env::temp_dir().join(format!("cityops-e2e-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let db = format!("sqlite://{}/cityops.sqlite", data.display());
+    let out = Command::new(&server)
+        .args(["--database-url", &db, "token", "create", "--role", "admin", "--label", "e2e"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned();
+    let port = free_port();
+    let _svc = spawn(
+        Command::new(&server)
+            .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}"), "--simulate"])
+            .args(["--time-scale", "60", "--time-origin", ORIGIN, "--ui-dir"])
+            .arg(&dist)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_http(&format!("{base}/api/health"), 60).await;
+    let cd_port = free_port();
+    let _cd = spawn(
+        Command::new("chromedriver")
+            .arg(format!("--port={cd_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_http(&format!("http://127.0.0.1:{cd_port}/status"), 30).await;
+    let profile = data.join("chromium-profile");
+    let d = Driver::start(
+        cd_port,
+        json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--window-size=1600,900", format!("--user-data-dir={}", profile.display())
+        ] } }),
+    )
+    .await;
+    d.goto(&format!("{base}/?server={base}&token={token}")).await;
+    let api = Api { http: reqwest::Client::new(), base, token };
+    dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
+    d.quit().await;
+}
