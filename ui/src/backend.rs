@@ -232,8 +232,8 @@ impl Backend {
         self.call("health", json!({}), "GET", "/api/health", None).await
     }
 
-    /// Cameras whose view cone contains a point (the shape is not fixed yet: JSON values).
-    pub async fn cameras_visible(&self, lon: f64, lat: f64) -> Result<Vec<Value>> {
+    /// Cameras whose view cone contains a point.
+    pub async fn cameras_visible(&self, lon: f64, lat: f64) -> Result<Vec<cityops_api::CameraViewDto>> {
         self.call(
             "cameras_visible",
             json!({ "lon": lon, "lat": lat }),

@@ -61,6 +61,21 @@ pub struct BaseMap {
     pub overlays: BTreeMap<LayerKind, BaseLayer>,
 }
 
+/// A camera view cone to draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cone {
+    /// Camera longitude.
+    pub lon: f64,
+    /// Camera latitude.
+    pub lat: f64,
+    /// Centre of the view, degrees clockwise from north.
+    pub heading_deg: f64,
+    /// Width of the view, degrees.
+    pub fov_deg: f64,
+    /// Range, metres.
+    pub range_m: f64,
+}
+
 /// What to draw besides the base map.
 pub struct Scene<'a> {
     /// The view.
@@ -73,6 +88,8 @@ pub struct Scene<'a> {
     pub selected: Option<i64>,
     /// Highlighted search results `(lon, lat)`.
     pub results: &'a [(f64, f64)],
+    /// View cones of the cameras that can see the selected case.
+    pub cones: &'a [Cone],
     /// Language of labels.
     pub lang: Lang,
     /// Milliseconds since the epoch (animations).
@@ -198,6 +215,11 @@ impl Surface {
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
         self.labels(base, scene, &mut placed);
         self.overlay_points(base, scene);
+        for c in scene.cones {
+            let (x, y) = v.to_screen(c.lon, c.lat);
+            draw_cone(ctx, x, y, c.heading_deg, c.fov_deg, c.range_m / v.metres_per_px());
+            draw_glyph(ctx, LayerKind::Cameras, x, y, style::layer_colour(LayerKind::Cameras), v.zoom);
+        }
         self.items(scene);
         self.live(scene);
     }
@@ -298,16 +320,7 @@ impl Surface {
                 if v.zoom >= style::CONES_FROM
                     && let Some((heading, fov, range)) = s.cone
                 {
-                    let (a0, a1) = style::cone_angles(heading, fov);
-                    ctx.begin_path();
-                    ctx.move_to(x, y);
-                    let _ = ctx.arc(x, y, range / mpp, a0, a1);
-                    ctx.close_path();
-                    ctx.set_fill_style_str("rgba(56,189,248,0.18)");
-                    ctx.fill();
-                    ctx.set_stroke_style_str("rgba(56,189,248,0.6)");
-                    ctx.set_line_width(1.0);
-                    ctx.stroke();
+                    draw_cone(ctx, x, y, heading, fov, range / mpp);
                 }
                 draw_glyph(ctx, *layer, x, y, colour, v.zoom);
             }
@@ -472,6 +485,25 @@ impl Surface {
             }
         }
     }
+}
+
+/// A camera's view cone: a sector of `radius` px around `(x, y)`.
+fn draw_cone(ctx: &CanvasRenderingContext2d, x: f64, y: f64, heading: f64, fov: f64, radius: f64) {
+    ctx.begin_path();
+    if fov >= 359.0 {
+        // A high-point camera sees all round: a disc, no sector edges.
+        let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+    } else {
+        let (a0, a1) = style::cone_angles(heading, fov);
+        ctx.move_to(x, y);
+        let _ = ctx.arc(x, y, radius, a0, a1);
+        ctx.close_path();
+    }
+    ctx.set_fill_style_str("rgba(56,189,248,0.18)");
+    ctx.fill();
+    ctx.set_stroke_style_str("rgba(56,189,248,0.6)");
+    ctx.set_line_width(1.0);
+    ctx.stroke();
 }
 
 fn off_screen(v: &View, x: f64, y: f64, margin: f64) -> bool {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::Ctx;
-use crate::i18n::{self, Msg};
+use crate::i18n::{self, Lang, Msg};
 use crate::state::{long_time, short_time, time_left};
 use crate::style;
 
@@ -126,10 +126,22 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
         Some(list) if list.is_empty() => view! { <span>{Msg::NoMedia.text(lang)}</span> }.into_any(),
         Some(list) => list
             .iter()
-            .map(|v| {
-                let id =
-                    v.get("id").and_then(|x| x.as_str()).map(str::to_owned).unwrap_or_else(|| v.to_string());
-                view! { <div class="mono small">{id}</div> }
+            .map(|c| {
+                let kind = match (c.kind.as_str(), lang) {
+                    ("high", Lang::Zh) => "高点 360°",
+                    ("high", Lang::En) => "high point, 360°",
+                    (_, Lang::Zh) => "低点",
+                    (_, Lang::En) => "low",
+                };
+                let line = match lang {
+                    Lang::Zh => {
+                        format!("{} · {kind} · 距离 {:.0} 米(视距 {:.0} 米)", c.id, c.distance_m, c.range_m)
+                    }
+                    Lang::En => {
+                        format!("{} · {kind} · {:.0} m away (range {:.0} m)", c.id, c.distance_m, c.range_m)
+                    }
+                };
+                view! { <div class="mono small camera">{line}</div> }
             })
             .collect_view()
             .into_any(),

@@ -144,7 +144,7 @@ pub struct Ctx {
     /// Names of the selected case's grid, community, street and district.
     pub location: RwSignal<Option<cityops_api::LocationDto>>,
     /// Cameras that see it (None: lookup unavailable).
-    pub cameras: RwSignal<Option<Vec<serde_json::Value>>>,
+    pub cameras: RwSignal<Option<Vec<cityops_api::CameraViewDto>>>,
     /// Cursor position as lon/lat.
     pub cursor: RwSignal<Option<(f64, f64)>>,
     /// Filter of the filter panel.
@@ -265,6 +265,23 @@ fn draw_now(ctx: Ctx) {
         }
         let results: Vec<(f64, f64)> =
             ctx.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
+        // View cones of the cameras that can see the selected case.
+        let cones: Vec<crate::render::Cone> = if ctx.selected.get_untracked().is_some() {
+            ctx.cameras.with_untracked(|c| {
+                c.iter()
+                    .flatten()
+                    .map(|c| crate::render::Cone {
+                        lon: c.lon,
+                        lat: c.lat,
+                        heading_deg: c.heading_deg,
+                        fov_deg: c.fov_deg,
+                        range_m: c.range_m,
+                    })
+                    .collect()
+            })
+        } else {
+            Vec::new()
+        };
         ctx.picture.with_untracked(|picture| {
             ctx.layers.with_untracked(|layers| {
                 BASE.with(|b| {
@@ -276,6 +293,7 @@ fn draw_now(ctx: Ctx) {
                             layers,
                             selected: ctx.selected.get_untracked(),
                             results: &results,
+                            cones: &cones,
                             lang: ctx.lang.get_untracked(),
                             now_ms: backend::now_ms(),
                             // With the viewport route, trucks come from the service's R-tree.
@@ -631,6 +649,7 @@ pub fn App() -> impl IntoView {
         ctx.selected.track();
         ctx.lang.track();
         ctx.results.track();
+        ctx.cameras.track();
         ctx.base_tick.track();
         request_draw(ctx);
     });
