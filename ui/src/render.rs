@@ -187,7 +187,7 @@ impl Surface {
         stroke_layer(ctx, &base.coastline, lb, style::COAST, hair * dpr.clamp(1.0, 1.5), 0.0);
         stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, hair * (1.6 * dpr).min(2.5), 0.0);
         for (layer, overlay) in &base.overlays {
-            if !scene.layers.contains(layer) {
+            if !scene.layers.contains(layer) || v.zoom < style::overlay_from(*layer) {
                 continue;
             }
             for (s, p) in &overlay.shapes {
@@ -305,7 +305,7 @@ impl Surface {
         let v = scene.view;
         let mpp = v.metres_per_px();
         for (layer, overlay) in &base.overlays {
-            if !scene.layers.contains(layer) {
+            if !scene.layers.contains(layer) || v.zoom < style::overlay_from(*layer) {
                 continue;
             }
             for (s, p) in &overlay.shapes {

@@ -130,6 +130,16 @@ pub const STREETS_FROM: f64 = 10.5;
 pub const COMMUNITIES_FROM: f64 = 12.5;
 /// Zoom from which unit-grid boundaries are drawn.
 pub const GRIDS_FROM: f64 = 14.0;
+/// Zoom from which a thematic GeoJSON layer is drawn: 5,000 compound outlines are noise (and
+/// work) at city zoom.
+pub fn overlay_from(l: LayerKind) -> f64 {
+    match l {
+        LayerKind::Compounds => 13.0,
+        LayerKind::Routes | LayerKind::Sites => 11.0,
+        _ => 0.0,
+    }
+}
+
 /// Zoom from which camera view cones are drawn.
 pub const CONES_FROM: f64 = 16.0;
 
