@@ -204,9 +204,11 @@ impl Surface {
                     ctx.set_global_alpha(1.0);
                     ctx.set_line_width(1.0 * lpp);
                 } else {
-                    ctx.set_line_width(2.0 * lpp);
+                    ctx.set_global_alpha(0.7);
+                    ctx.set_line_width(1.2 * lpp);
                 }
                 ctx.stroke_with_path(p);
+                ctx.set_global_alpha(1.0);
             }
         }
 

@@ -122,9 +122,11 @@ pub fn LayerPanel() -> impl IntoView {
                 let t = as_of.get(&l).copied();
                 let fresh = freshness(l, t, now);
                 let count = counts.get(&l).copied().unwrap_or(0);
-                let served = VIEWPORT_LAYERS.contains(&l) || ctx.static_served.with(|s| s.contains(&l));
+                let static_layer = ctx.static_served.with(|s| s.contains(&l));
+                let served = VIEWPORT_LAYERS.contains(&l) || static_layer;
                 let mut time = match t {
                     Some(t) => format!("{} {}", Msg::DataAsOf.text(lang), short_time(t)),
+                    None if static_layer => Msg::StaticLayer.text(lang).to_owned(),
                     None if served => Msg::NoData.text(lang).to_owned(),
                     None => Msg::NotServed.text(lang).to_owned(),
                 };
