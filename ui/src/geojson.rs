@@ -92,6 +92,8 @@ pub struct Shape {
     /// Camera view cone: heading (degrees clockwise from north), field of view (degrees) and range
     /// (metres), from `heading_deg`, `fov_deg`, `range_m`.
     pub cone: Option<(f64, f64, f64)>,
+    /// All properties (for the feature card of thematic layers; empty for base layers).
+    pub props: Map<String, Value>,
 }
 
 impl Shape {
@@ -114,6 +116,19 @@ pub fn parse(text: &str) -> Result<FeatureCollection, LayerError> {
 /// Parse and prepare every feature with a geometry.
 pub fn prepare_text(text: &str) -> Result<Vec<Shape>, LayerError> {
     Ok(parse(text)?.features.iter().filter_map(prepare).collect())
+}
+
+/// Like [`prepare_text`], keeping every feature's properties (thematic layers with a card).
+pub fn prepare_text_with_props(text: &str) -> Result<Vec<Shape>, LayerError> {
+    Ok(parse(text)?
+        .features
+        .iter()
+        .filter_map(|f| {
+            let mut s = prepare(f)?;
+            s.props = f.properties.clone().unwrap_or_default();
+            Some(s)
+        })
+        .collect())
 }
 
 fn prop(props: Option<&Map<String, Value>>, keys: &[&str]) -> Option<String> {
@@ -229,6 +244,7 @@ pub fn prepare(f: &Feature) -> Option<Shape> {
         code: prop(props, &["adcode", "code"]),
         id: prop(props, &["id", "camera_id", "site_id"]),
         status: prop(props, &["status"]),
+        props: Map::new(),
         cone: number(props, "heading_deg")
             .zip(number(props, "fov_deg"))
             .zip(number(props, "range_m"))

@@ -126,6 +126,55 @@ impl Surface {
         (w, h)
     }
 
+    /// The thematic feature under a screen point: sites, then compounds (inside the polygon),
+    /// then routes (within 6 px of the line).
+    pub fn hit_overlay(
+        &self,
+        base: &BaseMap,
+        view: &View,
+        layers: &BTreeSet<LayerKind>,
+        x: f64,
+        y: f64,
+    ) -> Option<(LayerKind, Shape)> {
+        let ctx = &self.ctx;
+        let dpr = self.dpr();
+        let [a, b, c, d, e, f] = view.local_transform();
+        let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
+        let lpp = view.local_per_px();
+        let (wx, wy) = view.screen_to_world(x, y);
+        let (lx, ly) = (
+            (wx - crate::geo::ORIGIN.0) * crate::geo::LOCAL_SCALE,
+            (wy - crate::geo::ORIGIN.1) * crate::geo::LOCAL_SCALE,
+        );
+        let pad = 6.0 * lpp;
+        let probe = (lx - pad, ly - pad, lx + pad, ly + pad);
+        ctx.set_line_width(2.0 * pad);
+        let mut hit = None;
+        'layers: for layer in [LayerKind::Sites, LayerKind::Compounds, LayerKind::Routes] {
+            if !layers.contains(&layer) || view.zoom < style::overlay_from(layer) {
+                continue;
+            }
+            let Some(overlay) = base.overlays.get(&layer) else { continue };
+            for (s, p) in &overlay.shapes {
+                let Some(p) = p else { continue };
+                if !s.visible_in(probe) {
+                    continue;
+                }
+                let inside = if s.closed {
+                    ctx.is_point_in_path_with_path_2d_and_f64(p, x * dpr, y * dpr)
+                } else {
+                    ctx.is_point_in_stroke_with_path_and_x_and_y(p, x * dpr, y * dpr)
+                };
+                if inside {
+                    hit = Some((layer, s.clone()));
+                    break 'layers;
+                }
+            }
+        }
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        hit
+    }
+
     /// Force the canvas to rasterise what was drawn (reads back one pixel); for measurements.
     pub fn flush(&self) {
         let _ = self.ctx.get_image_data(0.0, 0.0, 1.0, 1.0);

@@ -498,6 +498,71 @@ pub fn describe_item(item: &MapItemDto, cases: &BTreeMap<i64, CaseMark>, lang: L
     }
 }
 
+/// The card of a thematic feature (compound, route, site, camera): labelled rows from its
+/// properties, with the latest readings of a site's dust and noise sensors when they have
+/// reported. Provenance fields are left out; `synthetic` becomes a note.
+pub fn feature_card(
+    layer: LayerKind,
+    props: &serde_json::Map<String, serde_json::Value>,
+    sensors: &BTreeMap<String, (f64, String, String, Timestamp)>,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let zh = lang == Lang::Zh;
+    let label = |k: &str| -> String {
+        let (z, e) = match k {
+            "id" => ("编号", "Id"),
+            "name" => ("名称", "Name"),
+            "households" => ("户数", "Households"),
+            "sorting_status" => ("垃圾分类", "Waste sorting"),
+            "builder" => ("施工单位", "Builder"),
+            "stage" => ("施工阶段", "Works stage"),
+            "permit_no" => ("施工许可证号", "Permit no."),
+            "buildings" => ("单体数", "Buildings"),
+            "area_m2" => ("面积 m²", "Area m²"),
+            "dust_sensor_id" => ("扬尘监测 PM10", "Dust PM10"),
+            "noise_sensor_id" => ("噪声监测", "Noise"),
+            "facility_id" => ("所属设施", "Facility"),
+            "stops" => ("收运点数", "Stops"),
+            "grid_code" => ("单元网格", "Grid"),
+            "community_code" => ("社区", "Community"),
+            "district_code" => ("区(市)", "District"),
+            other => return other.to_owned(),
+        };
+        (if zh { z } else { e }).to_owned()
+    };
+    let mut rows =
+        vec![(if zh { "图层" } else { "Layer" }.to_owned(), crate::i18n::layer(layer, lang).to_owned())];
+    for (k, v) in props {
+        if matches!(k.as_str(), "source" | "synthetic" | "heading_deg" | "fov_deg" | "range_m") {
+            continue;
+        }
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Array(a) => a.len().to_string(),
+            _ => continue,
+        };
+        let text = if k.ends_with("_sensor_id") {
+            match sensors.get(&text) {
+                Some((value, unit, _, at)) => format!("{text}: {value} {unit} ({})", short_time(*at)),
+                None => format!("{text}: {}", if zh { "暂无读数" } else { "no reading yet" }),
+            }
+        } else {
+            text
+        };
+        rows.push((label(k), text));
+    }
+    if props.get("synthetic").and_then(Value::as_bool) == Some(true) {
+        rows.push((
+            if zh { "说明" } else { "Note" }.to_owned(),
+            if zh { "合成数据" } else { "synthetic" }.to_owned(),
+        ));
+    }
+    rows
+}
+
 /// Time to a deadline, for "time left" columns: e.g. `剩余 3小时20分` / `3 h 20 min left`, or
 /// `已超时 1天2小时` / `overdue by 1 d 2 h`. Clock time; working-time limits are the service's.
 pub fn time_left(deadline: Timestamp, now: Timestamp, lang: Lang) -> (String, bool) {
@@ -934,6 +999,27 @@ mod tests {
             status: StatusClass::Open,
         };
         assert_eq!(describe_item(&point, &p.cases, Lang::Zh), "案件 #5 · 任务处理 · 办理中");
+    }
+
+    #[test]
+    fn site_cards_show_their_sensor_readings() {
+        let props: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"id":"QD-GD-0001","builder":"青岛某建工","dust_sensor_id":"QD-PM10-0001",
+                "noise_sensor_id":"QD-NOISE-0001","source":"generated","synthetic":true}"#,
+        )
+        .unwrap();
+        let sensors = BTreeMap::from([(
+            "QD-PM10-0001".to_owned(),
+            (180.0, "µg/m³".to_owned(), "pm10".to_owned(), t("2026-11-29T10:05:00+08:00")),
+        )]);
+        let rows = feature_card(LayerKind::Sites, &props, &sensors, Lang::Zh);
+        assert_eq!(rows[0], ("图层".to_owned(), "建筑工地".to_owned()));
+        assert!(
+            rows.contains(&("扬尘监测 PM10".to_owned(), "QD-PM10-0001: 180 µg/m³ (11-29 10:05)".to_owned()))
+        );
+        assert!(rows.contains(&("噪声监测".to_owned(), "QD-NOISE-0001: 暂无读数".to_owned())));
+        assert!(!rows.iter().any(|(k, _)| k == "source"));
+        assert_eq!(rows.last().unwrap().1, "合成数据");
     }
 
     #[test]

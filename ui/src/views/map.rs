@@ -62,6 +62,9 @@ fn item_at(ctx: Ctx, x: f64, y: f64) -> Option<MapItemDto> {
 fn click(ctx: Ctx, x: f64, y: f64) {
     let view = ctx.view.get_untracked();
     let hit = item_at(ctx, x, y);
+    if hit.is_some() {
+        ctx.selected_overlay.set(None);
+    }
     match hit {
         Some(MapItemDto::Cluster { lon, lat, .. }) => ctx.fly_to(lon, lat, (view.zoom + 2.0).min(18.0)),
         Some(MapItemDto::Point { layer: LayerKind::Cases, id, .. }) => {
@@ -76,6 +79,7 @@ fn click(ctx: Ctx, x: f64, y: f64) {
         }
         None => {
             ctx.selected_feature.set(None);
+            ctx.selected_overlay.set(super::overlay_at(ctx, x, y).map(|(l, s)| (l, s.props)));
         }
     }
 }
@@ -135,6 +139,7 @@ pub fn run_command(ctx: Ctx, cmd: Command) {
                 ctx.selected.set(None);
                 ctx.detail.set(None);
                 ctx.selected_feature.set(None);
+                ctx.selected_overlay.set(None);
             }
         }
         Command::ToggleLayer(n) => {
@@ -313,6 +318,7 @@ pub fn MapView() -> impl IntoView {
                 <span>{move || bar().label}</span>
             </div>
             <FeatureInfo/>
+            <OverlayCard/>
             {move || {
                 hover.get().map(|(x, y, t)| view! {
                     <div class="hover-tip" style:left=format!("{:.0}px", x + 14.0) style:top=format!("{:.0}px", y + 12.0)>{t}</div>
@@ -323,6 +329,26 @@ pub fn MapView() -> impl IntoView {
                 {move || ctx.t(Msg::SyntheticGeo)}
             </div>
         </div>
+    }
+}
+
+/// The card of a selected site, compound or route.
+#[component]
+fn OverlayCard() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    move || {
+        ctx.selected_overlay.get().map(|(layer, props)| {
+            let lang = ctx.lang.get();
+            let rows = ctx.picture.with(|p| crate::state::feature_card(layer, &props, &p.sensors, lang));
+            view! {
+                <div class="feature-info overlay-card">
+                    <button class="close" on:click=move |_| ctx.selected_overlay.set(None)>"×"</button>
+                    <table class="kv">
+                        {rows.into_iter().map(|(k, v)| view! { <tr><th>{k}</th><td>{v}</td></tr> }).collect_view()}
+                    </table>
+                </div>
+            }
+        })
     }
 }
 

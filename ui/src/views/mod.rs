@@ -57,7 +57,7 @@ fn load_overlays(ctx: Ctx) {
         let backend = backend.clone();
         spawn_local(async move {
             let Ok(text) = backend.layer_geojson(crate::state::layer_name(layer), None).await else { return };
-            if let Ok(shapes) = prepare_text(&text) {
+            if let Ok(shapes) = crate::geojson::prepare_text_with_props(&text) {
                 BASE.with(|b| b.borrow_mut().overlays.insert(layer, BaseLayer::new(shapes)));
                 ctx.static_served.update(|s| {
                     s.insert(layer);
@@ -137,6 +137,8 @@ pub struct Ctx {
     pub selected: RwSignal<Option<i64>>,
     /// Selected non-case feature: layer, id, status.
     pub selected_feature: RwSignal<Option<MapItemDto>>,
+    /// Selected thematic feature (site, compound, route): layer and properties.
+    pub selected_overlay: RwSignal<Option<(LayerKind, serde_json::Map<String, serde_json::Value>)>>,
     /// The selected case's detail.
     pub detail: RwSignal<Option<CaseDto>>,
     /// Actions allowed on it.
@@ -617,6 +619,7 @@ pub fn App() -> impl IntoView {
         connection: RwSignal::new(Connection::Connecting),
         selected: RwSignal::new(None),
         selected_feature: RwSignal::new(None),
+        selected_overlay: RwSignal::new(None),
         detail: RwSignal::new(None),
         actions: RwSignal::new(Vec::new()),
         cameras: RwSignal::new(None),
@@ -725,6 +728,16 @@ pub fn App() -> impl IntoView {
             <panels::Toast/>
         </div>
     }
+}
+
+/// The thematic feature (site, compound, route) under a screen point.
+pub fn overlay_at(ctx: Ctx, x: f64, y: f64) -> Option<(LayerKind, crate::geojson::Shape)> {
+    let view = ctx.view.get_untracked();
+    SURFACE.with(|s| {
+        let s = s.borrow();
+        let surface = s.as_ref()?;
+        BASE.with(|b| ctx.layers.with_untracked(|l| surface.hit_overlay(&b.borrow(), &view, l, x, y)))
+    })
 }
 
 /// Install a surface for the map canvas (called by the map view once mounted).
