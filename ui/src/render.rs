@@ -393,7 +393,9 @@ impl Surface {
                 }
             })
             .collect();
-        let mut counts: Vec<(bool, String, f64, f64)> = Vec::new();
+        let mut font_big: Option<bool> = None;
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
         let mut batches: BTreeMap<(LayerKind, &'static str), Vec<(f64, f64)>> = BTreeMap::new();
         let mut selected_at: Option<(f64, f64)> = None;
         order.sort_by_key(|i| match i {
@@ -428,9 +430,15 @@ impl Surface {
                         ctx.set_fill_style_str(style::layer_colour(*layer));
                         ctx.fill();
                     }
-                    // Counts are drawn after all discs, grouped by font: setting a font per
-                    // cluster costs more than drawing it.
-                    counts.push((r > 20.0, compact(mix.total()), x, y + 0.5));
+                    // The count right after its disc (a later, overlapping disc covers it); the
+                    // font is set only when it changes: setting it costs more than drawing.
+                    let big = r > 20.0;
+                    if font_big != Some(big) {
+                        ctx.set_font(&format!("600 {}px {FONT}", if big { 12 } else { 11 }));
+                        font_big = Some(big);
+                    }
+                    ctx.set_fill_style_str("#f1f5f9");
+                    let _ = ctx.fill_text(&compact(mix.total()), x, y + 0.5);
                 }
                 MapItemDto::Point { layer, id, lon, lat, status } => {
                     let (x, y) = v.to_screen(*lon, *lat);
@@ -474,15 +482,6 @@ impl Surface {
             ctx.set_stroke_style_str("#fde047");
             ctx.set_line_width(2.5);
             ctx.stroke();
-        }
-        ctx.set_fill_style_str("#f1f5f9");
-        ctx.set_text_align("center");
-        ctx.set_text_baseline("middle");
-        for big in [false, true] {
-            ctx.set_font(&format!("600 {}px {FONT}", if big { 12 } else { 11 }));
-            for (_, text, x, y) in counts.iter().filter(|c| c.0 == big) {
-                let _ = ctx.fill_text(text, *x, *y);
-            }
         }
         for (lon, lat) in scene.results {
             let (x, y) = v.to_screen(*lon, *lat);
