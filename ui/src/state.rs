@@ -493,7 +493,16 @@ pub fn describe_item(item: &MapItemDto, cases: &BTreeMap<i64, CaseMark>, lang: L
             format!("{} #{id}{stage} · {}", crate::i18n::layer(LayerKind::Cases, lang), class_name(*status))
         }
         MapItemDto::Point { layer, id, status, .. } => {
-            format!("{} #{id} · {}", crate::i18n::layer(*layer, lang), class_name(*status))
+            // For equipment and vehicles the classes read as normal / alarm / offline.
+            let word = match (status, lang) {
+                (StatusClass::Open, Lang::Zh) => "正常",
+                (StatusClass::Overdue, Lang::Zh) => "告警",
+                (StatusClass::Closed, Lang::Zh) => "停用",
+                (StatusClass::Open, Lang::En) => "normal",
+                (StatusClass::Overdue, Lang::En) => "alarm",
+                (StatusClass::Closed, Lang::En) => "offline",
+            };
+            format!("{} #{id} · {word}", crate::i18n::layer(*layer, lang))
         }
     }
 }
@@ -999,6 +1008,14 @@ mod tests {
             status: StatusClass::Open,
         };
         assert_eq!(describe_item(&point, &p.cases, Lang::Zh), "案件 #5 · 任务处理 · 办理中");
+        let camera = MapItemDto::Point {
+            layer: LayerKind::Cameras,
+            id: 41,
+            lon: 120.0,
+            lat: 36.0,
+            status: StatusClass::Open,
+        };
+        assert_eq!(describe_item(&camera, &p.cases, Lang::Zh), "视频监控 #41 · 正常");
     }
 
     #[test]
