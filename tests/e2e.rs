@@ -330,6 +330,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
             .env("CITYOPS_DATA_DIR", &data)
             .env("CITYOPS_TIME_SCALE", "60")
             .env("CITYOPS_TIME_ORIGIN", ORIGIN)
+            .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
             .stdout(Stdio::null()),
     );
     wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
@@ -378,7 +379,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     let _svc = spawn(
         Command::new(&server)
             .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}"), "--simulate"])
-            .args(["--time-scale", "60", "--time-origin", ORIGIN, "--ui-dir"])
+            .args(["--time-scale", "60", "--time-origin", ORIGIN, "--sim-sensor-minutes", "10", "--ui-dir"])
             .arg(&dist)
             .stdout(Stdio::null())
             .stderr(Stdio::null()),

@@ -49,6 +49,12 @@ async fn health(svc: &Service) -> Result<(ServiceClock, u64), String> {
 /// Load the picture: every active case and the last 24 hours' closures.
 async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
     let mut map = LiveMap::new().map_err(|e| e.to_string())?;
+    // Cameras and waste facilities: the city's static point layers (compiled in).
+    let ops = cityops_core::citypack::ops::OpsLayers::from_sources(
+        &cityops_core::citypack::ops::OpsSources::qingdao(),
+    )
+    .map_err(|e| e.to_string())?;
+    map.load_ops(&ops).map_err(|e| e.to_string())?;
     let day_ago = cityops_core::calendar::to_timestamp(clock.now() - TimeDelta::hours(24));
     let since = urlencode(&day_ago.to_rfc3339());
     for filter in
@@ -184,10 +190,12 @@ async fn stream<R: Runtime>(
                 .and_then(|mut m| m.as_mut().map(|map| map.apply(&event)))
                 .unwrap_or(Ok(false));
             match fresh {
-                Ok(true) => {
+                // Sensor readings (1,400 a minute) stay native: the UI draws sites' state from
+                // alerts and the map, not from every reading.
+                Ok(true) if !matches!(event.body, cityops_api::EventBody::Sensor { .. }) => {
                     let _ = app.emit("live", &event);
                 }
-                Ok(false) => {}
+                Ok(_) => {}
                 Err(e) => tracing::debug!(event = event.id, error = %e, "event not drawn"),
             }
         }

@@ -114,6 +114,10 @@ pub async fn connect(args: &Args) -> Result<Service, ServiceError> {
         simulate: !args.no_simulation,
         sim_seed: 7,
         ui_dir: None,
+        sim_sensor_minutes: std::env::var("CITYOPS_SIM_SENSOR_MINUTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1),
     };
     let embedded = cityops_server::start_embedded(config, "desktop-console")
         .await

@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Seed of the embedded simulation.
     #[arg(long, env = "CITYOPS_SIM_SEED", default_value_t = 7)]
     pub sim_seed: u64,
+    /// The embedded simulation reads the 1,400 site sensors every this many simulated minutes
+    /// (the city's cadence is 1; 0 turns them off).
+    #[arg(long, env = "CITYOPS_SIM_SENSOR_MINUTES", default_value_t = 1)]
+    pub sim_sensor_minutes: u32,
     /// Serve the console's browser build (ui/dist) from this directory at `/`.
     #[arg(long, env = "CITYOPS_UI_DIR")]
     pub ui_dir: Option<PathBuf>,
@@ -168,6 +172,8 @@ pub struct Config {
     pub sim_seed: u64,
     /// Directory of the browser UI to serve at `/`.
     pub ui_dir: Option<PathBuf>,
+    /// Sensor cadence of the embedded simulation, simulated minutes (0 = off).
+    pub sim_sensor_minutes: u32,
 }
 
 /// Default listen address.
@@ -243,6 +249,7 @@ impl Config {
                 file.sim_seed.unwrap_or(serve.sim_seed)
             },
             ui_dir: serve.ui_dir.clone().or(file.ui_dir),
+            sim_sensor_minutes: serve.sim_sensor_minutes,
         })
     }
 }

@@ -84,8 +84,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, store = %redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
-    let sim =
-        if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
+    let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
     if let Some(dir) = &config.ui_dir {
         tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
     }
@@ -119,19 +118,8 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
     let state = state_from(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let token = auth::new_token()?;
-    state
-        .store
-        .create_token(cityops_store::NewToken {
-            hash: auth::hash_token(&token),
-            role: cityops_api::Role::Admin,
-            district_code: None,
-            label: label.to_owned(),
-            created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
-        })
-        .await?;
-    let sim =
-        if config.simulate { Some(start_simulation(&state, addr, config.sim_seed).await?) } else { None };
+    let token = admin_token(&state, label).await?;
+    let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
     tracing::info!(%addr, store = %redact(&config.database_url), "embedded cityops service listening");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
@@ -145,13 +133,8 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
     Ok(Embedded { addr, token, task })
 }
 
-/// Start the embedded simulation: it talks to this service over loopback HTTP with an admin token
-/// of its own (created here, never shown).
-async fn start_simulation(
-    state: &AppState,
-    addr: SocketAddr,
-    seed: u64,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+/// A new admin token for a component of this process (stored hashed, never printed).
+async fn admin_token(state: &AppState, label: &str) -> anyhow::Result<String> {
     let token = auth::new_token()?;
     state
         .store
@@ -159,13 +142,26 @@ async fn start_simulation(
             hash: auth::hash_token(&token),
             role: cityops_api::Role::Admin,
             district_code: None,
-            label: "embedded-sim".into(),
+            label: label.to_owned(),
             created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
         })
         .await?;
+    Ok(token)
+}
+
+/// Start the embedded simulation: it talks to this service over loopback HTTP with an admin token
+/// of its own (created here, never shown).
+async fn start_simulation(
+    state: &AppState,
+    addr: SocketAddr,
+    config: &Config,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let seed = config.sim_seed;
+    let token = admin_token(state, "embedded-sim").await?;
     let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
     let mut cfg = cityops_sim::SimConfig::new(format!("http://{host}:{}", addr.port()), token);
     cfg.seed = seed;
+    cfg.sensor_every_min = config.sim_sensor_minutes;
     tracing::info!(seed, "embedded simulation of Qingdao starting (synthetic data)");
     Ok(tokio::spawn(async move {
         match cityops_sim::run(cfg, std::future::pending()).await {

@@ -444,6 +444,20 @@ async fn reference_data(app: &TestApp) {
     assert_eq!(app.call("GET", "/api/v1/layers/grids", Some(&t), None).await.0, StatusCode::BAD_REQUEST);
     let (_, v) = app.call("GET", "/api/v1/catalogue", Some(&t), None).await;
     assert!(v.as_array().unwrap().len() >= 403);
+    // The briefing chart (plotters → SVG): every district with its composite.
+    let req = Request::builder()
+        .uri("/api/v1/evaluation/chart.svg?from=2020-01-01T00:00:00%2B08:00&to=2030-01-01T00:00:00%2B08:00")
+        .header("authorization", format!("Bearer {t}"))
+        .body(Body::empty())
+        .unwrap();
+    let (s, body) = app.send(req).await;
+    let svg = String::from_utf8(body).unwrap();
+    assert_eq!(s, StatusCode::OK, "{svg}");
+    assert!(
+        svg.starts_with("<svg") && svg.contains("市南区") && svg.contains("莱西市"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
 }
 
 async fn the_map_follows_the_live_stream(app: &TestApp) {

@@ -7,6 +7,7 @@
 //! `cityops-server --time-scale`) is the simulation's clock.
 
 pub mod client;
+pub mod fleet;
 pub mod model;
 pub mod place;
 
@@ -43,6 +44,10 @@ pub struct SimConfig {
     pub tick: Duration,
     /// Real time between progress lines.
     pub progress_every: Duration,
+    /// Drive the 749 waste trucks (GPS fixes every simulated minute).
+    pub trucks: bool,
+    /// Site sensors read every this many simulated minutes (0 = off; the city's is 1).
+    pub sensor_every_min: u32,
 }
 
 impl SimConfig {
@@ -56,6 +61,8 @@ impl SimConfig {
             duration: None,
             tick: Duration::from_millis(200),
             progress_every: Duration::from_secs(10),
+            trucks: true,
+            sensor_every_min: 1,
         }
     }
 }
@@ -81,6 +88,10 @@ pub struct Summary {
     pub overdue_at_end: u64,
     /// Requests the service refused or that failed.
     pub errors: u64,
+    /// Truck GPS fixes sent.
+    pub fixes: u64,
+    /// Sensor readings sent.
+    pub readings: u64,
     /// Cases created in the run, with the district the simulator placed them in.
     pub placed: Vec<(i64, String)>,
 }
@@ -120,6 +131,7 @@ impl std::fmt::Display for Summary {
         )?;
         writeln!(f, "  feedbacks after their deadline: {}", self.late_feedbacks)?;
         writeln!(f, "  open cases past their deadline at the end: {}", self.overdue_at_end)?;
+        writeln!(f, "  truck GPS fixes: {}   site sensor readings: {}", self.fixes, self.readings)?;
         write!(f, "  refused or failed requests: {}", self.errors)
     }
 }
@@ -168,6 +180,14 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
         );
     }
     let places = tokio::task::spawn_blocking(Places::qingdao).await??;
+    let seed = cfg.seed;
+    let fleet = tokio::task::spawn_blocking(move || {
+        cityops_core::citypack::ops::OpsLayers::from_sources(
+            &cityops_core::citypack::ops::OpsSources::qingdao(),
+        )
+        .map(|ops| fleet::Fleet::new(&ops, seed))
+    })
+    .await??;
     let real0 = Instant::now();
     let sim0 = cityops_core::calendar::from_timestamp(health.now);
     let sim_now =
@@ -310,6 +330,35 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             queue.push(Reverse((now + TimeDelta::minutes(plan.accept_after), seq, id, first)));
             cases.insert(id, Tracked { plan, unit: None, returned: false, reworked: false });
             summary.placed.push((id, district));
+        }
+        // Trucks and sensors, minute by minute.
+        for minute in fleet::minutes_between(last, now) {
+            if cfg.trucks {
+                let fixes = fleet.fixes(minute);
+                for chunk in fixes.chunks(1000) {
+                    match client.feed("gps", &tokens.gateway, chunk).await {
+                        Ok(_) => summary.fixes += chunk.len() as u64,
+                        Err(e) => {
+                            summary.errors += 1;
+                            tracing::warn!(error = %e, "GPS batch refused");
+                        }
+                    }
+                }
+            }
+            if cfg.sensor_every_min > 0
+                && i64::from(chrono::Timelike::minute(&minute)) % i64::from(cfg.sensor_every_min) == 0
+            {
+                let readings = fleet.readings(minute);
+                for chunk in readings.chunks(1000) {
+                    match client.feed("sensor", &tokens.gateway, chunk).await {
+                        Ok(_) => summary.readings += chunk.len() as u64,
+                        Err(e) => {
+                            summary.errors += 1;
+                            tracing::warn!(error = %e, "sensor batch refused");
+                        }
+                    }
+                }
+            }
         }
         // Steps that are due.
         while let Some(Reverse((at, _, _, _))) = queue.peek() {

@@ -19,7 +19,36 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/evaluation", get(area)).route("/api/v1/evaluation/districts", get(districts))
+    Router::new()
+        .route("/api/v1/evaluation", get(area))
+        .route("/api/v1/evaluation/districts", get(districts))
+        .route("/api/v1/evaluation/chart.svg", get(districts_svg))
+}
+
+/// The district ranking as an SVG chart for briefings (plotters).
+async fn districts_svg(
+    State(st): State<AppState>,
+    caller: Caller,
+    q: ApiQuery<EvalQuery>,
+) -> AppResult<impl axum::response::IntoResponse> {
+    let title = format!("区域综合评价 {} – {} (UTC+8)", q.0.from, q.0.to);
+    let axum::Json(rows) = districts(State(st.clone()), caller, q).await?;
+    let named: Vec<(String, RatesDto)> = rows
+        .into_iter()
+        .map(|r| {
+            let name = st
+                .city
+                .pack
+                .organisation
+                .district(&r.subject)
+                .map(|d| d.name.clone())
+                .unwrap_or(r.subject.clone());
+            (name, r)
+        })
+        .collect();
+    let svg = cityops_charts::district_ranking_svg(&named, &title)
+        .map_err(|e| AppError::new(cityops_api::ErrorCode::Internal, e.to_string()))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
 }
 
 /// Query: `from`/`to` (RFC 3339, `to` exclusive), and for `/evaluation` the `area` code prefix

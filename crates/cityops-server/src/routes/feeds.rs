@@ -56,6 +56,15 @@ fn finite(i: usize, lon: f64, lat: f64) -> AppResult<()> {
     }
 }
 
+/// Item `i` of a batch names a known category at a point on land in the city.
+fn validate_report(st: &AppState, i: usize, key: &cityops_api::TypeKey, lon: f64, lat: f64) -> AppResult<()> {
+    let at_item = |e: AppError| AppError::new(e.0.code, format!("item {i}: {}", e.0.message));
+    finite(i, lon, lat)?;
+    app::category(&st.city, key).map_err(at_item)?;
+    st.city.pack.locate(lon, lat).map_err(|e| at_item(app::locate_error(e)))?;
+    Ok(())
+}
+
 async fn cases(
     st: &AppState,
     caller: &Caller,
@@ -65,13 +74,7 @@ async fn cases(
     // Validate everything first (category and location of every item) so a bad item writes nothing.
     for (i, (_, new)) in items.iter().enumerate() {
         if let Some(n) = new {
-            finite(i, n.lon, n.lat)?;
-            app::category(&st.city, &n.type_key)
-                .map_err(|e| AppError::new(e.0.code, format!("item {i}: {}", e.0.message)))?;
-            st.city.pack.locate(n.lon, n.lat).map_err(|e| {
-                let e = app::locate_error(e);
-                AppError::new(e.0.code, format!("item {i}: {}", e.0.message))
-            })?;
+            validate_report(st, i, &n.type_key, n.lon, n.lat)?;
         }
     }
     let mut out = IngestResultDto {
@@ -185,13 +188,7 @@ async fn video(
         if d.camera_id.is_empty() {
             return Err(AppError::invalid(format!("item {i}: camera_id is required")));
         }
-        finite(i, d.lon, d.lat)?;
-        app::category(&st.city, &d.type_key)
-            .map_err(|e| AppError::new(e.0.code, format!("item {i}: {}", e.0.message)))?;
-        st.city.pack.locate(d.lon, d.lat).map_err(|e| {
-            let e = app::locate_error(e);
-            AppError::new(e.0.code, format!("item {i}: {}", e.0.message))
-        })?;
+        validate_report(&st, i, &d.type_key, d.lon, d.lat)?;
     }
     let now = st.clock.now();
     let mut out = IngestResultDto {

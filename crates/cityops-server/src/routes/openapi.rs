@@ -263,6 +263,16 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/api/v1/evaluation/chart.svg",
+        tag: "evaluation",
+        summary: "The districts' composite ranking as an SVG chart for briefings",
+        auth: true,
+        params: EVAL,
+        request: Body::None,
+        response: Body::None,
+    },
+    Operation {
+        method: "get",
         path: "/api/v1/events",
         tag: "live",
         summary: "Live events (SSE); resume with Last-Event-ID or ?after=",
