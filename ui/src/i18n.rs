@@ -144,6 +144,7 @@ messages! {
     Reset => "全市视图", "Whole city";
     Items => "个要素", "features";
     FilterActive => "高亮:筛选条件生效中", "Highlighted: a filter is active";
+    AlertsNote => "最近 6 条,点击定位", "latest 6, click to locate";
     StaticLayer => "登记数据(随服务启动加载)", "register data (loaded at service start)";
     NotServed => "服务暂未提供该图层", "not served by the service yet";
     Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";

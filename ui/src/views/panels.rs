@@ -193,10 +193,38 @@ pub fn LayerPanel() -> impl IntoView {
             </div>
         }
     };
+    // The latest live alerts, newest first; a click flies to the place.
+    let alerts = move || {
+        let list: Vec<crate::state::AlertMark> =
+            ctx.picture.with(|p| p.alerts.iter().rev().take(6).cloned().collect());
+        if list.is_empty() {
+            return ().into_any();
+        }
+        view! {
+            <h3>{ctx.t(Msg::Alerts)} <span class="small">" (" {ctx.t(Msg::AlertsNote)} ")"</span></h3>
+            <ul class="alerts">
+                {list
+                    .into_iter()
+                    .map(|a| {
+                        let (lon, lat) = (a.lon, a.lat);
+                        view! {
+                            <li title=a.rule.clone() on:click=move |_| ctx.fly_to(lon, lat, 16.0)>
+                                <span class="mono small">{short_time(a.at)}</span>
+                                " "
+                                {a.message.clone()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
         <aside class="layers">
             <h2>{move || ctx.t(Msg::Layers)}</h2>
             {rows}
+            {alerts}
             {legend}
         </aside>
     }
