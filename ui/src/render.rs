@@ -90,6 +90,8 @@ pub struct Scene<'a> {
     pub results: &'a [(f64, f64)],
     /// View cones of the cameras that can see the selected case.
     pub cones: &'a [Cone],
+    /// Ids of features named by recent alerts (drawn in alarm colour).
+    pub alerted: &'a BTreeSet<String>,
     /// Language of labels.
     pub lang: Lang,
     /// Milliseconds since the epoch (animations).
@@ -244,7 +246,11 @@ impl Surface {
                 if !s.visible_in(lb) {
                     continue;
                 }
-                let colour = style::status_property_colour(*layer, s.status.as_deref());
+                let alarm = crate::state::feature_alarmed(s.id.as_deref(), &s.props, scene.alerted);
+                let colour = style::status_property_colour(
+                    *layer,
+                    if alarm { Some("overdue") } else { s.status.as_deref() },
+                );
                 ctx.set_stroke_style_str(colour);
                 if s.closed {
                     ctx.set_global_alpha(0.25);

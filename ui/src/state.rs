@@ -153,6 +153,41 @@ pub struct AlertMark {
 /// The most recent alerts the console keeps.
 pub const MAX_ALERTS: usize = 200;
 
+/// Ids named by recent alerts (`alert_id` is `rule:subject[/subject]:time`, e.g.
+/// `stop_missed:鲁B·H0619/QD-XQ-04310:20260302T083500`): the sites, compounds and vehicles the map
+/// marks in alarm colour. Only alerts at or after `since` count.
+pub fn alerted_ids(alerts: &[AlertMark], since: Timestamp) -> std::collections::BTreeSet<String> {
+    alerts
+        .iter()
+        .filter(|a| a.at >= since)
+        .flat_map(|a| {
+            let mut parts = a.id.split(':');
+            let _rule = parts.next();
+            parts
+                .next()
+                .map(|subjects| subjects.split('/').map(str::to_owned).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Whether a thematic feature is named by a recent alert, directly (`id`) or through one of its
+/// sensors (`dust_sensor_id`, `noise_sensor_id`: sensor alerts name the sensor).
+pub fn feature_alarmed(
+    id: Option<&str>,
+    props: &serde_json::Map<String, serde_json::Value>,
+    alerted: &std::collections::BTreeSet<String>,
+) -> bool {
+    if alerted.is_empty() {
+        return false;
+    }
+    id.is_some_and(|i| alerted.contains(i))
+        || props
+            .iter()
+            .filter(|(k, _)| k.ends_with("_sensor_id"))
+            .any(|(_, v)| v.as_str().is_some_and(|s| alerted.contains(s)))
+}
+
 /// What an applied event changed (the view redraws, the detail panel reloads).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -897,6 +932,34 @@ mod tests {
             },
         ));
         assert!(p.as_of.contains_key(&LayerKind::Sites));
+    }
+
+    #[test]
+    fn alerts_name_their_subjects() {
+        let mark = |id: &str, at: &str| AlertMark {
+            id: id.into(),
+            rule: String::new(),
+            message: String::new(),
+            lon: 0.0,
+            lat: 0.0,
+            at: t(at),
+        };
+        let alerts = vec![
+            mark("stop_missed:鲁B·H0619/QD-XQ-04310:20260302T083500", "2026-03-02T08:35:00+08:00"),
+            mark("dust:QD-GD-0416:20260302T100700", "2026-03-02T10:07:00+08:00"),
+            mark("noise:QD-GD-0001:20260302T070000", "2026-03-02T07:00:00+08:00"),
+        ];
+        let ids = alerted_ids(&alerts, t("2026-03-02T08:00:00+08:00"));
+        assert!(ids.contains("QD-XQ-04310") && ids.contains("鲁B·H0619") && ids.contains("QD-GD-0416"));
+        assert!(!ids.contains("QD-GD-0001"), "too old");
+        let site: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"id":"QD-GD-0416","dust_sensor_id":"QD-PM10-0416"}"#).unwrap();
+        let by_sensor = alerted_ids(
+            &[mark("dust_exceeded:QD-PM10-0416:20260302T100700", "2026-03-02T10:07:00+08:00")],
+            t("2026-03-02T08:00:00+08:00"),
+        );
+        assert!(feature_alarmed(Some("QD-GD-0416"), &site, &by_sensor));
+        assert!(!feature_alarmed(Some("QD-GD-0001"), &serde_json::Map::new(), &by_sensor));
     }
 
     #[test]

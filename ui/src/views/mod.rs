@@ -267,6 +267,9 @@ fn draw_now(ctx: Ctx) {
         }
         let results: Vec<(f64, f64)> =
             ctx.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
+        // Sites and compounds named by an alert in the last hour (service clock) show in alarm colour.
+        let since = ctx.now.get_untracked() - chrono::Duration::hours(1);
+        let alerted = ctx.picture.with_untracked(|p| crate::state::alerted_ids(&p.alerts, since));
         // View cones of the cameras that can see the selected case.
         let cones: Vec<crate::render::Cone> = if ctx.selected.get_untracked().is_some() {
             ctx.cameras.with_untracked(|c| {
@@ -296,6 +299,7 @@ fn draw_now(ctx: Ctx) {
                             selected: ctx.selected.get_untracked(),
                             results: &results,
                             cones: &cones,
+                            alerted: &alerted,
                             lang: ctx.lang.get_untracked(),
                             now_ms: backend::now_ms(),
                             // With the viewport route, trucks come from the service's R-tree.
