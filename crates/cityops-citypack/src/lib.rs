@@ -8,6 +8,7 @@
 //! - generated (labelled `synthetic` in every feature): street, community and grid polygons
 //!   (seeded Voronoi cells clipped to district ∩ land), grid codes, grassroots unit names.
 
+mod legs;
 mod ops;
 mod output;
 mod voronoi;
@@ -974,9 +975,9 @@ permit is a coincidence.
 | file | content |
 | --- | --- |
 | `cameras.csv` | {cameras} cameras: `id` (`QD-CAM-000001`), `lon`, `lat`, `heading_deg`, `fov_deg`, `range_m`, `kind` (`high`: 360°, 300–800 m, {high} of them; `low`: 60–110°, 30–120 m), `grid_code`, `district_code`, `unit_code` (the grid's unit), `synthetic` |
-| `compounds.geojson` | {compounds} residential compounds (小区): rotated rectangles 60–220 m a side in urban (居委会/社区) grids, at most 4 a grid; `id` (`QD-XQ-00001`), `name` (community name + number), `community_code`, `grid_code`, `district_code`, `households` ({households} in all), `sorting_status` (示范 {s0}, 达标 {s1}, 整改中 {s2}, 未达标 {s3}) |
+| `compounds.geojson` | {compounds} residential compounds (小区): rotated rectangles (one side 60–220 m, the other 0.6–1.4 times it) in urban (居委会/社区) grids, at most 4 a grid; `id` (`QD-XQ-00001`), `name` (community name + number), `community_code`, `grid_code`, `district_code`, `households` ({households} in all), `sorting_status` (示范 {s0}, 达标 {s1}, 整改中 {s2}, 未达标 {s3}) |
 | `facilities.geojson` | {f0} transfer stations (转运站, one near each k-means centre of a district's compounds, at least one a district), {f1} incineration plants (焚烧发电厂) and {f2} kitchen-waste plants (餐厨垃圾处理厂) in village grids of the outer districts; `id` (`QD-FAC-001`), `name`, `kind`, `district_code`, `grid_code`, `capacity_t_per_day` |
-| `routes.geojson` | {routes} collection routes (LineStrings), one truck each (`truck_id` `鲁B·H0001`…); per district, clusters of 5–10 nearby compounds ({stops} stops) visited in nearest-neighbour order from and back to the district's nearest transfer station (`facility_id`); `stops`: `compound_id`, `lon`, `lat` (the compound's centre), `window_start`, `window_end` (05:00–10:00, from a 05:00–06:30 departure at 25 km/h over 1.3 × the straight distance and 8 min a stop; eta −15/+30 min). Legs are straight lines, not streets. |
+| `routes.geojson` | {routes} collection routes (LineStrings), one truck each (`truck_id` `鲁B·H0001`…); per district, clusters of 5–10 nearby compounds ({stops} stops) visited in nearest-neighbour order from and back to a transfer station of the district (`facility_id`; of the three nearest, the one with the shortest tour); `stops`: `compound_id`, `lon`, `lat` (the compound's centre), `window_start`, `window_end` (05:00–10:00, from a 05:00–06:30 departure at 25 km/h over 1.2 × the leg's length and 8 min a stop; eta −15/+30 min). A leg is the straight line when it stays on the district's grids, else a shortest path through adjacent grids of the district (and, inside a concave coastal grid, along its edge), string-pulled ({waypoints} waypoints in all; pieces off the district's land: {wet}, tested exactly in integer micro-degrees). Legs are not streets. Compounds avoid islands (grids off the largest connected piece of their district), whose trucks would need a ferry. |
 | `sites.geojson` | {sites} construction sites: rectangles 0.5–8 ha (log-uniform); `id` (`QD-GD-0001`), `permit_no` (district + date + sequence + `01`), `builder`, `stage` (土方/基础/主体/装修/竣工验收), `buildings` ({buildings} in all), `area_m2` (geodesic), `district_code`, `grid_code`, `dust_sensor_id` (`QD-PM10-0001`), `noise_sensor_id` (`QD-NOISE-0001`) |
 
 Weights per grid (district class × community kind; village grids are {vf}× the size of urban
@@ -1002,6 +1003,8 @@ villages ×0.3. Per district:
         f2 = st.facilities[2],
         routes = st.routes,
         stops = st.stops,
+        waypoints = st.waypoints,
+        wet = st.wet_pieces,
         sites = st.sites,
         buildings = st.buildings,
         vf = VILLAGE_GRID_FACTOR,

@@ -11,6 +11,7 @@
 //! eighth of the size of village grids, so the urban districts come out far denser per km².
 
 use crate::GenError;
+use crate::legs::{Legs, dist_m};
 use crate::output::{IPt, SCALE, feature_collection, fmt_micro, point_json, round_pt, to_geo};
 use geo::{BoundingRect, Contains, Coord, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
 use rand::{Rng, SeedableRng};
@@ -80,6 +81,9 @@ pub(crate) struct OpsStats {
     pub sorting: [usize; 4],
     pub routes: usize,
     pub stops: usize,
+    pub waypoints: usize,
+    pub wet_pieces: usize,
+    pub unconnected: usize,
     pub facilities: [usize; 3],
     pub sites: usize,
     pub buildings: u32,
@@ -196,7 +200,7 @@ fn overlaps(a: &[IPt; 2], b: &[IPt; 2]) -> bool {
 
 impl Cell {
     fn new(poly: &[Vec<Vec<IPt>>]) -> Option<Cell> {
-        let geo = to_geo(&poly.to_vec());
+        let geo = to_geo(poly);
         let r = geo.bounding_rect()?;
         Some(Cell { bbox: [round_pt(r.min()), round_pt(r.max())], geo, taken: Vec::new() })
     }
@@ -311,11 +315,6 @@ fn ring_centre(ring: &[IPt]) -> IPt {
     [sx / n, sy / n]
 }
 
-fn dist_m(a: IPt, b: IPt) -> f64 {
-    let (kx, ky) = m_per_deg((a[1] + b[1]) as f64 / 2.0 / SCALE);
-    (((a[0] - b[0]) as f64 / SCALE * kx).powi(2) + ((a[1] - b[1]) as f64 / SCALE * ky).powi(2)).sqrt()
-}
-
 fn err(reason: String) -> GenError {
     GenError::Content { file: "grids (ops layers)", reason }
 }
@@ -346,6 +345,9 @@ fn street_stem(name: &str) -> &str {
     name
 }
 
+/// A candidate tour: (score, station, stop order, legs, legs without a path on land).
+type Tour = (f64, usize, Vec<usize>, Vec<Vec<IPt>>, usize);
+
 struct CompoundRec {
     grid: usize,
     ring: Vec<IPt>,
@@ -370,11 +372,25 @@ pub(crate) fn generate(
         .map(|g| Cell::new(g.poly).ok_or_else(|| err(format!("grid {} is empty", g.code))))
         .collect::<Result<_, _>>()?;
     let mut st = OpsStats::default();
+    let dcodes: Vec<&str> = districts.iter().map(|d| d.0).collect();
+    let legs = {
+        let ix: Vec<(&[Vec<Vec<IPt>>], usize)> = grids
+            .iter()
+            .map(|g| (g.poly, dcodes.iter().position(|d| *d == g.district_code).unwrap_or(usize::MAX)))
+            .collect();
+        Legs::new(&ix)
+    };
     let mut files = Vec::new();
 
     // ---- compounds: urban grids only, 3:1.5:0.8 by district class; at most 4 per grid
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x01);
-    let cum = cumulative(grids.iter().map(|g| if g.urban { weight(g, 3.0, 1.5, 0.8, 0.0) } else { 0.0 }));
+    // (not on islands: their trucks would need a ferry)
+    let cum = cumulative(
+        grids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| if g.urban && legs.on_mainland(i) { weight(g, 3.0, 1.5, 0.8, 0.0) } else { 0.0 }),
+    );
     let mut per_grid = vec![0usize; grids.len()];
     let mut compounds: Vec<CompoundRec> = Vec::with_capacity(COMPOUNDS);
     let mut attempts = 0;
@@ -426,7 +442,6 @@ pub(crate) fn generate(
 
     // ---- facilities
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x02);
-    let dcodes: Vec<&str> = districts.iter().map(|d| d.0).collect();
     let by_district: Vec<Vec<usize>> = dcodes
         .iter()
         .map(|d| (0..compounds.len()).filter(|&k| grids[compounds[k].grid].district_code == *d).collect())
@@ -563,6 +578,7 @@ pub(crate) fn generate(
     // transfer station of the district
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x03);
     let route_counts = apportion(&weights, ROUTES, 0);
+    let mut unconnected: Vec<String> = Vec::new();
     let mut route_feats = Vec::with_capacity(ROUTES);
     for (di, members) in by_district.iter().enumerate() {
         let r = route_counts[di];
@@ -621,33 +637,68 @@ pub(crate) fn generate(
                     .fold((0i64, 0i64), |a, &k| (a.0 + compounds[k].centre[0], a.1 + compounds[k].centre[1]));
                 [sx / group.len() as i64, sy / group.len() as i64]
             };
-            let fi = *station_ix
-                .iter()
-                .min_by(|&&a, &&b| {
-                    dist_m(facilities[a].at, gc).total_cmp(&dist_m(facilities[b].at, gc)).then(a.cmp(&b))
-                })
-                .unwrap_or(&station_ix[0]);
-            // nearest-neighbour order from the station
-            let mut at = facilities[fi].at;
-            let mut order = Vec::with_capacity(group.len());
-            while !group.is_empty() {
-                let (p, _) = group
-                    .iter()
-                    .enumerate()
-                    .map(|(p, &k)| (p, dist_m(at, compounds[k].centre)))
-                    .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
-                let k = group.remove(p);
-                at = compounds[k].centre;
-                order.push(k);
+            // the station: of the three nearest (straight), the one with the shortest tour on land
+            let mut near = station_ix.clone();
+            near.sort_by(|&a, &b| {
+                dist_m(facilities[a].at, gc).total_cmp(&dist_m(facilities[b].at, gc)).then(a.cmp(&b))
+            });
+            near.truncate(3);
+            let mut best: Option<Tour> = None;
+            for &fi in &near {
+                // nearest-neighbour order from the station
+                let mut at = facilities[fi].at;
+                let mut rest = group.clone();
+                let mut order = Vec::with_capacity(rest.len());
+                while !rest.is_empty() {
+                    let (p, _) = rest
+                        .iter()
+                        .enumerate()
+                        .map(|(p, &k)| (p, dist_m(at, compounds[k].centre)))
+                        .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+                    let k = rest.remove(p);
+                    at = compounds[k].centre;
+                    order.push(k);
+                }
+                let mut pts: Vec<IPt> = vec![facilities[fi].at];
+                pts.extend(order.iter().map(|&k| compounds[k].centre));
+                pts.push(facilities[fi].at);
+                let mut wet = 0;
+                let legs_here: Vec<Vec<IPt>> = pts
+                    .windows(2)
+                    .map(|w| {
+                        legs.leg(w[0], w[1], di).unwrap_or_else(|| {
+                            wet += 1;
+                            vec![w[1]]
+                        })
+                    })
+                    .collect();
+                let mut len = 0.0;
+                let mut prev = facilities[fi].at;
+                for p in legs_here.iter().flatten() {
+                    len += dist_m(prev, *p);
+                    prev = *p;
+                }
+                // a tour without unconnected legs always beats one with
+                let score = len + 1e9 * wet as f64;
+                if best.as_ref().is_none_or(|b| score < b.0) {
+                    best = Some((score, fi, order, legs_here, wet));
+                }
             }
-            // schedule: leave 05:00–06:30, 25 km/h over 1.3 × the straight distance, 8 min a stop
+            let (_, fi, order, legs_here, wet) = best.ok_or_else(|| err("no station".into()))?;
+            if wet > 0 {
+                unconnected.push(format!("QD-R-{:04} ({wet})", route_feats.len() + 1));
+            }
+            // schedule: leave 05:00–06:30, 25 km/h over 1.2 × the leg's length, 8 min a stop
             let mut t = 300.0 + 5.0 * f64::from(rng.random_range(0..=18u32));
             let mut prev = facilities[fi].at;
             let mut stops = Vec::with_capacity(order.len());
             let mut line = vec![facilities[fi].at];
-            for &k in &order {
+            for (&k, leg) in order.iter().zip(&legs_here) {
                 let c = compounds[k].centre;
-                t += dist_m(prev, c) * 1.3 / (25_000.0 / 60.0);
+                for p in leg {
+                    t += dist_m(prev, *p) * 1.2 / (25_000.0 / 60.0);
+                    prev = *p;
+                }
                 let eta = (t / 5.0).round() * 5.0;
                 let start = (eta - 15.0).clamp(300.0, 570.0);
                 let end = (eta + 30.0).clamp(start + 15.0, 600.0);
@@ -655,10 +706,13 @@ pub(crate) fn generate(
                 stops.push(json!({"compound_id": compound_id(k), "lon": num(c[0]), "lat": num(c[1]),
                                   "window_start": hm(start), "window_end": hm(end)}));
                 t += 8.0;
-                prev = c;
-                line.push(c);
+                line.extend(leg.iter().copied());
             }
-            line.push(facilities[fi].at);
+            if let Some(back) = legs_here.last() {
+                line.extend(back.iter().copied());
+            }
+            st.waypoints += line.len() - order.len() - 2;
+            st.wet_pieces += line.windows(2).filter(|w| !legs.on_land(w[0], w[1], di)).count();
             st.stops += stops.len();
             let id = route_feats.len() + 1;
             route_feats.push((
@@ -670,7 +724,11 @@ pub(crate) fn generate(
         }
     }
     st.routes = route_feats.len();
-    log(format!("ops: {} routes, {} stops", st.routes, st.stops));
+    st.unconnected = unconnected.len();
+    log(format!(
+        "ops: {} routes, {} stops, {} waypoints around water and other districts, {} pieces off the district's land, routes with legs without a path on land: {:?}",
+        st.routes, st.stops, st.waypoints, st.wet_pieces, unconnected
+    ));
 
     // ---- construction sites: any grid, 1.5 (core and suburban) : 0.6 (county), villages ×0.3
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x04);

@@ -74,7 +74,7 @@ pub fn round_valid(mp: &MultiPolygon<f64>) -> IMulti {
 }
 
 /// Back to float degrees.
-pub fn to_geo(m: &IMulti) -> MultiPolygon<f64> {
+pub fn to_geo(m: &[IPoly]) -> MultiPolygon<f64> {
     let ring = |r: &IRing| {
         LineString(r.iter().map(|p| Coord { x: p[0] as f64 / SCALE, y: p[1] as f64 / SCALE }).collect())
     };

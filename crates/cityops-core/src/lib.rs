@@ -9,7 +9,7 @@
 //!   立结案标准), [`org`] (centres, departments, grassroots units, streets, communities, unit grids),
 //!   [`citypack`] (loading all of it from the `assets/` bytes)
 //! - geometry: [`geom`] (local metric projection), [`locate`] (point → grid → … → unit),
-//!   [`index`] (live R-tree point layers, viewport clusters by status, radius/kNN/duplicates,
+//!   [`index`] (live point layers (cell buckets under the cluster quadtree), viewport clusters by status, radius/kNN/duplicates,
 //!   geofences and camera view cones)
 //! - cases: [`calendar`] (working time, holidays, make-up days), [`workflow`] (the 7-stage closed
 //!   loop, exception states, roles, stage log), [`evaluation`] (GB/T 30428.4 rates, composite,

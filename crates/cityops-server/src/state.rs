@@ -96,7 +96,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Static map layers as GeoJSON.
     pub layers: StaticLayers,
-    /// The live map (point layers and clusters).
+    /// The live map (point layers and their clusters).
     pub map: MapState,
     /// Scenario rules on the feeds.
     pub scenario: Arc<Scenario>,

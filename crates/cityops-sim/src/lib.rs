@@ -233,7 +233,15 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             serial += 1;
             let ch = model::channel(&mut rng);
             let key = model::type_key(&mut rng, &places.matter_codes, &places.video_codes, ch);
-            let spot = places.sample(&mut rng, ch);
+            // A camera report needs a camera that sees a point on land; without one (never seen
+            // in practice) the report becomes an inspector's.
+            let (ch, camera, spot) = match ch {
+                Channel::VideoAi => match places.sample_video(&mut rng) {
+                    Some((cam, spot)) => (ch, cam, spot),
+                    None => (Channel::Inspector, String::new(), places.sample(&mut rng, ch)),
+                },
+                _ => (ch, String::new(), places.sample(&mut rng, ch)),
+            };
             *summary.reported.entry(ch).or_insert(0) += 1;
             let id = format!("SIM-{}-{serial:08}", cfg.seed);
             match ch {
@@ -268,7 +276,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
                 Channel::VideoAi => video.push((
                     VideoDetectionDto {
                         detection_id: id,
-                        camera_id: format!("CAM-{:05}", spot.inspector % 48_000),
+                        camera_id: camera,
                         type_key: key,
                         confidence: rng.random_range(0.6..0.99),
                         lon: spot.lon,

@@ -25,10 +25,12 @@ pub struct Spot {
     pub inspector: usize,
 }
 
-/// Grids, inspectors' patches and the type lists.
+/// Grids, inspectors' patches, cameras and the type lists.
 #[derive(Debug)]
 pub struct Places {
     grids: Vec<(String, MultiPolygon<f64>)>,
+    cameras: Vec<cityops_core::scenario::Camera>,
+    pack: CityPack,
     /// GB/T 47678.5 matter codes.
     pub matter_codes: Vec<String>,
     /// Video-AI detectable matter codes.
@@ -52,6 +54,10 @@ impl Places {
         let pack = CityPack::from_sources(&CityPackSources::qingdao())?;
         let cat = Catalogue::from_sources(&CatalogueSources::embedded())?;
         let grids = pack.organisation.grids().iter().map(|g| (g.code.clone(), g.polygon.clone())).collect();
+        let ops = cityops_core::citypack::ops::OpsLayers::from_sources(
+            &cityops_core::citypack::ops::OpsSources::qingdao(),
+        )?;
+        let cameras = ops.scenario_cameras();
         let matter_codes = cat.gbt_types(TypeKind::Matter).map(|c| c.key().code.clone()).collect();
         let video_codes = cat
             .video_ai_types()
@@ -61,7 +67,7 @@ impl Places {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        Ok(Self { grids, matter_codes, video_codes })
+        Ok(Self { grids, cameras, pack, matter_codes, video_codes })
     }
 
     /// Number of grids.
@@ -79,6 +85,36 @@ impl Places {
         let (code, poly) = &self.grids[rng.random_range(lo..hi)];
         let (lon, lat) = point_in(rng, poly);
         Spot { lon, lat, grid: code.clone(), district: code[..6].to_owned(), inspector }
+    }
+}
+
+impl Places {
+    /// A camera detection: one of the city's 48,000 cameras and a point inside its view cone, on
+    /// land in a grid. Returns (camera id, spot).
+    pub fn sample_video(&self, rng: &mut impl Rng) -> Option<(String, Spot)> {
+        use cityops_core::geom::{to_local, to_lonlat};
+        for _ in 0..30 {
+            let cam = self.cameras.get(rng.random_range(0..self.cameras.len().max(1)))?;
+            let half = (cam.fov_deg.min(360.0) / 3.0).max(1.0);
+            let bearing = (cam.heading_deg + rng.random_range(-half..half)).to_radians();
+            let dist = cam.range_m * rng.random_range(0.15..0.6);
+            let [x, y] = to_local(cam.lon, cam.lat);
+            let [lon, lat] = to_lonlat(x + dist * bearing.sin(), y + dist * bearing.cos());
+            if let Ok(found) = self.pack.locate(lon, lat) {
+                let spot = Spot {
+                    lon: (lon * 1e6).round() / 1e6,
+                    lat: (lat * 1e6).round() / 1e6,
+                    grid: found.grid.code.clone(),
+                    district: found.district.code.clone(),
+                    inspector: 0,
+                };
+                // Rounding may move a point just across a grid edge: keep only exact ones.
+                if self.pack.locate(spot.lon, spot.lat).is_ok_and(|f| f.grid.code == spot.grid) {
+                    return Some((cam.id.clone(), spot));
+                }
+            }
+        }
+        None
     }
 }
 
@@ -118,5 +154,17 @@ mod tests {
         }
         assert_eq!(districts.len(), 10, "all districts get reports");
         assert!(places.video_codes.len() > 10, "{:?}", places.video_codes);
+        // Camera detections lie in their camera's view and on land.
+        let ops = cityops_core::citypack::ops::OpsLayers::from_sources(
+            &cityops_core::citypack::ops::OpsSources::qingdao(),
+        )
+        .unwrap();
+        let index = cityops_core::scenario::CameraIndex::new(ops.scenario_cameras()).unwrap();
+        for _ in 0..500 {
+            let (cam, spot) = places.sample_video(&mut rng).unwrap();
+            let seen = index.visible_from(spot.lon, spot.lat).unwrap();
+            assert!(seen.iter().any(|v| v.camera.id == cam), "{cam} does not see its own detection");
+            assert_eq!(pack.locate(spot.lon, spot.lat).unwrap().district.code, spot.district);
+        }
     }
 }

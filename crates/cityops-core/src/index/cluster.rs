@@ -27,7 +27,7 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
-    fn add(&mut self, q: [i64; 2], id: u64, slot: usize) {
+    pub(crate) fn add(&mut self, q: [i64; 2], id: u64, slot: usize) {
         self.n[slot] += 1;
         self.sx[slot] += q[0];
         self.sy[slot] += q[1];
@@ -99,28 +99,39 @@ impl ClusterGrid {
         }
     }
 
-    /// Builds the grid from all points at once: the finest level, then each coarser level folded
-    /// from the one below.
-    pub(crate) fn bulk<I>(config: &IndexConfig, points: I) -> Self
-    where
-        I: IntoIterator<Item = ([f64; 2], u64, StatusClass)>,
-    {
+    /// Builds the grid from its finest cells (each key once), folding every coarser level from
+    /// the one below.
+    pub(crate) fn from_finest(config: &IndexConfig, finest: Vec<((i32, i32), Cell)>) -> Self {
         let mut grid = ClusterGrid::new(config);
         let top = usize::from(grid.max_zoom);
-        let mut finest: FxHashMap<(i32, i32), Cell> = FxHashMap::default();
-        for (xy, id, status) in points {
-            let key = grid.finest_key(xy);
-            finest.entry(key).or_default().add([quantise(xy[0]), quantise(xy[1])], id, status_slot(status));
-        }
-        grid.levels[top] = finest;
+        let mut level: FxHashMap<(i32, i32), Cell> = FxHashMap::default();
+        level.reserve(finest.len());
+        level.extend(finest);
+        grid.levels[top] = level;
         for z in (0..top).rev() {
             let mut level: FxHashMap<(i32, i32), Cell> = FxHashMap::default();
+            level.reserve(grid.levels[z + 1].len() / 2);
             for (&(kx, ky), cell) in &grid.levels[z + 1] {
                 level.entry((kx >> 1, ky >> 1)).or_default().merge(cell);
             }
             grid.levels[z] = level;
         }
         grid
+    }
+
+    /// Side of a finest cell, metres.
+    pub(crate) fn finest_m(&self) -> f64 {
+        self.finest_m
+    }
+
+    /// The cell at `zoom` with this key.
+    pub(crate) fn cell(&self, zoom: u8, key: (i32, i32)) -> Option<&Cell> {
+        self.levels.get(usize::from(zoom))?.get(&key)
+    }
+
+    /// The cells at `zoom`.
+    pub(crate) fn cells_at(&self, zoom: u8) -> impl Iterator<Item = (&(i32, i32), &Cell)> {
+        self.levels.get(usize::from(zoom)).into_iter().flatten()
     }
 
     /// Finest cell key of a local point.
@@ -218,35 +229,10 @@ impl ClusterGrid {
         &self,
         zoom: u8,
         (kx0, ky0, kx1, ky1): (i32, i32, i32, i32),
-        mut visit: impl FnMut((i32, i32), &Cell),
+        visit: impl FnMut((i32, i32), &Cell),
     ) {
         let Some(level) = self.levels.get(usize::from(zoom)) else { return };
-        let span = (i64::from(kx1) - i64::from(kx0) + 1) * (i64::from(ky1) - i64::from(ky0) + 1);
-        if span <= 0 {
-            return;
-        }
-        if span as u64 <= level.len() as u64 {
-            for kx in kx0..=kx1 {
-                for ky in ky0..=ky1 {
-                    if let Some(cell) = level.get(&(kx, ky)) {
-                        visit((kx, ky), cell);
-                    }
-                }
-            }
-        } else {
-            let mut keys: Vec<(i32, i32)> = level
-                .keys()
-                .copied()
-                .filter(|&(kx, ky)| kx >= kx0 && kx <= kx1 && ky >= ky0 && ky <= ky1)
-                .collect();
-            // A stable order, the same as the probing branch, for reproducible answers.
-            keys.sort_unstable();
-            for key in keys {
-                if let Some(cell) = level.get(&key) {
-                    visit(key, cell);
-                }
-            }
-        }
+        visit_range(level, (kx0, ky0, kx1, ky1), visit);
     }
 
     /// The finest clustered zoom.
@@ -271,5 +257,41 @@ impl ClusterGrid {
             }
         }
         mix
+    }
+}
+
+/// Visits the entries of a cell-keyed map whose keys lie in the inclusive range `(kx0, ky0, kx1,
+/// ky1)`. Probes key by key when the range is smaller than the map, scans the map otherwise, so
+/// the cost is bounded by both. Keys come in increasing order either way.
+pub(crate) fn visit_range<V>(
+    level: &FxHashMap<(i32, i32), V>,
+    (kx0, ky0, kx1, ky1): (i32, i32, i32, i32),
+    mut visit: impl FnMut((i32, i32), &V),
+) {
+    let span = (i64::from(kx1) - i64::from(kx0) + 1) * (i64::from(ky1) - i64::from(ky0) + 1);
+    if span <= 0 {
+        return;
+    }
+    if span as u64 <= level.len() as u64 {
+        for kx in kx0..=kx1 {
+            for ky in ky0..=ky1 {
+                if let Some(v) = level.get(&(kx, ky)) {
+                    visit((kx, ky), v);
+                }
+            }
+        }
+    } else {
+        let mut keys: Vec<(i32, i32)> = level
+            .keys()
+            .copied()
+            .filter(|&(kx, ky)| kx >= kx0 && kx <= kx1 && ky >= ky0 && ky <= ky1)
+            .collect();
+        // A stable order, the same as the probing branch, for reproducible answers.
+        keys.sort_unstable();
+        for key in keys {
+            if let Some(v) = level.get(&key) {
+                visit(key, v);
+            }
+        }
     }
 }

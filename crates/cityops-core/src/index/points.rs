@@ -1,14 +1,25 @@
-//! One point layer: an R-tree over local metric coordinates, an id map for O(1) lookups and
-//! in-place updates, and the layer's [`ClusterGrid`].
+//! One point layer: the features in a table indexed by id ([`super::slots`]), their handles in
+//! one bucket per finest cluster cell, and the layer's [`ClusterGrid`], whose levels nest like a
+//! quadtree and so double as the spatial index: box and radius queries read the buckets in
+//! range, kNN walks the levels best-first.
+//!
+//! Why not an R-tree: `rstar` keeps every leaf in a node enum at least as large as an inner node
+//! (about 40 bytes for a 12-byte point), plus the inner nodes and an id map beside it; that alone
+//! passes the 64-byte-per-point budget at 10 M points. The cluster grid had to exist anyway, and
+//! its finest cells are small enough (60 px at z16, about 115 m) to serve as the buckets of a
+//! spatial hash. A point costs its 32-byte slot, an 8-byte bucket member, and a share of the
+//! cells.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use cityops_api::{LayerKind, MapItemDto, StatusClass, StatusMix};
 use geo::{Distance, Haversine, Point};
-use rstar::primitives::GeomWithData;
-use rstar::{AABB, RTree};
 
-use super::cluster::ClusterGrid;
+use super::cluster::{Cell, ClusterGrid, quantise, visit_range};
 use super::fxhash::FxHashMap;
-use super::viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
+use super::slots::{Slot, Slots};
+use super::viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery, status_slot};
 use super::{IndexError, Result};
 use crate::geom::{to_local, to_lonlat};
 
@@ -29,26 +40,6 @@ pub struct PointFeature {
     pub tag: u32,
 }
 
-/// What the layer keeps per feature (the position key is the id map's key).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Entry {
-    lon: f64,
-    lat: f64,
-    time: i64,
-    tag: u32,
-    status: StatusClass,
-}
-
-impl Entry {
-    fn of(f: &PointFeature) -> Self {
-        Entry { lon: f.lon, lat: f.lat, time: f.time, tag: f.tag, status: f.status }
-    }
-
-    fn feature(&self, id: u64) -> PointFeature {
-        PointFeature { id, lon: self.lon, lat: self.lat, status: self.status, time: self.time, tag: self.tag }
-    }
-}
-
 /// A filter on features for the metric queries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PointFilter {
@@ -65,8 +56,8 @@ pub struct PointFilter {
 }
 
 impl PointFilter {
-    fn accepts(&self, id: u64, e: &Entry) -> bool {
-        self.statuses.allows(e.status)
+    fn accepts(&self, id: u64, e: &Slot) -> bool {
+        self.statuses.allows(e.status())
             && self.tag.is_none_or(|t| t == e.tag)
             && self.since.is_none_or(|s| e.time >= s)
             && self.until.is_none_or(|u| e.time <= u)
@@ -83,7 +74,76 @@ pub struct Neighbour {
     pub distance_m: f64,
 }
 
-type TreePoint = GeomWithData<[f64; 2], u64>;
+/// A bucket member: the feature's handle (bits 0–31), status slot (bits 32–33) and position in
+/// its cell to 1/32768 of the side per axis (bits 34–48 and 49–63, about 3.5 mm at z16), so
+/// status filters, urgency sorts and most box edges need not read the feature.
+fn member(h: u32, state: u8, at: u32) -> u64 {
+    u64::from(h) | (u64::from(state) << 32) | (u64::from(at) << 34)
+}
+
+fn member_handle(m: u64) -> u32 {
+    m as u32
+}
+
+fn member_state(m: u64) -> usize {
+    ((m >> 32) & 3) as usize
+}
+
+fn with_state(m: u64, state: u8) -> u64 {
+    (m & !(3 << 32)) | (u64::from(state) << 32)
+}
+
+fn with_handle(m: u64, h: u32) -> u64 {
+    (m & !0xffff_ffff) | u64::from(h)
+}
+
+/// Steps of a member's position per axis.
+const STEPS: f64 = 32768.0;
+
+/// A member's quantised position (`x | y << 15`) in the finest cell `key` of side `m`.
+fn cell_offset(m: f64, xy: [f64; 2], key: (i32, i32)) -> u32 {
+    let q = |v: f64, k: i32| ((v - f64::from(k) * m) / m * STEPS).floor().clamp(0.0, STEPS - 1.0) as u32;
+    q(xy[0], key.0) | (q(xy[1], key.1) << 15)
+}
+
+/// The local rectangle a member's quantised position stands for, widened against rounding.
+fn member_rect(m: u64, origin: (f64, f64), step: f64) -> ([f64; 2], [f64; 2]) {
+    const EPS: f64 = 1e-6;
+    let (qx, qy) = (((m >> 34) & 0x7fff) as f64, ((m >> 49) & 0x7fff) as f64);
+    (
+        [origin.0 + qx * step - EPS, origin.1 + qy * step - EPS],
+        [origin.0 + (qx + 1.0) * step + EPS, origin.1 + (qy + 1.0) * step + EPS],
+    )
+}
+
+fn slot_of(f: &PointFeature) -> Slot {
+    Slot { lon: f.lon, lat: f.lat, time: f.time, tag: f.tag, state: status_slot(f.status) as u8 }
+}
+
+fn feature_of(id: u64, s: &Slot) -> PointFeature {
+    PointFeature { id, lon: s.lon, lat: s.lat, status: s.status(), time: s.time, tag: s.tag }
+}
+
+/// An `f64` with a total order, for the kNN queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ord64(f64);
+
+impl Eq for Ord64 {}
+
+impl PartialOrd for Ord64 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ord64 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Largest key range (cells) a bulk load groups with a counting sort; wider ranges sort.
+const COUNTING_CELLS: u64 = 1 << 22;
 
 /// One live point layer.
 ///
@@ -102,8 +162,10 @@ pub struct PointLayer {
     config: IndexConfig,
     /// Great-circle / planar distance ratio bounds over the extent.
     bounds: (f64, f64),
-    tree: RTree<TreePoint>,
-    entries: FxHashMap<u64, Entry>,
+    /// The features, by id.
+    slots: Slots,
+    /// Members of each finest cluster cell (same keys as the finest level of `clusters`).
+    buckets: FxHashMap<(i32, i32), Vec<u64>>,
     clusters: ClusterGrid,
 }
 
@@ -113,40 +175,114 @@ impl PointLayer {
         config.validate()?;
         Ok(PointLayer {
             bounds: config.scale_bounds(),
-            tree: RTree::new(),
-            entries: FxHashMap::default(),
+            slots: Slots::default(),
+            buckets: FxHashMap::default(),
             clusters: ClusterGrid::new(&config),
             config,
         })
     }
 
-    /// A layer built from all its features at once (R-tree bulk load, clusters folded upwards):
-    /// the fast path for start-up and replays. Fails on the first invalid coordinate or repeated
-    /// id.
+    /// A layer built from all its features at once: the features are grouped by finest cell
+    /// (a counting sort on the cell key, or a sort when the keys span too many cells), each
+    /// group becomes a bucket and a finest cluster cell, and the coarser levels are folded
+    /// upwards. Fails on the first invalid coordinate or repeated id.
     pub fn bulk_load(config: IndexConfig, features: Vec<PointFeature>) -> Result<Self> {
         config.validate()?;
-        let mut entries: FxHashMap<u64, Entry> = FxHashMap::default();
-        entries.reserve(features.len());
-        let mut points = Vec::with_capacity(features.len());
-        for f in &features {
-            check_point(&config, f.lon, f.lat)?;
-            if entries.insert(f.id, Entry::of(f)).is_some() {
-                return Err(IndexError::DuplicateId { id: f.id });
-            }
-            points.push(TreePoint::new(to_local(f.lon, f.lat), f.id));
+        let grid = ClusterGrid::new(&config);
+        let fs = &features[..];
+        // Two threads: one stores the features (and finds the first bad one, in input order), the
+        // other computes the cell keys and groups them.
+        let (stored, groups) = std::thread::scope(|scope| {
+            let keys = scope.spawn(|| {
+                let keys: Vec<(i32, i32)> =
+                    fs.iter().map(|f| grid.finest_key(to_local(f.lon, f.lat))).collect();
+                group_by_key(&keys)
+            });
+            let stored = store_all(&config, fs);
+            (stored, join(keys))
+        });
+        let (slots, handles) = stored?;
+        let finest_m = grid.finest_m();
+        // Buckets and finest cells. Filling them straight from the input would scatter writes
+        // over all the cells; instead each thread first sorts its half of the input into
+        // stripes of consecutive cells (a radix partition, 64 sequential write streams), then
+        // each thread fills the cells of half of the stripes, whose cells and members fit in
+        // the caches.
+        let g = groups.keys.len();
+        let stripes = stripe_groups(&groups.starts, fs.len());
+        let n_stripes = stripes.len() - 1;
+        let mut stripe_of = vec![0u8; g];
+        for (s, w) in stripes.windows(2).enumerate() {
+            stripe_of[w[0]..w[1]].fill(s as u8);
         }
-        let clusters = ClusterGrid::bulk(
-            &config,
-            points.iter().zip(&features).map(|(p, f)| (*p.geom(), f.id, f.status)),
-        );
+        let partition = |range: std::ops::Range<usize>| {
+            let mut out: Vec<Vec<Staged>> = vec![Vec::new(); n_stripes];
+            for i in range {
+                let f = &fs[i];
+                let group = groups.of_point[i];
+                let xy = to_local(f.lon, f.lat);
+                let off = cell_offset(finest_m, xy, groups.keys[group as usize]);
+                out[usize::from(stripe_of[group as usize])].push(Staged {
+                    group,
+                    handle: handles[i],
+                    packed: status_slot(f.status) as u32 | (off << 2),
+                    xy,
+                });
+            }
+            out
+        };
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| partition(fs.len() / 2..fs.len()));
+            (partition(0..fs.len() / 2), join(second))
+        });
+        drop(stripe_of);
+        let mut members = vec![0u64; fs.len()];
+        let mut cells = vec![Cell::default(); g];
+        {
+            let mid = n_stripes / 2;
+            let (g_mid, m_mid) = (stripes[mid], groups.starts.get(stripes[mid]).copied().unwrap_or(fs.len()));
+            let (m_lo, m_hi) = members.split_at_mut(m_mid);
+            let (c_lo, c_hi) = cells.split_at_mut(g_mid);
+            let fill = |range: std::ops::Range<usize>, m_out: &mut [u64], c_out: &mut [Cell]| {
+                let (g0, g1) = (stripes[range.start], stripes[range.end]);
+                let base = groups.starts.get(g0).copied().unwrap_or(fs.len());
+                let mut next: Vec<usize> = groups.starts[g0..g1].iter().map(|s| s - base).collect();
+                for s in range {
+                    for st in first[s].iter().chain(&second[s]) {
+                        let at = st.group as usize - g0;
+                        let state = (st.packed & 3) as usize;
+                        let id = slots.id(st.handle);
+                        c_out[at].add([quantise(st.xy[0]), quantise(st.xy[1])], id, state);
+                        m_out[next[at]] = member(st.handle, state as u8, st.packed >> 2);
+                        next[at] += 1;
+                    }
+                }
+            };
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| fill(mid..n_stripes, m_hi, c_hi));
+                fill(0..mid, m_lo, c_lo);
+                join(other);
+            });
+        }
+        drop(first);
+        drop(second);
+        drop(handles);
         drop(features);
-        Ok(PointLayer {
-            bounds: config.scale_bounds(),
-            tree: RTree::bulk_load(points),
-            entries,
-            clusters,
-            config,
-        })
+        // The bucket map and the cluster levels, side by side.
+        let Groups { keys, starts, of_point } = groups;
+        drop(of_point);
+        let (buckets, clusters) = std::thread::scope(|scope| {
+            let finest: Vec<((i32, i32), Cell)> = keys.iter().copied().zip(cells).collect();
+            let clusters = scope.spawn(|| ClusterGrid::from_finest(&config, finest));
+            let mut map: FxHashMap<(i32, i32), Vec<u64>> = FxHashMap::default();
+            map.reserve(keys.len());
+            for (gi, &key) in keys.iter().enumerate() {
+                let end = starts.get(gi + 1).copied().unwrap_or(members.len());
+                map.insert(key, members[starts[gi]..end].to_vec());
+            }
+            (map, join(clusters))
+        });
+        Ok(PointLayer { bounds: config.scale_bounds(), slots, buckets, clusters, config })
     }
 
     /// The layer's configuration.
@@ -156,22 +292,22 @@ impl PointLayer {
 
     /// Number of features.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.slots.len()
     }
 
     /// Whether the layer is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.slots.len() == 0
     }
 
     /// The feature with this id.
     pub fn get(&self, id: u64) -> Option<PointFeature> {
-        self.entries.get(&id).map(|e| e.feature(id))
+        self.slots.handle(id).map(|h| feature_of(id, self.slots.get(h)))
     }
 
     /// All features, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = PointFeature> + '_ {
-        self.entries.iter().map(|(&id, e)| e.feature(id))
+        self.slots.iter().map(|(id, s)| feature_of(id, s))
     }
 
     /// Ids of the features whose time is before `before`, sorted: silent trucks, stale alerts.
@@ -179,7 +315,7 @@ impl PointLayer {
     /// [`PointLayer::remove`]). A scan of the layer, meant for the small live layers.
     pub fn ids_older_than(&self, before: i64) -> Vec<u64> {
         let mut ids: Vec<u64> =
-            self.entries.iter().filter(|(_, e)| e.time < before).map(|(&id, _)| id).collect();
+            self.slots.iter().filter(|(_, s)| s.time < before).map(|(id, _)| id).collect();
         ids.sort_unstable();
         ids
     }
@@ -194,71 +330,153 @@ impl PointLayer {
         &self.clusters
     }
 
+    fn bucket_remove(&mut self, key: (i32, i32), h: u32) {
+        if let Some(v) = self.buckets.get_mut(&key) {
+            if let Some(at) = v.iter().position(|&m| member_handle(m) == h) {
+                v.swap_remove(at);
+            }
+            if v.is_empty() {
+                self.buckets.remove(&key);
+            }
+        }
+    }
+
+    fn bucket_restate(&mut self, key: (i32, i32), h: u32, state: u8) {
+        if let Some(m) =
+            self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
+        {
+            *m = with_state(*m, state);
+        }
+    }
+
+    /// Sparse features the dense table took over: rename them in their buckets.
+    fn rehandle(&mut self, moved: &[(u32, u32)]) {
+        for &(old, new) in moved {
+            let s = *self.slots.get(new);
+            let key = self.clusters.finest_key(to_local(s.lon, s.lat));
+            if let Some(m) =
+                self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == old))
+            {
+                *m = with_handle(*m, new);
+            }
+        }
+    }
+
     /// Inserts a feature, or replaces the one with its id (moving it, re-tagging it or changing
-    /// its status). Returns the previous version. A status-only change leaves the R-tree alone.
+    /// its status). Returns the previous version. Touches one bucket (two for a move across
+    /// cells) and one cluster cell per zoom level.
     pub fn upsert(&mut self, f: PointFeature) -> Result<Option<PointFeature>> {
         check_point(&self.config, f.lon, f.lat)?;
         let xy = to_local(f.lon, f.lat);
-        match self.entries.insert(f.id, Entry::of(&f)) {
+        let new = slot_of(&f);
+        let key = self.clusters.finest_key(xy);
+        match self.slots.handle(f.id) {
             None => {
-                self.tree.insert(TreePoint::new(xy, f.id));
+                let (h, moved) = self.slots.alloc(f.id, new);
+                self.rehandle(&moved);
+                let off = cell_offset(self.clusters.finest_m(), xy, key);
+                self.buckets.entry(key).or_default().push(member(h, new.state, off));
                 self.clusters.add(xy, f.id, f.status);
                 Ok(None)
             }
-            Some(old) => {
+            Some(h) => {
+                let old = std::mem::replace(self.slots.get_mut(h), new);
                 if old.lon == f.lon && old.lat == f.lat {
-                    self.clusters.restatus(xy, f.id, old.status, f.status);
+                    if old.state != new.state {
+                        self.bucket_restate(key, h, new.state);
+                        self.clusters.restatus(xy, f.id, old.status(), f.status);
+                    }
                 } else {
                     let old_xy = to_local(old.lon, old.lat);
-                    self.tree.remove(&TreePoint::new(old_xy, f.id));
-                    self.tree.insert(TreePoint::new(xy, f.id));
-                    self.clusters.relocate((old_xy, old.status), (xy, f.status), f.id);
+                    let old_key = self.clusters.finest_key(old_xy);
+                    let moved = member(h, new.state, cell_offset(self.clusters.finest_m(), xy, key));
+                    if old_key == key {
+                        if let Some(m) = self
+                            .buckets
+                            .get_mut(&key)
+                            .and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
+                        {
+                            *m = moved;
+                        }
+                    } else {
+                        self.bucket_remove(old_key, h);
+                        self.buckets.entry(key).or_default().push(moved);
+                    }
+                    self.clusters.relocate((old_xy, old.status()), (xy, f.status), f.id);
                 }
-                Ok(Some(old.feature(f.id)))
+                Ok(Some(feature_of(f.id, &old)))
             }
         }
     }
 
     /// Changes a feature's status class; returns the previous one.
     pub fn set_status(&mut self, id: u64, status: StatusClass) -> Result<StatusClass> {
-        let entry = self.entries.get_mut(&id).ok_or(IndexError::UnknownId { id })?;
-        let old = entry.status;
-        entry.status = status;
-        self.clusters.restatus(to_local(entry.lon, entry.lat), id, old, status);
+        let h = self.slots.handle(id).ok_or(IndexError::UnknownId { id })?;
+        let slot = self.slots.get_mut(h);
+        let old = slot.status();
+        let state = status_slot(status) as u8;
+        if slot.state != state {
+            slot.state = state;
+            let xy = to_local(slot.lon, slot.lat);
+            self.bucket_restate(self.clusters.finest_key(xy), h, state);
+            self.clusters.restatus(xy, id, old, status);
+        }
         Ok(old)
     }
 
     /// Removes a feature; returns it if it was there.
     pub fn remove(&mut self, id: u64) -> Option<PointFeature> {
-        let old = self.entries.remove(&id)?;
+        let h = self.slots.handle(id)?;
+        let old = self.slots.free(h);
         let xy = to_local(old.lon, old.lat);
-        self.tree.remove(&TreePoint::new(xy, id));
-        self.clusters.remove(xy, id, old.status);
-        Some(old.feature(id))
+        self.bucket_remove(self.clusters.finest_key(xy), h);
+        self.clusters.remove(xy, id, old.status());
+        Some(feature_of(id, &old))
+    }
+
+    /// Visits the buckets meeting a local rectangle, with whether the bucket lies inside it.
+    fn visit_rect(&self, lo: [f64; 2], hi: [f64; 2], mut visit: impl FnMut((f64, f64), &[u64], bool)) {
+        let range = self.clusters.key_range(self.config.max_cluster_zoom, lo, hi);
+        let m = self.clusters.finest_m();
+        visit_range(&self.buckets, range, |(kx, ky), members| {
+            let (x0, y0) = (f64::from(kx) * m, f64::from(ky) * m);
+            let inside =
+                x0 >= lo[0] + 1e-3 && y0 >= lo[1] + 1e-3 && x0 + m <= hi[0] - 1e-3 && y0 + m <= hi[1] - 1e-3;
+            visit((x0, y0), members, inside);
+        });
+    }
+
+    /// The box clipped to the extent (nothing lies outside it), in the local plane, widened by a
+    /// millimetre against rounding; `None` when they do not meet.
+    fn local_box(&self, bbox: &LonLatBox) -> Option<([f64; 2], [f64; 2])> {
+        let e = &self.config.extent;
+        let (min_lon, min_lat) = (bbox.min_lon.max(e.min_lon), bbox.min_lat.max(e.min_lat));
+        let (max_lon, max_lat) = (bbox.max_lon.min(e.max_lon), bbox.max_lat.min(e.max_lat));
+        if min_lon > max_lon || min_lat > max_lat {
+            return None;
+        }
+        let [x0, y0] = to_local(min_lon, min_lat);
+        let [x1, y1] = to_local(max_lon, max_lat);
+        Some(([x0 - 1e-3, y0 - 1e-3], [x1 + 1e-3, y1 + 1e-3]))
     }
 
     /// Features inside the box (edges included) that pass the filter, sorted by id.
     pub fn in_box(&self, bbox: &LonLatBox, filter: &PointFilter) -> Result<Vec<PointFeature>> {
         bbox.validate()?;
-        let mut out: Vec<PointFeature> = self
-            .candidates_in_box(bbox)
-            .filter_map(|p| {
-                let id = p.data;
-                let e = self.entries.get(&id)?;
-                (bbox.contains(e.lon, e.lat) && filter.accepts(id, e)).then(|| e.feature(id))
-            })
-            .collect();
+        let mut out = Vec::new();
+        if let Some((lo, hi)) = self.local_box(bbox) {
+            self.visit_rect(lo, hi, |_, members, _| {
+                for &m in members {
+                    let h = member_handle(m);
+                    let (id, s) = (self.slots.id(h), self.slots.get(h));
+                    if bbox.contains(s.lon, s.lat) && filter.accepts(id, s) {
+                        out.push(feature_of(id, s));
+                    }
+                }
+            });
+        }
         out.sort_unstable_by_key(|f| f.id);
         Ok(out)
-    }
-
-    /// R-tree candidates for a box: the box mapped to the local plane (the projection is affine per
-    /// axis, so this is exact up to rounding), widened by a millimetre against that rounding.
-    fn candidates_in_box(&self, bbox: &LonLatBox) -> impl Iterator<Item = &TreePoint> {
-        let [x0, y0] = to_local(bbox.min_lon, bbox.min_lat);
-        let [x1, y1] = to_local(bbox.max_lon, bbox.max_lat);
-        let env = AABB::from_corners([x0 - 1e-3, y0 - 1e-3], [x1 + 1e-3, y1 + 1e-3]);
-        self.tree.locate_in_envelope(&env)
     }
 
     /// Features within `radius_m` metres (great-circle) of the point that pass the filter, nearest
@@ -268,50 +486,96 @@ impl PointLayer {
         if !(radius_m.is_finite() && radius_m >= 0.0) {
             return Err(IndexError::InvalidDistance(radius_m));
         }
-        let xy = to_local(lon, lat);
+        let [x, y] = to_local(lon, lat);
         let planar = radius_m / self.bounds.0 + 1e-3;
         let origin = Point::new(lon, lat);
-        let mut out: Vec<Neighbour> = self
-            .tree
-            .locate_within_distance(xy, planar * planar)
-            .filter_map(|p| {
-                let e = self.entries.get(&p.data)?;
-                if !filter.accepts(p.data, e) {
-                    return None;
+        let mask = filter.statuses.mask();
+        let mut out = Vec::new();
+        self.visit_rect([x - planar, y - planar], [x + planar, y + planar], |_, members, _| {
+            for &m in members {
+                if !mask[member_state(m)] {
+                    continue;
                 }
-                let d = Haversine.distance(origin, Point::new(e.lon, e.lat));
-                (d <= radius_m).then_some(Neighbour { id: p.data, distance_m: d })
-            })
-            .collect();
+                let h = member_handle(m);
+                let (id, s) = (self.slots.id(h), self.slots.get(h));
+                if filter.accepts(id, s) {
+                    let d = Haversine.distance(origin, Point::new(s.lon, s.lat));
+                    if d <= radius_m {
+                        out.push(Neighbour { id, distance_m: d });
+                    }
+                }
+            }
+        });
         sort_neighbours(&mut out);
         Ok(out)
     }
 
     /// The `k` features nearest (great-circle) to the point that pass the filter, nearest first
-    /// (ties by id). Walks the R-tree in planar order and stops once the planar distance, scaled
-    /// by the extent's lower scale bound, exceeds the k-th great-circle distance found: exact.
+    /// (ties by id). A best-first walk down the cluster levels (a quadtree: each cell's four
+    /// children are the next level's cells), skipping cells with no member of the kept statuses,
+    /// in the order of the planar distance to the cell scaled by the extent's lower scale bound;
+    /// it stops once that bound exceeds the k-th great-circle distance found: exact.
     pub fn nearest(&self, lon: f64, lat: f64, k: usize, filter: &PointFilter) -> Result<Vec<Neighbour>> {
         check_point(&self.config, lon, lat)?;
         let mut best: Vec<Neighbour> = Vec::with_capacity(k.min(1024) + 1);
         if k == 0 {
             return Ok(best);
         }
-        let xy = to_local(lon, lat);
+        let [x, y] = to_local(lon, lat);
         let origin = Point::new(lon, lat);
-        for (p, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&xy) {
-            if best.len() == k && (d2.sqrt() - 1e-3) * self.bounds.0 > best[k - 1].distance_m {
+        let mask = filter.statuses.mask();
+        let top = self.config.max_cluster_zoom;
+        let finest_m = self.clusters.finest_m();
+        let bound = |z: u8, (kx, ky): (i32, i32)| {
+            let size = finest_m * f64::from(1u32 << (top - z));
+            let (x0, y0) = (f64::from(kx) * size, f64::from(ky) * size);
+            let dx = (x0 - x).max(x - (x0 + size)).max(0.0);
+            let dy = (y0 - y).max(y - (y0 + size)).max(0.0);
+            Ord64(((dx * dx + dy * dy).sqrt() - 1e-3).max(0.0) * self.bounds.0)
+        };
+        let mut queue = BinaryHeap::new();
+        for (&key, cell) in self.clusters.cells_at(0) {
+            if cell.filtered(mask).0 > 0 {
+                queue.push(Reverse((bound(0, key), 0u8, key)));
+            }
+        }
+        while let Some(Reverse((Ord64(b), z, key))) = queue.pop() {
+            if best.len() == k && b > best[k - 1].distance_m {
                 break;
             }
-            let Some(e) = self.entries.get(&p.data) else { continue };
-            if !filter.accepts(p.data, e) {
+            if z == top {
+                for &m in self.buckets.get(&key).map_or(&[][..], Vec::as_slice) {
+                    if !mask[member_state(m)] {
+                        continue;
+                    }
+                    let h = member_handle(m);
+                    let (id, s) = (self.slots.id(h), self.slots.get(h));
+                    if best.len() == k {
+                        // The planar bound first: a haversine costs several trigonometric calls.
+                        let [px, py] = to_local(s.lon, s.lat);
+                        let planar = ((px - x).powi(2) + (py - y).powi(2)).sqrt();
+                        if (planar - 1e-3) * self.bounds.0 > best[k - 1].distance_m {
+                            continue;
+                        }
+                    }
+                    if !filter.accepts(id, s) {
+                        continue;
+                    }
+                    let n =
+                        Neighbour { id, distance_m: Haversine.distance(origin, Point::new(s.lon, s.lat)) };
+                    let at = best.partition_point(|b| (b.distance_m, b.id) < (n.distance_m, n.id));
+                    if at < k {
+                        best.insert(at, n);
+                        best.truncate(k);
+                    }
+                }
                 continue;
             }
-            let n =
-                Neighbour { id: p.data, distance_m: Haversine.distance(origin, Point::new(e.lon, e.lat)) };
-            let at = best.partition_point(|b| (b.distance_m, b.id) < (n.distance_m, n.id));
-            if at < k {
-                best.insert(at, n);
-                best.truncate(k);
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let child = (key.0 * 2 + dx, key.1 * 2 + dy);
+                if self.clusters.cell(z + 1, child).is_some_and(|c| c.filtered(mask).0 > 0) {
+                    queue.push(Reverse((bound(z + 1, child), z + 1, child)));
+                }
             }
         }
         Ok(best)
@@ -321,7 +585,7 @@ impl PointLayer {
     /// metres, reported in the `window_s` seconds up to and including its time, any status. This is
     /// the dispatch-time check ("the 14th report on this block in 7 days").
     pub fn duplicate_candidates(&self, id: u64, radius_m: f64, window_s: i64) -> Result<Vec<Neighbour>> {
-        let e = self.entries.get(&id).ok_or(IndexError::UnknownId { id })?;
+        let e = self.get(id).ok_or(IndexError::UnknownId { id })?;
         let filter = PointFilter {
             statuses: StatusFilter::ALL,
             tag: Some(e.tag),
@@ -333,38 +597,20 @@ impl PointLayer {
     }
 
     /// What the map shows of this layer in a viewport. Up to the layer's `max_cluster_zoom`: one
-    /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a single feature of the kept
-    /// statuses is sent as that point, at its exact position; larger cells as a cluster at their
-    /// members' centroid with their status mix). Above it: the raw points in the box, overdue
-    /// first, then open, then closed, each by id, so a cut keeps the most urgent.
-    /// Items come in a stable order; `max_items` cuts the answer.
+    /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a
+    /// single feature of the kept statuses is sent as that point, at its exact position; larger
+    /// cells as a cluster at their members' centroid with their status mix). Above it: the raw
+    /// points in the box, overdue first, then open, then closed, each by id, so a cut keeps the
+    /// most urgent. Items come in a stable order; `max_items` cuts the answer.
     pub fn viewport(&self, layer: LayerKind, q: &ViewportQuery) -> Result<ViewportAnswer> {
         q.bbox.validate()?;
         let mut answer = ViewportAnswer::default();
-        if q.zoom > self.config.max_cluster_zoom {
-            let filter = PointFilter { statuses: q.statuses, ..PointFilter::default() };
-            let mut points = self.in_box(&q.bbox, &filter)?;
-            points.sort_by_key(|f| (urgency(f.status), f.id));
-            for f in points {
-                if answer.items.len() == q.max_items {
-                    answer.truncated = true;
-                    break;
-                }
-                answer.items.push(point_item(layer, &f));
-            }
-            return Ok(answer);
-        }
+        let Some((lo, hi)) = self.local_box(&q.bbox) else { return Ok(answer) };
         let mask = q.statuses.mask();
-        // Nothing lies outside the extent: clip the box to it, so an over-wide request costs no
-        // more than the whole extent.
-        let e = &self.config.extent;
-        let (min_lon, min_lat) = (q.bbox.min_lon.max(e.min_lon), q.bbox.min_lat.max(e.min_lat));
-        let (max_lon, max_lat) = (q.bbox.max_lon.min(e.max_lon), q.bbox.max_lat.min(e.max_lat));
-        if min_lon > max_lon || min_lat > max_lat {
+        if q.zoom > self.config.max_cluster_zoom {
+            self.raw_viewport(layer, q, (lo, hi), &mut answer);
             return Ok(answer);
         }
-        let lo = to_local(min_lon, min_lat);
-        let hi = to_local(max_lon, max_lat);
         let range = self.clusters.key_range(q.zoom, lo, hi);
         self.clusters.for_cells_in(q.zoom, range, |_, cell| {
             let (n, sx, sy, sid) = cell.filtered(mask);
@@ -376,8 +622,8 @@ impl PointLayer {
                 return;
             }
             if n == 1 {
-                if let Some(e) = self.entries.get(&sid) {
-                    answer.items.push(point_item(layer, &e.feature(sid)));
+                if let Some(f) = self.get(sid) {
+                    answer.items.push(point_item(layer, &f));
                 }
                 return;
             }
@@ -387,15 +633,211 @@ impl PointLayer {
         });
         Ok(answer)
     }
+
+    /// The raw points of a viewport: members of the buckets in view, whole buckets taken without
+    /// reading their features when they lie inside the box, gathered per urgency; each class
+    /// fills what is left of the budget, cut by a selection on ids, then sorted.
+    fn raw_viewport(
+        &self,
+        layer: LayerKind,
+        q: &ViewportQuery,
+        (lo, hi): ([f64; 2], [f64; 2]),
+        answer: &mut ViewportAnswer,
+    ) {
+        let mask = q.statuses.mask();
+        // Ids per urgency: overdue, open, closed.
+        let mut lists: [Vec<u64>; 3] = Default::default();
+        // The box's exact edges in the local plane (the projection is monotonic per axis): a
+        // member whose quantised cell lies strictly inside or outside them needs no feature read.
+        let [bx0, by0] = to_local(q.bbox.min_lon, q.bbox.min_lat);
+        let [bx1, by1] = to_local(q.bbox.max_lon, q.bbox.max_lat);
+        let step = self.clusters.finest_m() / STEPS;
+        self.visit_rect(lo, hi, |origin, members, inside| {
+            for &m in members {
+                let state = member_state(m);
+                if !mask[state] {
+                    continue;
+                }
+                let h = member_handle(m);
+                if !inside {
+                    let (a, b) = member_rect(m, origin, step);
+                    if b[0] < bx0 || a[0] > bx1 || b[1] < by0 || a[1] > by1 {
+                        continue;
+                    }
+                    let surely_in = a[0] > bx0 && b[0] < bx1 && a[1] > by0 && b[1] < by1;
+                    if !surely_in {
+                        let s = self.slots.get(h);
+                        if !q.bbox.contains(s.lon, s.lat) {
+                            continue;
+                        }
+                    }
+                }
+                lists[URGENCY[state]].push(self.slots.id(h));
+            }
+        });
+        let mut left = q.max_items;
+        for ids in &mut lists {
+            if ids.len() > left {
+                answer.truncated = true;
+                if left > 0 {
+                    ids.select_nth_unstable(left - 1);
+                }
+                ids.truncate(left);
+            }
+            radix_sort(ids);
+            left -= ids.len();
+        }
+        answer.items.reserve(q.max_items - left);
+        for id in lists.into_iter().flatten() {
+            if let Some(h) = self.slots.handle(id) {
+                let s = self.slots.get(h);
+                answer.items.push(MapItemDto::Point {
+                    layer,
+                    id,
+                    lon: s.lon,
+                    lat: s.lat,
+                    status: s.status(),
+                });
+            }
+        }
+    }
 }
 
-/// Sort rank of a status for raw viewports: overdue first.
-fn urgency(status: StatusClass) -> u8 {
-    match status {
-        StatusClass::Overdue => 0,
-        StatusClass::Open => 1,
-        StatusClass::Closed => 2,
+/// Sorts ids ascending: an LSD radix sort on bytes, as many passes as the largest id has bytes
+/// (three for ten million cases), which beats a comparison sort on the thousands of ids of a
+/// raw viewport.
+fn radix_sort(v: &mut Vec<u64>) {
+    if v.len() < 256 {
+        v.sort_unstable();
+        return;
     }
+    let max = v.iter().copied().max().unwrap_or(0);
+    let bytes = (64 - max.leading_zeros() as usize).div_ceil(8);
+    let mut tmp = vec![0u64; v.len()];
+    for b in 0..bytes {
+        let shift = 8 * b;
+        let mut at = [0usize; 257];
+        for &x in v.iter() {
+            at[((x >> shift) & 0xff) as usize + 1] += 1;
+        }
+        for i in 0..256 {
+            at[i + 1] += at[i];
+        }
+        for &x in v.iter() {
+            let d = ((x >> shift) & 0xff) as usize;
+            tmp[at[d]] = x;
+            at[d] += 1;
+        }
+        std::mem::swap(v, &mut tmp);
+    }
+}
+
+/// Sort rank of a status slot (open, overdue, closed) for raw viewports: overdue first.
+const URGENCY: [usize; 3] = [1, 0, 2];
+
+/// Stores every feature in input order; fails on the first invalid coordinate or repeated id.
+/// Returns the table and each feature's handle.
+fn store_all(config: &IndexConfig, fs: &[PointFeature]) -> Result<(Slots, Vec<u32>)> {
+    let mut slots = Slots::for_ids(fs.iter().map(|f| f.id), fs.len());
+    let mut handles = Vec::with_capacity(fs.len());
+    for f in fs {
+        check_point(config, f.lon, f.lat)?;
+        if slots.handle(f.id).is_some() {
+            return Err(IndexError::DuplicateId { id: f.id });
+        }
+        let (h, moved) = slots.alloc(f.id, slot_of(f));
+        debug_assert!(moved.is_empty(), "the dense table was sized for every dense id");
+        handles.push(h);
+    }
+    Ok((slots, handles))
+}
+
+/// A feature on its way into its bucket: its cell group, handle, status slot and quantised
+/// position in the cell (`state | offset << 2`), and local position.
+#[derive(Debug, Clone, Copy)]
+struct Staged {
+    group: u32,
+    handle: u32,
+    packed: u32,
+    xy: [f64; 2],
+}
+
+/// Stripe boundaries over the groups (group indices, first 0, last the group count): up to 64
+/// runs of consecutive groups with about the same number of points each.
+fn stripe_groups(starts: &[usize], n: usize) -> Vec<usize> {
+    let target = (n / 64).max(1 << 16);
+    let mut bounds = vec![0];
+    for (g, &start) in starts.iter().enumerate() {
+        let last = bounds[bounds.len() - 1];
+        if g > last && start - starts[last] >= target && bounds.len() < 64 {
+            bounds.push(g);
+        }
+    }
+    bounds.push(starts.len());
+    bounds
+}
+
+/// Joins a scoped thread, passing its panic on.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The features grouped by finest cell key: each group's key and first position in the grouped
+/// order, and each feature's group.
+struct Groups {
+    keys: Vec<(i32, i32)>,
+    starts: Vec<usize>,
+    of_point: Vec<u32>,
+}
+
+/// Groups the keys: a counting sort over the key range when it is small enough, a sort
+/// otherwise. Either way no hashing per point.
+fn group_by_key(keys: &[(i32, i32)]) -> Groups {
+    let n = keys.len();
+    let mut groups = Groups { keys: Vec::new(), starts: Vec::new(), of_point: vec![0; n] };
+    if n == 0 {
+        return groups;
+    }
+    let (mut lo, mut hi) = ((i32::MAX, i32::MAX), (i32::MIN, i32::MIN));
+    for &k in keys {
+        lo = (lo.0.min(k.0), lo.1.min(k.1));
+        hi = (hi.0.max(k.0), hi.1.max(k.1));
+    }
+    let w = (i64::from(hi.0) - i64::from(lo.0) + 1) as u64;
+    let h = (i64::from(hi.1) - i64::from(lo.1) + 1) as u64;
+    let cells = w.saturating_mul(h);
+    if cells <= COUNTING_CELLS.max(4 * n as u64) {
+        let index = |k: (i32, i32)| ((k.1 - lo.1) as u64 * w + (k.0 - lo.0) as u64) as usize;
+        // Counts per cell, then each non-empty cell's group number in the same array.
+        let mut count = vec![0u32; cells as usize];
+        for &k in keys {
+            count[index(k)] += 1;
+        }
+        let mut at = 0usize;
+        for (c, slot) in count.iter_mut().enumerate() {
+            if *slot > 0 {
+                groups.keys.push((lo.0 + (c as u64 % w) as i32, lo.1 + (c as u64 / w) as i32));
+                groups.starts.push(at);
+                at += *slot as usize;
+                *slot = (groups.keys.len() - 1) as u32;
+            }
+        }
+        for (g, &k) in groups.of_point.iter_mut().zip(keys) {
+            *g = count[index(k)];
+        }
+    } else {
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&i| keys[i as usize]);
+        for (p, &i) in order.iter().enumerate() {
+            let k = keys[i as usize];
+            if groups.keys.last() != Some(&k) {
+                groups.keys.push(k);
+                groups.starts.push(p);
+            }
+            groups.of_point[i as usize] = (groups.keys.len() - 1) as u32;
+        }
+    }
+    groups
 }
 
 fn point_item(layer: LayerKind, f: &PointFeature) -> MapItemDto {
@@ -415,4 +857,25 @@ pub(crate) fn check_point(config: &IndexConfig, lon: f64, lat: f64) -> Result<()
         return Err(IndexError::OutsideExtent { lon, lat });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod radix_tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    const SEED_1: u64 = 0x5eed_0101;
+
+    #[test]
+    fn radix_sort_agrees_with_a_comparison_sort() {
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
+        for (n, max) in [(0, 1), (10, 100), (300, 1_000), (5_000, 10_000_000), (3_000, u64::MAX)] {
+            let mut v: Vec<u64> = (0..n).map(|_| rng.random_range(0..max)).collect();
+            v.extend_from_slice(&v.clone()[..n / 10]);
+            let mut want = v.clone();
+            want.sort_unstable();
+            super::radix_sort(&mut v);
+            assert_eq!(v, want, "{n} ids below {max}");
+        }
+    }
 }

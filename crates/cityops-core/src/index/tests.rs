@@ -160,9 +160,14 @@ fn box_radius_and_knn_queries_match_brute_force() {
     let mut layer = PointLayer::bulk_load(IndexConfig::default(), features).unwrap();
     let mut oracle: BTreeMap<u64, PointFeature> = layer.iter().map(|f| (f.id, f)).collect();
     churn(SEED_4, &mut layer, &mut oracle, 1_000);
+    check_queries(&layer, &oracle, SEED_1, 150);
+}
 
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
-    for round in 0..150 {
+/// Box, radius, kNN and raw-viewport answers of `layer` against a brute-force scan of `oracle`.
+#[track_caller]
+fn check_queries(layer: &PointLayer, oracle: &BTreeMap<u64, PointFeature>, seed: u64, rounds: usize) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for round in 0..rounds {
         let filter = random_filter(&mut rng);
         let (lon, lat) = random_lonlat(&mut rng);
         // Box around the point, 0–8 km across.
@@ -201,7 +206,145 @@ fn box_radius_and_knn_queries_match_brute_force() {
         want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         want.truncate(k);
         assert_eq!(got.iter().map(|n| (n.distance_m, n.id)).collect::<Vec<_>>(), want, "knn round {round}");
+
+        // Raw points above the cluster zooms: overdue, open, closed, each by id, cut at the budget.
+        let max_items = [usize::MAX, 25, 0][round % 3];
+        let q = ViewportQuery {
+            bbox,
+            zoom: layer.config().max_cluster_zoom + 1,
+            statuses: filter.statuses,
+            max_items,
+        };
+        let got = layer.viewport(LayerKind::Cases, &q).unwrap();
+        let rank = |s: StatusClass| match s {
+            StatusClass::Overdue => 0,
+            StatusClass::Open => 1,
+            StatusClass::Closed => 2,
+        };
+        let mut want: Vec<(u8, u64)> = oracle
+            .values()
+            .filter(|f| bbox.contains(f.lon, f.lat) && filter.statuses.allows(f.status))
+            .map(|f| (rank(f.status), f.id))
+            .collect();
+        want.sort_unstable();
+        let truncated = want.len() > max_items;
+        want.truncate(max_items);
+        let ids: Vec<(u8, u64)> = got
+            .items
+            .iter()
+            .map(|i| match i {
+                MapItemDto::Point { id, status, lon, lat, .. } => {
+                    assert_eq!((oracle[id].lon, oracle[id].lat), (*lon, *lat));
+                    (rank(*status), *id)
+                }
+                MapItemDto::Cluster { .. } => (9, u64::MAX),
+            })
+            .collect();
+        assert_eq!(ids, want, "raw viewport round {round}");
+        assert_eq!(got.truncated, truncated, "raw viewport round {round}");
     }
+}
+
+/// Ids as the platform makes them: mostly the next in sequence (dense), some ahead of the sequence
+/// (stored sparse first, taken over by the dense table as it grows), some far beyond it.
+fn churn_platform_ids(
+    seed: u64,
+    layer: &mut PointLayer,
+    oracle: &mut BTreeMap<u64, PointFeature>,
+    steps: usize,
+) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut next = 1u64;
+    for _ in 0..steps {
+        let pick = rng.random_range(0..100);
+        let existing: Option<u64> =
+            (!oracle.is_empty()).then(|| *oracle.keys().nth(rng.random_range(0..oracle.len())).unwrap());
+        match (pick, existing) {
+            (0..70, _) | (_, None) => {
+                let id = match rng.random_range(0..10) {
+                    0..7 => {
+                        next += 1;
+                        next
+                    }
+                    7..9 => next + rng.random_range(100..12_000),
+                    _ => rng.random_range(1u64 << 31..u64::MAX),
+                };
+                let (lon, lat) = random_lonlat(&mut rng);
+                let f = PointFeature {
+                    id,
+                    lon,
+                    lat,
+                    status: STATUSES[rng.random_range(0..3)],
+                    time: rng.random_range(1_760_000_000..1_770_000_000),
+                    tag: rng.random_range(0..5),
+                };
+                assert_eq!(layer.upsert(f).unwrap(), oracle.insert(id, f));
+            }
+            (70..80, Some(id)) => {
+                let old = oracle[&id];
+                let (lon, lat) = if rng.random_bool(0.5) {
+                    (old.lon + rng.random_range(-5e-4..5e-4), old.lat + rng.random_range(-5e-4..5e-4))
+                } else {
+                    random_lonlat(&mut rng)
+                };
+                let f = PointFeature { lon, lat, status: STATUSES[rng.random_range(0..3)], ..old };
+                assert_eq!(layer.upsert(f).unwrap(), oracle.insert(id, f));
+            }
+            (80..90, Some(id)) => {
+                let status = STATUSES[rng.random_range(0..3)];
+                assert_eq!(layer.set_status(id, status).unwrap(), oracle[&id].status);
+                oracle.get_mut(&id).unwrap().status = status;
+            }
+            (_, Some(id)) => {
+                assert_eq!(layer.remove(id), oracle.remove(&id));
+            }
+        }
+        assert_eq!(layer.len(), oracle.len());
+    }
+}
+
+#[test]
+fn dense_sparse_and_migrating_ids_keep_every_answer_exact() {
+    let config = IndexConfig::default();
+    let mut layer = PointLayer::new(config).unwrap();
+    let mut oracle = BTreeMap::new();
+    churn_platform_ids(SEED_3, &mut layer, &mut oracle, 12_000);
+    for (id, f) in &oracle {
+        assert_eq!(layer.get(*id), Some(*f));
+    }
+    let mut features: Vec<PointFeature> = layer.iter().collect();
+    features.sort_by_key(|f| f.id);
+    assert_eq!(features, oracle.values().copied().collect::<Vec<_>>());
+    check_queries(&layer, &oracle, SEED_4, 90);
+
+    // The same features bulk-loaded (mixed ids, input in a shuffled order) give the same
+    // clusters and answers, and keep working under more churn.
+    let mut shuffled: Vec<PointFeature> = oracle.values().copied().collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
+    for i in (1..shuffled.len()).rev() {
+        shuffled.swap(i, rng.random_range(0..=i));
+    }
+    let mut rebuilt = PointLayer::bulk_load(config, shuffled).unwrap();
+    assert_eq!(layer.clusters(), rebuilt.clusters());
+    check_queries(&rebuilt, &oracle, SEED_2, 60);
+    churn_platform_ids(SEED_2, &mut rebuilt, &mut oracle, 4_000);
+    let again = PointLayer::bulk_load(config, oracle.values().copied().collect()).unwrap();
+    assert_eq!(rebuilt.clusters(), again.clusters());
+    check_queries(&rebuilt, &oracle, SEED_3, 60);
+}
+
+#[test]
+fn fine_cluster_zooms_group_by_sorting_and_stay_exact() {
+    // At z20 the cells are ~7 m: the keys span too many cells for the counting sort, so the
+    // bulk load takes the sorting path.
+    let config = IndexConfig { max_cluster_zoom: 20, ..IndexConfig::default() };
+    let start = random_features(SEED_2, 3_000);
+    let mut layer = PointLayer::bulk_load(config, start.clone()).unwrap();
+    let mut oracle: BTreeMap<u64, PointFeature> = start.into_iter().map(|f| (f.id, f)).collect();
+    churn(SEED_3, &mut layer, &mut oracle, 3_000);
+    let rebuilt = PointLayer::bulk_load(config, oracle.values().copied().collect()).unwrap();
+    assert_eq!(layer.clusters(), rebuilt.clusters());
+    check_queries(&layer, &oracle, SEED_4, 60);
 }
 
 #[test]
@@ -961,4 +1104,70 @@ fn edge_values_give_errors_or_empty_answers_never_panics() {
     assert_eq!(accepted, 1);
     let rebuilt = PointLayer::bulk_load(IndexConfig::default(), layer.iter().collect()).unwrap();
     assert_eq!(layer.clusters(), rebuilt.clusters());
+}
+
+#[test]
+fn raw_viewport_edges_through_features_keep_them_inclusive() {
+    // Box edges exactly on feature coordinates: the members' quantised positions must never
+    // decide a point that lies on the edge; the exact check keeps it (edges are inclusive).
+    let config = IndexConfig::default();
+    let features = random_features(SEED_4, 3_000);
+    let layer = PointLayer::bulk_load(config, features.clone()).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
+    for round in 0..200 {
+        let a = features[rng.random_range(0..features.len())];
+        let b = features[rng.random_range(0..features.len())];
+        let bbox =
+            LonLatBox::new(a.lon.min(b.lon), a.lat.min(b.lat), a.lon.max(b.lon), a.lat.max(b.lat)).unwrap();
+        let q = ViewportQuery {
+            bbox,
+            zoom: config.max_cluster_zoom + 1 + (round % 3) as u8,
+            statuses: StatusFilter::ALL,
+            max_items: usize::MAX,
+        };
+        let mut got: Vec<u64> = layer
+            .viewport(LayerKind::Cases, &q)
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| match i {
+                MapItemDto::Point { id, .. } => *id,
+                MapItemDto::Cluster { .. } => u64::MAX,
+            })
+            .collect();
+        got.sort_unstable();
+        let want: Vec<u64> = features.iter().filter(|f| bbox.contains(f.lon, f.lat)).map(|f| f.id).collect();
+        assert!(got.contains(&a.id) && got.contains(&b.id), "round {round}: corner features kept");
+        assert_eq!(got, want, "round {round}");
+    }
+}
+
+#[test]
+fn bulk_loads_large_enough_to_stripe_equal_one_insert_at_a_time() {
+    // 150 k points: the bulk load partitions them into stripes (64 k points each at least),
+    // filled by two threads.
+    let config = IndexConfig::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_2);
+    let features: Vec<PointFeature> = (0..150_000u64)
+        .map(|i| {
+            let (lon, lat) = random_lonlat(&mut rng);
+            PointFeature {
+                id: if i % 50 == 0 { u64::MAX - i } else { i },
+                lon,
+                lat,
+                status: STATUSES[(i % 3) as usize],
+                time: i as i64,
+                tag: (i % 5) as u32,
+            }
+        })
+        .collect();
+    let bulk = PointLayer::bulk_load(config, features.clone()).unwrap();
+    let mut one_by_one = PointLayer::new(config).unwrap();
+    for f in &features {
+        one_by_one.upsert(*f).unwrap();
+    }
+    assert_eq!(bulk.clusters(), one_by_one.clusters());
+    let oracle: BTreeMap<u64, PointFeature> = features.iter().map(|f| (f.id, *f)).collect();
+    check_queries(&bulk, &oracle, SEED_3, 12);
+    check_queries(&one_by_one, &oracle, SEED_4, 6);
 }

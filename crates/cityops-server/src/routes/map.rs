@@ -1,5 +1,5 @@
 //! `/api/v1/map/viewport`: what a map view draws — points and status-mix clusters from the live
-//! R-tree, with each layer's "data as of".
+//! index, with each layer's "data as of".
 
 use axum::Router;
 use axum::extract::State;
