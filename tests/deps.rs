@@ -82,3 +82,23 @@ fn the_ui_knows_only_the_contract() {
     assert!(ui.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{ui:?}");
     assert!(ui.iter().all(|d| !["tokio", "axum", "sqlx", "reqwest", "tauri"].contains(d)), "{ui:?}");
 }
+
+#[test]
+fn the_ui_knows_only_the_contract_and_browser_crates() {
+    let all = workspace_deps();
+    let ui = normal(&all, "cityops-ui");
+    assert!(ui.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{ui:?}");
+    const ALLOWED: &[&str] = &[
+        "cityops-api",
+        "serde",
+        "serde_json",
+        "chrono",
+        "leptos",
+        "wasm-bindgen",
+        "wasm-bindgen-futures",
+        "js-sys",
+        "web-sys",
+        "console_error_panic_hook",
+    ];
+    assert!(ui.iter().all(|d| ALLOWED.contains(d) || d.starts_with("gloo")), "{ui:?}");
+}

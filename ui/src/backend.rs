@@ -22,6 +22,7 @@
 //! | `units` | `{}` | `GET /api/v1/units` |
 //! | `locate` | `{lon, lat}` | `GET /api/v1/locate` |
 //! | `cameras_visible` | `{lon, lat}` | `GET /api/v1/cameras/visible` |
+//! | `health` | `{}` | `GET /api/health` (`{now, time_scale, last_event_id}`: the service clock) |
 //! | `connection_status` | `{}` | — (returns `"live"`, `"connecting"` or `"reconnecting"`) |
 //!
 //! Without a configured service the base layers come from the files shipped in `dist/data/`.
@@ -69,7 +70,12 @@ impl std::error::Error for BackendError {}
 pub type Result<T, E = BackendError> = std::result::Result<T, E>;
 
 fn js_err(v: JsValue) -> BackendError {
-    BackendError::Network(v.as_string().unwrap_or_else(|| format!("{v:?}")))
+    // A JS Error's message, not its stack.
+    let text = v
+        .as_string()
+        .or_else(|| v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .unwrap_or_else(|| "request failed".to_owned());
+    BackendError::Network(text)
 }
 
 /// Where IO goes.
@@ -221,8 +227,13 @@ impl Backend {
         .await
     }
 
-    /// Cameras whose view cone contains a point (the shape is not fixed yet: JSON values).
-    pub async fn cameras_visible(&self, lon: f64, lat: f64) -> Result<Vec<Value>> {
+    /// The service's health and clock (`GET /api/health`; Tauri command `health`).
+    pub async fn health(&self) -> Result<crate::state::HealthDto> {
+        self.call("health", json!({}), "GET", "/api/health", None).await
+    }
+
+    /// Cameras whose view cone contains a point.
+    pub async fn cameras_visible(&self, lon: f64, lat: f64) -> Result<Vec<cityops_api::CameraViewDto>> {
         self.call(
             "cameras_visible",
             json!({ "lon": lon, "lat": lat }),
@@ -305,6 +316,7 @@ async fn bundled_layer(name: &str) -> Result<String> {
 /// A live subscription; dropping it closes the stream.
 pub struct Subscription {
     source: Option<web_sys::EventSource>,
+    unlisten: Vec<JsValue>,
     _closures: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     _message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
 }
@@ -313,6 +325,17 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         if let Some(s) = &self.source {
             s.close();
+        }
+        for p in self.unlisten.drain(..) {
+            if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                let call = Closure::<dyn FnMut(JsValue)>::new(|f: JsValue| {
+                    if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+                        let _ = f.call0(&JsValue::NULL);
+                    }
+                });
+                let _ = p.then(&call);
+                call.forget();
+            }
         }
     }
 }
@@ -330,7 +353,7 @@ pub fn subscribe(
     match backend {
         Backend::Offline => {
             on_state(Connection::NoServer, false);
-            Ok(Subscription { source: None, _closures: vec![], _message: None })
+            Ok(Subscription { source: None, _closures: vec![], _message: None, unlisten: vec![] })
         }
         Backend::Tauri => subscribe_tauri(on_event, on_state),
         Backend::Http(s) => {
@@ -348,7 +371,12 @@ pub fn subscribe(
                         on_event(ev);
                     }
                 });
-            source.set_onmessage(Some(message.as_ref().unchecked_ref()));
+            // The service names its events by kind (`event: case`, …); unnamed ones are `message`.
+            for kind in ["message", "case", "vehicle", "sensor", "alert"] {
+                source
+                    .add_event_listener_with_callback(kind, message.as_ref().unchecked_ref())
+                    .map_err(js_err)?;
+            }
             let on_state = std::rc::Rc::new(on_state);
             let st = on_state.clone();
             let open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| st(Connection::Live, false));
@@ -360,7 +388,12 @@ pub fn subscribe(
                 st(Connection::Reconnecting, src.ready_state() == 2);
             });
             source.set_onerror(Some(error.as_ref().unchecked_ref()));
-            Ok(Subscription { source: Some(source), _closures: vec![open, error], _message: Some(message) })
+            Ok(Subscription {
+                source: Some(source),
+                _closures: vec![open, error],
+                _message: Some(message),
+                unlisten: vec![],
+            })
         }
     }
 }
@@ -391,9 +424,12 @@ fn subscribe_tauri(
         };
         on_state(state, false);
     });
-    listen.call2(&event, &"live".into(), live.as_ref().unchecked_ref()).map_err(js_err)?;
-    listen.call2(&event, &"connection".into(), conn.as_ref().unchecked_ref()).map_err(js_err)?;
-    Ok(Subscription { source: None, _closures: vec![live, conn], _message: None })
+    // `listen` resolves to an unlisten function; keep the promises to unlisten on drop.
+    let unlisten = vec![
+        listen.call2(&event, &"live".into(), live.as_ref().unchecked_ref()).map_err(js_err)?,
+        listen.call2(&event, &"connection".into(), conn.as_ref().unchecked_ref()).map_err(js_err)?,
+    ];
+    Ok(Subscription { source: None, _closures: vec![live, conn], _message: None, unlisten })
 }
 
 /// Serialise for display in error messages and logs.

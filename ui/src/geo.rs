@@ -211,6 +211,16 @@ impl View {
         View::new(lon, lat, zoom, self.width, self.height)
     }
 
+    /// The view that shows a lon/lat rectangle with a margin, at most at `max_zoom`.
+    pub fn fitting(&self, b: &Bounds, max_zoom: f64) -> View {
+        let (x0, y0) = project(b.west, b.north);
+        let (x1, y1) = project(b.east, b.south);
+        let (w, h) = ((x1 - x0).max(1e-9), (y1 - y0).max(1e-9));
+        let zoom = ((self.width / w).min(self.height / h) * 0.8).log2().min(max_zoom);
+        let (lon, lat) = unproject((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        View::new(lon, lat, zoom, self.width, self.height)
+    }
+
     /// Keep zoom in range and the centre inside the city window.
     fn clamp(&mut self) {
         self.zoom = self.zoom.clamp(MIN_ZOOM, MAX_ZOOM);
@@ -367,6 +377,20 @@ mod tests {
         assert_eq!(fly(&a, &b, 1.0), b);
         let mid = fly(&a, &b, 0.5);
         assert!(close(mid.zoom, 12.5, 1e-9));
+    }
+
+    #[test]
+    fn fitting_shows_the_whole_rectangle() {
+        let v = View::new(120.0, 36.0, 9.0, 1000.0, 800.0);
+        let b = Bounds { west: 120.30, south: 36.05, east: 120.45, north: 36.12 };
+        let f = v.fitting(&b, 18.0);
+        let shown = f.bounds();
+        assert!(
+            shown.west <= b.west && shown.east >= b.east && shown.south <= b.south && shown.north >= b.north
+        );
+        // A single point is capped at the maximum zoom.
+        let p = Bounds { west: 120.3, south: 36.1, east: 120.3, north: 36.1 };
+        assert_eq!(v.fitting(&p, 16.0).zoom, 16.0);
     }
 
     #[test]

@@ -84,6 +84,16 @@ pub struct Shape {
     pub anchor_lonlat: (f64, f64),
     /// Size of the feature: area of its largest ring in local units² (0 for lines and points).
     pub size: f64,
+    /// Feature id (`id` property), for selection.
+    pub id: Option<String>,
+    /// Status class (`status`: `open`, `overdue` or `closed`), e.g. a site whose dust or noise
+    /// sensor is over its limit is `overdue`.
+    pub status: Option<String>,
+    /// Camera view cone: heading (degrees clockwise from north), field of view (degrees) and range
+    /// (metres), from `heading_deg`, `fov_deg`, `range_m`.
+    pub cone: Option<(f64, f64, f64)>,
+    /// All properties (for the feature card of thematic layers; empty for base layers).
+    pub props: Map<String, Value>,
 }
 
 impl Shape {
@@ -108,6 +118,19 @@ pub fn prepare_text(text: &str) -> Result<Vec<Shape>, LayerError> {
     Ok(parse(text)?.features.iter().filter_map(prepare).collect())
 }
 
+/// Like [`prepare_text`], keeping every feature's properties (thematic layers with a card).
+pub fn prepare_text_with_props(text: &str) -> Result<Vec<Shape>, LayerError> {
+    Ok(parse(text)?
+        .features
+        .iter()
+        .filter_map(|f| {
+            let mut s = prepare(f)?;
+            s.props = f.properties.clone().unwrap_or_default();
+            Some(s)
+        })
+        .collect())
+}
+
 fn prop(props: Option<&Map<String, Value>>, keys: &[&str]) -> Option<String> {
     let p = props?;
     keys.iter().find_map(|k| match p.get(*k) {
@@ -115,6 +138,10 @@ fn prop(props: Option<&Map<String, Value>>, keys: &[&str]) -> Option<String> {
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
     })
+}
+
+fn number(props: Option<&Map<String, Value>>, key: &str) -> Option<f64> {
+    props?.get(key)?.as_f64().filter(|x| x.is_finite())
 }
 
 struct PathBuilder {
@@ -215,6 +242,13 @@ pub fn prepare(f: &Feature) -> Option<Shape> {
         name: prop(props, &["name_zh", "name"]),
         name_en: prop(props, &["name_en", "name"]),
         code: prop(props, &["adcode", "code"]),
+        id: prop(props, &["id", "camera_id", "site_id"]),
+        status: prop(props, &["status"]),
+        props: Map::new(),
+        cone: number(props, "heading_deg")
+            .zip(number(props, "fov_deg"))
+            .zip(number(props, "range_m"))
+            .map(|((h, f), r)| (h, f, r)),
         anchor,
         anchor_lonlat,
         size,
@@ -261,6 +295,20 @@ mod tests {
     }
 
     #[test]
+    fn camera_cones_and_statuses_are_read_from_properties() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"id":"CAM-1","heading_deg":90,"fov_deg":60,"range_m":120},
+           "geometry":{"type":"Point","coordinates":[120.38,36.06]}},
+          {"type":"Feature","properties":{"site_id":"S-7","status":"overdue"},
+           "geometry":{"type":"Point","coordinates":[120.39,36.07]}}]}"#;
+        let shapes = prepare_text(text).unwrap();
+        assert_eq!(shapes[0].cone, Some((90.0, 60.0, 120.0)));
+        assert_eq!(shapes[0].id.as_deref(), Some("CAM-1"));
+        assert_eq!(shapes[1].status.as_deref(), Some("overdue"));
+        assert_eq!(shapes[1].cone, None);
+    }
+
+    #[test]
     fn culling_uses_the_bounding_box() {
         let shapes = prepare_text(DISTRICT).unwrap();
         let d = &shapes[0];
@@ -274,6 +322,15 @@ mod tests {
         let e = prepare_text("{\"type\":\"Feature\"}").unwrap_err();
         assert!(matches!(e, LayerError::Parse(_)));
         assert!(e.to_string().starts_with("not a GeoJSON FeatureCollection"));
+    }
+
+    #[test]
+    fn the_city_pack_grids_prepare() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/qingdao/grids.geojson");
+        let text = std::fs::read_to_string(path).unwrap();
+        let shapes = prepare_text(&text).unwrap();
+        assert!(shapes.len() >= 10_000, "{}", shapes.len());
+        assert!(shapes.iter().all(|s| s.closed && s.code.as_deref().is_some_and(|c| c.len() == 15)));
     }
 
     #[test]

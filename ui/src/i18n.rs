@@ -2,7 +2,7 @@
 //! translation is a compile error, plus English names for the wire vocabulary (whose Chinese
 //! names live in `cityops-api`).
 
-use cityops_api::{Action, CaseStatus, Channel, ErrorCode, LayerKind, Role, Stage, TimeUnit};
+use cityops_api::{Action, CaseStatus, Channel, ErrorCode, LayerKind, Role, Stage, TimeUnit, TypeKind};
 
 /// Display language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,7 +81,7 @@ messages! {
     Class => "大类/小类编码", "Class / type code";
     StageL => "阶段", "Stage";
     AllStages => "全部阶段", "All stages";
-    OverdueOnly => "仅超期", "Overdue only";
+    OverdueOnly => "仅超期(同时作用于地图)", "Overdue only (applies to the map too)";
     ChannelL => "来源渠道", "Channel";
     AllChannels => "全部渠道", "All channels";
     From => "起", "From";
@@ -143,6 +143,14 @@ messages! {
     Speed => "速度 km/h", "Speed km/h";
     Reset => "全市视图", "Whole city";
     Items => "个要素", "features";
+    FilterActive => "高亮:筛选条件生效中", "Highlighted: a filter is active";
+    AlertsNote => "最近 6 条,点击定位", "latest 6, click to locate";
+    StaticLayer => "登记数据(随服务启动加载)", "register data (loaded at service start)";
+    NotServed => "服务暂未提供该图层", "not served by the service yet";
+    Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";
+    ZoomNote => "Web 墨卡托缩放级别:每升 1 级比例放大 2 倍(z 级时全球宽 256×2^z 像素)", "Web-Mercator zoom: each level doubles the scale (the world is 256×2^z px wide at zoom z)";
+    SimTime => "模拟时钟", "Simulated clock";
+    ClockNote => "服务时钟(北京时间 UTC+8);时限、剩余时间与数据时效均按此计算", "Service clock (China Standard Time, UTC+8); deadlines, time left and feed freshness use it";
     ViewportNote => "视窗内要素数(服务端聚合后)", "features in view (after server-side clustering)";
 }
 
@@ -234,6 +242,15 @@ pub fn role(r: Role, lang: Lang) -> &'static str {
             Role::Leader => "Leader",
             Role::Admin => "Administrator",
         },
+    }
+}
+
+/// Name of a type kind (部件 component / 事项 matter).
+pub fn type_kind(k: TypeKind, lang: Lang) -> &'static str {
+    match (lang, k) {
+        (Lang::Zh, k) => k.zh(),
+        (Lang::En, TypeKind::Component) => "Component",
+        (Lang::En, TypeKind::Matter) => "Matter",
     }
 }
 

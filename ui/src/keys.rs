@@ -77,9 +77,21 @@ pub fn command_for(key: &str, ctrl_alt_meta: bool) -> Option<Command> {
     SHORTCUTS.iter().find(|(k, ..)| *k == key).map(|(_, c, ..)| *c)
 }
 
-/// Help lines `(key, description)` in a language.
+/// How a key is shown to people (`ArrowUp` → `↑`).
+pub fn key_label(key: &str) -> &str {
+    match key {
+        "ArrowUp" => "↑",
+        "ArrowDown" => "↓",
+        "ArrowLeft" => "←",
+        "ArrowRight" => "→",
+        "Escape" => "Esc",
+        k => k,
+    }
+}
+
+/// Help lines `(key as shown, description)` in a language.
 pub fn help(lang: Lang) -> Vec<(&'static str, &'static str)> {
-    SHORTCUTS.iter().map(|(k, _, zh, en)| (*k, if lang == Lang::Zh { *zh } else { *en })).collect()
+    SHORTCUTS.iter().map(|(k, _, zh, en)| (key_label(k), if lang == Lang::Zh { *zh } else { *en })).collect()
 }
 
 #[cfg(test)]
@@ -106,5 +118,6 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), n);
         assert_eq!(help(Lang::En).len(), n);
+        assert_eq!(help(Lang::Zh)[2], ("↑", "向北平移"));
     }
 }

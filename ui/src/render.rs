@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cityops_api::{LayerKind, MapItemDto, StatusClass};
+use cityops_api::{LayerKind, MapItemDto};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
 
@@ -56,6 +56,24 @@ pub struct BaseMap {
     pub grids: BTreeMap<String, BaseLayer>,
     /// GeoNames places.
     pub places: BaseLayer,
+    /// Thematic layers the service serves as GeoJSON (compounds, routes, sites, cameras with
+    /// view cones), by layer.
+    pub overlays: BTreeMap<LayerKind, BaseLayer>,
+}
+
+/// A camera view cone to draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cone {
+    /// Camera longitude.
+    pub lon: f64,
+    /// Camera latitude.
+    pub lat: f64,
+    /// Centre of the view, degrees clockwise from north.
+    pub heading_deg: f64,
+    /// Width of the view, degrees.
+    pub fov_deg: f64,
+    /// Range, metres.
+    pub range_m: f64,
 }
 
 /// What to draw besides the base map.
@@ -70,6 +88,10 @@ pub struct Scene<'a> {
     pub selected: Option<i64>,
     /// Highlighted search results `(lon, lat)`.
     pub results: &'a [(f64, f64)],
+    /// View cones of the cameras that can see the selected case.
+    pub cones: &'a [Cone],
+    /// Ids of features named by recent alerts (drawn in alarm colour).
+    pub alerted: &'a BTreeSet<String>,
     /// Language of labels.
     pub lang: Lang,
     /// Milliseconds since the epoch (animations).
@@ -106,6 +128,60 @@ impl Surface {
         (w, h)
     }
 
+    /// The thematic feature under a screen point: sites, then compounds (inside the polygon),
+    /// then routes (within 6 px of the line).
+    pub fn hit_overlay(
+        &self,
+        base: &BaseMap,
+        view: &View,
+        layers: &BTreeSet<LayerKind>,
+        x: f64,
+        y: f64,
+    ) -> Option<(LayerKind, Shape)> {
+        let ctx = &self.ctx;
+        let dpr = self.dpr();
+        let [a, b, c, d, e, f] = view.local_transform();
+        let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
+        let lpp = view.local_per_px();
+        let (wx, wy) = view.screen_to_world(x, y);
+        let (lx, ly) = (
+            (wx - crate::geo::ORIGIN.0) * crate::geo::LOCAL_SCALE,
+            (wy - crate::geo::ORIGIN.1) * crate::geo::LOCAL_SCALE,
+        );
+        let pad = 6.0 * lpp;
+        let probe = (lx - pad, ly - pad, lx + pad, ly + pad);
+        ctx.set_line_width(2.0 * pad);
+        let mut hit = None;
+        'layers: for layer in [LayerKind::Sites, LayerKind::Compounds, LayerKind::Routes] {
+            if !layers.contains(&layer) || view.zoom < style::overlay_from(layer) {
+                continue;
+            }
+            let Some(overlay) = base.overlays.get(&layer) else { continue };
+            for (s, p) in &overlay.shapes {
+                let Some(p) = p else { continue };
+                if !s.visible_in(probe) {
+                    continue;
+                }
+                let inside = if s.closed {
+                    ctx.is_point_in_path_with_path_2d_and_f64(p, x * dpr, y * dpr)
+                } else {
+                    ctx.is_point_in_stroke_with_path_and_x_and_y(p, x * dpr, y * dpr)
+                };
+                if inside {
+                    hit = Some((layer, s.clone()));
+                    break 'layers;
+                }
+            }
+        }
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        hit
+    }
+
+    /// Force the canvas to rasterise what was drawn (reads back one pixel); for measurements.
+    pub fn flush(&self) {
+        let _ = self.ctx.get_image_data(0.0, 0.0, 1.0, 1.0);
+    }
+
     fn dpr(&self) -> f64 {
         web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0)
     }
@@ -124,6 +200,10 @@ impl Surface {
         let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
         let lb = v.local_bounds();
         let lpp = v.local_per_px();
+        // Thousands of grid and community outlines are drawn one device pixel wide: canvases
+        // draw such hairlines on a fast path, where wider strokes go through the (much slower)
+        // stroker on a high-DPI wall.
+        let hair = lpp / dpr;
         ctx.set_fill_style_str(style::LAND);
         for (s, p) in &base.land.shapes {
             if let Some(p) = p
@@ -143,24 +223,60 @@ impl Surface {
         ctx.set_line_join("round");
         if v.zoom >= style::GRIDS_FROM {
             for layer in base.grids.values() {
-                stroke_layer(ctx, layer, lb, style::GRID_EDGE, 0.6 * lpp, 2.0 * lpp);
+                stroke_layer(ctx, layer, lb, style::GRID_EDGE, hair, 2.0 * lpp);
             }
         }
         if v.zoom >= style::COMMUNITIES_FROM {
-            stroke_layer(ctx, &base.communities, lb, style::COMMUNITY_EDGE, 0.8 * lpp, 2.0 * lpp);
+            stroke_layer(ctx, &base.communities, lb, style::COMMUNITY_EDGE, hair, 2.0 * lpp);
         }
         if v.zoom >= style::STREETS_FROM {
-            ctx.set_line_dash(&js_sys::Array::of2(&(4.0 * lpp).into(), &(3.0 * lpp).into())).ok();
-            stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, 1.0 * lpp, 2.0 * lpp);
-            ctx.set_line_dash(&js_sys::Array::new()).ok();
+            // Solid, not dashed: dashing thousands of segments per frame is slow on big screens.
+            stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, hair * dpr.clamp(1.0, 1.5), 2.0 * lpp);
         }
-        stroke_layer(ctx, &base.coastline, lb, style::COAST, 1.0 * lpp, 0.0);
-        stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, 1.6 * lpp, 0.0);
+        // Long outlines: width in device pixels capped, so high-DPI screens don't pay for strokes
+        // twice as wide as they need.
+        stroke_layer(ctx, &base.coastline, lb, style::COAST, hair * dpr.clamp(1.0, 1.5), 0.0);
+        stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, hair * (1.6 * dpr).min(2.5), 0.0);
+        for (layer, overlay) in &base.overlays {
+            if !scene.layers.contains(layer) || v.zoom < style::overlay_from(*layer) {
+                continue;
+            }
+            for (s, p) in &overlay.shapes {
+                let Some(p) = p else { continue };
+                if !s.visible_in(lb) {
+                    continue;
+                }
+                let alarm = crate::state::feature_alarmed(s.id.as_deref(), &s.props, scene.alerted);
+                let colour = style::status_property_colour(
+                    *layer,
+                    if alarm { Some("overdue") } else { s.status.as_deref() },
+                );
+                ctx.set_stroke_style_str(colour);
+                if s.closed {
+                    ctx.set_global_alpha(0.25);
+                    ctx.set_fill_style_str(colour);
+                    ctx.fill_with_path_2d(p);
+                    ctx.set_global_alpha(1.0);
+                    ctx.set_line_width(1.0 * lpp);
+                } else {
+                    ctx.set_global_alpha(0.7);
+                    ctx.set_line_width(1.2 * lpp);
+                }
+                ctx.stroke_with_path(p);
+                ctx.set_global_alpha(1.0);
+            }
+        }
 
         // Everything else in CSS pixels.
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
         self.labels(base, scene, &mut placed);
+        self.overlay_points(base, scene);
+        for c in scene.cones {
+            let (x, y) = v.to_screen(c.lon, c.lat);
+            draw_cone(ctx, x, y, c.heading_deg, c.fov_deg, c.range_m / v.metres_per_px());
+            draw_glyph(ctx, LayerKind::Cameras, x, y, style::layer_colour(LayerKind::Cameras), v.zoom);
+        }
         self.items(scene);
         self.live(scene);
     }
@@ -220,7 +336,9 @@ impl Surface {
             ctx.set_font(&format!("400 12px {FONT}"));
             for (s, _) in &base.places.shapes {
                 let name = match scene.lang {
-                    Lang::Zh => s.name.as_deref(),
+                    // GeoNames has no Chinese name for some places: leave them out of the
+                    // Chinese map rather than mix in pinyin.
+                    Lang::Zh => s.name.as_deref().filter(|n| !n.is_ascii()),
                     Lang::En => s.name_en.as_deref(),
                 };
                 let Some(name) = name else { continue };
@@ -234,6 +352,34 @@ impl Surface {
                     ctx.set_fill_style_str("#c9d6e2");
                     ctx.fill();
                 }
+            }
+        }
+    }
+
+    /// Point features of the thematic layers, and camera view cones at close zoom.
+    fn overlay_points(&self, base: &BaseMap, scene: &Scene<'_>) {
+        let ctx = &self.ctx;
+        let v = scene.view;
+        let mpp = v.metres_per_px();
+        for (layer, overlay) in &base.overlays {
+            if !scene.layers.contains(layer) || v.zoom < style::overlay_from(*layer) {
+                continue;
+            }
+            for (s, p) in &overlay.shapes {
+                if p.is_some() {
+                    continue;
+                }
+                let (x, y) = v.to_screen(s.anchor_lonlat.0, s.anchor_lonlat.1);
+                if off_screen(v, x, y, 60.0) {
+                    continue;
+                }
+                let colour = style::status_property_colour(*layer, s.status.as_deref());
+                if v.zoom >= style::CONES_FROM
+                    && let Some((heading, fov, range)) = s.cone
+                {
+                    draw_cone(ctx, x, y, heading, fov, range / mpp);
+                }
+                draw_glyph(ctx, *layer, x, y, colour, v.zoom);
             }
         }
     }
@@ -253,6 +399,11 @@ impl Surface {
                 }
             })
             .collect();
+        let mut font_big: Option<bool> = None;
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let mut batches: BTreeMap<(LayerKind, &'static str), Vec<(f64, f64)>> = BTreeMap::new();
+        let mut selected_at: Option<(f64, f64)> = None;
         order.sort_by_key(|i| match i {
             MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => *layer == LayerKind::Cases,
         });
@@ -285,10 +436,14 @@ impl Surface {
                         ctx.set_fill_style_str(style::layer_colour(*layer));
                         ctx.fill();
                     }
+                    // The count right after its disc (a later, overlapping disc covers it); the
+                    // font is set only when it changes: setting it costs more than drawing.
+                    let big = r > 20.0;
+                    if font_big != Some(big) {
+                        ctx.set_font(&format!("600 {}px {FONT}", if big { 12 } else { 11 }));
+                        font_big = Some(big);
+                    }
                     ctx.set_fill_style_str("#f1f5f9");
-                    ctx.set_font(&format!("600 {}px {FONT}", if r > 20.0 { 12 } else { 11 }));
-                    ctx.set_text_align("center");
-                    ctx.set_text_baseline("middle");
                     let _ = ctx.fill_text(&compact(mix.total()), x, y + 0.5);
                 }
                 MapItemDto::Point { layer, id, lon, lat, status } => {
@@ -298,25 +453,41 @@ impl Surface {
                     }
                     let colour = match layer {
                         LayerKind::Cases => {
-                            match i64::try_from(*id).ok().and_then(|i| scene.picture.cases.get(&i)) {
-                                Some(m) if m.class() != StatusClass::Closed => {
-                                    style::case_colour(m.stage, m.overdue)
-                                }
-                                _ => style::status_colour(*status),
-                            }
+                            let stage = i64::try_from(*id)
+                                .ok()
+                                .and_then(|i| scene.picture.cases.get(&i))
+                                .map(|m| m.stage);
+                            style::case_point_colour(*status, stage)
                         }
                         l => style::feature_colour(*l, *status),
                     };
-                    draw_glyph(ctx, *layer, x, y, colour, v.zoom);
+                    // Batched by layer and colour: one fill and one outline per batch instead of
+                    // two per point (thousands of points at city zoom).
+                    batches.entry((*layer, colour)).or_default().push((x, y));
                     if *layer == LayerKind::Cases && i64::try_from(*id).ok() == scene.selected {
-                        ctx.begin_path();
-                        let _ = ctx.arc(x, y, 11.0, 0.0, tau);
-                        ctx.set_stroke_style_str("#fde047");
-                        ctx.set_line_width(2.5);
-                        ctx.stroke();
+                        selected_at = Some((x, y));
                     }
                 }
             }
+        }
+        let outline = 1.0 / self.dpr();
+        for ((layer, colour), points) in &batches {
+            ctx.begin_path();
+            for (x, y) in points {
+                glyph_path(ctx, *layer, *x, *y, v.zoom);
+            }
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+            ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
+            ctx.set_line_width(outline);
+            ctx.stroke();
+        }
+        if let Some((x, y)) = selected_at {
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 11.0, 0.0, tau);
+            ctx.set_stroke_style_str("#fde047");
+            ctx.set_line_width(2.5);
+            ctx.stroke();
         }
         for (lon, lat) in scene.results {
             let (x, y) = v.to_screen(*lon, *lat);
@@ -372,6 +543,25 @@ impl Surface {
     }
 }
 
+/// A camera's view cone: a sector of `radius` px around `(x, y)`.
+fn draw_cone(ctx: &CanvasRenderingContext2d, x: f64, y: f64, heading: f64, fov: f64, radius: f64) {
+    ctx.begin_path();
+    if fov >= 359.0 {
+        // A high-point camera sees all round: a disc, no sector edges.
+        let _ = ctx.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+    } else {
+        let (a0, a1) = style::cone_angles(heading, fov);
+        ctx.move_to(x, y);
+        let _ = ctx.arc(x, y, radius, a0, a1);
+        ctx.close_path();
+    }
+    ctx.set_fill_style_str("rgba(56,189,248,0.18)");
+    ctx.fill();
+    ctx.set_stroke_style_str("rgba(56,189,248,0.6)");
+    ctx.set_line_width(1.0);
+    ctx.stroke();
+}
+
 fn off_screen(v: &View, x: f64, y: f64, margin: f64) -> bool {
     x < -margin || y < -margin || x > v.width + margin || y > v.height + margin
 }
@@ -411,7 +601,8 @@ fn halo_text(
     size: f64,
     colour: &str,
 ) -> bool {
-    let w = ctx.measure_text(text).map(|m| m.width()).unwrap_or(size * text.chars().count() as f64);
+    // Estimated, not measured: measuring hundreds of labels per frame is a JS call each.
+    let w = style::label_width(text, size);
     let r = (x - w / 2.0 - 3.0, y - size / 2.0 - 2.0, x + w / 2.0 + 3.0, y + size / 2.0 + 2.0);
     if placed.iter().any(|p| r.0 < p.2 && p.0 < r.2 && r.1 < p.3 && p.1 < r.3) {
         return false;
@@ -427,8 +618,19 @@ fn halo_text(
 
 /// A point glyph per layer: disc for cases, square for facilities, diamond for sites, etc.
 fn draw_glyph(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, colour: &str, zoom: f64) {
-    let r = if zoom >= 15.0 { 6.0 } else { 4.5 };
     ctx.begin_path();
+    glyph_path(ctx, layer, x, y, zoom);
+    ctx.set_fill_style_str(colour);
+    ctx.fill();
+    ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
+    ctx.set_line_width(1.2);
+    ctx.stroke();
+}
+
+/// Add one point glyph as a closed subpath: disc for cases and trucks, square for facilities and
+/// compounds, diamond for sites, triangle for alerts, a small box for cameras.
+fn glyph_path(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, zoom: f64) {
+    let r = if zoom >= 15.0 { 6.0 } else { 4.5 };
     match layer {
         LayerKind::Facilities | LayerKind::Compounds => ctx.rect(x - r, y - r, 2.0 * r, 2.0 * r),
         LayerKind::Sites => {
@@ -444,16 +646,11 @@ fn draw_glyph(ctx: &CanvasRenderingContext2d, layer: LayerKind, x: f64, y: f64, 
             ctx.line_to(x - r - 1.0, y + r);
             ctx.close_path();
         }
-        LayerKind::Cameras => {
-            ctx.rect(x - r, y - r * 0.7, 2.0 * r, 1.4 * r);
-        }
+        LayerKind::Cameras => ctx.rect(x - r, y - r * 0.7, 2.0 * r, 1.4 * r),
         _ => {
+            ctx.move_to(x + r, y);
             let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+            ctx.close_path();
         }
     }
-    ctx.set_fill_style_str(colour);
-    ctx.fill();
-    ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
-    ctx.set_line_width(1.2);
-    ctx.stroke();
 }

@@ -153,6 +153,41 @@ pub struct AlertMark {
 /// The most recent alerts the console keeps.
 pub const MAX_ALERTS: usize = 200;
 
+/// Ids named by recent alerts (`alert_id` is `rule:subject[/subject]:time`, e.g.
+/// `stop_missed:鲁B·H0619/QD-XQ-04310:20260302T083500`): the sites, compounds and vehicles the map
+/// marks in alarm colour. Only alerts at or after `since` count.
+pub fn alerted_ids(alerts: &[AlertMark], since: Timestamp) -> std::collections::BTreeSet<String> {
+    alerts
+        .iter()
+        .filter(|a| a.at >= since)
+        .flat_map(|a| {
+            let mut parts = a.id.split(':');
+            let _rule = parts.next();
+            parts
+                .next()
+                .map(|subjects| subjects.split('/').map(str::to_owned).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Whether a thematic feature is named by a recent alert, directly (`id`) or through one of its
+/// sensors (`dust_sensor_id`, `noise_sensor_id`: sensor alerts name the sensor).
+pub fn feature_alarmed(
+    id: Option<&str>,
+    props: &serde_json::Map<String, serde_json::Value>,
+    alerted: &std::collections::BTreeSet<String>,
+) -> bool {
+    if alerted.is_empty() {
+        return false;
+    }
+    id.is_some_and(|i| alerted.contains(i))
+        || props
+            .iter()
+            .filter(|(k, _)| k.ends_with("_sensor_id"))
+            .any(|(_, v)| v.as_str().is_some_and(|s| alerted.contains(s)))
+}
+
 /// What an applied event changed (the view redraws, the detail panel reloads).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -192,16 +227,11 @@ pub struct Picture {
 }
 
 impl Picture {
-    /// Replace the viewport items and merge the "as of" times of a fresh viewport answer. Points of
-    /// cases whose live state is newer than the answer keep their live status.
+    /// Replace the viewport items and take the "as of" times of a fresh viewport answer: the
+    /// service's index is the authority (its clock may even restart, as a simulation does).
     pub fn set_viewport(&mut self, items: Vec<MapItemDto>, as_of: BTreeMap<LayerKind, Timestamp>) {
         self.items = items;
-        for (l, t) in as_of {
-            let e = self.as_of.entry(l).or_insert(t);
-            if t > *e {
-                *e = t;
-            }
-        }
+        self.as_of.extend(as_of);
     }
 
     /// Record a case read from the service (list or detail).
@@ -311,11 +341,14 @@ impl Picture {
 }
 
 /// The viewport request's query string (without `?`).
-pub fn viewport_query(view: &View, layers: &[LayerKind]) -> String {
+/// With `overdue_only`, the service returns only overdue features (the filter panel's 仅超期
+/// applies to the map too).
+pub fn viewport_query(view: &View, layers: &[LayerKind], overdue_only: bool) -> String {
     let b = view.bounds();
     let names: Vec<&str> = layers.iter().map(|l| layer_name(*l)).collect();
+    let statuses = if overdue_only { "&statuses=overdue" } else { "" };
     format!(
-        "west={:.6}&south={:.6}&east={:.6}&north={:.6}&zoom={:.2}&width={}&height={}&layers={}",
+        "west={:.6}&south={:.6}&east={:.6}&north={:.6}&zoom={:.2}&width={}&height={}&layers={}{statuses}",
         b.west,
         b.south,
         b.east,
@@ -456,6 +489,124 @@ pub fn hit_test(items: &[MapItemDto], view: &View, px: f64, py: f64) -> Option<u
     best.map(|(i, _)| i)
 }
 
+/// One line explaining a map item under the cursor: what it is and what its numbers count.
+pub fn describe_item(item: &MapItemDto, cases: &BTreeMap<i64, CaseMark>, lang: Lang) -> String {
+    let class_name = |c: StatusClass| match (c, lang) {
+        (StatusClass::Open, Lang::Zh) => "办理中",
+        (StatusClass::Overdue, Lang::Zh) => "超期",
+        (StatusClass::Closed, Lang::Zh) => "已结案",
+        (StatusClass::Open, Lang::En) => "open",
+        (StatusClass::Overdue, Lang::En) => "overdue",
+        (StatusClass::Closed, Lang::En) => "closed",
+    };
+    match item {
+        MapItemDto::Cluster { layer, mix, .. } => {
+            let parts = [
+                (StatusClass::Overdue, mix.overdue),
+                (StatusClass::Open, mix.open),
+                (StatusClass::Closed, mix.closed),
+            ]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| format!("{} {n}", class_name(*c)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+            let total = mix.total();
+            match lang {
+                Lang::Zh => format!("{} {total} 个:{parts}(点击放大)", crate::i18n::layer(*layer, lang)),
+                Lang::En => {
+                    format!("{total} {}: {parts} (click to zoom in)", crate::i18n::layer(*layer, lang))
+                }
+            }
+        }
+        MapItemDto::Point { layer: LayerKind::Cases, id, status, .. } => {
+            let stage = i64::try_from(*id)
+                .ok()
+                .and_then(|i| cases.get(&i))
+                .map(|m| format!(" · {}", crate::i18n::stage(m.stage, lang)))
+                .unwrap_or_default();
+            format!("{} #{id}{stage} · {}", crate::i18n::layer(LayerKind::Cases, lang), class_name(*status))
+        }
+        MapItemDto::Point { layer, id, status, .. } => {
+            // For equipment and vehicles the classes read as normal / alarm / offline.
+            let word = match (status, lang) {
+                (StatusClass::Open, Lang::Zh) => "正常",
+                (StatusClass::Overdue, Lang::Zh) => "告警",
+                (StatusClass::Closed, Lang::Zh) => "停用",
+                (StatusClass::Open, Lang::En) => "normal",
+                (StatusClass::Overdue, Lang::En) => "alarm",
+                (StatusClass::Closed, Lang::En) => "offline",
+            };
+            format!("{} #{id} · {word}", crate::i18n::layer(*layer, lang))
+        }
+    }
+}
+
+/// The card of a thematic feature (compound, route, site, camera): labelled rows from its
+/// properties, with the latest readings of a site's dust and noise sensors when they have
+/// reported. Provenance fields are left out; `synthetic` becomes a note.
+pub fn feature_card(
+    layer: LayerKind,
+    props: &serde_json::Map<String, serde_json::Value>,
+    sensors: &BTreeMap<String, (f64, String, String, Timestamp)>,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let zh = lang == Lang::Zh;
+    let label = |k: &str| -> String {
+        let (z, e) = match k {
+            "id" => ("编号", "Id"),
+            "name" => ("名称", "Name"),
+            "households" => ("户数", "Households"),
+            "sorting_status" => ("垃圾分类", "Waste sorting"),
+            "builder" => ("施工单位", "Builder"),
+            "stage" => ("施工阶段", "Works stage"),
+            "permit_no" => ("施工许可证号", "Permit no."),
+            "buildings" => ("单体数", "Buildings"),
+            "area_m2" => ("面积 m²", "Area m²"),
+            "dust_sensor_id" => ("扬尘监测 PM10", "Dust PM10"),
+            "noise_sensor_id" => ("噪声监测", "Noise"),
+            "facility_id" => ("所属设施", "Facility"),
+            "stops" => ("收运点数", "Stops"),
+            "grid_code" => ("单元网格", "Grid"),
+            "community_code" => ("社区", "Community"),
+            "district_code" => ("区(市)", "District"),
+            other => return other.to_owned(),
+        };
+        (if zh { z } else { e }).to_owned()
+    };
+    let mut rows =
+        vec![(if zh { "图层" } else { "Layer" }.to_owned(), crate::i18n::layer(layer, lang).to_owned())];
+    for (k, v) in props {
+        if matches!(k.as_str(), "source" | "synthetic" | "heading_deg" | "fov_deg" | "range_m") {
+            continue;
+        }
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Array(a) => a.len().to_string(),
+            _ => continue,
+        };
+        let text = if k.ends_with("_sensor_id") {
+            match sensors.get(&text) {
+                Some((value, unit, _, at)) => format!("{text}: {value} {unit} ({})", short_time(*at)),
+                None => format!("{text}: {}", if zh { "暂无读数" } else { "no reading yet" }),
+            }
+        } else {
+            text
+        };
+        rows.push((label(k), text));
+    }
+    if props.get("synthetic").and_then(Value::as_bool) == Some(true) {
+        rows.push((
+            if zh { "说明" } else { "Note" }.to_owned(),
+            if zh { "合成数据" } else { "synthetic" }.to_owned(),
+        ));
+    }
+    rows
+}
+
 /// Time to a deadline, for "time left" columns: e.g. `剩余 3小时20分` / `3 h 20 min left`, or
 /// `已超时 1天2小时` / `overdue by 1 d 2 h`. Clock time; working-time limits are the service's.
 pub fn time_left(deadline: Timestamp, now: Timestamp, lang: Lang) -> (String, bool) {
@@ -488,6 +639,51 @@ pub fn short_time(t: Timestamp) -> String {
 /// Format a timestamp with seconds: `2026-11-29 14:05:09`.
 pub fn long_time(t: Timestamp) -> String {
     t.with_timezone(&cityops_api::CST).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `GET /api/health`: the service's clock (simulations run faster than the wall clock).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct HealthDto {
+    /// Service time now.
+    #[serde(default)]
+    pub now: Option<Timestamp>,
+    /// Service seconds per wall-clock second (1 = real time).
+    #[serde(default)]
+    pub time_scale: Option<f64>,
+    /// Id of the last event committed.
+    #[serde(default)]
+    pub last_event_id: Option<u64>,
+}
+
+/// The service's clock as seen from the console: deadlines, "time left" and feed freshness are
+/// measured against it, not against the wall clock, so a simulation running ×30 reads right.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceClock {
+    /// Service time at the reading.
+    pub at_service: Timestamp,
+    /// Wall-clock milliseconds since the epoch at the reading.
+    pub at_wall_ms: f64,
+    /// Service seconds per wall second.
+    pub scale: f64,
+}
+
+impl ServiceClock {
+    /// A clock from a health answer read at `wall_ms`; None without a service time.
+    pub fn from_health(h: &HealthDto, wall_ms: f64) -> Option<Self> {
+        let scale = h.time_scale.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(1.0);
+        Some(ServiceClock { at_service: h.now?, at_wall_ms: wall_ms, scale })
+    }
+
+    /// Service time at wall-clock `wall_ms`.
+    pub fn now(&self, wall_ms: f64) -> Timestamp {
+        let ms = ((wall_ms - self.at_wall_ms) * self.scale).round() as i64;
+        self.at_service + chrono::Duration::milliseconds(ms)
+    }
+
+    /// Whether the service runs faster or slower than real time.
+    pub fn simulated(&self) -> bool {
+        (self.scale - 1.0).abs() > 1e-9
+    }
 }
 
 /// State of the live connection.
@@ -544,6 +740,22 @@ impl Settings {
     pub fn usable(&self) -> bool {
         !self.token.is_empty()
     }
+}
+
+/// An initial view from the query string: `?lon=120.38&lat=36.07&z=15` (all three needed).
+pub fn view_from_query(query: &str) -> Option<(f64, f64, f64)> {
+    let (mut lon, mut lat, mut z) = (None, None, None);
+    for pair in query.trim_start_matches('?').split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = v.parse::<f64>().ok().filter(|x| x.is_finite());
+        match k {
+            "lon" => lon = v,
+            "lat" => lat = v,
+            "z" => z = v,
+            _ => {}
+        }
+    }
+    Some((lon?, lat?, z?))
 }
 
 /// Percent-decode (and `+` as space) a query value; invalid escapes pass through.
@@ -723,6 +935,34 @@ mod tests {
     }
 
     #[test]
+    fn alerts_name_their_subjects() {
+        let mark = |id: &str, at: &str| AlertMark {
+            id: id.into(),
+            rule: String::new(),
+            message: String::new(),
+            lon: 0.0,
+            lat: 0.0,
+            at: t(at),
+        };
+        let alerts = vec![
+            mark("stop_missed:鲁B·H0619/QD-XQ-04310:20260302T083500", "2026-03-02T08:35:00+08:00"),
+            mark("dust:QD-GD-0416:20260302T100700", "2026-03-02T10:07:00+08:00"),
+            mark("noise:QD-GD-0001:20260302T070000", "2026-03-02T07:00:00+08:00"),
+        ];
+        let ids = alerted_ids(&alerts, t("2026-03-02T08:00:00+08:00"));
+        assert!(ids.contains("QD-XQ-04310") && ids.contains("鲁B·H0619") && ids.contains("QD-GD-0416"));
+        assert!(!ids.contains("QD-GD-0001"), "too old");
+        let site: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"id":"QD-GD-0416","dust_sensor_id":"QD-PM10-0416"}"#).unwrap();
+        let by_sensor = alerted_ids(
+            &[mark("dust_exceeded:QD-PM10-0416:20260302T100700", "2026-03-02T10:07:00+08:00")],
+            t("2026-03-02T08:00:00+08:00"),
+        );
+        assert!(feature_alarmed(Some("QD-GD-0416"), &site, &by_sensor));
+        assert!(!feature_alarmed(Some("QD-GD-0001"), &serde_json::Map::new(), &by_sensor));
+    }
+
+    #[test]
     fn quiet_feeds_turn_amber_after_their_threshold() {
         let now = t("2026-11-29T10:00:00+08:00");
         assert_eq!(freshness(LayerKind::Trucks, None, now), Freshness::Unknown);
@@ -738,12 +978,13 @@ mod tests {
     #[test]
     fn viewport_and_case_queries_name_their_parameters() {
         let v = View::new(120.38, 36.07, 12.0, 1920.0, 1080.0);
-        let q = viewport_query(&v, &[LayerKind::Cases, LayerKind::Trucks]);
+        let q = viewport_query(&v, &[LayerKind::Cases, LayerKind::Trucks], false);
         assert!(
             q.starts_with("west=120.")
-                && q.contains("&zoom=12.00&width=1920&height=1080&layers=cases,trucks"),
+                && q.ends_with("&zoom=12.00&width=1920&height=1080&layers=cases,trucks"),
             "{q}"
         );
+        assert!(viewport_query(&v, &[LayerKind::Cases], true).ends_with("&layers=cases&statuses=overdue"));
         let f = CaseFilter {
             area: Some("370202".into()),
             stage: Some(Stage::Handle),
@@ -807,6 +1048,61 @@ mod tests {
     }
 
     #[test]
+    fn items_under_the_cursor_explain_their_numbers() {
+        let cluster = MapItemDto::Cluster {
+            layer: LayerKind::Cases,
+            lon: 120.0,
+            lat: 36.0,
+            mix: StatusMix { open: 10, overdue: 2, closed: 0 },
+        };
+        let marks = BTreeMap::new();
+        assert_eq!(describe_item(&cluster, &marks, Lang::Zh), "案件 12 个:超期 2 · 办理中 10(点击放大)");
+        assert_eq!(
+            describe_item(&cluster, &marks, Lang::En),
+            "12 Cases: overdue 2 · open 10 (click to zoom in)"
+        );
+        let mut p = Picture::default();
+        p.note_case(&case(5, Stage::Handle, false));
+        let point = MapItemDto::Point {
+            layer: LayerKind::Cases,
+            id: 5,
+            lon: 120.0,
+            lat: 36.0,
+            status: StatusClass::Open,
+        };
+        assert_eq!(describe_item(&point, &p.cases, Lang::Zh), "案件 #5 · 任务处理 · 办理中");
+        let camera = MapItemDto::Point {
+            layer: LayerKind::Cameras,
+            id: 41,
+            lon: 120.0,
+            lat: 36.0,
+            status: StatusClass::Open,
+        };
+        assert_eq!(describe_item(&camera, &p.cases, Lang::Zh), "视频监控 #41 · 正常");
+    }
+
+    #[test]
+    fn site_cards_show_their_sensor_readings() {
+        let props: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
+            r#"{"id":"QD-GD-0001","builder":"青岛某建工","dust_sensor_id":"QD-PM10-0001",
+                "noise_sensor_id":"QD-NOISE-0001","source":"generated","synthetic":true}"#,
+        )
+        .unwrap();
+        let sensors = BTreeMap::from([(
+            "QD-PM10-0001".to_owned(),
+            (180.0, "µg/m³".to_owned(), "pm10".to_owned(), t("2026-11-29T10:05:00+08:00")),
+        )]);
+        let rows = feature_card(LayerKind::Sites, &props, &sensors, Lang::Zh);
+        assert_eq!(rows[0], ("图层".to_owned(), "建筑工地".to_owned()));
+        assert!(
+            rows.contains(&("扬尘监测 PM10".to_owned(), "QD-PM10-0001: 180 µg/m³ (11-29 10:05)".to_owned()))
+        );
+        assert!(rows.contains(&("噪声监测".to_owned(), "QD-NOISE-0001: 暂无读数".to_owned())));
+        assert!(!rows.iter().any(|(k, _)| k == "source"));
+        assert_eq!(rows.last().unwrap().1, "合成数据");
+    }
+
+    #[test]
     fn time_left_reads_in_both_languages() {
         let now = t("2026-11-29T10:00:00+08:00");
         assert_eq!(
@@ -836,6 +1132,38 @@ mod tests {
         assert!(s.usable());
         assert_eq!(dec("%E5%B8%82%E5%8D%97%zz"), "市南%zz");
         assert_eq!(enc("市"), "%E5%B8%82");
+    }
+
+    #[test]
+    fn the_service_clock_runs_at_its_scale() {
+        let h: HealthDto =
+            serde_json::from_str(r#"{"status":"ok","now":"2026-11-29T18:06:07+08:00","time_scale":30.0}"#)
+                .unwrap();
+        let c = ServiceClock::from_health(&h, 1_000.0).unwrap();
+        assert!(c.simulated());
+        // Two wall seconds later the service is a minute further.
+        assert_eq!(c.now(3_000.0), t("2026-11-29T18:07:07+08:00"));
+        let real = ServiceClock::from_health(
+            &HealthDto { now: Some(t("2026-11-29T10:00:00+08:00")), time_scale: None, last_event_id: None },
+            0.0,
+        )
+        .unwrap();
+        assert!(!real.simulated());
+        assert_eq!(real.now(500.0), t("2026-11-29T10:00:00.5+08:00"));
+        assert!(
+            ServiceClock::from_health(
+                &HealthDto { now: None, time_scale: Some(2.0), last_event_id: None },
+                0.0
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn a_view_can_be_given_in_the_query() {
+        assert_eq!(view_from_query("?token=x&lon=120.38&lat=36.07&z=15"), Some((120.38, 36.07, 15.0)));
+        assert_eq!(view_from_query("?lon=120.38&lat=36.07"), None);
+        assert_eq!(view_from_query("?lon=abc&lat=36&z=3"), None);
     }
 
     #[test]

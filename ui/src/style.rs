@@ -14,11 +14,11 @@ pub const COAST: &str = "#3d6f8f";
 /// District boundary stroke.
 pub const DISTRICT_EDGE: &str = "#6b8cab";
 /// Street (街道/镇) boundary stroke.
-pub const STREET_EDGE: &str = "#4a6278";
+pub const STREET_EDGE: &str = "#5a7590";
 /// Community boundary stroke.
 pub const COMMUNITY_EDGE: &str = "#38495a";
 /// Grid boundary stroke.
-pub const GRID_EDGE: &str = "#2f3d4b";
+pub const GRID_EDGE: &str = "#3b4e61";
 /// Label text.
 pub const LABEL: &str = "#d8e3ee";
 /// Label halo.
@@ -57,6 +57,16 @@ pub fn stage_colour(s: Stage) -> &'static str {
 /// Colour of a case point: red when overdue, else by stage.
 pub fn case_colour(stage: Stage, overdue: bool) -> &'static str {
     if overdue { status_colour(StatusClass::Overdue) } else { stage_colour(stage) }
+}
+
+/// Colour of a case point: the status class comes from the service's index (which sweeps
+/// deadlines as time passes), the stage from what the console knows of the case. Overdue is red
+/// and closed grey whatever the stage; open cases take their stage's colour when it is known.
+pub fn case_point_colour(status: StatusClass, stage: Option<Stage>) -> &'static str {
+    match (status, stage) {
+        (StatusClass::Open, Some(s)) => stage_colour(s),
+        (s, _) => status_colour(s),
+    }
 }
 
 /// Colour of a layer's points (cases use [`case_colour`]).
@@ -120,8 +130,42 @@ pub const STREETS_FROM: f64 = 10.5;
 pub const COMMUNITIES_FROM: f64 = 12.5;
 /// Zoom from which unit-grid boundaries are drawn.
 pub const GRIDS_FROM: f64 = 14.0;
+/// Zoom from which a thematic GeoJSON layer is drawn: 5,000 compound outlines are noise (and
+/// work) at city zoom.
+pub fn overlay_from(l: LayerKind) -> f64 {
+    match l {
+        LayerKind::Compounds => 13.0,
+        LayerKind::Routes | LayerKind::Sites => 11.0,
+        _ => 0.0,
+    }
+}
+
 /// Zoom from which camera view cones are drawn.
 pub const CONES_FROM: f64 = 16.0;
+
+/// Estimated width of a label in CSS pixels for label collision boxes: CJK glyphs are square,
+/// Latin glyphs average a little over half the font size.
+pub fn label_width(text: &str, size: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.58 } else { 1.0 }).sum::<f64>() * size
+}
+
+/// Canvas arc angles (radians, 0 = east, clockwise) of a camera view cone given its heading
+/// (degrees clockwise from north) and field of view (degrees).
+pub fn cone_angles(heading_deg: f64, fov_deg: f64) -> (f64, f64) {
+    let centre = (heading_deg - 90.0).to_radians();
+    let half = (fov_deg.clamp(1.0, 360.0) / 2.0).to_radians();
+    (centre - half, centre + half)
+}
+
+/// Colour of a status property of a static feature (`open`, `overdue`, `closed`), else the
+/// layer's colour.
+pub fn status_property_colour(layer: LayerKind, status: Option<&str>) -> &'static str {
+    match status {
+        Some("overdue") => status_colour(StatusClass::Overdue),
+        Some("closed") => "#6b7785",
+        _ => layer_colour(layer),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -133,6 +177,33 @@ mod tests {
             assert_eq!(case_colour(s, true), "#ef4444");
             assert_ne!(case_colour(s, false), "#ef4444");
         }
+    }
+
+    #[test]
+    fn case_points_trust_the_index_status_and_colour_open_ones_by_stage() {
+        assert_eq!(case_point_colour(StatusClass::Overdue, Some(Stage::Handle)), "#ef4444");
+        assert_eq!(case_point_colour(StatusClass::Closed, Some(Stage::Handle)), "#8a96a3");
+        assert_eq!(
+            case_point_colour(StatusClass::Open, Some(Stage::Dispatch)),
+            stage_colour(Stage::Dispatch)
+        );
+        assert_eq!(case_point_colour(StatusClass::Open, None), status_colour(StatusClass::Open));
+    }
+
+    #[test]
+    fn label_widths_count_cjk_as_square() {
+        assert_eq!(label_width("市南区", 12.0), 36.0);
+        assert!((label_width("Qingdao", 10.0) - 40.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn cones_point_along_their_heading() {
+        let (a, b) = cone_angles(0.0, 90.0); // north: canvas −90°
+        assert!((a + 135f64.to_radians()).abs() < 1e-12 && (b + 45f64.to_radians()).abs() < 1e-12);
+        let (a, b) = cone_angles(90.0, 60.0); // east: canvas 0
+        assert!((a + b).abs() < 1e-12);
+        assert_eq!(status_property_colour(LayerKind::Sites, Some("overdue")), "#ef4444");
+        assert_eq!(status_property_colour(LayerKind::Sites, None), layer_colour(LayerKind::Sites));
     }
 
     #[test]

@@ -6,12 +6,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::Ctx;
-use crate::i18n::{self, Msg};
+use crate::i18n::{self, Lang, Msg};
 use crate::state::{long_time, short_time, time_left};
 use crate::style;
 
 /// Select a case: load its detail, allowed actions and the cameras that can see it.
 pub fn select(ctx: Ctx, id: i64) {
+    if ctx.selected.get_untracked() != Some(id) {
+        ctx.location.set(None);
+        ctx.cameras.set(None);
+    }
     ctx.selected.set(Some(id));
     ctx.selected_feature.set(None);
     let backend = ctx.backend.get_untracked();
@@ -21,6 +25,7 @@ pub fn select(ctx: Ctx, id: i64) {
                 ctx.picture.update(|p| p.note_case(&c));
                 let (lon, lat) = (c.lon, c.lat);
                 ctx.detail.set(Some(c));
+                ctx.location.set(backend.locate(lon, lat).await.ok());
                 ctx.cameras.set(backend.cameras_visible(lon, lat).await.ok());
             }
             Err(e) => ctx.error(&e),
@@ -89,6 +94,13 @@ fn act(ctx: Ctx, id: i64, request: ActionRequest) {
     });
 }
 
+fn named(name: Option<&str>, code: &str) -> String {
+    match name {
+        Some(n) if !n.is_empty() => format!("{n} ({code})"),
+        _ => code.to_owned(),
+    }
+}
+
 fn row(label: &'static str, value: String) -> impl IntoView {
     view! { <tr><th>{label}</th><td>{value}</td></tr> }
 }
@@ -100,6 +112,10 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
     let unit = c.unit_code.as_deref().map(|u| ctx.unit_name(u)).unwrap_or_else(|| "—".into());
     let left = c.deadline.map(|d| time_left(d, now, lang));
     let colour = style::case_colour(c.stage, c.overdue);
+    // Names come from the location lookup; it answers for the case's point, so use it only when
+    // its codes agree with the case's.
+    let loc =
+        ctx.location.get().filter(|l| l.grid_code == c.grid_code || l.community_code == c.community_code);
     let media = if c.media.is_empty() {
         view! { <span>{Msg::NoMedia.text(lang)}</span> }.into_any()
     } else {
@@ -110,10 +126,22 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
         Some(list) if list.is_empty() => view! { <span>{Msg::NoMedia.text(lang)}</span> }.into_any(),
         Some(list) => list
             .iter()
-            .map(|v| {
-                let id =
-                    v.get("id").and_then(|x| x.as_str()).map(str::to_owned).unwrap_or_else(|| v.to_string());
-                view! { <div class="mono small">{id}</div> }
+            .map(|c| {
+                let kind = match (c.kind.as_str(), lang) {
+                    ("high", Lang::Zh) => "高点 360°",
+                    ("high", Lang::En) => "high point, 360°",
+                    (_, Lang::Zh) => "低点",
+                    (_, Lang::En) => "low",
+                };
+                let line = match lang {
+                    Lang::Zh => {
+                        format!("{} · {kind} · 距离 {:.0} 米(视距 {:.0} 米)", c.id, c.distance_m, c.range_m)
+                    }
+                    Lang::En => {
+                        format!("{} · {kind} · {:.0} m away (range {:.0} m)", c.id, c.distance_m, c.range_m)
+                    }
+                };
+                view! { <div class="mono small camera">{line}</div> }
             })
             .collect_view()
             .into_any(),
@@ -151,7 +179,7 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
             let label = i18n::action(a, lang);
             let primary = a == Action::Dispatch;
             view! {
-                <button class:primary=primary on:click=move |_| {
+                <button class:primary=primary data-action=crate::state::wire(&a) on:click=move |_| {
                     if a == Action::Dispatch {
                         open_dispatch(ctx, id);
                     } else {
@@ -170,12 +198,12 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
                 {left.map(|(t, late)| view! { <span class="left" class:late=late>" · " {t}</span> })}
             </div>
             <table class="kv">
-                {row(Msg::TypeL.text(lang), format!("{} {} {}", c.type_key.kind.zh(), c.type_key.code, type_name))}
+                {row(Msg::TypeL.text(lang), format!("{} {} {}", i18n::type_kind(c.type_key.kind, lang), c.type_key.code, type_name))}
                 {row(Msg::Address.text(lang), c.address.clone())}
                 {row(Msg::Grid.text(lang), c.grid_code.clone())}
-                {row(Msg::Community.text(lang), c.community_code.clone())}
-                {row(Msg::Street.text(lang), c.street_code.clone())}
-                {row(Msg::District.text(lang), c.district_code.clone())}
+                {row(Msg::Community.text(lang), named(loc.as_ref().map(|l| l.community_name.as_str()), &c.community_code))}
+                {row(Msg::Street.text(lang), named(loc.as_ref().map(|l| l.street_name.as_str()), &c.street_code))}
+                {row(Msg::District.text(lang), named(loc.as_ref().map(|l| l.district_name.as_str()), &c.district_code))}
                 {row(Msg::ChannelL.text(lang), i18n::channel(c.channel, lang).to_owned())}
                 {row(Msg::Unit.text(lang), unit)}
                 {row(Msg::Deadline.text(lang), c.deadline.map(long_time).unwrap_or_else(|| "—".into()))}
@@ -205,7 +233,7 @@ pub fn DetailPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     view! {
         <Show when=move || ctx.selected.get().is_some()>
-            <aside class="detail">
+            <aside class="detail" id="case-panel">
                 <button class="close" title=move || ctx.t(Msg::Close) on:click=move |_| {
                     ctx.selected.set(None);
                     ctx.detail.set(None);

@@ -14,7 +14,7 @@ use crate::geo::{View, scale_bar};
 use crate::i18n::Msg;
 use crate::keys::{Command, command_for};
 use crate::render::Surface;
-use crate::state::{POINT_LAYERS, hit_test};
+use crate::state::{POINT_LAYERS, describe_item, hit_test};
 
 #[derive(Default)]
 struct Gesture {
@@ -40,22 +40,31 @@ fn local_xy(ev: &web_sys::MouseEvent) -> (f64, f64) {
 }
 
 /// Handle a click at a screen point: clusters zoom in, points select.
-fn click(ctx: Ctx, x: f64, y: f64) {
+/// The visible map item under a screen point.
+fn item_at(ctx: Ctx, x: f64, y: f64) -> Option<MapItemDto> {
     let view = ctx.view.get_untracked();
-    let hit = ctx.picture.with_untracked(|p| {
-        let visible: Vec<(usize, &MapItemDto)> = p
+    ctx.picture.with_untracked(|p| {
+        let visible: Vec<MapItemDto> = p
             .items
             .iter()
-            .enumerate()
-            .filter(|(_, i)| match i {
+            .filter(|i| match i {
                 MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => {
                     ctx.layers.with_untracked(|l| l.contains(layer))
                 }
             })
+            .cloned()
             .collect();
-        let only: Vec<MapItemDto> = visible.iter().map(|(_, i)| (*i).clone()).collect();
-        hit_test(&only, &view, x, y).map(|k| only[k].clone())
-    });
+        hit_test(&visible, &view, x, y).map(|k| visible[k].clone())
+    })
+}
+
+/// Handle a click at a screen point: clusters zoom in, points select.
+fn click(ctx: Ctx, x: f64, y: f64) {
+    let view = ctx.view.get_untracked();
+    let hit = item_at(ctx, x, y);
+    if hit.is_some() {
+        ctx.selected_overlay.set(None);
+    }
     match hit {
         Some(MapItemDto::Cluster { lon, lat, .. }) => ctx.fly_to(lon, lat, (view.zoom + 2.0).min(18.0)),
         Some(MapItemDto::Point { layer: LayerKind::Cases, id, .. }) => {
@@ -70,6 +79,7 @@ fn click(ctx: Ctx, x: f64, y: f64) {
         }
         None => {
             ctx.selected_feature.set(None);
+            ctx.selected_overlay.set(super::overlay_at(ctx, x, y).map(|(l, s)| (l, s.props)));
         }
     }
 }
@@ -105,7 +115,16 @@ pub fn run_command(ctx: Ctx, cmd: Command) {
         Command::Filters => ctx.show_filters.update(|s| *s = !*s),
         Command::Dispatch => {
             if let Some(id) = ctx.selected.get_untracked() {
-                case::open_dispatch(ctx, id);
+                if ctx.actions.with_untracked(|a| a.contains(&cityops_api::Action::Dispatch)) {
+                    case::open_dispatch(ctx, id);
+                } else {
+                    let lang = ctx.lang.get_untracked();
+                    ctx.toast.set(Some(format!(
+                        "{}: {}",
+                        crate::i18n::action(cityops_api::Action::Dispatch, lang),
+                        crate::i18n::error_code(cityops_api::ErrorCode::IllegalTransition, lang)
+                    )));
+                }
             }
         }
         Command::Escape => {
@@ -120,6 +139,7 @@ pub fn run_command(ctx: Ctx, cmd: Command) {
                 ctx.selected.set(None);
                 ctx.detail.set(None);
                 ctx.selected_feature.set(None);
+                ctx.selected_overlay.set(None);
             }
         }
         Command::ToggleLayer(n) => {
@@ -185,10 +205,19 @@ pub fn MapView() -> impl IntoView {
             g.pinch = None;
         });
     };
+    let hover = RwSignal::new(None::<(f64, f64, String)>);
     let on_move = move |e: ev::PointerEvent| {
         let (x, y) = local_xy(&e);
         let view = ctx.view.get_untracked();
         ctx.cursor.set(Some(view.to_lonlat(x, y)));
+        if GESTURE.with(|g| g.borrow().pointers.is_empty()) {
+            let text = item_at(ctx, x, y).map(|item| {
+                ctx.picture.with_untracked(|p| describe_item(&item, &p.cases, ctx.lang.get_untracked()))
+            });
+            hover.set(text.map(|t| (x, y, t)));
+        } else {
+            hover.set(None);
+        }
         let action = GESTURE.with(|g| {
             let mut g = g.borrow_mut();
             let prev = g.pointers.get(&e.pointer_id()).copied()?;
@@ -255,7 +284,10 @@ pub fn MapView() -> impl IntoView {
         let _ = (lon, lat);
         ctx.fly_to(clon, clat, to.zoom);
     };
-    let on_leave = move |_: ev::PointerEvent| ctx.cursor.set(None);
+    let on_leave = move |_: ev::PointerEvent| {
+        ctx.cursor.set(None);
+        hover.set(None);
+    };
 
     let bar = move || scale_bar(ctx.view.with(|v| v.metres_per_px()), 140.0);
     let zoom_in = move |_| run_command(ctx, Command::ZoomIn);
@@ -286,11 +318,37 @@ pub fn MapView() -> impl IntoView {
                 <span>{move || bar().label}</span>
             </div>
             <FeatureInfo/>
+            <OverlayCard/>
+            {move || {
+                hover.get().map(|(x, y, t)| view! {
+                    <div class="hover-tip" style:left=format!("{:.0}px", x + 14.0) style:top=format!("{:.0}px", y + 12.0)>{t}</div>
+                })
+            }}
             <div class="attribution">
                 "© 天地图 Tianditu · GSHHG 2.3.7 (LGPL) · © OpenStreetMap contributors · GeoNames (CC BY 4.0) · 国家统计局 区划代码 2023 · "
                 {move || ctx.t(Msg::SyntheticGeo)}
             </div>
         </div>
+    }
+}
+
+/// The card of a selected site, compound or route.
+#[component]
+fn OverlayCard() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    move || {
+        ctx.selected_overlay.get().map(|(layer, props)| {
+            let lang = ctx.lang.get();
+            let rows = ctx.picture.with(|p| crate::state::feature_card(layer, &props, &p.sensors, lang));
+            view! {
+                <div class="feature-info overlay-card">
+                    <button class="close" on:click=move |_| ctx.selected_overlay.set(None)>"×"</button>
+                    <table class="kv">
+                        {rows.into_iter().map(|(k, v)| view! { <tr><th>{k}</th><td>{v}</td></tr> }).collect_view()}
+                    </table>
+                </div>
+            }
+        })
     }
 }
 
@@ -302,15 +360,16 @@ fn FeatureInfo() -> impl IntoView {
         ctx.selected_feature.get().map(|f| {
             let lang = ctx.lang.get();
             match f {
-                MapItemDto::Point { layer, id, lon, lat, status } => view! {
-                    <div class="feature-info">
-                        <b>{crate::i18n::layer(layer, lang)}</b>
-                        " #" {id}
-                        <div>{crate::state::wire(&status)}</div>
-                        <div class="mono">{crate::geo::format_lonlat(lon, lat)}</div>
-                    </div>
+                MapItemDto::Point { lon, lat, .. } => {
+                    let text = ctx.picture.with(|p| describe_item(&f, &p.cases, lang));
+                    view! {
+                        <div class="feature-info">
+                            <div>{text}</div>
+                            <div class="mono small">{crate::geo::format_lonlat(lon, lat)}</div>
+                        </div>
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 MapItemDto::Cluster { .. } => ().into_any(),
             }
         })

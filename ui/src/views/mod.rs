@@ -32,6 +32,61 @@ thread_local! {
     static GRIDS_REQUESTED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
     static REFRESH_PENDING: RefCell<bool> = const { RefCell::new(false) };
     static FITTED: RefCell<bool> = const { RefCell::new(false) };
+    static CTX: RefCell<Option<Ctx>> = const { RefCell::new(None) };
+    static OVERLAYS_REQUESTED: RefCell<BTreeSet<LayerKind>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Thematic layers the console asks the service for as GeoJSON (`/api/v1/layers/{name}`), drawn
+/// when switched on: compound and site polygons (sites coloured by their sensor `status`),
+/// collection routes, cameras with view cones (`heading_deg`, `fov_deg`, `range_m`).
+const OVERLAY_LAYERS: [LayerKind; 4] =
+    [LayerKind::Compounds, LayerKind::Routes, LayerKind::Sites, LayerKind::Cameras];
+
+/// Load the thematic layers that are switched on, once each; a layer the service does not serve
+/// stays "not served".
+fn load_overlays(ctx: Ctx) {
+    // Offline, a layer file shipped in `dist/data/` is used if there is one.
+    let backend = ctx.backend.get_untracked();
+    for layer in OVERLAY_LAYERS {
+        if !ctx.layers.with_untracked(|l| l.contains(&layer)) {
+            continue;
+        }
+        if !OVERLAYS_REQUESTED.with(|r| r.borrow_mut().insert(layer)) {
+            continue;
+        }
+        let backend = backend.clone();
+        spawn_local(async move {
+            let Ok(text) = backend.layer_geojson(crate::state::layer_name(layer), None).await else { return };
+            if let Ok(shapes) = crate::geojson::prepare_text_with_props(&text) {
+                BASE.with(|b| b.borrow_mut().overlays.insert(layer, BaseLayer::new(shapes)));
+                ctx.static_served.update(|s| {
+                    s.insert(layer);
+                });
+                ctx.base_tick.update(|t| *t += 1);
+            }
+        });
+    }
+}
+
+/// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a 1-pixel
+/// read-back). Returns the mean milliseconds per frame. Exposed to the page as
+/// `window.cityops.bench_frames(n)` for performance checks on big screens.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_frames(n: u32) -> f64 {
+    let Some(ctx) = CTX.with(|c| *c.borrow()) else { return f64::NAN };
+    let start = backend::now_ms();
+    for i in 0..n {
+        let mut v = ctx.view.get_untracked();
+        v.pan(if i % 2 == 0 { 3.0 } else { -3.0 }, 0.0);
+        ctx.view.set(v);
+        draw_now(ctx);
+        SURFACE.with(|s| {
+            if let Some(s) = s.borrow().as_ref() {
+                s.flush();
+            }
+        });
+    }
+    (backend::now_ms() - start) / f64::from(n.max(1))
 }
 
 /// Reload the viewport at most once a second while live events arrive (moving trucks, new
@@ -82,12 +137,16 @@ pub struct Ctx {
     pub selected: RwSignal<Option<i64>>,
     /// Selected non-case feature: layer, id, status.
     pub selected_feature: RwSignal<Option<MapItemDto>>,
+    /// Selected thematic feature (site, compound, route): layer and properties.
+    pub selected_overlay: RwSignal<Option<(LayerKind, serde_json::Map<String, serde_json::Value>)>>,
     /// The selected case's detail.
     pub detail: RwSignal<Option<CaseDto>>,
     /// Actions allowed on it.
     pub actions: RwSignal<Vec<Action>>,
+    /// Names of the selected case's grid, community, street and district.
+    pub location: RwSignal<Option<cityops_api::LocationDto>>,
     /// Cameras that see it (None: lookup unavailable).
-    pub cameras: RwSignal<Option<Vec<serde_json::Value>>>,
+    pub cameras: RwSignal<Option<Vec<cityops_api::CameraViewDto>>>,
     /// Cursor position as lon/lat.
     pub cursor: RwSignal<Option<(f64, f64)>>,
     /// Filter of the filter panel.
@@ -114,6 +173,10 @@ pub struct Ctx {
     pub units: RwSignal<Vec<UnitDto>>,
     /// The catalogue (type names).
     pub catalogue: RwSignal<Vec<CategoryDto>>,
+    /// Thematic layers the service serves as GeoJSON.
+    pub static_served: RwSignal<BTreeSet<LayerKind>>,
+    /// The service's clock (None: the wall clock).
+    pub clock: RwSignal<Option<crate::state::ServiceClock>>,
     /// Whether the service has no viewport route (fallback to case lists).
     pub viewport_fallback: RwSignal<bool>,
 }
@@ -124,8 +187,14 @@ impl Ctx {
         m.text(self.lang.get())
     }
 
-    /// Show an error.
+    /// Show an error. Network failures while the status bar already says "disconnected" are not
+    /// repeated as toasts.
     pub fn error(&self, e: &BackendError) {
+        if matches!(e, BackendError::Network(_))
+            && self.connection.get_untracked() == Connection::Reconnecting
+        {
+            return;
+        }
         let lang = self.lang.get_untracked();
         let text = match e {
             BackendError::Api(api) => format!("{}: {}", crate::i18n::error_code(api.code, lang), api.message),
@@ -187,7 +256,10 @@ fn draw_now(ctx: Ctx) {
         let first = FITTED.with(|f| !std::mem::replace(&mut *f.borrow_mut(), true));
         if first {
             // The first frame knows the real surface: fit the whole city to it.
-            view = View::qingdao(w, h);
+            view = match crate::state::view_from_query(&backend::page_query()) {
+                Some((lon, lat, z)) => View::new(lon, lat, z, w, h),
+                None => View::qingdao(w, h),
+            };
             ctx.view.set(view);
         } else if (view.width - w).abs() > 0.5 || (view.height - h).abs() > 0.5 {
             view.resize(w, h);
@@ -195,6 +267,26 @@ fn draw_now(ctx: Ctx) {
         }
         let results: Vec<(f64, f64)> =
             ctx.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
+        // Sites and compounds named by an alert in the last hour (service clock) show in alarm colour.
+        let since = ctx.now.get_untracked() - chrono::Duration::hours(1);
+        let alerted = ctx.picture.with_untracked(|p| crate::state::alerted_ids(&p.alerts, since));
+        // View cones of the cameras that can see the selected case.
+        let cones: Vec<crate::render::Cone> = if ctx.selected.get_untracked().is_some() {
+            ctx.cameras.with_untracked(|c| {
+                c.iter()
+                    .flatten()
+                    .map(|c| crate::render::Cone {
+                        lon: c.lon,
+                        lat: c.lat,
+                        heading_deg: c.heading_deg,
+                        fov_deg: c.fov_deg,
+                        range_m: c.range_m,
+                    })
+                    .collect()
+            })
+        } else {
+            Vec::new()
+        };
         ctx.picture.with_untracked(|picture| {
             ctx.layers.with_untracked(|layers| {
                 BASE.with(|b| {
@@ -206,6 +298,8 @@ fn draw_now(ctx: Ctx) {
                             layers,
                             selected: ctx.selected.get_untracked(),
                             results: &results,
+                            cones: &cones,
+                            alerted: &alerted,
                             lang: ctx.lang.get_untracked(),
                             now_ms: backend::now_ms(),
                             // With the viewport route, trucks come from the service's R-tree.
@@ -321,10 +415,16 @@ fn load_grids(ctx: Ctx) {
                     return;
                 }
             };
-            if let Ok(shapes) = prepare_text(&text) {
-                let layer = BaseLayer::new(shapes);
-                BASE.with(|b| b.borrow_mut().grids.insert(key, layer));
-                ctx.base_tick.update(|t| *t += 1);
+            match prepare_text(&text) {
+                Ok(shapes) => {
+                    web_sys::console::info_1(
+                        &format!("cityops: grids {key}: {} shapes", shapes.len()).into(),
+                    );
+                    let layer = BaseLayer::new(shapes);
+                    BASE.with(|b| b.borrow_mut().grids.insert(key, layer));
+                    ctx.base_tick.update(|t| *t += 1);
+                }
+                Err(e) => ctx.toast.set(Some(format!("grids: {e}"))),
             }
         });
     }
@@ -340,10 +440,11 @@ fn load_viewport(ctx: Ctx) {
     let layers: Vec<LayerKind> =
         ctx.layers.with_untracked(|l| VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
     let fallback = ctx.viewport_fallback.get_untracked();
+    let overdue_only = ctx.filter.with_untracked(|f| f.overdue);
     spawn_local(async move {
         let bbox = view.bounds();
         if !fallback {
-            match backend.viewport(&viewport_query(&view, &layers)).await {
+            match backend.viewport(&viewport_query(&view, &layers, overdue_only)).await {
                 Ok(v) => {
                     ctx.picture.update(|p| {
                         p.truncated = v.truncated;
@@ -423,7 +524,17 @@ pub fn connect_live(ctx: Ctx) {
             }
         },
         move |state, gave_up| {
+            let was = ctx.connection.get_untracked();
             ctx.connection.set(state);
+            if state == Connection::Live && was == Connection::Reconnecting {
+                // Back after a drop: the stream replays what was missed; refresh the picture and
+                // the service clock too.
+                load_viewport(ctx);
+                load_clock(ctx);
+                if let Some(id) = ctx.selected.get_untracked() {
+                    case::select(ctx, id);
+                }
+            }
             if gave_up {
                 set_timeout(move || connect_live(ctx), std::time::Duration::from_secs(3));
             }
@@ -439,8 +550,26 @@ pub fn connect_live(ctx: Ctx) {
     }
 }
 
+/// Read the service's clock (simulations run faster than real time).
+fn load_clock(ctx: Ctx) {
+    let backend = ctx.backend.get_untracked();
+    if !backend.connected() {
+        ctx.clock.set(None);
+        return;
+    }
+    spawn_local(async move {
+        let clock = backend
+            .health()
+            .await
+            .ok()
+            .and_then(|h| crate::state::ServiceClock::from_health(&h, backend::now_ms()));
+        ctx.clock.set(clock);
+    });
+}
+
 /// Load reference data (units, catalogue) used for names.
 fn load_reference(ctx: Ctx) {
+    load_clock(ctx);
     let backend = ctx.backend.get_untracked();
     if !backend.connected() {
         return;
@@ -463,7 +592,13 @@ pub fn apply_settings(ctx: Ctx, s: Settings) {
     ctx.backend.set(Backend::detect(&s));
     ctx.viewport_fallback.set(false);
     GRIDS_REQUESTED.with(|g| g.borrow_mut().clear());
-    BASE.with(|b| b.borrow_mut().grids.clear());
+    OVERLAYS_REQUESTED.with(|g| g.borrow_mut().clear());
+    BASE.with(|b| {
+        let mut b = b.borrow_mut();
+        b.grids.clear();
+        b.overlays.clear();
+    });
+    ctx.static_served.set(BTreeSet::new());
     load_reference(ctx);
     load_viewport(ctx);
     connect_live(ctx);
@@ -488,9 +623,11 @@ pub fn App() -> impl IntoView {
         connection: RwSignal::new(Connection::Connecting),
         selected: RwSignal::new(None),
         selected_feature: RwSignal::new(None),
+        selected_overlay: RwSignal::new(None),
         detail: RwSignal::new(None),
         actions: RwSignal::new(Vec::new()),
         cameras: RwSignal::new(None),
+        location: RwSignal::new(None),
         cursor: RwSignal::new(None),
         filter: RwSignal::new(CaseFilter::default()),
         results: RwSignal::new(Vec::new()),
@@ -505,8 +642,11 @@ pub fn App() -> impl IntoView {
         units: RwSignal::new(Vec::new()),
         catalogue: RwSignal::new(Vec::new()),
         viewport_fallback: RwSignal::new(false),
+        clock: RwSignal::new(None),
+        static_served: RwSignal::new(BTreeSet::new()),
     };
     provide_context(ctx);
+    CTX.with(|c| *c.borrow_mut() = Some(ctx));
 
     // Redraw whenever anything drawn changes.
     Effect::new(move |_| {
@@ -516,6 +656,7 @@ pub fn App() -> impl IntoView {
         ctx.selected.track();
         ctx.lang.track();
         ctx.results.track();
+        ctx.cameras.track();
         ctx.base_tick.track();
         request_draw(ctx);
     });
@@ -525,6 +666,7 @@ pub fn App() -> impl IntoView {
         ctx.view.track();
         ctx.layers.track();
         ctx.backend.track();
+        ctx.filter.track();
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         set_timeout(
@@ -532,6 +674,7 @@ pub fn App() -> impl IntoView {
                 if generation.get_value() == mine {
                     load_viewport(ctx);
                     load_grids(ctx);
+                    load_overlays(ctx);
                 }
             },
             std::time::Duration::from_millis(250),
@@ -547,10 +690,14 @@ pub fn App() -> impl IntoView {
     // Clock (freshness, time left) and the alert pulse.
     set_interval(
         move || {
-            ctx.now.set(backend::now());
+            let wall = backend::now_ms();
+            let now = ctx.clock.with_untracked(|c| c.map(|c| c.now(wall))).unwrap_or_else(backend::now);
+            ctx.now.set(now);
         },
         std::time::Duration::from_secs(1),
     );
+    // Re-read the service clock every minute.
+    set_interval(move || load_clock(ctx), std::time::Duration::from_secs(60));
     set_interval(
         move || {
             if ctx.layers.with_untracked(|l| l.contains(&LayerKind::Alerts))
@@ -585,6 +732,16 @@ pub fn App() -> impl IntoView {
             <panels::Toast/>
         </div>
     }
+}
+
+/// The thematic feature (site, compound, route) under a screen point.
+pub fn overlay_at(ctx: Ctx, x: f64, y: f64) -> Option<(LayerKind, crate::geojson::Shape)> {
+    let view = ctx.view.get_untracked();
+    SURFACE.with(|s| {
+        let s = s.borrow();
+        let surface = s.as_ref()?;
+        BASE.with(|b| ctx.layers.with_untracked(|l| surface.hit_overlay(&b.borrow(), &view, l, x, y)))
+    })
 }
 
 /// Install a surface for the map canvas (called by the map view once mounted).

@@ -9,8 +9,8 @@ use super::{Ctx, apply_settings, case};
 use crate::i18n::{self, Msg};
 use crate::keys::help;
 use crate::state::{
-    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, classify_search, freshness,
-    long_time, quiet_after_s, short_time, wire,
+    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, VIEWPORT_LAYERS, classify_search,
+    freshness, long_time, quiet_after_s, short_time, wire,
 };
 use crate::style;
 
@@ -82,9 +82,21 @@ pub fn TopBar() -> impl IntoView {
                     }
                 }
             />
-            <button on:click=move |_| ctx.show_filters.update(|s| *s = !*s)>{move || ctx.t(Msg::Filters)} " (F)"</button>
+            <button
+                class:active=move || ctx.filter.with(|f| !f.is_empty())
+                title=move || ctx.t(Msg::FilterActive)
+                on:click=move |_| ctx.show_filters.update(|s| *s = !*s)
+            >
+                {move || ctx.t(Msg::Filters)}
+                " (F)"
+            </button>
             <div class="spacer"></div>
-            <span class="clock mono" title="UTC+08:00">{move || long_time(ctx.now.get())}</span>
+            <span class="clock mono" title=move || ctx.t(Msg::ClockNote)>
+                {move || long_time(ctx.now.get())}
+                {move || ctx.clock.get().filter(|c| c.simulated()).map(|c| view! {
+                    <span class="badge sim">{format!("{} ×{}", ctx.t(Msg::SimTime), c.scale)}</span>
+                })}
+            </span>
             <button on:click=move |_| ctx.lang.update(|l| *l = l.other())>{move || ctx.t(Msg::Language)}</button>
             <button on:click=move |_| ctx.show_help.update(|s| *s = !*s)>{move || ctx.t(Msg::Shortcuts)} " (?)"</button>
             <button on:click=move |_| ctx.show_settings.set(true)>{move || ctx.t(Msg::Settings)}</button>
@@ -110,9 +122,13 @@ pub fn LayerPanel() -> impl IntoView {
                 let t = as_of.get(&l).copied();
                 let fresh = freshness(l, t, now);
                 let count = counts.get(&l).copied().unwrap_or(0);
+                let static_layer = ctx.static_served.with(|s| s.contains(&l));
+                let served = VIEWPORT_LAYERS.contains(&l) || static_layer;
                 let mut time = match t {
                     Some(t) => format!("{} {}", Msg::DataAsOf.text(lang), short_time(t)),
-                    None => Msg::NoData.text(lang).to_owned(),
+                    None if static_layer => Msg::StaticLayer.text(lang).to_owned(),
+                    None if served => Msg::NoData.text(lang).to_owned(),
+                    None => Msg::NotServed.text(lang).to_owned(),
                 };
                 if fresh == Freshness::Quiet {
                     time.push_str(&format!(" · {}", Msg::FeedQuiet.text(lang)));
@@ -124,6 +140,7 @@ pub fn LayerPanel() -> impl IntoView {
                     <label class="layer-row" class:quiet=fresh == Freshness::Quiet title=title>
                         <input
                             type="checkbox"
+                            data-layer=crate::state::layer_name(l)
                             prop:checked=checked
                             on:change=move |_| {
                                 ctx.layers.update(|s| {
@@ -176,10 +193,38 @@ pub fn LayerPanel() -> impl IntoView {
             </div>
         }
     };
+    // The latest live alerts, newest first; a click flies to the place.
+    let alerts = move || {
+        let list: Vec<crate::state::AlertMark> =
+            ctx.picture.with(|p| p.alerts.iter().rev().take(6).cloned().collect());
+        if list.is_empty() {
+            return ().into_any();
+        }
+        view! {
+            <h3>{ctx.t(Msg::Alerts)} <span class="small">" (" {ctx.t(Msg::AlertsNote)} ")"</span></h3>
+            <ul class="alerts">
+                {list
+                    .into_iter()
+                    .map(|a| {
+                        let (lon, lat) = (a.lon, a.lat);
+                        view! {
+                            <li title=a.rule.clone() on:click=move |_| ctx.fly_to(lon, lat, 16.0)>
+                                <span class="mono small">{short_time(a.at)}</span>
+                                " "
+                                {a.message.clone()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
         <aside class="layers">
             <h2>{move || ctx.t(Msg::Layers)}</h2>
             {rows}
+            {alerts}
             {legend}
         </aside>
     }
@@ -202,12 +247,18 @@ pub fn StatusBar() -> impl IntoView {
         })
     };
     let items = move || {
-        let n: u32 = ctx.picture.with(|p| p.counts().values().sum());
-        format!("{n} {}", ctx.t(Msg::Items))
+        let (n, truncated): (u32, bool) = ctx.picture.with(|p| (p.counts().values().sum(), p.truncated));
+        let cut = if truncated { format!(" · {}", ctx.t(Msg::Truncated)) } else { String::new() };
+        format!("{n} {}{cut}", ctx.t(Msg::Items))
     };
     view! {
         <footer class="statusbar">
-            <span class=conn_class id="connection">
+            <span
+                class=conn_class
+                id="connection"
+                title=move || ctx.t(Msg::Settings)
+                on:click=move |_| ctx.show_settings.set(true)
+            >
                 <span class="led"></span>
                 {move || ctx.connection.get().label(ctx.lang.get())}
             </span>
@@ -218,7 +269,9 @@ pub fn StatusBar() -> impl IntoView {
                 {move || ctx.t(Msg::Cursor)} " "
                 {move || ctx.cursor.get().map(|(lon, lat)| crate::geo::format_lonlat(lon, lat)).unwrap_or_else(|| "—".into())}
             </span>
-            <span class="mono">{move || ctx.t(Msg::ZoomL)} " " {move || format!("{:.2}", ctx.view.with(|v| v.zoom))}</span>
+            <span class="mono" title=move || ctx.t(Msg::ZoomNote)>
+                {move || ctx.t(Msg::ZoomL)} " " {move || format!("{:.2}", ctx.view.with(|v| v.zoom))}
+            </span>
             <span class="mono">"WGS84"</span>
         </footer>
     }
@@ -261,6 +314,24 @@ pub fn FilterPanel() -> impl IntoView {
             match backend.list_cases(&f.query(50)).await {
                 Ok(page) => {
                     ctx.picture.update(|p| page.items.iter().for_each(|c| p.note_case(c)));
+                    // Show all results on the map.
+                    if let Some(first) = page.items.first() {
+                        let mut b = crate::geo::Bounds {
+                            west: first.lon,
+                            south: first.lat,
+                            east: first.lon,
+                            north: first.lat,
+                        };
+                        for c in &page.items {
+                            b.west = b.west.min(c.lon);
+                            b.east = b.east.max(c.lon);
+                            b.south = b.south.min(c.lat);
+                            b.north = b.north.max(c.lat);
+                        }
+                        let to = ctx.view.get_untracked().fitting(&b, 16.0);
+                        let (lon, lat) = to.center();
+                        ctx.fly_to(lon, lat, to.zoom);
+                    }
                     ctx.results.set(page.items);
                 }
                 Err(e) => ctx.error(&e),
@@ -426,6 +497,19 @@ pub fn HelpOverlay() -> impl IntoView {
 #[component]
 pub fn Toast() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    // Errors fade after eight seconds unless replaced.
+    Effect::new(move |_| {
+        if let Some(t) = ctx.toast.get() {
+            set_timeout(
+                move || {
+                    if ctx.toast.get_untracked().as_deref() == Some(t.as_str()) {
+                        ctx.toast.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(8),
+            );
+        }
+    });
     move || {
         ctx.toast.get().map(|t| {
             view! {
