@@ -76,14 +76,6 @@ fn only_the_desktop_embeds_the_service() {
 }
 
 #[test]
-fn the_ui_knows_only_the_contract() {
-    let all = workspace_deps();
-    let ui = normal(&all, "cityops-ui");
-    assert!(ui.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{ui:?}");
-    assert!(ui.iter().all(|d| !["tokio", "axum", "sqlx", "reqwest", "tauri"].contains(d)), "{ui:?}");
-}
-
-#[test]
 fn the_ui_knows_only_the_contract_and_browser_crates() {
     let all = workspace_deps();
     let ui = normal(&all, "cityops-ui");

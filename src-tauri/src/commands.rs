@@ -90,6 +90,12 @@ pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64)
     state.service()?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
 }
 
+/// The service's health and clock (`now`, `time_scale`, `last_event_id`).
+#[tauri::command]
+pub async fn health(state: State<'_, DesktopState>) -> Answer {
+    state.service()?.get("/api/health").await
+}
+
 /// `connecting`, `live`, `reconnecting` or `failed`.
 #[tauri::command]
 pub fn connection_status(state: State<'_, DesktopState>) -> String {

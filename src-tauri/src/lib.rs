@@ -111,6 +111,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::locate,
             commands::cameras_visible,
             commands::connection_status,
+            commands::health,
             commands::service_info,
         ])
         .run(tauri::generate_context!())

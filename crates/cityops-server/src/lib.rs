@@ -30,6 +30,9 @@ use crate::clock::{Clock, ScaledClock, SystemClock};
 use crate::config::Config;
 use crate::state::{AppState, City};
 
+/// How long in-flight requests get after a shutdown signal.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The whole HTTP surface of the service.
 pub fn router(state: AppState) -> Router {
     router_with_ui(state, None)
@@ -88,12 +91,25 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(dir) = &config.ui_dir {
         tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
     }
-    axum::serve(
+    // Graceful: stop accepting, let requests finish; live streams never finish on their own, so
+    // the process leaves at most GRACE after the signal.
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let s = stopping.clone();
+    let server = axum::serve(
         listener,
         router_with_ui(state, config.ui_dir.as_deref()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    .with_graceful_shutdown(async move {
+        shutdown().await;
+        s.notify_one();
+    });
+    tokio::select! {
+        r = server => r?,
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(GRACE).await;
+        } => tracing::info!("open streams closed after the grace period"),
+    }
     if let Some(sim) = sim {
         sim.abort();
     }
