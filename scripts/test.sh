@@ -34,6 +34,7 @@ step "cargo test --workspace"
 CITYOPS_E2E=later cargo test --workspace
 
 step "end-to-end: desktop window (tauri-driver) and headless Chromium, under Xvfb"
-cargo build -p cityops-desktop -p cityops-server
-CITYOPS_E2E=1 bash scripts/with-display.sh cargo test -p cityops-tests --test e2e -- --test-threads=1
+# Same feature set as the workspace test run above, so nothing is compiled twice.
+cargo build --workspace --bins
+CITYOPS_E2E=1 bash scripts/with-display.sh cargo test --workspace --test e2e -- --test-threads=1
 ls -1 target/e2e/*.png

@@ -26,6 +26,12 @@ struct Args {
     /// Seconds between progress lines.
     #[arg(long, default_value_t = 10)]
     progress: u64,
+    /// Site sensors read every this many simulated minutes (the city's cadence is 1; 0 = off).
+    #[arg(long, default_value_t = 1)]
+    sensor_minutes: u32,
+    /// Do not drive the waste trucks.
+    #[arg(long)]
+    no_trucks: bool,
 }
 
 #[tokio::main]
@@ -42,6 +48,8 @@ async fn main() -> anyhow::Result<()> {
     cfg.speed = a.speed;
     cfg.duration = a.hours.map(|h| chrono::TimeDelta::seconds((h * 3600.0) as i64));
     cfg.progress_every = std::time::Duration::from_secs(a.progress.max(1));
+    cfg.sensor_every_min = a.sensor_minutes;
+    cfg.trucks = !a.no_trucks;
     let summary = cityops_sim::run(cfg, async {
         let _ = tokio::signal::ctrl_c().await;
     })
