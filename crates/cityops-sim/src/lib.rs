@@ -80,6 +80,8 @@ pub struct Summary {
     pub created: u64,
     /// Video detections below the confidence threshold (no case).
     pub ignored: u64,
+    /// Video detections merged into an open case (same camera, type and place).
+    pub merged: u64,
     /// Workflow actions performed, by action.
     pub actions: HashMap<Action, u64>,
     /// Feedbacks sent after their deadline.
@@ -112,8 +114,8 @@ impl std::fmt::Display for Summary {
         }
         writeln!(
             f,
-            "  cases created: {}   video detections below threshold (no case): {}",
-            self.created, self.ignored
+            "  cases created: {}   video detections below threshold (no case): {}   merged into an open case: {}",
+            self.created, self.ignored, self.merged
         )?;
         let a = |x: Action| self.actions.get(&x).copied().unwrap_or(0);
         writeln!(
@@ -439,6 +441,7 @@ fn record(
         Ok(r) => {
             summary.created += u64::from(r.created);
             summary.ignored += u64::from(r.ignored);
+            summary.merged += u64::from(r.merged);
             for (item, district) in r.items.into_iter().zip(districts) {
                 if item.status == cityops_api::IngestStatus::Created
                     && let Some(id) = item.case_id
