@@ -1,6 +1,8 @@
 //! Waste trucks on their routes and construction-site sensors — **synthetic**. Each of the 749
-//! trucks drives its route once a morning at a steady speed, starting a quarter of an hour before
-//! its first stop's window; a few leave their route for a while (so the off-route rule has work).
+//! trucks drives its route once a morning on a timetable that reaches every stop in the middle of
+//! its service window (driving at 18 km/h before the first and after the last stop); a few
+//! trucks run late on a given day (stops served outside their window) and a few leave their
+//! route for a while (so the route rules have work).
 //! Every site's dust (PM10, µg/m³) and noise (dB(A)) sensors read once a minute around a diurnal
 //! baseline; a few sites have an episode above the limits each day. Pure and seeded.
 
@@ -15,6 +17,8 @@ use rand_chacha::ChaCha8Rng;
 pub const TRUCK_KMH: f64 = 18.0;
 /// Share of truck-days with a detour off the route.
 pub const DETOUR_SHARE: f64 = 0.04;
+/// Share of truck-days running late (the whole timetable 50 minutes behind).
+pub const LATE_SHARE: f64 = 0.05;
 /// Share of site-days with a dust episode; the same for noise.
 pub const EPISODE_SHARE: f64 = 0.03;
 
@@ -24,8 +28,52 @@ struct Truck {
     /// Route polyline in local metres and cumulative distance at each vertex.
     line: Vec<[f64; 2]>,
     cum: Vec<f64>,
-    /// Minutes after midnight the trip starts.
-    start_min: i64,
+    /// Timetable: (minute of the day, distance along the line in metres), increasing in both.
+    timetable: Vec<(f64, f64)>,
+}
+
+/// Metres a truck drives in a minute.
+fn metres_per_min() -> f64 {
+    TRUCK_KMH * 1000.0 / 60.0
+}
+
+/// The timetable of a route: each stop at the middle of its window, at the line vertex nearest
+/// to it; driving time at 18 km/h before the first and after the last stop.
+fn timetable(line: &[[f64; 2]], cum: &[f64], stops: &[cityops_core::scenario::Stop]) -> Vec<(f64, f64)> {
+    let minute = |t: NaiveTime| f64::from(t.hour()) * 60.0 + f64::from(t.minute());
+    let mut knots: Vec<(f64, f64)> = Vec::new();
+    let mut last_d = 0.0_f64;
+    for stop in stops {
+        let p = to_local(stop.lon, stop.lat);
+        let nearest = (0..line.len())
+            .min_by(|&a, &b| {
+                let da = (line[a][0] - p[0]).powi(2) + (line[a][1] - p[1]).powi(2);
+                let db = (line[b][0] - p[0]).powi(2) + (line[b][1] - p[1]).powi(2);
+                da.total_cmp(&db)
+            })
+            .unwrap_or(0);
+        let d = cum[nearest].max(last_d);
+        let target = (minute(stop.window.0) + minute(stop.window.1)) / 2.0;
+        let t = match knots.last() {
+            Some(&(pt, pd)) => target.max(pt + (d - pd) / metres_per_min()),
+            None => target,
+        };
+        knots.push((t, d));
+        last_d = d;
+    }
+    let total = cum.last().copied().unwrap_or(0.0);
+    let (first_t, first_d) = knots.first().copied().unwrap_or((300.0, 0.0));
+    let (last_t, last_d) = knots.last().copied().unwrap_or((300.0, 0.0));
+    let mut out = vec![(first_t - first_d / metres_per_min(), 0.0)];
+    out.extend(knots);
+    out.push((last_t + (total - last_d) / metres_per_min() + 1.0, total));
+    // Strictly increasing times (a zero-length leg still takes a moment).
+    for i in 1..out.len() {
+        if out[i].0 <= out[i - 1].0 {
+            out[i].0 = out[i - 1].0 + 0.01;
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone)]
@@ -56,9 +104,8 @@ impl Fleet {
                     let d = ((w[1][0] - w[0][0]).powi(2) + (w[1][1] - w[0][1]).powi(2)).sqrt();
                     cum.push(cum.last().copied().unwrap_or(0.0) + d);
                 }
-                let first = r.route.stops.first().map(|s| s.window.0).unwrap_or(NaiveTime::MIN);
-                let start_min = i64::from(first.hour()) * 60 + i64::from(first.minute()) - 15;
-                Truck { id: r.route.truck_id.clone(), line, cum, start_min: start_min.max(0) }
+                let timetable = timetable(&line, &cum, &r.route.stops);
+                Truck { id: r.route.truck_id.clone(), line, cum, timetable }
             })
             .collect();
         let sites = ops
@@ -86,18 +133,22 @@ impl Fleet {
 
     /// The fixes of every truck on the road at `t` (one per truck).
     pub fn fixes(&self, t: NaiveDateTime) -> Vec<GpsFixDto> {
-        let minute_of_day = i64::from(t.hour()) * 60 + i64::from(t.minute());
+        let minute_of_day = f64::from(t.hour()) * 60.0 + f64::from(t.minute());
         let mut out = Vec::new();
         for (i, tr) in self.trucks.iter().enumerate() {
-            let elapsed_min = minute_of_day - tr.start_min;
-            if elapsed_min < 0 {
+            let mut rng = self.day_rng(0x7ac0, t.date(), i);
+            let late = if rng.random_bool(LATE_SHARE) { 50.0 } else { 0.0 };
+            let now = minute_of_day - late;
+            let (Some(&(t0, _)), Some(&(t1, _))) = (tr.timetable.first(), tr.timetable.last()) else {
+                continue;
+            };
+            if now < t0 || now > t1 {
                 continue;
             }
-            let along = elapsed_min as f64 * TRUCK_KMH * 1000.0 / 60.0;
-            let total = tr.cum.last().copied().unwrap_or(0.0);
-            if along > total {
-                continue;
-            }
+            let k = tr.timetable.partition_point(|&(kt, _)| kt <= now).clamp(1, tr.timetable.len() - 1);
+            let ((ta, da), (tb, db)) = (tr.timetable[k - 1], tr.timetable[k]);
+            let along = da + (db - da) * ((now - ta) / (tb - ta)).clamp(0.0, 1.0);
+            let speed_kmh = ((db - da) / (tb - ta) * 60.0 / 1000.0).min(60.0);
             let seg = tr.cum.partition_point(|c| *c <= along).clamp(1, tr.line.len() - 1);
             let (a, b) = (tr.line[seg - 1], tr.line[seg]);
             let len = (tr.cum[seg] - tr.cum[seg - 1]).max(1e-9);
@@ -105,10 +156,9 @@ impl Fleet {
             let (mut x, mut y) = (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f);
             let heading = (b[0] - a[0]).atan2(b[1] - a[1]).to_degrees().rem_euclid(360.0);
             // A detour: 300 m sideways for 10 minutes, in the middle of the trip.
-            let mut rng = self.day_rng(0x7ac0, t.date(), i);
             if rng.random_bool(DETOUR_SHARE) {
-                let mid = (total / (TRUCK_KMH * 1000.0 / 60.0)) as i64 / 2;
-                if (mid..mid + 10).contains(&elapsed_min) {
+                let mid = (t0 + t1) / 2.0;
+                if (mid..mid + 10.0).contains(&now) {
                     let (nx, ny) = (-(b[1] - a[1]) / len, (b[0] - a[0]) / len);
                     x += nx * 300.0;
                     y += ny * 300.0;
@@ -120,7 +170,7 @@ impl Fleet {
                 vehicle_id: tr.id.clone(),
                 lon: (lon * 1e6).round() / 1e6,
                 lat: (lat * 1e6).round() / 1e6,
-                speed_kmh: TRUCK_KMH,
+                speed_kmh: (speed_kmh * 10.0).round() / 10.0,
                 heading_deg: heading.round(),
                 at: cityops_core::calendar::to_timestamp(t),
             });
@@ -207,7 +257,22 @@ mod tests {
             .filter(|f| monitor.route_distance_m(&f.vehicle_id, f.lon, f.lat).unwrap() < 50.0)
             .count();
         assert!(on as f64 >= 0.9 * seven.len() as f64, "{on} of {}", seven.len());
-        let _ = monitor.on_fix(&seven[0].vehicle_id, seven[0].lon, seven[0].lat, at("2026-03-02 07:00"));
+        // A whole morning through the route rule: most stops are served inside their window.
+        let mut alerts = Vec::new();
+        let mut t = at("2026-03-02 04:00");
+        while t <= at("2026-03-02 12:00") {
+            for f in fleet.fixes(t) {
+                alerts.extend(monitor.on_fix(&f.vehicle_id, f.lon, f.lat, t).unwrap());
+            }
+            t += TimeDelta::minutes(1);
+        }
+        alerts.extend(monitor.tick(at("2026-03-02 12:00")));
+        let bad = alerts.iter().filter(|a| a.rule != cityops_core::scenario::RuleKind::OffRoute).count();
+        assert!((bad as f64) < 0.25 * 5_000.0, "{bad} of 5,000 stops missed or out of their window");
+        assert!(
+            alerts.iter().any(|a| a.rule == cityops_core::scenario::RuleKind::OffRoute),
+            "detours are seen"
+        );
         let r = fleet.readings(at("2026-03-02 10:00"));
         assert_eq!(r.len(), 1_400);
         assert!(r.iter().all(|x| x.value > 0.0));
