@@ -31,25 +31,25 @@ pub fn viewport(state: State<'_, DesktopState>, query: String) -> Result<MapView
 #[tauri::command]
 pub async fn layer_geojson(state: State<'_, DesktopState>, name: String, area: Option<String>) -> Answer {
     let q = area.map(|a| format!("?area={}", enc(&a))).unwrap_or_default();
-    state.service()?.get(&format!("/api/v1/layers/{}{q}", enc(&name))).await
+    state.ready().await?.get(&format!("/api/v1/layers/{}{q}", enc(&name))).await
 }
 
 /// A page of cases (`query` is the list query string).
 #[tauri::command]
 pub async fn list_cases(state: State<'_, DesktopState>, query: String) -> Answer {
-    state.service()?.get(&format!("/api/v1/cases?{query}")).await
+    state.ready().await?.get(&format!("/api/v1/cases?{query}")).await
 }
 
 /// One case with its history.
 #[tauri::command]
 pub async fn get_case(state: State<'_, DesktopState>, id: i64) -> Answer {
-    state.service()?.get(&format!("/api/v1/cases/{id}")).await
+    state.ready().await?.get(&format!("/api/v1/cases/{id}")).await
 }
 
 /// Actions the operator may take on a case now.
 #[tauri::command]
 pub async fn allowed_actions(state: State<'_, DesktopState>, id: i64) -> Answer {
-    state.service()?.get(&format!("/api/v1/cases/{id}/actions")).await
+    state.ready().await?.get(&format!("/api/v1/cases/{id}/actions")).await
 }
 
 /// Take a workflow action.
@@ -57,43 +57,43 @@ pub async fn allowed_actions(state: State<'_, DesktopState>, id: i64) -> Answer 
 pub async fn act(state: State<'_, DesktopState>, id: i64, request: ActionRequest) -> Answer {
     let body = serde_json::to_value(&request)
         .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, e.to_string()))?;
-    state.service()?.post(&format!("/api/v1/cases/{id}/actions"), &body).await
+    state.ready().await?.post(&format!("/api/v1/cases/{id}/actions"), &body).await
 }
 
 /// The proposed unit and deadline for a dispatch.
 #[tauri::command]
 pub async fn dispatch_proposal(state: State<'_, DesktopState>, id: i64) -> Answer {
-    state.service()?.get(&format!("/api/v1/cases/{id}/dispatch-proposal")).await
+    state.ready().await?.get(&format!("/api/v1/cases/{id}/dispatch-proposal")).await
 }
 
 /// The type catalogue.
 #[tauri::command]
 pub async fn catalogue(state: State<'_, DesktopState>) -> Answer {
-    state.service()?.get("/api/v1/catalogue").await
+    state.ready().await?.get("/api/v1/catalogue").await
 }
 
 /// All units.
 #[tauri::command]
 pub async fn units(state: State<'_, DesktopState>) -> Answer {
-    state.service()?.get("/api/v1/units").await
+    state.ready().await?.get("/api/v1/units").await
 }
 
 /// Grid, community, street, district and unit of a point.
 #[tauri::command]
 pub async fn locate(state: State<'_, DesktopState>, lon: f64, lat: f64) -> Answer {
-    state.service()?.get(&format!("/api/v1/locate?lon={lon}&lat={lat}")).await
+    state.ready().await?.get(&format!("/api/v1/locate?lon={lon}&lat={lat}")).await
 }
 
 /// Cameras that can see a point.
 #[tauri::command]
 pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64) -> Answer {
-    state.service()?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
+    state.ready().await?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
 }
 
 /// The service's health and clock (`now`, `time_scale`, `last_event_id`).
 #[tauri::command]
 pub async fn health(state: State<'_, DesktopState>) -> Answer {
-    state.service()?.get("/api/health").await
+    state.ready().await?.get("/api/health").await
 }
 
 /// `connecting`, `live`, `reconnecting` or `failed`.

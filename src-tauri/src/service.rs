@@ -53,6 +53,21 @@ impl Desktop {
         })
     }
 
+    /// The service, waiting for it while the embedded one starts (the window opens first), up to
+    /// a minute; then the error a command returns.
+    pub async fn ready(&self) -> Result<&Service, ApiError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            match self.service() {
+                Ok(s) => return Ok(s),
+                Err(e) if self.failure.get().is_some() || std::time::Instant::now() >= deadline => {
+                    return Err(e);
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+    }
+
     /// Set the connection state.
     pub fn set_connection(&self, s: &str) {
         if let Ok(mut c) = self.connection.write() {

@@ -146,7 +146,7 @@ messages! {
     FilterActive => "高亮:筛选条件生效中", "Highlighted: a filter is active";
     AlertsNote => "最近 6 条,点击定位", "latest 6, click to locate";
     StaticLayer => "登记数据(随服务启动加载)", "register data (loaded at service start)";
-    NotServed => "服务暂未提供该图层", "not served by the service yet";
+    NotServed => "勾选后从服务加载", "loaded from the service when ticked";
     Truncated => "已达显示上限,放大查看更多", "item budget reached; zoom in for more";
     ZoomNote => "Web 墨卡托缩放级别:每升 1 级比例放大 2 倍(z 级时全球宽 256×2^z 像素)", "Web-Mercator zoom: each level doubles the scale (the world is 256×2^z px wide at zoom z)";
     SimTime => "模拟时钟", "Simulated clock";
