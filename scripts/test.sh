@@ -2,7 +2,7 @@
 # The cityops test command (README quick start, second command; .ci/run calls it).
 # Installs what is missing, then: formatting; the console UI's wasm build; clippy -D warnings (host
 # workspace and the wasm UI); every test of the workspace (SQLite and a private PostgreSQL +
-# PostGIS); the wasm32 check of the wire contract; the end-to-end scenario in the real desktop
+# PostGIS); the wasm32 check of the wire contract; third-party Open311 clients; the end-to-end scenario in the real desktop
 # window (tauri-driver + WebKitWebDriver under Xvfb) and in headless Chromium. Screenshots go to
 # target/e2e/.
 set -euo pipefail
@@ -33,8 +33,12 @@ export CITYOPS_TEST_PG_URL
 step "cargo test --workspace"
 CITYOPS_E2E=later cargo test --workspace
 
-step "end-to-end: desktop window (tauri-driver) and headless Chromium, under Xvfb"
 # Same feature set as the workspace test run above, so nothing is compiled twice.
 cargo build --workspace --bins
+
+step "Open311: third-party GeoReport v2 clients (PyPI civicbot, georeport) list, post, read back"
+bash scripts/open311-check.sh
+
+step "end-to-end: desktop window (tauri-driver) and headless Chromium, under Xvfb"
 CITYOPS_E2E=1 bash scripts/with-display.sh cargo test --workspace --test e2e -- --test-threads=1
 ls -1 target/e2e/*.png
