@@ -258,6 +258,12 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) {
     // Live cases arrive and the status bar says so.
     api.wait_live_cases(20, 120).await;
     d.wait_text("#connection", "实时", 120).await;
+    // The whole city with its live cases.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let city_shot = shot.with_file_name(
+        shot.file_name().and_then(|n| n.to_str()).unwrap_or("console.png").replace("dispatch", "city"),
+    );
+    d.screenshot(&city_shot).await;
     let case = api.case_awaiting_dispatch().await;
     let id = case["id"].as_i64().unwrap();
     let case_no = case["case_no"].as_str().unwrap().to_owned();
@@ -277,7 +283,11 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) {
     d.click(&canvas).await;
     d.wait_text(".detail", &case_no, 30).await;
 
-    // Click-to-dispatch: the dialog proposes the unit and deadline.
+    // Step back out to the district (z13) so the picture around the case shows, then
+    // click-to-dispatch: the dialog proposes the unit and deadline.
+    d.js("document.querySelectorAll('button').forEach(b => { if (b.textContent.trim() === '−') { for (let i = 0; i < 5; i++) b.click(); } })")
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     let dispatch = d.wait_find(".detail .actions button.primary", 30).await;
     d.click(&dispatch).await;
     let confirm = d.wait_find("#dispatch-confirm", 30).await;

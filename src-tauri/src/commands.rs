@@ -14,17 +14,29 @@ fn enc(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_owned()).unwrap_or_default()
 }
 
-/// Points and clusters for a view, from the native R-tree (`query` is the viewport query string).
+/// Points and clusters for a view, from the native live map (`query` is the viewport query
+/// string). While the first picture loads it waits (up to 30 s) rather than failing.
 #[tauri::command]
-pub fn viewport(state: State<'_, DesktopState>, query: String) -> Result<MapViewDto, ApiError> {
+pub async fn viewport(state: State<'_, DesktopState>, query: String) -> Result<MapViewDto, ApiError> {
     let params: ViewParams = serde_urlencoded::from_str(&query)
         .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("viewport query: {e}")))?;
-    let guard = state.map.read().map_err(|_| ApiError::new(ErrorCode::Internal, "map lock poisoned"))?;
-    let map = guard.as_ref().ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "the map is loading"))?;
-    map.view(&params).map_err(|e| match e {
-        MapViewError::Params(p) => ApiError::new(ErrorCode::InvalidField, p.to_string()),
-        MapViewError::Index(i) => ApiError::new(ErrorCode::InvalidField, i.to_string()),
-    })
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        {
+            let guard =
+                state.map.read().map_err(|_| ApiError::new(ErrorCode::Internal, "map lock poisoned"))?;
+            if let Some(map) = guard.as_ref() {
+                return map.view(&params).map_err(|e| match e {
+                    MapViewError::Params(p) => ApiError::new(ErrorCode::InvalidField, p.to_string()),
+                    MapViewError::Index(i) => ApiError::new(ErrorCode::InvalidField, i.to_string()),
+                });
+            }
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(ApiError::new(ErrorCode::Unavailable, "the map is still loading"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// A static layer's GeoJSON.
