@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs PostgreSQL 15 + PostGIS 3 (Debian packages) if missing and starts a private cluster on
-# 127.0.0.1:${CITYOPS_PG_PORT:-55432} under target/pg, with database `cityops_test`.
+# 127.0.0.1:${CITYOPS_PG_PORT:-55432} in /var/tmp/cityops-pg-PORT (a place the postgres user can
+# reach wherever the clone lives), with database `cityops_test`.
 # Idempotent: a running cluster is reused. Prints the database URL as its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${CITYOPS_PG_PORT:-55432}"
-root="$PWD/target/pg"
+root="${CITYOPS_PG_DIR:-/var/tmp/cityops-pg-$port}"
 log() { printf '[pg] %s\n' "$*" >&2; }
 
 need=()
