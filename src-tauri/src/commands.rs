@@ -6,13 +6,9 @@ use cityops_core::index::{MapViewError, ViewParams};
 use serde_json::Value;
 use tauri::State;
 
-use crate::service::DesktopState;
+use crate::service::{DesktopState, enc};
 
 type Answer = Result<Value, ApiError>;
-
-fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_owned()).unwrap_or_default()
-}
 
 /// Points and clusters for a view, from the native live map (`query` is the viewport query
 /// string). While the first picture loads it waits (up to 30 s) rather than failing.

@@ -56,7 +56,7 @@ async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
     .map_err(|e| e.to_string())?;
     map.load_ops(&ops).map_err(|e| e.to_string())?;
     let day_ago = cityops_core::calendar::to_timestamp(clock.now() - TimeDelta::hours(24));
-    let since = urlencode(&day_ago.to_rfc3339());
+    let since = crate::service::enc(&day_ago.to_rfc3339());
     for filter in
         ["status=active".to_owned(), "status=suspended".to_owned(), format!("status=closed&from={since}")]
     {
@@ -79,15 +79,6 @@ async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
         }
     }
     Ok(map)
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Follow the service forever.

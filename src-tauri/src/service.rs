@@ -148,6 +148,11 @@ pub async fn connect(args: &Args) -> Result<Service, ServiceError> {
     Ok(Service { base, token: embedded.token, embedded: true, http })
 }
 
+/// One query-string value, percent-encoded.
+pub fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_owned()).unwrap_or_default()
+}
+
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();

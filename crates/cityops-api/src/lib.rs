@@ -46,3 +46,30 @@ pub const CST: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 360
     Some(offset) => offset,
     None => panic!("UTC+8 is a valid offset"),
 };
+
+/// The wire name of a vocabulary value: its serde tag, e.g. `Stage::Verify` → `verify`,
+/// `Role::ShiftLeader` → `shift_leader` (empty for values that are not plain tags).
+pub fn wire_name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The vocabulary value with this wire name, if there is one.
+pub fn from_wire_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+#[cfg(test)]
+mod wire_name_tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        assert_eq!(wire_name(&Stage::Verify), "verify");
+        assert_eq!(wire_name(&Role::ShiftLeader), "shift_leader");
+        assert_eq!(from_wire_name::<Channel>("video_ai"), Some(Channel::VideoAi));
+        assert_eq!(from_wire_name::<Channel>("fax"), None);
+    }
+}

@@ -23,9 +23,7 @@ pub async fn create_token(
     {
         anyhow::bail!("unknown district {d:?}: use one of {}", QINGDAO_DISTRICTS.join(", "));
     }
-    let label = label.unwrap_or_else(|| {
-        serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-    });
+    let label = label.unwrap_or_else(|| cityops_api::wire_name(&role));
     if label.is_empty() || label.len() > 64 {
         anyhow::bail!("label must be 1..=64 characters");
     }

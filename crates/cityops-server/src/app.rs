@@ -192,10 +192,7 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
     let dto = case.to_dto(now);
     let detail = format!("{changes:?}");
     let target = format!("case:{id}");
-    let action = format!(
-        "case.{}",
-        serde_json::to_value(req.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-    );
+    let action = format!("case.{}", cityops_api::wire_name(&req.action));
     state.store.update_case(&dto, v.version, audit(state, caller, &action, target, detail)).await?;
     state.live.nudge();
     if matches!(dto.status, cityops_api::CaseStatus::Closed | cityops_api::CaseStatus::Cancelled) {

@@ -36,7 +36,11 @@ impl Caller {
         if self.role == Role::Admin || roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(AppError::forbidden(format!("role {} ({}) may not {what}", tag(self.role), self.role.zh())))
+            Err(AppError::forbidden(format!(
+                "role {} ({}) may not {what}",
+                cityops_api::wire_name(&self.role),
+                self.role.zh()
+            )))
         }
     }
 
@@ -51,10 +55,6 @@ impl Caller {
             )))
         }
     }
-}
-
-fn tag(role: Role) -> String {
-    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// SHA-256 of a token, lowercase hex (what the store keeps).

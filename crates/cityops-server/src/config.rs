@@ -101,7 +101,7 @@ pub enum TokenCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+    cityops_api::from_wire_name(s).ok_or_else(|| {
         format!("unknown role {s:?}: use inspector, acceptor, shift_leader, dispatcher, department, leader or admin")
     })
 }

@@ -86,7 +86,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = state_from(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, store = %redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
+    tracing::info!(%addr, store = %cityops_store::redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
     let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
     if let Some(dir) = &config.ui_dir {
         tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
@@ -136,7 +136,7 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
     let addr = listener.local_addr()?;
     let token = admin_token(&state, label).await?;
     let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
-    tracing::info!(%addr, store = %redact(&config.database_url), "embedded cityops service listening");
+    tracing::info!(%addr, store = %cityops_store::redact(&config.database_url), "embedded cityops service listening");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -185,13 +185,6 @@ async fn start_simulation(
             Err(e) => tracing::error!(error = %e, "embedded simulation stopped"),
         }
     }))
-}
-
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
-        _ => url.to_owned(),
-    }
 }
 
 async fn shutdown() {

@@ -23,7 +23,7 @@ use cityops_api::{CaseDto, LiveEvent};
 
 pub use error::StoreError;
 pub use model::*;
-pub use sql::{Dialect, SqlStore};
+pub use sql::{Dialect, SqlStore, redact};
 
 /// Result alias of this crate.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use chrono::DateTime;
-use cityops_api::{CST, CaseDto, EventBody, LiveEvent, Role, Timestamp};
+use cityops_api::{CST, CaseDto, EventBody, LiveEvent, Role, Timestamp, from_wire_name, wire_name};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -52,19 +52,6 @@ fn from_ms(v: i64) -> Timestamp {
     DateTime::from_timestamp_millis(v).unwrap_or_default().with_timezone(&CST)
 }
 
-/// The serde tag of a unit enum (e.g. `Stage::Verify` → `verify`).
-fn tag<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-fn untag<T: DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
-
 fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|source| StoreError::Encode { what, source })
 }
@@ -108,7 +95,8 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
-fn redact(url: &str) -> String {
+/// A database URL with its credentials removed, for logs and messages.
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
         _ => url.to_owned(),
@@ -245,7 +233,7 @@ impl SqlStore {
         )
         .bind(ms(&a.at))
         .bind(a.actor.as_str())
-        .bind(tag(&a.role))
+        .bind(wire_name(&a.role))
         .bind(a.action.as_str())
         .bind(a.target.as_str())
         .bind(a.detail.as_str())
@@ -289,7 +277,7 @@ impl SqlStore {
             push(&|n| format!("unit_code = ${n}"), Bind::Str(u.clone()), &mut binds);
         }
         if let Some(k) = &f.type_kind {
-            push(&|n| format!("type_kind = ${n}"), Bind::Str(tag(k)), &mut binds);
+            push(&|n| format!("type_kind = ${n}"), Bind::Str(wire_name(k)), &mut binds);
         }
         if let Some(c) = &f.type_code {
             if c.len() < 5 {
@@ -299,13 +287,13 @@ impl SqlStore {
             }
         }
         if let Some(s) = &f.stage {
-            push(&|n| format!("stage = ${n}"), Bind::Str(tag(s)), &mut binds);
+            push(&|n| format!("stage = ${n}"), Bind::Str(wire_name(s)), &mut binds);
         }
         if let Some(s) = &f.status {
-            push(&|n| format!("status = ${n}"), Bind::Str(tag(s)), &mut binds);
+            push(&|n| format!("status = ${n}"), Bind::Str(wire_name(s)), &mut binds);
         }
         if let Some(c) = &f.channel {
-            push(&|n| format!("channel = ${n}"), Bind::Str(tag(c)), &mut binds);
+            push(&|n| format!("channel = ${n}"), Bind::Str(wire_name(c)), &mut binds);
         }
         if let Some(t) = &f.overdue_at {
             push(
@@ -339,11 +327,11 @@ impl SqlStore {
 
 fn case_columns(c: &CaseDto) -> [Bind; 13] {
     [
-        Bind::Str(tag(&c.type_key.kind)),
+        Bind::Str(wire_name(&c.type_key.kind)),
         Bind::Str(c.type_key.code.clone()),
-        Bind::Str(tag(&c.channel)),
-        Bind::Str(tag(&c.stage)),
-        Bind::Str(tag(&c.status)),
+        Bind::Str(wire_name(&c.channel)),
+        Bind::Str(wire_name(&c.stage)),
+        Bind::Str(wire_name(&c.status)),
         Bind::F64(c.lon),
         Bind::F64(c.lat),
         Bind::Str(c.grid_code.clone()),
@@ -663,7 +651,7 @@ impl Store for SqlStore {
             "INSERT INTO tokens (hash, role, district_code, label, created_ms) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
         )
         .bind(token.hash.as_str())
-        .bind(tag(&token.role))
+        .bind(wire_name(&token.role))
         .bind(token.district_code.clone().unwrap_or_default())
         .bind(token.label.as_str())
         .bind(ms(&token.created_at))
@@ -679,7 +667,7 @@ impl Store for SqlStore {
                 target: format!("token:{}", token.label),
                 detail: format!(
                     "role={} district={}",
-                    tag(&token.role),
+                    wire_name(&token.role),
                     token.district_code.unwrap_or_default()
                 ),
                 remote: "local".into(),
@@ -701,7 +689,7 @@ impl Store for SqlStore {
             let role: String = r.try_get(1)?;
             Ok(TokenRecord {
                 hash: r.try_get(0)?,
-                role: untag(&role).unwrap_or(Role::Leader),
+                role: from_wire_name(&role).unwrap_or(Role::Leader),
                 district_code: r.try_get(2)?,
                 label: r.try_get(3)?,
             })
@@ -732,7 +720,7 @@ impl Store for SqlStore {
                     entry: NewAudit {
                         at: from_ms(r.try_get(1)?),
                         actor: r.try_get(2)?,
-                        role: untag(&role).unwrap_or(Role::Leader),
+                        role: from_wire_name(&role).unwrap_or(Role::Leader),
                         action: r.try_get(4)?,
                         target: r.try_get(5)?,
                         detail: r.try_get(6)?,

@@ -78,8 +78,7 @@ impl ViewParams {
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
                 .map(|p| {
-                    serde_json::from_value::<LayerKind>(serde_json::Value::String(p.to_owned()))
-                        .ok()
+                    cityops_api::from_wire_name::<LayerKind>(p)
                         .filter(|k| POINT_LAYERS.contains(k))
                         .ok_or_else(|| ViewError::Layer(p.to_owned()))
                 })
