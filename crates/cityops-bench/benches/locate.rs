@@ -11,40 +11,8 @@ use std::hint::black_box;
 const SEED_1: u64 = 0xBE7C_0001;
 const POINTS: usize = 100_000;
 
-fn read_all() -> Vec<String> {
-    let read = |n: &str| {
-        let p = format!("{}/../../assets/qingdao/{n}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-    };
-    [
-        "districts.geojson",
-        "streets.geojson",
-        "communities.geojson",
-        "grids.geojson",
-        "units.csv",
-        "land.geojson",
-        "sea.geojson",
-        "coastline.geojson",
-        "places.geojson",
-    ]
-    .iter()
-    .map(|n| read(n))
-    .collect()
-}
-
-fn load(f: &[String]) -> CityPack {
-    CityPack::from_sources(&CityPackSources {
-        districts_geojson: &f[0],
-        streets_geojson: &f[1],
-        communities_geojson: &f[2],
-        grids_geojson: &f[3],
-        units_csv: &f[4],
-        land_geojson: &f[5],
-        sea_geojson: &f[6],
-        coastline_geojson: &f[7],
-        places_geojson: &f[8],
-    })
-    .unwrap_or_else(|e| panic!("pack: {e}"))
+fn load() -> CityPack {
+    CityPack::from_sources(&CityPackSources::qingdao()).unwrap_or_else(|e| panic!("pack: {e}"))
 }
 
 fn land_points(pack: &CityPack) -> Vec<(f64, f64)> {
@@ -60,8 +28,7 @@ fn land_points(pack: &CityPack) -> Vec<(f64, f64)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let files = read_all();
-    let pack = load(&files);
+    let pack = load();
     let pts = land_points(&pack);
     let mut g = c.benchmark_group("locate");
     g.throughput(Throughput::Elements(POINTS as u64));
@@ -93,8 +60,7 @@ fn bench(c: &mut Criterion) {
 
 /// Parsing and indexing the whole pack (server / desktop start-up).
 fn bench_load(c: &mut Criterion) {
-    let files = read_all();
-    c.bench_function("citypack/from_sources_qingdao", |b| b.iter(|| black_box(load(&files).locator.len())));
+    c.bench_function("citypack/from_sources_qingdao", |b| b.iter(|| black_box(load().locator.len())));
 }
 
 criterion_group! {

@@ -121,40 +121,9 @@ pub struct Figures {
     pub cells: Vec<usize>,
 }
 
-fn read_pack() -> anyhow::Result<Vec<String>> {
-    [
-        "districts.geojson",
-        "streets.geojson",
-        "communities.geojson",
-        "grids.geojson",
-        "units.csv",
-        "land.geojson",
-        "sea.geojson",
-        "coastline.geojson",
-        "places.geojson",
-    ]
-    .iter()
-    .map(|n| {
-        let p = format!("{}/../../assets/qingdao/{n}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{p}: {e}"))
-    })
-    .collect()
-}
-
 /// Latencies of `n` point → grid → unit lookups at seeded random land points of the Qingdao pack.
 pub fn locate_latencies(n: usize) -> anyhow::Result<Pct> {
-    let f = read_pack()?;
-    let pack = CityPack::from_sources(&CityPackSources {
-        districts_geojson: &f[0],
-        streets_geojson: &f[1],
-        communities_geojson: &f[2],
-        grids_geojson: &f[3],
-        units_csv: &f[4],
-        land_geojson: &f[5],
-        sea_geojson: &f[6],
-        coastline_geojson: &f[7],
-        places_geojson: &f[8],
-    })?;
+    let pack = CityPack::from_sources(&CityPackSources::qingdao())?;
     let mut rng = ChaCha8Rng::seed_from_u64(0xBE7C_0001);
     let mut out = Vec::with_capacity(n);
     while out.len() < n {

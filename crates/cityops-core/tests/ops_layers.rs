@@ -4,53 +4,18 @@
 //! states (through `CityPack::locate`), the urban districts denser than the county-level cities,
 //! valid collection windows, and the whole set accepted by the scenario rules.
 
+mod common;
+
 use chrono::NaiveTime;
 use cityops_core::citypack::ops::{FacilityKind, OpsLayers, OpsSources, SiteStage, SortingStatus};
-use cityops_core::citypack::{CityPack, CityPackSources};
 use cityops_core::scenario::{CameraIndex, CameraKind, RouteMonitor, ScenarioConfig, SiteMonitor};
+use common::{pack, read};
 use geo::{Contains, Distance, Euclidean, Point};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 const URBAN_CORE: [&str; 4] = ["370202", "370203", "370212", "370213"];
 const COUNTY_CITIES: [&str; 3] = ["370281", "370283", "370285"];
-
-fn read(name: &str) -> String {
-    let p = format!("{}/../../assets/qingdao/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
-
-fn pack() -> &'static CityPack {
-    static PACK: OnceLock<CityPack> = OnceLock::new();
-    PACK.get_or_init(|| {
-        let f: Vec<String> = [
-            "districts.geojson",
-            "streets.geojson",
-            "communities.geojson",
-            "grids.geojson",
-            "units.csv",
-            "land.geojson",
-            "sea.geojson",
-            "coastline.geojson",
-            "places.geojson",
-        ]
-        .iter()
-        .map(|n| read(n))
-        .collect();
-        CityPack::from_sources(&CityPackSources {
-            districts_geojson: &f[0],
-            streets_geojson: &f[1],
-            communities_geojson: &f[2],
-            grids_geojson: &f[3],
-            units_csv: &f[4],
-            land_geojson: &f[5],
-            sea_geojson: &f[6],
-            coastline_geojson: &f[7],
-            places_geojson: &f[8],
-        })
-        .unwrap()
-    })
-}
 
 fn texts() -> &'static [String; 5] {
     static TEXTS: OnceLock<[String; 5]> = OnceLock::new();

@@ -1,58 +1,22 @@
 //! The committed Qingdao pack (`assets/qingdao`): counts, code nesting, geometry, point lookup
 //! against a brute-force oracle, and routing on the real unit table.
 
+mod common;
+
 use cityops_api::UnitLevel;
-use cityops_core::citypack::{CityPack, CityPackSources};
 use cityops_core::geom::to_local;
 use cityops_core::locate::LocateError;
 use cityops_core::org::{Function, Organisation};
+use common::pack;
 use geo::{
     BoundingRect, Contains, Coord, Distance, Euclidean, InteriorPoint, MapCoords, MultiPolygon, Point,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::sync::OnceLock;
 
 const SEED_1: u64 = 0x0A11_1A2D_0001;
 const SEED_2: u64 = 0x0A11_1A2D_0002;
 const SEED_3: u64 = 0x0A11_1A2D_0003;
-
-fn read(name: &str) -> String {
-    let p = format!("{}/../../assets/qingdao/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-}
-
-fn pack() -> &'static CityPack {
-    static PACK: OnceLock<CityPack> = OnceLock::new();
-    PACK.get_or_init(|| {
-        let files: Vec<String> = [
-            "districts.geojson",
-            "streets.geojson",
-            "communities.geojson",
-            "grids.geojson",
-            "units.csv",
-            "land.geojson",
-            "sea.geojson",
-            "coastline.geojson",
-            "places.geojson",
-        ]
-        .iter()
-        .map(|n| read(n))
-        .collect();
-        CityPack::from_sources(&CityPackSources {
-            districts_geojson: &files[0],
-            streets_geojson: &files[1],
-            communities_geojson: &files[2],
-            grids_geojson: &files[3],
-            units_csv: &files[4],
-            land_geojson: &files[5],
-            sea_geojson: &files[6],
-            coastline_geojson: &files[7],
-            places_geojson: &files[8],
-        })
-        .unwrap_or_else(|e| panic!("the committed pack does not load: {e}"))
-    })
-}
 
 #[test]
 fn the_pack_has_the_organisation_of_the_issue() {
@@ -303,6 +267,8 @@ fn children_and_area_filters_follow_code_prefixes() {
 #[cfg(feature = "embedded-qingdao")]
 #[test]
 fn the_embedded_pack_is_the_committed_pack() {
-    let embedded = CityPack::from_sources(&CityPackSources::qingdao()).unwrap();
+    let embedded =
+        cityops_core::citypack::CityPack::from_sources(&cityops_core::citypack::CityPackSources::qingdao())
+            .unwrap();
     assert_eq!(embedded.organisation.grids().len(), pack().organisation.grids().len());
 }

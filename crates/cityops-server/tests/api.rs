@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -594,24 +596,6 @@ async fn the_api_on_sqlite() {
 
 #[tokio::test]
 async fn the_api_on_postgres() {
-    let Some(url) = pg_url().await else { return };
+    let Some(url) = common::fresh_pg_url("api").await else { return };
     run_all(&url).await;
-}
-
-/// A fresh PostgreSQL database, or None (only allowed outside CI) when none is configured.
-pub async fn pg_url() -> Option<String> {
-    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
-        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
-        eprintln!("CITYOPS_TEST_PG_URL not set: PostgreSQL run skipped here");
-        return None;
-    };
-    use sqlx::Connection;
-    let name = format!(
-        "cityops_api_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    Some(format!("{}/{name}", &url[..url.rfind('/').unwrap()]))
 }

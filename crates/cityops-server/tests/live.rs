@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,15 +155,6 @@ async fn resume_loses_nothing_and_repeats_nothing_on_sqlite() {
 
 #[tokio::test]
 async fn resume_loses_nothing_and_repeats_nothing_on_postgres() {
-    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
-        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
-        eprintln!("CITYOPS_TEST_PG_URL not set: PostgreSQL run skipped here");
-        return;
-    };
-    use sqlx::Connection;
-    let name = format!("cityops_live_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    let _ = sqlx::Executor::execute(&mut conn, format!("DROP DATABASE IF EXISTS {name}").as_str()).await;
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    scenario(&format!("{}/{name}", &url[..url.rfind('/').unwrap()])).await;
+    let Some(url) = common::fresh_pg_url("live").await else { return };
+    scenario(&url).await;
 }
