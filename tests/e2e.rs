@@ -3,7 +3,9 @@
 //! through the service's API. Two runs of the same scenario:
 //!
 //! - the **real desktop window** (Tauri + WebKitGTK under Xvfb) through `tauri-driver` +
-//!   `WebKitWebDriver`, on the embedded default (no service configured);
+//!   `WebKitWebDriver`, on the embedded default (no service configured); then the settings screen
+//!   switches it to a second `cityops-server` (a wrong token refused in the dialog, the right one
+//!   followed live) and back to the embedded service;
 //! - the **same UI in headless Chromium** (`chromedriver`), served by a running `cityops-server`.
 //!
 //! They need the built binaries, a display and the drivers, so they run when `CITYOPS_E2E=1`
@@ -253,8 +255,8 @@ impl Api {
     }
 }
 
-/// The operator's scenario, the same in both runs.
-async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) {
+/// The operator's scenario, the same in both runs. Returns the dispatched case.
+async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     // Live cases arrive and the status bar says so.
     api.wait_live_cases(20, 120).await;
     d.wait_text("#connection", "实时", 120).await;
@@ -320,6 +322,94 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) {
     );
     // The case changes colour live: the detail now shows 任务处理.
     d.wait_text(".detail", "任务处理", 30).await;
+    case
+}
+
+/// Start a `cityops-server` of its own (no simulation) and return it with an admin API on it.
+fn own_service(data: &Path, name: &str) -> (Proc, Api) {
+    let server = target_dir().join("debug/cityops-server");
+    assert!(server.exists(), "build it first: cargo build -p cityops-server");
+    let db = format!("sqlite://{}/{name}.sqlite", data.display());
+    let out = Command::new(&server)
+        .args(["--database-url", &db, "token", "create", "--role", "admin", "--label", "e2e"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned();
+    let port = free_port();
+    let proc = spawn(
+        Command::new(&server)
+            .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--time-scale", "60", "--time-origin", ORIGIN])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    (proc, Api { http: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token })
+}
+
+/// Find a case by id in the console's search box (clearing what was typed before).
+async fn search_case(d: &Driver, id: i64) {
+    d.js("const s = document.querySelector('#search'); s.value = ''; s.dispatchEvent(new Event('input', {bubbles: true}));")
+        .await;
+    let search = d.wait_find("#search", 10).await;
+    d.type_text(&search, &format!("{id}\u{E007}")).await;
+}
+
+/// The settings screen switches the desktop console to another service and back: a wrong token
+/// is refused in the dialog, the right one switches the live map, and the embedded service is
+/// one click away.
+async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path) {
+    let (_remote_proc, remote) = own_service(data, "remote");
+    wait_http(&format!("{}/api/health", remote.base), 60).await;
+    let remote_case = remote
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+                        "lon": 120.38, "lat": 36.07, "description": "e2e: 远程服务上的案件"})),
+        )
+        .await;
+    let fill = |css: &str, text: &str| {
+        format!(
+            "const e = document.querySelector('.modal.settings {css}'); e.value = {text:?}; \
+             e.dispatchEvent(new Event('input', {{bubbles: true}}));"
+        )
+    };
+    // The status bar opens the settings; they say which service the console follows.
+    let conn = d.wait_find("#connection", 10).await;
+    d.click(&conn).await;
+    d.wait_text("#service-now", "内置服务", 30).await;
+    // A wrong token is refused in the dialog, and the console stays where it was.
+    d.js(&fill("input[type=url]", &remote.base)).await;
+    d.js(&fill("input[type=password]", "wrong-token")).await;
+    let save = d.wait_find("#settings-save", 10).await;
+    d.click(&save).await;
+    d.wait_text(".modal.settings .problem", "refused the token", 30).await;
+    // The right token: the console switches and goes live on the other service.
+    d.js(&fill("input[type=password]", &remote.token)).await;
+    d.click(&save).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.find(".modal.settings").await.is_some() {
+        assert!(Instant::now() < deadline, "the settings dialog did not close after the switch");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    d.wait_text("#connection", "实时", 60).await;
+    search_case(d, remote_case["id"].as_i64().unwrap()).await;
+    d.wait_text(".detail", "e2e: 远程服务上的案件", 30).await;
+    d.screenshot(&target_dir().join("e2e/desktop-switched.png")).await;
+    // Back to the embedded service: the dispatched case is there again.
+    let conn = d.wait_find("#connection", 10).await;
+    d.click(&conn).await;
+    d.wait_text("#service-now", "远程服务", 30).await;
+    let embedded = d.wait_find("#settings-embedded", 10).await;
+    d.click(&embedded).await;
+    d.wait_text("#connection", "实时", 60).await;
+    search_case(d, home_case["id"].as_i64().unwrap()).await;
+    d.wait_text(".detail", home_case["case_no"].as_str().unwrap(), 30).await;
+    d.wait_text(".detail", "任务处理", 30).await;
+    // The embedded service itself saw none of this.
+    let c = home.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", home_case["id"]), None).await;
+    assert_eq!(c["stage"], "handle");
 }
 
 #[tokio::test]
@@ -362,7 +452,8 @@ async fn the_desktop_window_dispatches_a_live_case() {
         base: info["server"].as_str().unwrap().to_owned(),
         token: info["token"].as_str().unwrap().to_owned(),
     };
-    dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
+    let case = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
+    switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
 }
 

@@ -114,9 +114,43 @@ pub fn connection_status(state: State<'_, DesktopState>) -> String {
         .unwrap_or_default()
 }
 
-/// Where the console's service is and whether it is embedded (no token).
+/// Where the console's service is and whether it is embedded (never the token).
 #[tauri::command]
 pub fn service_info(state: State<'_, DesktopState>) -> Answer {
     let s = state.service()?;
     Ok(serde_json::json!({ "server": s.base, "embedded": s.embedded }))
+}
+
+/// Switch the console to another service (settings screen): `server` and `token` for a remote
+/// one, checked before the switch (it must answer as a cityops service and accept the token); no
+/// `server` for the embedded one, started now if the console began on a remote service. The live
+/// map reloads from the new service. Answers like [`service_info`].
+#[tauri::command]
+pub async fn use_service<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, DesktopState>,
+    start: State<'_, crate::StartArgs>,
+    server: Option<String>,
+    token: Option<String>,
+) -> Answer {
+    let refused = |e: crate::service::ServiceError| ApiError::new(ErrorCode::InvalidField, e.to_string());
+    let svc = match server.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(base) => crate::service::remote_checked(base, token.as_deref().unwrap_or_default())
+            .await
+            .map_err(refused)?,
+        None => match state.embedded() {
+            Some(svc) => svc,
+            None => {
+                let mut args = start.0.clone();
+                args.server = None;
+                args.token = None;
+                crate::connect(args)
+                    .await
+                    .map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?
+            }
+        },
+    };
+    tracing::info!(base = %svc.base, embedded = svc.embedded, "console switching service");
+    crate::live::start(app, state.inner().clone(), svc);
+    service_info(state)
 }

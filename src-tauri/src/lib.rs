@@ -64,28 +64,35 @@ pub fn run() {
     }
 }
 
+/// The command line the console started with (the settings screen starts the embedded service
+/// with it when the console began on a remote one).
+#[derive(Debug, Clone)]
+pub struct StartArgs(pub Args);
+
+/// Connect to the service `args` names, or start the embedded one. The embedded service's
+/// start-up future is not `Send` (sqlx's executor bounds), so it runs on a blocking thread of the
+/// same runtime.
+pub async fn connect(args: Args) -> Result<service::Service, service::ServiceError> {
+    tauri::async_runtime::spawn_blocking(move || {
+        tauri::async_runtime::handle().block_on(service::connect(&args))
+    })
+    .await
+    .map_err(|e| service::ServiceError::Embedded(e.to_string()))
+    .and_then(|r| r)
+}
+
 /// Build and run the app on any Tauri runtime (tests use the mock runtime).
 pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()> {
     let desktop = Arc::new(Desktop::default());
     let d = desktop.clone();
     builder
         .manage(desktop)
+        .manage(StartArgs(args.clone()))
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                // The embedded service's start-up future is not `Send` (sqlx's executor bounds);
-                // drive it on a blocking thread of the same runtime.
-                let connected = tauri::async_runtime::spawn_blocking(move || {
-                    tauri::async_runtime::handle().block_on(service::connect(&args))
-                })
-                .await
-                .map_err(|e| service::ServiceError::Embedded(e.to_string()))
-                .and_then(|r| r);
-                match connected {
-                    Ok(svc) => {
-                        d.set_service(svc);
-                        live::follow(handle, d).await;
-                    }
+                match connect(args).await {
+                    Ok(svc) => live::start(handle, d, svc),
                     Err(e) => {
                         tracing::error!(error = %e, "cannot reach or start the service");
                         d.set_failure(e.to_string());
@@ -113,6 +120,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::connection_status,
             commands::health,
             commands::service_info,
+            commands::use_service,
         ])
         .run(tauri::generate_context!())
 }

@@ -81,20 +81,32 @@ async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
     Ok(map)
 }
 
-/// Follow the service forever.
-pub async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>) {
-    let Ok(svc) = desk.service().cloned() else { return };
+/// Make `svc` the console's service and follow it (the first service, or a switch from the
+/// settings screen). The follower of the previous service stops at its next step.
+pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service) {
+    let generation = desk.set_service(svc.clone());
+    emit_connection(&app, "connecting");
+    tauri::async_runtime::spawn(follow(app, desk, svc, generation));
+}
+
+/// Follow `svc` until the console switches to another service.
+async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service, generation: u64) {
+    let current = |d: &Desktop| d.generation() == generation;
     let mut backoff = Duration::from_millis(500);
+    tracing::info!(base = %svc.base, embedded = svc.embedded, "following the service");
     // First picture.
     let clock = loop {
+        if !current(&desk) {
+            return;
+        }
         desk.set_connection("connecting");
         emit_connection(&app, "connecting");
         match health(&svc).await {
             Ok((clock, last)) => match load(&svc, &clock).await {
                 Ok(mut map) => {
                     map.resume_after(last);
-                    if let Ok(mut m) = desk.map.write() {
-                        *m = Some(map);
+                    if desk.with_map(generation, |m| *m = Some(map)).is_none() {
+                        return;
                     }
                     break clock;
                 }
@@ -113,20 +125,28 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>) {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            if let Ok(mut m) = d.map.write()
-                && let Some(map) = m.as_mut()
-            {
-                map.sweep(clock.now());
+            if d.with_map(generation, |m| m.as_mut().map(|map| map.sweep(clock.now()))).is_none() {
+                return;
             }
             let state = d.connection.read().map(|c| c.clone()).unwrap_or_default();
             emit_connection(&a, &state);
         }
     });
     loop {
-        let last = desk.map.read().ok().and_then(|m| m.as_ref().map(LiveMap::last_event_id)).unwrap_or(0);
-        match stream(&app, &desk, &svc, last).await {
+        let Some(last) = desk.with_map(generation, |m| m.as_ref().map(LiveMap::last_event_id).unwrap_or(0))
+        else {
+            return;
+        };
+        match stream(&app, &desk, &svc, last, generation).await {
+            Ok(()) if !current(&desk) => {
+                tracing::info!(base = %svc.base, "switched away from this service");
+                return;
+            }
             Ok(()) => tracing::info!("event stream ended; reconnecting"),
             Err(e) => tracing::warn!(error = %e, last, "event stream dropped; reconnecting"),
+        }
+        if !current(&desk) {
+            return;
         }
         desk.set_connection("reconnecting");
         emit_connection(&app, "reconnecting");
@@ -141,6 +161,7 @@ async fn stream<R: Runtime>(
     desk: &Desktop,
     svc: &Service,
     last: u64,
+    generation: u64,
 ) -> Result<(), String> {
     let resp = svc
         .http()
@@ -157,8 +178,14 @@ async fn stream<R: Runtime>(
     emit_connection(app, "live");
     let mut body = resp.bytes_stream();
     let mut buf = String::new();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|e| e.to_string())?;
+    loop {
+        // Wake up now and then to notice a switch to another service even when this one is quiet.
+        let chunk = match tokio::time::timeout(Duration::from_secs(2), body.next()).await {
+            Err(_) if desk.generation() != generation => return Ok(()),
+            Err(_) => continue,
+            Ok(None) => return Ok(()),
+            Ok(Some(chunk)) => chunk.map_err(|e| e.to_string())?,
+        };
         buf.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buf.find("\n\n") {
             let frame: String = buf.drain(..end + 2).collect();
@@ -174,12 +201,11 @@ async fn stream<R: Runtime>(
                     continue;
                 }
             };
-            let fresh = desk
-                .map
-                .write()
-                .ok()
-                .and_then(|mut m| m.as_mut().map(|map| map.apply(&event)))
-                .unwrap_or(Ok(false));
+            let Some(fresh) =
+                desk.with_map(generation, |m| m.as_mut().map(|map| map.apply(&event)).unwrap_or(Ok(false)))
+            else {
+                return Ok(());
+            };
             match fresh {
                 // Sensor readings (1,400 a minute) stay native: the UI draws sites' state from
                 // alerts and the map, not from every reading.
@@ -191,5 +217,4 @@ async fn stream<R: Runtime>(
             }
         }
     }
-    Ok(())
 }

@@ -2,7 +2,8 @@
 //! port) or a remote one; and the HTTP forwarding every command but `viewport` uses.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use cityops_api::{ApiError, ErrorCode};
 use cityops_core::index::LiveMap;
@@ -23,10 +24,16 @@ pub struct Service {
 }
 
 /// The console's shared state.
+///
+/// The service can change while the console runs (settings screen → [`Desktop::switch`]): every
+/// switch bumps the generation, and a follower of an older generation stops.
 #[derive(Debug, Default)]
 pub struct Desktop {
-    service: OnceLock<Service>,
-    failure: OnceLock<String>,
+    service: RwLock<Option<Service>>,
+    /// The embedded service once started (it keeps running when the console switches away).
+    embedded: RwLock<Option<Service>>,
+    failure: RwLock<Option<String>>,
+    generation: AtomicU64,
     /// The live map (None until the first load).
     pub map: RwLock<Option<LiveMap>>,
     /// Connection state shown in the status bar: `connecting`, `live`, `reconnecting`, `failed`.
@@ -34,20 +41,63 @@ pub struct Desktop {
 }
 
 impl Desktop {
-    /// Record the service once connected.
-    pub fn set_service(&self, s: Service) {
-        let _ = self.service.set(s);
+    /// Make `s` the console's service (the first one, or a switch): clears the failure and the
+    /// live map, and returns the new generation.
+    pub fn set_service(&self, s: Service) -> u64 {
+        if s.embedded
+            && let Ok(mut e) = self.embedded.write()
+        {
+            *e = Some(s.clone());
+        }
+        if let Ok(mut f) = self.failure.write() {
+            *f = None;
+        }
+        if let Ok(mut cur) = self.service.write() {
+            *cur = Some(s);
+        }
+        self.set_connection("connecting");
+        // The generation moves under the map's lock: a follower writes the map only while
+        // holding it and only if its generation is still current.
+        let mut map = self.map.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *map = None;
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Apply `f` to the live map if `generation` is still current (a follower of a service the
+    /// console has switched away from changes nothing).
+    pub fn with_map<T>(&self, generation: u64, f: impl FnOnce(&mut Option<LiveMap>) -> T) -> Option<T> {
+        let mut map = self.map.write().ok()?;
+        (self.generation() == generation).then(|| f(&mut map))
+    }
+
+    /// The current generation (bumped by every [`Desktop::set_service`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The embedded service, if this console started one.
+    pub fn embedded(&self) -> Option<Service> {
+        self.embedded.read().ok().and_then(|e| e.clone())
     }
 
     /// Record why no service could be had.
     pub fn set_failure(&self, why: String) {
-        let _ = self.failure.set(why);
+        if let Ok(mut f) = self.failure.write() {
+            *f = Some(why);
+        }
         self.set_connection("failed");
     }
 
+    fn failure(&self) -> Option<String> {
+        self.failure.read().ok().and_then(|f| f.clone())
+    }
+
     /// The service, or the error a command returns while there is none.
-    pub fn service(&self) -> Result<&Service, ApiError> {
-        self.service.get().ok_or_else(|| match self.failure.get() {
+    pub fn service(&self) -> Result<Service, ApiError> {
+        if let Some(s) = self.service.read().ok().and_then(|s| s.clone()) {
+            return Ok(s);
+        }
+        Err(match self.failure() {
             Some(why) => ApiError::new(ErrorCode::Unavailable, format!("no service: {why}")),
             None => ApiError::new(ErrorCode::Unavailable, "connecting to the service"),
         })
@@ -55,12 +105,12 @@ impl Desktop {
 
     /// The service, waiting for it while the embedded one starts (the window opens first), up to
     /// a minute; then the error a command returns.
-    pub async fn ready(&self) -> Result<&Service, ApiError> {
+    pub async fn ready(&self) -> Result<Service, ApiError> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             match self.service() {
                 Ok(s) => return Ok(s),
-                Err(e) if self.failure.get().is_some() || std::time::Instant::now() >= deadline => {
+                Err(e) if self.failure().is_some() || std::time::Instant::now() >= deadline => {
                     return Err(e);
                 }
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
@@ -91,6 +141,25 @@ pub enum ServiceError {
     /// HTTP client setup failed.
     #[error("HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    /// The service URL is not an absolute http(s) URL.
+    #[error("service URL {0:?} is not an http:// or https:// address")]
+    BadUrl(String),
+    /// The service did not answer, or did not answer as a cityops service.
+    #[error("no cityops service at {base}: {why}")]
+    Unreachable {
+        /// The URL tried.
+        base: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// The service refused the token.
+    #[error("the service at {base} refused the token: {why}")]
+    TokenRefused {
+        /// The URL tried.
+        base: String,
+        /// The service's message.
+        why: String,
+    },
 }
 
 fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
@@ -106,14 +175,64 @@ fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
         .ok_or(ServiceError::NoDataDir)
 }
 
+fn client() -> Result<reqwest::Client, ServiceError> {
+    Ok(reqwest::Client::builder().pool_max_idle_per_host(8).build()?)
+}
+
+/// A remote service, not checked (the follower retries until it answers).
+pub fn remote_unchecked(base: &str, token: &str) -> Result<Service, ServiceError> {
+    let base = base.trim().trim_end_matches('/');
+    if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() <= "https://".len() {
+        return Err(ServiceError::BadUrl(base.to_owned()));
+    }
+    if token.trim().is_empty() {
+        return Err(ServiceError::NoToken);
+    }
+    Ok(Service { base: base.to_owned(), token: token.trim().to_owned(), embedded: false, http: client()? })
+}
+
+/// A remote service, checked: it answers `/api/health` as a cityops service and accepts the
+/// token (an authenticated read of the catalogue). Used when the operator switches service in
+/// the settings screen, so a typo is reported there rather than as an endless reconnect.
+pub async fn remote_checked(base: &str, token: &str) -> Result<Service, ServiceError> {
+    let svc = remote_unchecked(base, token)?;
+    let unreachable = |why: String| ServiceError::Unreachable { base: svc.base.clone(), why };
+    let health = svc
+        .http
+        .get(format!("{}/api/health", svc.base))
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(|e| unreachable(e.to_string()))?;
+    if !health.status().is_success() {
+        return Err(unreachable(format!("/api/health answered HTTP {}", health.status())));
+    }
+    let h: Value = health.json().await.map_err(|e| unreachable(format!("/api/health: {e}")))?;
+    if h.get("last_event_id").is_none() || h.get("now").is_none() {
+        return Err(unreachable("/api/health is not a cityops health document".into()));
+    }
+    match svc.get("/api/v1/units").await {
+        Ok(_) => Ok(svc),
+        Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::Forbidden) => {
+            Err(ServiceError::TokenRefused { base: svc.base.clone(), why: e.message })
+        }
+        Err(e) => Err(unreachable(e.message)),
+    }
+}
+
 /// Connect to the remote service, or start the embedded one.
 pub async fn connect(args: &Args) -> Result<Service, ServiceError> {
-    let http = reqwest::Client::builder().pool_max_idle_per_host(8).build()?;
     if let Some(base) = &args.server {
         let token = args.token.clone().ok_or(ServiceError::NoToken)?;
         tracing::info!(%base, "console connecting to a remote service");
-        return Ok(Service { base: base.trim_end_matches('/').to_owned(), token, embedded: false, http });
+        return remote_unchecked(base, &token);
     }
+    start_embedded(args).await
+}
+
+/// Start the embedded service (SQLite in the data directory, the synthetic city running).
+pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
+    let http = client()?;
     let dir = data_dir(args)?;
     let config = cityops_server::config::Config {
         database_url: format!("sqlite://{}", dir.join("cityops.sqlite").display()),

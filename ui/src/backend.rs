@@ -24,6 +24,8 @@
 //! | `cameras_visible` | `{lon, lat}` | `GET /api/v1/cameras/visible` |
 //! | `health` | `{}` | `GET /api/health` (`{now, time_scale, last_event_id}`: the service clock) |
 //! | `connection_status` | `{}` | — (returns `"live"`, `"connecting"` or `"reconnecting"`) |
+//! | `service_info` | `{}` | — (`{server, embedded}`: the service the shell follows) |
+//! | `use_service` | `{server, token}` (`server` null = the embedded service) | — (switch service; answers like `service_info`) |
 //!
 //! Without a configured service the base layers come from the files shipped in `dist/data/`.
 
@@ -230,6 +232,27 @@ impl Backend {
     /// The service's health and clock (`GET /api/health`; Tauri command `health`).
     pub async fn health(&self) -> Result<crate::state::HealthDto> {
         self.call("health", json!({}), "GET", "/api/health", None).await
+    }
+
+    /// The service the desktop shell follows (Tauri only).
+    pub async fn service_info(&self) -> Result<crate::state::ServiceInfo> {
+        self.shell_only("service_info", json!({})).await
+    }
+
+    /// Switch the desktop shell to a remote service (`server` and `token`, checked by the shell
+    /// before it switches) or, with `server` None, to its embedded service (Tauri only).
+    pub async fn use_service(&self, server: Option<&str>, token: &str) -> Result<crate::state::ServiceInfo> {
+        self.shell_only("use_service", json!({ "server": server, "token": token })).await
+    }
+
+    async fn shell_only<T: DeserializeOwned>(&self, command: &str, args: Value) -> Result<T> {
+        match self {
+            Backend::Tauri => {
+                let text = invoke(command, args).await?;
+                serde_json::from_str(&text).map_err(|e| BackendError::Decode(format!("{command}: {e}")))
+            }
+            _ => Err(BackendError::NotConfigured),
+        }
     }
 
     /// Cameras whose view cone contains a point.

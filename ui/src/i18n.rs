@@ -122,6 +122,12 @@ messages! {
     ServerUrl => "服务地址", "Service URL";
     Token => "访问令牌", "Token";
     Save => "保存并连接", "Save and connect";
+    CurrentService => "当前服务", "Current service";
+    EmbeddedService => "内置服务(本机 SQLite,合成青岛数据)", "Embedded service (local SQLite, synthetic Qingdao)";
+    RemoteService => "远程服务", "Remote service";
+    UseEmbedded => "切换到内置服务", "Use the embedded service";
+    Checking => "正在检查服务与令牌…", "Checking the service and token…";
+    SwitchNote => "切换后地图与实时事件从新服务重新加载", "The map and live events reload from the new service";
     Language => "English", "中文";
     Shortcuts => "快捷键", "Shortcuts";
     Synthetic => "合成数据(演示用,非真实案件)", "Synthetic data (demo, not real cases)";

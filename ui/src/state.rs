@@ -711,6 +711,15 @@ impl Connection {
     }
 }
 
+/// Which service the desktop console follows (Tauri commands `service_info` and `use_service`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct ServiceInfo {
+    /// Base URL of the service.
+    pub server: String,
+    /// Whether it is the console's embedded service.
+    pub embedded: bool,
+}
+
 /// Service settings: base URL and bearer token.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {

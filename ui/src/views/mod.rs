@@ -590,6 +590,18 @@ pub fn apply_settings(ctx: Ctx, s: Settings) {
     backend::save_setting("cityops.token", &s.token);
     ctx.settings.set(s.clone());
     ctx.backend.set(Backend::detect(&s));
+    reload_all(ctx);
+}
+
+/// Start over on another service: the old picture, selection and event position mean nothing
+/// there (event ids are per service).
+pub fn reload_all(ctx: Ctx) {
+    ctx.picture.set(Picture::default());
+    ctx.selected.set(None);
+    ctx.selected_feature.set(None);
+    ctx.selected_overlay.set(None);
+    ctx.detail.set(None);
+    ctx.results.set(Vec::new());
     ctx.viewport_fallback.set(false);
     GRIDS_REQUESTED.with(|g| g.borrow_mut().clear());
     OVERLAYS_REQUESTED.with(|g| g.borrow_mut().clear());

@@ -5,12 +5,13 @@ use cityops_api::{Channel, Stage, StatusClass};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Ctx, apply_settings, case};
+use super::{Ctx, apply_settings, case, reload_all};
+use crate::backend::{self, Backend, BackendError};
 use crate::i18n::{self, Msg};
 use crate::keys::help;
 use crate::state::{
-    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, Settings, VIEWPORT_LAYERS, classify_search,
-    freshness, long_time, quiet_after_s, short_time, wire,
+    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, ServiceInfo, Settings, VIEWPORT_LAYERS,
+    classify_search, freshness, long_time, quiet_after_s, short_time, wire,
 };
 use crate::style;
 
@@ -436,35 +437,93 @@ pub fn FilterPanel() -> impl IntoView {
     }
 }
 
-/// Service URL and token.
+/// Service URL and token. In a browser they pick the service the page talks to; in the desktop
+/// shell the shell checks them and switches its live map to that service (or back to its
+/// embedded one).
 #[component]
 pub fn SettingsDialog() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let server = RwSignal::new(ctx.settings.get_untracked().server);
     let token = RwSignal::new(ctx.settings.get_untracked().token);
-    let save = move |_| {
-        apply_settings(
-            ctx,
-            Settings {
-                server: server.get_untracked().trim().trim_end_matches('/').to_owned(),
-                token: token.get_untracked().trim().to_owned(),
-            },
-        );
-        ctx.show_settings.set(false);
+    let current = RwSignal::new(None::<ServiceInfo>);
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let shell = move || matches!(ctx.backend.get(), Backend::Tauri);
+    // What the shell follows now, read each time the dialog opens.
+    Effect::new(move |_| {
+        if ctx.show_settings.get() && matches!(ctx.backend.get_untracked(), Backend::Tauri) {
+            problem.set(None);
+            let backend = ctx.backend.get_untracked();
+            spawn_local(async move { current.set(backend.service_info().await.ok()) });
+        }
+    });
+    let switch = move |target: Option<String>| {
+        let s = Settings {
+            server: server.get_untracked().trim().trim_end_matches('/').to_owned(),
+            token: token.get_untracked().trim().to_owned(),
+        };
+        if !matches!(ctx.backend.get_untracked(), Backend::Tauri) {
+            apply_settings(ctx, s);
+            ctx.show_settings.set(false);
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        let backend = ctx.backend.get_untracked();
+        spawn_local(async move {
+            match backend.use_service(target.as_deref(), &s.token).await {
+                Ok(info) => {
+                    if !info.embedded {
+                        backend::save_setting("cityops.server", &s.server);
+                        backend::save_setting("cityops.token", &s.token);
+                        ctx.settings.set(s);
+                    }
+                    current.set(Some(info));
+                    reload_all(ctx);
+                    ctx.show_settings.set(false);
+                }
+                Err(e) => problem.set(Some(match e {
+                    BackendError::Api(api) => api.message,
+                    other => other.to_string(),
+                })),
+            }
+            busy.set(false);
+        });
+    };
+    let save = move |_| switch(Some(server.get_untracked().trim().to_owned()));
+    let embedded = move |_| switch(None);
+    let describe = move || {
+        current.get().map(|info| {
+            let kind = if info.embedded { Msg::EmbeddedService } else { Msg::RemoteService };
+            format!("{}: {} · {}", ctx.t(Msg::CurrentService), ctx.t(kind), info.server)
+        })
     };
     view! {
         <Show when=move || ctx.show_settings.get()>
             <div class="modal-back">
-                <div class="modal">
+                <div class="modal settings">
                     <h2>{move || ctx.t(Msg::Settings)}</h2>
+                    <Show when=shell>
+                        <p class="service-now" id="service-now">{describe}</p>
+                    </Show>
                     <label>{move || ctx.t(Msg::ServerUrl)}
                         <input type="url" placeholder="http://127.0.0.1:8480" prop:value=move || server.get() on:input=move |e| server.set(event_target_value(&e))/>
                     </label>
                     <label>{move || ctx.t(Msg::Token)}
                         <input type="password" prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))/>
                     </label>
+                    <Show when=shell>
+                        <p class="hint">{move || ctx.t(Msg::SwitchNote)}</p>
+                    </Show>
+                    <Show when=move || busy.get()>
+                        <p class="hint">{move || ctx.t(Msg::Checking)}</p>
+                    </Show>
+                    {move || problem.get().map(|p| view! { <p class="problem">{p}</p> })}
                     <div class="row">
-                        <button class="primary" on:click=save>{move || ctx.t(Msg::Save)}</button>
+                        <button class="primary" id="settings-save" prop:disabled=move || busy.get() on:click=save>{move || ctx.t(Msg::Save)}</button>
+                        <Show when=shell>
+                            <button id="settings-embedded" prop:disabled=move || busy.get() on:click=embedded>{move || ctx.t(Msg::UseEmbedded)}</button>
+                        </Show>
                         <button on:click=move |_| ctx.show_settings.set(false)>{move || ctx.t(Msg::Cancel)}</button>
                     </div>
                 </div>

@@ -1,0 +1,71 @@
+//! Switching the console's service (settings screen): the checks before a switch, against real
+//! services on loopback, and the generation that stops the previous follower.
+
+#![allow(clippy::unwrap_used)]
+
+use cityops_desktop::service::{self, Desktop, ServiceError};
+
+async fn embedded(dir: &std::path::Path) -> cityops_server::Embedded {
+    let config = cityops_server::config::Config {
+        database_url: format!("sqlite://{}", dir.join("svc.sqlite").display()),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        log: "warn".into(),
+        time_scale: 1.0,
+        time_origin: None,
+        simulate: false,
+        sim_seed: 7,
+        ui_dir: None,
+        sim_sensor_minutes: 1,
+    };
+    cityops_server::start_embedded(config, "switch-test").await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switch_is_checked_before_it_happens() {
+    let dir = tempfile::tempdir().unwrap();
+    let svc = embedded(dir.path()).await;
+    let base = format!("http://{}", svc.addr);
+
+    // The right token: accepted, trailing slash and spaces tolerated.
+    let ok = service::remote_checked(&format!(" {base}/ "), &svc.token).await.unwrap();
+    assert_eq!(ok.base, base);
+    assert!(!ok.embedded);
+
+    // A wrong token: refused, naming the service.
+    match service::remote_checked(&base, "not-a-token").await {
+        Err(ServiceError::TokenRefused { base: b, .. }) => assert_eq!(b, base),
+        other => panic!("expected TokenRefused, got {other:?}"),
+    }
+    // No token, no scheme, nothing listening, something that is not cityops.
+    assert!(matches!(service::remote_checked(&base, "  ").await, Err(ServiceError::NoToken)));
+    assert!(matches!(service::remote_checked("127.0.0.1:8480", "t").await, Err(ServiceError::BadUrl(_))));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    assert!(matches!(
+        service::remote_checked(&format!("http://{closed}"), "t").await,
+        Err(ServiceError::Unreachable { .. })
+    ));
+    assert!(matches!(
+        service::remote_checked(&format!("{base}/api/v1"), &svc.token).await,
+        Err(ServiceError::Unreachable { .. })
+    ));
+}
+
+#[test]
+fn a_switch_retires_the_previous_follower() {
+    let desk = Desktop::default();
+    assert!(desk.service().is_err(), "no service before the first connect");
+    let first = service::remote_unchecked("http://127.0.0.1:1", "a").unwrap();
+    let g1 = desk.set_service(first);
+    assert_eq!(desk.with_map(g1, |m| m.is_none()), Some(true));
+    desk.with_map(g1, |m| *m = Some(cityops_core::index::LiveMap::new().unwrap())).unwrap();
+
+    let second = service::remote_unchecked("http://127.0.0.1:2", "b").unwrap();
+    let g2 = desk.set_service(second);
+    assert_ne!(g1, g2);
+    assert_eq!(desk.service().unwrap().base, "http://127.0.0.1:2");
+    // The switch cleared the old service's picture; the old follower can no longer touch the map.
+    assert_eq!(desk.with_map(g2, |m| m.is_none()), Some(true));
+    assert_eq!(desk.with_map(g1, |m| *m = Some(cityops_core::index::LiveMap::new().unwrap())), None);
+    assert_eq!(desk.with_map(g2, |m| m.is_none()), Some(true));
+    assert!(desk.embedded().is_none(), "no embedded service was started");
+}
