@@ -271,8 +271,8 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     let case_no = case["case_no"].as_str().unwrap().to_owned();
 
     // Find it by id: the map flies there and the detail opens.
-    let search = d.wait_find("#search", 30).await;
-    d.type_text(&search, &format!("{id}\u{E007}")).await;
+    let search_box = d.wait_find("#search", 30).await;
+    d.type_text(&search_box, &format!("{id}\u{E007}")).await;
     d.wait_text(".detail", &case_no, 30).await;
     // Close the panel, zoom in to raw points and click the case on the map itself.
     let close = d.wait_find(".detail .close", 10).await;
@@ -322,6 +322,15 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     );
     // The case changes colour live: the detail now shows 任务处理.
     d.wait_text(".detail", "任务处理", 30).await;
+
+    // Search by place name, by camera id and by case number (the service's free text).
+    search(d, "金湖路街道").await;
+    d.wait_text(".filters .places", "金湖路街道", 30).await;
+    search(d, "qd-cam-000481").await;
+    d.wait_text(".filters .places", "QD-CAM-000481", 30).await;
+    search(d, &case_no.to_lowercase()).await;
+    d.wait_text(".filters .results", &case_no, 30).await;
+    d.wait_text(".detail", &case_no, 30).await;
     case
 }
 
@@ -347,12 +356,17 @@ fn own_service(data: &Path, name: &str) -> (Proc, Api) {
     (proc, Api { http: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token })
 }
 
-/// Find a case by id in the console's search box (clearing what was typed before).
-async fn search_case(d: &Driver, id: i64) {
+/// Search in the console's search box (clearing what was typed before).
+async fn search(d: &Driver, text: &str) {
     d.js("const s = document.querySelector('#search'); s.value = ''; s.dispatchEvent(new Event('input', {bubbles: true}));")
         .await;
-    let search = d.wait_find("#search", 10).await;
-    d.type_text(&search, &format!("{id}\u{E007}")).await;
+    let search_box = d.wait_find("#search", 10).await;
+    d.type_text(&search_box, &format!("{text}\u{E007}")).await;
+}
+
+/// Find a case by id in the console's search box.
+async fn search_case(d: &Driver, id: i64) {
+    search(d, &id.to_string()).await;
 }
 
 /// The settings screen switches the desktop console to another service and back: a wrong token

@@ -98,6 +98,12 @@ pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64)
     state.ready().await?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
 }
 
+/// One camera by id.
+#[tauri::command]
+pub async fn camera(state: State<'_, DesktopState>, id: String) -> Answer {
+    state.ready().await?.get(&format!("/api/v1/cameras/{}", enc(&id))).await
+}
+
 /// The service's health and clock (`now`, `time_scale`, `last_event_id`).
 #[tauri::command]
 pub async fn health(state: State<'_, DesktopState>) -> Answer {

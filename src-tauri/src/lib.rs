@@ -117,6 +117,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::units,
             commands::locate,
             commands::cameras_visible,
+            commands::camera,
             commands::connection_status,
             commands::health,
             commands::service_info,

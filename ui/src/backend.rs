@@ -22,6 +22,7 @@
 //! | `units` | `{}` | `GET /api/v1/units` |
 //! | `locate` | `{lon, lat}` | `GET /api/v1/locate` |
 //! | `cameras_visible` | `{lon, lat}` | `GET /api/v1/cameras/visible` |
+//! | `camera` | `{id}` | `GET /api/v1/cameras/{id}` |
 //! | `health` | `{}` | `GET /api/health` (`{now, time_scale, last_event_id}`: the service clock) |
 //! | `connection_status` | `{}` | — (returns `"live"`, `"connecting"` or `"reconnecting"`) |
 //! | `service_info` | `{}` | — (`{server, embedded}`: the service the shell follows) |
@@ -232,6 +233,11 @@ impl Backend {
     /// The service's health and clock (`GET /api/health`; Tauri command `health`).
     pub async fn health(&self) -> Result<crate::state::HealthDto> {
         self.call("health", json!({}), "GET", "/api/health", None).await
+    }
+
+    /// One camera by id.
+    pub async fn camera(&self, id: &str) -> Result<cityops_api::CameraViewDto> {
+        self.call("camera", json!({ "id": id }), "GET", &format!("/api/v1/cameras/{}", enc(id)), None).await
     }
 
     /// The service the desktop shell follows (Tauri only).

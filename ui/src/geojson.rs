@@ -64,7 +64,7 @@ impl std::fmt::Display for LayerError {
 impl std::error::Error for LayerError {}
 
 /// A feature prepared for drawing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Shape {
     /// Local-space bounding box `(min_x, min_y, max_x, max_y)`.
     pub bbox: (f64, f64, f64, f64),

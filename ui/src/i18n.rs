@@ -89,6 +89,13 @@ messages! {
     Apply => "查询", "Apply";
     Clear => "清除", "Clear";
     Results => "结果", "Results";
+    Places => "地点", "Places";
+    PlaceDistrict => "区(市)", "District";
+    PlaceStreet => "街道/镇", "Street/town";
+    PlaceCommunity => "社区/村", "Community/village";
+    PlaceName => "地名", "Place";
+    PlaceCamera => "摄像机", "Camera";
+    NoHits => "没有匹配的地点或案件", "No matching place or case";
     ResultsNote => "按上报时间倒序,最多显示 50 条", "newest first, at most 50 shown";
     CaseNo => "案卷号", "Case no.";
     TypeL => "问题类型", "Type";

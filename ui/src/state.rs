@@ -379,6 +379,8 @@ pub struct CaseFilter {
     pub to: Option<String>,
     /// Only inside this rectangle.
     pub bbox: Option<Bounds>,
+    /// Free text: case number, address, description or camera id (the service's `q`).
+    pub text: Option<String>,
 }
 
 impl CaseFilter {
@@ -413,6 +415,9 @@ impl CaseFilter {
         }
         if let Some(b) = &self.bbox {
             q.push(format!("bbox={:.6},{:.6},{:.6},{:.6}", b.west, b.south, b.east, b.north));
+        }
+        if let Some(t) = &self.text {
+            q.push(format!("q={}", enc(t)));
         }
         q.push(format!("limit={limit}"));
         q.join("&")
@@ -465,10 +470,125 @@ pub fn classify_search(s: &str) -> Option<SearchKind> {
     if upper.starts_with("QD") && upper[2..].chars().all(|c| c.is_ascii_digit()) && s.len() > 4 {
         return Some(SearchKind::CaseNo(upper));
     }
-    if upper.starts_with("CAM") {
-        return Some(SearchKind::Camera(s.to_owned()));
+    if upper.starts_with("CAM-") || upper.contains("-CAM-") {
+        return Some(SearchKind::Camera(upper));
     }
     Some(SearchKind::Address(s.to_owned()))
+}
+
+/// What kind of place a search hit is (in the order hits of equal rank are listed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlaceKind {
+    /// 区(市).
+    District,
+    /// 街道/镇.
+    Street,
+    /// 社区/村.
+    Community,
+    /// A GeoNames place name.
+    Place,
+    /// A camera.
+    Camera,
+}
+
+impl PlaceKind {
+    /// The zoom level a hit of this kind is shown at.
+    pub fn zoom(self) -> f64 {
+        match self {
+            PlaceKind::District => 11.0,
+            PlaceKind::Street => 13.5,
+            PlaceKind::Community => 15.0,
+            PlaceKind::Place => 14.0,
+            PlaceKind::Camera => 17.0,
+        }
+    }
+
+    /// Its label.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            PlaceKind::District => Msg::PlaceDistrict,
+            PlaceKind::Street => Msg::PlaceStreet,
+            PlaceKind::Community => Msg::PlaceCommunity,
+            PlaceKind::Place => Msg::PlaceName,
+            PlaceKind::Camera => Msg::PlaceCamera,
+        }
+        .text(lang)
+    }
+}
+
+/// A place the search box found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceHit {
+    /// What it is.
+    pub kind: PlaceKind,
+    /// Its name (Chinese where there is one) or camera id.
+    pub name: String,
+    /// Area code (GB/T 2260 or the 9/12-digit street/community code), if any.
+    pub code: Option<String>,
+    /// Where to fly: WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+}
+
+/// Places whose Chinese or English name contains `query` (case-insensitive), or whose area code
+/// starts with it. Exact names come first, then names that start with the query, then the rest;
+/// within a rank, districts before streets before communities before place names, then shorter
+/// names. A name found twice at one position (a street and its place name) is listed once. At
+/// most `limit` hits.
+pub fn search_places<'a>(
+    query: &str,
+    shapes: impl IntoIterator<Item = (PlaceKind, &'a crate::geojson::Shape)>,
+    limit: usize,
+) -> Vec<PlaceHit> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut ranked: Vec<(u8, PlaceKind, usize, PlaceHit)> = Vec::new();
+    for (kind, shape) in shapes {
+        let names = [shape.name.as_deref(), shape.name_en.as_deref()];
+        let rank = names
+            .iter()
+            .flatten()
+            .map(|n| n.to_lowercase())
+            .filter_map(|n| {
+                if n == q {
+                    Some(0)
+                } else if n.starts_with(&q) {
+                    Some(1)
+                } else if n.contains(&q) {
+                    Some(2)
+                } else {
+                    None
+                }
+            })
+            .min()
+            .or_else(|| {
+                (q.bytes().all(|b| b.is_ascii_digit())
+                    && shape.code.as_deref().is_some_and(|c| c.starts_with(&q)))
+                .then_some(1)
+            });
+        let (Some(rank), Some(name)) = (rank, shape.name.clone().or_else(|| shape.name_en.clone())) else {
+            continue;
+        };
+        let (lon, lat) = shape.anchor_lonlat;
+        let len = name.chars().count();
+        ranked.push((rank, kind, len, PlaceHit { kind, name, code: shape.code.clone(), lon, lat }));
+    }
+    ranked.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)).then_with(|| a.3.name.cmp(&b.3.name)));
+    let mut out: Vec<PlaceHit> = Vec::new();
+    for (_, _, _, hit) in ranked {
+        let near = |h: &PlaceHit| (h.lon - hit.lon).abs() < 1e-3 && (h.lat - hit.lat).abs() < 1e-3;
+        if out.iter().any(|h| h.name == hit.name && near(h)) {
+            continue;
+        }
+        out.push(hit);
+        if out.len() == limit {
+            break;
+        }
+    }
+    out
 }
 
 /// The item under a screen point: the nearest point or cluster whose drawn disc contains it.
@@ -1028,8 +1148,72 @@ mod tests {
         assert_eq!(classify_search(" 123 "), Some(SearchKind::CaseId(123)));
         assert_eq!(classify_search("qd20261129000123"), Some(SearchKind::CaseNo("QD20261129000123".into())));
         assert_eq!(classify_search("CAM-370202-0001"), Some(SearchKind::Camera("CAM-370202-0001".into())));
+        assert_eq!(classify_search(" qd-cam-000481"), Some(SearchKind::Camera("QD-CAM-000481".into())));
+        assert_eq!(classify_search("Camden Road"), Some(SearchKind::Address("Camden Road".into())));
         assert_eq!(classify_search("香港中路"), Some(SearchKind::Address("香港中路".into())));
         assert_eq!(classify_search("  "), None);
+    }
+
+    fn shape(name: &str, name_en: &str, code: &str, lon: f64, lat: f64) -> crate::geojson::Shape {
+        crate::geojson::Shape {
+            name: Some(name.into()),
+            name_en: Some(name_en.into()).filter(|s: &String| !s.is_empty()),
+            code: Some(code.into()).filter(|s: &String| !s.is_empty()),
+            anchor_lonlat: (lon, lat),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn places_are_found_by_name_and_code_best_first() {
+        let districts = [shape("市南区", "Shinan District", "370202", 120.39, 36.07)];
+        let streets = [
+            shape("金湖路街道", "", "370202011", 120.37, 36.06),
+            shape("香港中路街道", "", "370202010", 120.40, 36.06),
+            shape("湖岛街道", "", "370203020", 120.33, 36.11),
+        ];
+        let communities = [
+            shape("金湖路", "", "370202011008", 120.371, 36.061),
+            shape("金湖路社区", "", "370202011009", 120.36, 36.05),
+        ];
+        let places =
+            [shape("金湖路", "Jinhu Road", "", 120.3705, 36.0605), shape("市南", "Shinan", "", 120.5, 36.5)];
+        let all = || {
+            districts
+                .iter()
+                .map(|s| (PlaceKind::District, s))
+                .chain(streets.iter().map(|s| (PlaceKind::Street, s)))
+                .chain(communities.iter().map(|s| (PlaceKind::Community, s)))
+                .chain(places.iter().map(|s| (PlaceKind::Place, s)))
+        };
+        let names =
+            |q: &str, limit| search_places(q, all(), limit).into_iter().map(|h| h.name).collect::<Vec<_>>();
+        // Exact names first (the community, then the place name 60 m away is a repeat and goes),
+        // then names that start with it (street before community), then the rest.
+        assert_eq!(names("金湖路", 10), ["金湖路", "金湖路街道", "金湖路社区"]);
+        assert_eq!(names("湖", 10), ["湖岛街道", "金湖路街道", "金湖路", "金湖路社区"]);
+        // English names, any case; codes by prefix; a limit; nothing for blanks or strangers.
+        assert_eq!(names("shinan", 10), ["市南", "市南区"]);
+        assert_eq!(names("jinhu road", 10), ["金湖路"]);
+        assert_eq!(names("370202011", 10), ["金湖路街道", "金湖路", "金湖路社区"]);
+        assert_eq!(names("湖", 2).len(), 2);
+        assert!(names("  ", 10).is_empty());
+        assert!(names("黄岛", 10).is_empty());
+        let hit = &search_places("市南区", all(), 1)[0];
+        assert_eq!(
+            (hit.kind, hit.code.as_deref(), hit.lon, hit.lat),
+            (PlaceKind::District, Some("370202"), 120.39, 36.07)
+        );
+        assert!(
+            PlaceKind::District.zoom() < PlaceKind::Street.zoom()
+                && PlaceKind::Street.zoom() < PlaceKind::Camera.zoom()
+        );
+    }
+
+    #[test]
+    fn a_free_text_filter_becomes_q() {
+        let f = CaseFilter { text: Some("金湖路 5%".into()), ..Default::default() };
+        assert_eq!(f.query(50), "q=%E9%87%91%E6%B9%96%E8%B7%AF%205%25&limit=50");
     }
 
     #[test]

@@ -183,6 +183,29 @@ async fn closed_loop(app: &TestApp) {
     let (_, v) = app.call("GET", "/api/v1/cases?area=370203", Some(&admin), None).await;
     let page: CasePageDto = serde_json::from_value(v).unwrap();
     assert!(page.items.iter().all(|c| c.district_code == "370203"));
+    // Free text: the case number in lower case, or words of its address.
+    let (_, v) =
+        app.call("GET", &format!("/api/v1/cases?q={}", c.case_no.to_lowercase()), Some(&admin), None).await;
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
+    let street = c.address.chars().skip(3).take(4).collect::<String>();
+    let (s, v) = app
+        .call(
+            "GET",
+            &format!("/api/v1/cases?{}", serde_urlencoded::to_string([("q", &street)]).unwrap()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert!(page.items.iter().any(|x| x.id == id), "{street:?} in {:?}", c.address);
+    assert!(page.items.iter().all(|x| x.address.contains(&street)));
+    for bad in ["q=", "q=%20%20", &format!("q={}", "x".repeat(101))] {
+        let (s, v) = app.call("GET", &format!("/api/v1/cases?{bad}"), Some(&admin), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
+        assert!(v["message"].as_str().unwrap().starts_with("q="), "{v}");
+    }
 
     // The audit log names who did what.
     let (s, v) = app.call("GET", "/api/v1/audit?limit=20", Some(&admin), None).await;
@@ -539,6 +562,20 @@ async fn scenario_rules_on_the_feeds(app: &TestApp) {
         cams.windows(2).all(|w| w[0]["distance_m"].as_f64() <= w[1]["distance_m"].as_f64()),
         "nearest first"
     );
+
+    // One camera by id (any case); its cases by its id.
+    let (s, v) = app.call("GET", "/api/v1/cameras/qd-cam-000001", Some(&gw), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let seen = cams.iter().find(|c| c["id"] == "QD-CAM-000001").unwrap();
+    assert_eq!(
+        (&v["id"], &v["lon"], &v["lat"], &v["distance_m"]),
+        (&seen["id"], &seen["lon"], &seen["lat"], &json!(0.0))
+    );
+    let (s, v) = app.call("GET", "/api/v1/cameras/QD-CAM-999999", Some(&gw), None).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{v}");
+    let (_, v) = app.call("GET", "/api/v1/cases?q=QD-CAM-000001", Some(&gw), None).await;
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![case_id]);
 
     // Construction dust: a sustained exceedance raises one alert and files a 工地扬尘 case.
     let readings: Vec<Value> = (0..25)

@@ -67,6 +67,9 @@ pub struct CaseFilter {
     pub updated_from: Option<Timestamp>,
     /// Bounding box: west, south, east, north (WGS84 degrees).
     pub bbox: Option<[f64; 4]>,
+    /// Free text, case-insensitive, found anywhere in the case number, address, description,
+    /// camera id or source reference.
+    pub text: Option<String>,
     /// Page size (capped at 1000; default 100).
     pub limit: Option<u32>,
     /// Offset.

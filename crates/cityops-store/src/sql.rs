@@ -33,12 +33,48 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "initial schema",
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "initial schema",
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "case search text",
+        sqlite: include_str!("../migrations/sqlite/0002_case_search.sql"),
+        postgres: include_str!("../migrations/postgres/0002_case_search.sql"),
+    },
+];
+
+/// The text `q` searches: case number, address, description, camera and source reference,
+/// lower-cased (the same fields and order as migration 2's backfill).
+fn search_text(c: &CaseDto) -> String {
+    [
+        c.case_no.as_str(),
+        c.address.as_str(),
+        c.description.as_str(),
+        c.camera_id.as_deref().unwrap_or_default(),
+        c.source_ref.as_deref().unwrap_or_default(),
+    ]
+    .join("\n")
+    .to_lowercase()
+}
+
+/// A `LIKE` pattern matching `q` anywhere, with `\`, `%` and `_` taken literally.
+fn contains_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
 
 /// Arbitrary constant for PostgreSQL's transaction-scoped advisory lock that serialises writers
 /// across service instances.
@@ -311,6 +347,9 @@ impl SqlStore {
         if let Some(t) = &f.updated_from {
             push(&|n| format!("updated_ms >= ${n}"), Bind::I64(ms(t)), &mut binds);
         }
+        if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            push(&|n| format!("search LIKE ${n} ESCAPE '\\'"), Bind::Str(contains_pattern(q)), &mut binds);
+        }
         if let Some([w, s, e, n]) = f.bbox {
             let base = binds.len();
             binds.extend([Bind::F64(w), Bind::F64(s), Bind::F64(e), Bind::F64(n)]);
@@ -402,9 +441,10 @@ impl Store for SqlStore {
         let id: i64 = row.try_get(0)?;
         case.id = id;
         case.case_no = format!("QD{}{:07}", case.created_at.format("%Y%m%d"), id);
-        sqlx::query("UPDATE cases SET case_no = $1, doc = $2 WHERE id = $3")
+        sqlx::query("UPDATE cases SET case_no = $1, doc = $2, search = $3 WHERE id = $4")
             .bind(case.case_no.as_str())
             .bind(encode("case", &case)?)
+            .bind(search_text(&case))
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -436,11 +476,12 @@ impl Store for SqlStore {
         let sql = "UPDATE cases SET version = version + 1, type_kind = $1, type_code = $2, channel = $3, \
                    stage = $4, status = $5, lon = $6, lat = $7, grid_code = $8, district_code = $9, \
                    unit_code = NULLIF($10, ''), deadline_ms = NULLIF($11, -1), created_ms = $12, updated_ms = $13, \
-                   doc = $14 WHERE id = $15 AND version = $16";
+                   doc = $14, search = $17 WHERE id = $15 AND version = $16";
         let mut binds: Vec<Bind> = case_columns(case).into();
         binds.push(Bind::Str(encode("case", case)?));
         binds.push(Bind::I64(case.id));
         binds.push(Bind::I64(expected_version));
+        binds.push(Bind::Str(search_text(case)));
         let done = bind_all(sqlx::query(sql), &binds).execute(&mut *tx).await?;
         if done.rows_affected() != 1 {
             let exists = Self::fetch_case(&mut *tx, case.id).await?.is_some();

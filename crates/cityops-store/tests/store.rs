@@ -70,10 +70,10 @@ async fn exercise(store: Arc<dyn Store>) {
 
     // Idempotent ingest: the same key gives the same case and writes nothing.
     let key = IngestKey::new("hotline", "WO-1");
-    let b = store
-        .create_case(case(120.45, 36.15, "370212001001002", t(9, 5)), Some(key.clone()), audit(t(9, 5)))
-        .await
-        .unwrap();
+    let mut cb = case(120.45, 36.15, "370212001001002", t(9, 5));
+    cb.address = "崂山区金家岭街道海口路社区".into();
+    cb.camera_id = Some("QD-CAM-000481".into());
+    let b = store.create_case(cb, Some(key.clone()), audit(t(9, 5))).await.unwrap();
     let last = store.last_event_id().await.unwrap();
     let b2 = store
         .create_case(case(120.45, 36.15, "370212001001002", t(9, 6)), Some(key.clone()), audit(t(9, 6)))
@@ -139,6 +139,7 @@ async fn exercise(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!((page.total, page.items.len(), page.items[0].id), (2, 1, a.value.id));
+    free_text(&*store, &a.value, &b.value).await;
 
     // Feed events: idempotent, latest state kept, ids strictly increasing.
     let fix = |k: &str, lon: f64, at: Timestamp| NewEvent {
@@ -201,6 +202,52 @@ async fn exercise(store: Arc<dyn Store>) {
     assert!(entries.iter().any(|e| e.entry.target == format!("case:{}", a.value.id)));
 }
 
+/// Free text (`q`): case number in any case, address, camera id, description; `%` and `_` are
+/// literal characters, not wildcards.
+async fn free_text(store: &dyn Store, a: &CaseDto, b: &CaseDto) {
+    let mut found = Vec::new();
+    for q in
+        [a.case_no.to_lowercase().as_str(), "金家岭", "qd-cam-000481", "暴露垃圾", "%", "te_t", "  test "]
+    {
+        let page =
+            store.list_cases(&CaseFilter { text: Some(q.into()), ..Default::default() }).await.unwrap();
+        found.push(page.items.iter().map(|c| c.id).collect::<Vec<_>>());
+    }
+    assert_eq!(
+        found,
+        vec![vec![a.id], vec![b.id], vec![b.id], vec![b.id, a.id], vec![], vec![], vec![a.id]],
+        "case no, address, camera, description, literal %, literal _, trimmed"
+    );
+}
+
+/// Take the database back to before migration 2 (no search column), so reopening runs it again
+/// and its backfill must find the cases by the text in their documents.
+async fn undo_search_migration(url: &str) {
+    use sqlx::{Connection, Executor};
+    let stmts = ["ALTER TABLE cases DROP COLUMN search", "DELETE FROM schema_migrations WHERE version = 2"];
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        for s in stmts {
+            c.execute(s).await.unwrap();
+        }
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        for s in stmts {
+            c.execute(s).await.unwrap();
+        }
+    }
+}
+
+async fn search_survives_remigration(url: &str) {
+    let store = cityops_store::open(url).await.unwrap();
+    let all = store.list_cases(&CaseFilter::default()).await.unwrap();
+    drop(store);
+    undo_search_migration(url).await;
+    let store = cityops_store::open(url).await.unwrap();
+    let (b, a) = (&all.items[0], &all.items[1]);
+    free_text(&*store, a, b).await;
+}
+
 #[tokio::test]
 async fn sqlite_store_keeps_the_contract_and_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -214,6 +261,8 @@ async fn sqlite_store_keeps_the_contract_and_survives_reopen() {
     let store = cityops_store::open(&url).await.unwrap();
     assert_eq!(store.last_event_id().await.unwrap(), last);
     assert_eq!(store.list_cases(&CaseFilter::default()).await.unwrap().total, 2);
+    drop(store);
+    search_survives_remigration(&url).await;
 }
 
 #[tokio::test]
@@ -231,6 +280,8 @@ async fn postgres_store_keeps_the_contract() {
     drop(store);
     let store = cityops_store::open(&url).await.unwrap();
     assert_eq!(store.last_event_id().await.unwrap(), last);
+    drop(store);
+    search_survives_remigration(&url).await;
 }
 
 /// A new empty database next to the one `url` names, so every run starts clean.

@@ -36,6 +36,23 @@ thread_local! {
     static OVERLAYS_REQUESTED: RefCell<BTreeSet<LayerKind>> = const { RefCell::new(BTreeSet::new()) };
 }
 
+/// Places in the loaded base map (districts, streets, communities, place names) matching a search.
+pub fn find_places(query: &str, limit: usize) -> Vec<crate::state::PlaceHit> {
+    use crate::state::PlaceKind;
+    BASE.with(|b| {
+        let b = b.borrow();
+        let shapes = [
+            (PlaceKind::District, &b.districts),
+            (PlaceKind::Street, &b.streets),
+            (PlaceKind::Community, &b.communities),
+            (PlaceKind::Place, &b.places),
+        ]
+        .into_iter()
+        .flat_map(|(kind, l)| l.shapes.iter().map(move |(s, _)| (kind, s)));
+        crate::state::search_places(query, shapes, limit)
+    })
+}
+
 /// Thematic layers the console asks the service for as GeoJSON (`/api/v1/layers/{name}`), drawn
 /// when switched on: compound and site polygons (sites coloured by their sensor `status`),
 /// collection routes, cameras with view cones (`heading_deg`, `fov_deg`, `range_m`).
@@ -153,6 +170,8 @@ pub struct Ctx {
     pub filter: RwSignal<CaseFilter>,
     /// Search/filter results.
     pub results: RwSignal<Vec<CaseDto>>,
+    /// Places (districts, streets, communities, place names, cameras) the search box found.
+    pub place_results: RwSignal<Vec<crate::state::PlaceHit>>,
     /// Filter panel open.
     pub show_filters: RwSignal<bool>,
     /// Help overlay open.
@@ -602,6 +621,7 @@ pub fn reload_all(ctx: Ctx) {
     ctx.selected_overlay.set(None);
     ctx.detail.set(None);
     ctx.results.set(Vec::new());
+    ctx.place_results.set(Vec::new());
     ctx.viewport_fallback.set(false);
     GRIDS_REQUESTED.with(|g| g.borrow_mut().clear());
     OVERLAYS_REQUESTED.with(|g| g.borrow_mut().clear());
@@ -643,6 +663,7 @@ pub fn App() -> impl IntoView {
         cursor: RwSignal::new(None),
         filter: RwSignal::new(CaseFilter::default()),
         results: RwSignal::new(Vec::new()),
+        place_results: RwSignal::new(Vec::new()),
         show_filters: RwSignal::new(false),
         show_help: RwSignal::new(false),
         show_settings: RwSignal::new(false),

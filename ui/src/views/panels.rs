@@ -1,7 +1,7 @@
 //! Top bar with search, the layer panel with legend and freshness, the filter panel with results,
 //! the status bar, settings, shortcut help and the error toast.
 
-use cityops_api::{Channel, Stage, StatusClass};
+use cityops_api::{Channel, LayerKind, Stage, StatusClass};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -10,8 +10,8 @@ use crate::backend::{self, Backend, BackendError};
 use crate::i18n::{self, Msg};
 use crate::keys::help;
 use crate::state::{
-    CaseFilter, Connection, Freshness, POINT_LAYERS, SearchKind, ServiceInfo, Settings, VIEWPORT_LAYERS,
-    classify_search, freshness, long_time, quiet_after_s, short_time, wire,
+    CaseFilter, Connection, Freshness, POINT_LAYERS, PlaceHit, PlaceKind, SearchKind, ServiceInfo, Settings,
+    VIEWPORT_LAYERS, classify_search, freshness, long_time, quiet_after_s, short_time, wire,
 };
 use crate::style;
 
@@ -34,34 +34,54 @@ pub fn TopBar() -> impl IntoView {
                     Err(e) => ctx.error(&e),
                 },
                 other => {
-                    // The list route has no free-text parameter: fetch recent cases and match
-                    // case number, address or camera id here.
-                    match backend.list_cases(&CaseFilter::default().query(1000)).await {
-                        Ok(page) => {
-                            let hits: Vec<_> = page
-                                .items
-                                .into_iter()
-                                .filter(|c| match &other {
-                                    SearchKind::CaseNo(n) => c.case_no.eq_ignore_ascii_case(n),
-                                    SearchKind::Camera(cam) => {
-                                        c.camera_id.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(cam))
-                                    }
-                                    SearchKind::Address(a) => c.address.contains(a.as_str()),
-                                    SearchKind::CaseId(_) => false,
-                                })
-                                .take(50)
-                                .collect();
-                            if let Some(first) = hits.first() {
-                                ctx.fly_to(first.lon, first.lat, if hits.len() == 1 { 16.0 } else { 13.0 });
-                                if hits.len() == 1 {
-                                    case::select(ctx, first.id);
-                                }
+                    // Places from the base map, the camera from the service, and cases whose
+                    // number, address, description or camera match (the service's `q`).
+                    let text = match &other {
+                        SearchKind::CaseNo(t) | SearchKind::Camera(t) | SearchKind::Address(t) => t.clone(),
+                        SearchKind::CaseId(id) => id.to_string(),
+                    };
+                    let mut places = match &other {
+                        SearchKind::Address(a) => super::find_places(a, 20),
+                        _ => Vec::new(),
+                    };
+                    if let SearchKind::Camera(cam) = &other {
+                        match backend.camera(cam).await {
+                            Ok(c) => {
+                                places.push(PlaceHit {
+                                    kind: PlaceKind::Camera,
+                                    name: c.id,
+                                    code: None,
+                                    lon: c.lon,
+                                    lat: c.lat,
+                                });
+                                ctx.layers.update(|l| {
+                                    l.insert(LayerKind::Cameras);
+                                });
                             }
-                            ctx.results.set(hits);
-                            ctx.show_filters.set(true);
+                            Err(e) => ctx.error(&e),
                         }
-                        Err(e) => ctx.error(&e),
                     }
+                    let filter = CaseFilter { text: Some(text), ..Default::default() };
+                    let cases = match backend.list_cases(&filter.query(50)).await {
+                        Ok(page) => page.items,
+                        Err(BackendError::NotConfigured) => Vec::new(),
+                        Err(e) => {
+                            ctx.error(&e);
+                            Vec::new()
+                        }
+                    };
+                    ctx.picture.update(|p| cases.iter().for_each(|c| p.note_case(c)));
+                    if let Some(p) = places.first() {
+                        ctx.fly_to(p.lon, p.lat, p.kind.zoom());
+                    } else if let Some(first) = cases.first() {
+                        ctx.fly_to(first.lon, first.lat, if cases.len() == 1 { 16.0 } else { 13.0 });
+                        if cases.len() == 1 {
+                            case::select(ctx, first.id);
+                        }
+                    }
+                    ctx.place_results.set(places);
+                    ctx.results.set(cases);
+                    ctx.show_filters.set(true);
                 }
             }
         });
@@ -308,6 +328,7 @@ pub fn FilterPanel() -> impl IntoView {
             from: date_to_rfc3339(&from.get_untracked(), false),
             to: date_to_rfc3339(&to.get_untracked(), true),
             bbox: None,
+            text: None,
         };
         ctx.filter.set(f.clone());
         let backend = ctx.backend.get_untracked();
@@ -334,6 +355,7 @@ pub fn FilterPanel() -> impl IntoView {
                         ctx.fly_to(lon, lat, to.zoom);
                     }
                     ctx.results.set(page.items);
+                    ctx.place_results.set(Vec::new());
                 }
                 Err(e) => ctx.error(&e),
             }
@@ -349,6 +371,7 @@ pub fn FilterPanel() -> impl IntoView {
         to.set(String::new());
         ctx.filter.set(CaseFilter::default());
         ctx.results.set(Vec::new());
+        ctx.place_results.set(Vec::new());
     };
     let results = move || {
         let lang = ctx.lang.get();
@@ -371,6 +394,23 @@ pub fn FilterPanel() -> impl IntoView {
                         " " {i18n::stage(c.stage, lang)}
                         <div class="small">{c.address.clone()}</div>
                         <div class="small" class:late=c.overdue>{left}</div>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let places = move || {
+        let lang = ctx.lang.get();
+        ctx.place_results
+            .get()
+            .into_iter()
+            .map(|p| {
+                let (lon, lat, zoom) = (p.lon, p.lat, p.kind.zoom());
+                view! {
+                    <li on:click=move |_| ctx.fly_to(lon, lat, zoom)>
+                        <b>{p.name.clone()}</b>
+                        " " <span class="small">{p.kind.label(lang)}</span>
+                        <div class="small mono">{p.code.clone().unwrap_or_default()} " " {format!("{lon:.5}, {lat:.5}")}</div>
                     </li>
                 }
             })
@@ -429,6 +469,10 @@ pub fn FilterPanel() -> impl IntoView {
                     <button class="primary" on:click=apply>{move || ctx.t(Msg::Apply)}</button>
                     <button on:click=clear>{move || ctx.t(Msg::Clear)}</button>
                 </div>
+                <Show when=move || ctx.place_results.with(|p| !p.is_empty())>
+                    <h3>{move || ctx.t(Msg::Places)} " (" {move || ctx.place_results.with(|r| r.len())} ")"</h3>
+                    <ul class="results places">{places}</ul>
+                </Show>
                 <h3>{move || ctx.t(Msg::Results)} " (" {move || ctx.results.with(|r| r.len())} ") "
                     <span class="small">{move || ctx.t(Msg::ResultsNote)}</span></h3>
                 <ul class="results">{results}</ul>

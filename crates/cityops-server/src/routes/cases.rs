@@ -100,6 +100,9 @@ pub struct ListQuery {
     pub to: Option<String>,
     /// `west,south,east,north` in WGS84 degrees.
     pub bbox: Option<String>,
+    /// Free text (1–100 characters), case-insensitive, anywhere in the case number, address,
+    /// description, camera id or source reference.
+    pub q: Option<String>,
     /// Page size (1–1000, default 100).
     pub limit: Option<u32>,
     /// Offset.
@@ -153,7 +156,17 @@ pub fn filter(q: &ListQuery, now: cityops_api::Timestamp) -> AppResult<CaseFilte
     {
         return Err(AppError::invalid(format!("limit={l} must be 1..={}", cityops_store::MAX_PAGE)));
     }
+    let text = match q.q.as_deref().map(str::trim) {
+        None => None,
+        Some(t) if (1..=100).contains(&t.chars().count()) => Some(t.to_owned()),
+        Some(t) => {
+            return Err(AppError::invalid(format!(
+                "q={t:?} must be 1 to 100 characters of text (case number, address, description or camera id)"
+            )));
+        }
+    };
     Ok(CaseFilter {
+        text,
         area: q.area.clone(),
         unit_code: q.unit.clone(),
         type_kind: q.kind,

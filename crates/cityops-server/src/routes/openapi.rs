@@ -77,6 +77,12 @@ const LIST: &[Param] = &[
     ("from", "query", "Created at or after (RFC 3339)", false),
     ("to", "query", "Created before (RFC 3339)", false),
     ("bbox", "query", "west,south,east,north (WGS84 degrees)", false),
+    (
+        "q",
+        "query",
+        "Free text (1–100 characters), case-insensitive: case number, address, description, camera id or source reference",
+        false,
+    ),
     ("limit", "query", "Page size 1–1000 (default 100)", false),
     ("offset", "query", "Offset", false),
 ];
@@ -240,6 +246,16 @@ pub const OPERATIONS: &[Operation] = &[
         params: &[("lon", "query", "WGS84 longitude", true), ("lat", "query", "WGS84 latitude", true)],
         request: Body::None,
         response: Body::Many("CameraViewDto"),
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/cameras/{id}",
+        tag: "reference",
+        summary: "One camera of the city: position, heading, field of view, range and kind (distance_m is 0)",
+        auth: true,
+        params: &[("id", "path", "Camera id, e.g. QD-CAM-000481 (case-insensitive)", true)],
+        request: Body::None,
+        response: Body::One("CameraViewDto"),
     },
     Operation {
         method: "get",

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/locate", get(locate))
         .route("/api/v1/layers/{name}", get(layer))
         .route("/api/v1/cameras/visible", get(cameras_visible))
+        .route("/api/v1/cameras/{id}", get(camera))
 }
 
 /// Which cameras can see a point: their view cone contains it (nearest first).
@@ -36,20 +37,35 @@ async fn cameras_visible(
 ) -> AppResult<axum::Json<Vec<cityops_api::CameraViewDto>>> {
     let seen =
         st.scenario.cameras.visible_from(q.lon, q.lat).map_err(|e| AppError::invalid(e.to_string()))?;
-    Ok(axum::Json(
-        seen.into_iter()
-            .map(|v| cityops_api::CameraViewDto {
-                id: v.camera.id.clone(),
-                lon: v.camera.lon,
-                lat: v.camera.lat,
-                heading_deg: v.camera.heading_deg,
-                fov_deg: v.camera.fov_deg,
-                range_m: v.camera.range_m,
-                kind: format!("{:?}", v.camera.kind).to_lowercase(),
-                distance_m: (v.distance_m * 10.0).round() / 10.0,
-            })
-            .collect(),
-    ))
+    Ok(axum::Json(seen.into_iter().map(|v| camera_dto(v.camera, v.distance_m)).collect()))
+}
+
+/// One camera by id (case-insensitive).
+async fn camera(
+    State(st): State<AppState>,
+    _c: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<axum::Json<cityops_api::CameraViewDto>> {
+    let c = st
+        .scenario
+        .cameras
+        .get(&id)
+        .or_else(|| st.scenario.cameras.get(&id.trim().to_ascii_uppercase()))
+        .ok_or_else(|| AppError::not_found(format!("camera {id:?} (ids look like QD-CAM-000481)")))?;
+    Ok(axum::Json(camera_dto(c, 0.0)))
+}
+
+fn camera_dto(c: &cityops_core::scenario::Camera, distance_m: f64) -> cityops_api::CameraViewDto {
+    cityops_api::CameraViewDto {
+        id: c.id.clone(),
+        lon: c.lon,
+        lat: c.lat,
+        heading_deg: c.heading_deg,
+        fov_deg: c.fov_deg,
+        range_m: c.range_m,
+        kind: format!("{:?}", c.kind).to_lowercase(),
+        distance_m: (distance_m * 10.0).round() / 10.0,
+    }
 }
 
 async fn catalogue(State(st): State<AppState>, _c: Caller) -> axum::Json<Vec<CategoryDto>> {
