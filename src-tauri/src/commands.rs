@@ -98,6 +98,12 @@ pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64)
     state.ready().await?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
 }
 
+/// The cameras whose view cone may reach into a box (`bbox` = `west,south,east,north`).
+#[tauri::command]
+pub async fn cameras_in_box(state: State<'_, DesktopState>, bbox: String) -> Answer {
+    state.ready().await?.get(&format!("/api/v1/cameras?bbox={}", enc(&bbox))).await
+}
+
 /// One camera by id.
 #[tauri::command]
 pub async fn camera(state: State<'_, DesktopState>, id: String) -> Answer {

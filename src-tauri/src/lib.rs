@@ -118,6 +118,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::locate,
             commands::cameras_visible,
             commands::camera,
+            commands::cameras_in_box,
             commands::connection_status,
             commands::health,
             commands::service_info,

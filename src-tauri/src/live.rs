@@ -137,16 +137,14 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
         else {
             return;
         };
-        match stream(&app, &desk, &svc, last, generation).await {
-            Ok(()) if !current(&desk) => {
-                tracing::info!(base = %svc.base, "switched away from this service");
-                return;
-            }
+        let ended = stream(&app, &desk, &svc, last, generation).await;
+        if !current(&desk) {
+            tracing::info!(base = %svc.base, "switched away from this service");
+            return;
+        }
+        match ended {
             Ok(()) => tracing::info!("event stream ended; reconnecting"),
             Err(e) => tracing::warn!(error = %e, last, "event stream dropped; reconnecting"),
-        }
-        if !current(&desk) {
-            return;
         }
         desk.set_connection("reconnecting");
         emit_connection(&app, "reconnecting");

@@ -23,6 +23,7 @@
 //! | `locate` | `{lon, lat}` | `GET /api/v1/locate` |
 //! | `cameras_visible` | `{lon, lat}` | `GET /api/v1/cameras/visible` |
 //! | `camera` | `{id}` | `GET /api/v1/cameras/{id}` |
+//! | `cameras_in_box` | `{bbox}` (`west,south,east,north`) | `GET /api/v1/cameras?bbox=` |
 //! | `health` | `{}` | `GET /api/health` (`{now, time_scale, last_event_id}`: the service clock) |
 //! | `connection_status` | `{}` | — (returns `"live"`, `"connecting"` or `"reconnecting"`) |
 //! | `service_info` | `{}` | — (`{server, embedded}`: the service the shell follows) |
@@ -233,6 +234,19 @@ impl Backend {
     /// The service's health and clock (`GET /api/health`; Tauri command `health`).
     pub async fn health(&self) -> Result<crate::state::HealthDto> {
         self.call("health", json!({}), "GET", "/api/health", None).await
+    }
+
+    /// The cameras whose view cone may reach into a box (at most 2000, by id).
+    pub async fn cameras_in_box(&self, b: &crate::geo::Bounds) -> Result<cityops_api::CameraListDto> {
+        let bbox = format!("{:.6},{:.6},{:.6},{:.6}", b.west, b.south, b.east, b.north);
+        self.call(
+            "cameras_in_box",
+            json!({ "bbox": bbox }),
+            "GET",
+            &format!("/api/v1/cameras?bbox={bbox}"),
+            None,
+        )
+        .await
     }
 
     /// One camera by id.

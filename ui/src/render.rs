@@ -90,6 +90,9 @@ pub struct Scene<'a> {
     pub results: &'a [(f64, f64)],
     /// View cones of the cameras that can see the selected case.
     pub cones: &'a [Cone],
+    /// View cones of every camera in a close view (drawn from [`style::CONES_FROM`] when the
+    /// cameras layer is on).
+    pub view_cones: &'a [Cone],
     /// Ids of features named by recent alerts (drawn in alarm colour).
     pub alerted: &'a BTreeSet<String>,
     /// Language of labels.
@@ -272,6 +275,18 @@ impl Surface {
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
         self.labels(base, scene, &mut placed);
         self.overlay_points(base, scene);
+        // Every camera's cone in a close view (faint), then the cones of the cameras that see the
+        // selected case (stronger, on top).
+        if v.zoom >= style::CONES_FROM && scene.layers.contains(&LayerKind::Cameras) {
+            for c in scene.view_cones {
+                let (x, y) = v.to_screen(c.lon, c.lat);
+                let r = c.range_m / v.metres_per_px();
+                if off_screen(v, x, y, r + 2.0) {
+                    continue;
+                }
+                draw_cone_styled(ctx, x, y, c.heading_deg, c.fov_deg, r, VIEW_CONE);
+            }
+        }
         for c in scene.cones {
             let (x, y) = v.to_screen(c.lon, c.lat);
             draw_cone(ctx, x, y, c.heading_deg, c.fov_deg, c.range_m / v.metres_per_px());
@@ -544,7 +559,26 @@ impl Surface {
 }
 
 /// A camera's view cone: a sector of `radius` px around `(x, y)`.
+/// Fill and outline of a cone: (fill, stroke).
+type ConeStyle = (&'static str, &'static str);
+/// The cameras that see the selected case.
+const SEEING_CONE: ConeStyle = ("rgba(56,189,248,0.18)", "rgba(56,189,248,0.6)");
+/// Every camera of a close view.
+const VIEW_CONE: ConeStyle = ("rgba(148,163,184,0.07)", "rgba(148,163,184,0.35)");
+
 fn draw_cone(ctx: &CanvasRenderingContext2d, x: f64, y: f64, heading: f64, fov: f64, radius: f64) {
+    draw_cone_styled(ctx, x, y, heading, fov, radius, SEEING_CONE);
+}
+
+fn draw_cone_styled(
+    ctx: &CanvasRenderingContext2d,
+    x: f64,
+    y: f64,
+    heading: f64,
+    fov: f64,
+    radius: f64,
+    (fill, stroke): ConeStyle,
+) {
     ctx.begin_path();
     if fov >= 359.0 {
         // A high-point camera sees all round: a disc, no sector edges.
@@ -555,9 +589,9 @@ fn draw_cone(ctx: &CanvasRenderingContext2d, x: f64, y: f64, heading: f64, fov: 
         let _ = ctx.arc(x, y, radius, a0, a1);
         ctx.close_path();
     }
-    ctx.set_fill_style_str("rgba(56,189,248,0.18)");
+    ctx.set_fill_style_str(fill);
     ctx.fill();
-    ctx.set_stroke_style_str("rgba(56,189,248,0.6)");
+    ctx.set_stroke_style_str(stroke);
     ctx.set_line_width(1.0);
     ctx.stroke();
 }

@@ -132,6 +132,17 @@ pub struct MapViewDto {
     pub as_of: std::collections::BTreeMap<LayerKind, crate::Timestamp>,
 }
 
+/// The cameras of a close view (`GET /api/v1/cameras?bbox=`): those whose view cone may reach
+/// into the box, by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CameraListDto {
+    /// The cameras (`distance_m` is 0).
+    pub items: Vec<CameraViewDto>,
+    /// Whether the limit cut the answer (zoom in for the rest).
+    pub truncated: bool,
+}
+
 /// A camera that sees a point (the answer of "which cameras can see this").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

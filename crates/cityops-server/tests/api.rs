@@ -180,6 +180,7 @@ async fn closed_loop(app: &TestApp) {
     let (_, v) = app.call("GET", "/api/v1/cases?area=370202&status=closed", Some(&admin), None).await;
     let page: CasePageDto = serde_json::from_value(v).unwrap();
     assert!(page.items.iter().any(|c| c.id == id));
+    assert!(page.items.iter().all(|c| c.history.is_empty() && c.events.is_empty()), "lists are slim");
     let (_, v) = app.call("GET", "/api/v1/cases?area=370203", Some(&admin), None).await;
     let page: CasePageDto = serde_json::from_value(v).unwrap();
     assert!(page.items.iter().all(|c| c.district_code == "370203"));
@@ -571,6 +572,21 @@ async fn scenario_rules_on_the_feeds(app: &TestApp) {
         (&v["id"], &v["lon"], &v["lat"], &v["distance_m"]),
         (&seen["id"], &seen["lon"], &seen["lat"], &json!(0.0))
     );
+    // The cameras of a close view: their cones may reach into the box.
+    let (lon, lat) = (seen["lon"].as_f64().unwrap(), seen["lat"].as_f64().unwrap());
+    let bbox = format!("{},{},{},{}", lon - 0.002, lat - 0.002, lon + 0.002, lat + 0.002);
+    let (s, v) = app.call("GET", &format!("/api/v1/cameras?bbox={bbox}"), Some(&gw), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ids: Vec<&str> = v["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"QD-CAM-000001") && ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert_eq!(v["truncated"], false);
+    let (_, one) = app.call("GET", &format!("/api/v1/cameras?bbox={bbox}&limit=1"), Some(&gw), None).await;
+    assert_eq!(one["items"].as_array().unwrap().len(), 1);
+    assert_eq!(one["truncated"], ids.len() > 1);
+    for bad in ["bbox=1,2,3", "bbox=120.5,36,120.4,36.1", "bbox=a,b,c,d", &format!("bbox={bbox}&limit=0")] {
+        let (s, v) = app.call("GET", &format!("/api/v1/cameras?{bad}"), Some(&gw), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
+    }
     let (s, v) = app.call("GET", "/api/v1/cameras/QD-CAM-999999", Some(&gw), None).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{v}");
     let (_, v) = app.call("GET", "/api/v1/cases?q=QD-CAM-000001", Some(&gw), None).await;

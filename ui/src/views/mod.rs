@@ -164,6 +164,8 @@ pub struct Ctx {
     pub location: RwSignal<Option<cityops_api::LocationDto>>,
     /// Cameras that see it (None: lookup unavailable).
     pub cameras: RwSignal<Option<Vec<cityops_api::CameraViewDto>>>,
+    /// Every camera whose cone reaches into a close view (cameras layer on, zoom ≥ 16).
+    pub view_cameras: RwSignal<Vec<cityops_api::CameraViewDto>>,
     /// Cursor position as lon/lat.
     pub cursor: RwSignal<Option<(f64, f64)>>,
     /// Filter of the filter panel.
@@ -306,6 +308,15 @@ fn draw_now(ctx: Ctx) {
         } else {
             Vec::new()
         };
+        let cone = |c: &cityops_api::CameraViewDto| crate::render::Cone {
+            lon: c.lon,
+            lat: c.lat,
+            heading_deg: c.heading_deg,
+            fov_deg: c.fov_deg,
+            range_m: c.range_m,
+        };
+        let view_cones: Vec<crate::render::Cone> =
+            ctx.view_cameras.with_untracked(|c| c.iter().map(cone).collect());
         ctx.picture.with_untracked(|picture| {
             ctx.layers.with_untracked(|layers| {
                 BASE.with(|b| {
@@ -318,6 +329,7 @@ fn draw_now(ctx: Ctx) {
                             selected: ctx.selected.get_untracked(),
                             results: &results,
                             cones: &cones,
+                            view_cones: &view_cones,
                             alerted: &alerted,
                             lang: ctx.lang.get_untracked(),
                             now_ms: backend::now_ms(),
@@ -460,8 +472,19 @@ fn load_viewport(ctx: Ctx) {
         ctx.layers.with_untracked(|l| VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
     let fallback = ctx.viewport_fallback.get_untracked();
     let overdue_only = ctx.filter.with_untracked(|f| f.overdue);
+    let cones =
+        view.zoom >= style::CONES_FROM && ctx.layers.with_untracked(|l| l.contains(&LayerKind::Cameras));
     spawn_local(async move {
         let bbox = view.bounds();
+        // Every camera's view cone in a close view (the viewport's camera points carry none).
+        if cones {
+            match backend.cameras_in_box(&bbox).await {
+                Ok(list) => ctx.view_cameras.set(list.items),
+                Err(_) => ctx.view_cameras.set(Vec::new()),
+            }
+        } else if ctx.view_cameras.with_untracked(|c| !c.is_empty()) {
+            ctx.view_cameras.set(Vec::new());
+        }
         if !fallback {
             match backend.viewport(&viewport_query(&view, &layers, overdue_only)).await {
                 Ok(v) => {
@@ -664,6 +687,7 @@ pub fn App() -> impl IntoView {
         filter: RwSignal::new(CaseFilter::default()),
         results: RwSignal::new(Vec::new()),
         place_results: RwSignal::new(Vec::new()),
+        view_cameras: RwSignal::new(Vec::new()),
         show_filters: RwSignal::new(false),
         show_help: RwSignal::new(false),
         show_settings: RwSignal::new(false),
@@ -690,6 +714,7 @@ pub fn App() -> impl IntoView {
         ctx.lang.track();
         ctx.results.track();
         ctx.cameras.track();
+        ctx.view_cameras.track();
         ctx.base_tick.track();
         request_draw(ctx);
     });

@@ -139,6 +139,31 @@ impl CameraIndex {
         Ok(out)
     }
 
+    /// The cameras whose view cone may reach into the box `[west, south, east, north]` (its
+    /// envelope meets the box), by id, at most `limit`; and whether more than `limit` did. For
+    /// drawing the cones of a close view.
+    pub fn in_box(&self, [w, s, e, n]: [f64; 4], limit: usize) -> Result<(Vec<&Camera>, bool)> {
+        check_lonlat(w, s)?;
+        check_lonlat(e, n)?;
+        if !(w <= e && s <= n) {
+            return Err(ScenarioError::InvalidInput {
+                kind: "box",
+                id: format!("{w},{s},{e},{n}"),
+                reason: "west must not exceed east, nor south north",
+            });
+        }
+        let area = rstar::AABB::from_corners([w, s], [e, n]);
+        let mut found: Vec<&Camera> = self
+            .tree
+            .locate_in_envelope_intersecting(&area)
+            .map(|e| &self.cameras[e.data as usize])
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
+    }
+
     /// Links the cameras that see a proposed case's location to it, nearest first, up to `max`
     /// cameras in all; cameras already linked (e.g. the detecting one) stay first and are not
     /// repeated. Returns how many were added.
@@ -166,7 +191,7 @@ impl CameraIndex {
 
 /// A lon/lat box containing the camera's cone: apex, arc ends and the compass points inside the
 /// arc, in the plane tangent at the camera, widened by 1 % of the range and a metre.
-fn cone_envelope(c: &Camera) -> [[f64; 2]; 2] {
+pub(crate) fn cone_envelope(c: &Camera) -> [[f64; 2]; 2] {
     let r = c.range_m;
     let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
     if c.fov_deg >= 360.0 {

@@ -772,6 +772,44 @@ fn visible_from_matches_a_brute_force_scan_of_every_camera() {
 }
 
 #[test]
+fn cameras_in_a_box_match_a_brute_force_scan_of_every_envelope() {
+    let cameras = random_cameras(SEED_3, 6_000);
+    let index = CameraIndex::new(cameras.clone()).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_2);
+    let mut found_total = 0;
+    for i in 0..500 {
+        let (lon, lat) = CENTRES[rng.random_range(0..CENTRES.len())];
+        let [w, s] = offset(lon, lat, rng.random_range(-3000.0..3000.0), rng.random_range(-3000.0..3000.0));
+        let [e, n] = offset(w, s, rng.random_range(10.0..1500.0), rng.random_range(10.0..900.0));
+        let (got, more) = index.in_box([w, s, e, n], 10_000).unwrap();
+        assert!(!more);
+        let got: Vec<&str> = got.iter().map(|c| c.id.as_str()).collect();
+        let mut brute: Vec<&str> = cameras
+            .iter()
+            .filter(|c| {
+                let [[x0, y0], [x1, y1]] = super::camera::cone_envelope(c);
+                x0 <= e && w <= x1 && y0 <= n && s <= y1
+            })
+            .map(|c| c.id.as_str())
+            .collect();
+        brute.sort_unstable();
+        assert_eq!(got, brute, "box {i}");
+        found_total += got.len();
+        // A limit keeps the first ids and says there were more.
+        if got.len() > 3 {
+            let (cut, more) = index.in_box([w, s, e, n], 3).unwrap();
+            assert_eq!(
+                (cut.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), more),
+                (got[..3].to_vec(), true)
+            );
+        }
+    }
+    assert!(found_total > 1_000, "{found_total}: the fixture must put cameras in boxes");
+    assert!(index.in_box([120.5, 36.0, 120.4, 36.1], 10).is_err(), "west beyond east");
+    assert!(index.in_box([f64::NAN, 36.0, 120.4, 36.1], 10).is_err());
+}
+
+#[test]
 fn camera_inputs_are_validated() {
     let bad = [
         camera("A", 0.0, 0.0, 100.0),

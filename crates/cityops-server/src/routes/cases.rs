@@ -210,6 +210,10 @@ async fn list(
         .map(|c| {
             let mut c = c.clone();
             c.overdue = c.status == CaseStatus::Active && c.deadline.is_some_and(|d| d.naive_local() < now);
+            // Lists are for maps and tables: the stage log and action history come with a
+            // single-case read (a list of 1000 would otherwise carry every case's whole life).
+            c.history.clear();
+            c.events.clear();
             c
         })
         .collect();

@@ -151,7 +151,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "get",
         path: "/api/v1/cases",
         tag: "cases",
-        summary: "List cases with filters, newest first",
+        summary: "List cases with filters, newest first (without stage history and action events: read one case for those)",
         auth: true,
         params: LIST,
         request: Body::None,
@@ -246,6 +246,19 @@ pub const OPERATIONS: &[Operation] = &[
         params: &[("lon", "query", "WGS84 longitude", true), ("lat", "query", "WGS84 latitude", true)],
         request: Body::None,
         response: Body::Many("CameraViewDto"),
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/cameras",
+        tag: "reference",
+        summary: "Cameras whose view cone may reach into a box (for drawing the cones of a close view), by id",
+        auth: true,
+        params: &[
+            ("bbox", "query", "west,south,east,north (WGS84 degrees)", true),
+            ("limit", "query", "At most this many (1–5000, default 2000); truncated says if more", false),
+        ],
+        request: Body::None,
+        response: Body::One("CameraListDto"),
     },
     Operation {
         method: "get",
@@ -426,7 +439,9 @@ fn schemas() -> Map<String, Value> {
         IngestResultDto,
         LiveEvent,
         ApiError,
-        MapItemDto
+        MapItemDto,
+        CameraViewDto,
+        CameraListDto
     );
     g.take_definitions(true).into_iter().collect()
 }

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/units", get(units))
         .route("/api/v1/locate", get(locate))
         .route("/api/v1/layers/{name}", get(layer))
+        .route("/api/v1/cameras", get(cameras_in_box))
         .route("/api/v1/cameras/visible", get(cameras_visible))
         .route("/api/v1/cameras/{id}", get(camera))
 }
@@ -38,6 +39,45 @@ async fn cameras_visible(
     let seen =
         st.scenario.cameras.visible_from(q.lon, q.lat).map_err(|e| AppError::invalid(e.to_string()))?;
     Ok(axum::Json(seen.into_iter().map(|v| camera_dto(v.camera, v.distance_m)).collect()))
+}
+
+/// Query of `/api/v1/cameras`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoxQuery {
+    bbox: String,
+    limit: Option<usize>,
+}
+
+/// The cameras whose view cone may reach into a box, by id (for drawing cones at close zoom).
+async fn cameras_in_box(
+    State(st): State<AppState>,
+    _c: Caller,
+    ApiQuery(q): ApiQuery<BoxQuery>,
+) -> AppResult<axum::Json<cityops_api::CameraListDto>> {
+    let limit = q.limit.unwrap_or(2000);
+    if !(1..=5000).contains(&limit) {
+        return Err(AppError::invalid(format!("limit={limit} must be 1..=5000")));
+    }
+    let v: Vec<f64> =
+        q.bbox.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+            AppError::invalid(format!("bbox={:?} must be four numbers west,south,east,north", q.bbox))
+        })?;
+    let [w, s, e, n] = v[..] else {
+        return Err(AppError::invalid(format!(
+            "bbox={:?} must be four numbers west,south,east,north",
+            q.bbox
+        )));
+    };
+    let (found, truncated) = st
+        .scenario
+        .cameras
+        .in_box([w, s, e, n], limit)
+        .map_err(|err| AppError::invalid(format!("bbox={:?}: {err}", q.bbox)))?;
+    Ok(axum::Json(cityops_api::CameraListDto {
+        items: found.into_iter().map(|c| camera_dto(c, 0.0)).collect(),
+        truncated,
+    }))
 }
 
 /// One camera by id (case-insensitive).
