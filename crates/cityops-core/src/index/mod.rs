@@ -50,7 +50,7 @@ pub use error::{IndexError, Result};
 pub use fence::{Fence, FenceEvent, FenceEventKind, FenceSet, FenceTracker, TrackerConfig};
 pub use live::{LiveIndex, POINT_LAYERS};
 pub use map::{LiveMap, MAX_VIEW_ITEMS, MapViewError, ViewError, ViewParams};
-pub use points::{Neighbour, PointFeature, PointFilter, PointLayer};
+pub use points::{Neighbour, PointFeature, PointFilter, PointLayer, RAW_POSITION_M};
 pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
 
 pub use cityops_api::StatusClass;

@@ -234,7 +234,16 @@ fn check_queries(layer: &PointLayer, oracle: &BTreeMap<u64, PointFeature>, seed:
             .iter()
             .map(|i| match i {
                 MapItemDto::Point { id, status, lon, lat, .. } => {
-                    assert_eq!((oracle[id].lon, oracle[id].lat), (*lon, *lat));
+                    // Raw points stand at their member's quantum, within RAW_POSITION_M.
+                    let [x0, y0] = to_local(oracle[id].lon, oracle[id].lat);
+                    let [x1, y1] = to_local(*lon, *lat);
+                    assert!(
+                        (x1 - x0).abs() <= RAW_POSITION_M && (y1 - y0).abs() <= RAW_POSITION_M,
+                        "feature {id} drawn {:.4} m, {:.4} m away",
+                        x1 - x0,
+                        y1 - y0
+                    );
+                    assert_eq!(*status, oracle[id].status);
                     (rank(*status), *id)
                 }
                 MapItemDto::Cluster { .. } => (9, u64::MAX),
