@@ -203,7 +203,7 @@ pub async fn remote_checked(base: &str, token: &str) -> Result<Service, ServiceE
         .timeout(std::time::Duration::from_secs(10))
         .send()
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|e| unreachable(error_chain(&e)))?;
     if !health.status().is_success() {
         return Err(unreachable(format!("/api/health answered HTTP {}", health.status())));
     }
@@ -218,6 +218,19 @@ pub async fn remote_checked(base: &str, token: &str) -> Result<Service, ServiceE
         }
         Err(e) => Err(unreachable(e.message)),
     }
+}
+
+/// An error with its causes (`error sending request: … : connection refused`), so the operator
+/// sees why a service could not be reached, not only that it could not.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 /// Connect to the remote service, or start the embedded one.

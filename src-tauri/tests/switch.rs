@@ -48,6 +48,20 @@ async fn a_switch_is_checked_before_it_happens() {
         service::remote_checked(&format!("{base}/api/v1"), &svc.token).await,
         Err(ServiceError::Unreachable { .. })
     ));
+    // https is spoken (rustls): against this plain-HTTP service the TLS handshake itself fails,
+    // and the message says so, down to the cause.
+    match service::remote_checked(&format!("https://{}", svc.addr), &svc.token).await {
+        Err(ServiceError::Unreachable { why, .. }) => {
+            assert!(why.contains("corrupt message") || why.contains("InvalidContentType"), "{why}")
+        }
+        other => panic!("expected a TLS failure, got {other:?}"),
+    }
+    match service::remote_checked(&format!("http://{closed}"), "t").await {
+        Err(ServiceError::Unreachable { why, .. }) => {
+            assert!(why.to_lowercase().contains("refused"), "{why}")
+        }
+        other => panic!("expected a refused connection, got {other:?}"),
+    }
 }
 
 #[test]
