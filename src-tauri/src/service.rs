@@ -25,8 +25,9 @@ pub struct Service {
 
 /// The console's shared state.
 ///
-/// The service can change while the console runs (the settings screen, through [`Desktop::set_service`]): every
-/// switch bumps the generation, and a follower of an older generation stops.
+/// The service can change while the console runs (the settings screen, through
+/// [`Desktop::set_service`]): every switch bumps the generation, and a follower of an older
+/// generation stops.
 #[derive(Debug, Default)]
 pub struct Desktop {
     service: RwLock<Option<Service>>,
