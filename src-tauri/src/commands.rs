@@ -136,7 +136,8 @@ pub fn service_info(state: State<'_, DesktopState>) -> Answer {
 /// Switch the console to another service (settings screen): `server` and `token` for a remote
 /// one, checked before the switch (it must answer as a cityops service and accept the token); no
 /// `server` for the embedded one, started now if the console began on a remote service. The live
-/// map reloads from the new service. Answers like [`service_info`].
+/// map reloads from the new service, and the choice is remembered for the next start. Answers
+/// like [`service_info`].
 #[tauri::command]
 pub async fn use_service<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -163,6 +164,8 @@ pub async fn use_service<R: tauri::Runtime>(
         },
     };
     tracing::info!(base = %svc.base, embedded = svc.embedded, "console switching service");
+    // The next start opens on the same service (unless `--server` says otherwise).
+    crate::service::remember_remote(&start.0, (!svc.embedded).then_some(&svc));
     crate::live::start(app, state.inner().clone(), svc);
     service_info(state)
 }

@@ -234,14 +234,49 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// Connect to the remote service, or start the embedded one.
+/// Connect to the remote service named on the command line, else to the one chosen last in the
+/// settings screen, else start the embedded one.
 pub async fn connect(args: &Args) -> Result<Service, ServiceError> {
     if let Some(base) = &args.server {
         let token = args.token.clone().ok_or(ServiceError::NoToken)?;
         tracing::info!(%base, "console connecting to a remote service");
         return remote_unchecked(base, &token);
     }
+    if let Some((base, token)) = remembered_remote(args) {
+        tracing::info!(%base, "console connecting to the remote service chosen in its settings (设置 switches back)");
+        return remote_unchecked(&base, &token);
+    }
     start_embedded(args).await
+}
+
+/// Where the console keeps the remote service chosen in its settings screen (owner-only file).
+fn remote_file(args: &Args) -> Option<PathBuf> {
+    data_dir(args).ok().map(|d| d.join("console-remote.json"))
+}
+
+/// The remote service chosen last in the settings screen, if any.
+pub fn remembered_remote(args: &Args) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(remote_file(args)?).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    Some((v["server"].as_str()?.to_owned(), v["token"].as_str()?.to_owned()))
+}
+
+/// Remember a remote service for the next start (or, with `None`, forget it: the next start runs
+/// the embedded service again). Failing to write is logged, not fatal.
+pub fn remember_remote(args: &Args, remote: Option<&Service>) {
+    let Some(path) = remote_file(args) else { return };
+    let done = match remote {
+        Some(s) => std::fs::create_dir_all(path.parent().unwrap_or(&path)).and_then(|()| {
+            write_private(&path, &serde_json::json!({ "server": s.base, "token": s.token }).to_string())
+        }),
+        None => match std::fs::remove_file(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        },
+    };
+    if let Err(e) = done {
+        tracing::warn!(error = %e, path = %path.display(), "cannot remember the console's service");
+    }
 }
 
 /// Start the embedded service (SQLite in the data directory, the synthetic city running).

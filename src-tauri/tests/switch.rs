@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use cityops_desktop::service::{self, Desktop, ServiceError};
+use clap::Parser;
 
 async fn embedded(dir: &std::path::Path) -> cityops_server::Embedded {
     let config = cityops_server::config::Config {
@@ -82,4 +83,40 @@ fn a_switch_retires_the_previous_follower() {
     assert_eq!(desk.with_map(g1, |m| *m = Some(cityops_core::index::LiveMap::new().unwrap())), None);
     assert_eq!(desk.with_map(g2, |m| m.is_none()), Some(true));
     assert!(desk.embedded().is_none(), "no embedded service was started");
+}
+
+#[tokio::test]
+async fn a_remote_chosen_in_the_settings_is_where_the_next_start_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = cityops_desktop::Args::try_parse_from([
+        "cityops-desktop",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ])
+    .unwrap();
+    assert_eq!(service::remembered_remote(&args), None);
+    let remote = service::remote_unchecked("http://127.0.0.1:8480", "secret").unwrap();
+    service::remember_remote(&args, Some(&remote));
+    let file = dir.path().join("console-remote.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "owner-only");
+    }
+    // The next start goes there without starting the embedded service ...
+    let svc = service::connect(&args).await.unwrap();
+    assert_eq!(
+        (svc.base.as_str(), svc.token.as_str(), svc.embedded),
+        ("http://127.0.0.1:8480", "secret", false)
+    );
+    // ... unless the command line names another.
+    let mut named = args.clone();
+    named.server = Some("http://10.0.0.7:8480".into());
+    named.token = Some("other".into());
+    assert_eq!(service::connect(&named).await.unwrap().base, "http://10.0.0.7:8480");
+    // Back to the embedded service: forgotten.
+    service::remember_remote(&args, None);
+    assert!(!file.exists());
+    assert_eq!(service::remembered_remote(&args), None);
+    service::remember_remote(&args, None);
 }
