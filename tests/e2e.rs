@@ -411,6 +411,10 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
     search_case(d, remote_case["id"].as_i64().unwrap()).await;
     d.wait_text(".detail", "e2e: 远程服务上的案件", 30).await;
     d.screenshot(&target_dir().join("e2e/desktop-switched.png")).await;
+    // The choice is remembered for the next start.
+    let remembered: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("console-remote.json")).unwrap()).unwrap();
+    assert_eq!(remembered["server"], remote.base.as_str());
     // Back to the embedded service: the dispatched case is there again.
     let conn = d.wait_find("#connection", 10).await;
     d.click(&conn).await;
@@ -421,6 +425,7 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
     search_case(d, home_case["id"].as_i64().unwrap()).await;
     d.wait_text(".detail", home_case["case_no"].as_str().unwrap(), 30).await;
     d.wait_text(".detail", "任务处理", 30).await;
+    assert!(!data.join("console-remote.json").exists(), "back on the embedded service: nothing remembered");
     // The embedded service itself saw none of this.
     let c = home.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", home_case["id"]), None).await;
     assert_eq!(c["stage"], "handle");
