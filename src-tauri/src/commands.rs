@@ -154,10 +154,8 @@ pub async fn use_service<R: tauri::Runtime>(
         None => match state.embedded() {
             Some(svc) => svc,
             None => {
-                let mut args = start.0.clone();
-                args.server = None;
-                args.token = None;
-                crate::connect(args)
+                // Not `connect`: that would go to the service named or remembered.
+                crate::connect(start.0.clone(), true)
                     .await
                     .map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?
             }

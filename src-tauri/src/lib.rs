@@ -69,12 +69,15 @@ pub fn run() {
 #[derive(Debug, Clone)]
 pub struct StartArgs(pub Args);
 
-/// Connect to the service `args` names, or start the embedded one. The embedded service's
-/// start-up future is not `Send` (sqlx's executor bounds), so it runs on a blocking thread of the
-/// same runtime.
-pub async fn connect(args: Args) -> Result<service::Service, service::ServiceError> {
+/// Connect to the service `args` names (or the one remembered from the settings screen), or
+/// start the embedded one; with `embedded_only`, start the embedded one whatever is named or
+/// remembered. The embedded service's start-up future is not `Send` (sqlx's executor bounds), so
+/// it runs on a blocking thread of the same runtime.
+pub async fn connect(args: Args, embedded_only: bool) -> Result<service::Service, service::ServiceError> {
     tauri::async_runtime::spawn_blocking(move || {
-        tauri::async_runtime::handle().block_on(service::connect(&args))
+        tauri::async_runtime::handle().block_on(async {
+            if embedded_only { service::start_embedded(&args).await } else { service::connect(&args).await }
+        })
     })
     .await
     .map_err(|e| service::ServiceError::Embedded(e.to_string()))
@@ -91,7 +94,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                match connect(args).await {
+                match connect(args, false).await {
                     Ok(svc) => live::start(handle, d, svc),
                     Err(e) => {
                         tracing::error!(error = %e, "cannot reach or start the service");

@@ -120,3 +120,21 @@ async fn a_remote_chosen_in_the_settings_is_where_the_next_start_goes() {
     assert_eq!(service::remembered_remote(&args), None);
     service::remember_remote(&args, None);
 }
+
+#[tokio::test]
+async fn use_the_embedded_service_starts_it_even_with_a_remote_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = cityops_desktop::Args::try_parse_from([
+        "cityops-desktop",
+        "--no-simulation",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ])
+    .unwrap();
+    service::remember_remote(&args, Some(&service::remote_unchecked("http://127.0.0.1:1", "t").unwrap()));
+    // Start-up goes to the remembered service; the settings' "use the embedded service" does not.
+    assert!(!cityops_desktop::connect(args.clone(), false).await.unwrap().embedded);
+    let svc = cityops_desktop::connect(args, true).await.unwrap();
+    assert!(svc.embedded && svc.base.starts_with("http://127.0.0.1:"), "{}", svc.base);
+    assert_eq!(svc.get("/api/health").await.unwrap()["status"], "ok");
+}
