@@ -119,6 +119,17 @@ fn time(field: &str, s: &Option<String>) -> AppResult<Option<cityops_api::Timest
         .transpose()
 }
 
+/// The four numbers of a `bbox=west,south,east,north` parameter (each caller checks their order
+/// and range against what it serves).
+pub(crate) fn bbox_numbers(b: &str) -> AppResult<[f64; 4]> {
+    b.split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<Vec<f64>, _>>()
+        .ok()
+        .and_then(|v| <[f64; 4]>::try_from(v).ok())
+        .ok_or_else(|| AppError::invalid(format!("bbox={b:?} must be four numbers west,south,east,north")))
+}
+
 /// Validate a list query into a store filter.
 pub fn filter(q: &ListQuery, now: cityops_api::Timestamp) -> AppResult<CaseFilter> {
     if let Some(a) = &q.area
@@ -134,21 +145,15 @@ pub fn filter(q: &ListQuery, now: cityops_api::Timestamp) -> AppResult<CaseFilte
     let bbox = q
         .bbox
         .as_deref()
-        .map(|b| {
-            let v: Vec<f64> =
-                b.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-                    AppError::invalid(format!("bbox={b:?} must be four numbers west,south,east,north"))
-                })?;
-            match v.as_slice() {
-                [w, s, e, n]
-                    if w < e && s < n && (-180.0..=180.0).contains(w) && (-90.0..=90.0).contains(s) =>
-                {
-                    Ok([*w, *s, *e, *n])
-                }
-                _ => Err(AppError::invalid(format!(
-                    "bbox={b:?} must be west,south,east,north with west<east, south<north"
-                ))),
+        .map(|b| match bbox_numbers(b)? {
+            [w, s, e, n]
+                if w < e && s < n && (-180.0..=180.0).contains(&w) && (-90.0..=90.0).contains(&s) =>
+            {
+                Ok([w, s, e, n])
             }
+            _ => Err(AppError::invalid(format!(
+                "bbox={b:?} must be west,south,east,north with west<east, south<north"
+            ))),
         })
         .transpose()?;
     if let Some(l) = q.limit

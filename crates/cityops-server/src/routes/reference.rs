@@ -59,20 +59,11 @@ async fn cameras_in_box(
     if !(1..=5000).contains(&limit) {
         return Err(AppError::invalid(format!("limit={limit} must be 1..=5000")));
     }
-    let v: Vec<f64> =
-        q.bbox.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-            AppError::invalid(format!("bbox={:?} must be four numbers west,south,east,north", q.bbox))
-        })?;
-    let [w, s, e, n] = v[..] else {
-        return Err(AppError::invalid(format!(
-            "bbox={:?} must be four numbers west,south,east,north",
-            q.bbox
-        )));
-    };
+    let bbox = super::cases::bbox_numbers(&q.bbox)?;
     let (found, truncated) = st
         .scenario
         .cameras
-        .in_box([w, s, e, n], limit)
+        .in_box(bbox, limit)
         .map_err(|err| AppError::invalid(format!("bbox={:?}: {err}", q.bbox)))?;
     Ok(axum::Json(cityops_api::CameraListDto {
         items: found.into_iter().map(|c| camera_dto(c, 0.0)).collect(),
