@@ -238,7 +238,7 @@ impl Backend {
 
     /// The cameras whose view cone may reach into a box (at most 2000, by id).
     pub async fn cameras_in_box(&self, b: &crate::geo::Bounds) -> Result<cityops_api::CameraListDto> {
-        let bbox = format!("{:.6},{:.6},{:.6},{:.6}", b.west, b.south, b.east, b.north);
+        let bbox = b.query_value();
         self.call(
             "cameras_in_box",
             json!({ "bbox": bbox }),

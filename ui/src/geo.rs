@@ -42,6 +42,11 @@ pub struct Bounds {
 }
 
 impl Bounds {
+    /// As a `bbox=` query value: `west,south,east,north` to a micro-degree (about 0.1 m).
+    pub fn query_value(&self) -> String {
+        format!("{:.6},{:.6},{:.6},{:.6}", self.west, self.south, self.east, self.north)
+    }
+
     /// Whether two rectangles overlap (touching counts).
     pub fn intersects(&self, o: &Bounds) -> bool {
         self.west <= o.east && o.west <= self.east && self.south <= o.north && o.south <= self.north

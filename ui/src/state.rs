@@ -414,7 +414,7 @@ impl CaseFilter {
             q.push(format!("to={}", enc(t)));
         }
         if let Some(b) = &self.bbox {
-            q.push(format!("bbox={:.6},{:.6},{:.6},{:.6}", b.west, b.south, b.east, b.north));
+            q.push(format!("bbox={}", b.query_value()));
         }
         if let Some(t) = &self.text {
             q.push(format!("q={}", enc(t)));

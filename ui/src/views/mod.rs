@@ -628,11 +628,16 @@ fn load_reference(ctx: Ctx) {
 
 /// Apply new settings: pick the transport, reload, reconnect.
 pub fn apply_settings(ctx: Ctx, s: Settings) {
+    ctx.backend.set(Backend::detect(&s));
+    keep_settings(ctx, s);
+    reload_all(ctx);
+}
+
+/// Keep the service settings (and in `localStorage` for the next visit).
+pub fn keep_settings(ctx: Ctx, s: Settings) {
     backend::save_setting("cityops.server", &s.server);
     backend::save_setting("cityops.token", &s.token);
-    ctx.settings.set(s.clone());
-    ctx.backend.set(Backend::detect(&s));
-    reload_all(ctx);
+    ctx.settings.set(s);
 }
 
 /// Start over on another service: the old picture, selection and event position mean nothing

@@ -5,8 +5,8 @@ use cityops_api::{Channel, LayerKind, Stage, StatusClass};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{Ctx, apply_settings, case, reload_all};
-use crate::backend::{self, Backend, BackendError};
+use super::{Ctx, apply_settings, case, keep_settings, reload_all};
+use crate::backend::{Backend, BackendError};
 use crate::i18n::{self, Msg};
 use crate::keys::help;
 use crate::state::{
@@ -518,9 +518,7 @@ pub fn SettingsDialog() -> impl IntoView {
             match backend.use_service(target.as_deref(), &s.token).await {
                 Ok(info) => {
                     if !info.embedded {
-                        backend::save_setting("cityops.server", &s.server);
-                        backend::save_setting("cityops.token", &s.token);
-                        ctx.settings.set(s);
+                        keep_settings(ctx, s);
                     }
                     current.set(Some(info));
                     reload_all(ctx);
