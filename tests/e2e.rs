@@ -334,8 +334,9 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     case
 }
 
-/// Start a `cityops-server` of its own (no simulation) and return it with an admin API on it.
-fn own_service(data: &Path, name: &str) -> (Proc, Api) {
+/// Start a `cityops-server` of its own on a store named `name` in `data`, on the test's clock,
+/// with `extra` serve arguments; return it, answering, with an admin API on it.
+async fn own_service(data: &Path, name: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
     let server = target_dir().join("debug/cityops-server");
     assert!(server.exists(), "build it first: cargo build -p cityops-server");
     let db = format!("sqlite://{}/{name}.sqlite", data.display());
@@ -350,10 +351,13 @@ fn own_service(data: &Path, name: &str) -> (Proc, Api) {
         Command::new(&server)
             .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--time-scale", "60", "--time-origin", ORIGIN])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     );
-    (proc, Api { http: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token })
+    let base = format!("http://127.0.0.1:{port}");
+    wait_http(&format!("{base}/api/health"), 60).await;
+    (proc, Api { http: reqwest::Client::new(), base, token })
 }
 
 /// Search in the console's search box (clearing what was typed before).
@@ -373,8 +377,7 @@ async fn search_case(d: &Driver, id: i64) {
 /// is refused in the dialog, the right one switches the live map, and the embedded service is
 /// one click away.
 async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path) {
-    let (_remote_proc, remote) = own_service(data, "remote");
-    wait_http(&format!("{}/api/health", remote.base), 60).await;
+    let (_remote_proc, remote) = own_service(data, "remote", &[]).await;
     let remote_case = remote
         .call(
             reqwest::Method::POST,
@@ -481,31 +484,19 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     if !enabled() {
         return;
     }
-    let server = target_dir().join("debug/cityops-server");
-    assert!(server.exists(), "build it first: cargo build -p cityops-server");
     let dist = workspace().join("ui/dist");
     assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
     let data = std::env::temp_dir().join(format!("cityops-e2e-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).unwrap();
-    let db = format!("sqlite://{}/cityops.sqlite", data.display());
-    let out = Command::new(&server)
-        .args(["--database-url", &db, "token", "create", "--role", "admin", "--label", "e2e"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned();
-    let port = free_port();
-    let _svc = spawn(
-        Command::new(&server)
-            .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}"), "--simulate"])
-            .args(["--time-scale", "60", "--time-origin", ORIGIN, "--sim-sensor-minutes", "10", "--ui-dir"])
-            .arg(&dist)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{base}/api/health"), 60).await;
+    let serve: [&std::ffi::OsStr; 5] = [
+        "--simulate".as_ref(),
+        "--sim-sensor-minutes".as_ref(),
+        "10".as_ref(),
+        "--ui-dir".as_ref(),
+        dist.as_ref(),
+    ];
+    let (_svc, api) = own_service(&data, "cityops", &serve).await;
     let cd_port = free_port();
     let _cd = spawn(
         Command::new("chromedriver")
@@ -523,8 +514,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
         ] } }),
     )
     .await;
-    d.goto(&format!("{base}/?server={base}&token={token}")).await;
-    let api = Api { http: reqwest::Client::new(), base, token };
+    d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
     dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
     d.quit().await;
 }
