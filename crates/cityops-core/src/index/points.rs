@@ -19,7 +19,9 @@ use geo::{Distance, Haversine, Point};
 use super::cluster::{Cell, ClusterGrid, quantise, visit_range};
 use super::fxhash::FxHashMap;
 use super::slots::{Slot, Slots};
-use super::viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery, status_slot};
+use super::viewport::{
+    IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery, slot_status, status_slot,
+};
 use super::{IndexError, Result};
 use crate::geom::{to_local, to_lonlat};
 
@@ -712,9 +714,9 @@ impl PointLayer {
             radix_sort(list);
         }
         answer.items.reserve(all.len());
-        for (slot, list) in [1, 0, 2].into_iter().zip(&lists) {
-            let status = STATUS_OF_SLOT[slot];
+        for list in &lists {
             for &(id, m) in list {
+                let status = slot_status(member_state(m));
                 // The centre of the member's quantum.
                 let origin = origins[member_handle(m) as usize];
                 let (a, b) = member_rect(m, origin, step);
@@ -741,9 +743,6 @@ const RAW_SCRATCH_KEEP: usize = 1 << 18;
 /// How far a raw viewport point may lie from its feature: half a member quantum (1/32768 of a
 /// finest cluster cell, about 3.5 mm at the default 60 px at z16) and a millimetre of rounding.
 pub const RAW_POSITION_M: f64 = 0.005;
-
-/// Status class of a status slot.
-const STATUS_OF_SLOT: [StatusClass; 3] = [StatusClass::Open, StatusClass::Overdue, StatusClass::Closed];
 
 /// Sorts records by id ascending, stably: an LSD radix sort on the id's bytes, as many passes as the
 /// largest id has bytes (three for ten million cases), which beats a comparison sort on the

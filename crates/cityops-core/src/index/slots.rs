@@ -32,11 +32,7 @@ impl Slot {
     const EMPTY: Slot = Slot { lon: 0.0, lat: 0.0, time: 0, tag: 0, state: EMPTY };
 
     pub(crate) fn status(&self) -> StatusClass {
-        match self.state {
-            0 => StatusClass::Open,
-            1 => StatusClass::Overdue,
-            _ => StatusClass::Closed,
-        }
+        super::viewport::slot_status(usize::from(self.state))
     }
 
     fn is_empty(&self) -> bool {

@@ -203,3 +203,13 @@ pub(crate) fn status_slot(status: StatusClass) -> usize {
         StatusClass::Closed => 2,
     }
 }
+
+/// The status class of a per-status slot index (the inverse of [`status_slot`]; 2 and above are
+/// closed).
+pub(crate) fn slot_status(slot: usize) -> StatusClass {
+    match slot {
+        0 => StatusClass::Open,
+        1 => StatusClass::Overdue,
+        _ => StatusClass::Closed,
+    }
+}
