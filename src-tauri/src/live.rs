@@ -4,11 +4,12 @@
 //! loses nothing; while disconnected the map keeps its last picture and the status bar says so
 //! (Tauri event `connection`: `connecting`, `live`, `reconnecting`).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use cityops_api::{CasePageDto, LiveEvent};
+use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::index::LiveMap;
 use futures_util::StreamExt;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -46,15 +47,22 @@ async fn health(svc: &Service) -> Result<(ServiceClock, u64), String> {
     Ok((ServiceClock { at, since: Instant::now(), scale }, last))
 }
 
+/// The city's operations layers, parsed once per process (every load after a drop or a switch of
+/// service reuses them).
+fn ops() -> Result<&'static OpsLayers, String> {
+    static OPS: OnceLock<OpsLayers> = OnceLock::new();
+    if let Some(ops) = OPS.get() {
+        return Ok(ops);
+    }
+    let parsed = OpsLayers::from_sources(&OpsSources::qingdao()).map_err(|e| e.to_string())?;
+    Ok(OPS.get_or_init(|| parsed))
+}
+
 /// Load the picture: every active case and the last 24 hours' closures.
 async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
     let mut map = LiveMap::new().map_err(|e| e.to_string())?;
     // Cameras and waste facilities: the city's static point layers (compiled in).
-    let ops = cityops_core::citypack::ops::OpsLayers::from_sources(
-        &cityops_core::citypack::ops::OpsSources::qingdao(),
-    )
-    .map_err(|e| e.to_string())?;
-    map.load_ops(&ops).map_err(|e| e.to_string())?;
+    map.load_ops(ops()?).map_err(|e| e.to_string())?;
     let day_ago = cityops_core::calendar::to_timestamp(clock.now() - TimeDelta::hours(24));
     let since = crate::service::enc(&day_ago.to_rfc3339());
     for filter in
