@@ -47,8 +47,8 @@ async fn health(svc: &Service) -> Result<(ServiceClock, u64), String> {
     Ok((ServiceClock { at, since: Instant::now(), scale }, last))
 }
 
-/// The city's operations layers, parsed once per process (every load after a drop or a switch of
-/// service reuses them).
+/// The city's operations layers, parsed once per process (a retried first load and every switch
+/// of service reuse them).
 fn ops() -> Result<&'static OpsLayers, String> {
     static OPS: OnceLock<OpsLayers> = OnceLock::new();
     if let Some(ops) = OPS.get() {
