@@ -180,6 +180,10 @@ async fn stream<R: Runtime>(
     if !resp.status().is_success() {
         return Err(format!("HTTP {}", resp.status()));
     }
+    if desk.generation() != generation {
+        // Switched away while connecting: the status bar belongs to the new service.
+        return Ok(());
+    }
     desk.set_connection("live");
     emit_connection(app, "live");
     let mut body = resp.bytes_stream();
