@@ -201,6 +201,8 @@ pub enum Change {
     Sensor(String),
     /// An alert was raised.
     Alert(String),
+    /// Holiday notices were loaded for these years (deadlines computed from now on use them).
+    Calendar(Vec<i32>),
 }
 
 /// The live picture: what the map draws besides the base map. Survives disconnection unchanged.
@@ -323,6 +325,7 @@ impl Picture {
                 self.touch(LayerKind::Alerts, ev.at);
                 Change::Alert(alert_id.clone())
             }
+            EventBody::Calendar { years } => Change::Calendar(years.clone()),
         }
     }
 
@@ -949,6 +952,7 @@ mod tests {
             district_code: "370202".into(),
             unit_code: None,
             deadline: None,
+            deadline_provisional: false,
             overdue,
             rework_count: 0,
             supervise_count: 0,

@@ -40,6 +40,11 @@ pub struct CaseDto {
     pub unit_code: Option<String>,
     /// Deadline of the current stage, if it has one.
     pub deadline: Option<Timestamp>,
+    /// The deadline was counted in working time over a year without a State Council holiday
+    /// notice, from the statutory holidays alone (按法定节假日推算); it is final once the year's
+    /// notice is loaded. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deadline_provisional: bool,
     /// Whether the current stage is past its deadline.
     pub overdue: bool,
     /// Number of 返工 so far.
@@ -103,6 +108,10 @@ pub struct StageLogDto {
     pub ended_at: Option<Timestamp>,
     /// Deadline of this stage, if any.
     pub deadline: Option<Timestamp>,
+    /// The deadline was counted over a year without a holiday notice (see
+    /// [`CaseDto::deadline_provisional`]). Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deadline_provisional: bool,
     /// Whether it ended (or, while open, is still) within its deadline.
     pub on_time: Option<bool>,
     /// Free-text note (e.g. reason for 回退).

@@ -30,6 +30,8 @@ pub enum ErrorCode {
     Internal,
     /// The service is unavailable (e.g. the store cannot be reached).
     Unavailable,
+    /// No working calendar covers a year a deadline needs (the message names the year).
+    CalendarUnavailable,
 }
 
 impl ErrorCode {
@@ -43,7 +45,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Internal => 500,
-            ErrorCode::Unavailable => 503,
+            ErrorCode::Unavailable | ErrorCode::CalendarUnavailable => 503,
         }
     }
 }

@@ -50,6 +50,12 @@ pub enum EventBody {
         /// Unit, e.g. `µg/m³` or `dB(A)`.
         unit: String,
     },
+    /// The working calendar changed: State Council holiday notices were loaded for these years.
+    /// Deadlines computed from now on use them.
+    Calendar {
+        /// The years whose notice was loaded or replaced.
+        years: Vec<i32>,
+    },
     /// An alert raised by a scenario rule.
     Alert {
         /// Alert id.

@@ -184,6 +184,10 @@ pub struct DispatchProposalDto {
     pub unit: UnitDto,
     /// Deadline if dispatched now with the default tier.
     pub deadline: Timestamp,
+    /// That deadline is counted over a year without a holiday notice (按法定节假日推算); see
+    /// [`crate::CaseDto::deadline_provisional`]. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deadline_provisional: bool,
     /// All tiers of the handling standard.
     pub tiers: Vec<DeadlineTierDto>,
     /// Other units the operator may pick (same street, district and city units).

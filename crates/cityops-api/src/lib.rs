@@ -15,8 +15,10 @@
 //! - feeds and dispatch: [`InspectorReportDto`], [`HotlineOrderDto`], [`VideoDetectionDto`],
 //!   [`SensorReadingDto`], [`GpsFixDto`], [`IngestResultDto`], [`DispatchProposalDto`], [`CasePageDto`]
 //! - evaluation: [`RatesDto`], [`Grade`]
+//! - working calendar: [`CalendarYearDto`], [`CalendarSource`], [`CalendarImportDto`]
 //! - errors: [`ErrorCode`], [`ApiError`]
 
+mod calendar;
 mod case;
 mod catalogue;
 mod error;
@@ -27,6 +29,7 @@ mod layers;
 mod org;
 mod vocab;
 
+pub use calendar::*;
 pub use case::*;
 pub use catalogue::*;
 pub use error::*;

@@ -40,3 +40,40 @@ pub async fn create_token(
         .await?;
     Ok(token)
 }
+
+/// `calendar import FILE`: load a notice file into the store (audited as `cli`). Returns the
+/// per-year report as text.
+pub async fn calendar_import(config: &Config, file: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let store = cityops_store::open(&config.database_url).await?;
+    let current = crate::calendar::load(&*store).await?;
+    let by = crate::calendar::Loader {
+        actor: "cli".into(),
+        role: Role::Admin,
+        remote: "local".into(),
+        at: cityops_core::calendar::to_timestamp(crate::clock::SystemClock.now()),
+    };
+    let (_, report) = crate::calendar::import(&*store, &current, &text, &by)
+        .await
+        .with_context(|| format!("{}: notice refused, nothing changed", file.display()))?;
+    let mut out = String::new();
+    for y in &report.years {
+        let was = cityops_api::wire_name(&y.previous);
+        out.push_str(&if y.changed {
+            format!("{}: notice loaded (was {was})\n", y.year)
+        } else {
+            format!("{}: unchanged (the same notice is already in force)\n", y.year)
+        });
+    }
+    Ok(out)
+}
+
+/// `calendar show YEAR`: the year as the service sees it (bundled and loaded notices, else the
+/// statutory rule).
+pub async fn calendar_show(config: &Config, year: i32) -> anyhow::Result<String> {
+    let store = cityops_store::open(&config.database_url).await?;
+    let loaded = crate::calendar::load(&*store).await?;
+    let dto = crate::calendar::year_dto(&loaded, year)?;
+    Ok(crate::calendar::render_year(&dto, &loaded.calendar)?)
+}

@@ -6,6 +6,7 @@ use cityops_api::{
     ActionRequest, CaseDto, Channel, DeadlineTierDto, DispatchProposalDto, ErrorCode, NewCaseDto, Role,
     TimeLimitDto, TypeKey, UnitLevel,
 };
+use cityops_core::calendar::CalendarError;
 use cityops_core::catalogue::Category;
 use cityops_core::locate::LocateError;
 use cityops_core::workflow::{Actor, Case, Command, Ctx, Location, NewCase, WorkflowError};
@@ -26,6 +27,18 @@ pub const REPORTERS: &[Role] = &[Role::Inspector, Role::Acceptor, Role::ShiftLea
 impl From<WorkflowError> for AppError {
     fn from(e: WorkflowError) -> Self {
         AppError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<CalendarError> for AppError {
+    fn from(e: CalendarError) -> Self {
+        match e {
+            CalendarError::NoData { .. } => AppError::new(ErrorCode::CalendarUnavailable, e.to_string()),
+            other => {
+                tracing::error!(error = %other, "working calendar failed");
+                AppError::new(ErrorCode::Internal, "the working calendar failed; see the service log")
+            }
+        }
     }
 }
 
@@ -118,12 +131,9 @@ pub async fn create_case(
         new.address.trim().to_owned()
     };
     let tiers = tiers(cat);
-    let ctx = Ctx {
-        calendar: &city.calendar,
-        limits: &city.limits,
-        handling: &tiers,
-        urgent: cat.standard().urgent(),
-    };
+    let calendar = state.calendar.current();
+    let ctx =
+        Ctx { calendar: &calendar, limits: &city.limits, handling: &tiers, urgent: cat.standard().urgent() };
     let case = Case::new(
         NewCase {
             id: 0,
@@ -180,12 +190,9 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
     }
     let cat = category(city, &v.value.type_key)?;
     let tiers = tiers(cat);
-    let ctx = Ctx {
-        calendar: &city.calendar,
-        limits: &city.limits,
-        handling: &tiers,
-        urgent: cat.standard().urgent(),
-    };
+    let calendar = state.calendar.current();
+    let ctx =
+        Ctx { calendar: &calendar, limits: &city.limits, handling: &tiers, urgent: cat.standard().urgent() };
     let mut case = Case::from_dto(&v.value);
     let now = state.clock.now();
     let changes = case.apply(&Command::from_request(&req), &actor(caller), &ctx, now)?;
@@ -217,10 +224,7 @@ pub async fn dispatch_proposal(state: &AppState, id: i64) -> AppResult<DispatchP
         .standard()
         .default_tier()
         .ok_or_else(|| AppError::new(ErrorCode::Internal, "type without a deadline tier"))?;
-    let deadline = city
-        .calendar
-        .add(now, default.limit)
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("deadline: {e}")))?;
+    let deadline = state.calendar.current().deadline(now, default.limit)?;
     let alternatives = org
         .units()
         .iter()
@@ -238,7 +242,8 @@ pub async fn dispatch_proposal(state: &AppState, id: i64) -> AppResult<DispatchP
         case_id: id,
         function,
         unit: unit.to_dto(),
-        deadline: cityops_core::calendar::to_timestamp(deadline),
+        deadline: cityops_core::calendar::to_timestamp(deadline.at),
+        deadline_provisional: deadline.provisional,
         tiers: cat
             .standard()
             .deadlines()
@@ -247,4 +252,48 @@ pub async fn dispatch_proposal(state: &AppState, id: i64) -> AppResult<DispatchP
             .collect(),
         alternatives,
     })
+}
+
+/// One year of the working calendar in force.
+pub fn calendar_year(state: &AppState, year: i32) -> AppResult<cityops_api::CalendarYearDto> {
+    crate::calendar::year_dto(&state.calendar.loaded(), year).map_err(|e| match e {
+        CalendarError::NoData { .. } => AppError::not_found(format!("a working calendar for {year} ({e})")),
+        other => other.into(),
+    })
+}
+
+/// Load a State Council holiday notice file (admin, city-wide tokens only): validated whole,
+/// stored, audited, in force for every deadline computed afterwards.
+pub async fn import_notices(
+    state: &AppState,
+    caller: &Caller,
+    text: &str,
+) -> AppResult<cityops_api::CalendarImportDto> {
+    use crate::calendar::CalendarLoadError;
+    caller.require(&[], "load holiday notices")?;
+    if caller.district.is_some() {
+        return Err(AppError::forbidden(
+            "a district-scoped token may not change the city's working calendar",
+        ));
+    }
+    let by = crate::calendar::Loader {
+        actor: caller.label.clone(),
+        role: caller.role,
+        remote: caller.remote.clone(),
+        at: cityops_core::calendar::to_timestamp(state.clock.now()),
+    };
+    let report = crate::calendar::import_into(&state.calendar, &*state.store, text, &by).await.map_err(
+        |e| match e {
+            CalendarLoadError::Calendar(
+                e @ (CalendarError::Invalid { .. } | CalendarError::Malformed { .. }),
+            ) => AppError::invalid(format!("notice refused, nothing changed: {e}")),
+            CalendarLoadError::Calendar(e) => e.into(),
+            CalendarLoadError::TooLarge(_) => AppError::invalid(e.to_string()),
+            CalendarLoadError::Store(e) => e.into(),
+        },
+    )?;
+    if report.years.iter().any(|y| y.changed) {
+        state.live.nudge();
+    }
+    Ok(report)
 }

@@ -51,6 +51,29 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The working calendar: load State Council holiday notices, show a year.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+/// Calendar subcommands (they work on the store directly; a running service on the same
+/// database picks a loaded notice up from its live event).
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Load a State Council holiday notice file (the format of assets/calendar/cn_workdays.toml:
+    /// one or more [[year]] tables). It is validated whole first: a bad file is refused with the
+    /// line at fault and changes nothing. Loaded notices replace the statutory rule (or an earlier
+    /// notice) for their years; deadlines computed afterwards use them.
+    Import {
+        /// The notice file (TOML).
+        file: PathBuf,
+    },
+    /// Print a year's working days, days off and make-up working days, and where they come from
+    /// (`notice` or `statutory-provisional`).
+    Show {
+        /// The year, e.g. 2027.
+        year: i32,
+    },
 }
 
 /// Options of `serve`.

@@ -9,6 +9,7 @@
 pub mod admin_cli;
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -46,6 +47,7 @@ fn not_found() -> error::AppError {
 pub fn router_with_ui(state: AppState, ui_dir: Option<&std::path::Path>) -> Router {
     let api = Router::new()
         .merge(routes::admin::router())
+        .merge(routes::calendar::router())
         .merge(routes::cases::router())
         .merge(routes::evaluation::router())
         .merge(routes::events::router())

@@ -1,6 +1,6 @@
 //! `cityops-server`: parse the configuration once, then serve or run a subcommand.
 
-use cityops_server::config::{Cli, Command, Config, ServeArgs, TokenCommand};
+use cityops_server::config::{CalendarCommand, Cli, Command, Config, ServeArgs, TokenCommand};
 use clap::Parser;
 
 #[tokio::main]
@@ -28,6 +28,21 @@ async fn main() -> anyhow::Result<()> {
             #[allow(clippy::print_stdout, reason = "printing the new token is this command's output")]
             {
                 println!("{token}");
+            }
+            Ok(())
+        }
+        Some(Command::Calendar(cmd)) => {
+            let out = match cmd {
+                CalendarCommand::Import { file } => {
+                    cityops_server::admin_cli::calendar_import(&config, &file).await?
+                }
+                CalendarCommand::Show { year } => {
+                    cityops_server::admin_cli::calendar_show(&config, year).await?
+                }
+            };
+            #[allow(clippy::print_stdout, reason = "the report is this command's output")]
+            {
+                print!("{out}");
             }
             Ok(())
         }

@@ -1,15 +1,15 @@
-//! Shared state of the service: the store, the city (pack, catalogue, calendar, stage limits),
-//! the live hub and the clock. Built once at start and passed to every handler.
+//! Shared state of the service: the store, the city (pack, catalogue, stage limits), the working
+//! calendar, the live hub and the clock. Built once at start and passed to every handler.
 
 use std::sync::Arc;
 
-use cityops_core::calendar::Calendar;
 use cityops_core::catalogue::{Catalogue, CatalogueSources};
 use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::citypack::{CityPack, CityPackSources};
 use cityops_core::workflow::StageLimits;
 use cityops_store::Store;
 
+use crate::calendar::{CalendarHandle, CalendarLoadError};
 use crate::clock::Clock;
 use crate::live::Live;
 use crate::map::{MapError, MapState};
@@ -31,10 +31,11 @@ pub enum StateError {
     /// The static layers could not be built.
     #[error("static layers: {0}")]
     Layers(String),
+    /// The working calendar could not be loaded.
+    #[error("working calendar: {0}")]
+    Calendar(#[from] CalendarLoadError),
 }
 
-/// Working calendar (holidays, make-up days, working hours) shipped with the service.
-const CALENDAR: &str = include_str!("../../../assets/calendar/cn_workdays.toml");
 /// Limits of the stages other than 任务处理.
 const STAGE_LIMITS: &str = include_str!("../../../assets/calendar/stage_limits.toml");
 
@@ -45,8 +46,6 @@ pub struct City {
     pub pack: CityPack,
     /// Types and handling standards.
     pub catalogue: Catalogue,
-    /// Working-time calendar.
-    pub calendar: Calendar,
     /// Stage limits.
     pub limits: StageLimits,
     /// Operations layers: cameras, compounds, routes, facilities, construction sites.
@@ -62,9 +61,6 @@ pub enum CityError {
     /// The catalogue is invalid.
     #[error("catalogue: {0}")]
     Catalogue(#[from] cityops_core::catalogue::CatalogueError),
-    /// The calendar is invalid.
-    #[error("calendar: {0}")]
-    Calendar(#[from] cityops_core::calendar::CalendarError),
     /// The stage limits are invalid.
     #[error("stage limits: {0}")]
     Limits(#[from] cityops_core::workflow::WorkflowError),
@@ -76,7 +72,6 @@ impl City {
         Ok(Self {
             pack: CityPack::from_sources(&CityPackSources::qingdao())?,
             catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
-            calendar: Calendar::from_toml(CALENDAR)?,
             limits: StageLimits::from_toml(STAGE_LIMITS)?,
             ops: OpsLayers::from_sources(&OpsSources::qingdao())?,
         })
@@ -100,6 +95,9 @@ pub struct AppState {
     pub map: MapState,
     /// Scenario rules on the feeds.
     pub scenario: Arc<Scenario>,
+    /// The working calendar in force (bundled notices, notices loaded at run time, the statutory
+    /// rule for other years).
+    pub calendar: CalendarHandle,
 }
 
 impl AppState {
@@ -110,6 +108,8 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StateError> {
         let live = Live::start(store.clone()).await?;
+        let calendar = CalendarHandle::new(crate::calendar::load(&*store).await?);
+        crate::calendar::follow(calendar.clone(), store.clone(), &live);
         let c = city.clone();
         let layers = tokio::task::spawn_blocking(move || StaticLayers::build(&c))
             .await
@@ -122,7 +122,7 @@ impl AppState {
                 .await
                 .map_err(|e| StateError::Layers(e.to_string()))??,
         );
-        let state = Self { store, city, live, clock, layers, map, scenario };
+        let state = Self { store, city, live, clock, layers, map, scenario, calendar };
         crate::routes::feeds::start_route_ticker(state.clone());
         Ok(state)
     }

@@ -15,7 +15,7 @@ use cityops_api::{
     IngestStatus, Role, Stage,
 };
 use cityops_server::auth::{hash_token, new_token};
-use cityops_server::clock::SystemClock;
+use cityops_server::clock::{Clock, ScaledClock, SystemClock};
 use cityops_server::state::{AppState, City};
 use cityops_store::NewToken;
 use http_body_util::BodyExt;
@@ -35,8 +35,12 @@ struct TestApp {
 
 impl TestApp {
     async fn new(url: &str) -> Self {
+        Self::with_clock(url, Arc::new(SystemClock)).await
+    }
+
+    async fn with_clock(url: &str, clock: Arc<dyn Clock>) -> Self {
         let store = cityops_store::open(url).await.unwrap();
-        let state = AppState::new(store, city(), Arc::new(SystemClock)).await.unwrap();
+        let state = AppState::new(store, city(), clock).await.unwrap();
         Self { router: cityops_server::router(state.clone()), state }
     }
 
@@ -627,6 +631,295 @@ async fn scenario_rules_on_the_feeds(app: &TestApp) {
         .collect();
     assert_eq!(rules.iter().filter(|r| **r == "dust_exceeded").count(), 1, "{rules:?}");
     assert_eq!(rules.iter().filter(|r| **r == "off_route").count(), 1, "{rules:?}");
+}
+
+fn cst(s: &str) -> chrono::NaiveDateTime {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+/// Run the clock of `app` on until it reads `t` (a scaled clock: a few real seconds at most).
+async fn wait_until(app: &TestApp, t: &str) {
+    while app.state.clock.now() < cst(t) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Register → dispatch → feedback → verify → close across 31 December / 1 January on a clock
+/// running 600× (ten minutes a second) from 2026-12-31 21:00 (up to 17 s of the service's
+/// start-up, on a busy machine, are left behind first).
+async fn the_year_turns(app: &TestApp) {
+    wait_until(app, "2026-12-31 23:57:00").await;
+    assert!(app.state.clock.now() < cst("2026-12-31 23:58:00"), "the service took over 17 s to start");
+    let inspector = app.token(Role::Inspector, "inspector-ny", None).await;
+    let acceptor = app.token(Role::Acceptor, "acceptor-ny", None).await;
+    let leader = app.token(Role::ShiftLeader, "shift-ny", None).await;
+    let dispatcher = app.token(Role::Dispatcher, "dispatch-ny", None).await;
+    let admin = app.token(Role::Admin, "admin-ny", None).await;
+    let calendar = app.state.calendar.current();
+
+    let (s, v) = app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06004", SHINAN))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let a: CaseDto = serde_json::from_value(v).unwrap();
+    assert!(a.case_no.starts_with("QD20261231"), "{}", a.case_no);
+    assert_eq!(app.act(&acceptor, a.id, action(Action::Accept)).await.0, StatusCode::OK);
+    assert_eq!(app.act(&leader, a.id, action(Action::Register)).await.0, StatusCode::OK);
+
+    wait_until(app, "2027-01-01 00:00:30").await;
+    // The proposal and the dispatch both answer (this was a 500 before) with a deadline on a
+    // working day of 2027, marked provisional: 2027 has no notice.
+    let (s, v) =
+        app.call("GET", &format!("/api/v1/cases/{}/dispatch-proposal", a.id), Some(&dispatcher), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let p: DispatchProposalDto = serde_json::from_value(v.clone()).unwrap();
+    assert!(p.deadline_provisional && v["deadline_provisional"] == true, "{v}");
+    let due = cityops_core::calendar::from_timestamp(p.deadline);
+    assert!(
+        due.date() > cst("2027-01-04 00:00:00").date()
+            && calendar.is_working_time(due - chrono::TimeDelta::minutes(1)).unwrap()
+    );
+    let (s, v) = app
+        .act(
+            &dispatcher,
+            a.id,
+            ActionRequest { unit_code: Some(p.unit.code.clone()), ..action(Action::Dispatch) },
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: CaseDto = serde_json::from_value(v).unwrap();
+    assert!(c.deadline_provisional);
+    // Oracle: the core calendar from the moment the handling stage began.
+    let handle = c.history.last().unwrap();
+    assert_eq!(handle.stage, Stage::Handle);
+    assert!(handle.deadline_provisional);
+    let expect =
+        calendar.add(cityops_core::calendar::from_timestamp(handle.started_at), p.tiers[0].limit).unwrap();
+    assert_eq!(c.deadline.map(cityops_core::calendar::from_timestamp), Some(expect));
+
+    // A report after midnight is numbered with the new date; the numbers never collide.
+    let (_, v) = app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06010", SHINAN))).await;
+    let b: CaseDto = serde_json::from_value(v).unwrap();
+    assert!(b.case_no.starts_with("QD20270101"), "{}", b.case_no);
+    assert!(b.id > a.id && b.case_no != a.case_no);
+
+    let unit = app.token(Role::Department, &p.unit.code, None).await;
+    assert_eq!(app.act(&unit, a.id, action(Action::Feedback)).await.0, StatusCode::OK);
+    assert_eq!(app.act(&inspector, a.id, action(Action::Verify)).await.0, StatusCode::OK);
+    let (s, v) = app.act(&leader, a.id, action(Action::Close)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let closed: CaseDto = serde_json::from_value(v).unwrap();
+    assert_eq!(closed.status, CaseStatus::Closed);
+
+    // The overdue sweep crosses the boundary too: B's 30-minute collection limit passes at
+    // 00:30:30 on 1 January.
+    wait_until(app, "2027-01-01 00:31:00").await;
+    let (_, v) = app.call("GET", "/api/v1/cases?overdue=true", Some(&admin), None).await;
+    let page: CasePageDto = serde_json::from_value(v).unwrap();
+    assert!(page.items.iter().any(|x| x.id == b.id && x.overdue), "B overdue in 2027");
+
+    // An evaluation period spanning the boundary counts the case registered in 2026 and closed
+    // in 2027.
+    let (s, v) = app
+        .call(
+            "GET",
+            "/api/v1/evaluation?area=370202&from=2026-12-31T00:00:00%2B08:00&to=2027-01-02T00:00:00%2B08:00",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["registered"].as_u64().unwrap() >= 1 && v["closed"].as_u64().unwrap() >= 1, "{v}");
+
+    // The years say where they come from.
+    let (s, v) = app.call("GET", "/api/v1/calendar/2027", Some(&inspector), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["source"], "statutory-provisional");
+    assert!(
+        v["holidays"].as_array().unwrap().iter().any(|d| d["date"] == "2027-02-06" && d["name"] == "春节")
+    );
+    let (_, v) = app.call("GET", "/api/v1/calendar/2026", Some(&inspector), None).await;
+    assert_eq!((v["source"].as_str(), v["working_days"].as_u64()), (Some("notice"), Some(248)));
+    let (s, v) = app.call("GET", "/api/v1/calendar/1999", Some(&inspector), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("1999"), "{v}");
+}
+
+const NOTICE_2027: &str = include_str!("../../../assets/calendar/examples/notice-2027-synthetic.toml");
+
+/// Loading a notice through the API: refused whole when bad; when good, stored, audited,
+/// announced on the live stream, and in force for the next deadline (the clock reads Thursday
+/// 2027-02-04 20:00, after hours, so a deadline does not depend on the exact second).
+async fn notices_move_later_deadlines(app: &TestApp, url: &str) {
+    let inspector = app.token(Role::Inspector, "inspector-n", None).await;
+    let acceptor = app.token(Role::Acceptor, "acceptor-n", None).await;
+    let leader = app.token(Role::ShiftLeader, "shift-n", None).await;
+    let dispatcher = app.token(Role::Dispatcher, "dispatch-n", None).await;
+    let admin = app.token(Role::Admin, "admin-n", None).await;
+    let scoped_admin = app.token(Role::Admin, "admin-370202", Some("370202")).await;
+    let (_, v) = app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06004", SHINAN))).await;
+    let a: CaseDto = serde_json::from_value(v).unwrap();
+    app.act(&acceptor, a.id, action(Action::Accept)).await;
+    app.act(&leader, a.id, action(Action::Register)).await;
+    let proposal = || async {
+        let (s, v) = app
+            .call("GET", &format!("/api/v1/cases/{}/dispatch-proposal", a.id), Some(&dispatcher), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        serde_json::from_value::<DispatchProposalDto>(v).unwrap()
+    };
+    let before = proposal().await;
+    assert!(before.deadline_provisional);
+    let now = app.state.clock.now();
+    let statutory = app.state.calendar.current();
+    assert_eq!(
+        cityops_core::calendar::from_timestamp(before.deadline),
+        statutory.add(now, before.tiers[0].limit).unwrap()
+    );
+
+    let post = |token: String, body: String| async move {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/calendar/notices")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/toml")
+            .body(Body::from(body))
+            .unwrap();
+        let (s, b) = app.send(req).await;
+        (s, serde_json::from_slice::<Value>(&b).unwrap())
+    };
+    let events = app.state.store.last_event_id().await.unwrap();
+    let audits = app.state.store.audit_entries(1).await.unwrap();
+    // A bad file (a make-up day on a Wednesday, line 16) is refused whole and changes nothing.
+    let bad = NOTICE_2027.replace("2027-02-20", "2027-02-17");
+    let (s, v) = post(admin.clone(), bad).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("line 16") && msg.contains("nothing changed"), "{msg}");
+    // Only a city-wide admin may load one.
+    assert_eq!(post(dispatcher.clone(), NOTICE_2027.into()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(post(scoped_admin, NOTICE_2027.into()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.state.store.last_event_id().await.unwrap(), events);
+    assert_eq!(app.state.store.audit_entries(1).await.unwrap()[0].id, audits[0].id);
+    assert!(app.state.store.calendar_notices().await.unwrap().is_empty());
+    let (_, v) = app.call("GET", "/api/v1/calendar/2027", Some(&admin), None).await;
+    assert_eq!(v["source"], "statutory-provisional");
+
+    let (s, v) = post(admin.clone(), NOTICE_2027.into()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({ "years": [{ "year": 2027, "changed": true, "previous": "statutory-provisional" }] })
+    );
+    let after = proposal().await;
+    assert!(!after.deadline_provisional);
+    let notice = app.state.calendar.current();
+    let now = app.state.clock.now();
+    assert_eq!(
+        cityops_core::calendar::from_timestamp(after.deadline),
+        notice.add(now, after.tiers[0].limit).unwrap()
+    );
+    assert!(after.deadline > before.deadline, "the notice's longer 春节 block moves the deadline");
+    let (_, v) = app.call("GET", "/api/v1/calendar/2027", Some(&admin), None).await;
+    assert_eq!((v["source"].as_str(), v["loaded"]["by"].as_str()), (Some("notice"), Some("admin-n")));
+    // Announced on the live stream and audited.
+    let evs = app.state.store.events_after(events, 10).await.unwrap();
+    assert!(evs.iter().any(|e| e.body == cityops_api::EventBody::Calendar { years: vec![2027] }), "{evs:?}");
+    let last_audit = &app.state.store.audit_entries(1).await.unwrap()[0];
+    assert_eq!(
+        (last_audit.entry.action.as_str(), last_audit.entry.actor.as_str()),
+        ("calendar.import", "admin-n")
+    );
+    // Loading the same notice again changes and writes nothing.
+    let events = app.state.store.last_event_id().await.unwrap();
+    let (_, v) = post(admin.clone(), NOTICE_2027.into()).await;
+    assert_eq!(v["years"][0]["changed"], false);
+    assert_eq!(app.state.store.last_event_id().await.unwrap(), events);
+    // The dispatch takes the notice's deadline.
+    let (s, v) = app
+        .act(
+            &dispatcher,
+            a.id,
+            ActionRequest { unit_code: Some(after.unit.code.clone()), ..action(Action::Dispatch) },
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: CaseDto = serde_json::from_value(v).unwrap();
+    assert!(!c.deadline_provisional);
+    let handle = c.history.last().unwrap();
+    assert_eq!(
+        c.deadline.map(cityops_core::calendar::from_timestamp),
+        Some(
+            notice
+                .add(cityops_core::calendar::from_timestamp(handle.started_at), after.tiers[0].limit)
+                .unwrap()
+        )
+    );
+    // A restarted service keeps the loaded notice.
+    let again = TestApp::with_clock(url, app.state.clock.clone()).await;
+    assert_eq!(
+        again.state.calendar.current().year(2027).unwrap().source,
+        cityops_core::calendar::YearSource::Notice
+    );
+}
+
+/// A deadline that runs into a year no calendar covers is a 503 naming the year, not a 500.
+async fn a_calendar_gap_is_named(app: &TestApp) {
+    let inspector = app.token(Role::Inspector, "inspector-g", None).await;
+    let acceptor = app.token(Role::Acceptor, "acceptor-g", None).await;
+    let leader = app.token(Role::ShiftLeader, "shift-g", None).await;
+    let dispatcher = app.token(Role::Dispatcher, "dispatch-g", None).await;
+    let (_, v) = app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06004", SHINAN))).await;
+    let a: CaseDto = serde_json::from_value(v).unwrap();
+    app.act(&acceptor, a.id, action(Action::Accept)).await;
+    app.act(&leader, a.id, action(Action::Register)).await;
+    let (s, v) =
+        app.call("GET", &format!("/api/v1/cases/{}/dispatch-proposal", a.id), Some(&dispatcher), None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["code"], "calendar_unavailable");
+    assert!(v["message"].as_str().unwrap().contains("9999"), "{v}");
+    let before = app.state.store.last_event_id().await.unwrap();
+    let (s, v) = app
+        .act(
+            &dispatcher,
+            a.id,
+            ActionRequest { unit_code: Some("370202001-U01".into()), ..action(Action::Dispatch) },
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("calendar_unavailable")),
+        "{v}"
+    );
+    assert_eq!(app.state.store.last_event_id().await.unwrap(), before, "nothing written");
+}
+
+async fn calendar_runs(url_of: impl Fn(&str) -> String) {
+    let clock =
+        |origin: &str, scale: f64| -> Arc<dyn Clock> { Arc::new(ScaledClock::new(cst(origin), scale)) };
+    the_year_turns(&TestApp::with_clock(&url_of("ny"), clock("2026-12-31 21:00:00", 600.0)).await).await;
+    let url = url_of("notice");
+    notices_move_later_deadlines(&TestApp::with_clock(&url, clock("2027-02-04 20:00:00", 1.0)).await, &url)
+        .await;
+    a_calendar_gap_is_named(&TestApp::with_clock(&url_of("gap"), clock("9998-12-31 17:00:00", 1.0)).await)
+        .await;
+}
+
+#[tokio::test]
+async fn the_calendar_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    calendar_runs(|name| format!("sqlite://{}/{name}.sqlite", dir.path().display())).await;
+}
+
+#[tokio::test]
+async fn the_calendar_on_postgres() {
+    if std::env::var("CITYOPS_TEST_PG_URL").is_err() {
+        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
+        return;
+    }
+    let mut urls = std::collections::HashMap::new();
+    for name in ["ny", "notice", "gap"] {
+        urls.insert(name, common::fresh_pg_url(name).await.unwrap());
+    }
+    calendar_runs(|name| urls[name].clone()).await;
 }
 
 async fn run_all(url: &str) {

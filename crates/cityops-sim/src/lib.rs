@@ -48,7 +48,17 @@ pub struct SimConfig {
     pub trucks: bool,
     /// Site sensors read every this many simulated minutes (0 = off; the city's is 1).
     pub sensor_every_min: u32,
+    /// Writes per real second the run may ask of the service. At high time scales the city's
+    /// full rate exceeds it, and the run is thinned ([`model::thinning`]) and says so.
+    pub max_writes_per_sec: f64,
 }
+
+/// Default write budget of a run (writes per real second).
+pub const DEFAULT_MAX_WRITES_PER_SEC: f64 = 4000.0;
+
+/// How far (real seconds) the simulation may fall behind the service's clock before it skips
+/// ahead instead of replaying the backlog.
+const MAX_BACKLOG_SECS: f64 = 20.0;
 
 impl SimConfig {
     /// Defaults for a server URL and admin token.
@@ -63,6 +73,7 @@ impl SimConfig {
             progress_every: Duration::from_secs(10),
             trucks: true,
             sensor_every_min: 1,
+            max_writes_per_sec: DEFAULT_MAX_WRITES_PER_SEC,
         }
     }
 }
@@ -96,6 +107,12 @@ pub struct Summary {
     pub readings: u64,
     /// Cases created in the run, with the district the simulator placed them in.
     pub placed: Vec<(i64, String)>,
+    /// The thinning the time scale needed (share of reports filed, feed cadence).
+    pub thinning: Option<model::Thinning>,
+    /// Arrivals drawn but not filed because of the thinning.
+    pub thinned: u64,
+    /// Simulated minutes skipped because the service could not keep up.
+    pub skipped_min: u64,
 }
 
 impl std::fmt::Display for Summary {
@@ -134,6 +151,18 @@ impl std::fmt::Display for Summary {
         writeln!(f, "  feedbacks after their deadline: {}", self.late_feedbacks)?;
         writeln!(f, "  open cases past their deadline at the end: {}", self.overdue_at_end)?;
         writeln!(f, "  truck GPS fixes: {}   site sensor readings: {}", self.fixes, self.readings)?;
+        if let Some(t) = self.thinning.filter(|t| t.report_share < 1.0 || t.feed_stride_min > 1) {
+            writeln!(
+                f,
+                "  thinned for the time scale: {:.1} % of reports filed ({} arrivals not filed); fixes and readings every {} simulated min",
+                100.0 * t.report_share,
+                self.thinned,
+                t.feed_stride_min
+            )?;
+        }
+        if self.skipped_min > 0 {
+            writeln!(f, "  simulated minutes skipped (the service fell behind): {}", self.skipped_min)?;
+        }
         write!(f, "  refused or failed requests: {}", self.errors)
     }
 }
@@ -212,7 +241,23 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
     let mut last = sim0;
     let mut serial = 0u64;
     let mut last_progress = Instant::now();
+    let feed_per_min = if cfg.trucks { fleet.trucks() as f64 } else { 0.0 }
+        + if cfg.sensor_every_min > 0 {
+            2.0 * fleet.sites() as f64 / f64::from(cfg.sensor_every_min)
+        } else {
+            0.0
+        };
+    let thin = model::thinning(scale, cfg.max_writes_per_sec, feed_per_min);
+    summary.thinning = Some(thin);
     tracing::info!(from = %sim0, scale, seed = cfg.seed, "simulation started (synthetic data)");
+    if thin.report_share < 1.0 || thin.feed_stride_min > 1 {
+        tracing::info!(
+            report_share = format!("{:.1} %", 100.0 * thin.report_share),
+            feed_every_min = thin.feed_stride_min,
+            budget_writes_per_s = cfg.max_writes_per_sec,
+            "time scale {scale}× asks more than the write budget: the city is thinned (share of reports filed; truck fixes and sensor readings every few simulated minutes)"
+        );
+    }
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -225,8 +270,25 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
         {
             now = sim0 + d;
         }
+        // Fallen too far behind the service's clock (it cannot take the load): skip ahead rather
+        // than replay an ever-growing backlog.
+        let max_backlog = TimeDelta::milliseconds((MAX_BACKLOG_SECS * scale * 1000.0) as i64);
+        if now - last > max_backlog {
+            let skip = now - last - max_backlog;
+            summary.skipped_min += u64::try_from(skip.num_minutes()).unwrap_or(0);
+            tracing::warn!(
+                skipped_min = skip.num_minutes(),
+                "the simulation fell behind the service's clock; skipping ahead (synthetic data thinned)"
+            );
+            last += skip;
+        }
         // New reports in [last, now).
-        let n = model::arrivals(&mut rng, last, now);
+        let mut n = model::arrivals(&mut rng, last, now);
+        if thin.report_share < 1.0 {
+            let kept = (0..n).filter(|_| rng.random::<f64>() < thin.report_share).count() as u64;
+            summary.thinned += n - kept;
+            n = kept;
+        }
         let mut inspector = Vec::new();
         let mut hotline = Vec::new();
         let mut video = Vec::new();
@@ -341,8 +403,12 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             cases.insert(id, Tracked { plan, unit: None, returned: false, reworked: false });
             summary.placed.push((id, district));
         }
-        // Trucks and sensors, minute by minute.
+        // Trucks and sensors, minute by minute (every few minutes when thinned).
         for minute in fleet::minutes_between(last, now) {
+            let index = minute.and_utc().timestamp() / 60;
+            if index % i64::from(thin.feed_stride_min) != 0 {
+                continue;
+            }
             if cfg.trucks {
                 let fixes = fleet.fixes(minute);
                 for chunk in fixes.chunks(1000) {
@@ -419,6 +485,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
                 closed = summary.actions.get(&Action::Close).copied().unwrap_or(0),
                 open_tracked = cases.len(),
                 errors = summary.errors,
+                skipped_min = summary.skipped_min,
                 "simulation progress (synthetic)"
             );
         }

@@ -32,6 +32,10 @@ struct Args {
     /// Do not drive the waste trucks.
     #[arg(long)]
     no_trucks: bool,
+    /// Writes per second the run may ask of the service; at high --speed the city is thinned to
+    /// stay within it (and the summary says by how much).
+    #[arg(long, default_value_t = cityops_sim::DEFAULT_MAX_WRITES_PER_SEC)]
+    max_writes_per_second: f64,
 }
 
 #[tokio::main]
@@ -50,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
     cfg.progress_every = std::time::Duration::from_secs(a.progress.max(1));
     cfg.sensor_every_min = a.sensor_minutes;
     cfg.trucks = !a.no_trucks;
+    cfg.max_writes_per_sec = a.max_writes_per_second.max(1.0);
     let summary = cityops_sim::run(cfg, async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -61,6 +61,38 @@ pub fn rate_per_minute(t: NaiveDateTime) -> f64 {
     CASES_PER_DAY / (24.0 * 60.0) * intensity
 }
 
+/// Writes one report costs the service over its life: the report and the six actions that take
+/// it through the loop (受理, 立案, 派遣, 反馈, 核查, 结案).
+pub const WRITES_PER_REPORT: f64 = 7.0;
+
+/// How much of the city a run can send: at high time scales the city's full rate exceeds what
+/// a service can write, so the simulator files a share of the reports (each arrival kept with
+/// this probability) and sends truck fixes and sensor readings only every `feed_stride_min`
+/// simulated minutes. 1.0 and 1 mean the full city.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thinning {
+    /// Probability that an arrival is filed.
+    pub report_share: f64,
+    /// Truck fixes and sensor readings every this many simulated minutes.
+    pub feed_stride_min: u32,
+}
+
+/// The thinning that keeps a run at `scale` within `budget` writes per real second: reports
+/// (at the day's peak rate) get up to half the budget, truck fixes and sensor readings
+/// (`feed_items_per_min` per simulated minute) the rest.
+pub fn thinning(scale: f64, budget: f64, feed_items_per_min: f64) -> Thinning {
+    let sim_min_per_sec = scale / 60.0;
+    let mean = HOURLY.iter().sum::<f64>() / 24.0;
+    let peak = HOURLY.iter().copied().fold(0.0, f64::max) / mean * CASES_PER_DAY / (24.0 * 60.0);
+    let report_demand = peak * sim_min_per_sec * WRITES_PER_REPORT;
+    let report_budget = report_demand.min(budget / 2.0);
+    let report_share = if report_demand > 0.0 { (report_budget / report_demand).min(1.0) } else { 1.0 };
+    let feed_demand = feed_items_per_min * sim_min_per_sec;
+    let feed_budget = (budget - report_budget).max(1.0);
+    let stride = (feed_demand / feed_budget).ceil().clamp(1.0, 24.0 * 60.0);
+    Thinning { report_share, feed_stride_min: stride as u32 }
+}
+
 /// Number of arrivals in `[from, to)`: Poisson with the integrated rate.
 pub fn arrivals(rng: &mut impl Rng, from: NaiveDateTime, to: NaiveDateTime) -> u64 {
     let minutes = (to - from).num_milliseconds() as f64 / 60_000.0;
@@ -175,6 +207,34 @@ mod tests {
         let per_day: f64 = (0..24 * 60).map(|m| rate_per_minute(day + chrono::TimeDelta::minutes(m))).sum();
         assert!((per_day / CASES_PER_DAY - 1.0).abs() < 0.01, "{per_day}");
         assert!((CASES_PER_DAY - 26_137.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn the_full_city_runs_up_to_the_readme_speed_and_is_thinned_beyond() {
+        // 749 trucks + 1,400 sensors a minute.
+        let feed = 749.0 + 1400.0;
+        for scale in [1.0, 60.0] {
+            assert_eq!(
+                thinning(scale, 4000.0, feed),
+                Thinning { report_share: 1.0, feed_stride_min: 1 },
+                "{scale}"
+            );
+        }
+        // 120× with sensors every 10 minutes (the hour test) is still the full city; with every
+        // sensor each minute, fixes and readings go every 2 minutes.
+        assert_eq!(thinning(120.0, 4000.0, 749.0 + 140.0).feed_stride_min, 1);
+        assert_eq!(thinning(120.0, 4000.0, feed), Thinning { report_share: 1.0, feed_stride_min: 2 });
+        // 3600×: the peak rate (≈ 36 reports a simulated minute) asks ≈ 15,000 writes a second; half
+        // the budget goes to reports, the other half to feeds (2149 × 60 / 2000 → every 65 min).
+        let t = thinning(3600.0, 4000.0, feed);
+        let mean = HOURLY.iter().sum::<f64>() / 24.0;
+        let peak = 1.90 / mean * CASES_PER_DAY / 1440.0;
+        assert!((t.report_share - 2000.0 / (peak * 60.0 * WRITES_PER_REPORT)).abs() < 1e-9, "{t:?}");
+        assert_eq!(t.feed_stride_min, 65);
+        // Writes asked per real second stay within the budget.
+        let asked =
+            peak * 60.0 * WRITES_PER_REPORT * t.report_share + feed * 60.0 / f64::from(t.feed_stride_min);
+        assert!(asked <= 4000.0 + 1e-6, "{asked}");
     }
 
     #[test]

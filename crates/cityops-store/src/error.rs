@@ -52,6 +52,14 @@ pub enum StoreError {
         /// Cause.
         source: serde_json::Error,
     },
+    /// A stored value is out of its range.
+    #[error("stored {what} is invalid: {message}")]
+    BadValue {
+        /// What.
+        what: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// A value could not be encoded.
     #[error("cannot encode {what}: {source}")]
     Encode {

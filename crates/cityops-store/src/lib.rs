@@ -92,6 +92,13 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Record an audit entry on its own (writes record theirs inside their transaction).
     async fn record_audit(&self, audit: NewAudit) -> Result<()>;
 
+    /// Holiday notices loaded at run time, one per year, ascending.
+    async fn calendar_notices(&self) -> Result<Vec<StoredNotice>>;
+
+    /// Store notices (replacing those of the same years), append a `calendar` live event naming
+    /// the years and the audit entry, in one transaction. Returns the event.
+    async fn put_calendar_notices(&self, notices: Vec<StoredNotice>, audit: NewAudit) -> Result<LiveEvent>;
+
     /// The most recent audit entries, newest first.
     async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>>;
 }

@@ -192,3 +192,16 @@ pub struct AuditEntry {
     /// The entry.
     pub entry: NewAudit,
 }
+
+/// A State Council holiday notice loaded at run time: one year in the calendar file format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotice {
+    /// The year.
+    pub year: i32,
+    /// The year's `[[year]]` table (validated by the core before it is stored).
+    pub text: String,
+    /// When it was loaded.
+    pub loaded_at: Timestamp,
+    /// Who loaded it (token label, or `cli`).
+    pub loaded_by: String,
+}

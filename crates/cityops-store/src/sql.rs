@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 
 use crate::{
     AuditEntry, CaseFilter, Created, DEFAULT_PAGE, IngestKey, MAX_PAGE, NewAudit, NewEvent, NewToken, Page,
-    Result, SensorState, Store, StoreError, TokenRecord, VehicleState, Versioned,
+    Result, SensorState, Store, StoreError, StoredNotice, TokenRecord, VehicleState, Versioned,
 };
 
 /// Which SQL backend a store runs on.
@@ -45,6 +45,12 @@ const MIGRATIONS: &[Migration] = &[
         description: "case search text",
         sqlite: include_str!("../migrations/sqlite/0002_case_search.sql"),
         postgres: include_str!("../migrations/postgres/0002_case_search.sql"),
+    },
+    Migration {
+        version: 3,
+        description: "calendar notices loaded at run time",
+        sqlite: include_str!("../migrations/sqlite/0003_calendar_notices.sql"),
+        postgres: include_str!("../migrations/postgres/0003_calendar_notices.sql"),
     },
 ];
 
@@ -251,6 +257,7 @@ impl SqlStore {
             EventBody::Vehicle { .. } => "vehicle",
             EventBody::Sensor { .. } => "sensor",
             EventBody::Alert { .. } => "alert",
+            EventBody::Calendar { .. } => "calendar",
         };
         let row = sqlx::query("INSERT INTO events (at_ms, kind, body) VALUES ($1, $2, $3) RETURNING id")
             .bind(ms(at))
@@ -440,7 +447,10 @@ impl Store for SqlStore {
         let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut *tx).await?;
         let id: i64 = row.try_get(0)?;
         case.id = id;
-        case.case_no = format!("QD{}{:07}", case.created_at.format("%Y%m%d"), id);
+        // QD + the CST date of the report + the service-wide id (7 digits, more once it passes
+        // 9,999,999): unique because the id is; it never restarts, at midnight or at a new year.
+        case.case_no =
+            format!("QD{}{:07}", case.created_at.with_timezone(&cityops_api::CST).format("%Y%m%d"), id);
         sqlx::query("UPDATE cases SET case_no = $1, doc = $2, search = $3 WHERE id = $4")
             .bind(case.case_no.as_str())
             .bind(encode("case", &case)?)
@@ -626,7 +636,7 @@ impl Store for SqlStore {
                     .execute(&mut *tx)
                     .await?;
                 }
-                EventBody::Case { .. } | EventBody::Alert { .. } => {}
+                EventBody::Case { .. } | EventBody::Alert { .. } | EventBody::Calendar { .. } => {}
             }
             out.push(Some(event));
         }
@@ -744,6 +754,51 @@ impl Store for SqlStore {
         Self::insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn calendar_notices(&self) -> Result<Vec<StoredNotice>> {
+        let rows = sqlx::query("SELECT year, text, loaded_ms, loaded_by FROM calendar_notices ORDER BY year")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let year: i64 = r.try_get(0)?;
+                Ok(StoredNotice {
+                    year: i32::try_from(year).map_err(|_| StoreError::BadValue {
+                        what: "calendar notice",
+                        message: format!("year {year} is out of range"),
+                    })?,
+                    text: r.try_get(1)?,
+                    loaded_at: from_ms(r.try_get(2)?),
+                    loaded_by: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_calendar_notices(&self, notices: Vec<StoredNotice>, audit: NewAudit) -> Result<LiveEvent> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        for n in &notices {
+            sqlx::query("DELETE FROM calendar_notices WHERE year = $1")
+                .bind(i64::from(n.year))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO calendar_notices (year, text, loaded_ms, loaded_by) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(i64::from(n.year))
+            .bind(n.text.as_str())
+            .bind(ms(&n.loaded_at))
+            .bind(n.loaded_by.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let body = EventBody::Calendar { years: notices.iter().map(|n| n.year).collect() };
+        let event = Self::insert_event(&mut tx, &audit.at, &body).await?;
+        Self::insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(event)
     }
 
     async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {

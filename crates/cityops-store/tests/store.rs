@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use chrono::{FixedOffset, TimeZone};
 use cityops_api::{CaseDto, CaseStatus, Channel, EventBody, Role, Stage, Timestamp, TypeKey, TypeKind};
-use cityops_store::{CaseFilter, Dialect, IngestKey, NewAudit, NewEvent, NewToken, Store, StoreError};
+use cityops_store::{
+    CaseFilter, Dialect, IngestKey, NewAudit, NewEvent, NewToken, Store, StoreError, StoredNotice,
+};
 
 fn t(h: u32, m: u32) -> Timestamp {
     FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
@@ -31,6 +33,7 @@ fn case(lon: f64, lat: f64, grid: &str, created: Timestamp) -> CaseDto {
         district_code: grid[..6].into(),
         unit_code: None,
         deadline: Some(created + chrono::Duration::minutes(30)),
+        deadline_provisional: false,
         overdue: false,
         rework_count: 0,
         supervise_count: 0,
@@ -248,6 +251,56 @@ async fn search_survives_remigration(url: &str) {
     free_text(&*store, a, b).await;
 }
 
+/// Case numbers across midnight and a new year, and calendar notices (run after `exercise`).
+async fn year_boundary_and_notices(store: &dyn Store) {
+    let cst = |y, mo, d, h, mi| {
+        FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    };
+    let before = store
+        .create_case(case(120.38, 36.07, "370202001001001", cst(2026, 12, 31, 23, 59)), None, audit(t(9, 0)))
+        .await
+        .unwrap();
+    let after = store
+        .create_case(case(120.38, 36.07, "370202001001001", cst(2027, 1, 1, 0, 0)), None, audit(t(9, 0)))
+        .await
+        .unwrap();
+    // 07:00 CST on 1 January written with a UTC offset (23:00 UTC on 31 December): the number
+    // carries the CST date.
+    let utc = FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
+    let morning =
+        store.create_case(case(120.38, 36.07, "370202001001001", utc), None, audit(t(9, 0))).await.unwrap();
+    assert_eq!(before.value.case_no, format!("QD20261231{:07}", before.value.id));
+    assert_eq!(after.value.case_no, format!("QD20270101{:07}", after.value.id));
+    assert_eq!(morning.value.case_no, format!("QD20270101{:07}", morning.value.id));
+    assert!(after.value.id > before.value.id && morning.value.id > after.value.id);
+
+    assert!(store.calendar_notices().await.unwrap().is_empty());
+    let notice = |year, text: &str| StoredNotice {
+        year,
+        text: text.into(),
+        loaded_at: t(10, 0),
+        loaded_by: "tester".into(),
+    };
+    let last = store.last_event_id().await.unwrap();
+    let mut a = audit(t(10, 0));
+    a.action = "calendar.import".into();
+    let ev =
+        store.put_calendar_notices(vec![notice(2028, "v1"), notice(2027, "v1")], a.clone()).await.unwrap();
+    assert!(ev.id > last);
+    assert_eq!(ev.body, EventBody::Calendar { years: vec![2028, 2027] });
+    assert_eq!(store.events_after(last, 10).await.unwrap(), vec![ev]);
+    store.put_calendar_notices(vec![notice(2027, "v2")], a).await.unwrap();
+    let stored = store.calendar_notices().await.unwrap();
+    assert_eq!(
+        stored.iter().map(|n| (n.year, n.text.as_str())).collect::<Vec<_>>(),
+        [(2027, "v2"), (2028, "v1")]
+    );
+    assert_eq!(stored[0].loaded_at, t(10, 0));
+    assert_eq!(stored[0].loaded_by, "tester");
+    let audits = store.audit_entries(2).await.unwrap();
+    assert!(audits.iter().all(|e| e.entry.action == "calendar.import"), "{audits:?}");
+}
+
 #[tokio::test]
 async fn sqlite_store_keeps_the_contract_and_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -282,6 +335,26 @@ async fn postgres_store_keeps_the_contract() {
     assert_eq!(store.last_event_id().await.unwrap(), last);
     drop(store);
     search_survives_remigration(&url).await;
+}
+
+#[tokio::test]
+async fn sqlite_numbers_cases_across_a_new_year_and_keeps_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/cityops.sqlite", dir.path().display());
+    year_boundary_and_notices(&*cityops_store::open(&url).await.unwrap()).await;
+    // Notices survive a reopen.
+    assert_eq!(cityops_store::open(&url).await.unwrap().calendar_notices().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn postgres_numbers_cases_across_a_new_year_and_keeps_notices() {
+    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
+        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
+        return;
+    };
+    let url = fresh_pg_database(&url).await;
+    year_boundary_and_notices(&*cityops_store::open(&url).await.unwrap()).await;
+    assert_eq!(cityops_store::open(&url).await.unwrap().calendar_notices().await.unwrap().len(), 2);
 }
 
 /// A new empty database next to the one `url` names, so every run starts clean.

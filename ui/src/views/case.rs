@@ -101,6 +101,18 @@ fn named(name: Option<&str>, code: &str) -> String {
     }
 }
 
+/// "按法定节假日推算" next to a deadline counted over a year without a holiday notice; its
+/// tooltip says what that means.
+fn provisional_badge(provisional: bool, lang: Lang) -> impl IntoView {
+    provisional.then(|| {
+        view! {
+            <span class="provisional" data-provisional="1" title=Msg::ProvisionalDeadlineNote.text(lang)>
+                {Msg::ProvisionalDeadline.text(lang)}
+            </span>
+        }
+    })
+}
+
 fn row(label: &'static str, value: String) -> impl IntoView {
     view! { <tr><th>{label}</th><td>{value}</td></tr> }
 }
@@ -162,7 +174,9 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
                 <tr class:late=late>
                     <td><span class="dot" style:background=style::stage_colour(h.stage)></span>{i18n::stage(h.stage, lang)}</td>
                     <td class="mono">{short_time(h.started_at)} " → " {h.ended_at.map(short_time).unwrap_or_else(|| "…".into())}</td>
-                    <td class="mono">{deadline}</td>
+                    <td class="mono">{deadline}{h.deadline_provisional.then(|| view! {
+                        <sup class="provisional" title=Msg::ProvisionalDeadlineNote.text(lang)>"*"</sup>
+                    })}</td>
                     <td>{state}</td>
                     <td class="small">{h.action.map(|a| i18n::action(a, lang)).unwrap_or("")} " " {i18n::role(h.role, lang)} " " {h.note.clone()}</td>
                 </tr>
@@ -206,7 +220,10 @@ fn detail_view(ctx: Ctx, c: CaseDto) -> impl IntoView {
                 {row(Msg::District.text(lang), named(loc.as_ref().map(|l| l.district_name.as_str()), &c.district_code))}
                 {row(Msg::ChannelL.text(lang), i18n::channel(c.channel, lang).to_owned())}
                 {row(Msg::Unit.text(lang), unit)}
-                {row(Msg::Deadline.text(lang), c.deadline.map(long_time).unwrap_or_else(|| "—".into()))}
+                <tr><th>{Msg::Deadline.text(lang)}</th><td>
+                    <span class="mono">{c.deadline.map(long_time).unwrap_or_else(|| "—".into())}</span>
+                    {provisional_badge(c.deadline_provisional, lang)}
+                </td></tr>
                 {row(Msg::Created.text(lang), long_time(c.created_at))}
                 {row(Msg::Description.text(lang), c.description.clone())}
             </table>
@@ -299,7 +316,8 @@ pub fn DispatchDialog() -> impl IntoView {
                 <label>{Msg::OtherUnit.text(lang)}
                     <select id="dispatch-unit" on:change=move |e| unit.set(event_target_value(&e))>{options}</select>
                 </label>
-                <p>{Msg::ProposedDeadline.text(lang)} ": " <b class="mono">{deadline}</b> " (UTC+8)"</p>
+                <p>{Msg::ProposedDeadline.text(lang)} ": " <b class="mono">{deadline}</b> " (UTC+8)"
+                    {provisional_badge(p.deadline_provisional, lang)}</p>
                 <ul class="tiers small">{tiers}</ul>
                 <div class="row">
                     <button class="primary" id="dispatch-confirm" on:click=confirm>{Msg::Confirm.text(lang)}</button>

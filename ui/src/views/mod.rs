@@ -546,7 +546,8 @@ pub fn connect_live(ctx: Ctx) {
         move |ev| {
             let mut change = Change::None;
             ctx.picture.update(|p| change = p.apply(&ev));
-            if change != Change::None && !ctx.viewport_fallback.get_untracked() {
+            let moves_the_map = !matches!(change, Change::None | Change::Calendar(_));
+            if moves_the_map && !ctx.viewport_fallback.get_untracked() {
                 refresh_soon(ctx);
             }
             if let Change::Case(id) = change

@@ -248,7 +248,7 @@ impl LiveIndex {
                 self.touch(LayerKind::Alerts, at);
                 Ok(Vec::new())
             }
-            EventBody::Sensor { .. } => Ok(Vec::new()),
+            EventBody::Sensor { .. } | EventBody::Calendar { .. } => Ok(Vec::new()),
         }
     }
 

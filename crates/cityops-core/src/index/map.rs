@@ -304,6 +304,7 @@ mod tests {
             district_code: "370202".into(),
             unit_code: None,
             deadline: Some(t(deadline)),
+            deadline_provisional: false,
             overdue: false,
             rework_count: 0,
             supervise_count: 0,

@@ -775,6 +775,7 @@ mod live_events {
                 district_code: "370202".into(),
                 unit_code: None,
                 deadline: None,
+                deadline_provisional: false,
                 overdue,
                 rework_count: 0,
                 supervise_count: 0,

@@ -41,7 +41,7 @@ use cityops_api::{
     TimeLimitDto, TypeKey,
 };
 
-use crate::calendar::{Calendar, CalendarError, from_timestamp, to_timestamp};
+use crate::calendar::{Calendar, CalendarError, Deadline, from_timestamp, to_timestamp};
 pub use limits::{StageLimit, StageLimits};
 use rules::Target;
 pub use rules::needs_verification;
@@ -138,6 +138,7 @@ impl WorkflowError {
             | WorkflowError::DeadlineNotAfterNow { .. }
             | WorkflowError::PostponeNotLater { .. } => ErrorCode::InvalidField,
             WorkflowError::ClockSkew { .. } => ErrorCode::Conflict,
+            WorkflowError::Calendar(CalendarError::NoData { .. }) => ErrorCode::CalendarUnavailable,
             WorkflowError::NoHandlingStandard
             | WorkflowError::Calendar(_)
             | WorkflowError::MalformedLimits(_) => ErrorCode::Internal,
@@ -309,6 +310,9 @@ pub struct StageLog {
     pub ended_at: Option<NaiveDateTime>,
     /// The stage's deadline (after any 延期).
     pub deadline: Option<NaiveDateTime>,
+    /// The deadline was counted in working time over a year without a State Council notice
+    /// (statutory holidays only); an explicit or postponed deadline never is.
+    pub deadline_provisional: bool,
     /// The action that ended the entry.
     pub action: Option<Action>,
     /// Who ended it.
@@ -328,11 +332,17 @@ impl StageLog {
             started_at: at,
             ended_at: None,
             deadline: None,
+            deadline_provisional: false,
             action: None,
             actor: None,
             on_time: None,
             note: String::new(),
         }
+    }
+
+    fn set_deadline(&mut self, d: Option<Deadline>) {
+        self.deadline = d.map(|d| d.at);
+        self.deadline_provisional = d.is_some_and(|d| d.provisional);
     }
 
     /// Whether the entry is still open.
@@ -367,6 +377,7 @@ impl StageLog {
             started_at: to_timestamp(self.started_at),
             ended_at: self.ended_at.map(to_timestamp),
             deadline: self.deadline.map(to_timestamp),
+            deadline_provisional: self.deadline_provisional,
             on_time: self.on_time_at(now),
             note: self.note.clone(),
             unit_code: self.unit_code.clone(),
@@ -474,6 +485,8 @@ pub struct Case {
     pub status: CaseStatus,
     /// Deadline of the open entry, if any.
     pub deadline: Option<NaiveDateTime>,
+    /// Whether that deadline is provisional (see [`StageLog::deadline_provisional`]).
+    pub deadline_provisional: bool,
     /// Number of 返工.
     pub rework_count: u32,
     /// Number of 督办.
@@ -498,7 +511,7 @@ impl Case {
     /// A new case in 信息收集, with the collection deadline from the stage limits.
     pub fn new(new: NewCase, ctx: &Ctx<'_>, now: NaiveDateTime) -> Result<Case, WorkflowError> {
         let mut first = StageLog::open(Stage::Collect, CaseStatus::Active, None, now);
-        first.deadline = stage_deadline(Stage::Collect, None, ctx, now)?;
+        first.set_deadline(stage_deadline(Stage::Collect, None, ctx, now)?);
         Ok(Case {
             id: new.id,
             case_no: new.case_no,
@@ -510,6 +523,7 @@ impl Case {
             stage: Stage::Collect,
             status: CaseStatus::Active,
             deadline: first.deadline,
+            deadline_provisional: first.deadline_provisional,
             rework_count: 0,
             supervise_count: 0,
             media: new.media,
@@ -520,6 +534,11 @@ impl Case {
             history: vec![first],
             events: Vec::new(),
         })
+    }
+
+    fn set_deadline(&mut self, d: Option<Deadline>) {
+        self.deadline = d.map(|d| d.at);
+        self.deadline_provisional = d.is_some_and(|d| d.provisional);
     }
 
     /// The open log entry, if the case is active or suspended.
@@ -606,14 +625,14 @@ impl Case {
                 let deadline = stage_deadline(stage, cmd.deadline, ctx, now)?;
                 self.end_current(cmd, actor, now);
                 let mut entry = StageLog::open(stage, CaseStatus::Active, unit.clone(), now);
-                entry.deadline = deadline;
+                entry.set_deadline(deadline);
                 self.history.push(entry);
                 if action == Action::Rework {
                     self.rework_count += 1;
                 }
                 self.unit_code = unit;
                 self.stage = stage;
-                self.deadline = deadline;
+                self.set_deadline(deadline);
             }
             Target::Close | Target::Cancel => {
                 self.end_current(cmd, actor, now);
@@ -623,7 +642,7 @@ impl Case {
                 } else {
                     self.status = CaseStatus::Cancelled;
                 }
-                self.deadline = None;
+                self.set_deadline(None);
             }
             Target::Suspend => {
                 self.end_current(cmd, actor, now);
@@ -634,17 +653,17 @@ impl Case {
                     now,
                 ));
                 self.status = CaseStatus::Suspended;
-                self.deadline = None;
+                self.set_deadline(None);
             }
             Target::Resume => {
                 // The stage's clock restarts from the resumption.
                 let deadline = stage_deadline(self.stage, None, ctx, now)?;
                 self.end_current(cmd, actor, now);
                 let mut entry = StageLog::open(self.stage, CaseStatus::Active, self.unit_code.clone(), now);
-                entry.deadline = deadline;
+                entry.set_deadline(deadline);
                 self.history.push(entry);
                 self.status = CaseStatus::Active;
-                self.deadline = deadline;
+                self.set_deadline(deadline);
             }
         }
         self.updated_at = now;
@@ -658,9 +677,10 @@ impl Case {
             if before.is_some_and(|d| requested <= d) {
                 return Err(WorkflowError::PostponeNotLater { current: before, requested });
             }
-            self.deadline = Some(requested);
+            let explicit = Some(Deadline { at: requested, provisional: false });
+            self.set_deadline(explicit);
             if let Some(e) = self.history.last_mut() {
-                e.deadline = Some(requested);
+                e.set_deadline(explicit);
             }
         } else {
             self.supervise_count += 1;
@@ -734,6 +754,7 @@ impl Case {
             district_code: self.location.district_code.clone(),
             unit_code: self.unit_code.clone(),
             deadline: self.deadline.map(to_timestamp),
+            deadline_provisional: self.deadline_provisional,
             overdue: self.is_overdue(now),
             rework_count: self.rework_count,
             supervise_count: self.supervise_count,
@@ -755,16 +776,16 @@ fn stage_deadline(
     explicit: Option<NaiveDateTime>,
     ctx: &Ctx<'_>,
     now: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, WorkflowError> {
+) -> Result<Option<Deadline>, WorkflowError> {
     if stage == Stage::Handle {
-        if let Some(d) = explicit {
-            return Ok(Some(d));
+        if let Some(at) = explicit {
+            return Ok(Some(Deadline { at, provisional: false }));
         }
         let tier = ctx.handling.first().ok_or(WorkflowError::NoHandlingStandard)?;
-        return Ok(Some(ctx.calendar.add(now, *tier)?));
+        return Ok(Some(ctx.calendar.deadline(now, *tier)?));
     }
     match ctx.limits.limit(stage, ctx.urgent) {
-        Some(l) => Ok(Some(ctx.calendar.add(now, l)?)),
+        Some(l) => Ok(Some(ctx.calendar.deadline(now, l)?)),
         None => Ok(None),
     }
 }

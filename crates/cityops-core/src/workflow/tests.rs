@@ -134,6 +134,45 @@ Verify 03-03 12:20..03-03 12:30 due 03-03 12:50 结案 by 值班长 on time";
 }
 
 #[test]
+fn a_case_dispatched_into_a_year_without_a_notice_carries_a_provisional_deadline() {
+    let w = World::new();
+    // Thu 2026-12-31 16:00 (notice year 2026): 受理, 立案, 派遣 with 1 工作日 → 2027 (no notice).
+    let mut case = run(&w, Channel::Citizen, "2026-12-31 16:00", &happy_path()[..3]);
+    let handle = case.current().unwrap().clone();
+    assert_eq!(handle.stage, Stage::Handle);
+    // Dispatched 16:35 + 4 工作时: 55 min to 17:30, 2027-01-01 元旦 (statutory) and the weekend
+    // skipped, Mon 2027-01-04 08:30 + 3 h 05 min → 11:35.
+    assert_eq!(handle.deadline, Some(t("2027-01-04 11:35")));
+    assert!(handle.deadline_provisional && case.deadline_provisional);
+    // The clock-time stages before it were not provisional.
+    assert!(case.history.iter().take(3).all(|e| !e.deadline_provisional));
+    // On the wire and back.
+    let dto = case.to_dto(t("2027-01-02 10:00"));
+    assert!(dto.deadline_provisional && dto.history[3].deadline_provisional);
+    assert_eq!(Case::from_dto(&dto), case);
+    let json = serde_json::to_value(&dto).unwrap();
+    assert_eq!(json["deadline_provisional"], true);
+    assert!(json["history"][0].get("deadline_provisional").is_none(), "absent when false");
+    // 延期 to an explicit deadline is not provisional.
+    let now = t("2027-01-04 09:00");
+    case.apply(&Command::postpone(t("2027-01-08 17:00")), &actor(Role::ShiftLeader), &w.ctx(), now).unwrap();
+    assert!(!case.deadline_provisional && !case.current().unwrap().deadline_provisional);
+}
+
+#[test]
+fn a_year_outside_every_calendar_is_a_calendar_unavailable_error() {
+    let w = World::new();
+    let mut case = run(&w, Channel::Citizen, "9998-12-31 16:00", &happy_path()[..2]);
+    let before = case.clone();
+    let e = case.apply(&Command::dispatch("U1"), &actor(Role::Dispatcher), &w.ctx(), t("9998-12-31 17:00"));
+    let e = e.unwrap_err();
+    assert_eq!(e, WorkflowError::Calendar(CalendarError::NoData { year: 9999 }));
+    assert_eq!(e.code(), cityops_api::ErrorCode::CalendarUnavailable);
+    assert!(e.to_string().contains("9999"), "{e}");
+    assert_eq!(case, before);
+}
+
+#[test]
 fn exception_states_are_logged_and_counted() {
     let w = World::new();
     // Fri 2025-03-07 16:00. Handling 4 工作时 from 16:15 crosses the weekend: 1 h 15 on Friday,

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource, each exposing `router()`.
 
 pub mod admin;
+pub mod calendar;
 pub mod cases;
 pub mod evaluation;
 pub mod events;

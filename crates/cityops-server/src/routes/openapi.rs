@@ -33,6 +33,8 @@ pub enum Body {
     Sse,
     /// Open311 (XML or JSON per the extension).
     Open311,
+    /// A TOML document (a holiday notice file).
+    Toml,
 }
 
 /// A query or path parameter: name, location, description, required.
@@ -136,6 +138,26 @@ pub const OPERATIONS: &[Operation] = &[
         params: &[],
         request: Body::None,
         response: Body::None,
+    },
+    Operation {
+        method: "get",
+        path: "/api/v1/calendar/{year}",
+        tag: "reference",
+        summary: "One year of the working calendar: days off, make-up working days, working days, and its source (notice or statutory-provisional)",
+        auth: true,
+        params: &[("year", "path", "Year, e.g. 2027", true)],
+        request: Body::None,
+        response: Body::One("CalendarYearDto"),
+    },
+    Operation {
+        method: "post",
+        path: "/api/v1/calendar/notices",
+        tag: "admin",
+        summary: "Load a State Council holiday notice file (admin, city-wide); validated whole (the line at fault is named), stored, audited, in force at once",
+        auth: true,
+        params: &[],
+        request: Body::Toml,
+        response: Body::One("CalendarImportDto"),
     },
     Operation {
         method: "post",
@@ -441,7 +463,9 @@ fn schemas() -> Map<String, Value> {
         ApiError,
         MapItemDto,
         CameraViewDto,
-        CameraListDto
+        CameraListDto,
+        CalendarYearDto,
+        CalendarImportDto
     );
     g.take_definitions(true).into_iter().collect()
 }
@@ -457,6 +481,9 @@ fn content(body: Body) -> Option<Value> {
         }
         Body::Sse => {
             json!({ "text/event-stream": { "schema": { "type": "string", "description": "SSE: id = event id, data = LiveEvent JSON" } } })
+        }
+        Body::Toml => {
+            json!({ "application/toml": { "schema": { "type": "string", "description": "Calendar file: [[year]] tables as in assets/calendar/cn_workdays.toml" } } })
         }
         Body::Open311 => json!({
             "text/xml": { "schema": { "type": "string" } },
