@@ -24,6 +24,9 @@ use serde_json::{Value, json};
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// A Monday morning, so the synthetic city is busy.
 const ORIGIN: &str = "2026-03-02T08:30:00";
+/// The browser run starts two minutes before a new year: the year turns while it runs, and 2027
+/// has no holiday notice bundled, so deadlines are provisional (按法定节假日推算).
+const NEW_YEARS_EVE: &str = "2026-12-31T23:58:00";
 
 fn enabled() -> bool {
     match std::env::var("CITYOPS_E2E").as_deref() {
@@ -255,8 +258,8 @@ impl Api {
     }
 }
 
-/// The operator's scenario, the same in both runs. Returns the dispatched case.
-async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
+/// The operator's scenario, the same in both runs. Returns the dispatched case and the proposal.
+async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> (Value, Value) {
     // Live cases arrive and the status bar says so.
     api.wait_live_cases(20, 120).await;
     d.wait_text("#connection", "实时", 120).await;
@@ -296,6 +299,11 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     let proposal =
         api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}/dispatch-proposal"), None).await;
     d.wait_text(".modal.dispatch", proposal["unit"]["code"].as_str().unwrap(), 10).await;
+    // A deadline counted over a year without a holiday notice says so next to it.
+    let provisional = proposal["deadline_provisional"] == true;
+    if provisional {
+        d.wait_text(".modal.dispatch .provisional", "按法定节假日推算", 10).await;
+    }
     d.screenshot(shot).await;
     d.click(&confirm).await;
 
@@ -322,6 +330,13 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     );
     // The case changes colour live: the detail now shows 任务处理.
     d.wait_text(".detail", "任务处理", 30).await;
+    if provisional {
+        d.wait_text(".detail .kv .provisional", "按法定节假日推算", 30).await;
+        let detail = shot.with_file_name(
+            shot.file_name().and_then(|n| n.to_str()).unwrap_or("console.png").replace("dispatch", "detail"),
+        );
+        d.screenshot(&detail).await;
+    }
 
     // Search by place name, by camera id and by case number (the service's free text).
     search(d, "金湖路街道").await;
@@ -331,12 +346,12 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> Value {
     search(d, &case_no.to_lowercase()).await;
     d.wait_text(".filters .results", &case_no, 30).await;
     d.wait_text(".detail", &case_no, 30).await;
-    case
+    (case, proposal)
 }
 
 /// Start a `cityops-server` of its own on a store named `name` in `data`, on the test's clock,
 /// with `extra` serve arguments; return it, answering, with an admin API on it.
-async fn own_service(data: &Path, name: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
+async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
     let server = target_dir().join("debug/cityops-server");
     assert!(server.exists(), "build it first: cargo build -p cityops-server");
     let db = format!("sqlite://{}/{name}.sqlite", data.display());
@@ -350,7 +365,7 @@ async fn own_service(data: &Path, name: &str, extra: &[&std::ffi::OsStr]) -> (Pr
     let proc = spawn(
         Command::new(&server)
             .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--time-scale", "60", "--time-origin", ORIGIN])
+            .args(["--time-scale", "60", "--time-origin", origin])
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
@@ -377,7 +392,7 @@ async fn search_case(d: &Driver, id: i64) {
 /// is refused in the dialog, the right one switches the live map, and the embedded service is
 /// one click away.
 async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path) {
-    let (_remote_proc, remote) = own_service(data, "remote", &[]).await;
+    let (_remote_proc, remote) = own_service(data, "remote", ORIGIN, &[]).await;
     let remote_case = remote
         .call(
             reqwest::Method::POST,
@@ -474,7 +489,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
         base: info["server"].as_str().unwrap().to_owned(),
         token: info["token"].as_str().unwrap().to_owned(),
     };
-    let case = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
+    let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
 }
@@ -496,7 +511,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
         "--ui-dir".as_ref(),
         dist.as_ref(),
     ];
-    let (_svc, api) = own_service(&data, "cityops", &serve).await;
+    let (_svc, api) = own_service(&data, "cityops", NEW_YEARS_EVE, &serve).await;
     let cd_port = free_port();
     let _cd = spawn(
         Command::new("chromedriver")
@@ -515,6 +530,12 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     )
     .await;
     d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
-    dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
+    let (case, proposal) = dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
+    // Around midnight on New Year's Eve every working-time deadline runs into 2027.
+    assert_eq!(proposal["deadline_provisional"], true, "{proposal}");
+    let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", case["id"]), None).await;
+    assert_eq!(c["deadline_provisional"], true, "{c}");
+    let year = api.call(reqwest::Method::GET, "/api/v1/calendar/2027", None).await;
+    assert_eq!(year["source"], "statutory-provisional");
     d.quit().await;
 }
