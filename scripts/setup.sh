@@ -31,6 +31,8 @@ pkgs=(
   xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-noto-cjk imagemagick x11-utils
   # browser tests
   chromium chromium-driver
+  # GDAL's ogrinfo reads the GeoJSON and FlatGeobuf exports back in the tests
+  gdal-bin
 )
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

@@ -70,6 +70,21 @@ pub enum StatusClass {
     Closed,
 }
 
+impl StatusClass {
+    /// The one rule for colouring a case and placing it on the live map: closed cases are
+    /// `Closed`; active (or parked, 挂账) cases `Overdue` when past their deadline, else `Open`;
+    /// cancelled (作废) cases are not on the map at all (`None`).
+    pub fn of(status: crate::CaseStatus, overdue: bool) -> Option<StatusClass> {
+        use crate::CaseStatus;
+        match status {
+            CaseStatus::Cancelled => None,
+            CaseStatus::Closed => Some(StatusClass::Closed),
+            CaseStatus::Active | CaseStatus::Suspended if overdue => Some(StatusClass::Overdue),
+            CaseStatus::Active | CaseStatus::Suspended => Some(StatusClass::Open),
+        }
+    }
+}
+
 /// Counts of features by status class inside a cluster.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -163,4 +178,22 @@ pub struct CameraViewDto {
     pub kind: String,
     /// Distance from the camera to the point, metres.
     pub distance_m: f64,
+}
+
+/// A vehicle's latest known position (`GET /api/v1/vehicles`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VehicleDto {
+    /// Vehicle id, e.g. `QD-T001`.
+    pub id: String,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// Speed, km/h.
+    pub speed_kmh: f64,
+    /// Heading, degrees clockwise from north.
+    pub heading_deg: f64,
+    /// Time of the fix.
+    pub at: crate::Timestamp,
 }

@@ -2,8 +2,9 @@
 //! Tauri IPC) between the platform service, the desktop shell and the wasm UI.
 //!
 //! Deliberately absent: behaviour. Workflow rules, geometry and persistence live in `cityops-core`
-//! and the adapters. This crate depends on serde and chrono only, so it builds for
-//! `wasm32-unknown-unknown`.
+//! and the adapters; the few rules every holder must agree on (a case's status class on the map,
+//! overdue, the scaled clock's arithmetic) are here once. This crate depends on serde, chrono and
+//! serde_urlencoded only, so it builds for `wasm32-unknown-unknown`.
 //!
 //! Capabilities by category:
 //! - vocabulary of the standards: [`TypeKind`], [`TypeKey`], [`Stage`], [`CaseStatus`], [`Action`],
@@ -17,27 +18,35 @@
 //! - evaluation: [`RatesDto`], [`Grade`]
 //! - working calendar: [`CalendarYearDto`], [`CalendarSource`], [`CalendarImportDto`]
 //! - errors: [`ErrorCode`], [`ApiError`]
+//! - the service: [`HealthDto`] and [`ServiceClock`], [`AuditDto`], [`NewTokenDto`], [`TokenDto`]
+//! - every route as data: [`endpoint`] ([`Endpoint`], [`Info`], the table [`ep`]) and the typed
+//!   parameters in [`query`]
 
 mod calendar;
 mod case;
 mod catalogue;
+pub mod endpoint;
 mod error;
 mod evaluation;
 mod events;
 mod feeds;
 mod layers;
 mod org;
+pub mod query;
+mod service;
 mod vocab;
 
 pub use calendar::*;
 pub use case::*;
 pub use catalogue::*;
+pub use endpoint::{Endpoint, Info, ep};
 pub use error::*;
 pub use evaluation::*;
 pub use events::*;
 pub use feeds::*;
 pub use layers::*;
 pub use org::*;
+pub use service::*;
 pub use vocab::*;
 
 /// Timestamps on the wire: ISO 8601 with zone (Open311 requires the zone). The platform runs on

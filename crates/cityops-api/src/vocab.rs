@@ -113,6 +113,12 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
+    /// The one overdue rule: an active case whose current stage's deadline has passed (a parked
+    /// (挂账) case has no running deadline; a closed or cancelled one none at all).
+    pub fn overdue(self, deadline: Option<crate::Timestamp>, now: crate::Timestamp) -> bool {
+        self == CaseStatus::Active && deadline.is_some_and(|d| now > d)
+    }
+
     /// Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

@@ -1,8 +1,9 @@
 //! Interchange formats: GeoJSON (RFC 7946) in and out, FlatGeobuf out, both through geozero's
 //! streaming processors, so layers can be exchanged with GIS tools (QGIS, GDAL, MapLibre).
 //!
-//! Deliberately absent: files. Readers take `&str`, writers return `String`/`Vec<u8>`; the caller
-//! does the IO. Coordinates are passed through untouched (WGS84 lon/lat for every cityops layer).
+//! Deliberately absent: files. Readers take `&str`, writers return `String`/`Vec<u8>` or write to
+//! any `std::io::Write` the caller hands over (a stream to a client, say); the caller does the IO.
+//! Coordinates are passed through untouched (WGS84 lon/lat for every cityops layer).
 
 use std::collections::BTreeMap;
 
@@ -263,36 +264,53 @@ fn check_wgs84(index: usize, g: &Geometry<f64>) -> Result<(), FormatError> {
     Ok(())
 }
 
-/// Drive a geozero feature processor over features.
-fn process_features<P: FeatureProcessor>(
-    name: &str,
-    features: &[Feature],
-    out: &mut P,
-) -> geozero::error::Result<()> {
-    out.dataset_begin(Some(name))?;
-    for (idx, f) in features.iter().enumerate() {
-        let idx = idx as u64;
-        out.feature_begin(idx)?;
-        out.properties_begin()?;
-        for (i, (k, v)) in f.properties.iter().enumerate() {
-            out.property(i, k, &v.column_value())?;
-        }
-        out.properties_end()?;
-        out.geometry_begin()?;
-        f.geometry.process_geom(out)?;
-        out.geometry_end()?;
-        out.feature_end(idx)?;
-    }
-    out.dataset_end()
-}
-
 /// Write features as an RFC 7946 GeoJSON FeatureCollection.
 pub fn write_geojson(name: &str, features: &[Feature]) -> Result<String, FormatError> {
     let mut buf = Vec::new();
-    let mut w = GeoJsonWriter::new(&mut buf);
-    process_features(name, features, &mut w)
-        .map_err(|e| FormatError::Write { format: "GeoJSON", message: e.to_string() })?;
+    write_geojson_to(name, features.iter().cloned(), &mut buf)?;
     String::from_utf8(buf).map_err(|e| FormatError::Write { format: "GeoJSON", message: e.to_string() })
+}
+
+/// Stream features, as they come, into `out` as an RFC 7946 GeoJSON FeatureCollection: memory
+/// stays one feature however many there are.
+pub fn write_geojson_to<W: std::io::Write>(
+    name: &str,
+    features: impl IntoIterator<Item = Feature>,
+    mut out: W,
+) -> Result<(), FormatError> {
+    let mut w = GeoJsonWriter::new(&mut out);
+    let err =
+        |e: geozero::error::GeozeroError| FormatError::Write { format: "GeoJSON", message: e.to_string() };
+    w.dataset_begin(Some(name)).map_err(err)?;
+    for (idx, f) in features.into_iter().enumerate() {
+        process_feature(idx as u64, &f, &mut w).map_err(err)?;
+    }
+    w.dataset_end().map_err(err)
+}
+
+/// One feature to a GeoJSON processor. Text properties go as JSON string values: geozero 0.15's
+/// GeoJSON writer escapes only quotes in plain strings, so a newline or a backslash in a
+/// description would otherwise make the document invalid.
+fn process_feature<P: FeatureProcessor>(idx: u64, f: &Feature, out: &mut P) -> geozero::error::Result<()> {
+    out.feature_begin(idx)?;
+    out.properties_begin()?;
+    for (i, (k, v)) in f.properties.iter().enumerate() {
+        match v {
+            PropValue::Str(s) => {
+                let json = serde_json::to_string(s)
+                    .map_err(|e| geozero::error::GeozeroError::Property(e.to_string()))?;
+                out.property(i, k, &ColumnValue::Json(&json))?;
+            }
+            other => {
+                out.property(i, k, &other.column_value())?;
+            }
+        }
+    }
+    out.properties_end()?;
+    out.geometry_begin()?;
+    f.geometry.process_geom(out)?;
+    out.geometry_end()?;
+    out.feature_end(idx)
 }
 
 /// Write one layer as FlatGeobuf (with its packed Hilbert R-tree index, CRS EPSG:4326). A layer has
@@ -440,6 +458,20 @@ mod tests {
             ])
             .with("name", "site"),
         ]
+    }
+
+    #[test]
+    fn text_with_newlines_backslashes_and_quotes_stays_valid_geojson() {
+        let tricky = "第一行\n第二行 \"引号\" C:\\路径 \t制表 \u{1}";
+        let f = vec![Feature::new(Point::new(120.38, 36.06)).with("description", tricky)];
+        let text = write_geojson("t", &f).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["features"][0]["properties"]["description"], tricky);
+        // Streamed from an iterator, the same document.
+        let mut out = Vec::new();
+        write_geojson_to("t", f.clone(), &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+        assert_eq!(read_geojson(&text).unwrap(), f);
     }
 
     #[test]

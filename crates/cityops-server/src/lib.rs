@@ -10,10 +10,12 @@ pub mod admin_cli;
 pub mod app;
 pub mod auth;
 pub mod calendar;
+pub mod city;
 pub mod clock;
 pub mod config;
 pub mod error;
-pub mod extract;
+pub mod http;
+pub mod layers;
 pub mod live;
 pub mod map;
 pub mod routes;
@@ -45,17 +47,7 @@ fn not_found() -> error::AppError {
 
 /// The service, also serving the console's browser build from `ui_dir` at `/` when given.
 pub fn router_with_ui(state: AppState, ui_dir: Option<&std::path::Path>) -> Router {
-    let api = Router::new()
-        .merge(routes::admin::router())
-        .merge(routes::calendar::router())
-        .merge(routes::cases::router())
-        .merge(routes::evaluation::router())
-        .merge(routes::events::router())
-        .merge(routes::feeds::router())
-        .merge(routes::map::router())
-        .merge(routes::reference::router())
-        .merge(routes::open311::router())
-        .merge(routes::openapi::router());
+    let api = routes::api().into_router();
     let api = match ui_dir {
         Some(dir) => api.fallback_service(
             tower_http::services::ServeDir::new(dir)
@@ -80,7 +72,19 @@ pub async fn state_from(config: &Config) -> anyhow::Result<AppState> {
         } else {
             Arc::new(SystemClock)
         };
-    Ok(AppState::new(store, city, clock).await?)
+    Ok(start_state(store, city, clock).await?)
+}
+
+/// Assemble the state and start the application's background work (what a running service
+/// has; tests that drive the router use this too).
+pub async fn start_state(
+    store: Arc<dyn cityops_store::Store>,
+    city: Arc<City>,
+    clock: Arc<dyn Clock>,
+) -> Result<AppState, state::StateError> {
+    let state = AppState::new(store, city, clock).await?;
+    app::start_background(&state);
+    Ok(state)
 }
 
 /// Serve until Ctrl-C or SIGTERM, then finish in-flight requests and return.

@@ -5,8 +5,9 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use cityops_api::{EventBody, LiveEvent};
-use cityops_core::index::LiveMap;
+use cityops_api::LiveEvent;
+use cityops_core::calendar::to_timestamp;
+use cityops_core::index::{LiveMap, LiveMapLoader};
 use cityops_store::{CaseFilter, Store};
 use tokio::sync::broadcast;
 
@@ -34,7 +35,8 @@ pub enum MapError {
 }
 
 impl MapState {
-    /// Load every case and vehicle from the store, then follow the live hub.
+    /// Load the map the way every holder does ([`LiveMapLoader`]: open, parked and recently
+    /// closed cases, the vehicles), from the store, then follow the live hub.
     pub async fn start(
         store: Arc<dyn Store>,
         live: &Live,
@@ -47,39 +49,18 @@ impl MapState {
         let last = store.last_event_id().await?;
         let mut map = LiveMap::new()?;
         map.load_ops(ops)?;
-        let mut offset = 0;
-        loop {
-            let page = store
-                .list_cases(&CaseFilter {
-                    limit: Some(cityops_store::MAX_PAGE),
-                    offset: Some(offset),
-                    ..Default::default()
-                })
-                .await?;
-            let n = page.items.len() as u32;
-            for case in &page.items {
-                if let Err(e) = map.load_case(case) {
-                    tracing::warn!(case = case.id, error = %e, "case left off the map");
-                }
-            }
-            if n < cityops_store::MAX_PAGE {
-                break;
-            }
-            offset += n;
-        }
-        for v in store.vehicles().await? {
-            let body = EventBody::Vehicle {
-                vehicle_id: v.id,
-                lon: v.lon,
-                lat: v.lat,
-                speed_kmh: v.speed_kmh,
-                heading_deg: v.heading_deg,
-            };
-            if let Err(e) = map.load(&LiveEvent { id: 0, at: v.at, body }) {
-                tracing::warn!(error = %e, "vehicle left off the map");
+        let now = clock.now();
+        let mut loader = LiveMapLoader::new(map, now);
+        while let Some(q) = loader.next_query() {
+            let page = store.list_cases(&CaseFilter::from_query(&q, to_timestamp(now))).await?;
+            for (id, e) in loader.accept_page(&page.items) {
+                tracing::warn!(case = id, error = %e, "case left off the map");
             }
         }
-        map.resume_after(last);
+        for (id, e) in loader.accept_vehicles(&store.vehicles().await?) {
+            tracing::warn!(vehicle = id, error = %e, "vehicle left off the map");
+        }
+        let map = loader.finish(last);
         let state = Self { inner: Arc::new(RwLock::new(map)) };
         let s = state.clone();
         tokio::spawn(async move {

@@ -1,21 +1,18 @@
 //! The scenario rules running on the feeds: waste-truck routes (off route, stops missed or out of
 //! their window), construction dust and noise, video-AI detections merged per camera and place,
 //! and which cameras see a point. The rules live in `cityops_core::scenario`; this module holds
-//! their state for the service, turns their alerts into live events and their case proposals into
-//! cases.
+//! their state for the service. Deliberately absent: acting on what they decide (the application
+//! layer, `app::feeds`, publishes their alerts and files their cases).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::NaiveDateTime;
-use cityops_api::{CaseDto, Channel, NewCaseDto};
+use cityops_api::{CaseDto, Channel};
 use cityops_core::scenario::{Alert, CameraIndex, CaseProposal, RouteMonitor, ScenarioConfig, SiteMonitor};
 use cityops_core::scenario::{Decision, Detection, MergeKey, VideoMerger};
-use cityops_store::{IngestKey, NewEvent};
 
-use crate::auth::Caller;
-use crate::error::AppResult;
-use crate::state::{AppState, City};
+use crate::city::City;
 
 /// Rule thresholds shipped with the service.
 const RULES: &str = include_str!("../../../assets/scenario/rules.toml");
@@ -151,47 +148,4 @@ impl Scenario {
             m.remove(&key);
         }
     }
-}
-
-/// Publish alerts as live events (idempotent on the alert's deterministic id).
-pub async fn publish(state: &AppState, alerts: &[Alert]) -> AppResult<()> {
-    if alerts.is_empty() {
-        return Ok(());
-    }
-    let events = alerts
-        .iter()
-        .map(|a| NewEvent {
-            key: Some(IngestKey::new("alert", a.id.clone())),
-            at: cityops_core::calendar::to_timestamp(a.at),
-            body: a.to_event_body(),
-        })
-        .collect();
-    let written = state.store.append_events(events).await?;
-    if written.iter().any(Option::is_some) {
-        state.live.nudge();
-    }
-    Ok(())
-}
-
-/// File the case a rule proposes (idempotent on its `source_ref`), as `caller`.
-pub async fn file(
-    state: &AppState,
-    caller: &Caller,
-    p: &CaseProposal,
-    channel: Channel,
-    source: &str,
-    media: Vec<String>,
-) -> AppResult<cityops_store::Created<CaseDto>> {
-    let new = NewCaseDto {
-        type_key: p.type_key.clone(),
-        channel,
-        lon: p.lon,
-        lat: p.lat,
-        address: String::new(),
-        description: p.description.clone(),
-        media,
-        camera_id: p.cameras.first().cloned(),
-        source_ref: None,
-    };
-    crate::app::create_case(state, caller, new, Some(IngestKey::new(source, p.source_ref.clone()))).await
 }

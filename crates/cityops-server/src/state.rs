@@ -1,19 +1,17 @@
-//! Shared state of the service: the store, the city (pack, catalogue, stage limits), the working
-//! calendar, the live hub and the clock. Built once at start and passed to every handler.
+//! Shared state of the service: the store, the city, the working calendar, the live hub and map,
+//! the scenario rules, the static layers and the clock. Built once at start and passed to every
+//! handler. Deliberately absent: anything that acts (the application layer, `app`, does).
 
 use std::sync::Arc;
 
-use cityops_core::catalogue::{Catalogue, CatalogueSources};
-use cityops_core::citypack::ops::{OpsLayers, OpsSources};
-use cityops_core::citypack::{CityPack, CityPackSources};
-use cityops_core::workflow::StageLimits;
 use cityops_store::Store;
 
 use crate::calendar::{CalendarHandle, CalendarLoadError};
+pub use crate::city::City;
 use crate::clock::Clock;
+use crate::layers::StaticLayers;
 use crate::live::Live;
 use crate::map::{MapError, MapState};
-use crate::routes::reference::StaticLayers;
 use crate::scenario::{Scenario, ScenarioSetupError};
 
 /// Why the state could not be assembled.
@@ -34,48 +32,6 @@ pub enum StateError {
     /// The working calendar could not be loaded.
     #[error("working calendar: {0}")]
     Calendar(#[from] CalendarLoadError),
-}
-
-/// Limits of the stages other than 任务处理.
-const STAGE_LIMITS: &str = include_str!("../../../assets/calendar/stage_limits.toml");
-
-/// Everything the service knows about its city. Immutable after start.
-#[derive(Debug)]
-pub struct City {
-    /// Organisation, grids, locator, basemap.
-    pub pack: CityPack,
-    /// Types and handling standards.
-    pub catalogue: Catalogue,
-    /// Stage limits.
-    pub limits: StageLimits,
-    /// Operations layers: cameras, compounds, routes, facilities, construction sites.
-    pub ops: OpsLayers,
-}
-
-/// Why the city could not be loaded (a build defect: the data is compiled in).
-#[derive(Debug, thiserror::Error)]
-pub enum CityError {
-    /// The city pack is invalid.
-    #[error("city pack: {0}")]
-    Pack(#[from] cityops_core::citypack::CityPackError),
-    /// The catalogue is invalid.
-    #[error("catalogue: {0}")]
-    Catalogue(#[from] cityops_core::catalogue::CatalogueError),
-    /// The stage limits are invalid.
-    #[error("stage limits: {0}")]
-    Limits(#[from] cityops_core::workflow::WorkflowError),
-}
-
-impl City {
-    /// Qingdao, from the data compiled into the binary.
-    pub fn qingdao() -> Result<Self, CityError> {
-        Ok(Self {
-            pack: CityPack::from_sources(&CityPackSources::qingdao())?,
-            catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
-            limits: StageLimits::from_toml(STAGE_LIMITS)?,
-            ops: OpsLayers::from_sources(&OpsSources::qingdao())?,
-        })
-    }
 }
 
 /// State handed to every handler.
@@ -101,7 +57,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Assemble the state and start the live tailer.
+    /// Assemble the state and start the live tailer (the application's background work starts
+    /// with `app::start_background`).
     pub async fn new(
         store: Arc<dyn Store>,
         city: Arc<City>,
@@ -122,8 +79,6 @@ impl AppState {
                 .await
                 .map_err(|e| StateError::Layers(e.to_string()))??,
         );
-        let state = Self { store, city, live, clock, layers, map, scenario, calendar };
-        crate::routes::feeds::start_route_ticker(state.clone());
-        Ok(state)
+        Ok(Self { store, city, live, clock, layers, map, scenario, calendar })
     }
 }

@@ -40,7 +40,7 @@ impl TestApp {
 
     async fn with_clock(url: &str, clock: Arc<dyn Clock>) -> Self {
         let store = cityops_store::open(url).await.unwrap();
-        let state = AppState::new(store, city(), clock).await.unwrap();
+        let state = cityops_server::start_state(store, city(), clock).await.unwrap();
         Self { router: cityops_server::router(state.clone()), state }
     }
 
@@ -437,13 +437,22 @@ fn xml_text(xml: &str, name: &str) -> Option<String> {
 }
 
 async fn documented_routes_exist(app: &TestApp) {
-    for op in cityops_server::routes::openapi::OPERATIONS {
-        let path = op.path.replace("{id}", "1").replace("{name}", "districts").replace(
-            "{file}",
-            if op.path.ends_with("services/{file}") { "06010.json" } else { "services.json" },
+    use cityops_api::endpoint::ALL;
+    // Every endpoint of the table answers (not the fallback's "no such endpoint").
+    for op in ALL {
+        let path =
+            op.path.replace("{id}", "1").replace("{name}", "districts").replace("{year}", "2027").replace(
+                "{file}",
+                if op.path.ends_with("services/{file}") { "06010.json" } else { "services.json" },
+            );
+        let (_, v) = app.call(op.method.as_str(), &path, None, None).await;
+        assert_ne!(
+            v["message"],
+            "no such endpoint (see /api/openapi.json)",
+            "{} {}",
+            op.method.as_str(),
+            op.path
         );
-        let (_, v) = app.call(&op.method.to_uppercase(), &path, None, None).await;
-        assert_ne!(v["message"], "no such endpoint (see /api/openapi.json)", "{} {}", op.method, op.path);
     }
     let (s, doc) = app.call("GET", "/api/openapi.json", None, None).await;
     assert_eq!(s, StatusCode::OK);
@@ -452,6 +461,66 @@ async fn documented_routes_exist(app: &TestApp) {
         doc["components"]["schemas"]["CaseDto"]["properties"]["grid_code"].is_object(),
         "schemas from the wire types"
     );
+    // Query parameters come from the typed query structs, with their doc comments.
+    let list = &doc["paths"]["/api/v1/cases"]["get"];
+    assert_eq!(list["operationId"], "list_cases");
+    let params: Vec<&str> =
+        list["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    for name in ["area", "stage", "overdue", "bbox", "q", "limit", "offset"] {
+        assert!(params.contains(&name), "{name} missing from {params:?}");
+    }
+    let q = list["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "q").unwrap();
+    assert!(q["description"].as_str().unwrap().contains("Free text"), "{q}");
+    // Both ways: every operation of the document is an endpoint of the table, and every endpoint
+    // of the table is in the document.
+    let mut documented = std::collections::BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            documented.insert((
+                method.to_uppercase(),
+                path.clone(),
+                op["operationId"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    let table: std::collections::BTreeSet<_> =
+        ALL.iter().map(|i| (i.method.as_str().to_owned(), i.path.to_owned(), i.name.to_owned())).collect();
+    assert_eq!(documented, table);
+}
+
+/// The router and the endpoint table hold each other both ways: every mounted route is an
+/// endpoint of the table (the router mounts by endpoint type only) and every endpoint is mounted;
+/// and no module mounts a route around the table.
+#[test]
+fn every_mounted_route_is_documented_and_every_documented_route_is_mounted() {
+    use cityops_api::endpoint::ALL;
+    let mounted: std::collections::BTreeSet<_> =
+        cityops_server::routes::api().mounted().iter().map(|i| (i.method, i.path, i.name)).collect();
+    let table: std::collections::BTreeSet<_> = ALL.iter().map(|i| (i.method, i.path, i.name)).collect();
+    let missing: Vec<_> = table.difference(&mounted).collect();
+    let extra: Vec<_> = mounted.difference(&table).collect();
+    assert!(missing.is_empty(), "documented but not mounted: {missing:?}");
+    assert!(extra.is_empty(), "mounted but not documented: {extra:?}");
+    assert_eq!(cityops_server::routes::api().mounted().len(), ALL.len(), "each endpoint mounted once");
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    for f in files {
+        if f.ends_with("http.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains(".route("), "{} mounts a route around the endpoint table", f.display());
+    }
 }
 
 async fn reference_data(app: &TestApp) {
@@ -922,6 +991,120 @@ async fn the_calendar_on_postgres() {
     calendar_runs(|name| urls[name].clone()).await;
 }
 
+/// `ogrinfo -ro -so -al FILE` (GDAL), or None where GDAL is not installed (allowed outside CI).
+fn ogrinfo(path: &std::path::Path) -> Option<String> {
+    match std::process::Command::new("ogrinfo").args(["-ro", "-so", "-al"]).arg(path).output() {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "ogrinfo {}: {}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(e) => {
+            assert!(std::env::var("CI").is_err(), "CI must have GDAL's ogrinfo (scripts/setup.sh): {e}");
+            eprintln!("ogrinfo not installed: GDAL check skipped here");
+            None
+        }
+    }
+}
+
+/// The filtered case list and the static layers as GeoJSON and FlatGeobuf, read back by GDAL;
+/// same filters and scope as the list.
+async fn exports_are_read_by_gdal(app: &TestApp) {
+    let inspector = app.token(Role::Inspector, "inspector-x", None).await;
+    let admin = app.token(Role::Admin, "admin-x", None).await;
+    let scoped = app.token(Role::Leader, "leader-370203", Some("370203")).await;
+    for _ in 0..3 {
+        app.call("POST", "/api/v1/cases", Some(&inspector), Some(report("06010", SHINAN))).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let get = |uri: String, token: String| async move {
+        let req = Request::builder()
+            .uri(&uri)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = app.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
+    };
+    let (_, v) = app.call("GET", "/api/v1/cases?area=370202&limit=1000", Some(&admin), None).await;
+    let listed = v["total"].as_u64().unwrap();
+    assert!(listed >= 3);
+    for (format, media) in [("geojson", "application/geo+json"), ("fgb", "application/flatgeobuf")] {
+        let (s, h, body) =
+            get(format!("/api/v1/cases/export?format={format}&area=370202"), admin.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(h["content-type"], media);
+        assert!(h["content-disposition"].to_str().unwrap().contains(&format!(".{format}\"")), "{h:?}");
+        if format == "geojson" {
+            let fc: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(fc["type"], "FeatureCollection");
+            assert_eq!(fc["features"].as_array().unwrap().len() as u64, listed);
+            let f = &fc["features"][0];
+            assert_eq!(f["geometry"]["type"], "Point");
+            assert!(f["properties"]["case_no"].as_str().unwrap().starts_with("QD"), "{f}");
+        }
+        let path = dir.path().join(format!("cases.{format}"));
+        std::fs::write(&path, &body).unwrap();
+        if let Some(info) = ogrinfo(&path) {
+            assert!(info.contains(&format!("Feature Count: {listed}")), "{info}");
+            assert!(info.contains("case_no: String"), "{info}");
+            assert!(info.contains("deadline_provisional"), "{info}");
+        }
+    }
+    // Scope: a token of 370203 exports 370203 only, and may not ask for 370202.
+    let (s, _, body) = get("/api/v1/cases/export".into(), scoped.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    let fc: Value = serde_json::from_slice(&body).unwrap();
+    assert!(fc["features"].as_array().unwrap().iter().all(|f| f["properties"]["district_code"] == "370203"));
+    let (s, _, _) = get("/api/v1/cases/export?area=370202".into(), scoped).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, body) = get("/api/v1/cases/export?format=shp".into(), admin.clone()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("format"));
+    // Every static layer as FlatGeobuf, read back by GDAL with its feature count.
+    let (_, _, districts) = get("/api/v1/layers/districts?format=fgb".into(), admin.clone()).await;
+    let path = dir.path().join("districts.fgb");
+    std::fs::write(&path, &districts).unwrap();
+    if let Some(info) = ogrinfo(&path) {
+        assert!(info.contains("Feature Count: 10"), "{info}");
+        assert!(info.contains("Multi Polygon") || info.contains("Polygon"), "{info}");
+    }
+    for name in [
+        "land",
+        "sea",
+        "coastline",
+        "streets",
+        "communities",
+        "places",
+        "compounds",
+        "routes",
+        "facilities",
+        "sites",
+    ] {
+        let (s, h, body) = get(format!("/api/v1/layers/{name}?format=fgb"), admin.clone()).await;
+        assert_eq!(
+            (s, h["content-type"].to_str().unwrap()),
+            (StatusCode::OK, "application/flatgeobuf"),
+            "{name}"
+        );
+        assert_eq!(&body[..3], b"fgb", "{name}: FlatGeobuf magic");
+    }
+    let (s, _, body) = get("/api/v1/layers/grids?area=370202001&format=fgb".into(), admin).await;
+    assert_eq!(s, StatusCode::OK);
+    let path = dir.path().join("grids.fgb");
+    std::fs::write(&path, &body).unwrap();
+    if let Some(info) = ogrinfo(&path) {
+        assert!(info.contains("unit_code: String"), "{info}");
+    }
+}
+
 async fn run_all(url: &str) {
     let app = TestApp::new(url).await;
     closed_loop(&app).await;
@@ -932,6 +1115,7 @@ async fn run_all(url: &str) {
     reference_data(&app).await;
     the_map_follows_the_live_stream(&app).await;
     scenario_rules_on_the_feeds(&app).await;
+    exports_are_read_by_gdal(&app).await;
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ struct Running {
 
 async fn start(url: &str, city: Arc<City>) -> Running {
     let store = cityops_store::open(url).await.unwrap();
-    let state = AppState::new(store, city, Arc::new(SystemClock)).await.unwrap();
+    let state = cityops_server::start_state(store, city, Arc::new(SystemClock)).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = cityops_server::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

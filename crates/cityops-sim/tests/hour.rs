@@ -21,7 +21,7 @@ async fn a_simulated_monday_morning_hour_has_the_citys_rates_and_places() {
     let store = cityops_store::open(&format!("sqlite://{}/sim.sqlite", dir.path().display())).await.unwrap();
     let origin = NaiveDateTime::parse_from_str("2026-03-02 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     let scale = 120.0;
-    let state = AppState::new(
+    let state = cityops_server::start_state(
         store.clone(),
         Arc::new(City::qingdao().unwrap()),
         Arc::new(ScaledClock::new(origin, scale)),

@@ -76,6 +76,30 @@ pub struct CaseFilter {
     pub offset: Option<u32>,
 }
 
+impl CaseFilter {
+    /// The store filter of a wire case query, as given (validation is the caller's): `overdue`
+    /// is judged at `now`.
+    pub fn from_query(q: &cityops_api::query::CaseQuery, now: Timestamp) -> Self {
+        CaseFilter {
+            area: q.area.clone(),
+            unit_code: q.unit.clone(),
+            type_kind: q.kind,
+            type_code: q.code.clone(),
+            stage: q.stage,
+            status: q.status,
+            channel: q.channel,
+            overdue_at: q.overdue.unwrap_or(false).then_some(now),
+            from: q.from,
+            to: q.to,
+            updated_from: q.updated_from,
+            bbox: q.bbox.map(|b| b.0),
+            text: q.q.as_deref().map(str::trim).map(str::to_owned),
+            limit: q.limit,
+            offset: q.offset,
+        }
+    }
+}
+
 /// Default and maximum page sizes.
 pub const DEFAULT_PAGE: u32 = 100;
 /// Largest page a list returns.
@@ -105,22 +129,8 @@ pub struct NewEvent {
     pub body: EventBody,
 }
 
-/// Latest state of a vehicle.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VehicleState {
-    /// Vehicle id.
-    pub id: String,
-    /// WGS84 longitude.
-    pub lon: f64,
-    /// WGS84 latitude.
-    pub lat: f64,
-    /// Speed, km/h.
-    pub speed_kmh: f64,
-    /// Heading, degrees from north.
-    pub heading_deg: f64,
-    /// Fix time.
-    pub at: Timestamp,
-}
+/// Latest known state of one vehicle: the wire's vehicle document.
+pub type VehicleState = cityops_api::VehicleDto;
 
 /// Latest reading of one sensor quantity.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cityops_api::{CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, StatusClass, TypeKey};
+use cityops_api::{CaseDto, EventBody, LayerKind, LiveEvent, StatusClass, TypeKey};
 
 use super::fence::{FenceEvent, FenceSet, FenceTracker, TrackerConfig};
 use super::points::{PointFeature, PointLayer, check_point};
@@ -187,14 +187,10 @@ impl LiveIndex {
         *t = (*t).max(at);
     }
 
-    /// The status class a case is drawn with, or `None` if it leaves the map (作废).
+    /// The status class a case is drawn with, or `None` if it leaves the map (作废): the wire's
+    /// one rule, [`StatusClass::of`].
     pub fn case_status_class(case: &CaseDto) -> Option<StatusClass> {
-        match case.status {
-            CaseStatus::Cancelled => None,
-            CaseStatus::Closed => Some(StatusClass::Closed),
-            CaseStatus::Active | CaseStatus::Suspended if case.overdue => Some(StatusClass::Overdue),
-            CaseStatus::Active | CaseStatus::Suspended => Some(StatusClass::Open),
-        }
+        StatusClass::of(case.status, case.overdue)
     }
 
     /// Applies one live event; events must be applied in their id order. Cases are upserted (or removed when cancelled), vehicles moved and

@@ -1,13 +1,14 @@
 //! [`LiveMap`]: the live picture a map client keeps — a [`LiveIndex`] fed by the service's events in
 //! id order, plus the deadlines of active cases so they turn overdue when time passes without an
-//! event — and [`ViewParams`], the viewport query both the service (`/api/v1/map/viewport`) and the
-//! desktop shell (its `viewport` command) accept. Pure: the caller supplies events and "now".
+//! event — answering the wire's viewport query ([`cityops_api::query::ViewQuery`]) for both the
+//! service (`/api/v1/map/viewport`) and the desktop shell (its native `viewport`). Pure: the caller
+//! supplies events and "now".
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDateTime;
+use cityops_api::query::ViewQuery;
 use cityops_api::{CST, CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapViewDto, StatusClass};
-use serde::Deserialize;
 
 use super::{
     IndexConfig, IndexError, LiveIndex, LonLatBox, POINT_LAYERS, StatusFilter, TrackerConfig, ViewportQuery,
@@ -16,35 +17,6 @@ use crate::calendar::from_timestamp;
 
 /// Most items one viewport answer carries.
 pub const MAX_VIEW_ITEMS: usize = 20_000;
-
-/// A viewport request as it arrives in a query string:
-/// `west=&south=&east=&north=&zoom=&width=&height=&layers=cases,trucks&statuses=open,overdue`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ViewParams {
-    /// West edge, degrees.
-    pub west: f64,
-    /// South edge, degrees.
-    pub south: f64,
-    /// East edge, degrees.
-    pub east: f64,
-    /// North edge, degrees.
-    pub north: f64,
-    /// Web-Mercator zoom (256-px tiles); fractional zooms are floored.
-    pub zoom: f64,
-    /// View width in pixels (bounds the item budget to one item per 16×16 px).
-    #[serde(default)]
-    pub width: Option<u32>,
-    /// View height in pixels.
-    #[serde(default)]
-    pub height: Option<u32>,
-    /// Comma list of point layers (default `cases`).
-    #[serde(default)]
-    pub layers: Option<String>,
-    /// Comma list of `open`, `overdue`, `closed` (default all).
-    #[serde(default)]
-    pub statuses: Option<String>,
-}
 
 /// Why a viewport request is invalid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -55,56 +27,41 @@ pub enum ViewError {
     /// The zoom is out of range.
     #[error("zoom must be within 0..=22, got {0}")]
     Zoom(f64),
-    /// An unknown layer.
+    /// A layer that has no points (compounds, routes, sites, grids).
     #[error("layer {0:?} is not a point layer (cases, trucks, facilities, cameras, alerts)")]
     Layer(String),
-    /// An unknown status.
-    #[error("status {0:?} is not open, overdue or closed")]
-    Status(String),
 }
 
-impl ViewParams {
-    /// Validate into an index query and its layers.
-    pub fn to_query(&self) -> Result<(ViewportQuery, Vec<LayerKind>), ViewError> {
-        let bbox = LonLatBox::new(self.west, self.south, self.east, self.north)
-            .map_err(|e| ViewError::Bounds(e.to_string()))?;
-        if !(self.zoom.is_finite() && (0.0..=22.0).contains(&self.zoom)) {
-            return Err(ViewError::Zoom(self.zoom));
-        }
-        let layers = match &self.layers {
-            None => vec![LayerKind::Cases],
-            Some(s) => s
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    cityops_api::from_wire_name::<LayerKind>(p)
-                        .filter(|k| POINT_LAYERS.contains(k))
-                        .ok_or_else(|| ViewError::Layer(p.to_owned()))
-                })
-                .collect::<Result<_, _>>()?,
-        };
-        let statuses = match &self.statuses {
-            None => StatusFilter::ALL,
-            Some(s) => {
-                let mut f = StatusFilter { open: false, overdue: false, closed: false };
-                for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    match p {
-                        "open" => f.open = true,
-                        "overdue" => f.overdue = true,
-                        "closed" => f.closed = true,
-                        other => return Err(ViewError::Status(other.to_owned())),
-                    }
-                }
-                f
-            }
-        };
-        let max_items = match (self.width, self.height) {
-            (Some(w), Some(h)) => ((u64::from(w) * u64::from(h) / 256) as usize).clamp(100, MAX_VIEW_ITEMS),
-            _ => MAX_VIEW_ITEMS,
-        };
-        Ok((ViewportQuery { bbox, zoom: self.zoom.floor() as u8, statuses, max_items }, layers))
+/// Validate a wire viewport query into an index query and its layers (the mapping at the edge:
+/// the index keeps its own query type).
+pub fn view_query(q: &ViewQuery) -> Result<(ViewportQuery, Vec<LayerKind>), ViewError> {
+    let bbox =
+        LonLatBox::new(q.west, q.south, q.east, q.north).map_err(|e| ViewError::Bounds(e.to_string()))?;
+    if !(q.zoom.is_finite() && (0.0..=22.0).contains(&q.zoom)) {
+        return Err(ViewError::Zoom(q.zoom));
     }
+    let layers = match &q.layers {
+        None => vec![LayerKind::Cases],
+        Some(list) => {
+            if let Some(bad) = list.0.iter().find(|k| !POINT_LAYERS.contains(k)) {
+                return Err(ViewError::Layer(cityops_api::wire_name(bad)));
+            }
+            list.0.clone()
+        }
+    };
+    let statuses = match &q.statuses {
+        None => StatusFilter::ALL,
+        Some(list) => StatusFilter {
+            open: list.0.contains(&StatusClass::Open),
+            overdue: list.0.contains(&StatusClass::Overdue),
+            closed: list.0.contains(&StatusClass::Closed),
+        },
+    };
+    let max_items = match (q.width, q.height) {
+        (Some(w), Some(h)) => ((u64::from(w) * u64::from(h) / 256) as usize).clamp(100, MAX_VIEW_ITEMS),
+        _ => MAX_VIEW_ITEMS,
+    };
+    Ok((ViewportQuery { bbox, zoom: q.zoom.floor() as u8, statuses, max_items }, layers))
 }
 
 /// The live picture of a map client.
@@ -253,8 +210,8 @@ impl LiveMap {
     }
 
     /// Answer a viewport request.
-    pub fn view(&self, params: &ViewParams) -> Result<MapViewDto, MapViewError> {
-        let (query, layers) = params.to_query()?;
+    pub fn view(&self, params: &ViewQuery) -> Result<MapViewDto, MapViewError> {
+        let (query, layers) = view_query(params)?;
         let answer = self.index.viewport(&query, &layers)?;
         let as_of = layers
             .iter()
@@ -320,16 +277,13 @@ mod tests {
 
     fn point_status(m: &LiveMap, id: u64) -> Option<StatusClass> {
         let v = m
-            .view(&ViewParams {
+            .view(&ViewQuery {
                 west: 120.3,
                 south: 36.0,
                 east: 120.5,
                 north: 36.1,
                 zoom: 20.0,
-                width: None,
-                height: None,
-                layers: None,
-                statuses: None,
+                ..Default::default()
             })
             .unwrap();
         v.items.iter().find_map(|i| match i {
@@ -359,8 +313,9 @@ mod tests {
     }
 
     #[test]
-    fn view_params_are_validated_with_named_errors() {
-        let p = |layers: Option<&str>, statuses: Option<&str>, zoom: f64| ViewParams {
+    fn view_queries_are_validated_with_named_errors() {
+        use cityops_api::query::CommaList;
+        let p = |layers: Option<Vec<LayerKind>>, statuses: Option<Vec<StatusClass>>, zoom: f64| ViewQuery {
             west: 120.0,
             south: 36.0,
             east: 120.5,
@@ -368,20 +323,29 @@ mod tests {
             zoom,
             width: Some(1920),
             height: Some(1080),
-            layers: layers.map(str::to_owned),
-            statuses: statuses.map(str::to_owned),
+            layers: layers.map(CommaList),
+            statuses: statuses.map(CommaList),
         };
-        let (q, layers) = p(Some("cases,trucks"), Some("open,overdue"), 12.7).to_query().unwrap();
-        assert_eq!((q.zoom, layers.len(), q.statuses.closed, q.max_items), (12, 2, false, 8100));
-        assert_eq!(p(Some("ships"), None, 10.0).to_query().unwrap_err(), ViewError::Layer("ships".into()));
-        assert_eq!(p(None, Some("late"), 10.0).to_query().unwrap_err(), ViewError::Status("late".into()));
-        assert_eq!(p(None, None, 30.0).to_query().unwrap_err(), ViewError::Zoom(30.0));
-        let bad = ViewParams { west: 121.0, east: 120.0, ..p(None, None, 10.0) };
-        assert!(matches!(bad.to_query(), Err(ViewError::Bounds(_))));
-        let parsed: ViewParams = serde_json::from_value(
-            serde_json::json!({"west": 1.0, "south": 2.0, "east": 3.0, "north": 4.0, "zoom": 5.0}),
-        )
+        let (q, layers) = view_query(&p(
+            Some(vec![LayerKind::Cases, LayerKind::Trucks]),
+            Some(vec![StatusClass::Open, StatusClass::Overdue]),
+            12.7,
+        ))
         .unwrap();
+        assert_eq!((q.zoom, layers.len(), q.statuses.closed, q.max_items), (12, 2, false, 8100));
+        assert_eq!(
+            view_query(&p(Some(vec![LayerKind::Routes]), None, 10.0)).unwrap_err(),
+            ViewError::Layer("routes".into())
+        );
+        assert_eq!(view_query(&p(None, None, 30.0)).unwrap_err(), ViewError::Zoom(30.0));
+        let bad = ViewQuery { west: 121.0, east: 120.0, ..p(None, None, 10.0) };
+        assert!(matches!(view_query(&bad), Err(ViewError::Bounds(_))));
+        // The wire's statuses and layers arrive typed: unknown names fail at the edge.
+        let parsed: ViewQuery = serde_urlencoded::from_str("west=1&south=2&east=3&north=4&zoom=5").unwrap();
         assert_eq!(parsed.layers, None);
+        assert!(
+            serde_urlencoded::from_str::<ViewQuery>("west=1&south=2&east=3&north=4&zoom=5&statuses=late")
+                .is_err()
+        );
     }
 }

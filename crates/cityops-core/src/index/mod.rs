@@ -37,6 +37,7 @@ mod error;
 mod fence;
 mod fxhash;
 mod live;
+mod loader;
 mod map;
 mod points;
 mod slots;
@@ -49,7 +50,8 @@ pub use cluster::ClusterGrid;
 pub use error::{IndexError, Result};
 pub use fence::{Fence, FenceEvent, FenceEventKind, FenceSet, FenceTracker, TrackerConfig};
 pub use live::{LiveIndex, POINT_LAYERS};
-pub use map::{LiveMap, MAX_VIEW_ITEMS, MapViewError, ViewError, ViewParams};
+pub use loader::{CLOSED_FOR, LiveMapLoader};
+pub use map::{LiveMap, MAX_VIEW_ITEMS, MapViewError, ViewError, view_query};
 pub use points::{Neighbour, PointFeature, PointFilter, PointLayer, RAW_POSITION_M};
 pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};
 

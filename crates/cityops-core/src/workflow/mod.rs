@@ -45,6 +45,7 @@ use crate::calendar::{Calendar, CalendarError, Deadline, from_timestamp, to_time
 pub use limits::{StageLimit, StageLimits};
 use rules::Target;
 pub use rules::needs_verification;
+pub use wire::case_feature;
 
 /// Errors of the workflow. Every refused command is one of these; none is a panic.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -706,18 +707,16 @@ impl Case {
         }
     }
 
-    /// Whether the case is active and past the deadline of its current stage.
+    /// Whether the case is active and past the deadline of its current stage (the wire's rule,
+    /// [`CaseStatus::overdue`]).
     pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
-        self.status == CaseStatus::Active && self.deadline.is_some_and(|d| now > d)
+        self.status.overdue(self.deadline.map(to_timestamp), to_timestamp(now))
     }
 
-    /// Status class for map colouring: closed (结案 or 作废), overdue, or open (including 挂账).
-    pub fn status_class(&self, now: NaiveDateTime) -> StatusClass {
-        match self.status {
-            CaseStatus::Closed | CaseStatus::Cancelled => StatusClass::Closed,
-            _ if self.is_overdue(now) => StatusClass::Overdue,
-            _ => StatusClass::Open,
-        }
+    /// Status class on the map ([`StatusClass::of`]): closed, overdue, or open (including 挂账);
+    /// `None` for a cancelled case, which leaves the map.
+    pub fn status_class(&self, now: NaiveDateTime) -> Option<StatusClass> {
+        StatusClass::of(self.status, self.is_overdue(now))
     }
 
     /// 正常结案 or 超时结案 for a closed case; `None` otherwise.

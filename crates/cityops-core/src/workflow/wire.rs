@@ -90,3 +90,31 @@ impl Case {
         }
     }
 }
+
+/// A case as a point feature for GIS exports (GeoJSON, FlatGeobuf): its number, type, channel,
+/// stage and status (wire names), overdue, area codes, unit, address, description and times
+/// (RFC 3339, China Standard Time). Every feature carries every column (empty when absent), so
+/// the columns' types are the same for every case.
+pub fn case_feature(c: &CaseDto) -> crate::formats::Feature {
+    let time = |t: Option<cityops_api::Timestamp>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+    crate::formats::Feature::new(geo::Point::new(c.lon, c.lat))
+        .with("id", c.id)
+        .with("case_no", c.case_no.as_str())
+        .with("type_kind", cityops_api::wire_name(&c.type_key.kind))
+        .with("type_code", c.type_key.code.as_str())
+        .with("channel", cityops_api::wire_name(&c.channel))
+        .with("stage", cityops_api::wire_name(&c.stage))
+        .with("status", cityops_api::wire_name(&c.status))
+        .with("overdue", c.overdue)
+        .with("district_code", c.district_code.as_str())
+        .with("street_code", c.street_code.as_str())
+        .with("community_code", c.community_code.as_str())
+        .with("grid_code", c.grid_code.as_str())
+        .with("unit_code", c.unit_code.clone().unwrap_or_default())
+        .with("address", c.address.as_str())
+        .with("description", c.description.as_str())
+        .with("deadline", time(c.deadline))
+        .with("deadline_provisional", c.deadline_provisional)
+        .with("created_at", time(Some(c.created_at)))
+        .with("updated_at", time(Some(c.updated_at)))
+}

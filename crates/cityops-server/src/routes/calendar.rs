@@ -1,34 +1,32 @@
 //! `/api/v1/calendar`: one year of the working calendar with its source, and loading a State
 //! Council holiday notice (admin).
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
-use cityops_api::{CalendarImportDto, CalendarYearDto};
+use cityops_api::ep;
 
 use crate::app;
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::extract::ApiPath;
+use crate::http::{ApiRouter, PathOf, Reply};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/calendar/{year}", get(year)).route("/api/v1/calendar/notices", post(import))
+pub fn router() -> ApiRouter {
+    ApiRouter::new().at::<ep::CalendarYear, _, _>(year).at::<ep::ImportNotices, _, _>(import)
 }
 
 async fn year(
     State(st): State<AppState>,
     _caller: Caller,
-    ApiPath(year): ApiPath<i32>,
-) -> AppResult<axum::Json<CalendarYearDto>> {
-    Ok(axum::Json(app::calendar_year(&st, year)?))
+    PathOf(p): PathOf<ep::CalendarYear>,
+) -> AppResult<Reply<ep::CalendarYear>> {
+    Ok(Reply(app::calendar_year(&st, p.year)?))
 }
 
 async fn import(
     State(st): State<AppState>,
     caller: Caller,
     body: String,
-) -> AppResult<axum::Json<CalendarImportDto>> {
-    Ok(axum::Json(app::import_notices(&st, &caller, &body).await?))
+) -> AppResult<Reply<ep::ImportNotices>> {
+    Ok(Reply(app::import_notices(&st, &caller, &body).await?))
 }

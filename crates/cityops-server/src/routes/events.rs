@@ -1,39 +1,28 @@
 //! `/api/v1/events`: the live stream (Server-Sent Events). Resume with the `Last-Event-ID` header
 //! (browsers' EventSource sends it on reconnect) or `?after=<id>`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use serde::Deserialize;
+use cityops_api::ep;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::extract::ApiQuery;
+use crate::http::{ApiRouter, QueryOf};
 use crate::live;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(events))
-}
-
-/// Query of the stream.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EventsQuery {
-    after: Option<u64>,
-    access_token: Option<String>,
+pub fn router() -> ApiRouter {
+    ApiRouter::new().at::<ep::Events, _, _>(events)
 }
 
 async fn events(
     State(st): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
-    ApiQuery(q): ApiQuery<EventsQuery>,
+    QueryOf(q): QueryOf<ep::Events>,
 ) -> AppResult<impl IntoResponse> {
-    let _ = q.access_token; // consumed by the Caller extractor
     let header = headers
         .get("last-event-id")
         .map(|v| {

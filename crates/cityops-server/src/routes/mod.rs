@@ -1,4 +1,5 @@
-//! HTTP routes, one module per resource, each exposing `router()`.
+//! HTTP routes, one module per resource, each exposing `router()` (an [`ApiRouter`]: handlers
+//! mounted by endpoint type only); [`api`] is all of them.
 
 pub mod admin;
 pub mod calendar;
@@ -10,3 +11,20 @@ pub mod map;
 pub mod open311;
 pub mod openapi;
 pub mod reference;
+
+use crate::http::ApiRouter;
+
+/// Every route of the service.
+pub fn api() -> ApiRouter {
+    ApiRouter::new()
+        .merge(admin::router())
+        .merge(openapi::router())
+        .merge(calendar::router())
+        .merge(cases::router())
+        .merge(reference::router())
+        .merge(map::router())
+        .merge(events::router())
+        .merge(evaluation::router())
+        .merge(feeds::router())
+        .merge(open311::router())
+}

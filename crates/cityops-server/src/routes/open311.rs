@@ -12,14 +12,12 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::DateTime;
-use cityops_api::{CaseDto, CaseStatus, Channel, ErrorCode, NewCaseDto, Stage, TypeKey, TypeKind};
+use cityops_api::{CaseDto, CaseStatus, Channel, ErrorCode, NewCaseDto, Stage, TypeKey, TypeKind, ep};
 use cityops_core::catalogue::Category;
 use cityops_store::CaseFilter;
 use serde_json::{Value, json};
@@ -27,19 +25,20 @@ use serde_json::{Value, json};
 use crate::app;
 use crate::auth;
 use crate::error::AppError;
-use crate::extract::ApiPath;
+use crate::http::{ApiRouter, PathOf};
 use crate::state::AppState;
 
 /// The jurisdiction this endpoint serves.
 pub const JURISDICTION: &str = "qingdao.cityops";
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/open311/v2/{file}", get(root_get).post(root_post))
-        .route("/open311/v2/services/{file}", get(service_definition))
-        .route("/open311/v2/requests/{file}", get(one_request))
-        .route("/open311/v2/tokens/{file}", get(token))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .at::<ep::Open311Get, _, _>(root_get)
+        .at::<ep::Open311Post, _, _>(root_post)
+        .at::<ep::Open311Service, _, _>(service_definition)
+        .at::<ep::Open311Request, _, _>(one_request)
+        .at::<ep::Open311Token, _, _>(token)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,10 +217,11 @@ fn service_record(cat: &Category) -> Value {
 
 async fn root_get(
     State(st): State<AppState>,
-    ApiPath(file): ApiPath<String>,
+    PathOf(ep_path): PathOf<ep::Open311Get>,
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
+    let file = ep_path.file;
     let Some((name, fmt)) = split(&file) else {
         return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
             .into_response();
@@ -278,7 +278,11 @@ fn discovery(headers: &HeaderMap, fmt: Fmt) -> Response {
     }
 }
 
-async fn service_definition(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
+async fn service_definition(
+    State(st): State<AppState>,
+    PathOf(ep_path): PathOf<ep::Open311Service>,
+) -> Response {
+    let file = ep_path.file;
     let Some((code, fmt)) = split(&file) else {
         return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
             .into_response();
@@ -438,9 +442,10 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
 
 async fn one_request(
     State(st): State<AppState>,
-    ApiPath(file): ApiPath<String>,
+    PathOf(ep_path): PathOf<ep::Open311Request>,
     uri: axum::http::Uri,
 ) -> Response {
+    let file = ep_path.file;
     let Some((id, fmt)) = split(&file) else {
         return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
             .into_response();
@@ -461,7 +466,8 @@ async fn one_request(
     }
 }
 
-async fn token(State(st): State<AppState>, ApiPath(file): ApiPath<String>) -> Response {
+async fn token(State(st): State<AppState>, PathOf(ep_path): PathOf<ep::Open311Token>) -> Response {
+    let file = ep_path.file;
     let Some((tok, fmt)) = split(&file) else {
         return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
             .into_response();
@@ -487,9 +493,10 @@ const MAX_FORM: usize = 64 * 1024;
 
 async fn root_post(
     State(st): State<AppState>,
-    ApiPath(file): ApiPath<String>,
+    PathOf(ep_path): PathOf<ep::Open311Post>,
     req: axum::extract::Request,
 ) -> Response {
+    let file = ep_path.file;
     let Some(("requests", fmt)) = split(&file) else {
         return O311Error::new(
             StatusCode::NOT_FOUND,

@@ -1,16 +1,25 @@
 //! The application layer: validates input at the edge, asks the core what to do, persists the
-//! result in one store transaction and nudges the live hub. HTTP handlers and feed endpoints call
-//! these functions and do nothing else.
+//! result in one store transaction and nudges the live hub. HTTP handlers call these functions and
+//! do nothing else. Submodules: [`feeds`] (what each source's items become, with the scenario
+//! rules on them), [`reference`] (catalogue, units, layers, cameras), [`evaluation`] (GB/T
+//! 30428.4), [`export`] (the case list as features).
 
+pub mod evaluation;
+pub mod export;
+pub mod feeds;
+pub mod reference;
+
+use cityops_api::query::{AuditQuery, CaseQuery, ViewQuery};
 use cityops_api::{
-    ActionRequest, CaseDto, Channel, DeadlineTierDto, DispatchProposalDto, ErrorCode, NewCaseDto, Role,
-    TimeLimitDto, TypeKey, UnitLevel,
+    Action, ActionRequest, AuditDto, CaseDto, CasePageDto, Channel, DeadlineTierDto, DispatchProposalDto,
+    ErrorCode, HealthDto, MapViewDto, NewCaseDto, NewTokenDto, Role, TimeLimitDto, TokenDto, TypeKey,
+    UnitLevel, VehicleDto,
 };
 use cityops_core::calendar::CalendarError;
 use cityops_core::catalogue::Category;
 use cityops_core::locate::LocateError;
 use cityops_core::workflow::{Actor, Case, Command, Ctx, Location, NewCase, WorkflowError};
-use cityops_store::{Created, IngestKey, NewAudit};
+use cityops_store::{CaseFilter, Created, IngestKey, NewAudit};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -296,4 +305,168 @@ pub async fn import_notices(
         state.live.nudge();
     }
     Ok(report)
+}
+
+/// Start the application's background work: the truck-route rule's clock (stops whose window
+/// closed unvisited raise alerts).
+pub fn start_background(state: &AppState) {
+    feeds::start_route_ticker(state.clone());
+}
+
+/// Health, backend, clock and last event.
+pub async fn health(st: &AppState) -> AppResult<HealthDto> {
+    Ok(HealthDto {
+        status: "ok".into(),
+        store: format!("{:?}", st.store.dialect()).to_lowercase(),
+        last_event_id: st.store.last_event_id().await?,
+        now: cityops_core::calendar::to_timestamp(st.clock.now()),
+        time_scale: st.clock.scale(),
+    })
+}
+
+/// The audit log, newest first (leaders and admins).
+pub async fn audit_log(st: &AppState, caller: &Caller, q: AuditQuery) -> AppResult<Vec<AuditDto>> {
+    caller.require(&[Role::Leader], "read the audit log")?;
+    let entries = st.store.audit_entries(q.limit.unwrap_or(100).min(1000)).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AuditDto {
+            id: e.id,
+            at: e.entry.at,
+            actor: e.entry.actor,
+            role: e.entry.role,
+            action: e.entry.action,
+            target: e.entry.target,
+            detail: e.entry.detail,
+            remote: e.entry.remote,
+        })
+        .collect())
+}
+
+/// Create a token (admins); the token is shown once, only its hash is kept.
+pub async fn create_token(st: &AppState, caller: &Caller, req: NewTokenDto) -> AppResult<TokenDto> {
+    caller.require(&[], "create tokens")?;
+    if req.label.is_empty() || req.label.len() > 64 {
+        return Err(AppError::invalid("label must be 1..=64 characters"));
+    }
+    if req.role == Role::Department && st.city.pack.organisation.unit(&req.label).is_none() {
+        return Err(AppError::invalid(format!(
+            "a department token's label must be a unit code; {:?} is not",
+            req.label
+        )));
+    }
+    if let Some(d) = &req.district
+        && st.city.pack.organisation.district(d).is_none()
+    {
+        return Err(AppError::invalid(format!("unknown district {d:?}")));
+    }
+    let token = crate::auth::new_token().map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    st.store
+        .create_token(cityops_store::NewToken {
+            hash: crate::auth::hash_token(&token),
+            role: req.role,
+            district_code: req.district,
+            label: req.label,
+            created_at: cityops_core::calendar::to_timestamp(st.clock.now()),
+        })
+        .await?;
+    Ok(TokenDto { token })
+}
+
+/// Validate a list query (and its caller's scope) into a store filter: a district-scoped token
+/// sees its district only.
+pub fn case_filter(caller: &Caller, q: &CaseQuery, now: cityops_api::Timestamp) -> AppResult<CaseFilter> {
+    if let Some(a) = &q.area
+        && !(matches!(a.len(), 6 | 9 | 12 | 15) && a.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(AppError::invalid(format!("area={a:?} must be a 6, 9, 12 or 15-digit area code")));
+    }
+    if let Some(c) = &q.code
+        && !(matches!(c.len(), 2 | 5) && c.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(AppError::invalid(format!("code={c:?} must be a 5-digit type or 2-digit class code")));
+    }
+    let bbox = match q.bbox {
+        Some(b @ cityops_api::query::Bbox([w, s, e, n]))
+            if !(w < e && s < n && (-180.0..=180.0).contains(&w) && (-90.0..=90.0).contains(&s)) =>
+        {
+            return Err(AppError::invalid(format!(
+                "bbox={b} must be west,south,east,north with west<east, south<north"
+            )));
+        }
+        b => b.map(|b| b.0),
+    };
+    if let Some(l) = q.limit
+        && !(1..=cityops_store::MAX_PAGE).contains(&l)
+    {
+        return Err(AppError::invalid(format!("limit={l} must be 1..={}", cityops_store::MAX_PAGE)));
+    }
+    let text = match q.q.as_deref().map(str::trim) {
+        None => None,
+        Some(t) if (1..=100).contains(&t.chars().count()) => Some(t.to_owned()),
+        Some(t) => {
+            return Err(AppError::invalid(format!(
+                "q={t:?} must be 1 to 100 characters of text (case number, address, description or camera id)"
+            )));
+        }
+    };
+    let mut f = CaseFilter { text, bbox, ..CaseFilter::from_query(q, now) };
+    if let Some(d) = &caller.district {
+        match &f.area {
+            Some(a) if a.starts_with(d.as_str()) => {}
+            Some(a) => {
+                return Err(AppError::forbidden(format!(
+                    "token is limited to district {d}; area {a} is outside"
+                )));
+            }
+            None => f.area = Some(d.clone()),
+        }
+    }
+    Ok(f)
+}
+
+/// A case as lists carry it: `overdue` evaluated at `now`, without its stage log and action
+/// history (a single-case read has those; a list of 1000 would otherwise carry every case's whole
+/// life).
+pub fn slim(c: &CaseDto, now: cityops_api::Timestamp) -> CaseDto {
+    let mut c = c.clone();
+    c.overdue = c.status.overdue(c.deadline, now);
+    c.history.clear();
+    c.events.clear();
+    c
+}
+
+/// A page of cases, newest first.
+pub async fn list_cases(st: &AppState, caller: &Caller, q: &CaseQuery) -> AppResult<CasePageDto> {
+    let now = cityops_core::calendar::to_timestamp(st.clock.now());
+    let f = case_filter(caller, q, now)?;
+    let page = st.store.list_cases(&f).await?;
+    let items = page.items.iter().map(|c| slim(c, now)).collect();
+    Ok(CasePageDto { items, total: page.total, limit: page.limit, offset: page.offset })
+}
+
+/// The actions the caller may take on a case now (none outside the caller's district).
+pub async fn allowed_actions(st: &AppState, caller: &Caller, id: i64) -> AppResult<Vec<Action>> {
+    let (case, _) = get_case(st, id).await?;
+    if !caller.covers(&case.district_code) {
+        return Ok(Vec::new());
+    }
+    Ok(Case::from_dto(&case).allowed_actions(&actor(caller)))
+}
+
+/// What a map view draws, from the service's live map.
+pub fn viewport(st: &AppState, q: &ViewQuery) -> AppResult<MapViewDto> {
+    use cityops_core::index::MapViewError;
+    st.map
+        .with(|m| m.view(q))
+        .ok_or_else(|| AppError::new(ErrorCode::Unavailable, "the map is unavailable"))?
+        .map_err(|e| match e {
+            MapViewError::Params(p) => AppError::invalid(p.to_string()),
+            MapViewError::Index(i) => AppError::invalid(i.to_string()),
+        })
+}
+
+/// Latest known position of every vehicle.
+pub async fn vehicles(st: &AppState) -> AppResult<Vec<VehicleDto>> {
+    Ok(st.store.vehicles().await?)
 }

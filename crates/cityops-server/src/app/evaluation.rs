@@ -1,0 +1,123 @@
+//! Evaluation: GB/T 30428.4 rates of an area or unit over a period, the districts as peers, and
+//! the ranking chart (plotters, shared with briefings).
+
+use cityops_api::query::EvalQuery;
+use cityops_api::{ErrorCode, RatesDto};
+use cityops_core::calendar::{from_timestamp, to_timestamp};
+use cityops_core::evaluation::{CompositeConfig, Period, Scope, evaluate, evaluate_peers};
+use cityops_core::workflow::Case;
+use cityops_store::CaseFilter;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+fn period(q: &EvalQuery) -> AppResult<Period> {
+    let (from, to) = (from_timestamp(q.from), from_timestamp(q.to));
+    if from >= to {
+        return Err(AppError::invalid("from must be before to"));
+    }
+    Ok(Period { from, to })
+}
+
+/// Every case with activity in the period (created before its end, changed since its start).
+async fn cases_of(st: &AppState, p: Period, area: Option<String>) -> AppResult<Vec<Case>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = st
+            .store
+            .list_cases(&CaseFilter {
+                area: area.clone(),
+                to: Some(to_timestamp(p.to)),
+                updated_from: Some(to_timestamp(p.from)),
+                limit: Some(cityops_store::MAX_PAGE),
+                offset: Some(offset),
+                ..Default::default()
+            })
+            .await?;
+        let n = page.items.len() as u32;
+        out.extend(page.items.iter().map(Case::from_dto));
+        if n < cityops_store::MAX_PAGE {
+            return Ok(out);
+        }
+        offset += n;
+    }
+}
+
+fn join_error(e: tokio::task::JoinError) -> AppError {
+    AppError::new(ErrorCode::Internal, e.to_string())
+}
+
+/// The rates, composite and grade of an area (`370200` = the city) or a unit.
+pub async fn area(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<RatesDto> {
+    let p = period(q)?;
+    let scope = match (&q.area, &q.unit) {
+        (Some(a), None) if a.bytes().all(|b| b.is_ascii_digit()) && matches!(a.len(), 6 | 9 | 12 | 15) => {
+            Scope::Area(a.clone())
+        }
+        (None, Some(u)) if st.city.pack.organisation.unit(u).is_some() => Scope::Unit(u.clone()),
+        _ => {
+            return Err(AppError::invalid(
+                "give either area=<6/9/12/15-digit code> or unit=<known unit code>",
+            ));
+        }
+    };
+    if let Scope::Area(a) = &scope
+        && a != "370200"
+    {
+        caller.require_district(a)?;
+    }
+    let area_filter = match &scope {
+        Scope::Area(a) if a != "370200" => Some(a.clone()),
+        _ => None,
+    };
+    let cases = cases_of(st, p, area_filter).await?;
+    let now = st.clock.now();
+    let e = tokio::task::spawn_blocking(move || {
+        evaluate(&cases, &scope, p, now, None, &CompositeConfig::default())
+    })
+    .await
+    .map_err(join_error)?;
+    Ok(e.to_dto())
+}
+
+/// The 10 districts evaluated as peers.
+pub async fn districts(st: &AppState, q: &EvalQuery) -> AppResult<Vec<RatesDto>> {
+    let p = period(q)?;
+    let cases = cases_of(st, p, None).await?;
+    let codes: Vec<String> = st.city.pack.organisation.districts().iter().map(|d| d.code.clone()).collect();
+    let now = st.clock.now();
+    let evals = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+        evaluate_peers(&cases, &refs, p, now, &CompositeConfig::default())
+    })
+    .await
+    .map_err(join_error)?;
+    Ok(evals.iter().map(|e| e.to_dto()).collect())
+}
+
+/// The district ranking as an SVG chart for briefings.
+pub async fn chart_svg(st: &AppState, q: &EvalQuery) -> AppResult<String> {
+    let title = format!(
+        "区域综合评价 {} – {} (UTC+8)",
+        q.from.with_timezone(&cityops_api::CST).format("%Y-%m-%d %H:%M"),
+        q.to.with_timezone(&cityops_api::CST).format("%Y-%m-%d %H:%M")
+    );
+    let rows = districts(st, q).await?;
+    let named: Vec<(String, RatesDto)> = rows
+        .into_iter()
+        .map(|r| {
+            let name = st
+                .city
+                .pack
+                .organisation
+                .district(&r.subject)
+                .map(|d| d.name.clone())
+                .unwrap_or(r.subject.clone());
+            (name, r)
+        })
+        .collect();
+    cityops_charts::district_ranking_svg(&named, &title)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+}

@@ -1,0 +1,433 @@
+//! Feed ingest: what each source's items become (cases, events), with the scenario rules on
+//! them — their alerts published as live events, their case proposals filed. A batch is validated
+//! whole before anything is written; a bad item fails the batch with an error naming its index.
+
+use cityops_api::LiveEvent;
+use cityops_api::{
+    CaseDto, Channel, EventBody, GpsFixDto, HotlineOrderDto, IngestItemDto, IngestResultDto, IngestStatus,
+    InspectorReportDto, NewCaseDto, Role, SensorReadingDto, VideoDetectionDto,
+};
+use cityops_core::scenario::{Alert, CaseProposal, Decision, Detection};
+use cityops_store::{IngestKey, NewEvent};
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Largest batch accepted.
+pub const MAX_BATCH: usize = 1000;
+/// Roles that may push feeds (the feed gateways use acceptor or admin tokens).
+const FEEDERS: &[Role] = &[Role::Acceptor, Role::Inspector];
+
+fn check_batch<T>(items: &[T], id: impl Fn(&T) -> &str) -> AppResult<()> {
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(AppError::invalid(format!("a batch holds 1..={MAX_BATCH} items, got {}", items.len())));
+    }
+    for (i, it) in items.iter().enumerate() {
+        let id = id(it);
+        if id.is_empty() || id.len() > 128 {
+            return Err(AppError::invalid(format!("item {i}: the source id must be 1..=128 characters")));
+        }
+    }
+    Ok(())
+}
+
+fn finite(i: usize, lon: f64, lat: f64) -> AppResult<()> {
+    if lon.is_finite() && lat.is_finite() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(format!("item {i}: lon/lat must be numbers")))
+    }
+}
+
+/// Item `i` of a batch names a known category at a point on land in the city.
+fn validate_report(st: &AppState, i: usize, key: &cityops_api::TypeKey, lon: f64, lat: f64) -> AppResult<()> {
+    let at_item = |e: AppError| AppError::new(e.0.code, format!("item {i}: {}", e.0.message));
+    finite(i, lon, lat)?;
+    super::category(&st.city, key).map_err(at_item)?;
+    st.city.pack.locate(lon, lat).map_err(|e| at_item(super::locate_error(e)))?;
+    Ok(())
+}
+
+async fn cases(
+    st: &AppState,
+    caller: &Caller,
+    source: &str,
+    items: Vec<(String, Option<NewCaseDto>)>,
+) -> AppResult<IngestResultDto> {
+    // Validate everything first (category and location of every item) so a bad item writes nothing.
+    for (i, (_, new)) in items.iter().enumerate() {
+        if let Some(n) = new {
+            validate_report(st, i, &n.type_key, n.lon, n.lat)?;
+        }
+    }
+    let mut out = IngestResultDto {
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        merged: 0,
+        items: Vec::with_capacity(items.len()),
+    };
+    for (source_ref, new) in items {
+        let Some(new) = new else {
+            out.ignored += 1;
+            out.items.push(IngestItemDto {
+                source_ref,
+                status: IngestStatus::Ignored,
+                case_id: None,
+                event_id: None,
+            });
+            continue;
+        };
+        let created =
+            super::create_case(st, caller, new, Some(IngestKey::new(source, source_ref.clone()))).await?;
+        let status = if created.created { IngestStatus::Created } else { IngestStatus::Duplicate };
+        match status {
+            IngestStatus::Created => out.created += 1,
+            _ => out.duplicates += 1,
+        }
+        out.items.push(IngestItemDto {
+            source_ref,
+            status,
+            case_id: Some(created.value.id),
+            event_id: created.event.map(|e| e.id),
+        });
+    }
+    Ok(out)
+}
+
+/// Inspector reports (城管通): each a case of the inspector channel.
+pub async fn inspector(
+    st: &AppState,
+    caller: &Caller,
+    items: Vec<InspectorReportDto>,
+) -> AppResult<IngestResultDto> {
+    caller.require(FEEDERS, "push inspector reports")?;
+    check_batch(&items, |r| &r.report_id)?;
+    let items = items
+        .into_iter()
+        .map(|r| {
+            let description = if r.description.is_empty() {
+                format!("监督员 {} 上报", r.inspector_id)
+            } else {
+                r.description
+            };
+            (
+                r.report_id,
+                Some(NewCaseDto {
+                    type_key: r.type_key,
+                    channel: Channel::Inspector,
+                    lon: r.lon,
+                    lat: r.lat,
+                    address: String::new(),
+                    description,
+                    media: r.media,
+                    camera_id: None,
+                    source_ref: None,
+                }),
+            )
+        })
+        .collect();
+    cases(st, caller, "inspector", items).await
+}
+
+/// 12345 work orders: a case each, except enquiries (咨询), which the hotline answers itself.
+pub async fn hotline(
+    st: &AppState,
+    caller: &Caller,
+    items: Vec<HotlineOrderDto>,
+) -> AppResult<IngestResultDto> {
+    caller.require(FEEDERS, "push hotline work orders")?;
+    check_batch(&items, |r| &r.order_no)?;
+    let items = items
+        .into_iter()
+        .map(|r| {
+            // 咨询 (an enquiry) is answered by the hotline itself and makes no case.
+            let new = (r.demand != cityops_api::HotlineDemand::Consult).then(|| NewCaseDto {
+                type_key: r.type_key,
+                channel: Channel::Hotline,
+                lon: r.lon,
+                lat: r.lat,
+                address: r.address,
+                description: format!("12345工单 {}：{}", r.order_no, r.description),
+                media: Vec::new(),
+                camera_id: None,
+                source_ref: None,
+            });
+            (r.order_no, new)
+        })
+        .collect();
+    cases(st, caller, "hotline", items).await
+}
+
+/// Video-AI detections: ignored below the confidence threshold, merged into an open case of the
+/// same camera, type and place, or filed as a case.
+pub async fn video(
+    st: &AppState,
+    caller: &Caller,
+    items: Vec<VideoDetectionDto>,
+) -> AppResult<IngestResultDto> {
+    caller.require(FEEDERS, "push video detections")?;
+    check_batch(&items, |r| &r.detection_id)?;
+    for (i, d) in items.iter().enumerate() {
+        if !(0.0..=1.0).contains(&d.confidence) {
+            return Err(AppError::invalid(format!("item {i}: confidence must be within 0..=1")));
+        }
+        if d.camera_id.is_empty() {
+            return Err(AppError::invalid(format!("item {i}: camera_id is required")));
+        }
+        validate_report(st, i, &d.type_key, d.lon, d.lat)?;
+    }
+    let now = st.clock.now();
+    let mut out = IngestResultDto {
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        merged: 0,
+        items: Vec::with_capacity(items.len()),
+    };
+    for d in items {
+        let key = IngestKey::new("video_ai", d.detection_id.clone());
+        let item = |status, case_id: Option<i64>| IngestItemDto {
+            source_ref: d.detection_id.clone(),
+            status,
+            case_id,
+            event_id: None,
+        };
+        if let Some(id) = st.store.case_for_key(&key).await? {
+            out.duplicates += 1;
+            out.items.push(item(IngestStatus::Duplicate, Some(id)));
+            continue;
+        }
+        let det = Detection {
+            camera_id: d.camera_id.clone(),
+            type_key: d.type_key.clone(),
+            confidence: d.confidence,
+            lon: d.lon,
+            lat: d.lat,
+            at: now,
+        };
+        match st.scenario.on_detection(&det) {
+            Some(Decision::NewCase { key: group, case }) => {
+                let created = file(
+                    st,
+                    caller,
+                    &case,
+                    Channel::VideoAi,
+                    "video_merge",
+                    d.snapshot.into_iter().collect(),
+                )
+                .await?;
+                st.scenario.remember_video_case(group, created.value.id);
+                st.store.claim_key(&key, Some(created.value.id)).await?;
+                out.created += 1;
+                out.items.push(IngestItemDto {
+                    event_id: created.event.map(|e| e.id),
+                    ..item(IngestStatus::Created, Some(created.value.id))
+                });
+            }
+            Some(Decision::Merge { into, .. }) => {
+                let case_id = st.scenario.video_case(&into);
+                st.store.claim_key(&key, case_id).await?;
+                out.merged += 1;
+                out.items.push(item(IngestStatus::Merged, case_id));
+            }
+            Some(Decision::Ignore(_)) | None => {
+                st.store.claim_key(&key, None).await?;
+                out.ignored += 1;
+                out.items.push(item(IngestStatus::Ignored, None));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Run the truck-route rule's clock: stops whose window closed unvisited raise alerts.
+pub fn start_route_ticker(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            let alerts = state.scenario.tick(state.clock.now());
+            if let Err(e) = publish(&state, &alerts).await {
+                tracing::warn!(error = ?e, "route alerts not published");
+            }
+        }
+    });
+}
+
+/// Append feed events; returns the result and the events actually written (new ones), in order.
+async fn events(
+    st: &AppState,
+    items: Vec<(String, NewEvent)>,
+) -> AppResult<(IngestResultDto, Vec<LiveEvent>)> {
+    let (refs, events): (Vec<String>, Vec<NewEvent>) = items.into_iter().unzip();
+    let written = st.store.append_events(events).await?;
+    if written.iter().any(Option::is_some) {
+        st.live.nudge();
+    }
+    let fresh: Vec<LiveEvent> = written.iter().flatten().cloned().collect();
+    let mut out = IngestResultDto {
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        merged: 0,
+        items: Vec::with_capacity(refs.len()),
+    };
+    for (source_ref, event) in refs.into_iter().zip(written) {
+        let status = match &event {
+            Some(_) => {
+                out.created += 1;
+                IngestStatus::Created
+            }
+            None => {
+                out.duplicates += 1;
+                IngestStatus::Duplicate
+            }
+        };
+        out.items.push(IngestItemDto { source_ref, status, case_id: None, event_id: event.map(|e| e.id) });
+    }
+    Ok((out, fresh))
+}
+
+/// Site sensor readings: appended as events; a dust or noise episode raises an alert and files a
+/// case in the site's district.
+pub async fn sensor(
+    st: &AppState,
+    caller: &Caller,
+    items: Vec<SensorReadingDto>,
+) -> AppResult<IngestResultDto> {
+    caller.require(FEEDERS, "push sensor readings")?;
+    check_batch(&items, |r| &r.reading_id)?;
+    let mut batch = Vec::with_capacity(items.len());
+    for (i, r) in items.into_iter().enumerate() {
+        let unit = match r.quantity.as_str() {
+            "pm10" => "µg/m³",
+            "noise" => "dB(A)",
+            q => return Err(AppError::invalid(format!("item {i}: quantity {q:?} is not pm10 or noise"))),
+        };
+        if !(r.value.is_finite() && r.value >= 0.0) {
+            return Err(AppError::invalid(format!("item {i}: value must be a non-negative number")));
+        }
+        batch.push((
+            r.reading_id.clone(),
+            NewEvent {
+                key: Some(IngestKey::new("sensor", r.reading_id)),
+                at: r.at,
+                body: EventBody::Sensor {
+                    sensor_id: r.sensor_id,
+                    quantity: r.quantity,
+                    value: r.value,
+                    unit: unit.into(),
+                },
+            },
+        ));
+    }
+    let (out, fresh) = events(st, batch).await?;
+    // Construction dust / noise: an episode raises an alert and files a case in the site's district.
+    for e in &fresh {
+        if let EventBody::Sensor { sensor_id, quantity, value, .. } = &e.body
+            && let Some((alert, proposal)) = st.scenario.on_reading(
+                sensor_id,
+                quantity,
+                *value,
+                cityops_core::calendar::from_timestamp(e.at),
+            )
+        {
+            publish(st, std::slice::from_ref(&alert)).await?;
+            file(st, caller, &proposal, Channel::Sensor, "sensor_alarm", Vec::new()).await?;
+        }
+    }
+    Ok(out)
+}
+
+/// Vehicle GPS fixes: appended as events and run through the waste-truck route rules.
+pub async fn gps(st: &AppState, caller: &Caller, items: Vec<GpsFixDto>) -> AppResult<IngestResultDto> {
+    caller.require(FEEDERS, "push GPS fixes")?;
+    check_batch(&items, |r| &r.fix_id)?;
+    let mut batch = Vec::with_capacity(items.len());
+    for (i, f) in items.into_iter().enumerate() {
+        finite(i, f.lon, f.lat)?;
+        let window = st.city.pack.basemap.window;
+        if !(window.min().x..=window.max().x).contains(&f.lon)
+            || !(window.min().y..=window.max().y).contains(&f.lat)
+        {
+            return Err(AppError::new(
+                cityops_api::ErrorCode::OutsideCity,
+                format!("item {i}: ({}, {}) is outside the Qingdao map window", f.lon, f.lat),
+            ));
+        }
+        batch.push((
+            f.fix_id.clone(),
+            NewEvent {
+                key: Some(IngestKey::new("gps", f.fix_id)),
+                at: f.at,
+                body: EventBody::Vehicle {
+                    vehicle_id: f.vehicle_id,
+                    lon: f.lon,
+                    lat: f.lat,
+                    speed_kmh: f.speed_kmh,
+                    heading_deg: f.heading_deg,
+                },
+            },
+        ));
+    }
+    let (out, fresh) = events(st, batch).await?;
+    // Waste trucks: off route, stops served out of their window.
+    let mut alerts = Vec::new();
+    for e in &fresh {
+        if let EventBody::Vehicle { vehicle_id, lon, lat, .. } = &e.body {
+            alerts.extend(st.scenario.on_fix(
+                vehicle_id,
+                *lon,
+                *lat,
+                cityops_core::calendar::from_timestamp(e.at),
+            ));
+        }
+    }
+    publish(st, &alerts).await?;
+    Ok(out)
+}
+
+/// Publish alerts as live events (idempotent on the alert's deterministic id).
+pub async fn publish(state: &AppState, alerts: &[Alert]) -> AppResult<()> {
+    if alerts.is_empty() {
+        return Ok(());
+    }
+    let events = alerts
+        .iter()
+        .map(|a| NewEvent {
+            key: Some(IngestKey::new("alert", a.id.clone())),
+            at: cityops_core::calendar::to_timestamp(a.at),
+            body: a.to_event_body(),
+        })
+        .collect();
+    let written = state.store.append_events(events).await?;
+    if written.iter().any(Option::is_some) {
+        state.live.nudge();
+    }
+    Ok(())
+}
+
+/// File the case a rule proposes (idempotent on its `source_ref`), as `caller`.
+pub async fn file(
+    state: &AppState,
+    caller: &Caller,
+    p: &CaseProposal,
+    channel: Channel,
+    source: &str,
+    media: Vec<String>,
+) -> AppResult<cityops_store::Created<CaseDto>> {
+    let new = NewCaseDto {
+        type_key: p.type_key.clone(),
+        channel,
+        lon: p.lon,
+        lat: p.lat,
+        address: String::new(),
+        description: p.description.clone(),
+        media,
+        camera_id: p.cameras.first().cloned(),
+        source_ref: None,
+    };
+    super::create_case(state, caller, new, Some(IngestKey::new(source, p.source_ref.clone()))).await
+}
