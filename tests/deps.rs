@@ -79,10 +79,15 @@ fn only_the_desktop_embeds_the_service() {
 fn the_ui_knows_only_the_contract_and_browser_crates() {
     let all = workspace_deps();
     let ui = normal(&all, "cityops-ui");
-    assert!(ui.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{ui:?}");
+    assert!(
+        ui.iter().filter(|d| d.starts_with("cityops")).all(|d| ["cityops-api", "cityops-client"].contains(d)),
+        "{ui:?}"
+    );
     const ALLOWED: &[&str] = &[
         "cityops-api",
+        "cityops-client",
         "serde",
+        "serde_urlencoded",
         "serde_json",
         "chrono",
         "leptos",
@@ -93,4 +98,11 @@ fn the_ui_knows_only_the_contract_and_browser_crates() {
         "console_error_panic_hook",
     ];
     assert!(ui.iter().all(|d| ALLOWED.contains(d) || d.starts_with("gloo")), "{ui:?}");
+}
+
+#[test]
+fn the_client_knows_only_the_contract() {
+    let all = workspace_deps();
+    let client = normal(&all, "cityops-client");
+    assert!(client.iter().filter(|d| d.starts_with("cityops")).all(|d| *d == "cityops-api"), "{client:?}");
 }

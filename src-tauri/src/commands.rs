@@ -1,119 +1,155 @@
-//! The console's Tauri commands: `viewport` is answered by the native live map; the others forward
-//! to the service's REST API and return its JSON (errors as `{code, message}`).
+//! The console's Tauri commands. The webview reaches the service through one command, [`forward`]:
+//! allow-listed by endpoint ([`CONSOLE_ENDPOINTS`]), typed on the way through (the arguments are
+//! decoded as the endpoint's path, query and body types, the answer as its response type) and
+//! sent by the one client. Besides it: [`viewport`], answered by the native live map;
+//! [`export_cases`], which saves the file natively; and the shell's own [`connection_status`],
+//! [`service_info`] and [`use_service`]. Errors are [`ShellError`], `{code, message}` on the wire.
 
-use cityops_api::{ActionRequest, ApiError, ErrorCode, MapViewDto};
-use cityops_core::index::{MapViewError, ViewParams};
+use std::future::Future;
+use std::pin::Pin;
+
+use cityops_api::endpoint::{Endpoint, Format, Visitor, visit_named};
+use cityops_api::query::{CaseExportQuery, ViewQuery};
+use cityops_api::{MapViewDto, ep};
+use cityops_core::index::MapViewError;
 use serde_json::Value;
 use tauri::State;
 
-use crate::service::{DesktopState, enc};
+use crate::error::ShellError;
+use crate::service::DesktopState;
 
-type Answer = Result<Value, ApiError>;
+/// The endpoints the webview may reach through the shell: the console's reads and its workflow
+/// action. Not tokens, notices, feeds, the audit log or Open311.
+pub const CONSOLE_ENDPOINTS: &[&str] = &[
+    <ep::Health as Endpoint>::INFO.name,
+    <ep::ListCases as Endpoint>::INFO.name,
+    <ep::GetCase as Endpoint>::INFO.name,
+    <ep::Act as Endpoint>::INFO.name,
+    <ep::AllowedActions as Endpoint>::INFO.name,
+    <ep::DispatchProposal as Endpoint>::INFO.name,
+    <ep::Catalogue as Endpoint>::INFO.name,
+    <ep::Units as Endpoint>::INFO.name,
+    <ep::Locate as Endpoint>::INFO.name,
+    <ep::Layer as Endpoint>::INFO.name,
+    <ep::CamerasInBox as Endpoint>::INFO.name,
+    <ep::CamerasVisible as Endpoint>::INFO.name,
+    <ep::Camera as Endpoint>::INFO.name,
+    <ep::CalendarYear as Endpoint>::INFO.name,
+];
 
-/// Points and clusters for a view, from the native live map (`query` is the viewport query
-/// string). While the first picture loads it waits (up to 30 s) rather than failing.
+type Answer = Pin<Box<dyn Future<Output = Result<Value, ShellError>> + Send>>;
+
+/// One forwarded call: the webview's arguments, decoded as endpoint `E`'s types when visited.
+struct Forward {
+    client: cityops_client::Client<cityops_client::native::HttpTransport>,
+    path: Value,
+    query: Value,
+    body: Value,
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    endpoint: &'static str,
+    part: &'static str,
+    v: Value,
+) -> Result<T, ShellError> {
+    serde_json::from_value(v).map_err(|e| ShellError::BadArguments { endpoint, part, message: e.to_string() })
+}
+
+impl Visitor for Forward {
+    type Output = Answer;
+
+    fn visit<E: Endpoint>(&mut self) -> Answer {
+        let client = self.client.clone();
+        let (path, query, body) = (self.path.take(), self.query.take(), self.body.take());
+        Box::pin(async move {
+            let name = E::INFO.name;
+            let p: E::Path = typed(name, "path", or_empty(path))?;
+            let q: E::Query = typed(name, "query", or_empty(query))?;
+            match E::INFO.response {
+                Format::Json => {
+                    let b: E::Request = typed(name, "body", or_empty(body))?;
+                    let answer = client.call::<E>(&p, &q, &b).await?;
+                    serde_json::to_value(answer)
+                        .map_err(|e| ShellError::Client(cityops_client::ClientError::Decode(e.to_string())))
+                }
+                // GeoJSON and SVG come back as text.
+                Format::GeoJson | Format::Features | Format::Svg => {
+                    let r = client.fetch::<E>(&p, &q).await?;
+                    Ok(Value::String(String::from_utf8_lossy(&r.body).into_owned()))
+                }
+                _ => Err(ShellError::NotAllowed(name.to_owned())),
+            }
+        })
+    }
+}
+
+fn or_empty(v: Value) -> Value {
+    if v.is_null() { Value::Object(Default::default()) } else { v }
+}
+
+/// Call an endpoint of the service for the webview (see [`CONSOLE_ENDPOINTS`]).
 #[tauri::command]
-pub async fn viewport(state: State<'_, DesktopState>, query: String) -> Result<MapViewDto, ApiError> {
-    let params: ViewParams = serde_urlencoded::from_str(&query)
-        .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("viewport query: {e}")))?;
+pub async fn forward(
+    state: State<'_, DesktopState>,
+    endpoint: String,
+    path: Option<Value>,
+    query: Option<Value>,
+    body: Option<Value>,
+) -> Result<Value, ShellError> {
+    if !CONSOLE_ENDPOINTS.contains(&endpoint.as_str()) {
+        return Err(ShellError::NotAllowed(endpoint));
+    }
+    let svc = state.ready().await?;
+    let mut f = Forward {
+        client: svc.client,
+        path: path.unwrap_or_default(),
+        query: query.unwrap_or_default(),
+        body: body.unwrap_or_default(),
+    };
+    let call = visit_named(&endpoint, &mut f).ok_or_else(|| ShellError::NotAllowed(endpoint.clone()))?;
+    call.await
+}
+
+/// Points and clusters for a view, from the native live map. While the first picture loads it
+/// waits (up to 30 s) rather than failing.
+#[tauri::command]
+pub async fn viewport(state: State<'_, DesktopState>, query: ViewQuery) -> Result<MapViewDto, ShellError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         {
-            let guard =
-                state.map.read().map_err(|_| ApiError::new(ErrorCode::Internal, "map lock poisoned"))?;
+            let guard = state.map.read().map_err(|_| ShellError::MapLoading)?;
             if let Some(map) = guard.as_ref() {
-                return map.view(&params).map_err(|e| match e {
-                    MapViewError::Params(p) => ApiError::new(ErrorCode::InvalidField, p.to_string()),
-                    MapViewError::Index(i) => ApiError::new(ErrorCode::InvalidField, i.to_string()),
+                return map.view(&query).map_err(|e| match e {
+                    MapViewError::Params(p) => ShellError::BadView(p.to_string()),
+                    MapViewError::Index(i) => ShellError::BadView(i.to_string()),
                 });
             }
         }
         if std::time::Instant::now() >= deadline {
-            return Err(ApiError::new(ErrorCode::Unavailable, "the map is still loading"));
+            return Err(ShellError::MapLoading);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 
-/// A static layer's GeoJSON.
+/// Export the filtered case list (GeoJSON or FlatGeobuf) into the user's download directory;
+/// answers the file's path.
 #[tauri::command]
-pub async fn layer_geojson(state: State<'_, DesktopState>, name: String, area: Option<String>) -> Answer {
-    let q = area.map(|a| format!("?area={}", enc(&a))).unwrap_or_default();
-    state.ready().await?.get(&format!("/api/v1/layers/{}{q}", enc(&name))).await
-}
-
-/// A page of cases (`query` is the list query string).
-#[tauri::command]
-pub async fn list_cases(state: State<'_, DesktopState>, query: String) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cases?{query}")).await
-}
-
-/// One case with its history.
-#[tauri::command]
-pub async fn get_case(state: State<'_, DesktopState>, id: i64) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cases/{id}")).await
-}
-
-/// Actions the operator may take on a case now.
-#[tauri::command]
-pub async fn allowed_actions(state: State<'_, DesktopState>, id: i64) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cases/{id}/actions")).await
-}
-
-/// Take a workflow action.
-#[tauri::command]
-pub async fn act(state: State<'_, DesktopState>, id: i64, request: ActionRequest) -> Answer {
-    let body = serde_json::to_value(&request)
-        .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, e.to_string()))?;
-    state.ready().await?.post(&format!("/api/v1/cases/{id}/actions"), &body).await
-}
-
-/// The proposed unit and deadline for a dispatch.
-#[tauri::command]
-pub async fn dispatch_proposal(state: State<'_, DesktopState>, id: i64) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cases/{id}/dispatch-proposal")).await
-}
-
-/// The type catalogue.
-#[tauri::command]
-pub async fn catalogue(state: State<'_, DesktopState>) -> Answer {
-    state.ready().await?.get("/api/v1/catalogue").await
-}
-
-/// All units.
-#[tauri::command]
-pub async fn units(state: State<'_, DesktopState>) -> Answer {
-    state.ready().await?.get("/api/v1/units").await
-}
-
-/// Grid, community, street, district and unit of a point.
-#[tauri::command]
-pub async fn locate(state: State<'_, DesktopState>, lon: f64, lat: f64) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/locate?lon={lon}&lat={lat}")).await
-}
-
-/// Cameras that can see a point.
-#[tauri::command]
-pub async fn cameras_visible(state: State<'_, DesktopState>, lon: f64, lat: f64) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cameras/visible?lon={lon}&lat={lat}")).await
-}
-
-/// The cameras whose view cone may reach into a box (`bbox` = `west,south,east,north`).
-#[tauri::command]
-pub async fn cameras_in_box(state: State<'_, DesktopState>, bbox: String) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cameras?bbox={}", enc(&bbox))).await
-}
-
-/// One camera by id.
-#[tauri::command]
-pub async fn camera(state: State<'_, DesktopState>, id: String) -> Answer {
-    state.ready().await?.get(&format!("/api/v1/cameras/{}", enc(&id))).await
-}
-
-/// The service's health and clock (`now`, `time_scale`, `last_event_id`).
-#[tauri::command]
-pub async fn health(state: State<'_, DesktopState>) -> Answer {
-    state.ready().await?.get("/api/health").await
+pub async fn export_cases(
+    state: State<'_, DesktopState>,
+    query: CaseExportQuery,
+) -> Result<String, ShellError> {
+    let svc = state.ready().await?;
+    let r = svc.client.fetch::<ep::ExportCases>(&cityops_api::endpoint::Empty {}, &query).await?;
+    let format = query.format.unwrap_or_default();
+    let dir = crate::service::download_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| ShellError::Export(format!("{}: {e}", dir.display())))?;
+    let name =
+        format!("cityops-cases-{}.{}", chrono::Local::now().format("%Y%m%dT%H%M%S"), format.extension());
+    let path = dir.join(name);
+    std::fs::write(&path, &r.body).map_err(|e| ShellError::Export(format!("{}: {e}", path.display())))?;
+    tracing::info!(path = %path.display(), bytes = r.body.len(), "cases exported");
+    Ok(path.display().to_string())
 }
 
 /// `connecting`, `live`, `reconnecting` or `failed`.
@@ -126,11 +162,20 @@ pub fn connection_status(state: State<'_, DesktopState>) -> String {
         .unwrap_or_default()
 }
 
-/// Where the console's service is and whether it is embedded (never the token).
+/// Which service the console follows (never the token).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ServiceInfo {
+    /// Base URL.
+    pub server: String,
+    /// Whether it is the console's embedded service.
+    pub embedded: bool,
+}
+
+/// Where the console's service is and whether it is embedded.
 #[tauri::command]
-pub fn service_info(state: State<'_, DesktopState>) -> Answer {
+pub fn service_info(state: State<'_, DesktopState>) -> Result<ServiceInfo, ShellError> {
     let s = state.service()?;
-    Ok(serde_json::json!({ "server": s.base, "embedded": s.embedded }))
+    Ok(ServiceInfo { server: s.base, embedded: s.embedded })
 }
 
 /// Switch the console to another service (settings screen): `server` and `token` for a remote
@@ -145,8 +190,8 @@ pub async fn use_service<R: tauri::Runtime>(
     start: State<'_, crate::StartArgs>,
     server: Option<String>,
     token: Option<String>,
-) -> Answer {
-    let refused = |e: crate::service::ServiceError| ApiError::new(ErrorCode::InvalidField, e.to_string());
+) -> Result<ServiceInfo, ShellError> {
+    let refused = |e: crate::service::ServiceError| ShellError::Refused(e.to_string());
     let svc = match server.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(base) => crate::service::remote_checked(base, token.as_deref().unwrap_or_default())
             .await
@@ -157,7 +202,7 @@ pub async fn use_service<R: tauri::Runtime>(
                 // Not `connect`: that would go to the service named or remembered.
                 crate::connect(start.0.clone(), true)
                     .await
-                    .map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?
+                    .map_err(|e| ShellError::NoService(e.to_string()))?
             }
         },
     };
@@ -166,4 +211,19 @@ pub async fn use_service<R: tauri::Runtime>(
     crate::service::remember_remote(&start.0, (!svc.embedded).then_some(&svc));
     crate::live::start(app, state.inner().clone(), svc);
     service_info(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allow_list_names_endpoints_of_the_table_and_keeps_writes_out() {
+        for name in CONSOLE_ENDPOINTS {
+            assert!(cityops_api::endpoint::ALL.iter().any(|i| i.name == *name), "{name}");
+        }
+        for forbidden in ["create_token", "import_notices", "feed_gps", "audit", "open311_post", "events"] {
+            assert!(!CONSOLE_ENDPOINTS.contains(&forbidden), "{forbidden}");
+        }
+    }
 }

@@ -4,12 +4,14 @@
 //! (SQLite in the user's data directory, the synthetic city running), or a remote one with
 //! `--server URL --token T` — and holds the live map: a [`cityops_core::index::LiveMap`] fed by
 //! the service's event stream, answering the UI's viewport queries so the webview receives only
-//! what it draws. Everything else the UI asks is forwarded to the service's REST API.
+//! what it draws. Everything else the UI asks goes through one allow-listed, typed forward to the
+//! service's API (`commands::forward`), by the one client (`cityops-client`).
 //!
-//! Modules: [`service`] (embedded or remote service, HTTP), [`live`] (event stream → live map →
-//! UI events), [`commands`] (the thin Tauri commands).
+//! Modules: [`service`] (embedded or remote service), [`live`] (event stream → live map → UI
+//! events), [`commands`] (the thin Tauri commands), [`error`] (the shell's typed error).
 
 pub mod commands;
+pub mod error;
 pub mod live;
 pub mod service;
 
@@ -109,21 +111,10 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::forward,
             commands::viewport,
-            commands::layer_geojson,
-            commands::list_cases,
-            commands::get_case,
-            commands::allowed_actions,
-            commands::act,
-            commands::dispatch_proposal,
-            commands::catalogue,
-            commands::units,
-            commands::locate,
-            commands::cameras_visible,
-            commands::camera,
-            commands::cameras_in_box,
+            commands::export_cases,
             commands::connection_status,
-            commands::health,
             commands::service_info,
             commands::use_service,
         ])

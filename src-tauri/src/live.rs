@@ -1,17 +1,20 @@
-//! The live picture: load the open cases (and the last day's closures) once, then follow the
-//! service's event stream, applying every event to the live map in id order and passing it on to
-//! the UI (Tauri event `live`). After a drop it resumes from the last event id it applied, so it
-//! loses nothing; while disconnected the map keeps its last picture and the status bar says so
-//! (Tauri event `connection`: `connecting`, `live`, `reconnecting`).
+//! The live picture: load the map the way every holder does (`cityops_core::index::LiveMapLoader`:
+//! open, parked and recently closed cases, the vehicles), then follow the service's event stream
+//! (`cityops_client::native::follow_events`), applying every event to the live map in id order and
+//! passing it on to the UI (Tauri event `live`). After a drop it resumes from the last event id it
+//! applied, so it loses nothing; while disconnected the map keeps its last picture and the status
+//! bar says so (Tauri event `connection`: `connecting`, `live`, `reconnecting`).
 
+use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDateTime, TimeDelta};
-use cityops_api::{CasePageDto, LiveEvent};
+use chrono::NaiveDateTime;
+use cityops_api::endpoint::Empty;
+use cityops_api::{HealthDto, ServiceClock, ep};
+use cityops_client::native::{LiveUpdate, follow_events};
 use cityops_core::citypack::ops::{OpsLayers, OpsSources};
-use cityops_core::index::LiveMap;
-use futures_util::StreamExt;
+use cityops_core::index::{LiveMap, LiveMapLoader};
 use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::service::{Desktop, Service};
@@ -21,30 +24,21 @@ pub fn emit_connection<R: Runtime>(app: &AppHandle<R>, state: &str) {
     let _ = app.emit("connection", state);
 }
 
-/// The service's clock as seen from here (it may run scaled).
+/// The service's clock as reckoned here from a health reading (the wire's one formula).
 #[derive(Debug, Clone, Copy)]
-struct ServiceClock {
-    at: NaiveDateTime,
+struct Clock {
+    clock: ServiceClock,
     since: Instant,
-    scale: f64,
 }
 
-impl ServiceClock {
-    fn now(&self) -> NaiveDateTime {
-        self.at + TimeDelta::milliseconds((self.since.elapsed().as_secs_f64() * self.scale * 1000.0) as i64)
+impl Clock {
+    fn from_health(h: &HealthDto) -> Self {
+        Clock { clock: ServiceClock::from_health(h, 0.0), since: Instant::now() }
     }
-}
 
-async fn health(svc: &Service) -> Result<(ServiceClock, u64), String> {
-    let h = svc.get("/api/health").await.map_err(|e| e.message)?;
-    let at = h["now"]
-        .as_str()
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(cityops_core::calendar::from_timestamp)
-        .ok_or("health without a time")?;
-    let scale = h["time_scale"].as_f64().unwrap_or(1.0);
-    let last = h["last_event_id"].as_u64().unwrap_or(0);
-    Ok((ServiceClock { at, since: Instant::now(), scale }, last))
+    fn now(&self) -> NaiveDateTime {
+        cityops_core::calendar::from_timestamp(self.clock.now(self.since.elapsed().as_secs_f64() * 1000.0))
+    }
 }
 
 /// The city's operations layers, parsed once per process (a retried first load and every switch
@@ -58,35 +52,23 @@ fn ops() -> Result<&'static OpsLayers, String> {
     Ok(OPS.get_or_init(|| parsed))
 }
 
-/// Load the picture: every active case and the last 24 hours' closures.
-async fn load(svc: &Service, clock: &ServiceClock) -> Result<LiveMap, String> {
+/// Load the picture through the service's API, as the loader says.
+async fn load(svc: &Service, clock: &Clock) -> Result<LiveMap, String> {
     let mut map = LiveMap::new().map_err(|e| e.to_string())?;
     // Cameras and waste facilities: the city's static point layers (compiled in).
     map.load_ops(ops()?).map_err(|e| e.to_string())?;
-    let day_ago = cityops_core::calendar::to_timestamp(clock.now() - TimeDelta::hours(24));
-    let since = crate::service::enc(&day_ago.to_rfc3339());
-    for filter in
-        ["status=active".to_owned(), "status=suspended".to_owned(), format!("status=closed&from={since}")]
-    {
-        let mut offset = 0;
-        loop {
-            let v = svc
-                .get(&format!("/api/v1/cases?{filter}&limit=1000&offset={offset}"))
-                .await
-                .map_err(|e| e.message)?;
-            let page: CasePageDto = serde_json::from_value(v).map_err(|e| e.to_string())?;
-            for c in &page.items {
-                if let Err(e) = map.load_case(c) {
-                    tracing::debug!(case = c.id, error = %e, "case left off the map");
-                }
-            }
-            if page.items.len() < 1000 {
-                break;
-            }
-            offset += 1000;
+    let mut loader = LiveMapLoader::new(map, clock.now());
+    while let Some(q) = loader.next_query() {
+        let page = svc.client.get::<ep::ListCases>(&Empty {}, &q).await.map_err(|e| e.to_string())?;
+        for (id, e) in loader.accept_page(&page.items) {
+            tracing::debug!(case = id, error = %e, "case left off the map");
         }
     }
-    Ok(map)
+    let vehicles = svc.client.get::<ep::Vehicles>(&Empty {}, &Empty {}).await.map_err(|e| e.to_string())?;
+    for (id, e) in loader.accept_vehicles(&vehicles) {
+        tracing::debug!(vehicle = id, error = %e, "vehicle left off the map");
+    }
+    Ok(loader.finish(0))
 }
 
 /// Make `svc` the console's service and follow it (the first service, or a switch from the
@@ -100,7 +82,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service) {
 /// Follow `svc` until the console switches to another service.
 async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service, generation: u64) {
     let current = |d: &Desktop| d.generation() == generation;
-    let mut backoff = Duration::from_millis(500);
+    let mut backoff = cityops_client::Backoff::default();
     tracing::info!(base = %svc.base, embedded = svc.embedded, "following the service");
     // First picture.
     let clock = loop {
@@ -109,21 +91,23 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
         }
         desk.set_connection("connecting");
         emit_connection(&app, "connecting");
-        match health(&svc).await {
-            Ok((clock, last)) => match load(&svc, &clock).await {
-                Ok(mut map) => {
-                    map.resume_after(last);
-                    if desk.with_map(generation, |m| *m = Some(map)).is_none() {
-                        return;
+        match svc.client.get::<ep::Health>(&Empty {}, &Empty {}).await {
+            Ok(h) => {
+                let clock = Clock::from_health(&h);
+                match load(&svc, &clock).await {
+                    Ok(mut map) => {
+                        map.resume_after(h.last_event_id);
+                        if desk.with_map(generation, |m| *m = Some(map)).is_none() {
+                            return;
+                        }
+                        break clock;
                     }
-                    break clock;
+                    Err(e) => tracing::warn!(error = %e, "initial load failed; retrying"),
                 }
-                Err(e) => tracing::warn!(error = %e, "initial load failed; retrying"),
-            },
+            }
             Err(e) => tracing::warn!(error = %e, "service not answering yet; retrying"),
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
+        tokio::time::sleep(backoff.next_delay()).await;
     };
     // Overdue sweeping against the service's clock, and the connection state repeated for a UI
     // that subscribed after the last change (the webview loads while the service starts).
@@ -140,91 +124,48 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
             emit_connection(&a, &state);
         }
     });
-    loop {
-        let Some(last) = desk.with_map(generation, |m| m.as_ref().map(LiveMap::last_event_id).unwrap_or(0))
-        else {
-            return;
-        };
-        let ended = stream(&app, &desk, &svc, last, generation).await;
+    let Some(after) = desk.with_map(generation, |m| m.as_ref().map(LiveMap::last_event_id).unwrap_or(0))
+    else {
+        return;
+    };
+    let transport = svc.client.transport().clone();
+    follow_events(&transport, after, |update| {
         if !current(&desk) {
             tracing::info!(base = %svc.base, "switched away from this service");
-            return;
+            return ControlFlow::Break(());
         }
-        match ended {
-            Ok(()) => tracing::info!("event stream ended; reconnecting"),
-            Err(e) => tracing::warn!(error = %e, last, "event stream dropped; reconnecting"),
-        }
-        desk.set_connection("reconnecting");
-        emit_connection(&app, "reconnecting");
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
-    }
-}
-
-/// One connection of the stream, resuming after `last`.
-async fn stream<R: Runtime>(
-    app: &AppHandle<R>,
-    desk: &Desktop,
-    svc: &Service,
-    last: u64,
-    generation: u64,
-) -> Result<(), String> {
-    let resp = svc
-        .http()
-        .get(format!("{}/api/v1/events", svc.base))
-        .bearer_auth(&svc.token)
-        .header("Last-Event-ID", last.to_string())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !resp.status().is_success() {
-        return Err(format!("HTTP {}", resp.status()));
-    }
-    if desk.generation() != generation {
-        // Switched away while connecting: the status bar belongs to the new service.
-        return Ok(());
-    }
-    desk.set_connection("live");
-    emit_connection(app, "live");
-    let mut body = resp.bytes_stream();
-    let mut buf = String::new();
-    loop {
-        // Wake up now and then to notice a switch to another service even when this one is quiet.
-        let chunk = match tokio::time::timeout(Duration::from_secs(2), body.next()).await {
-            Err(_) if desk.generation() != generation => return Ok(()),
-            Err(_) => continue,
-            Ok(None) => return Ok(()),
-            Ok(Some(chunk)) => chunk.map_err(|e| e.to_string())?,
-        };
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let frame: String = buf.drain(..end + 2).collect();
-            let data: String =
-                frame.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim_start).collect();
-            if data.is_empty() {
-                continue;
+        match update {
+            LiveUpdate::Connecting | LiveUpdate::Quiet => {}
+            LiveUpdate::Live => {
+                desk.set_connection("live");
+                emit_connection(&app, "live");
             }
-            let event: LiveEvent = match serde_json::from_str(&data) {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(error = %e, "undecodable event skipped");
-                    continue;
+            LiveUpdate::Dropped { error, retry_in } if retry_in.is_zero() => {
+                tracing::warn!(%error, "undecodable event skipped");
+            }
+            LiveUpdate::Dropped { error, retry_in } => {
+                tracing::warn!(%error, ?retry_in, "event stream dropped; reconnecting");
+                desk.set_connection("reconnecting");
+                emit_connection(&app, "reconnecting");
+            }
+            LiveUpdate::Event(event) => {
+                let Some(fresh) = desk
+                    .with_map(generation, |m| m.as_mut().map(|map| map.apply(&event)).unwrap_or(Ok(false)))
+                else {
+                    return ControlFlow::Break(());
+                };
+                match fresh {
+                    // Sensor readings (1,400 a minute) stay native: the UI draws sites' state from
+                    // alerts and the map, not from every reading.
+                    Ok(true) if !matches!(event.body, cityops_api::EventBody::Sensor { .. }) => {
+                        let _ = app.emit("live", &*event);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::debug!(event = event.id, error = %e, "event not drawn"),
                 }
-            };
-            let Some(fresh) =
-                desk.with_map(generation, |m| m.as_mut().map(|map| map.apply(&event)).unwrap_or(Ok(false)))
-            else {
-                return Ok(());
-            };
-            match fresh {
-                // Sensor readings (1,400 a minute) stay native: the UI draws sites' state from
-                // alerts and the map, not from every reading.
-                Ok(true) if !matches!(event.body, cityops_api::EventBody::Sensor { .. }) => {
-                    let _ = app.emit("live", &event);
-                }
-                Ok(_) => {}
-                Err(e) => tracing::debug!(event = event.id, error = %e, "event not drawn"),
             }
         }
-    }
+        ControlFlow::Continue(())
+    })
+    .await;
 }

@@ -1,26 +1,41 @@
 //! The service the console talks to: the embedded one (started in this process on a loopback
-//! port) or a remote one; and the HTTP forwarding every command but `viewport` uses.
+//! port) or a remote one, reached through the one client (`cityops-client`, reqwest transport).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use cityops_api::{ApiError, ErrorCode};
+use cityops_api::endpoint::Empty;
+use cityops_api::{ErrorCode, ep};
+use cityops_client::Client;
+use cityops_client::native::HttpTransport;
 use cityops_core::index::LiveMap;
 use serde_json::Value;
 
 use crate::Args;
+use crate::error::ShellError;
 
 /// A reachable service.
 #[derive(Debug, Clone)]
 pub struct Service {
     /// Base URL, e.g. `http://127.0.0.1:40123`.
     pub base: String,
-    /// Bearer token.
-    pub token: String,
     /// Whether it runs inside this process.
     pub embedded: bool,
-    http: reqwest::Client,
+    /// The client, with the console's token.
+    pub client: Client<HttpTransport>,
+}
+
+impl Service {
+    fn new(base: &str, token: &str, embedded: bool) -> Result<Service, ServiceError> {
+        let t = HttpTransport::new(base, token).map_err(|e| ServiceError::Http(e.to_string()))?;
+        Ok(Service { base: t.base().to_owned(), embedded, client: Client::new(t) })
+    }
+
+    /// The bearer token.
+    pub fn token(&self) -> &str {
+        self.client.transport().token()
+    }
 }
 
 /// The console's shared state.
@@ -94,19 +109,19 @@ impl Desktop {
     }
 
     /// The service, or the error a command returns while there is none.
-    pub fn service(&self) -> Result<Service, ApiError> {
+    pub fn service(&self) -> Result<Service, ShellError> {
         if let Some(s) = self.service.read().ok().and_then(|s| s.clone()) {
             return Ok(s);
         }
         Err(match self.failure() {
-            Some(why) => ApiError::new(ErrorCode::Unavailable, format!("no service: {why}")),
-            None => ApiError::new(ErrorCode::Unavailable, "connecting to the service"),
+            Some(why) => ShellError::NoService(why),
+            None => ShellError::NoService("connecting to the service".into()),
         })
     }
 
     /// The service, waiting for it while the embedded one starts (the window opens first), up to
     /// a minute; then the error a command returns.
-    pub async fn ready(&self) -> Result<Service, ApiError> {
+    pub async fn ready(&self) -> Result<Service, ShellError> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             match self.service() {
@@ -141,7 +156,7 @@ pub enum ServiceError {
     Embedded(String),
     /// HTTP client setup failed.
     #[error("HTTP client: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(String),
     /// The service URL is not an absolute http(s) URL.
     #[error("service URL {0:?} is not an http:// or https:// address")]
     BadUrl(String),
@@ -176,10 +191,6 @@ fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
         .ok_or(ServiceError::NoDataDir)
 }
 
-fn client() -> Result<reqwest::Client, ServiceError> {
-    Ok(reqwest::Client::builder().pool_max_idle_per_host(8).build()?)
-}
-
 /// A remote service, not checked (the follower retries until it answers).
 pub fn remote_unchecked(base: &str, token: &str) -> Result<Service, ServiceError> {
     let base = base.trim().trim_end_matches('/');
@@ -189,7 +200,7 @@ pub fn remote_unchecked(base: &str, token: &str) -> Result<Service, ServiceError
     if token.trim().is_empty() {
         return Err(ServiceError::NoToken);
     }
-    Ok(Service { base: base.to_owned(), token: token.trim().to_owned(), embedded: false, http: client()? })
+    Service::new(base, token, false)
 }
 
 /// A remote service, checked: it answers `/api/health` as a cityops service and accepts the
@@ -198,40 +209,28 @@ pub fn remote_unchecked(base: &str, token: &str) -> Result<Service, ServiceError
 pub async fn remote_checked(base: &str, token: &str) -> Result<Service, ServiceError> {
     let svc = remote_unchecked(base, token)?;
     let unreachable = |why: String| ServiceError::Unreachable { base: svc.base.clone(), why };
-    let health = svc
-        .http
-        .get(format!("{}/api/health", svc.base))
-        .timeout(std::time::Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(|e| unreachable(error_chain(&e)))?;
-    if !health.status().is_success() {
-        return Err(unreachable(format!("/api/health answered HTTP {}", health.status())));
+    // A cityops service answers its health document (anything else fails to decode as one).
+    let health = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        svc.client.get::<ep::Health>(&Empty {}, &Empty {}),
+    )
+    .await
+    .map_err(|_| unreachable("no answer within 10 s".into()))?;
+    if let Err(e) = health {
+        return Err(unreachable(match e {
+            cityops_client::ClientError::Decode(m) => {
+                format!("/api/health is not a cityops health document ({m})")
+            }
+            other => other.to_string(),
+        }));
     }
-    let h: Value = health.json().await.map_err(|e| unreachable(format!("/api/health: {e}")))?;
-    if h.get("last_event_id").is_none() || h.get("now").is_none() {
-        return Err(unreachable("/api/health is not a cityops health document".into()));
-    }
-    match svc.get("/api/v1/units").await {
+    match svc.client.get::<ep::Units>(&Empty {}, &Empty {}).await {
         Ok(_) => Ok(svc),
-        Err(e) if matches!(e.code, ErrorCode::Unauthenticated | ErrorCode::Forbidden) => {
-            Err(ServiceError::TokenRefused { base: svc.base.clone(), why: e.message })
+        Err(e) if matches!(e.code(), Some(ErrorCode::Unauthenticated | ErrorCode::Forbidden)) => {
+            Err(ServiceError::TokenRefused { base: svc.base.clone(), why: e.to_api().message })
         }
-        Err(e) => Err(unreachable(e.message)),
+        Err(e) => Err(unreachable(e.to_string())),
     }
-}
-
-/// An error with its causes (`error sending request: … : connection refused`), so the operator
-/// sees why a service could not be reached, not only that it could not.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 /// Connect to the remote service named on the command line, else to the one chosen last in the
@@ -267,7 +266,7 @@ pub fn remember_remote(args: &Args, remote: Option<&Service>) {
     let Some(path) = remote_file(args) else { return };
     let done = match remote {
         Some(s) => std::fs::create_dir_all(path.parent().unwrap_or(&path)).and_then(|()| {
-            write_private(&path, &serde_json::json!({ "server": s.base, "token": s.token }).to_string())
+            write_private(&path, &serde_json::json!({ "server": s.base, "token": s.token() }).to_string())
         }),
         None => match std::fs::remove_file(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -281,7 +280,6 @@ pub fn remember_remote(args: &Args, remote: Option<&Service>) {
 
 /// Start the embedded service (SQLite in the data directory, the synthetic city running).
 pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
-    let http = client()?;
     let dir = data_dir(args)?;
     let config = cityops_server::config::Config {
         database_url: format!("sqlite://{}", dir.join("cityops.sqlite").display()),
@@ -313,12 +311,7 @@ pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
         tracing::warn!(error = %e, path = %path.display(), "cannot record the embedded service address");
     }
     tracing::info!(%base, data = %dir.display(), "console started the embedded service");
-    Ok(Service { base, token: embedded.token, embedded: true, http })
-}
-
-/// One query-string value, percent-encoded.
-pub fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("v", s)]).map(|q| q[2..].to_owned()).unwrap_or_default()
+    Service::new(&base, &embedded.token, true)
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
@@ -333,39 +326,15 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     opts.open(path)?.write_all(text.as_bytes())
 }
 
-impl Service {
-    /// The HTTP client.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    /// `GET path` → JSON, or the service's `{code, message}`.
-    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
-        self.send(self.http.get(format!("{}{path}", self.base))).await
-    }
-
-    /// `POST path` with a JSON body.
-    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
-        self.send(self.http.post(format!("{}{path}", self.base)).json(body)).await
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value, ApiError> {
-        let resp = req
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Unavailable, format!("service unreachable: {e}")))?;
-        let ok = resp.status().is_success();
-        let text = resp.text().await.map_err(|e| ApiError::new(ErrorCode::Unavailable, e.to_string()))?;
-        if ok {
-            serde_json::from_str(&text)
-                .map_err(|e| ApiError::new(ErrorCode::Internal, format!("bad answer: {e}")))
-        } else {
-            Err(serde_json::from_str::<ApiError>(&text)
-                .unwrap_or_else(|_| ApiError::new(ErrorCode::Unavailable, text)))
-        }
-    }
-}
-
 /// Shared handle.
 pub type DesktopState = Arc<Desktop>;
+
+/// Where exports are saved: `$XDG_DOWNLOAD_DIR`, else `~/Downloads`, else the temporary directory.
+pub fn download_dir() -> PathBuf {
+    std::env::var("XDG_DOWNLOAD_DIR")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var("HOME").ok().map(|h| PathBuf::from(h).join("Downloads")))
+        .unwrap_or_else(std::env::temp_dir)
+}

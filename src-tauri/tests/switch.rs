@@ -105,10 +105,7 @@ async fn a_remote_chosen_in_the_settings_is_where_the_next_start_goes() {
     }
     // The next start goes there without starting the embedded service ...
     let svc = service::connect(&args).await.unwrap();
-    assert_eq!(
-        (svc.base.as_str(), svc.token.as_str(), svc.embedded),
-        ("http://127.0.0.1:8480", "secret", false)
-    );
+    assert_eq!((svc.base.as_str(), svc.token(), svc.embedded), ("http://127.0.0.1:8480", "secret", false));
     // ... unless the command line names another.
     let mut named = args.clone();
     named.server = Some("http://10.0.0.7:8480".into());
@@ -136,5 +133,10 @@ async fn use_the_embedded_service_starts_it_even_with_a_remote_remembered() {
     assert!(!cityops_desktop::connect(args.clone(), false).await.unwrap().embedded);
     let svc = cityops_desktop::connect(args, true).await.unwrap();
     assert!(svc.embedded && svc.base.starts_with("http://127.0.0.1:"), "{}", svc.base);
-    assert_eq!(svc.get("/api/health").await.unwrap()["status"], "ok");
+    let health = svc
+        .client
+        .get::<cityops_api::ep::Health>(&cityops_api::endpoint::Empty {}, &cityops_api::endpoint::Empty {})
+        .await
+        .unwrap();
+    assert_eq!(health.status, "ok");
 }

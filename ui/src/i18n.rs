@@ -122,6 +122,9 @@ messages! {
     ProposedUnit => "建议处置单位(网格 × 类别)", "Proposed unit (grid × category)";
     ProposedDeadline => "处置时限(立结案标准)", "Deadline (handling standard)";
     ProvisionalDeadline => "按法定节假日推算", "estimated from statutory holidays";
+    Export => "导出", "Export";
+    ExportNote => "按当前筛选条件导出案件(与列表相同的条件与权限范围,最多 100,000 件)为 GIS 文件", "Export the cases the current filter selects (same filters and scope as the list, up to 100,000) as a GIS file";
+    Exported => "已导出", "Exported";
     ProvisionalDeadlineNote => "该年份尚未加载国务院放假安排通知:时限按法定节假日(含补假)和周末推算,不含调休上班日。加载通知后,新计算的时限以通知为准。", "No State Council holiday notice is loaded for that year yet: the deadline counts the statutory holidays (with days given back) and weekends, without make-up working days. Deadlines computed after the notice is loaded follow it.";
     OtherUnit => "改派其他单位", "Pick another unit";
     Confirm => "确认", "Confirm";

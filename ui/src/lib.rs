@@ -8,8 +8,9 @@
 //! - look: [`style`] (stage, status and layer colours, donut clusters, zoom thresholds)
 //! - words: [`i18n`] (zh-CN default, English toggle), [`keys`] (keyboard shortcuts)
 //! - live state: [`state`] (the picture, event application, freshness, queries, hit testing)
-//! - browser side (wasm32 only): `backend` (the only module doing IO), `render` (canvas drawing),
-//!   `views` (Leptos components)
+//! - browser side (wasm32 only): `backend` (the only module doing IO, through `cityops-client`),
+//!   `data` (the reactive state by concern, resources and actions), `render` (canvas drawing),
+//!   `views` (Leptos components, one per file)
 //!
 //! Architecture invariant: the plain modules above use no web API, so `cargo test -p cityops-ui`
 //! runs on the host; everything touching the DOM, canvas or network is `cfg(target_arch =
@@ -24,6 +25,8 @@ pub mod style;
 
 #[cfg(target_arch = "wasm32")]
 pub mod backend;
+#[cfg(target_arch = "wasm32")]
+pub mod data;
 #[cfg(target_arch = "wasm32")]
 pub mod render;
 #[cfg(target_arch = "wasm32")]

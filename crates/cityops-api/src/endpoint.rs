@@ -140,7 +140,10 @@ impl Info {
             serde_json::Value::Object(m) => m,
             serde_json::Value::Null => serde_json::Map::new(),
             other => {
-                return Err(UrlError(format!("{}: path parameters must be a struct, got {other}", self.name)));
+                return Err(UrlError(format!(
+                    "{}: path parameters must be a struct, got {other}",
+                    self.name
+                )));
             }
         };
         let mut url = self.path.to_owned();

@@ -1,167 +1,98 @@
-//! The simulator's HTTP client: only the service's public API.
+//! The simulator's view of the service: only its public API, through `cityops-client` (one
+//! transport per role token, sharing a connection pool).
 
-use cityops_api::{
-    ActionRequest, CaseDto, CasePageDto, DispatchProposalDto, IngestResultDto, Role, Timestamp,
-};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use cityops_api::endpoint::Empty;
+use cityops_api::query::{CaseQuery, FilePath, IdPath};
+use cityops_api::{ActionRequest, CaseDto, DispatchProposalDto, Endpoint, HealthDto, NewTokenDto, Role, ep};
+use cityops_client::native::HttpTransport;
+use cityops_client::{Body, Client};
 
-/// Errors talking to the service.
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// Transport failed.
-    #[error("HTTP: {0}")]
-    Http(#[from] reqwest::Error),
-    /// The service refused the request.
-    #[error("{status}: {body}")]
-    Refused {
-        /// Status code.
-        status: u16,
-        /// Body (the service's `{code, message}`).
-        body: String,
-    },
-}
+pub use cityops_client::ClientError;
 
-/// `/api/health`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Health {
-    /// The service's time.
-    pub now: Timestamp,
-    /// Its time scale.
-    pub time_scale: f64,
-}
-
-/// A client bound to one service and admin token.
+/// The service, as the simulator's roles reach it.
 #[derive(Debug, Clone)]
-pub struct Client {
-    http: reqwest::Client,
-    base: String,
-    admin: String,
+pub struct Service {
+    admin: Client<HttpTransport>,
 }
 
-impl Client {
-    /// A client for `base` (e.g. `http://127.0.0.1:8480`).
+impl Service {
+    /// The service at `base` (e.g. `http://127.0.0.1:8480`) with an admin token.
     pub fn new(base: &str, admin: &str) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder().pool_max_idle_per_host(16).build()?;
-        Ok(Self { http, base: base.trim_end_matches('/').to_owned(), admin: admin.to_owned() })
+        Ok(Self { admin: Client::new(HttpTransport::new(base, admin)?) })
     }
 
-    async fn json<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
-        let status = resp.status();
-        if status.is_success() {
-            Ok(resp.json().await?)
-        } else {
-            Err(ClientError::Refused { status: status.as_u16(), body: resp.text().await.unwrap_or_default() })
-        }
+    /// A client acting with `token`.
+    pub fn as_role(&self, token: &str) -> Client<HttpTransport> {
+        Client::new(self.admin.transport().with_token(token))
     }
 
-    /// Health and time.
-    pub async fn health(&self) -> Result<Health, ClientError> {
-        Self::json(self.http.get(format!("{}/api/health", self.base)).send().await?).await
+    /// Health and the service's clock.
+    pub async fn health(&self) -> Result<HealthDto, ClientError> {
+        self.admin.get::<ep::Health>(&Empty {}, &Empty {}).await
     }
 
     /// Create a role token with the admin token.
     pub async fn create_token(&self, role: Role, label: &str) -> Result<String, ClientError> {
-        #[derive(Serialize)]
-        struct Req<'a> {
-            role: Role,
-            label: &'a str,
-        }
-        #[derive(Deserialize)]
-        struct Resp {
-            token: String,
-        }
-        let r: Resp = Self::json(
-            self.http
-                .post(format!("{}/api/v1/tokens", self.base))
-                .bearer_auth(&self.admin)
-                .json(&Req { role, label })
-                .send()
-                .await?,
+        let req = NewTokenDto { role, label: label.to_owned(), district: None };
+        Ok(self.admin.call::<ep::CreateToken>(&Empty {}, &Empty {}, &req).await?.token)
+    }
+}
+
+/// Post a feed batch of endpoint `E` (one of the `/api/v1/feeds/*`).
+pub async fn feed<E: Endpoint<Path = Empty, Query = Empty>>(
+    as_role: &Client<HttpTransport>,
+    items: &E::Request,
+) -> Result<E::Response, ClientError> {
+    as_role.call::<E>(&Empty {}, &Empty {}, items).await
+}
+
+/// Post a citizen report through Open311 (form-encoded); returns the request id.
+pub async fn open311_post(
+    as_role: &Client<HttpTransport>,
+    code: &str,
+    lon: f64,
+    lat: f64,
+    text: &str,
+) -> Result<i64, ClientError> {
+    let form = [
+        ("api_key", as_role.transport().token().to_owned()),
+        ("service_code", code.to_owned()),
+        ("lat", lat.to_string()),
+        ("long", lon.to_string()),
+        ("description", text.to_owned()),
+    ];
+    let body = serde_urlencoded::to_string(form).map_err(|e| ClientError::Encode(e.to_string()))?;
+    let r = as_role
+        .raw::<ep::Open311Post>(
+            &FilePath { file: "requests.json".into() },
+            &Empty {},
+            Some(Body::Text(body, "application/x-www-form-urlencoded")),
         )
         .await?;
-        Ok(r.token)
-    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&r.body).map_err(|e| ClientError::Decode(e.to_string()))?;
+    v[0]["service_request_id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| ClientError::Decode(format!("open311 answer without a request id: {v}")))
+}
 
-    /// Post a feed batch.
-    pub async fn feed<T: Serialize>(
-        &self,
-        feed: &str,
-        token: &str,
-        items: &[T],
-    ) -> Result<IngestResultDto, ClientError> {
-        Self::json(
-            self.http
-                .post(format!("{}/api/v1/feeds/{feed}", self.base))
-                .bearer_auth(token)
-                .json(items)
-                .send()
-                .await?,
-        )
-        .await
-    }
+/// A workflow action.
+pub async fn act(
+    as_role: &Client<HttpTransport>,
+    id: i64,
+    req: &ActionRequest,
+) -> Result<CaseDto, ClientError> {
+    as_role.call::<ep::Act>(&IdPath { id }, &Empty {}, req).await
+}
 
-    /// Post a citizen report through Open311; returns the request id.
-    pub async fn open311_post(
-        &self,
-        api_key: &str,
-        code: &str,
-        lon: f64,
-        lat: f64,
-        text: &str,
-    ) -> Result<i64, ClientError> {
-        let form = [
-            ("api_key", api_key.to_owned()),
-            ("service_code", code.to_owned()),
-            ("lat", lat.to_string()),
-            ("long", lon.to_string()),
-            ("description", text.to_owned()),
-        ];
-        let v: serde_json::Value = Self::json(
-            self.http.post(format!("{}/open311/v2/requests.json", self.base)).form(&form).send().await?,
-        )
-        .await?;
-        v[0]["service_request_id"]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or(ClientError::Refused { status: 200, body: v.to_string() })
-    }
+/// The dispatch proposal.
+pub async fn proposal(as_role: &Client<HttpTransport>, id: i64) -> Result<DispatchProposalDto, ClientError> {
+    as_role.get::<ep::DispatchProposal>(&IdPath { id }, &Empty {}).await
+}
 
-    /// A workflow action.
-    pub async fn act(&self, token: &str, id: i64, req: &ActionRequest) -> Result<CaseDto, ClientError> {
-        Self::json(
-            self.http
-                .post(format!("{}/api/v1/cases/{id}/actions", self.base))
-                .bearer_auth(token)
-                .json(req)
-                .send()
-                .await?,
-        )
-        .await
-    }
-
-    /// The dispatch proposal.
-    pub async fn proposal(&self, token: &str, id: i64) -> Result<DispatchProposalDto, ClientError> {
-        Self::json(
-            self.http
-                .get(format!("{}/api/v1/cases/{id}/dispatch-proposal", self.base))
-                .bearer_auth(token)
-                .send()
-                .await?,
-        )
-        .await
-    }
-
-    /// Cases currently overdue.
-    pub async fn overdue_count(&self, token: &str) -> Result<u64, ClientError> {
-        let p: CasePageDto = Self::json(
-            self.http
-                .get(format!("{}/api/v1/cases?overdue=true&limit=1", self.base))
-                .bearer_auth(token)
-                .send()
-                .await?,
-        )
-        .await?;
-        Ok(p.total)
-    }
+/// Cases currently overdue.
+pub async fn overdue_count(as_role: &Client<HttpTransport>) -> Result<u64, ClientError> {
+    let q = CaseQuery { overdue: Some(true), limit: Some(1), ..Default::default() };
+    Ok(as_role.get::<ep::ListCases>(&Empty {}, &q).await?.total)
 }

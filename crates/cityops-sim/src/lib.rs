@@ -23,7 +23,13 @@ use cityops_api::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::client::{Client, ClientError};
+use crate::client::{ClientError, Service};
+use cityops_api::ep;
+use cityops_client::Client;
+use cityops_client::native::HttpTransport;
+
+/// The service as one role reaches it.
+type As = Client<HttpTransport>;
 use crate::model::Plan;
 use crate::place::Places;
 
@@ -189,19 +195,21 @@ struct Tracked {
     reworked: bool,
 }
 
-struct Tokens {
-    acceptor: String,
-    leader: String,
-    dispatcher: String,
-    inspector: String,
-    gateway: String,
-    units: HashMap<String, String>,
+/// The service as each role the simulator plays reaches it.
+struct Roles {
+    service: Service,
+    acceptor: As,
+    leader: As,
+    dispatcher: As,
+    inspector: As,
+    gateway: As,
+    units: HashMap<String, As>,
 }
 
 /// Run the simulation until its duration is reached or `stop` resolves.
 pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) -> anyhow::Result<Summary> {
-    let client = Client::new(&cfg.server, &cfg.token)?;
-    let health = client.health().await?;
+    let service = Service::new(&cfg.server, &cfg.token)?;
+    let health = service.health().await?;
     if let Some(speed) = cfg.speed
         && (health.time_scale - speed).abs() > 1e-6
     {
@@ -219,20 +227,25 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
         .map(|ops| fleet::Fleet::new(&ops, seed))
     })
     .await??;
+    // The service's clock, reckoned from the health reading (the one scaled-clock formula).
     let real0 = Instant::now();
+    let clock = cityops_api::ServiceClock::from_health(&health, 0.0);
     let sim0 = cityops_core::calendar::from_timestamp(health.now);
     let sim_now =
-        |scale: f64| sim0 + TimeDelta::milliseconds((real0.elapsed().as_secs_f64() * scale * 1000.0) as i64);
-    let scale = health.time_scale;
-    let tokens = Tokens {
-        acceptor: client.create_token(Role::Acceptor, "sim-acceptor").await?,
-        leader: client.create_token(Role::ShiftLeader, "sim-shift-leader").await?,
-        dispatcher: client.create_token(Role::Dispatcher, "sim-dispatcher").await?,
-        inspector: client.create_token(Role::Inspector, "sim-inspector").await?,
-        gateway: client.create_token(Role::Acceptor, "sim-feed-gateway").await?,
-        units: HashMap::new(),
+        || cityops_core::calendar::from_timestamp(clock.now(real0.elapsed().as_secs_f64() * 1000.0));
+    let scale = clock.scale;
+    let role = async |r: Role, label: &str| -> Result<As, ClientError> {
+        Ok(service.as_role(&service.create_token(r, label).await?))
     };
-    let mut tokens = tokens;
+    let mut tokens = Roles {
+        acceptor: role(Role::Acceptor, "sim-acceptor").await?,
+        leader: role(Role::ShiftLeader, "sim-shift-leader").await?,
+        dispatcher: role(Role::Dispatcher, "sim-dispatcher").await?,
+        inspector: role(Role::Inspector, "sim-inspector").await?,
+        gateway: role(Role::Acceptor, "sim-feed-gateway").await?,
+        units: HashMap::new(),
+        service: service.clone(),
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut summary = Summary { from: Some(sim0), ..Default::default() };
     let mut queue: BinaryHeap<Reverse<(NaiveDateTime, u64, i64, Step)>> = BinaryHeap::new();
@@ -264,7 +277,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             _ = &mut stop => break,
             _ = tokio::time::sleep(cfg.tick) => {}
         }
-        let mut now = sim_now(scale);
+        let mut now = sim_now();
         if let Some(d) = cfg.duration
             && now > sim0 + d
         {
@@ -357,7 +370,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             let (items, districts): (Vec<_>, Vec<_>) = chunk.iter().cloned().unzip();
             record(
                 &mut summary,
-                client.feed("inspector", &tokens.gateway, &items).await,
+                client::feed::<ep::FeedInspector>(&tokens.gateway, &items).await,
                 districts,
                 &mut created,
             );
@@ -366,7 +379,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             let (items, districts): (Vec<_>, Vec<_>) = chunk.iter().cloned().unzip();
             record(
                 &mut summary,
-                client.feed("hotline", &tokens.gateway, &items).await,
+                client::feed::<ep::FeedHotline>(&tokens.gateway, &items).await,
                 districts,
                 &mut created,
             );
@@ -375,15 +388,20 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             let (items, districts): (Vec<_>, Vec<_>) = chunk.iter().cloned().unzip();
             record(
                 &mut summary,
-                client.feed("video", &tokens.gateway, &items).await,
+                client::feed::<ep::FeedVideo>(&tokens.gateway, &items).await,
                 districts,
                 &mut created,
             );
         }
         for (key, spot) in citizen {
-            match client
-                .open311_post(&tokens.gateway, &key.code, spot.lon, spot.lat, "市民随手拍（模拟数据）")
-                .await
+            match client::open311_post(
+                &tokens.gateway,
+                &key.code,
+                spot.lon,
+                spot.lat,
+                "市民随手拍（模拟数据）",
+            )
+            .await
             {
                 Ok(id) => {
                     summary.created += 1;
@@ -412,7 +430,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             if cfg.trucks {
                 let fixes = fleet.fixes(minute);
                 for chunk in fixes.chunks(1000) {
-                    match client.feed("gps", &tokens.gateway, chunk).await {
+                    match client::feed::<ep::FeedGps>(&tokens.gateway, &chunk.to_vec()).await {
                         Ok(_) => summary.fixes += chunk.len() as u64,
                         Err(e) => {
                             summary.errors += 1;
@@ -426,7 +444,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             {
                 let readings = fleet.readings(minute);
                 for chunk in readings.chunks(1000) {
-                    match client.feed("sensor", &tokens.gateway, chunk).await {
+                    match client::feed::<ep::FeedSensor>(&tokens.gateway, &chunk.to_vec()).await {
                         Ok(_) => summary.readings += chunk.len() as u64,
                         Err(e) => {
                             summary.errors += 1;
@@ -443,7 +461,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             }
             let Some(Reverse((_, _, id, step))) = queue.pop() else { break };
             let Some(t) = cases.get(&id).cloned() else { continue };
-            match perform(&client, &mut tokens, id, &step, &t).await {
+            match perform(&mut tokens, id, &step, &t).await {
                 Ok(case) => {
                     let action = step_action(&step);
                     *summary.actions.entry(action).or_insert(0) += 1;
@@ -494,7 +512,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
         }
     }
     summary.to = Some(last);
-    summary.overdue_at_end = client.overdue_count(&tokens.leader).await.unwrap_or(0);
+    summary.overdue_at_end = client::overdue_count(&tokens.leader).await.unwrap_or(0);
     Ok(summary)
 }
 
@@ -538,68 +556,56 @@ fn step_action(s: &Step) -> Action {
     }
 }
 
-async fn perform(
-    client: &Client,
-    tokens: &mut Tokens,
-    id: i64,
-    step: &Step,
-    t: &Tracked,
-) -> Result<CaseDto, ClientError> {
+async fn perform(tokens: &mut Roles, id: i64, step: &Step, t: &Tracked) -> Result<CaseDto, ClientError> {
     let req = |a: Action| ActionRequest { action: a, unit_code: None, deadline: None, note: String::new() };
     match step {
-        Step::Accept => client.act(&tokens.acceptor, id, &req(Action::Accept)).await,
+        Step::Accept => client::act(&tokens.acceptor, id, &req(Action::Accept)).await,
         Step::Cancel => {
-            client
-                .act(
-                    &tokens.acceptor,
-                    id,
-                    &ActionRequest { note: "无效上报（模拟）".into(), ..req(Action::Cancel) },
-                )
-                .await
+            client::act(
+                &tokens.acceptor,
+                id,
+                &ActionRequest { note: "无效上报（模拟）".into(), ..req(Action::Cancel) },
+            )
+            .await
         }
-        Step::Register => client.act(&tokens.leader, id, &req(Action::Register)).await,
+        Step::Register => client::act(&tokens.leader, id, &req(Action::Register)).await,
         Step::Dispatch => {
-            let p = client.proposal(&tokens.dispatcher, id).await?;
+            let p = client::proposal(&tokens.dispatcher, id).await?;
             // After a 回退 the dispatcher picks another unit.
             let unit = if t.returned {
                 p.alternatives.first().map(|u| u.code.clone()).unwrap_or(p.unit.code)
             } else {
                 p.unit.code
             };
-            client
-                .act(
-                    &tokens.dispatcher,
-                    id,
-                    &ActionRequest { unit_code: Some(unit), ..req(Action::Dispatch) },
-                )
-                .await
+            client::act(
+                &tokens.dispatcher,
+                id,
+                &ActionRequest { unit_code: Some(unit), ..req(Action::Dispatch) },
+            )
+            .await
         }
         Step::Return | Step::Feedback => {
             let unit = t.unit.clone().unwrap_or_default();
-            let token = match tokens.units.get(&unit) {
-                Some(tk) => tk.clone(),
-                None => {
-                    let tk = client.create_token(Role::Department, &unit).await?;
-                    tokens.units.insert(unit.clone(), tk.clone());
-                    tk
-                }
-            };
+            if !tokens.units.contains_key(&unit) {
+                let tk = tokens.service.create_token(Role::Department, &unit).await?;
+                tokens.units.insert(unit.clone(), tokens.service.as_role(&tk));
+            }
+            let Some(as_unit) = tokens.units.get(&unit) else { unreachable!("inserted above") };
             let a = if *step == Step::Return { Action::Return } else { Action::Feedback };
             let note =
                 if a == Action::Return { "非本单位职责（模拟）" } else { "已处置（模拟）" };
-            client.act(&token, id, &ActionRequest { note: note.into(), ..req(a) }).await
+            client::act(as_unit, id, &ActionRequest { note: note.into(), ..req(a) }).await
         }
-        Step::Verify => client.act(&tokens.inspector, id, &req(Action::Verify)).await,
+        Step::Verify => client::act(&tokens.inspector, id, &req(Action::Verify)).await,
         Step::Rework => {
-            client
-                .act(
-                    &tokens.inspector,
-                    id,
-                    &ActionRequest { note: "核查未通过（模拟）".into(), ..req(Action::Rework) },
-                )
-                .await
+            client::act(
+                &tokens.inspector,
+                id,
+                &ActionRequest { note: "核查未通过（模拟）".into(), ..req(Action::Rework) },
+            )
+            .await
         }
-        Step::Close => client.act(&tokens.leader, id, &req(Action::Close)).await,
+        Step::Close => client::act(&tokens.leader, id, &req(Action::Close)).await,
     }
 }
 

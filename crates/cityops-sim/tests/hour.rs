@@ -11,7 +11,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use cityops_api::{Channel, Role};
 use cityops_server::auth::{hash_token, new_token};
 use cityops_server::clock::ScaledClock;
-use cityops_server::state::{AppState, City};
+use cityops_server::state::City;
 use cityops_sim::{SimConfig, model};
 use cityops_store::{CaseFilter, NewToken};
 

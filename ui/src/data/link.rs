@@ -1,0 +1,156 @@
+//! The service and the live link: which backend, its settings, the live connection, the service's
+//! clock; subscribing to the live stream and applying its events; switching service.
+
+use cityops_api::endpoint::Empty;
+use cityops_api::{Timestamp, ep};
+use cityops_client::web::Subscription;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::Data;
+use crate::backend::{self, Backend};
+use crate::state::{Change, Connection, ServiceClock, Settings};
+
+/// The service and the live link.
+#[derive(Clone, Copy)]
+pub struct Link {
+    /// Service settings (browser).
+    pub settings: RwSignal<Settings>,
+    /// Where IO goes.
+    pub backend: RwSignal<Backend>,
+    /// Live connection state.
+    pub connection: RwSignal<Connection>,
+    /// The service's clock (None: the wall clock).
+    pub clock: RwSignal<Option<ServiceClock>>,
+    /// Current time (the service's), refreshed every second.
+    pub now: RwSignal<Timestamp>,
+    /// Bumped whenever the console starts over on a service (resources keyed on it reload).
+    pub epoch: RwSignal<u64>,
+    subscription: StoredValue<Option<Subscription>, LocalStorage>,
+}
+
+impl Link {
+    pub(super) fn new() -> Self {
+        let settings = initial_settings();
+        Link {
+            backend: RwSignal::new(Backend::detect(&settings)),
+            settings: RwSignal::new(settings),
+            connection: RwSignal::new(Connection::Connecting),
+            clock: RwSignal::new(None),
+            now: RwSignal::new(backend::now()),
+            epoch: RwSignal::new(0),
+            subscription: StoredValue::new_local(None),
+        }
+    }
+
+    /// The backend now (untracked).
+    pub fn backend(&self) -> Backend {
+        self.backend.get_untracked()
+    }
+
+    /// Advance `now` by the service's clock.
+    pub fn tick(&self) {
+        let wall = backend::now_ms();
+        let now = self.clock.with_untracked(|c| c.map(|c| c.now(wall))).unwrap_or_else(backend::now);
+        self.now.set(now);
+    }
+}
+
+fn initial_settings() -> Settings {
+    let mut s = Settings::from_query(&backend::page_query());
+    if s.server.is_empty() {
+        s.server = backend::load_setting("cityops.server").unwrap_or_default();
+    }
+    if s.token.is_empty() {
+        s.token = backend::load_setting("cityops.token").unwrap_or_default();
+    }
+    s
+}
+
+/// Read the service's clock (simulations run faster than real time).
+pub fn load_clock(link: Link) {
+    let backend = link.backend();
+    if !backend.connected() {
+        link.clock.set(None);
+        return;
+    }
+    spawn_local(async move {
+        let clock = backend
+            .get::<ep::Health>(&Empty {}, &Empty {})
+            .await
+            .ok()
+            .map(|h| ServiceClock::from_health(&h, backend::now_ms()));
+        link.clock.set(clock);
+    });
+}
+
+/// (Re)subscribe to the live stream, resuming after the last applied event.
+pub fn connect_live(d: Data) {
+    let backend = d.link.backend();
+    let after = d.map.picture.with_untracked(|p| p.last_event_id);
+    d.link.subscription.set_value(None);
+    let sub = backend.subscribe(
+        after,
+        move |ev| {
+            let mut change = Change::None;
+            d.map.picture.update(|p| change = p.apply(&ev));
+            let moves_the_map = !matches!(change, Change::None | Change::Calendar(_));
+            if moves_the_map && !d.map.viewport_fallback.get_untracked() {
+                super::map::refresh_soon(d);
+            }
+            if let Change::Case(id) = change
+                && let cityops_api::EventBody::Case { case } = &ev.body
+            {
+                d.sel.case_changed(id, case);
+            }
+        },
+        move |state, gave_up| {
+            let was = d.link.connection.get_untracked();
+            d.link.connection.set(state);
+            if state == Connection::Live && was == Connection::Reconnecting {
+                // Back after a drop: the stream replays what was missed; refresh the picture, the
+                // service clock and the selection too.
+                super::map::load_viewport(d);
+                load_clock(d.link);
+                d.sel.reload();
+            }
+            if gave_up {
+                set_timeout(move || connect_live(d), std::time::Duration::from_secs(3));
+            }
+        },
+    );
+    match sub {
+        Ok(s) => d.link.subscription.set_value(s),
+        Err(e) => {
+            d.link.connection.set(Connection::Reconnecting);
+            d.error(&e);
+            set_timeout(move || connect_live(d), std::time::Duration::from_secs(5));
+        }
+    }
+}
+
+/// Apply new settings (browser): pick the transport, start over.
+pub fn apply_settings(d: Data, s: Settings) {
+    d.link.backend.set(Backend::detect(&s));
+    keep_settings(d.link, s);
+    reload_all(d);
+}
+
+/// Keep the service settings (and in `localStorage` for the next visit).
+pub fn keep_settings(link: Link, s: Settings) {
+    backend::save_setting("cityops.server", &s.server);
+    backend::save_setting("cityops.token", &s.token);
+    link.settings.set(s);
+}
+
+/// Start over on another service: the old picture, selection and event position mean nothing
+/// there (event ids are per service).
+pub fn reload_all(d: Data) {
+    d.map.forget_service();
+    d.sel.clear();
+    d.search.clear();
+    d.link.epoch.update(|e| *e += 1);
+    load_clock(d.link);
+    super::map::load_viewport(d);
+    connect_live(d);
+}

@@ -1,0 +1,452 @@
+//! The map's data: the view, which layers are on, the live picture, the prepared base map and the
+//! canvas; loading the base layers, grids, thematic overlays and the viewport; drawing (one frame
+//! per animation frame at most).
+
+use std::collections::BTreeSet;
+
+use cityops_api::endpoint::Empty;
+use cityops_api::query::{Bbox, BoxQuery};
+use cityops_api::{CameraViewDto, LayerKind, MapItemDto, ep};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::Data;
+use crate::backend::{self, Backend};
+use crate::geo::{View, fly};
+use crate::geojson::prepare_text;
+use crate::render::{BaseLayer, BaseMap, Cone, Scene, Surface};
+use crate::state::{CaseFilter, Picture, VIEWPORT_LAYERS, viewport_query};
+use crate::style;
+
+/// Thematic layers the console asks the service for as GeoJSON (`/api/v1/layers/{name}`), drawn
+/// when switched on: compound and site polygons (sites coloured by their sensor `status`),
+/// collection routes, cameras with view cones (`heading_deg`, `fov_deg`, `range_m`).
+const OVERLAY_LAYERS: [LayerKind; 4] =
+    [LayerKind::Compounds, LayerKind::Routes, LayerKind::Sites, LayerKind::Cameras];
+
+/// The map's data.
+#[derive(Clone, Copy)]
+pub struct MapData {
+    /// Map view.
+    pub view: RwSignal<View>,
+    /// Layers switched on.
+    pub layers: RwSignal<BTreeSet<LayerKind>>,
+    /// Live picture.
+    pub picture: RwSignal<Picture>,
+    /// Cursor position as lon/lat.
+    pub cursor: RwSignal<Option<(f64, f64)>>,
+    /// Bumped when the base map changes (redraw).
+    pub base_tick: RwSignal<u64>,
+    /// Thematic layers the service serves as GeoJSON.
+    pub static_served: RwSignal<BTreeSet<LayerKind>>,
+    /// Whether the service has no viewport route (fallback to case lists).
+    pub viewport_fallback: RwSignal<bool>,
+    /// Every camera whose cone reaches into a close view (cameras layer on, zoom ≥ 16).
+    pub view_cameras: RwSignal<Vec<CameraViewDto>>,
+    base: StoredValue<BaseMap, LocalStorage>,
+    surface: StoredValue<Option<Surface>, LocalStorage>,
+    grids_requested: StoredValue<BTreeSet<String>, LocalStorage>,
+    overlays_requested: StoredValue<BTreeSet<LayerKind>, LocalStorage>,
+    draw_pending: StoredValue<bool, LocalStorage>,
+    refresh_pending: StoredValue<bool, LocalStorage>,
+    fitted: StoredValue<bool, LocalStorage>,
+}
+
+impl MapData {
+    pub(super) fn new() -> Self {
+        MapData {
+            view: RwSignal::new(View::qingdao(1920.0, 1080.0)),
+            layers: RwSignal::new(
+                [
+                    LayerKind::Cases,
+                    LayerKind::Trucks,
+                    LayerKind::Sites,
+                    LayerKind::Alerts,
+                    LayerKind::Facilities,
+                ]
+                .into_iter()
+                .collect(),
+            ),
+            picture: RwSignal::new(Picture::default()),
+            cursor: RwSignal::new(None),
+            base_tick: RwSignal::new(0),
+            static_served: RwSignal::new(BTreeSet::new()),
+            viewport_fallback: RwSignal::new(false),
+            view_cameras: RwSignal::new(Vec::new()),
+            base: StoredValue::new_local(BaseMap::default()),
+            surface: StoredValue::new_local(None),
+            grids_requested: StoredValue::new_local(BTreeSet::new()),
+            overlays_requested: StoredValue::new_local(BTreeSet::new()),
+            draw_pending: StoredValue::new_local(false),
+            refresh_pending: StoredValue::new_local(false),
+            fitted: StoredValue::new_local(false),
+        }
+    }
+
+    /// Fly the map to a point (an eased 0.7 s move).
+    pub fn fly_to(&self, lon: f64, lat: f64, zoom: f64) {
+        let from = self.view.get_untracked();
+        let to = from.looking_at(lon, lat, zoom);
+        let start = backend::now_ms();
+        let view = self.view;
+        fn step(view: RwSignal<View>, from: View, to: View, start: f64) {
+            let t = ((backend::now_ms() - start) / 700.0).min(1.0);
+            let mut v = fly(&from, &to, t);
+            let cur = view.get_untracked();
+            v.resize(cur.width, cur.height);
+            view.set(v);
+            if t < 1.0 {
+                request_animation_frame(move || step(view, from, to, start));
+            }
+        }
+        step(view, from, to, start);
+    }
+
+    /// Install the canvas surface (the map view, once mounted).
+    pub fn set_surface(&self, surface: Surface) {
+        self.surface.set_value(Some(surface));
+    }
+
+    /// Places in the loaded base map (districts, streets, communities, place names) matching a
+    /// search.
+    pub fn find_places(&self, query: &str, limit: usize) -> Vec<crate::state::PlaceHit> {
+        use crate::state::PlaceKind;
+        self.base.with_value(|b| {
+            let shapes = [
+                (PlaceKind::District, &b.districts),
+                (PlaceKind::Street, &b.streets),
+                (PlaceKind::Community, &b.communities),
+                (PlaceKind::Place, &b.places),
+            ]
+            .into_iter()
+            .flat_map(|(kind, l)| l.shapes.iter().map(move |(s, _)| (kind, s)));
+            crate::state::search_places(query, shapes, limit)
+        })
+    }
+
+    /// The thematic feature (site, compound, route) under a screen point.
+    pub fn overlay_at(&self, x: f64, y: f64) -> Option<(LayerKind, crate::geojson::Shape)> {
+        let view = self.view.get_untracked();
+        let layers = self.layers.get_untracked();
+        self.surface.with_value(|s| {
+            let surface = s.as_ref()?;
+            self.base.with_value(|b| surface.hit_overlay(b, &view, &layers, x, y))
+        })
+    }
+
+    /// Forget what belonged to the previous service (grids and overlays are reloaded).
+    pub(super) fn forget_service(&self) {
+        self.picture.set(Picture::default());
+        self.viewport_fallback.set(false);
+        self.grids_requested.set_value(BTreeSet::new());
+        self.overlays_requested.set_value(BTreeSet::new());
+        self.base.update_value(|b| {
+            b.grids.clear();
+            b.overlays.clear();
+        });
+        self.static_served.set(BTreeSet::new());
+    }
+}
+
+/// Schedule one redraw on the next animation frame (coalesced).
+pub fn request_draw(d: Data) {
+    if d.map.draw_pending.get_value() {
+        return;
+    }
+    d.map.draw_pending.set_value(true);
+    request_animation_frame(move || {
+        d.map.draw_pending.set_value(false);
+        draw_now(d);
+    });
+}
+
+/// Draw a frame now.
+pub fn draw_now(d: Data) {
+    let m = d.map;
+    let Some((w, h)) = m.surface.with_value(|s| s.as_ref().map(Surface::fit)) else { return };
+    let mut view = m.view.get_untracked();
+    if !m.fitted.get_value() {
+        // The first frame knows the real surface: fit the whole city to it.
+        m.fitted.set_value(true);
+        view = match crate::state::view_from_query(&backend::page_query()) {
+            Some((lon, lat, z)) => View::new(lon, lat, z, w, h),
+            None => View::qingdao(w, h),
+        };
+        m.view.set(view);
+    } else if (view.width - w).abs() > 0.5 || (view.height - h).abs() > 0.5 {
+        view.resize(w, h);
+        m.view.set(view);
+    }
+    let results: Vec<(f64, f64)> =
+        d.search.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
+    // Sites and compounds named by an alert in the last hour (service clock) show in alarm colour.
+    let since = d.link.now.get_untracked() - chrono::Duration::hours(1);
+    let alerted = m.picture.with_untracked(|p| crate::state::alerted_ids(&p.alerts, since));
+    let cone = |c: &CameraViewDto| Cone {
+        lon: c.lon,
+        lat: c.lat,
+        heading_deg: c.heading_deg,
+        fov_deg: c.fov_deg,
+        range_m: c.range_m,
+    };
+    // View cones of the cameras that can see the selected case, and of every camera in a close view.
+    let cones: Vec<Cone> = d.sel.cameras().iter().map(cone).collect();
+    let view_cones: Vec<Cone> = m.view_cameras.with_untracked(|c| c.iter().map(cone).collect());
+    let layers = m.layers.get_untracked();
+    m.picture.with_untracked(|picture| {
+        m.surface.with_value(|s| {
+            let Some(surface) = s.as_ref() else { return };
+            m.base.with_value(|b| {
+                surface.draw(
+                    b,
+                    &Scene {
+                        view: &view,
+                        picture,
+                        layers: &layers,
+                        selected: d.sel.case.get_untracked(),
+                        results: &results,
+                        cones: &cones,
+                        view_cones: &view_cones,
+                        alerted: &alerted,
+                        lang: d.ui.lang.get_untracked(),
+                        now_ms: backend::now_ms(),
+                        // With the viewport route, trucks come from the service's index.
+                        live_vehicles: m.viewport_fallback.get_untracked(),
+                    },
+                );
+            });
+        });
+    });
+}
+
+/// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a
+/// 1-pixel read-back). Returns the mean milliseconds per frame.
+pub fn bench_frames(d: Data, n: u32) -> f64 {
+    let start = backend::now_ms();
+    for i in 0..n {
+        let mut v = d.map.view.get_untracked();
+        v.pan(if i % 2 == 0 { 3.0 } else { -3.0 }, 0.0);
+        d.map.view.set(v);
+        draw_now(d);
+        d.map.surface.with_value(|s| {
+            if let Some(s) = s.as_ref() {
+                s.flush();
+            }
+        });
+    }
+    (backend::now_ms() - start) / f64::from(n.max(1))
+}
+
+/// Load the base layers (service or bundled files) and prepare their paths.
+pub fn load_base(d: Data) {
+    let backend = d.link.backend();
+    spawn_local(async move {
+        for name in ["land", "coastline", "districts", "streets", "communities", "places"] {
+            let text = match backend.layer_geojson(name, None).await {
+                Ok(t) => t,
+                // The service may be down: fall back to the files shipped with the UI.
+                Err(_) => match Backend::Offline.layer_geojson(name, None).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        d.error(&e);
+                        continue;
+                    }
+                },
+            };
+            let shapes = match prepare_text(&text) {
+                Ok(s) => s,
+                Err(e) => {
+                    d.ui.toast.set(Some(format!("{name}: {e}")));
+                    continue;
+                }
+            };
+            if name == "districts" {
+                d.reference.set_districts(&shapes);
+            }
+            let layer = BaseLayer::new(shapes);
+            d.map.base.update_value(|b| match name {
+                "land" => b.land = layer,
+                "coastline" => b.coastline = layer,
+                "districts" => b.districts = layer,
+                "streets" => b.streets = layer,
+                "communities" => b.communities = layer,
+                _ => b.places = layer,
+            });
+            d.map.base_tick.update(|t| *t += 1);
+        }
+    });
+}
+
+/// Load unit grids for the districts in view once the zoom shows them.
+pub fn load_grids(d: Data) {
+    let view = d.map.view.get_untracked();
+    if view.zoom < style::GRIDS_FROM {
+        return;
+    }
+    let backend = d.link.backend();
+    let lb = view.local_bounds();
+    let wanted: Vec<Option<String>> = if backend.connected() {
+        d.map.base.with_value(|b| {
+            b.districts
+                .shapes
+                .iter()
+                .filter(|(s, _)| s.visible_in(lb))
+                .filter_map(|(s, _)| s.code.clone())
+                .map(Some)
+                .collect()
+        })
+    } else {
+        vec![None]
+    };
+    for area in wanted {
+        let key = area.clone().unwrap_or_else(|| "all".into());
+        let mut fresh = false;
+        d.map.grids_requested.update_value(|g| fresh = g.insert(key.clone()));
+        if !fresh {
+            continue;
+        }
+        let backend = backend.clone();
+        spawn_local(async move {
+            let text = match backend.layer_geojson("grids", area.as_deref()).await {
+                Ok(t) => t,
+                Err(e) => {
+                    d.map.grids_requested.update_value(|g| {
+                        g.remove(&key);
+                    });
+                    d.error(&e);
+                    return;
+                }
+            };
+            match prepare_text(&text) {
+                Ok(shapes) => {
+                    web_sys::console::info_1(
+                        &format!("cityops: grids {key}: {} shapes", shapes.len()).into(),
+                    );
+                    let layer = BaseLayer::new(shapes);
+                    d.map.base.update_value(|b| {
+                        b.grids.insert(key, layer);
+                    });
+                    d.map.base_tick.update(|t| *t += 1);
+                }
+                Err(e) => d.ui.toast.set(Some(format!("grids: {e}"))),
+            }
+        });
+    }
+}
+
+/// Load the thematic layers that are switched on, once each; a layer the service does not serve
+/// stays "not served".
+pub fn load_overlays(d: Data) {
+    let backend = d.link.backend();
+    for layer in OVERLAY_LAYERS {
+        if !d.map.layers.with_untracked(|l| l.contains(&layer)) {
+            continue;
+        }
+        let mut fresh = false;
+        d.map.overlays_requested.update_value(|r| fresh = r.insert(layer));
+        if !fresh {
+            continue;
+        }
+        let backend = backend.clone();
+        spawn_local(async move {
+            let Ok(text) = backend.layer_geojson(crate::state::layer_name(layer), None).await else { return };
+            if let Ok(shapes) = crate::geojson::prepare_text_with_props(&text) {
+                d.map.base.update_value(|b| {
+                    b.overlays.insert(layer, BaseLayer::new(shapes));
+                });
+                d.map.static_served.update(|s| {
+                    s.insert(layer);
+                });
+                d.map.base_tick.update(|t| *t += 1);
+            }
+        });
+    }
+}
+
+/// Reload the viewport at most once a second while live events arrive (moving trucks, new
+/// alerts, cluster counts); case points are recoloured in place at once.
+pub fn refresh_soon(d: Data) {
+    if d.map.refresh_pending.get_value() {
+        return;
+    }
+    d.map.refresh_pending.set_value(true);
+    set_timeout(
+        move || {
+            d.map.refresh_pending.set_value(false);
+            load_viewport(d);
+        },
+        std::time::Duration::from_millis(1000),
+    );
+}
+
+/// Ask what to draw in the current view.
+pub fn load_viewport(d: Data) {
+    let backend = d.link.backend();
+    if !backend.connected() {
+        return;
+    }
+    let m = d.map;
+    let view = m.view.get_untracked();
+    let layers: Vec<LayerKind> =
+        m.layers.with_untracked(|l| VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
+    let fallback = m.viewport_fallback.get_untracked();
+    let overdue_only = d.search.filter.with_untracked(|f| f.overdue);
+    let cones =
+        view.zoom >= style::CONES_FROM && m.layers.with_untracked(|l| l.contains(&LayerKind::Cameras));
+    spawn_local(async move {
+        let bbox = view.bounds();
+        // Every camera's view cone in a close view (the viewport's camera points carry none).
+        if cones {
+            let q = BoxQuery { bbox: Bbox::new(bbox.west, bbox.south, bbox.east, bbox.north), limit: None };
+            match backend.get::<ep::CamerasInBox>(&Empty {}, &q).await {
+                Ok(list) => m.view_cameras.set(list.items),
+                Err(_) => m.view_cameras.set(Vec::new()),
+            }
+        } else if m.view_cameras.with_untracked(|c| !c.is_empty()) {
+            m.view_cameras.set(Vec::new());
+        }
+        if !fallback {
+            match backend.viewport(&viewport_query(&view, &layers, overdue_only)).await {
+                Ok(v) => m.picture.update(|p| {
+                    p.truncated = v.truncated;
+                    p.set_viewport(v.items, v.as_of);
+                }),
+                Err(e) if e.code() == Some(cityops_api::ErrorCode::NotFound) => m.viewport_fallback.set(true),
+                Err(e) => {
+                    d.error(&e);
+                    return;
+                }
+            }
+        }
+        // Learn stages of the cases in view (colour by stage); without the viewport route this
+        // list is also what the map draws.
+        if m.viewport_fallback.get_untracked() || view.zoom >= 13.0 {
+            let filter = CaseFilter { bbox: Some(bbox), ..CaseFilter::default() };
+            match backend.get::<ep::ListCases>(&Empty {}, &filter.query(1000)).await {
+                Ok(page) => m.picture.update(|p| {
+                    for c in &page.items {
+                        p.note_case(c);
+                    }
+                    if m.viewport_fallback.get_untracked() {
+                        let items = page
+                            .items
+                            .iter()
+                            .filter_map(|c| {
+                                Some(MapItemDto::Point {
+                                    layer: LayerKind::Cases,
+                                    id: u64::try_from(c.id).ok()?,
+                                    lon: c.lon,
+                                    lat: c.lat,
+                                    status: cityops_api::StatusClass::of(c.status, c.overdue)?,
+                                })
+                            })
+                            .collect();
+                        let as_of = page.items.iter().map(|c| c.updated_at).max();
+                        p.set_viewport(items, as_of.map(|t| (LayerKind::Cases, t)).into_iter().collect());
+                    }
+                }),
+                Err(e) => d.error(&e),
+            }
+        }
+    });
+}

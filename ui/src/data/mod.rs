@@ -1,0 +1,128 @@
+//! The console's data: its reactive state by concern, provided as Leptos contexts, and the
+//! loaders that fill it through [`crate::backend`] (the only IO) — resources for what the service
+//! or a selection determines, actions for what the operator does. No `thread_local!`: state that
+//! is not reactive (the canvas, the prepared base map, pending flags) lives in local
+//! `StoredValue`s owned by the app.
+//!
+//! - [`Ui`]: language, dialogs, the error toast;
+//! - [`link::Link`]: the service (backend), its settings, the live connection and clock;
+//! - [`map::MapData`]: the view, layers, live picture, base map and the canvas;
+//! - [`case::Selection`]: the selected case (detail, actions, location, cameras), feature or
+//!   overlay, and the dispatch proposal;
+//! - [`search::Search`]: the filter, search results and places;
+//! - [`reference::Reference`]: units, catalogue, districts.
+
+pub mod case;
+pub mod link;
+pub mod map;
+pub mod reference;
+pub mod search;
+
+use cityops_client::ClientError;
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, Msg};
+use crate::state::Connection;
+
+/// UI chrome: language, which dialogs are open, the last error.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    /// Display language.
+    pub lang: RwSignal<Lang>,
+    /// Filter panel open.
+    pub show_filters: RwSignal<bool>,
+    /// Shortcut help open.
+    pub show_help: RwSignal<bool>,
+    /// Settings dialog open.
+    pub show_settings: RwSignal<bool>,
+    /// Last message to show.
+    pub toast: RwSignal<Option<String>>,
+}
+
+impl Ui {
+    fn new() -> Self {
+        let lang =
+            crate::backend::load_setting("cityops.lang").and_then(|l| Lang::parse(&l)).unwrap_or_default();
+        Ui {
+            lang: RwSignal::new(lang),
+            show_filters: RwSignal::new(false),
+            show_help: RwSignal::new(false),
+            show_settings: RwSignal::new(false),
+            toast: RwSignal::new(None),
+        }
+    }
+
+    /// Translate a message in the current language (tracked).
+    pub fn t(&self, m: Msg) -> &'static str {
+        m.text(self.lang.get())
+    }
+}
+
+/// Every part of the console's data, for code that needs several (one `Copy` bundle).
+#[derive(Clone, Copy)]
+pub struct Data {
+    /// UI chrome.
+    pub ui: Ui,
+    /// The service and the live link.
+    pub link: link::Link,
+    /// The map.
+    pub map: map::MapData,
+    /// The selection.
+    pub sel: case::Selection,
+    /// Search and filter.
+    pub search: search::Search,
+    /// Reference data.
+    pub reference: reference::Reference,
+}
+
+impl Data {
+    /// Create every part and provide each (and the bundle) as a context.
+    pub fn provide() -> Data {
+        let ui = Ui::new();
+        let link = link::Link::new();
+        let map = map::MapData::new();
+        let reference = reference::Reference::new(ui, link);
+        let sel = case::Selection::new(ui, link);
+        let search = search::Search::new(link, map);
+        let d = Data { ui, link, map, sel, search, reference };
+        provide_context(d);
+        provide_context(ui);
+        provide_context(link);
+        provide_context(map);
+        provide_context(sel);
+        provide_context(search);
+        provide_context(reference);
+        case::wire(d);
+        search::wire(d);
+        d
+    }
+
+    /// Show an error (see [`report`]).
+    pub fn error(&self, e: &ClientError) {
+        report(self.ui, self.link, e);
+    }
+
+    /// Fly the map to a point.
+    pub fn fly_to(&self, lon: f64, lat: f64, zoom: f64) {
+        self.map.fly_to(lon, lat, zoom);
+    }
+}
+
+/// Show an error in the toast. Network failures while the status bar already says
+/// "disconnected" are not repeated as toasts.
+pub fn report(ui: Ui, link: link::Link, e: &ClientError) {
+    if matches!(e, ClientError::Network(_)) && link.connection.get_untracked() == Connection::Reconnecting {
+        return;
+    }
+    let lang = ui.lang.get_untracked();
+    let text = match e {
+        ClientError::Api(api) => format!("{}: {}", crate::i18n::error_code(api.code, lang), api.message),
+        other => format!("{}: {other}", Msg::Error.text(lang)),
+    };
+    ui.toast.set(Some(text));
+}
+
+/// The data bundle of the app.
+pub fn use_data() -> Data {
+    expect_context::<Data>()
+}

@@ -1,0 +1,120 @@
+//! The one screen: top bar, layer panel, map, case panel, status bar and the dialogs; it creates
+//! the data contexts and runs the timers and effects that keep the picture current.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::case_panel::CasePanel;
+use super::dispatch_dialog::DispatchDialog;
+use super::filter_panel::FilterPanel;
+use super::help_overlay::HelpOverlay;
+use super::layer_panel::LayerPanel;
+use super::map_view::MapView;
+use super::settings_dialog::SettingsDialog;
+use super::status_bar::StatusBar;
+use super::toast::Toast;
+use super::top_bar::TopBar;
+use crate::backend;
+use crate::data::link::{connect_live, load_clock};
+use crate::data::map::{bench_frames, load_base, load_grids, load_overlays, load_viewport, request_draw};
+use crate::data::{Data, map};
+
+/// `window.cityops.bench_frames(n)`: mean milliseconds per forced frame over `n` redraws, for
+/// performance checks on big screens.
+fn install_bench(d: Data) {
+    let Some(window) = web_sys::window() else { return };
+    let obj = js_sys::Reflect::get(&window, &"cityops".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| js_sys::Object::new().into());
+    let f = Closure::<dyn Fn(u32) -> f64>::new(move |n: u32| bench_frames(d, n));
+    let _ = js_sys::Reflect::set(&obj, &"bench_frames".into(), f.as_ref().unchecked_ref());
+    let _ = js_sys::Reflect::set(&window, &"cityops".into(), &obj);
+    f.forget();
+}
+
+/// The one screen.
+#[component]
+pub fn App() -> impl IntoView {
+    let d = Data::provide();
+    install_bench(d);
+
+    // Redraw whenever anything drawn changes.
+    Effect::new(move |_| {
+        d.map.view.track();
+        d.map.picture.track();
+        d.map.layers.track();
+        d.sel.case.track();
+        d.ui.lang.track();
+        d.search.results.track();
+        let _ = d.sel.cameras.get();
+        d.map.view_cameras.track();
+        d.map.base_tick.track();
+        request_draw(d);
+    });
+    // Viewport, grids and overlays follow the view, debounced.
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        d.map.view.track();
+        d.map.layers.track();
+        d.link.backend.track();
+        d.search.filter.track();
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        set_timeout(
+            move || {
+                if generation.get_value() == mine {
+                    load_viewport(d);
+                    load_grids(d);
+                    load_overlays(d);
+                }
+            },
+            std::time::Duration::from_millis(250),
+        );
+    });
+    Effect::new(move |_| {
+        let l = d.ui.lang.get();
+        backend::save_setting("cityops.lang", l.tag());
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", l.tag());
+        }
+    });
+    // The service clock (freshness, time left), re-read every minute; the alert pulse.
+    set_interval(move || d.link.tick(), std::time::Duration::from_secs(1));
+    set_interval(move || load_clock(d.link), std::time::Duration::from_secs(60));
+    set_interval(
+        move || {
+            if d.map.layers.with_untracked(|l| l.contains(&cityops_api::LayerKind::Alerts))
+                && d.map.picture.with_untracked(|p| !p.alerts.is_empty())
+            {
+                map::request_draw(d);
+            }
+        },
+        std::time::Duration::from_millis(100),
+    );
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_none() {
+            load_base(d);
+            load_clock(d.link);
+            connect_live(d);
+        }
+    });
+
+    view! {
+        <div class="app">
+            <TopBar/>
+            <div class="main">
+                <LayerPanel/>
+                <MapView/>
+                <CasePanel/>
+            </div>
+            <StatusBar/>
+            <FilterPanel/>
+            <DispatchDialog/>
+            <SettingsDialog/>
+            <HelpOverlay/>
+            <Toast/>
+        </div>
+    }
+}
