@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh all
 bash scripts/build-ui.sh
 echo "[start] building the console and the service (release)" >&2
-cargo build --release -p cityops-desktop -p cityops-server
+cargo build --release -p cityops-desktop -p cityops-launcher
 data="${CITYOPS_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/cityops}"
 mkdir -p "$data"
 export CITYOPS_DATA_DIR="$data"

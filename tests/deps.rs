@@ -64,15 +64,39 @@ fn the_store_persists_the_contract_not_the_core() {
 }
 
 #[test]
-fn only_the_desktop_embeds_the_service() {
+fn only_the_launcher_embeds_the_service_and_the_simulation() {
     let all = workspace_deps();
-    let dependents: Vec<&str> = all
+    let dependents = |name: &str| -> Vec<&str> {
+        all.iter()
+            .filter(|(_, deps)| deps.iter().any(|(d, kind)| d == name && kind.is_none()))
+            .map(|(p, _)| p.as_str())
+            .collect()
+    };
+    // The launcher composes service and simulated city (the `cityops-server` binary, the
+    // console's embedded default); everything else talks HTTP to the service.
+    assert_eq!(dependents("cityops-server"), vec!["cityops-launcher"]);
+    assert_eq!(dependents("cityops-sim"), vec!["cityops-launcher"]);
+    assert_eq!(dependents("cityops-launcher"), vec!["cityops-desktop"]);
+}
+
+#[test]
+fn test_fixtures_never_ship() {
+    let all = workspace_deps();
+    let shipped: Vec<&str> = all
         .iter()
-        .filter(|(_, deps)| deps.iter().any(|(d, kind)| d == "cityops-server" && kind.is_none()))
+        .filter(|(_, deps)| {
+            deps.iter().any(|(d, kind)| d == "cityops-test-support" && kind.as_deref() != Some("dev"))
+        })
         .map(|(p, _)| p.as_str())
         .collect();
-    // The console starts the embedded default in-process; everything else talks HTTP to it.
-    assert_eq!(dependents, vec!["cityops-desktop"]);
+    assert!(shipped.is_empty(), "cityops-test-support is a dev-dependency only: {shipped:?}");
+}
+
+#[test]
+fn the_service_runs_without_the_simulation() {
+    let all = workspace_deps();
+    let server = normal(&all, "cityops-server");
+    assert!(!server.contains(&"cityops-sim"), "{server:?}");
 }
 
 #[test]

@@ -353,7 +353,7 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> (Value, Value)
 /// with `extra` serve arguments; return it, answering, with an admin API on it.
 async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
     let server = target_dir().join("debug/cityops-server");
-    assert!(server.exists(), "build it first: cargo build -p cityops-server");
+    assert!(server.exists(), "build it first: cargo build -p cityops-launcher (the cityops-server binary)");
     let db = format!("sqlite://{}/{name}.sqlite", data.display());
     let out = Command::new(&server)
         .args(["--database-url", &db, "token", "create", "--role", "admin", "--label", "e2e"])

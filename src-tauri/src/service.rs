@@ -281,7 +281,7 @@ pub fn remember_remote(args: &Args, remote: Option<&Service>) {
 /// Start the embedded service (SQLite in the data directory, the synthetic city running).
 pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
     let dir = data_dir(args)?;
-    let config = cityops_server::config::Config {
+    let config = cityops_launcher::Config {
         database_url: format!("sqlite://{}", dir.join("cityops.sqlite").display()),
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         log: "info".into(),
@@ -300,7 +300,7 @@ pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
             .and_then(|v| v.parse().ok())
             .unwrap_or(1),
     };
-    let embedded = cityops_server::start_embedded(config, "desktop-console")
+    let embedded = cityops_launcher::start_embedded(config, "desktop-console")
         .await
         .map_err(|e| ServiceError::Embedded(format!("{e:#}")))?;
     let base = format!("http://{}", embedded.addr);

@@ -6,8 +6,8 @@
 use cityops_desktop::service::{self, Desktop, ServiceError};
 use clap::Parser;
 
-async fn embedded(dir: &std::path::Path) -> cityops_server::Embedded {
-    let config = cityops_server::config::Config {
+async fn embedded(dir: &std::path::Path) -> cityops_launcher::Embedded {
+    let config = cityops_launcher::Config {
         database_url: format!("sqlite://{}", dir.join("svc.sqlite").display()),
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         log: "warn".into(),
@@ -18,7 +18,7 @@ async fn embedded(dir: &std::path::Path) -> cityops_server::Embedded {
         ui_dir: None,
         sim_sensor_minutes: 1,
     };
-    cityops_server::start_embedded(config, "switch-test").await.unwrap()
+    cityops_launcher::start_embedded(config, "switch-test").await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,12 @@
 //! (Server-Sent Events), feed ingest, Open311 GeoReport v2 (`/open311/v2`) and the OpenAPI
 //! document, over a [`cityops_store::Store`] (SQLite by default, PostgreSQL + PostGIS at scale).
 //!
-//! Layers: `routes` (thin HTTP adapters) → [`app`] (validation, core calls, one store write) →
-//! `cityops-core` (rules) and `cityops-store` (persistence). [`app()`]-style construction via
-//! [`router`] lets tests drive the whole service without a socket.
+//! Layers: `routes` (thin HTTP adapters, mounted by endpoint type through [`http::ApiRouter`]) →
+//! [`app`] (validation, core calls, one store write) → [`state`] → `cityops-core` (rules) and
+//! `cityops-store` (persistence); routes depend on app, app on state, never back. [`router`]
+//! lets tests drive the whole service without a socket; [`bind`] gives a running service
+//! ([`Bound`]). Deliberately absent: the simulated city (the launcher, `cityops-launcher`, runs it
+//! beside the service as an HTTP client).
 
 pub mod admin_cli;
 pub mod app;
@@ -87,110 +90,99 @@ pub async fn start_state(
     Ok(state)
 }
 
-/// Serve until Ctrl-C or SIGTERM, then finish in-flight requests and return.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let state = state_from(&config).await?;
+/// A service bound to its address with its state assembled, ready to serve. What runs beside it
+/// (the simulated city) is composed one level up, by the launcher, through [`Bound::addr`] and
+/// [`Bound::admin_token`].
+#[derive(Debug)]
+pub struct Bound {
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    addr: SocketAddr,
+    ui_dir: Option<std::path::PathBuf>,
+}
+
+/// Open the store, load the city, assemble the state and bind `config.listen` (port 0: any free
+/// port).
+pub async fn bind(config: &Config) -> anyhow::Result<Bound> {
+    let state = state_from(config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, store = %cityops_store::redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
-    let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
-    if let Some(dir) = &config.ui_dir {
-        tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
-    }
-    // Graceful: stop accepting, let requests finish; live streams never finish on their own, so
-    // the process leaves at most GRACE after the signal.
-    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
-    let s = stopping.clone();
-    let server = axum::serve(
-        listener,
-        router_with_ui(state, config.ui_dir.as_deref()).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown().await;
-        s.notify_one();
-    });
-    tokio::select! {
-        r = server => r?,
-        () = async {
-            stopping.notified().await;
-            tokio::time::sleep(GRACE).await;
-        } => tracing::info!("open streams closed after the grace period"),
-    }
-    if let Some(sim) = sim {
-        sim.abort();
-    }
-    tracing::info!("cityops-server stopped");
-    Ok(())
+    Ok(Bound { state, listener, addr, ui_dir: config.ui_dir.clone() })
 }
 
-/// A service running inside another process (the desktop console's embedded default).
-#[derive(Debug)]
-pub struct Embedded {
-    /// Where it listens (loopback).
-    pub addr: SocketAddr,
-    /// An admin token for the embedding process (created at start, never printed).
-    pub token: String,
-    /// The serving task.
-    pub task: tokio::task::JoinHandle<()>,
-}
+impl Bound {
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
 
-/// Start the service in this process: open the store, listen on `config.listen` (use port 0 for
-/// any free port), create an admin token for the caller, start the simulation if configured.
-pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embedded> {
-    let state = state_from(&config).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    let addr = listener.local_addr()?;
-    let token = admin_token(&state, label).await?;
-    let sim = if config.simulate { Some(start_simulation(&state, addr, &config).await?) } else { None };
-    tracing::info!(%addr, store = %cityops_store::redact(&config.database_url), "embedded cityops service listening");
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, "embedded service stopped");
+    /// Its state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A new admin token for a component of this process (stored hashed, never printed).
+    pub async fn admin_token(&self, label: &str) -> anyhow::Result<String> {
+        let token = auth::new_token()?;
+        self.state
+            .store
+            .create_token(cityops_store::NewToken {
+                hash: auth::hash_token(&token),
+                role: cityops_api::Role::Admin,
+                district_code: None,
+                label: label.to_owned(),
+                created_at: cityops_core::calendar::to_timestamp(self.state.clock.now()),
+            })
+            .await?;
+        Ok(token)
+    }
+
+    fn app(
+        self,
+    ) -> (
+        tokio::net::TcpListener,
+        axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>,
+    ) {
+        if let Some(dir) = &self.ui_dir {
+            tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
         }
-        if let Some(sim) = sim {
-            sim.abort();
-        }
-    });
-    Ok(Embedded { addr, token, task })
-}
+        let app = router_with_ui(self.state, self.ui_dir.as_deref())
+            .into_make_service_with_connect_info::<SocketAddr>();
+        (self.listener, app)
+    }
 
-/// A new admin token for a component of this process (stored hashed, never printed).
-async fn admin_token(state: &AppState, label: &str) -> anyhow::Result<String> {
-    let token = auth::new_token()?;
-    state
-        .store
-        .create_token(cityops_store::NewToken {
-            hash: auth::hash_token(&token),
-            role: cityops_api::Role::Admin,
-            district_code: None,
-            label: label.to_owned(),
-            created_at: cityops_core::calendar::to_timestamp(state.clock.now()),
+    /// Serve until Ctrl-C or SIGTERM, then finish in-flight requests and return.
+    pub async fn serve_until_shutdown(self) -> anyhow::Result<()> {
+        let (listener, app) = self.app();
+        // Graceful: stop accepting, let requests finish; live streams never finish on their own,
+        // so the process leaves at most GRACE after the signal.
+        let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+        let s = stopping.clone();
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown().await;
+            s.notify_one();
+        });
+        tokio::select! {
+            r = server => r?,
+            () = async {
+                stopping.notified().await;
+                tokio::time::sleep(GRACE).await;
+            } => tracing::info!("open streams closed after the grace period"),
+        }
+        tracing::info!("cityops-server stopped");
+        Ok(())
+    }
+
+    /// Serve in a background task (an embedded service).
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        let (listener, app) = self.app();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "embedded service stopped");
+            }
         })
-        .await?;
-    Ok(token)
-}
-
-/// Start the embedded simulation: it talks to this service over loopback HTTP with an admin token
-/// of its own (created here, never shown).
-async fn start_simulation(
-    state: &AppState,
-    addr: SocketAddr,
-    config: &Config,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let seed = config.sim_seed;
-    let token = admin_token(state, "embedded-sim").await?;
-    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
-    let mut cfg = cityops_sim::SimConfig::new(format!("http://{host}:{}", addr.port()), token);
-    cfg.seed = seed;
-    cfg.sensor_every_min = config.sim_sensor_minutes;
-    tracing::info!(seed, "embedded simulation of Qingdao starting (synthetic data)");
-    Ok(tokio::spawn(async move {
-        match cityops_sim::run(cfg, std::future::pending()).await {
-            Ok(summary) => tracing::info!("{summary}"),
-            Err(e) => tracing::error!(error = %e, "embedded simulation stopped"),
-        }
-    }))
+    }
 }
 
 async fn shutdown() {

@@ -6,45 +6,31 @@
 use std::sync::Arc;
 
 use chrono::{FixedOffset, TimeZone};
-use cityops_api::{CaseDto, CaseStatus, Channel, EventBody, Role, Stage, Timestamp, TypeKey, TypeKind};
+use cityops_api::{CaseDto, EventBody, Role, Stage, Timestamp};
 use cityops_store::{
     CaseFilter, Dialect, IngestKey, NewAudit, NewEvent, NewToken, Store, StoreError, StoredNotice,
 };
+use cityops_test_support as fixture;
 
 fn t(h: u32, m: u32) -> Timestamp {
     FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
 }
 
 fn case(lon: f64, lat: f64, grid: &str, created: Timestamp) -> CaseDto {
-    CaseDto {
+    let case = CaseDto {
         id: 0,
         case_no: String::new(),
-        type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
-        channel: Channel::Inspector,
         stage: Stage::Collect,
-        status: CaseStatus::Active,
         lon,
         lat,
         address: "test".into(),
         description: "暴露垃圾".into(),
-        grid_code: grid.into(),
-        community_code: grid[..12].into(),
-        street_code: grid[..9].into(),
-        district_code: grid[..6].into(),
-        unit_code: None,
         deadline: Some(created + chrono::Duration::minutes(30)),
-        deadline_provisional: false,
-        overdue: false,
-        rework_count: 0,
-        supervise_count: 0,
-        media: vec![],
-        camera_id: None,
-        source_ref: None,
         created_at: created,
         updated_at: created,
-        history: vec![],
-        events: vec![],
-    }
+        ..fixture::case(0)
+    };
+    fixture::in_grid(case, grid)
 }
 
 fn audit(at: Timestamp) -> NewAudit {

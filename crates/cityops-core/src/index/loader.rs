@@ -109,41 +109,19 @@ impl LiveMapLoader {
 mod tests {
     use super::*;
     use cityops_api::query::ViewQuery;
-    use cityops_api::{Channel, MapItemDto, Stage, StatusClass, TypeKey, TypeKind};
-
-    fn ts(s: &str) -> cityops_api::Timestamp {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap()
-    }
+    use cityops_api::{MapItemDto, StatusClass};
+    use cityops_test_support::{self as fixture, ts};
 
     fn case(id: i64, status: CaseStatus, deadline: &str, updated: &str) -> CaseDto {
         CaseDto {
-            id,
             case_no: format!("QD{id}"),
-            type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
-            channel: Channel::Inspector,
-            stage: Stage::Handle,
             status,
-            lon: 120.38 + id as f64 * 0.001,
+            lon: 120.38 + (id % 100) as f64 * 0.001,
             lat: 36.07,
-            address: String::new(),
-            description: String::new(),
-            grid_code: "370202011003001".into(),
-            community_code: "370202011003".into(),
-            street_code: "370202011".into(),
-            district_code: "370202".into(),
-            unit_code: None,
             deadline: Some(ts(deadline)),
-            deadline_provisional: false,
-            overdue: false,
-            rework_count: 0,
-            supervise_count: 0,
-            media: vec![],
-            camera_id: None,
-            source_ref: None,
             created_at: ts("2026-12-30T09:00:00+08:00"),
             updated_at: ts(updated),
-            history: vec![],
-            events: vec![],
+            ..fixture::case(id)
         }
     }
 

@@ -240,38 +240,19 @@ pub enum MapViewError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cityops_api::{Channel, MapItemDto, Stage, TypeKey, TypeKind};
+    use cityops_api::MapItemDto;
+    use cityops_test_support as fixture;
 
     fn case(id: i64, deadline: &str, status: CaseStatus) -> CaseDto {
-        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
         CaseDto {
-            id,
             case_no: format!("QD{id}"),
-            type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
-            channel: Channel::Inspector,
-            stage: Stage::Handle,
             status,
             lon: 120.38,
             lat: 36.07,
-            address: String::new(),
-            description: String::new(),
-            grid_code: "370202011003001".into(),
-            community_code: "370202011003".into(),
-            street_code: "370202011".into(),
-            district_code: "370202".into(),
-            unit_code: None,
-            deadline: Some(t(deadline)),
-            deadline_provisional: false,
-            overdue: false,
-            rework_count: 0,
-            supervise_count: 0,
-            media: vec![],
-            camera_id: None,
-            source_ref: None,
-            created_at: t("2026-03-02T09:00:00+08:00"),
-            updated_at: t("2026-03-02T09:00:00+08:00"),
-            history: vec![],
-            events: vec![],
+            deadline: Some(fixture::ts(deadline)),
+            created_at: fixture::ts("2026-03-02T09:00:00+08:00"),
+            updated_at: fixture::ts("2026-03-02T09:00:00+08:00"),
+            ..fixture::case(id)
         }
     }
 

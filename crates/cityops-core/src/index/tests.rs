@@ -748,7 +748,8 @@ fn tracker_events_match_a_replay_diffed_by_brute_force() {
 }
 
 mod live_events {
-    use cityops_api::{CaseDto, CaseStatus, Channel, EventBody, LiveEvent, Stage, TypeKey, TypeKind};
+    use cityops_api::{CaseDto, CaseStatus, EventBody, LiveEvent};
+    use cityops_test_support as fixture;
 
     use super::*;
 
@@ -757,37 +758,15 @@ mod live_events {
     }
 
     fn case(id: i64, lon: f64, lat: f64, status: CaseStatus, overdue: bool, created: &str) -> EventBody {
-        EventBody::Case {
-            case: Box::new(CaseDto {
-                id,
-                case_no: format!("QD20261129{id:06}"),
-                type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
-                channel: Channel::Inspector,
-                stage: Stage::Handle,
-                status,
-                lon,
-                lat,
-                address: String::new(),
-                description: "暴露垃圾 (synthetic test case)".into(),
-                grid_code: String::new(),
-                community_code: String::new(),
-                street_code: String::new(),
-                district_code: "370202".into(),
-                unit_code: None,
-                deadline: None,
-                deadline_provisional: false,
-                overdue,
-                rework_count: 0,
-                supervise_count: 0,
-                media: vec![],
-                camera_id: None,
-                source_ref: None,
-                created_at: at(created),
-                updated_at: at(created),
-                history: vec![],
-                events: vec![],
-            }),
-        }
+        fixture::case_event(CaseDto {
+            status,
+            lon,
+            lat,
+            overdue,
+            created_at: at(created),
+            updated_at: at(created),
+            ..fixture::case(id)
+        })
     }
 
     fn truck(lon: f64, lat: f64) -> EventBody {

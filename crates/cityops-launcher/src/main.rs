@@ -1,4 +1,5 @@
-//! `cityops-server`: parse the configuration once, then serve or run a subcommand.
+//! `cityops-server`: parse the configuration once, then serve (with the simulated city beside the
+//! service when `--simulate`) or run a subcommand.
 
 use cityops_server::config::{CalendarCommand, Cli, Command, Config, ServeArgs, TokenCommand};
 use clap::Parser;
@@ -21,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        None | Some(Command::Serve(_)) => cityops_server::serve(config).await,
+        None | Some(Command::Serve(_)) => cityops_launcher::serve(config).await,
         Some(Command::Token(TokenCommand::Create { role, district, label })) => {
             let token = cityops_server::admin_cli::create_token(&config, role, district, label).await?;
             // The token is shown once, as the last line, for scripts: `tail -n1`.

@@ -1,0 +1,110 @@
+//! Fixtures for the tests of every cityops crate: one synthetic case and the helpers to place it
+//! in time and on the grid. A dev-dependency only (`tests/deps.rs` checks that nothing ships it).
+//!
+//! Tests change what they care about with struct update syntax, so each test still states the
+//! fields its assertion depends on:
+//!
+//! ```
+//! use cityops_api::{CaseDto, CaseStatus};
+//! use cityops_test_support::{case, ts};
+//!
+//! let closed = CaseDto { status: CaseStatus::Closed, updated_at: ts("2027-01-02T09:00:00+08:00"), ..case(7) };
+//! assert_eq!(closed.case_no, "QD20261129000007");
+//! ```
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::missing_panics_doc,
+    reason = "fixtures: a bad literal is a bug in the test"
+)]
+
+use cityops_api::{CaseDto, CaseStatus, Channel, EventBody, LiveEvent, Stage, Timestamp, TypeKey, TypeKind};
+
+/// The grid cell of the fixture case (市南区, 370202; a synthetic 15-digit code).
+pub const GRID: &str = "370202011003001";
+
+/// When the fixture case was reported (a Sunday morning, China Standard Time).
+pub const CREATED: &str = "2026-11-29T09:00:00+08:00";
+
+/// A timestamp from RFC 3339 (with its offset).
+pub fn ts(s: &str) -> Timestamp {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+/// A synthetic case numbered `id`: 暴露垃圾 (matter 06010) reported by an inspector at 五四广场,
+/// active in the 任务处理 stage, in grid [`GRID`], created and last updated at [`CREATED`], with no
+/// deadline, no unit, no history.
+pub fn case(id: i64) -> CaseDto {
+    CaseDto {
+        id,
+        case_no: format!("QD20261129{id:06}"),
+        type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
+        channel: Channel::Inspector,
+        stage: Stage::Handle,
+        status: CaseStatus::Active,
+        lon: 120.3826,
+        lat: 36.0671,
+        address: "五四广场 (synthetic test case)".into(),
+        description: "暴露垃圾 (synthetic test case)".into(),
+        grid_code: GRID.into(),
+        community_code: GRID[..12].into(),
+        street_code: GRID[..9].into(),
+        district_code: GRID[..6].into(),
+        unit_code: None,
+        deadline: None,
+        deadline_provisional: false,
+        overdue: false,
+        rework_count: 0,
+        supervise_count: 0,
+        media: vec![],
+        camera_id: None,
+        source_ref: None,
+        created_at: ts(CREATED),
+        updated_at: ts(CREATED),
+        history: vec![],
+        events: vec![],
+    }
+}
+
+/// `case` moved into grid cell `grid` (15 digits): community, street and district follow from its
+/// prefixes (GB/T 30428.2 grid codes).
+pub fn in_grid(case: CaseDto, grid: &str) -> CaseDto {
+    assert_eq!(grid.len(), 15, "grid codes have 15 digits: {grid}");
+    CaseDto {
+        grid_code: grid.into(),
+        community_code: grid[..12].into(),
+        street_code: grid[..9].into(),
+        district_code: grid[..6].into(),
+        ..case
+    }
+}
+
+/// A live event numbered `id` at `at` (RFC 3339).
+pub fn event(id: u64, at: &str, body: EventBody) -> LiveEvent {
+    LiveEvent { id, at: ts(at), body }
+}
+
+/// The live event of a case changing.
+pub fn case_event(case: CaseDto) -> EventBody {
+    EventBody::Case { case: Box::new(case) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_grid_prefixes_follow_the_cell() {
+        let c = in_grid(case(1), "370203005002004");
+        assert_eq!(
+            (c.district_code.as_str(), c.street_code.as_str(), c.community_code.as_str()),
+            ("370203", "370203005", "370203005002")
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "15 digits")]
+    fn a_short_grid_code_is_refused() {
+        let _ = in_grid(case(1), "3702");
+    }
+}
