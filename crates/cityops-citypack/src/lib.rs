@@ -220,21 +220,172 @@ fn strip_suffix(name: &str) -> &str {
 }
 
 /// Generate the pack. `log` receives progress lines.
+///
+/// The steps run in a fixed order (every seeded draw depends on it): districts, coastal land and
+/// county seats; streets; communities; grids; units; then the files (administrative layers,
+/// operations layers, basemap, tables and `SOURCES.md`).
 pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<OutputFile>, GenError> {
-    // ---- districts: real polygons, overlaps resolved by subtracting earlier (lower adcode) ones
-    let mut dfeat = features("qingdao_districts.geojson", inp.districts)?;
-    dfeat.sort_by(|a, b| str_prop(&a.properties, "adcode").cmp(&str_prop(&b.properties, "adcode")));
-    let land_f = features("qingdao_land_gshhg.geojson", inp.land_gshhg)?;
-    let land_ll = land_f
+    let src = read_sources(inp)?;
+    let DistrictLayer { mut districts, taken, overlap_km2, gap_km2 } =
+        resolve_districts(&src.districts, &src.land, log)?;
+    let coastal = join_coastal_land(&mut districts, &src.land, &taken, inp.neighbours, log)?;
+    let places = place_points(&src.places);
+    set_cores(&mut districts, &places);
+
+    let mut streets = read_streets(inp.subdistricts_csv, &districts)?;
+    let anchored = anchor_streets(&mut streets, &districts, &places, log);
+    draw_street_polygons(&mut streets, &districts, log);
+
+    let mut communities = read_communities(inp.communities_csv, &streets)?;
+    draw_community_polygons(&mut communities, &streets, &districts, &places, log);
+
+    let counts = allocate_grids(&communities, log);
+    let mut grids = draw_grids(&communities, &counts, log);
+    let noding = node_grids(&mut grids, log);
+    let div = Division { districts, streets, communities, grids };
+    let rounded = round_streets_and_communities(&div, log);
+
+    let units = build_units(inp.departments_csv, &div.districts, &div.streets, &div.communities)?;
+    let unit_of_street = unit_of_street(&div.streets, &units);
+
+    let mut files = vec![
+        districts_file(&div),
+        streets_file(&div, &rounded.streets),
+        communities_file(&div, &rounded.communities),
+        grids_file(&div, &unit_of_street, log),
+    ];
+    let (ops_files, ops_stats) = operations_layers(&div, &unit_of_street, log)?;
+    files.extend(ops_files);
+    files.extend(basemap_files(&src)?);
+    let stats = Stats {
+        grids: div.grids.len(),
+        inserted: noding.inserted,
+        invalid: noding.invalid,
+        overlap_km2,
+        gap_km2,
+        added: coastal.pieces,
+        added_km2: coastal.km2,
+        anchored,
+    };
+    files.extend([
+        file("subdistricts.csv", inp.subdistricts_csv.to_owned()),
+        file("communities.csv", inp.communities_csv.to_owned()),
+        file("units.csv", units_csv(&units)),
+        file("SOURCES.md", sources_md(&stats) + &ops_md(&ops_stats)),
+    ]);
+    log(format!("units: {}", units.len()));
+    Ok(files)
+}
+
+/// The parsed real sources that more than one step reads.
+struct Sources {
+    /// Tianditu district features, sorted by adcode.
+    districts: Vec<Feature>,
+    /// GSHHG land features (the first carries the clip window).
+    land_features: Vec<Feature>,
+    /// GSHHG land in lon/lat.
+    land_ll: MultiPolygon<f64>,
+    /// GSHHG land in local metres.
+    land: MultiPolygon<f64>,
+    /// GeoNames places.
+    places: Vec<Feature>,
+}
+
+/// Districts after their overlaps were resolved, with what the resolution measured.
+struct DistrictLayer {
+    /// The districts, by adcode, their land not yet extended by coastal pieces.
+    districts: Vec<District>,
+    /// Union of the district outlines, local metres.
+    taken: MultiPolygon<f64>,
+    /// Area the later districts lost to earlier ones, km².
+    overlap_km2: f64,
+    /// Area of the holes enclosed by the union, km².
+    gap_km2: f64,
+}
+
+/// Land outside every district outline that joined a district.
+struct CoastalGain {
+    /// Number of pieces joined.
+    pieces: usize,
+    /// Their area, km².
+    km2: f64,
+}
+
+/// A GeoNames place in local metres.
+struct Place {
+    /// `geonameid`, as text.
+    geonameid: String,
+    /// `name_zh` (may be empty).
+    name_zh: String,
+    /// GeoNames feature code (`PPLA2`, …).
+    feature_code: String,
+    /// Position, local metres.
+    at: Xy,
+}
+
+/// The generated administrative division, from districts down to grids.
+struct Division {
+    /// Districts, by adcode.
+    districts: Vec<District>,
+    /// Streets, by code.
+    streets: Vec<Street>,
+    /// Communities, by code.
+    communities: Vec<Community>,
+    /// Grids, by community then sequence, noded.
+    grids: Vec<Grid>,
+}
+
+/// Outcome of the boundary noding of the grids.
+struct Noding {
+    /// Vertices inserted into shared boundaries.
+    inserted: usize,
+    /// Grids still invalid afterwards.
+    invalid: usize,
+}
+
+/// Street and community polygons rounded to micro-degrees, in division order.
+struct Rounded {
+    /// One per street.
+    streets: Vec<IMulti>,
+    /// One per community.
+    communities: Vec<IMulti>,
+}
+
+/// An output file from its name and text.
+fn file(name: &str, text: String) -> OutputFile {
+    OutputFile { name: name.to_owned(), bytes: text.into_bytes() }
+}
+
+/// Merges the polygons of all features into one multipolygon (non-polygon features are skipped).
+fn merged_polygons(features: &[Feature]) -> MultiPolygon<f64> {
+    features
         .iter()
         .filter_map(|f| as_multi_polygon(&f.geometry))
-        .fold(MultiPolygon(vec![]), |acc, m| MultiPolygon(acc.0.into_iter().chain(m.0).collect()));
+        .fold(MultiPolygon(vec![]), |acc, m| MultiPolygon(acc.0.into_iter().chain(m.0).collect()))
+}
+
+/// Parses the district, land and place sources; districts sorted by adcode, land also projected.
+fn read_sources(inp: &Inputs<'_>) -> Result<Sources, GenError> {
+    let mut districts = features("qingdao_districts.geojson", inp.districts)?;
+    districts.sort_by(|a, b| str_prop(&a.properties, "adcode").cmp(&str_prop(&b.properties, "adcode")));
+    let land_features = features("qingdao_land_gshhg.geojson", inp.land_gshhg)?;
+    let land_ll = merged_polygons(&land_features);
     let land = project(&land_ll);
     let places = features("qingdao_places_geonames.geojson", inp.places)?;
+    Ok(Sources { districts, land_features, land_ll, land, places })
+}
+
+/// Builds the 10 districts from their real polygons, overlaps resolved by subtracting earlier
+/// (lower adcode) ones, each district's land = its own part ∩ GSHHG land; logs the measures.
+fn resolve_districts(
+    dfeat: &[Feature],
+    land: &MultiPolygon<f64>,
+    log: &mut dyn FnMut(String),
+) -> Result<DistrictLayer, GenError> {
     let mut districts: Vec<District> = Vec::new();
     let mut taken = MultiPolygon::<f64>(vec![]);
     let mut overlap_km2 = 0.0;
-    for f in &dfeat {
+    for f in dfeat {
         let p = &f.properties;
         let file = "qingdao_districts.geojson";
         let real = as_multi_polygon(&f.geometry).ok_or_else(|| content(file, "district is not a polygon"))?;
@@ -242,7 +393,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         let own = local.difference(&taken);
         overlap_km2 += km2(&local) - km2(&own);
         taken = taken.union(&local);
-        let dland = own.intersection(&land);
+        let dland = own.intersection(land);
         let code = str_prop(p, "adcode").ok_or_else(|| content(file, "no adcode"))?.to_owned();
         districts.push(District {
             name: str_prop(p, "name").unwrap_or_default().to_owned(),
@@ -265,14 +416,21 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         km2(&taken),
         km2(&land_in_city),
     ));
-    // coastal strips and islands outside the coarse district outlines
-    let neighbours = project(
-        &features("neighbor_cities_clipped.geojson", inp.neighbours)?
-            .iter()
-            .filter_map(|f| as_multi_polygon(&f.geometry))
-            .fold(MultiPolygon(vec![]), |acc, m| MultiPolygon(acc.0.into_iter().chain(m.0).collect())),
-    );
-    let extra = land.difference(&taken).difference(&neighbours);
+    Ok(DistrictLayer { districts, taken, overlap_km2, gap_km2 })
+}
+
+/// Joins GSHHG land outside every district outline (coastal strips, islands) to the nearest
+/// district when within [`COAST_REACH_M`] of it and nearer to it than to a neighbouring city.
+fn join_coastal_land(
+    districts: &mut [District],
+    land: &MultiPolygon<f64>,
+    taken: &MultiPolygon<f64>,
+    neighbours_text: &str,
+    log: &mut dyn FnMut(String),
+) -> Result<CoastalGain, GenError> {
+    let neighbours =
+        project(&merged_polygons(&features("neighbor_cities_clipped.geojson", neighbours_text)?));
+    let extra = land.difference(taken).difference(&neighbours);
     let (mut added, mut added_km2) = (0, 0.0);
     let mut gains: Vec<Vec<Polygon<f64>>> = vec![vec![]; districts.len()];
     for piece in extra.0 {
@@ -299,30 +457,38 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
     log(format!(
         "coastal land and islands outside the district outlines: {added} pieces, {added_km2:.1} km² joined"
     ));
+    Ok(CoastalGain { pieces: added, km2: added_km2 })
+}
 
-    // cores: county seats (PPLA2/PPLA3) inside the district; else the district's interior point
-    let place_pts: Vec<(String, String, String, Xy)> = places
+/// The GeoNames point features as places in local metres (other geometries are skipped).
+fn place_points(places: &[Feature]) -> Vec<Place> {
+    places
         .iter()
         .filter_map(|f| {
             let Point(c) = match &f.geometry {
                 geo::Geometry::Point(p) => *p,
                 _ => return None,
             };
-            Some((
-                f.properties.get("geonameid").map(|v| v.to_string()).unwrap_or_default(),
-                str_prop(&f.properties, "name_zh").unwrap_or_default().to_owned(),
-                str_prop(&f.properties, "feature_code").unwrap_or_default().to_owned(),
-                to_local(c.x, c.y),
-            ))
-        })
-        .collect();
-    for d in &mut districts {
-        d.cores = place_pts
-            .iter()
-            .filter(|(_, _, fc, p)| {
-                (fc == "PPLA2" || fc == "PPLA3") && d.land.contains(&Point::new(p[0], p[1]))
+            Some(Place {
+                geonameid: f.properties.get("geonameid").map(|v| v.to_string()).unwrap_or_default(),
+                name_zh: str_prop(&f.properties, "name_zh").unwrap_or_default().to_owned(),
+                feature_code: str_prop(&f.properties, "feature_code").unwrap_or_default().to_owned(),
+                at: to_local(c.x, c.y),
             })
-            .map(|(.., p)| *p)
+        })
+        .collect()
+}
+
+/// Sets each district's cores: its county seats (PPLA2/PPLA3), else its land's interior point.
+fn set_cores(districts: &mut [District], places: &[Place]) {
+    for d in districts {
+        d.cores = places
+            .iter()
+            .filter(|pl| {
+                (pl.feature_code == "PPLA2" || pl.feature_code == "PPLA3")
+                    && d.land.contains(&Point::new(pl.at[0], pl.at[1]))
+            })
+            .map(|pl| pl.at)
             .collect();
         if d.cores.is_empty()
             && let Some(c) = d.land.interior_point()
@@ -330,9 +496,11 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             d.cores.push([c.x(), c.y()]);
         }
     }
+}
 
-    // ---- streets
-    let srows = csv_rows("qingdao_subdistricts.csv", inp.subdistricts_csv)?;
+/// Reads the streets (NBS) with their district, sorted by code; no anchors or polygons yet.
+fn read_streets(csv_text: &str, districts: &[District]) -> Result<Vec<Street>, GenError> {
+    let srows = csv_rows("qingdao_subdistricts.csv", csv_text)?;
     let mut streets: Vec<Street> = Vec::new();
     for r in &srows {
         let f = "qingdao_subdistricts.csv";
@@ -352,23 +520,36 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         });
     }
     streets.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(streets)
+}
+
+/// Anchors streets on the GeoNames place of their name, and the island areas on their
+/// district's largest island; logs the counts and returns how many sit on places.
+fn anchor_streets(
+    streets: &mut [Street],
+    districts: &[District],
+    places: &[Place],
+    log: &mut dyn FnMut(String),
+) -> usize {
     let mut anchored = 0;
-    for s in &mut streets {
+    for s in streets.iter_mut() {
         let d = &districts[s.district];
         let stem = strip_suffix(&s.name);
-        s.anchor = place_pts
+        s.anchor = places
             .iter()
-            .filter(|(_, zh, _, p)| {
-                !zh.is_empty() && (zh == &s.name || zh == stem) && d.land.contains(&Point::new(p[0], p[1]))
+            .filter(|pl| {
+                !pl.name_zh.is_empty()
+                    && (pl.name_zh == s.name || pl.name_zh == stem)
+                    && d.land.contains(&Point::new(pl.at[0], pl.at[1]))
             })
-            .map(|(id, _, _, p)| (id.clone(), *p))
+            .map(|pl| (pl.geonameid.clone(), pl.at))
             .next();
         anchored += usize::from(s.anchor.is_some());
     }
     // island areas (灵山岛省级自然保护区, 田横岛省级旅游度假区: code ≥ 400, name with 岛) sit on
     // their district's largest island, i.e. its second-largest land part
     let mut islands = 0;
-    for s in &mut streets {
+    for s in streets.iter_mut() {
         if s.anchor.is_none() && street_kind(&s.code) == "其他" && s.name.replace("青岛", "").contains('岛')
         {
             let d = &districts[s.district];
@@ -381,6 +562,12 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         }
     }
     log(format!("streets: {} ({anchored} anchored on GeoNames places, {islands} on islands)", streets.len()));
+    anchored
+}
+
+/// Seeds the streets of each district (anchors first, 街道 toward the core, towns away from it;
+/// one RNG per district code) and sets their Voronoi cells in the district's land.
+fn draw_street_polygons(streets: &mut [Street], districts: &[District], log: &mut dyn FnMut(String)) {
     for (di, d) in districts.iter().enumerate() {
         let idx: Vec<usize> = (0..streets.len()).filter(|&i| streets[i].district == di).collect();
         let l = 0.2 * (d.land.unsigned_area()).sqrt();
@@ -399,9 +586,11 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         }
     }
     log(format!("street polygons: {} km² total", streets.iter().map(|s| km2(&s.poly)).sum::<f64>().round()));
+}
 
-    // ---- communities
-    let crows = csv_rows("qingdao_communities.csv", inp.communities_csv)?;
+/// Reads the communities (NBS) with their street, sorted by code; no polygons yet.
+fn read_communities(csv_text: &str, streets: &[Street]) -> Result<Vec<Community>, GenError> {
+    let crows = csv_rows("qingdao_communities.csv", csv_text)?;
     let mut communities: Vec<Community> = Vec::new();
     for r in &crows {
         let f = "qingdao_communities.csv";
@@ -417,6 +606,18 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         });
     }
     communities.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(communities)
+}
+
+/// Seeds the communities of each street (one RNG per street code) and sets their Voronoi cells
+/// in the street; logs the counts and the place anchors.
+fn draw_community_polygons(
+    communities: &mut [Community],
+    streets: &[Street],
+    districts: &[District],
+    places: &[Place],
+    log: &mut dyn FnMut(String),
+) {
     let mut community_anchors = 0;
     let mut anchor_log: Vec<String> = Vec::new();
     for (si, s) in streets.iter().enumerate() {
@@ -436,23 +637,7 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         let urban: Vec<bool> = idx.iter().map(|&i| is_urban_community(&communities[i].name)).collect();
         let mixed = urban.iter().any(|u| *u) && urban.iter().any(|u| !*u);
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&s.code));
-        // communities named after a GeoNames village inside the street sit on it (前登瀛村 …)
-        // (each place anchors at most one community: the first by code)
-        let mut used = vec![false; place_pts.len()];
-        let seeds: Vec<Option<Xy>> = idx
-            .iter()
-            .map(|&i| {
-                let k = place_pts.iter().enumerate().position(|(k, (_, zh, _, p))| {
-                    !used[k]
-                        && zh.chars().count() >= 2
-                        && communities[i].name.starts_with(zh.as_str())
-                        && s.poly.contains(&Point::new(p[0], p[1]))
-                })?;
-                used[k] = true;
-                anchor_log.push(format!("{} ↔ {}", communities[i].name, place_pts[k].1));
-                Some(place_pts[k].3)
-            })
-            .collect();
+        let seeds = community_anchors_in_street(&idx, communities, s, places, &mut anchor_log);
         community_anchors += seeds.iter().flatten().count();
         let dens = |pass_urban: bool, p: Xy| match (pass_urban, mixed) {
             (true, true) => 0.03 + 0.97 * near_seat(p),
@@ -471,9 +656,37 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         communities.len()
     ));
     log(format!("  community anchors: {}", anchor_log.join(", ")));
+}
 
-    // ---- grids: village grids are VILLAGE_GRID_FACTOR times the size of urban ones; the urban size
-    // is chosen so the total is about TARGET_GRIDS
+/// Fixed seeds of a street's communities `idx`: a community named after a GeoNames village inside
+/// the street sits on it (前登瀛村 …; each place anchors at most one community, the first by
+/// code); each match is appended to `anchor_log`.
+fn community_anchors_in_street(
+    idx: &[usize],
+    communities: &[Community],
+    s: &Street,
+    places: &[Place],
+    anchor_log: &mut Vec<String>,
+) -> Vec<Option<Xy>> {
+    let mut used = vec![false; places.len()];
+    idx.iter()
+        .map(|&i| {
+            let k = places.iter().enumerate().position(|(k, pl)| {
+                !used[k]
+                    && pl.name_zh.chars().count() >= 2
+                    && communities[i].name.starts_with(pl.name_zh.as_str())
+                    && s.poly.contains(&Point::new(pl.at[0], pl.at[1]))
+            })?;
+            used[k] = true;
+            anchor_log.push(format!("{} ↔ {}", communities[i].name, places[k].name_zh));
+            Some(places[k].at)
+        })
+        .collect()
+}
+
+/// Grid count per community: village grids are [`VILLAGE_GRID_FACTOR`] times the size of urban
+/// ones, the urban size chosen (bisection) so the total is about [`TARGET_GRIDS`]; logs it.
+fn allocate_grids(communities: &[Community], log: &mut dyn FnMut(String)) -> Vec<usize> {
     let sized: Vec<(f64, bool)> =
         communities.iter().map(|c| (c.poly.unsigned_area() / 1e6, is_urban_community(&c.name))).collect();
     let count_for = |urban_km2: f64| -> Vec<usize> {
@@ -500,6 +713,12 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         counts.iter().sum::<usize>(),
         hi * VILLAGE_GRID_FACTOR
     ));
+    counts
+}
+
+/// Cuts each community into its `counts` grids (Voronoi, one RNG per community code), rounded to
+/// micro-degrees and numbered in reading order (rows north→south, west→east in a row).
+fn draw_grids(communities: &[Community], counts: &[usize], log: &mut dyn FnMut(String)) -> Vec<Grid> {
     let mut grids: Vec<Grid> = Vec::new();
     for (ci, c) in communities.iter().enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(code_seed(&c.code));
@@ -522,7 +741,12 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         }
     }
     log(format!("grids: {}", grids.len()));
-    // node shared boundaries; repair what noding made invalid (self-union) and node again
+    grids
+}
+
+/// Nodes the grids' shared boundaries; repairs what noding made invalid (self-union) and nodes
+/// again, at most three rounds; logs each round.
+fn node_grids(grids: &mut [Grid], log: &mut dyn FnMut(String)) -> Noding {
     let mut gpolys: Vec<IMulti> = grids.iter_mut().map(|g| std::mem::take(&mut g.poly)).collect();
     let mut inserted = 0;
     let mut repaired = 0;
@@ -547,32 +771,37 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         g.poly = p;
     }
     log(format!("noding: {inserted} vertices inserted, {repaired} repairs, {invalid} grids invalid"));
+    Noding { inserted, invalid }
+}
 
-    let street_ll: Vec<IMulti> = streets.iter().map(|s| round_valid(&unproject(&s.poly))).collect();
-    let community_ll: Vec<IMulti> = communities.iter().map(|c| round_valid(&unproject(&c.poly))).collect();
+/// Rounds the street and community polygons to valid micro-degree polygons; logs the invalid ones.
+fn round_streets_and_communities(div: &Division, log: &mut dyn FnMut(String)) -> Rounded {
+    let street_ll: Vec<IMulti> = div.streets.iter().map(|s| round_valid(&unproject(&s.poly))).collect();
+    let community_ll: Vec<IMulti> =
+        div.communities.iter().map(|c| round_valid(&unproject(&c.poly))).collect();
     let invalid_sc = street_ll.iter().chain(&community_ll).filter(|p| !to_geo(p).is_valid()).count();
     log(format!("streets and communities invalid after rounding: {invalid_sc}"));
+    Rounded { streets: street_ll, communities: community_ll }
+}
 
-    // ---- units
-    let units = build_units(inp.departments_csv, &districts, &streets, &communities)?;
-    let unit_of_street: BTreeMap<&str, String> = streets
+/// The unit each street's grids report to: its 网格化服务管理工作站, else its 综合执法中队.
+fn unit_of_street<'a>(streets: &'a [Street], units: &[UnitRow]) -> BTreeMap<&'a str, String> {
+    streets
         .iter()
         .map(|s| {
             let general = units.iter().find(|u| u.street == s.code && u.function == "general");
             let enf = units.iter().find(|u| u.street == s.code && u.function == "enforcement");
             (s.code.as_str(), general.or(enf).map(|u| u.code.clone()).unwrap_or_default())
         })
-        .collect();
+        .collect()
+}
 
-    // ---- files
-    let mut files = Vec::new();
-    let mut add =
-        |name: &str, text: String| files.push(OutputFile { name: name.to_owned(), bytes: text.into_bytes() });
-
-    add(
+/// `districts.geojson`: the real district polygons.
+fn districts_file(div: &Division) -> OutputFile {
+    file(
         "districts.geojson",
         feature_collection(
-            &districts
+            &div.districts
                 .iter()
                 .map(|d| {
                     (
@@ -583,15 +812,19 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
                 })
                 .collect::<Vec<_>>(),
         ),
-    );
-    add(
+    )
+}
+
+/// `streets.geojson`: the generated street polygons (`street_ll`, rounded) with names and codes.
+fn streets_file(div: &Division, street_ll: &[IMulti]) -> OutputFile {
+    file(
         "streets.geojson",
         feature_collection(
-            &streets
+            &div.streets
                 .iter()
-                .zip(&street_ll)
+                .zip(street_ll)
                 .map(|(s, poly)| {
-                    let d = &districts[s.district];
+                    let d = &div.districts[s.district];
                     (
                         json!({"code": s.code, "name": s.name, "kind": street_kind(&s.code), "district_code": d.code,
                                "district_name": d.name, "anchor_geonameid": s.anchor.as_ref().map(|a| a.0.clone()),
@@ -601,38 +834,50 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
                 })
                 .collect::<Vec<_>>(),
         ),
-    );
-    add(
+    )
+}
+
+/// `communities.geojson`: the generated community polygons (`community_ll`, rounded).
+fn communities_file(div: &Division, community_ll: &[IMulti]) -> OutputFile {
+    file(
         "communities.geojson",
         feature_collection(
-            &communities
+            &div.communities
                 .iter()
-                .zip(&community_ll)
+                .zip(community_ll)
                 .map(|(c, poly)| {
-                    let s = &streets[c.street];
+                    let s = &div.streets[c.street];
                     (
                         json!({"code": c.code, "name": c.name, "street_code": s.code,
-                               "district_code": districts[s.district].code, "synthetic": true, "source": SRC_GENERATED}),
+                               "district_code": div.districts[s.district].code, "synthetic": true, "source": SRC_GENERATED}),
                         multi_polygon_json(poly),
                     )
                 })
                 .collect::<Vec<_>>(),
         ),
-    );
+    )
+}
+
+/// `grids.geojson`: the noded grids with their geodesic area and unit; logs the total area.
+fn grids_file(
+    div: &Division,
+    unit_of_street: &BTreeMap<&str, String>,
+    log: &mut dyn FnMut(String),
+) -> OutputFile {
     let mut total_area = 0.0;
-    add(
+    let out = file(
         "grids.geojson",
         feature_collection(
-            &grids
+            &div.grids
                 .iter()
                 .map(|g| {
-                    let c = &communities[g.community];
-                    let s = &streets[c.street];
+                    let c = &div.communities[g.community];
+                    let s = &div.streets[c.street];
                     let area = to_geo(&g.poly).geodesic_area_unsigned().round();
                     total_area += area;
                     (
                         json!({"code": g.code, "community_code": c.code, "street_code": s.code,
-                               "district_code": districts[s.district].code, "area_m2": area as u64,
+                               "district_code": div.districts[s.district].code, "area_m2": area as u64,
                                "unit_code": unit_of_street.get(s.code.as_str()), "synthetic": true,
                                "source": "generated"}),
                         multi_polygon_json(&g.poly),
@@ -642,14 +887,23 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         ),
     );
     log(format!("grid area (geodesic): {:.1} km²", total_area / 1e6));
+    out
+}
 
-    // ---- operations layers (synthetic): cameras, compounds, facilities, routes, sites
-    let views: Vec<ops::GridView<'_>> = grids
+/// The synthetic operations layers (cameras, compounds, facilities, routes, sites) over the
+/// grids, with their counts for `SOURCES.md`.
+fn operations_layers(
+    div: &Division,
+    unit_of_street: &BTreeMap<&str, String>,
+    log: &mut dyn FnMut(String),
+) -> Result<(Vec<OutputFile>, ops::OpsStats), GenError> {
+    let views: Vec<ops::GridView<'_>> = div
+        .grids
         .iter()
         .map(|g| {
-            let c = &communities[g.community];
-            let s = &streets[c.street];
-            let d = &districts[s.district];
+            let c = &div.communities[g.community];
+            let s = &div.streets[c.street];
+            let d = &div.districts[s.district];
             ops::GridView {
                 code: &g.code,
                 community_code: &c.code,
@@ -663,14 +917,16 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
             }
         })
         .collect();
-    let dlist: Vec<(&str, &str)> = districts.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
+    let dlist: Vec<(&str, &str)> = div.districts.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
     let (ops_files, ops_stats) = ops::generate(&views, &dlist, log)?;
-    for (name, text) in ops_files {
-        add(name, text);
-    }
+    Ok((ops_files.into_iter().map(|(name, text)| file(name, text)).collect(), ops_stats))
+}
 
-    // basemap: GSHHG land as is; sea = window − land; coastline = land rings without the window edges
-    let window = land_f
+/// The basemap: GSHHG land as is; sea = window − land; coastline = land rings without the window
+/// edges; the GeoNames places.
+fn basemap_files(src: &Sources) -> Result<Vec<OutputFile>, GenError> {
+    let window = src
+        .land_features
         .first()
         .and_then(|f| f.properties.get("clipped_to_bbox"))
         .and_then(|v| serde_json::from_value::<[f64; 4]>(v.clone()).ok())
@@ -685,51 +941,35 @@ pub fn generate(inp: &Inputs<'_>, log: &mut dyn FnMut(String)) -> Result<Vec<Out
         ]),
         vec![],
     );
-    let sea = unproject(&project(&MultiPolygon(vec![wpoly])).difference(&land));
+    let sea = unproject(&project(&MultiPolygon(vec![wpoly])).difference(&src.land));
     let land_props = json!({"kind": "land", "source": "gshhg-2.3.7-full-level1", "clipped_to_bbox": window,
                             "synthetic": false});
-    add("land.geojson", feature_collection(&[(land_props, multi_polygon_json(&round_multi(&land_ll)))]));
     let sea_props = json!({"kind": "sea", "source": "derived: window minus gshhg-2.3.7-full-level1 land",
                            "clipped_to_bbox": window, "synthetic": false});
-    add("sea.geojson", feature_collection(&[(sea_props, multi_polygon_json(&round_multi(&sea)))]));
-    let coast = coastline(&land_ll, window);
+    let coast = coastline(&src.land_ll, window);
     let coast_props = json!({"kind": "coastline", "source": "derived: gshhg-2.3.7-full-level1 land boundary",
                              "synthetic": false});
-    add("coastline.geojson", feature_collection(&[(coast_props, multi_line_json(&coast))]));
-    add(
-        "places.geojson",
-        feature_collection(
-            &places
-                .iter()
-                .filter_map(|f| match &f.geometry {
-                    geo::Geometry::Point(p) => {
-                        let mut props = f.properties.clone();
-                        props.insert("synthetic".into(), json!(false));
-                        Some((serde_json::Value::Object(props), point_json(p.0)))
-                    }
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
+    let places = src
+        .places
+        .iter()
+        .filter_map(|f| match &f.geometry {
+            geo::Geometry::Point(p) => {
+                let mut props = f.properties.clone();
+                props.insert("synthetic".into(), json!(false));
+                Some((serde_json::Value::Object(props), point_json(p.0)))
+            }
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    Ok(vec![
+        file(
+            "land.geojson",
+            feature_collection(&[(land_props, multi_polygon_json(&round_multi(&src.land_ll)))]),
         ),
-    );
-    add("subdistricts.csv", inp.subdistricts_csv.to_owned());
-    add("communities.csv", inp.communities_csv.to_owned());
-    add("units.csv", units_csv(&units));
-    add(
-        "SOURCES.md",
-        sources_md(&Stats {
-            grids: grids.len(),
-            inserted,
-            invalid,
-            overlap_km2,
-            gap_km2,
-            added,
-            added_km2,
-            anchored,
-        }) + &ops_md(&ops_stats),
-    );
-    log(format!("units: {}", units.len()));
-    Ok(files)
+        file("sea.geojson", feature_collection(&[(sea_props, multi_polygon_json(&round_multi(&sea)))])),
+        file("coastline.geojson", feature_collection(&[(coast_props, multi_line_json(&coast))])),
+        file("places.geojson", feature_collection(&places)),
+    ])
 }
 
 /// Euclidean distance from `a` to the nearest part of `b`, or infinity beyond `reach`.

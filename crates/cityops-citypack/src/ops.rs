@@ -345,243 +345,621 @@ fn street_stem(name: &str) -> &str {
     name
 }
 
-/// A candidate tour: (score, station, stop order, legs, legs without a path on land).
-type Tour = (f64, usize, Vec<usize>, Vec<Vec<IPt>>, usize);
+/// A feature: its properties and its geometry as JSON text.
+type Feat = (serde_json::Value, String);
 
+/// A candidate tour of one cluster of compounds from a transfer station.
+struct Tour {
+    /// Length on land in metres, plus 1e9 per leg without a path on land.
+    score: f64,
+    /// The station (index into the facilities).
+    station: usize,
+    /// The compounds in visiting order.
+    order: Vec<usize>,
+    /// One leg per stop and one back to the station, each without its start point.
+    legs: Vec<Vec<IPt>>,
+    /// Legs without a path on land (drawn straight).
+    wet: usize,
+}
+
+/// A placed residential compound.
 struct CompoundRec {
+    /// Its grid.
     grid: usize,
+    /// Closed ring, micro-degrees.
     ring: Vec<IPt>,
+    /// Centre of the ring, strictly inside the grid.
     centre: IPt,
 }
 
+/// A placed waste facility.
 struct FacilityRec {
+    /// `QD-FAC-001`…, set when the features are written.
     id: String,
+    /// Index into [`FACILITY_KINDS`].
     kind: usize,
+    /// Its grid.
     grid: usize,
+    /// Its position, micro-degrees.
     at: IPt,
 }
 
+/// A placed construction site: its grid and closed ring.
+type SiteRec = (usize, Vec<IPt>);
+/// A placed camera: its grid and position.
+type CameraRec = (usize, IPt);
+
 /// Generate the five files (name, text) and their counts.
+///
+/// Each layer draws from its own RNG (`OPS_SEED ^ 1…5`) in the order below, and the layers share
+/// the grids' taken areas, so the order of the steps is part of the output.
 pub(crate) fn generate(
     grids: &[GridView<'_>],
     districts: &[(&str, &str)],
     log: &mut dyn FnMut(String),
 ) -> Result<(Vec<OpsFile>, OpsStats), GenError> {
-    let mut cells: Vec<Cell> = grids
-        .iter()
-        .map(|g| Cell::new(g.poly).ok_or_else(|| err(format!("grid {} is empty", g.code))))
-        .collect::<Result<_, _>>()?;
+    let mut ctx = Ctx::new(grids, districts)?;
     let mut st = OpsStats::default();
-    let dcodes: Vec<&str> = districts.iter().map(|d| d.0).collect();
-    let legs = {
-        let ix: Vec<(&[Vec<Vec<IPt>>], usize)> = grids
-            .iter()
-            .map(|g| (g.poly, dcodes.iter().position(|d| *d == g.district_code).unwrap_or(usize::MAX)))
-            .collect();
-        Legs::new(&ix)
-    };
-    let mut files = Vec::new();
 
-    // ---- compounds: urban grids only, 3:1.5:0.8 by district class; at most 4 per grid
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x01);
-    // (not on islands: their trucks would need a ferry)
-    let cum = cumulative(
-        grids
-            .iter()
-            .enumerate()
-            .map(|(i, g)| if g.urban && legs.on_mainland(i) { weight(g, 3.0, 1.5, 0.8, 0.0) } else { 0.0 }),
-    );
-    let mut per_grid = vec![0usize; grids.len()];
-    let mut compounds: Vec<CompoundRec> = Vec::with_capacity(COMPOUNDS);
-    let mut attempts = 0;
-    while compounds.len() < COMPOUNDS {
-        attempts += 1;
-        if attempts > COMPOUNDS * 20 {
-            return Err(err(format!("placed only {} compounds", compounds.len())));
-        }
-        let gi = pick(&cum, &mut rng);
-        if per_grid[gi] >= 4 {
-            continue;
-        }
-        let w = rng.random_range(60.0..220.0);
-        let h = w * rng.random_range(0.6..1.4);
-        if let Some(ring) = cells[gi].place_rect(w, h, 15.0, &mut rng) {
-            per_grid[gi] += 1;
-            let centre = ring_centre(&ring);
-            if !cells[gi].strictly_inside(centre) {
-                return Err(err(format!("compound centre outside grid {}", grids[gi].code)));
-            }
-            compounds.push(CompoundRec { grid: gi, ring, centre });
-        }
-    }
-    // ids in grid order
-    compounds.sort_by_key(|c| (c.grid, c.centre));
-    let mut seq_in_community: std::collections::BTreeMap<&str, usize> = Default::default();
-    let mut compound_feats = Vec::with_capacity(COMPOUNDS);
-    let compound_id = |k: usize| format!("QD-XQ-{:05}", k + 1);
-    for (k, c) in compounds.iter().enumerate() {
-        let g = &grids[c.grid];
-        let n = seq_in_community.entry(g.community_code).or_insert(0);
-        *n += 1;
-        let name = format!("{}{}号小区", stem(g.community_name), n);
-        let poly = Polygon::new(LineString(c.ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
-        let area = poly.geodesic_area_unsigned();
-        let households = ((area / 55.0) * rng.random_range(0.6..1.3)).round().max(40.0) as u64;
-        let s = pick_share(&SORTING_SHARE, &mut rng);
-        st.sorting[s] += 1;
-        st.households += households;
-        compound_feats.push((
-            json!({"id": compound_id(k), "name": name, "community_code": g.community_code,
-                   "grid_code": g.code, "district_code": g.district_code, "households": households,
-                   "sorting_status": SORTING[s], "synthetic": true, "source": SOURCE}),
-            polygon_json(&c.ring),
-        ));
-    }
-    st.compounds = compounds.len();
+    let compounds = ctx.place_compounds(&mut rng)?;
+    let compound_feats = ctx.compound_features(&compounds, &mut rng, &mut st);
     log(format!("ops: {} compounds, {} households", st.compounds, st.households));
 
-    // ---- facilities
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x02);
-    let by_district: Vec<Vec<usize>> = dcodes
-        .iter()
-        .map(|d| (0..compounds.len()).filter(|&k| grids[compounds[k].grid].district_code == *d).collect())
-        .collect();
+    let by_district = ctx.compounds_by_district(&compounds);
     let weights: Vec<f64> = by_district.iter().map(|v| v.len() as f64).collect();
     let stations = apportion(&weights, FACILITIES[0], 1);
-    let mut facilities: Vec<FacilityRec> = Vec::new();
-    let mut station_names: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut fac_feats = Vec::new();
-    for (di, members) in by_district.iter().enumerate() {
-        let pts: Vec<IPt> = members.iter().map(|&k| compounds[k].centre).collect();
-        // k-means (farthest-point start, 10 rounds) of the district's compounds
-        let k = stations[di];
-        let mut centres: Vec<[f64; 2]> = Vec::new();
-        if let Some(first) = pts.first() {
-            centres.push([first[0] as f64, first[1] as f64]);
-        }
-        while centres.len() < k && !pts.is_empty() {
-            let far = pts
-                .iter()
-                .max_by(|a, b| {
-                    let d = |p: &IPt| {
-                        centres
-                            .iter()
-                            .map(|c| (p[0] as f64 - c[0]).hypot(p[1] as f64 - c[1]))
-                            .fold(f64::INFINITY, f64::min)
-                    };
-                    d(a).total_cmp(&d(b))
-                })
-                .copied()
-                .unwrap_or([0, 0]);
-            centres.push([far[0] as f64, far[1] as f64]);
-        }
-        for _ in 0..10 {
-            let mut acc = vec![[0.0, 0.0, 0.0]; centres.len()];
-            for p in &pts {
-                let j = nearest(&centres, [p[0] as f64, p[1] as f64]);
-                acc[j][0] += p[0] as f64;
-                acc[j][1] += p[1] as f64;
-                acc[j][2] += 1.0;
-            }
-            for (c, a) in centres.iter_mut().zip(&acc) {
-                if a[2] > 0.0 {
-                    *c = [a[0] / a[2], a[1] / a[2]];
-                }
-            }
-        }
-        // a station in the grid of the compound nearest each centre (or, for a district without
-        // compounds, in a random grid of it)
-        let mut placed_here = 0;
-        for c in &centres {
-            let mut order: Vec<usize> = members.clone();
-            order.sort_by(|&a, &b| {
-                let d = |k: usize| {
-                    (compounds[k].centre[0] as f64 - c[0]).hypot(compounds[k].centre[1] as f64 - c[1])
-                };
-                d(a).total_cmp(&d(b)).then(a.cmp(&b))
-            });
-            let spot = order.iter().find_map(|&k| {
-                let gi = compounds[k].grid;
-                cells[gi].sample_point(Some(40.0), &mut rng).map(|p| (gi, p))
-            });
-            if let Some((gi, p)) = spot {
-                mark(&mut cells[gi], p, 40.0);
-                facilities.push(FacilityRec { id: String::new(), kind: 0, grid: gi, at: p });
-                placed_here += 1;
-            }
-        }
-        while placed_here < k {
-            let in_d: Vec<usize> =
-                (0..grids.len()).filter(|&g| grids[g].district_code == dcodes[di]).collect();
-            if in_d.is_empty() {
-                return Err(err(format!("district {} has no grid", dcodes[di])));
-            }
-            let gi = in_d[rng.random_range(0..in_d.len())];
-            if let Some(p) = cells[gi].sample_point(Some(40.0), &mut rng) {
-                mark(&mut cells[gi], p, 40.0);
-                facilities.push(FacilityRec { id: String::new(), kind: 0, grid: gi, at: p });
-                placed_here += 1;
-            }
-        }
-    }
-    for (kind, list) in [(1usize, INCINERATION_DISTRICTS), (2, KITCHEN_DISTRICTS)] {
-        for d in list {
-            // the outskirts: a village grid of the district if it has one
-            let village: Vec<usize> =
-                (0..grids.len()).filter(|&g| grids[g].district_code == d && !grids[g].urban).collect();
-            let any: Vec<usize> = (0..grids.len()).filter(|&g| grids[g].district_code == d).collect();
-            let pool = if village.is_empty() { any } else { village };
-            if pool.is_empty() {
-                return Err(err(format!("district {d} has no grid")));
-            }
-            let spot = (0..TRIES).find_map(|_| {
-                let gi = pool[rng.random_range(0..pool.len())];
-                cells[gi].sample_point(Some(100.0), &mut rng).map(|p| (gi, p))
-            });
-            let (gi, p) = spot.ok_or_else(|| err(format!("no room for a facility in {d}")))?;
-            mark(&mut cells[gi], p, 100.0);
-            facilities.push(FacilityRec { id: String::new(), kind, grid: gi, at: p });
-        }
-    }
-    for (k, f) in facilities.iter_mut().enumerate() {
-        f.id = format!("QD-FAC-{:03}", k + 1);
-        let g = &grids[f.grid];
-        let name = match f.kind {
-            0 => {
-                let s = street_stem(g.street_name);
-                let n = station_names.entry(s.to_owned()).or_insert(0);
-                *n += 1;
-                if *n == 1 {
-                    format!("{s}垃圾转运站")
-                } else {
-                    format!("{s}第{}垃圾转运站", ZH_NUM.get(*n - 1).copied().unwrap_or("十"))
-                }
-            }
-            1 => format!("{}生活垃圾焚烧发电厂", short_district(g.district_name)),
-            _ => format!("{}餐厨垃圾处理厂", short_district(g.district_name)),
-        };
-        let capacity: u32 = match f.kind {
-            0 => rng.random_range(10..=40) * 10,
-            1 => [1000, 1500, 2000, 2250, 3000][rng.random_range(0..5)],
-            _ => rng.random_range(4..=16) * 50,
-        };
-        st.facilities[f.kind] += 1;
-        fac_feats.push((
-            json!({"id": f.id, "name": name, "kind": FACILITY_KINDS[f.kind], "district_code": g.district_code,
-                   "grid_code": g.code, "capacity_t_per_day": capacity, "synthetic": true, "source": SOURCE}),
-            point_json(ll(f.at).into()),
-        ));
-    }
+    let mut facilities = ctx.place_stations(&compounds, &by_district, &stations, &mut rng)?;
+    ctx.place_plants(&mut facilities, &mut rng)?;
+    let fac_feats = ctx.facility_features(&mut facilities, &mut rng, &mut st);
     log(format!("ops: facilities {:?}", st.facilities));
 
-    // ---- routes: per district, clusters of 5–10 nearby compounds, from and back to the nearest
-    // transfer station of the district
     let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x03);
     let route_counts = apportion(&weights, ROUTES, 0);
-    let mut unconnected: Vec<String> = Vec::new();
-    let mut route_feats = Vec::with_capacity(ROUTES);
-    for (di, members) in by_district.iter().enumerate() {
-        let r = route_counts[di];
+    let routes = RoutePlanner::new(&ctx, &compounds, &facilities).plan(
+        &by_district,
+        &route_counts,
+        &mut rng,
+        &mut st,
+    )?;
+    log(format!(
+        "ops: {} routes, {} stops, {} waypoints around water and other districts, {} pieces off the district's land, routes with legs without a path on land: {:?}",
+        st.routes, st.stops, st.waypoints, st.wet_pieces, routes.unconnected
+    ));
+
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x04);
+    let sites = ctx.place_sites(&mut rng)?;
+    let site_feats = ctx.site_features(&sites, &mut rng, &mut st)?;
+    log(format!("ops: {} sites, {} buildings", st.sites, st.buildings));
+
+    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x05);
+    let cams = ctx.place_cameras(&mut rng)?;
+    let csv = ctx.cameras_csv(&cams, &mut rng, &mut st);
+    log(format!("ops: {} cameras ({} high-point)", st.cameras, st.high));
+
+    st.per_district = ctx.per_district(districts, &cams, &sites, &by_district, &route_counts);
+    let files = vec![
+        ("cameras.csv", csv),
+        ("compounds.geojson", feature_collection(&compound_feats)),
+        ("facilities.geojson", feature_collection(&fac_feats)),
+        ("routes.geojson", feature_collection(&routes.feats)),
+        ("sites.geojson", feature_collection(&site_feats)),
+    ];
+    Ok((files, st))
+}
+
+/// `QD-XQ-00001`…: the id of the `k`-th compound (0-based, in grid order).
+fn compound_id(k: usize) -> String {
+    format!("QD-XQ-{:05}", k + 1)
+}
+
+/// The grids as every layer step sees them, with the sampling state the layers share.
+struct Ctx<'a> {
+    /// The grids.
+    grids: &'a [GridView<'a>],
+    /// District adcodes; a district's index is its position here.
+    dcodes: Vec<&'a str>,
+    /// One sampling cell per grid; what a layer places is marked taken in it.
+    cells: Vec<Cell>,
+    /// Leg router over the grids.
+    legs: Legs,
+}
+
+impl<'a> Ctx<'a> {
+    /// Prepares a sampling cell per grid and the leg router (grids tagged with their district).
+    fn new(grids: &'a [GridView<'a>], districts: &[(&'a str, &'a str)]) -> Result<Self, GenError> {
+        let cells: Vec<Cell> = grids
+            .iter()
+            .map(|g| Cell::new(g.poly).ok_or_else(|| err(format!("grid {} is empty", g.code))))
+            .collect::<Result<_, _>>()?;
+        let dcodes: Vec<&str> = districts.iter().map(|d| d.0).collect();
+        let legs = {
+            let ix: Vec<(&[Vec<Vec<IPt>>], usize)> = grids
+                .iter()
+                .map(|g| (g.poly, dcodes.iter().position(|d| *d == g.district_code).unwrap_or(usize::MAX)))
+                .collect();
+            Legs::new(&ix)
+        };
+        Ok(Ctx { grids, dcodes, cells, legs })
+    }
+
+    /// Places [`COMPOUNDS`] compounds: urban grids on their district's mainland only (islands'
+    /// trucks would need a ferry), weighted 3 : 1.5 : 0.8 by district class, at most 4 a grid;
+    /// sorted into grid order.
+    fn place_compounds(&mut self, rng: &mut ChaCha8Rng) -> Result<Vec<CompoundRec>, GenError> {
+        let grids = self.grids;
+        let cum = cumulative(grids.iter().enumerate().map(|(i, g)| {
+            if g.urban && self.legs.on_mainland(i) { weight(g, 3.0, 1.5, 0.8, 0.0) } else { 0.0 }
+        }));
+        let mut per_grid = vec![0usize; grids.len()];
+        let mut compounds: Vec<CompoundRec> = Vec::with_capacity(COMPOUNDS);
+        let mut attempts = 0;
+        while compounds.len() < COMPOUNDS {
+            attempts += 1;
+            if attempts > COMPOUNDS * 20 {
+                return Err(err(format!("placed only {} compounds", compounds.len())));
+            }
+            let gi = pick(&cum, rng);
+            if per_grid[gi] >= 4 {
+                continue;
+            }
+            let w = rng.random_range(60.0..220.0);
+            let h = w * rng.random_range(0.6..1.4);
+            if let Some(ring) = self.cells[gi].place_rect(w, h, 15.0, rng) {
+                per_grid[gi] += 1;
+                let centre = ring_centre(&ring);
+                if !self.cells[gi].strictly_inside(centre) {
+                    return Err(err(format!("compound centre outside grid {}", grids[gi].code)));
+                }
+                compounds.push(CompoundRec { grid: gi, ring, centre });
+            }
+        }
+        // ids in grid order
+        compounds.sort_by_key(|c| (c.grid, c.centre));
+        Ok(compounds)
+    }
+
+    /// The compound features: names numbered per community, households from the area, sorting
+    /// status by [`SORTING_SHARE`]; counts households and statuses into `st`.
+    fn compound_features(
+        &self,
+        compounds: &[CompoundRec],
+        rng: &mut ChaCha8Rng,
+        st: &mut OpsStats,
+    ) -> Vec<Feat> {
+        let mut seq_in_community: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut compound_feats = Vec::with_capacity(COMPOUNDS);
+        for (k, c) in compounds.iter().enumerate() {
+            let g = &self.grids[c.grid];
+            let n = seq_in_community.entry(g.community_code).or_insert(0);
+            *n += 1;
+            let name = format!("{}{}号小区", stem(g.community_name), n);
+            let poly = Polygon::new(LineString(c.ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
+            let area = poly.geodesic_area_unsigned();
+            let households = ((area / 55.0) * rng.random_range(0.6..1.3)).round().max(40.0) as u64;
+            let s = pick_share(&SORTING_SHARE, rng);
+            st.sorting[s] += 1;
+            st.households += households;
+            compound_feats.push((
+                json!({"id": compound_id(k), "name": name, "community_code": g.community_code,
+                       "grid_code": g.code, "district_code": g.district_code, "households": households,
+                       "sorting_status": SORTING[s], "synthetic": true, "source": SOURCE}),
+                polygon_json(&c.ring),
+            ));
+        }
+        st.compounds = compounds.len();
+        compound_feats
+    }
+
+    /// Indices of the compounds of each district, by district index.
+    fn compounds_by_district(&self, compounds: &[CompoundRec]) -> Vec<Vec<usize>> {
+        self.dcodes
+            .iter()
+            .map(|d| {
+                (0..compounds.len()).filter(|&k| self.grids[compounds[k].grid].district_code == *d).collect()
+            })
+            .collect()
+    }
+
+    /// Places `stations[di]` transfer stations in each district: one in the grid of the compound
+    /// nearest each k-means centre of the district's compounds, the rest (a district without
+    /// compounds) in random grids of the district.
+    fn place_stations(
+        &mut self,
+        compounds: &[CompoundRec],
+        by_district: &[Vec<usize>],
+        stations: &[usize],
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Vec<FacilityRec>, GenError> {
+        let mut facilities: Vec<FacilityRec> = Vec::new();
+        for (di, members) in by_district.iter().enumerate() {
+            let pts: Vec<IPt> = members.iter().map(|&k| compounds[k].centre).collect();
+            let k = stations[di];
+            let centres = kmeans_centres(&pts, k);
+            // a station in the grid of the compound nearest each centre (or, for a district
+            // without compounds, in a random grid of it)
+            let mut placed_here = 0;
+            for c in &centres {
+                let mut order: Vec<usize> = members.clone();
+                order.sort_by(|&a, &b| {
+                    let d = |k: usize| {
+                        (compounds[k].centre[0] as f64 - c[0]).hypot(compounds[k].centre[1] as f64 - c[1])
+                    };
+                    d(a).total_cmp(&d(b)).then(a.cmp(&b))
+                });
+                let spot = order.iter().find_map(|&k| {
+                    let gi = compounds[k].grid;
+                    self.cells[gi].sample_point(Some(40.0), rng).map(|p| (gi, p))
+                });
+                if let Some((gi, p)) = spot {
+                    mark(&mut self.cells[gi], p, 40.0);
+                    facilities.push(FacilityRec { id: String::new(), kind: 0, grid: gi, at: p });
+                    placed_here += 1;
+                }
+            }
+            while placed_here < k {
+                let in_d: Vec<usize> = (0..self.grids.len())
+                    .filter(|&g| self.grids[g].district_code == self.dcodes[di])
+                    .collect();
+                if in_d.is_empty() {
+                    return Err(err(format!("district {} has no grid", self.dcodes[di])));
+                }
+                let gi = in_d[rng.random_range(0..in_d.len())];
+                if let Some(p) = self.cells[gi].sample_point(Some(40.0), rng) {
+                    mark(&mut self.cells[gi], p, 40.0);
+                    facilities.push(FacilityRec { id: String::new(), kind: 0, grid: gi, at: p });
+                    placed_here += 1;
+                }
+            }
+        }
+        Ok(facilities)
+    }
+
+    /// Adds one incineration plant per [`INCINERATION_DISTRICTS`] and one kitchen-waste plant per
+    /// [`KITCHEN_DISTRICTS`], in a village grid of the district if it has one.
+    fn place_plants(
+        &mut self,
+        facilities: &mut Vec<FacilityRec>,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<(), GenError> {
+        let grids = self.grids;
+        for (kind, list) in [(1usize, INCINERATION_DISTRICTS), (2, KITCHEN_DISTRICTS)] {
+            for d in list {
+                // the outskirts: a village grid of the district if it has one
+                let village: Vec<usize> =
+                    (0..grids.len()).filter(|&g| grids[g].district_code == d && !grids[g].urban).collect();
+                let any: Vec<usize> = (0..grids.len()).filter(|&g| grids[g].district_code == d).collect();
+                let pool = if village.is_empty() { any } else { village };
+                if pool.is_empty() {
+                    return Err(err(format!("district {d} has no grid")));
+                }
+                let spot = (0..TRIES).find_map(|_| {
+                    let gi = pool[rng.random_range(0..pool.len())];
+                    self.cells[gi].sample_point(Some(100.0), rng).map(|p| (gi, p))
+                });
+                let (gi, p) = spot.ok_or_else(|| err(format!("no room for a facility in {d}")))?;
+                mark(&mut self.cells[gi], p, 100.0);
+                facilities.push(FacilityRec { id: String::new(), kind, grid: gi, at: p });
+            }
+        }
+        Ok(())
+    }
+
+    /// Numbers the facilities (`QD-FAC-001`…) and writes their features: names after the street
+    /// (stations, numbered 第二… within a street) or the district (plants), random capacities;
+    /// counts them by kind into `st`.
+    fn facility_features(
+        &self,
+        facilities: &mut [FacilityRec],
+        rng: &mut ChaCha8Rng,
+        st: &mut OpsStats,
+    ) -> Vec<Feat> {
+        let mut station_names: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut fac_feats = Vec::new();
+        for (k, f) in facilities.iter_mut().enumerate() {
+            f.id = format!("QD-FAC-{:03}", k + 1);
+            let g = &self.grids[f.grid];
+            let name = match f.kind {
+                0 => {
+                    let s = street_stem(g.street_name);
+                    let n = station_names.entry(s.to_owned()).or_insert(0);
+                    *n += 1;
+                    if *n == 1 {
+                        format!("{s}垃圾转运站")
+                    } else {
+                        format!("{s}第{}垃圾转运站", ZH_NUM.get(*n - 1).copied().unwrap_or("十"))
+                    }
+                }
+                1 => format!("{}生活垃圾焚烧发电厂", short_district(g.district_name)),
+                _ => format!("{}餐厨垃圾处理厂", short_district(g.district_name)),
+            };
+            let capacity: u32 = match f.kind {
+                0 => rng.random_range(10..=40) * 10,
+                1 => [1000, 1500, 2000, 2250, 3000][rng.random_range(0..5)],
+                _ => rng.random_range(4..=16) * 50,
+            };
+            st.facilities[f.kind] += 1;
+            fac_feats.push((
+                json!({"id": f.id, "name": name, "kind": FACILITY_KINDS[f.kind], "district_code": g.district_code,
+                       "grid_code": g.code, "capacity_t_per_day": capacity, "synthetic": true, "source": SOURCE}),
+                point_json(ll(f.at).into()),
+            ));
+        }
+        fac_feats
+    }
+
+    /// Places [`SITES`] construction sites: any grid, weighted 1.5 (core and suburban) : 0.6
+    /// (county), villages ×0.3; 0.5–8 ha (log-uniform) rectangles; sorted into grid order.
+    fn place_sites(&mut self, rng: &mut ChaCha8Rng) -> Result<Vec<SiteRec>, GenError> {
+        let cum = cumulative(self.grids.iter().map(|g| weight(g, 1.5, 1.5, 0.6, 0.3)));
+        let mut sites: Vec<SiteRec> = Vec::with_capacity(SITES);
+        let mut attempts = 0;
+        while sites.len() < SITES {
+            attempts += 1;
+            if attempts > SITES * 50 {
+                return Err(err(format!("placed only {} sites", sites.len())));
+            }
+            let gi = pick(&cum, rng);
+            let area = (5_000f64.ln() + rng.random::<f64>() * (80_000f64.ln() - 5_000f64.ln())).exp();
+            let aspect = rng.random_range(1.0..2.0);
+            let w = (area * aspect).sqrt();
+            if let Some(ring) = self.cells[gi].place_rect(w, area / w, 20.0, rng) {
+                sites.push((gi, ring));
+            }
+        }
+        sites.sort_by_key(|s| (s.0, ring_centre(&s.1)));
+        Ok(sites)
+    }
+
+    /// The site features: stage, buildings, permit number, builder and sensor ids; counts sites
+    /// and buildings into `st` and fails below [`MIN_BUILDINGS`].
+    fn site_features(
+        &self,
+        sites: &[SiteRec],
+        rng: &mut ChaCha8Rng,
+        st: &mut OpsStats,
+    ) -> Result<Vec<Feat>, GenError> {
+        let mut site_feats = Vec::with_capacity(SITES);
+        let mut permit_seq: std::collections::BTreeMap<&str, u32> = Default::default();
+        for (k, (gi, ring)) in sites.iter().enumerate() {
+            let g = &self.grids[*gi];
+            let poly = Polygon::new(LineString(ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
+            let area = poly.geodesic_area_unsigned();
+            let stage = pick_share(&STAGE_SHARE, rng);
+            let buildings = ((area / 10_000.0) * rng.random_range(0.9..1.8)).round().max(1.0) as u32;
+            st.buildings += buildings;
+            let year = 2026 - (stage as u32 + rng.random_range(0..2)) / 2;
+            let seq = permit_seq.entry(g.district_code).or_insert(0);
+            *seq += 1;
+            let permit = format!(
+                "{}{year}{:02}{:02}{:04}01",
+                g.district_code,
+                rng.random_range(1..=if year == 2026 { 10 } else { 12 }),
+                rng.random_range(1..=28),
+                *seq
+            );
+            let builder = format!(
+                "青岛{}{}{}",
+                BUILDER_A[rng.random_range(0..BUILDER_A.len())],
+                BUILDER_B[rng.random_range(0..BUILDER_B.len())],
+                BUILDER_SUFFIX[rng.random_range(0..BUILDER_SUFFIX.len())]
+            );
+            let id = format!("QD-GD-{:04}", k + 1);
+            site_feats.push((
+                json!({"id": id, "permit_no": permit, "builder": builder, "stage": STAGES[stage], "buildings": buildings,
+                       "area_m2": area.round() as u64, "district_code": g.district_code, "grid_code": g.code,
+                       "dust_sensor_id": format!("QD-PM10-{:04}", k + 1), "noise_sensor_id": format!("QD-NOISE-{:04}", k + 1),
+                       "synthetic": true, "source": SOURCE}),
+                polygon_json(ring),
+            ));
+        }
+        st.sites = sites.len();
+        if st.buildings < MIN_BUILDINGS {
+            return Err(err(format!("sites have {} buildings, want ≥ {MIN_BUILDINGS}", st.buildings)));
+        }
+        Ok(site_feats)
+    }
+
+    /// Places [`CAMERAS`] cameras: any grid, weighted 2.0 : 1.2 : 0.7 by district class, villages
+    /// ×0.5; sorted by grid, then position.
+    fn place_cameras(&self, rng: &mut ChaCha8Rng) -> Result<Vec<CameraRec>, GenError> {
+        let cum = cumulative(self.grids.iter().map(|g| weight(g, 2.0, 1.2, 0.7, 0.5)));
+        let mut cams: Vec<CameraRec> = Vec::with_capacity(CAMERAS);
+        let mut attempts = 0;
+        while cams.len() < CAMERAS {
+            attempts += 1;
+            if attempts > CAMERAS * 2 {
+                return Err(err(format!("placed only {} cameras", cams.len())));
+            }
+            let gi = pick(&cum, rng);
+            if let Some(p) = self.cells[gi].sample_point(None, rng) {
+                cams.push((gi, p));
+            }
+        }
+        cams.sort();
+        Ok(cams)
+    }
+
+    /// `cameras.csv`: kind (high-point with [`HIGH_SHARE`], else low), heading, field of view and
+    /// range per camera; counts cameras and high-point ones into `st`.
+    fn cameras_csv(&self, cams: &[CameraRec], rng: &mut ChaCha8Rng, st: &mut OpsStats) -> String {
+        let mut csv = String::from(
+            "id,lon,lat,heading_deg,fov_deg,range_m,kind,grid_code,district_code,unit_code,synthetic\n",
+        );
+        for (k, (gi, p)) in cams.iter().enumerate() {
+            let g = &self.grids[*gi];
+            let high = rng.random::<f64>() < HIGH_SHARE;
+            let (heading, fov, range, kind) = if high {
+                (0, 360, rng.random_range(30..=80) * 10, "high")
+            } else {
+                (rng.random_range(0..360), rng.random_range(60..=110), rng.random_range(30..=120), "low")
+            };
+            st.high += usize::from(high);
+            let _ = writeln!(
+                csv,
+                "QD-CAM-{:06},{},{},{heading},{fov},{range},{kind},{},{},{},true",
+                k + 1,
+                fmt_micro(p[0]),
+                fmt_micro(p[1]),
+                g.code,
+                g.district_code,
+                g.unit_code
+            );
+        }
+        st.cameras = cams.len();
+        csv
+    }
+
+    /// Per district: code, name, land area (km², geodesic over its grids) and the counts of
+    /// cameras, compounds, sites and routes.
+    fn per_district(
+        &self,
+        districts: &[(&str, &str)],
+        cams: &[CameraRec],
+        sites: &[SiteRec],
+        by_district: &[Vec<usize>],
+        route_counts: &[usize],
+    ) -> Vec<(String, String, f64, [usize; 4])> {
+        let grids = self.grids;
+        let mut out = Vec::with_capacity(districts.len());
+        for (di, (code, name)) in districts.iter().enumerate() {
+            let area: f64 = (0..grids.len())
+                .filter(|&g| grids[g].district_code == *code)
+                .map(|g| self.cells[g].geo.geodesic_area_unsigned())
+                .sum::<f64>()
+                / 1e6;
+            let c = cams.iter().filter(|(g, _)| grids[*g].district_code == *code).count();
+            let s = sites.iter().filter(|(g, _)| grids[*g].district_code == *code).count();
+            out.push((
+                (*code).to_owned(),
+                (*name).to_owned(),
+                area,
+                [c, by_district[di].len(), s, route_counts[di]],
+            ));
+        }
+        out
+    }
+}
+
+/// k-means (farthest-point start, 10 rounds) of `pts` into at most `k` centres (none without
+/// points).
+fn kmeans_centres(pts: &[IPt], k: usize) -> Vec<[f64; 2]> {
+    let mut centres: Vec<[f64; 2]> = Vec::new();
+    if let Some(first) = pts.first() {
+        centres.push([first[0] as f64, first[1] as f64]);
+    }
+    while centres.len() < k && !pts.is_empty() {
+        let far = pts
+            .iter()
+            .max_by(|a, b| {
+                let d = |p: &IPt| {
+                    centres
+                        .iter()
+                        .map(|c| (p[0] as f64 - c[0]).hypot(p[1] as f64 - c[1]))
+                        .fold(f64::INFINITY, f64::min)
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .copied()
+            .unwrap_or([0, 0]);
+        centres.push([far[0] as f64, far[1] as f64]);
+    }
+    for _ in 0..10 {
+        let mut acc = vec![[0.0, 0.0, 0.0]; centres.len()];
+        for p in pts {
+            let j = nearest(&centres, [p[0] as f64, p[1] as f64]);
+            acc[j][0] += p[0] as f64;
+            acc[j][1] += p[1] as f64;
+            acc[j][2] += 1.0;
+        }
+        for (c, a) in centres.iter_mut().zip(&acc) {
+            if a[2] > 0.0 {
+                *c = [a[0] / a[2], a[1] / a[2]];
+            }
+        }
+    }
+    centres
+}
+
+/// Splits `n` compounds into `r` cluster sizes: as even as possible, then `2r` random moves of
+/// one stop between two clusters that keep every size within [`STOPS`].
+fn cluster_sizes(n: usize, r: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut sizes = vec![n / r; r];
+    for s in sizes.iter_mut().take(n % r) {
+        *s += 1;
+    }
+    for _ in 0..2 * r {
+        let (i, j) = (rng.random_range(0..r), rng.random_range(0..r));
+        if i != j && sizes[i] < *STOPS.end() && sizes[j] > *STOPS.start() {
+            sizes[i] += 1;
+            sizes[j] -= 1;
+        }
+    }
+    sizes
+}
+
+/// The route features written so far and the routes with legs without a path on land.
+struct PlannedRoutes {
+    /// One feature per route, in route-number order.
+    feats: Vec<Feat>,
+    /// `QD-R-0001 (n)` for each route with `n` legs without a path on land.
+    unconnected: Vec<String>,
+}
+
+/// Plans the collection routes over the placed compounds and transfer stations: per district,
+/// clusters of 5–10 nearby compounds, each toured from and back to a station of the district.
+struct RoutePlanner<'p, 'a> {
+    /// The grids and the leg router.
+    ctx: &'p Ctx<'a>,
+    /// The placed compounds.
+    compounds: &'p [CompoundRec],
+    /// The placed facilities (numbered).
+    facilities: &'p [FacilityRec],
+    /// What is planned so far.
+    out: PlannedRoutes,
+}
+
+impl<'p, 'a> RoutePlanner<'p, 'a> {
+    /// A planner with nothing planned yet.
+    fn new(ctx: &'p Ctx<'a>, compounds: &'p [CompoundRec], facilities: &'p [FacilityRec]) -> Self {
+        RoutePlanner {
+            ctx,
+            compounds,
+            facilities,
+            out: PlannedRoutes { feats: Vec::with_capacity(ROUTES), unconnected: Vec::new() },
+        }
+    }
+
+    /// Plans `route_counts[di]` routes over the compounds `by_district[di]` of every district, in
+    /// district order; counts routes, stops, waypoints and pieces off land into `st`.
+    fn plan(
+        mut self,
+        by_district: &[Vec<usize>],
+        route_counts: &[usize],
+        rng: &mut ChaCha8Rng,
+        st: &mut OpsStats,
+    ) -> Result<PlannedRoutes, GenError> {
+        for (di, members) in by_district.iter().enumerate() {
+            self.district(di, members, route_counts[di], rng, st)?;
+        }
+        st.routes = self.out.feats.len();
+        st.unconnected = self.out.unconnected.len();
+        Ok(self.out)
+    }
+
+    /// Plans the `r` routes of district `di` over its compounds `members`: cluster sizes, then
+    /// clusters grown from the compound farthest from the district's centre of compounds.
+    fn district(
+        &mut self,
+        di: usize,
+        members: &[usize],
+        r: usize,
+        rng: &mut ChaCha8Rng,
+        st: &mut OpsStats,
+    ) -> Result<(), GenError> {
+        let (compounds, facilities, grids, dcodes) =
+            (self.compounds, self.facilities, self.ctx.grids, &self.ctx.dcodes);
         let n = members.len();
         if n < STOPS.start() * r || n > STOPS.end() * r {
             return Err(err(format!(
@@ -590,19 +968,9 @@ pub(crate) fn generate(
             )));
         }
         if r == 0 {
-            continue;
+            return Ok(());
         }
-        let mut sizes = vec![n / r; r];
-        for s in sizes.iter_mut().take(n % r) {
-            *s += 1;
-        }
-        for _ in 0..2 * r {
-            let (i, j) = (rng.random_range(0..r), rng.random_range(0..r));
-            if i != j && sizes[i] < *STOPS.end() && sizes[j] > *STOPS.start() {
-                sizes[i] += 1;
-                sizes[j] -= 1;
-            }
-        }
+        let sizes = cluster_sizes(n, r, rng);
         let station_ix: Vec<usize> = (0..facilities.len())
             .filter(|&f| facilities[f].kind == 0 && grids[facilities[f].grid].district_code == dcodes[di])
             .collect();
@@ -615,245 +983,138 @@ pub(crate) fn generate(
             });
             [(sx / n as f64) as i64, (sy / n as f64) as i64]
         };
-        let mut left: Vec<usize> = members.clone();
+        let mut left: Vec<usize> = members.to_vec();
         for size in sizes {
-            // seed: the remaining compound farthest from the district's centre of compounds
-            let (pos, _) = left
+            let group = self.take_cluster(&mut left, size, centroid);
+            let tour = self.best_tour(&group, &station_ix, di)?;
+            self.add_route(di, tour, rng, st);
+        }
+        Ok(())
+    }
+
+    /// Takes the next cluster of `size` out of `left`: the remaining compound farthest from
+    /// `centroid` and the `size − 1` remaining ones nearest to it.
+    fn take_cluster(&self, left: &mut Vec<usize>, size: usize, centroid: IPt) -> Vec<usize> {
+        let compounds = self.compounds;
+        // seed: the remaining compound farthest from the district's centre of compounds
+        let (pos, _) = left
+            .iter()
+            .enumerate()
+            .map(|(p, &k)| (p, dist_m(compounds[k].centre, centroid)))
+            .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+        let seed = left.swap_remove(pos);
+        left.sort_by(|&a, &b| {
+            dist_m(compounds[a].centre, compounds[seed].centre)
+                .total_cmp(&dist_m(compounds[b].centre, compounds[seed].centre))
+                .then(a.cmp(&b))
+        });
+        let mut group: Vec<usize> = vec![seed];
+        group.extend(left.drain(..(size - 1).min(left.len())));
+        group
+    }
+
+    /// The tour of `group`: of the three stations nearest (straight) to its centre, the one whose
+    /// nearest-neighbour tour is shortest on land (a tour without unconnected legs always wins).
+    fn best_tour(&self, group: &[usize], station_ix: &[usize], di: usize) -> Result<Tour, GenError> {
+        let (compounds, facilities) = (self.compounds, self.facilities);
+        let gc = {
+            let (sx, sy) = group
                 .iter()
-                .enumerate()
-                .map(|(p, &k)| (p, dist_m(compounds[k].centre, centroid)))
-                .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
-            let seed = left.swap_remove(pos);
-            left.sort_by(|&a, &b| {
-                dist_m(compounds[a].centre, compounds[seed].centre)
-                    .total_cmp(&dist_m(compounds[b].centre, compounds[seed].centre))
-                    .then(a.cmp(&b))
-            });
-            let mut group: Vec<usize> = vec![seed];
-            group.extend(left.drain(..(size - 1).min(left.len())));
-            let gc = {
-                let (sx, sy) = group
-                    .iter()
-                    .fold((0i64, 0i64), |a, &k| (a.0 + compounds[k].centre[0], a.1 + compounds[k].centre[1]));
-                [sx / group.len() as i64, sy / group.len() as i64]
-            };
-            // the station: of the three nearest (straight), the one with the shortest tour on land
-            let mut near = station_ix.clone();
-            near.sort_by(|&a, &b| {
-                dist_m(facilities[a].at, gc).total_cmp(&dist_m(facilities[b].at, gc)).then(a.cmp(&b))
-            });
-            near.truncate(3);
-            let mut best: Option<Tour> = None;
-            for &fi in &near {
-                // nearest-neighbour order from the station
-                let mut at = facilities[fi].at;
-                let mut rest = group.clone();
-                let mut order = Vec::with_capacity(rest.len());
-                while !rest.is_empty() {
-                    let (p, _) = rest
-                        .iter()
-                        .enumerate()
-                        .map(|(p, &k)| (p, dist_m(at, compounds[k].centre)))
-                        .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
-                    let k = rest.remove(p);
-                    at = compounds[k].centre;
-                    order.push(k);
-                }
-                let mut pts: Vec<IPt> = vec![facilities[fi].at];
-                pts.extend(order.iter().map(|&k| compounds[k].centre));
-                pts.push(facilities[fi].at);
-                let mut wet = 0;
-                let legs_here: Vec<Vec<IPt>> = pts
-                    .windows(2)
-                    .map(|w| {
-                        legs.leg(w[0], w[1], di).unwrap_or_else(|| {
-                            wet += 1;
-                            vec![w[1]]
-                        })
-                    })
-                    .collect();
-                let mut len = 0.0;
-                let mut prev = facilities[fi].at;
-                for p in legs_here.iter().flatten() {
-                    len += dist_m(prev, *p);
-                    prev = *p;
-                }
-                // a tour without unconnected legs always beats one with
-                let score = len + 1e9 * wet as f64;
-                if best.as_ref().is_none_or(|b| score < b.0) {
-                    best = Some((score, fi, order, legs_here, wet));
-                }
-            }
-            let (_, fi, order, legs_here, wet) = best.ok_or_else(|| err("no station".into()))?;
-            if wet > 0 {
-                unconnected.push(format!("QD-R-{:04} ({wet})", route_feats.len() + 1));
-            }
-            // schedule: leave 05:00–06:30, 25 km/h over 1.2 × the leg's length, 8 min a stop
-            let mut t = 300.0 + 5.0 * f64::from(rng.random_range(0..=18u32));
-            let mut prev = facilities[fi].at;
-            let mut stops = Vec::with_capacity(order.len());
-            let mut line = vec![facilities[fi].at];
-            for (&k, leg) in order.iter().zip(&legs_here) {
-                let c = compounds[k].centre;
-                for p in leg {
-                    t += dist_m(prev, *p) * 1.2 / (25_000.0 / 60.0);
-                    prev = *p;
-                }
-                let eta = (t / 5.0).round() * 5.0;
-                let start = (eta - 15.0).clamp(300.0, 570.0);
-                let end = (eta + 30.0).clamp(start + 15.0, 600.0);
-                let hm = |m: f64| format!("{:02}:{:02}", (m as u32) / 60, (m as u32) % 60);
-                stops.push(json!({"compound_id": compound_id(k), "lon": num(c[0]), "lat": num(c[1]),
-                                  "window_start": hm(start), "window_end": hm(end)}));
-                t += 8.0;
-                line.extend(leg.iter().copied());
-            }
-            if let Some(back) = legs_here.last() {
-                line.extend(back.iter().copied());
-            }
-            st.waypoints += line.len() - order.len() - 2;
-            st.wet_pieces += line.windows(2).filter(|w| !legs.on_land(w[0], w[1], di)).count();
-            st.stops += stops.len();
-            let id = route_feats.len() + 1;
-            route_feats.push((
-                json!({"id": format!("QD-R-{id:04}"), "truck_id": format!("鲁B·H{id:04}"),
-                       "district_code": dcodes[di], "facility_id": facilities[fi].id, "stops": stops,
-                       "synthetic": true, "source": SOURCE}),
-                line_json(&line),
-            ));
-        }
-    }
-    st.routes = route_feats.len();
-    st.unconnected = unconnected.len();
-    log(format!(
-        "ops: {} routes, {} stops, {} waypoints around water and other districts, {} pieces off the district's land, routes with legs without a path on land: {:?}",
-        st.routes, st.stops, st.waypoints, st.wet_pieces, unconnected
-    ));
-
-    // ---- construction sites: any grid, 1.5 (core and suburban) : 0.6 (county), villages ×0.3
-    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x04);
-    let cum = cumulative(grids.iter().map(|g| weight(g, 1.5, 1.5, 0.6, 0.3)));
-    let mut sites: Vec<(usize, Vec<IPt>)> = Vec::with_capacity(SITES);
-    let mut attempts = 0;
-    while sites.len() < SITES {
-        attempts += 1;
-        if attempts > SITES * 50 {
-            return Err(err(format!("placed only {} sites", sites.len())));
-        }
-        let gi = pick(&cum, &mut rng);
-        let area = (5_000f64.ln() + rng.random::<f64>() * (80_000f64.ln() - 5_000f64.ln())).exp();
-        let aspect = rng.random_range(1.0..2.0);
-        let w = (area * aspect).sqrt();
-        if let Some(ring) = cells[gi].place_rect(w, area / w, 20.0, &mut rng) {
-            sites.push((gi, ring));
-        }
-    }
-    sites.sort_by_key(|s| (s.0, ring_centre(&s.1)));
-    let mut site_feats = Vec::with_capacity(SITES);
-    let mut permit_seq: std::collections::BTreeMap<&str, u32> = Default::default();
-    for (k, (gi, ring)) in sites.iter().enumerate() {
-        let g = &grids[*gi];
-        let poly = Polygon::new(LineString(ring.iter().map(|&p| ll(p).into()).collect()), vec![]);
-        let area = poly.geodesic_area_unsigned();
-        let stage = pick_share(&STAGE_SHARE, &mut rng);
-        let buildings = ((area / 10_000.0) * rng.random_range(0.9..1.8)).round().max(1.0) as u32;
-        st.buildings += buildings;
-        let year = 2026 - (stage as u32 + rng.random_range(0..2)) / 2;
-        let seq = permit_seq.entry(g.district_code).or_insert(0);
-        *seq += 1;
-        let permit = format!(
-            "{}{year}{:02}{:02}{:04}01",
-            g.district_code,
-            rng.random_range(1..=if year == 2026 { 10 } else { 12 }),
-            rng.random_range(1..=28),
-            *seq
-        );
-        let builder = format!(
-            "青岛{}{}{}",
-            BUILDER_A[rng.random_range(0..BUILDER_A.len())],
-            BUILDER_B[rng.random_range(0..BUILDER_B.len())],
-            BUILDER_SUFFIX[rng.random_range(0..BUILDER_SUFFIX.len())]
-        );
-        let id = format!("QD-GD-{:04}", k + 1);
-        site_feats.push((
-            json!({"id": id, "permit_no": permit, "builder": builder, "stage": STAGES[stage], "buildings": buildings,
-                   "area_m2": area.round() as u64, "district_code": g.district_code, "grid_code": g.code,
-                   "dust_sensor_id": format!("QD-PM10-{:04}", k + 1), "noise_sensor_id": format!("QD-NOISE-{:04}", k + 1),
-                   "synthetic": true, "source": SOURCE}),
-            polygon_json(ring),
-        ));
-    }
-    st.sites = sites.len();
-    if st.buildings < MIN_BUILDINGS {
-        return Err(err(format!("sites have {} buildings, want ≥ {MIN_BUILDINGS}", st.buildings)));
-    }
-    log(format!("ops: {} sites, {} buildings", st.sites, st.buildings));
-
-    // ---- cameras: any grid, 2.0 : 1.2 : 0.7 by district class, villages ×0.5
-    let mut rng = ChaCha8Rng::seed_from_u64(OPS_SEED ^ 0x05);
-    let cum = cumulative(grids.iter().map(|g| weight(g, 2.0, 1.2, 0.7, 0.5)));
-    let mut cams: Vec<(usize, IPt)> = Vec::with_capacity(CAMERAS);
-    let mut attempts = 0;
-    while cams.len() < CAMERAS {
-        attempts += 1;
-        if attempts > CAMERAS * 2 {
-            return Err(err(format!("placed only {} cameras", cams.len())));
-        }
-        let gi = pick(&cum, &mut rng);
-        if let Some(p) = cells[gi].sample_point(None, &mut rng) {
-            cams.push((gi, p));
-        }
-    }
-    cams.sort();
-    let mut csv = String::from(
-        "id,lon,lat,heading_deg,fov_deg,range_m,kind,grid_code,district_code,unit_code,synthetic\n",
-    );
-    for (k, (gi, p)) in cams.iter().enumerate() {
-        let g = &grids[*gi];
-        let high = rng.random::<f64>() < HIGH_SHARE;
-        let (heading, fov, range, kind) = if high {
-            (0, 360, rng.random_range(30..=80) * 10, "high")
-        } else {
-            (rng.random_range(0..360), rng.random_range(60..=110), rng.random_range(30..=120), "low")
+                .fold((0i64, 0i64), |a, &k| (a.0 + compounds[k].centre[0], a.1 + compounds[k].centre[1]));
+            [sx / group.len() as i64, sy / group.len() as i64]
         };
-        st.high += usize::from(high);
-        let _ = writeln!(
-            csv,
-            "QD-CAM-{:06},{},{},{heading},{fov},{range},{kind},{},{},{},true",
-            k + 1,
-            fmt_micro(p[0]),
-            fmt_micro(p[1]),
-            g.code,
-            g.district_code,
-            g.unit_code
-        );
+        // the station: of the three nearest (straight), the one with the shortest tour on land
+        let mut near = station_ix.to_vec();
+        near.sort_by(|&a, &b| {
+            dist_m(facilities[a].at, gc).total_cmp(&dist_m(facilities[b].at, gc)).then(a.cmp(&b))
+        });
+        near.truncate(3);
+        let mut best: Option<Tour> = None;
+        for &fi in &near {
+            // nearest-neighbour order from the station
+            let mut at = facilities[fi].at;
+            let mut rest = group.to_vec();
+            let mut order = Vec::with_capacity(rest.len());
+            while !rest.is_empty() {
+                let (p, _) = rest
+                    .iter()
+                    .enumerate()
+                    .map(|(p, &k)| (p, dist_m(at, compounds[k].centre)))
+                    .fold((0, f64::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+                let k = rest.remove(p);
+                at = compounds[k].centre;
+                order.push(k);
+            }
+            let mut pts: Vec<IPt> = vec![facilities[fi].at];
+            pts.extend(order.iter().map(|&k| compounds[k].centre));
+            pts.push(facilities[fi].at);
+            let mut wet = 0;
+            let legs_here: Vec<Vec<IPt>> = pts
+                .windows(2)
+                .map(|w| {
+                    self.ctx.legs.leg(w[0], w[1], di).unwrap_or_else(|| {
+                        wet += 1;
+                        vec![w[1]]
+                    })
+                })
+                .collect();
+            let mut len = 0.0;
+            let mut prev = facilities[fi].at;
+            for p in legs_here.iter().flatten() {
+                len += dist_m(prev, *p);
+                prev = *p;
+            }
+            // a tour without unconnected legs always beats one with
+            let score = len + 1e9 * wet as f64;
+            if best.as_ref().is_none_or(|b| score < b.score) {
+                best = Some(Tour { score, station: fi, order, legs: legs_here, wet });
+            }
+        }
+        best.ok_or_else(|| err("no station".into()))
     }
-    st.cameras = cams.len();
-    log(format!("ops: {} cameras ({} high-point)", st.cameras, st.high));
 
-    // per-district counts (cameras, compounds, sites, routes) and area
-    for (di, (code, name)) in districts.iter().enumerate() {
-        let area: f64 = (0..grids.len())
-            .filter(|&g| grids[g].district_code == *code)
-            .map(|g| cells[g].geo.geodesic_area_unsigned())
-            .sum::<f64>()
-            / 1e6;
-        let c = cams.iter().filter(|(g, _)| grids[*g].district_code == *code).count();
-        let s = sites.iter().filter(|(g, _)| grids[*g].district_code == *code).count();
-        st.per_district.push((
-            (*code).to_owned(),
-            (*name).to_owned(),
-            area,
-            [c, by_district[di].len(), s, route_counts[di]],
+    /// Writes the route of `tour` in district `di` with its schedule (leave 05:00–06:30, 25 km/h
+    /// over 1.2 × each leg's length, 8 min a stop; windows eta −15/+30 min); counts into `st`.
+    fn add_route(&mut self, di: usize, tour: Tour, rng: &mut ChaCha8Rng, st: &mut OpsStats) {
+        let (compounds, facilities, legs) = (self.compounds, self.facilities, &self.ctx.legs);
+        let Tour { station: fi, order, legs: legs_here, wet, .. } = tour;
+        if wet > 0 {
+            self.out.unconnected.push(format!("QD-R-{:04} ({wet})", self.out.feats.len() + 1));
+        }
+        // schedule: leave 05:00–06:30, 25 km/h over 1.2 × the leg's length, 8 min a stop
+        let mut t = 300.0 + 5.0 * f64::from(rng.random_range(0..=18u32));
+        let mut prev = facilities[fi].at;
+        let mut stops = Vec::with_capacity(order.len());
+        let mut line = vec![facilities[fi].at];
+        for (&k, leg) in order.iter().zip(&legs_here) {
+            let c = compounds[k].centre;
+            for p in leg {
+                t += dist_m(prev, *p) * 1.2 / (25_000.0 / 60.0);
+                prev = *p;
+            }
+            let eta = (t / 5.0).round() * 5.0;
+            let start = (eta - 15.0).clamp(300.0, 570.0);
+            let end = (eta + 30.0).clamp(start + 15.0, 600.0);
+            let hm = |m: f64| format!("{:02}:{:02}", (m as u32) / 60, (m as u32) % 60);
+            stops.push(json!({"compound_id": compound_id(k), "lon": num(c[0]), "lat": num(c[1]),
+                              "window_start": hm(start), "window_end": hm(end)}));
+            t += 8.0;
+            line.extend(leg.iter().copied());
+        }
+        if let Some(back) = legs_here.last() {
+            line.extend(back.iter().copied());
+        }
+        st.waypoints += line.len() - order.len() - 2;
+        st.wet_pieces += line.windows(2).filter(|w| !legs.on_land(w[0], w[1], di)).count();
+        st.stops += stops.len();
+        let id = self.out.feats.len() + 1;
+        self.out.feats.push((
+            json!({"id": format!("QD-R-{id:04}"), "truck_id": format!("鲁B·H{id:04}"),
+                   "district_code": self.ctx.dcodes[di], "facility_id": facilities[fi].id, "stops": stops,
+                   "synthetic": true, "source": SOURCE}),
+            line_json(&line),
         ));
     }
-
-    files.push(("cameras.csv", csv));
-    files.push(("compounds.geojson", feature_collection(&compound_feats)));
-    files.push(("facilities.geojson", feature_collection(&fac_feats)));
-    files.push(("routes.geojson", feature_collection(&route_feats)));
-    files.push(("sites.geojson", feature_collection(&site_feats)));
-    Ok((files, st))
 }
 
 fn nearest(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
