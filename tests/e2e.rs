@@ -190,6 +190,23 @@ impl Driver {
         }
     }
 
+    /// Like `wait_text`, on the element's text content: WebKitWebDriver reports the toast (fixed
+    /// at the bottom of the window, visibly drawn) as not displayed and its rendered text as empty.
+    async fn wait_content(&self, css: &str, needle: &str, secs: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let script = format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;");
+        loop {
+            let seen = self.js(&script).await;
+            if let Some(t) = seen.as_str()
+                && t.contains(needle)
+            {
+                return t.to_owned();
+            }
+            assert!(Instant::now() < deadline, "{css} never held {needle:?} in {secs} s; it holds {seen}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     async fn screenshot(&self, path: &Path) {
         let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap();
@@ -349,6 +366,56 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> (Value, Value)
     (case, proposal)
 }
 
+/// Export the cases of the filter panel (stage 任务处理) as GeoJSON and FlatGeobuf with the export
+/// buttons: the console says where the file went, the file lands in `downloads`, the GeoJSON holds
+/// only cases of that stage and among them `case_no`, the FlatGeobuf starts with its magic bytes.
+async fn export_scenario(d: &Driver, downloads: &Path, case_no: &str) {
+    d.js("const s = document.querySelectorAll('.filters select')[1]; s.value = 'handle'; \
+          s.dispatchEvent(new Event('change', {bubbles: true}));")
+        .await;
+    let apply = d.wait_find(".filters button.primary", 10).await;
+    d.click(&apply).await;
+    d.wait_text(".filters .results", case_no, 30).await;
+    for ext in ["geojson", "fgb"] {
+        let button = d.wait_find(&format!(".filters button.export[data-format={ext}]"), 10).await;
+        d.click(&button).await;
+        let said = d.wait_content(".toast", "已导出", 60).await;
+        if ext == "geojson" {
+            d.screenshot(
+                &target_dir().join(format!(
+                    "e2e/{}-export.png",
+                    if said.contains('/') { "desktop" } else { "browser" }
+                )),
+            )
+            .await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let file = loop {
+            let done =
+                std::fs::read_dir(downloads).into_iter().flatten().flatten().map(|e| e.path()).find(|p| {
+                    p.extension().is_some_and(|e| e == ext)
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("cityops-cases-"))
+                });
+            if let Some(f) = done {
+                break f;
+            }
+            assert!(Instant::now() < deadline, "no .{ext} export in {}", downloads.display());
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        };
+        let bytes = std::fs::read(&file).unwrap();
+        if ext == "fgb" {
+            assert_eq!(&bytes[..3], b"fgb", "{} is not FlatGeobuf", file.display());
+            continue;
+        }
+        let fc: Value = serde_json::from_slice(&bytes).unwrap();
+        let features = fc["features"].as_array().unwrap();
+        assert!(features.iter().all(|f| f["properties"]["stage"] == "handle"), "{}", file.display());
+        assert!(features.iter().any(|f| f["properties"]["case_no"] == case_no), "{case_no} not exported");
+    }
+}
+
 /// Start a `cityops-server` of its own on a store named `name` in `data`, on the test's clock,
 /// with `extra` serve arguments; return it, answering, with an admin API on it.
 async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
@@ -468,6 +535,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
             .env("CITYOPS_TIME_SCALE", "60")
             .env("CITYOPS_TIME_ORIGIN", ORIGIN)
             .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
+            .env("XDG_DOWNLOAD_DIR", data.join("downloads"))
             .stdout(Stdio::null()),
     );
     wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
@@ -490,6 +558,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
         token: info["token"].as_str().unwrap().to_owned(),
     };
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
+    export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
 }
@@ -526,7 +595,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
         json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run", "--window-size=1600,900", format!("--user-data-dir={}", profile.display())
-        ] } }),
+        ], "prefs": { "download.default_directory": data.join("downloads"), "download.prompt_for_download": false } } }),
     )
     .await;
     d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
@@ -537,5 +606,6 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     assert_eq!(c["deadline_provisional"], true, "{c}");
     let year = api.call(reqwest::Method::GET, "/api/v1/calendar/2027", None).await;
     assert_eq!(year["source"], "statutory-provisional");
+    export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     d.quit().await;
 }

@@ -256,7 +256,7 @@ pub fn load_base(d: Data) {
             let shapes = match prepare_text(&text) {
                 Ok(s) => s,
                 Err(e) => {
-                    d.ui.toast.set(Some(format!("{name}: {e}")));
+                    d.ui.problem(format!("{name}: {e}"));
                     continue;
                 }
             };
@@ -328,7 +328,7 @@ pub fn load_grids(d: Data) {
                     });
                     d.map.base_tick.update(|t| *t += 1);
                 }
-                Err(e) => d.ui.toast.set(Some(format!("grids: {e}"))),
+                Err(e) => d.ui.problem(format!("grids: {e}")),
             }
         });
     }

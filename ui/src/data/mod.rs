@@ -4,7 +4,7 @@
 //! is not reactive (the canvas, the prepared base map, pending flags) lives in local
 //! `StoredValue`s owned by the app.
 //!
-//! - [`Ui`]: language, dialogs, the error toast;
+//! - [`Ui`]: language, dialogs, the toast (problems and confirmations);
 //! - [`link::Link`]: the service (backend), its settings, the live connection and clock;
 //! - [`map::MapData`]: the view, layers, live picture, base map and the canvas;
 //! - [`case::Selection`]: the selected case (detail, actions, location, cameras), feature or
@@ -36,7 +36,16 @@ pub struct Ui {
     /// Settings dialog open.
     pub show_settings: RwSignal<bool>,
     /// Last message to show.
-    pub toast: RwSignal<Option<String>>,
+    pub toast: RwSignal<Option<Note>>,
+}
+
+/// A message of the toast: a problem (an error, a refusal) or a confirmation of something done.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    /// The text, in the current language.
+    pub text: String,
+    /// Whether it reports a problem (red) or a thing done (neutral).
+    pub problem: bool,
 }
 
 impl Ui {
@@ -50,6 +59,16 @@ impl Ui {
             show_settings: RwSignal::new(false),
             toast: RwSignal::new(None),
         }
+    }
+
+    /// Show a problem in the toast.
+    pub fn problem(&self, text: String) {
+        self.toast.set(Some(Note { text, problem: true }));
+    }
+
+    /// Confirm something done in the toast.
+    pub fn done(&self, text: String) {
+        self.toast.set(Some(Note { text, problem: false }));
     }
 
     /// Translate a message in the current language (tracked).
@@ -119,7 +138,7 @@ pub fn report(ui: Ui, link: link::Link, e: &ClientError) {
         ClientError::Api(api) => format!("{}: {}", crate::i18n::error_code(api.code, lang), api.message),
         other => format!("{}: {other}", Msg::Error.text(lang)),
     };
-    ui.toast.set(Some(text));
+    ui.problem(text);
 }
 
 /// The data bundle of the app.

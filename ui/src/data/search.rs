@@ -175,7 +175,7 @@ pub(super) fn wire(d: Data) {
             Err(e) => d.error(&e),
             Ok(where_) => {
                 let lang = d.ui.lang.get_untracked();
-                d.ui.toast.set(Some(format!("{}: {where_}", crate::i18n::Msg::Exported.text(lang))));
+                d.ui.done(format!("{}: {where_}", crate::i18n::Msg::Exported.text(lang)));
             }
         }
     });

@@ -45,11 +45,11 @@ pub fn run_command(d: Data, cmd: Command) {
                     d.sel.open_dispatch(id);
                 } else {
                     let lang = d.ui.lang.get_untracked();
-                    d.ui.toast.set(Some(format!(
+                    d.ui.problem(format!(
                         "{}: {}",
                         crate::i18n::action(cityops_api::Action::Dispatch, lang),
                         crate::i18n::error_code(cityops_api::ErrorCode::IllegalTransition, lang)
-                    )));
+                    ));
                 }
             }
         }

@@ -1,5 +1,5 @@
-//! The last message (an error or a confirmation), dismissable; it fades after eight seconds unless
-//! replaced.
+//! The last message (a problem in red, or a confirmation), dismissable; it fades after eight
+//! seconds unless replaced.
 
 use leptos::prelude::*;
 
@@ -13,7 +13,7 @@ pub fn Toast() -> impl IntoView {
         if let Some(t) = ui.toast.get() {
             set_timeout(
                 move || {
-                    if ui.toast.get_untracked().as_deref() == Some(t.as_str()) {
+                    if ui.toast.get_untracked().as_ref() == Some(&t) {
                         ui.toast.set(None);
                     }
                 },
@@ -22,6 +22,12 @@ pub fn Toast() -> impl IntoView {
         }
     });
     move || {
-        ui.toast.get().map(|t| view! { <div class="toast" on:click=move |_| ui.toast.set(None)>{t}</div> })
+        ui.toast.get().map(|t| {
+            view! {
+                <div class="toast" class:problem=t.problem role="status" on:click=move |_| ui.toast.set(None)>
+                    {t.text}
+                </div>
+            }
+        })
     }
 }
