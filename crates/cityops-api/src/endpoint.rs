@@ -378,7 +378,7 @@ endpoints! {
     /// A static layer.
     Layer {
         name: "layer", method: Get, path: "/api/v1/layers/{name}", tag: "reference",
-        summary: "Static map layer as GeoJSON or FlatGeobuf: land, sea, coastline, districts, streets, communities, grids (?area=), places, compounds, routes, facilities, sites",
+        summary: "Static map layer as GeoJSON or FlatGeobuf: land, sea, coastline, districts, streets, communities, grids (GeoJSON by ?area=, FlatGeobuf also whole), places, compounds, routes, facilities, sites",
         access: Token, path_type: NamePath, query: LayerQuery, request: Empty as None, response: Empty as Features, success: 200,
     }
     /// Cameras in a box.

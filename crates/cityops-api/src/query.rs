@@ -337,7 +337,8 @@ impl Default for BoxQuery {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LayerQuery {
-    /// Area code prefix (6, 9, 12 or 15 digits); required for `grids`.
+    /// Area code prefix (6, 9, 12 or 15 digits) of `grids`; required for its GeoJSON (without it,
+    /// `fgb` gives the whole city).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
     /// `geojson` (default) or `fgb`.

@@ -141,10 +141,9 @@ pub fn flatgeobuf(name: &str, geojson: &str) -> Result<Vec<u8>, cityops_core::fo
     write_flatgeobuf(name, &read_geojson(geojson)?)
 }
 
-/// The unit grids under an area code prefix as GeoJSON.
-pub fn grids_geojson(city: &City, area: &str) -> Result<String, cityops_core::formats::FormatError> {
-    let features: Vec<Feature> = city
-        .pack
+/// The unit grids under an area code prefix ("" = the whole city) as features.
+pub fn grids(city: &City, area: &str) -> Vec<Feature> {
+    city.pack
         .organisation
         .grids()
         .iter()
@@ -156,6 +155,5 @@ pub fn grids_geojson(city: &City, area: &str) -> Result<String, cityops_core::fo
                 .with("area_m2", g.area_m2.round())
                 .with("synthetic", g.synthetic)
         })
-        .collect();
-    write_geojson("grids", &features)
+        .collect()
 }

@@ -1096,13 +1096,27 @@ async fn exports_are_read_by_gdal(app: &TestApp) {
         );
         assert_eq!(&body[..3], b"fgb", "{name}: FlatGeobuf magic");
     }
-    let (s, _, body) = get("/api/v1/layers/grids?area=370202001&format=fgb".into(), admin).await;
+    let (s, _, body) = get("/api/v1/layers/grids?area=370202001&format=fgb".into(), admin.clone()).await;
     assert_eq!(s, StatusCode::OK);
     let path = dir.path().join("grids.fgb");
     std::fs::write(&path, &body).unwrap();
     if let Some(info) = ogrinfo(&path) {
         assert!(info.contains("unit_code: String"), "{info}");
     }
+    // The whole city's grids as FlatGeobuf (as GeoJSON only by area).
+    let (s, _, body) = get("/api/v1/layers/grids?format=fgb".into(), admin.clone()).await;
+    assert_eq!(s, StatusCode::OK);
+    let path = dir.path().join("all-grids.fgb");
+    std::fs::write(&path, &body).unwrap();
+    if let Some(info) = ogrinfo(&path) {
+        let all = app.state.city.pack.organisation.grids().len();
+        assert!(info.contains(&format!("Feature Count: {all}")), "{info}");
+    }
+    let (s, _, body) = get("/api/v1/layers/grids?area=3702&format=fgb".into(), admin).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let e: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(e["code"], "invalid_field");
+    assert!(e["message"].as_str().unwrap().starts_with("area=\"3702\""), "{e}");
 }
 
 async fn run_all(url: &str) {

@@ -2,6 +2,7 @@
 
 use cityops_api::query::{BoxQuery, FeatureFormat, LayerQuery, PointQuery};
 use cityops_api::{CameraListDto, CameraViewDto, CategoryDto, ErrorCode, LocationDto, UnitDto};
+use cityops_core::formats::{write_flatgeobuf, write_geojson};
 
 use crate::error::{AppError, AppResult};
 use crate::layers;
@@ -26,23 +27,38 @@ pub fn locate(st: &AppState, q: PointQuery) -> AppResult<LocationDto> {
 /// A static layer in the asked format: its media type and bytes.
 pub fn layer(st: &AppState, name: &str, q: &LayerQuery) -> AppResult<(&'static str, Vec<u8>)> {
     let internal = |e: cityops_core::formats::FormatError| AppError::new(ErrorCode::Internal, e.to_string());
-    let geojson = if name == "grids" {
-        let area = q.area.clone().unwrap_or_default();
-        if !(matches!(area.len(), 6 | 9 | 12 | 15) && area.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(AppError::invalid(
-                "grids needs ?area=<6, 9, 12 or 15-digit area code> (10,000+ polygons are too many for one answer)",
-            ));
-        }
-        std::borrow::Cow::Owned(layers::grids_geojson(&st.city, &area).map_err(internal)?)
-    } else {
-        std::borrow::Cow::Borrowed(st.layers.get(name).ok_or_else(|| {
-            AppError::not_found(format!("layer {name:?} (layers: {})", layers::NAMES.join(", ")))
-        })?)
-    };
     let format = q.format.unwrap_or_default();
-    let body = match format {
-        FeatureFormat::Geojson => geojson.into_owned().into_bytes(),
-        FeatureFormat::Fgb => layers::flatgeobuf(name, &geojson).map_err(internal)?,
+    let body = if name == "grids" {
+        // The whole city's 12,000 grids go out as FlatGeobuf (indexed, for GIS tools); as GeoJSON
+        // (what the console draws) an area at a time.
+        let area = match (q.area.as_deref(), format) {
+            (Some(a), _) if matches!(a.len(), 6 | 9 | 12 | 15) && a.bytes().all(|b| b.is_ascii_digit()) => a,
+            (Some(a), _) => {
+                return Err(AppError::invalid(format!(
+                    "area={a:?}: expected a 6, 9, 12 or 15-digit area code"
+                )));
+            }
+            (None, FeatureFormat::Fgb) => "",
+            (None, FeatureFormat::Geojson) => {
+                return Err(AppError::invalid(
+                    "grids as GeoJSON needs ?area=<6, 9, 12 or 15-digit area code> (12,000 polygons are too many for \
+                     one answer); ?format=fgb gives the whole city",
+                ));
+            }
+        };
+        let features = layers::grids(&st.city, area);
+        match format {
+            FeatureFormat::Geojson => write_geojson("grids", &features).map_err(internal)?.into_bytes(),
+            FeatureFormat::Fgb => write_flatgeobuf("grids", &features).map_err(internal)?,
+        }
+    } else {
+        let geojson = st.layers.get(name).ok_or_else(|| {
+            AppError::not_found(format!("layer {name:?} (layers: {})", layers::NAMES.join(", ")))
+        })?;
+        match format {
+            FeatureFormat::Geojson => geojson.as_bytes().to_vec(),
+            FeatureFormat::Fgb => layers::flatgeobuf(name, geojson).map_err(internal)?,
+        }
     };
     Ok((format.media_type(), body))
 }
