@@ -153,6 +153,24 @@ pub struct NewCaseDto {
     pub source_ref: Option<String>,
 }
 
+impl NewCaseDto {
+    /// A report of `type_key` from `channel` at a point, with nothing else said (no address,
+    /// description, media, camera or source reference); set those with struct update syntax.
+    pub fn at(type_key: TypeKey, channel: Channel, lon: f64, lat: f64) -> Self {
+        Self {
+            type_key,
+            channel,
+            lon,
+            lat,
+            address: String::new(),
+            description: String::new(),
+            media: Vec::new(),
+            camera_id: None,
+            source_ref: None,
+        }
+    }
+}
+
 /// A workflow action request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

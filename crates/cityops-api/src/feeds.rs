@@ -171,6 +171,25 @@ pub struct IngestResultDto {
     pub items: Vec<IngestItemDto>,
 }
 
+impl IngestResultDto {
+    /// An empty result for a batch of `n` items.
+    pub fn for_batch(n: usize) -> Self {
+        Self { created: 0, duplicates: 0, ignored: 0, merged: 0, items: Vec::with_capacity(n) }
+    }
+
+    /// Append an item's result and count it under its status.
+    pub fn push(&mut self, item: IngestItemDto) {
+        let count = match item.status {
+            IngestStatus::Created => &mut self.created,
+            IngestStatus::Duplicate => &mut self.duplicates,
+            IngestStatus::Ignored => &mut self.ignored,
+            IngestStatus::Merged => &mut self.merged,
+        };
+        *count += 1;
+        self.items.push(item);
+    }
+}
+
 /// What the service proposes for a 派遣: the responsible unit (grid × category) and the
 /// deadline from the handling standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

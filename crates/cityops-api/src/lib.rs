@@ -18,7 +18,7 @@
 //! - evaluation: [`RatesDto`], [`Grade`]
 //! - working calendar: [`CalendarYearDto`], [`CalendarSource`], [`CalendarImportDto`]
 //! - errors: [`ErrorCode`], [`ApiError`]
-//! - the service: [`HealthDto`] and [`ServiceClock`], [`AuditDto`], [`NewTokenDto`], [`TokenDto`]
+//! - the service: [`HealthDto`] and [`ServiceClock`], [`AuditDto`] ([`AuditRecord`]), [`NewTokenDto`], [`TokenDto`]
 //! - every route as data: [`endpoint`] ([`Endpoint`], [`Info`], the table [`ep`]) and the typed
 //!   parameters in [`query`]
 

@@ -60,26 +60,35 @@ impl ServiceClock {
     }
 }
 
-/// One audit entry.
+/// What an audit entry records: who did what, when, on what, from where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct AuditDto {
-    /// Entry id.
-    pub id: i64,
+pub struct AuditRecord {
     /// When.
     pub at: Timestamp,
     /// Who (token label, or `cli`).
     pub actor: String,
-    /// Role.
+    /// In which role.
     pub role: Role,
     /// What, e.g. `case.dispatch`.
     pub action: String,
     /// On what, e.g. `case:42`.
     pub target: String,
-    /// Details.
+    /// Details (JSON or text).
     pub detail: String,
-    /// From where.
+    /// From where (remote address).
     pub remote: String,
+}
+
+/// One audit entry as stored: its id and its record (one flat JSON object).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AuditDto {
+    /// Entry id.
+    pub id: i64,
+    /// The record.
+    #[serde(flatten)]
+    pub record: AuditRecord,
 }
 
 /// Body of `POST /api/v1/tokens`.

@@ -894,7 +894,7 @@ async fn notices_move_later_deadlines(app: &TestApp, url: &str) {
     assert!(evs.iter().any(|e| e.body == cityops_api::EventBody::Calendar { years: vec![2027] }), "{evs:?}");
     let last_audit = &app.state.store.audit_entries(1).await.unwrap()[0];
     assert_eq!(
-        (last_audit.entry.action.as_str(), last_audit.entry.actor.as_str()),
+        (last_audit.record.action.as_str(), last_audit.record.actor.as_str()),
         ("calendar.import", "admin-n")
     );
     // Loading the same notice again changes and writes nothing.

@@ -41,15 +41,13 @@ fn inspector() -> Caller {
 async fn report(state: &AppState, n: usize) {
     for i in 0..n {
         let new = NewCaseDto {
-            type_key: TypeKey { kind: TypeKind::Matter, code: "06010".into() },
-            channel: Channel::Inspector,
-            lon: 120.3826 + i as f64 * 1e-4,
-            lat: 36.0671,
-            address: String::new(),
             description: format!("live {i}"),
-            media: vec![],
-            camera_id: None,
-            source_ref: None,
+            ..NewCaseDto::at(
+                TypeKey { kind: TypeKind::Matter, code: "06010".into() },
+                Channel::Inspector,
+                120.3826 + i as f64 * 1e-4,
+                36.0671,
+            )
         };
         cityops_server::app::create_case(state, &inspector(), new, None).await.unwrap();
     }

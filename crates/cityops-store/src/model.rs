@@ -175,33 +175,11 @@ pub struct TokenRecord {
     pub label: String,
 }
 
-/// An audit entry to write.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewAudit {
-    /// When.
-    pub at: Timestamp,
-    /// Who (token label or user id).
-    pub actor: String,
-    /// In which role.
-    pub role: Role,
-    /// What (e.g. `case.dispatch`).
-    pub action: String,
-    /// On what (e.g. `case:42`).
-    pub target: String,
-    /// Details (JSON or text).
-    pub detail: String,
-    /// From where (remote address).
-    pub remote: String,
-}
+/// An audit entry to write (the wire's record: the store keeps what the audit log shows).
+pub type NewAudit = cityops_api::AuditRecord;
 
-/// A stored audit entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditEntry {
-    /// Entry id.
-    pub id: i64,
-    /// The entry.
-    pub entry: NewAudit,
-}
+/// A stored audit entry: its id and record.
+pub type AuditEntry = cityops_api::AuditDto;
 
 /// A State Council holiday notice loaded at run time: one year in the calendar file format.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -813,7 +813,7 @@ impl Store for SqlStore {
                 let role: String = r.try_get(3)?;
                 Ok(AuditEntry {
                     id: r.try_get(0)?,
-                    entry: NewAudit {
+                    record: NewAudit {
                         at: from_ms(r.try_get(1)?),
                         actor: r.try_get(2)?,
                         role: from_wire_name(&role).unwrap_or(Role::Leader),

@@ -187,8 +187,8 @@ async fn exercise(store: Arc<dyn Store>) {
     assert_eq!((tok.role, tok.district_code.as_deref()), (Role::Dispatcher, Some("370202")));
     assert!(store.token("nope").await.unwrap().is_none());
     let entries = store.audit_entries(10).await.unwrap();
-    assert_eq!(entries[0].entry.action, "token.create");
-    assert!(entries.iter().any(|e| e.entry.target == format!("case:{}", a.value.id)));
+    assert_eq!(entries[0].record.action, "token.create");
+    assert!(entries.iter().any(|e| e.record.target == format!("case:{}", a.value.id)));
 }
 
 /// Free text (`q`): case number in any case, address, camera id, description; `%` and `_` are
@@ -284,7 +284,7 @@ async fn year_boundary_and_notices(store: &dyn Store) {
     assert_eq!(stored[0].loaded_at, t(10, 0));
     assert_eq!(stored[0].loaded_by, "tester");
     let audits = store.audit_entries(2).await.unwrap();
-    assert!(audits.iter().all(|e| e.entry.action == "calendar.import"), "{audits:?}");
+    assert!(audits.iter().all(|e| e.record.action == "calendar.import"), "{audits:?}");
 }
 
 #[tokio::test]

@@ -8,17 +8,11 @@ use cityops_api::{
     CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapItemDto, Stage, StatusClass, Timestamp,
 };
 
-/// The point layers the console asks the service for, in the layer panel's order.
-pub const POINT_LAYERS: [LayerKind; 8] = [
-    LayerKind::Cases,
-    LayerKind::Compounds,
-    LayerKind::Routes,
-    LayerKind::Trucks,
-    LayerKind::Facilities,
-    LayerKind::Sites,
-    LayerKind::Cameras,
-    LayerKind::Alerts,
-];
+/// The point layers the console asks the service for, in the layer panel's order (keys 1–8):
+/// every layer but the grids, which are drawn with the base map.
+pub fn point_layers() -> impl Iterator<Item = LayerKind> {
+    LayerKind::ALL.into_iter().filter(|k| *k != LayerKind::Grids)
+}
 
 /// The layers the service's viewport route answers (its R-tree's point layers). Compounds,
 /// routes and sites are not served as viewport items yet; their panel rows say "no data".

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::data::Data;
 use crate::geo::View;
 use crate::keys::Command;
-use crate::state::POINT_LAYERS;
+use crate::state::point_layers;
 
 /// Run a keyboard command.
 pub fn run_command(d: Data, cmd: Command) {
@@ -66,10 +66,10 @@ pub fn run_command(d: Data, cmd: Command) {
             }
         }
         Command::ToggleLayer(n) => {
-            if let Some(l) = POINT_LAYERS.get(usize::from(n)) {
+            if let Some(l) = point_layers().nth(usize::from(n)) {
                 d.map.layers.update(|s| {
-                    if !s.remove(l) {
-                        s.insert(*l);
+                    if !s.remove(&l) {
+                        s.insert(l);
                     }
                 });
             }

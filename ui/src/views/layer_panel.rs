@@ -7,7 +7,7 @@ use super::layer_row::LayerRow;
 use super::legend::Legend;
 use crate::data::use_data;
 use crate::i18n::Msg;
-use crate::state::POINT_LAYERS;
+use crate::state::point_layers;
 
 /// Layers, alerts, legend.
 #[component]
@@ -16,7 +16,7 @@ pub fn LayerPanel() -> impl IntoView {
     view! {
         <aside class="layers">
             <h2>{move || ui.t(Msg::Layers)}</h2>
-            {POINT_LAYERS.iter().enumerate().map(|(index, layer)| view! { <LayerRow index=index layer=*layer/> }).collect_view()}
+            {point_layers().enumerate().map(|(index, layer)| view! { <LayerRow index=index layer=layer/> }).collect_view()}
             <AlertList limit=6/>
             <Legend/>
         </aside>

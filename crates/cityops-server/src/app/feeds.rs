@@ -61,17 +61,10 @@ async fn cases(
             validate_report(st, i, &n.type_key, n.lon, n.lat)?;
         }
     }
-    let mut out = IngestResultDto {
-        created: 0,
-        duplicates: 0,
-        ignored: 0,
-        merged: 0,
-        items: Vec::with_capacity(items.len()),
-    };
+    let mut out = IngestResultDto::for_batch(items.len());
     for (source_ref, new) in items {
         let Some(new) = new else {
-            out.ignored += 1;
-            out.items.push(IngestItemDto {
+            out.push(IngestItemDto {
                 source_ref,
                 status: IngestStatus::Ignored,
                 case_id: None,
@@ -81,14 +74,9 @@ async fn cases(
         };
         let created =
             super::create_case(st, caller, new, Some(IngestKey::new(source, source_ref.clone()))).await?;
-        let status = if created.created { IngestStatus::Created } else { IngestStatus::Duplicate };
-        match status {
-            IngestStatus::Created => out.created += 1,
-            _ => out.duplicates += 1,
-        }
-        out.items.push(IngestItemDto {
+        out.push(IngestItemDto {
             source_ref,
-            status,
+            status: if created.created { IngestStatus::Created } else { IngestStatus::Duplicate },
             case_id: Some(created.value.id),
             event_id: created.event.map(|e| e.id),
         });
@@ -115,15 +103,9 @@ pub async fn inspector(
             (
                 r.report_id,
                 Some(NewCaseDto {
-                    type_key: r.type_key,
-                    channel: Channel::Inspector,
-                    lon: r.lon,
-                    lat: r.lat,
-                    address: String::new(),
                     description,
                     media: r.media,
-                    camera_id: None,
-                    source_ref: None,
+                    ..NewCaseDto::at(r.type_key, Channel::Inspector, r.lon, r.lat)
                 }),
             )
         })
@@ -144,15 +126,9 @@ pub async fn hotline(
         .map(|r| {
             // 咨询 (an enquiry) is answered by the hotline itself and makes no case.
             let new = (r.demand != cityops_api::HotlineDemand::Consult).then(|| NewCaseDto {
-                type_key: r.type_key,
-                channel: Channel::Hotline,
-                lon: r.lon,
-                lat: r.lat,
                 address: r.address,
                 description: format!("12345工单 {}：{}", r.order_no, r.description),
-                media: Vec::new(),
-                camera_id: None,
-                source_ref: None,
+                ..NewCaseDto::at(r.type_key, Channel::Hotline, r.lon, r.lat)
             });
             (r.order_no, new)
         })
@@ -179,13 +155,7 @@ pub async fn video(
         validate_report(st, i, &d.type_key, d.lon, d.lat)?;
     }
     let now = st.clock.now();
-    let mut out = IngestResultDto {
-        created: 0,
-        duplicates: 0,
-        ignored: 0,
-        merged: 0,
-        items: Vec::with_capacity(items.len()),
-    };
+    let mut out = IngestResultDto::for_batch(items.len());
     for d in items {
         let key = IngestKey::new("video_ai", d.detection_id.clone());
         let item = |status, case_id: Option<i64>| IngestItemDto {
@@ -195,8 +165,7 @@ pub async fn video(
             event_id: None,
         };
         if let Some(id) = st.store.case_for_key(&key).await? {
-            out.duplicates += 1;
-            out.items.push(item(IngestStatus::Duplicate, Some(id)));
+            out.push(item(IngestStatus::Duplicate, Some(id)));
             continue;
         }
         let det = Detection {
@@ -220,8 +189,7 @@ pub async fn video(
                 .await?;
                 st.scenario.remember_video_case(group, created.value.id);
                 st.store.claim_key(&key, Some(created.value.id)).await?;
-                out.created += 1;
-                out.items.push(IngestItemDto {
+                out.push(IngestItemDto {
                     event_id: created.event.map(|e| e.id),
                     ..item(IngestStatus::Created, Some(created.value.id))
                 });
@@ -229,13 +197,11 @@ pub async fn video(
             Some(Decision::Merge { into, .. }) => {
                 let case_id = st.scenario.video_case(&into);
                 st.store.claim_key(&key, case_id).await?;
-                out.merged += 1;
-                out.items.push(item(IngestStatus::Merged, case_id));
+                out.push(item(IngestStatus::Merged, case_id));
             }
             Some(Decision::Ignore(_)) | None => {
                 st.store.claim_key(&key, None).await?;
-                out.ignored += 1;
-                out.items.push(item(IngestStatus::Ignored, None));
+                out.push(item(IngestStatus::Ignored, None));
             }
         }
     }
@@ -267,25 +233,10 @@ async fn events(
         st.live.nudge();
     }
     let fresh: Vec<LiveEvent> = written.iter().flatten().cloned().collect();
-    let mut out = IngestResultDto {
-        created: 0,
-        duplicates: 0,
-        ignored: 0,
-        merged: 0,
-        items: Vec::with_capacity(refs.len()),
-    };
+    let mut out = IngestResultDto::for_batch(refs.len());
     for (source_ref, event) in refs.into_iter().zip(written) {
-        let status = match &event {
-            Some(_) => {
-                out.created += 1;
-                IngestStatus::Created
-            }
-            None => {
-                out.duplicates += 1;
-                IngestStatus::Duplicate
-            }
-        };
-        out.items.push(IngestItemDto { source_ref, status, case_id: None, event_id: event.map(|e| e.id) });
+        let status = if event.is_some() { IngestStatus::Created } else { IngestStatus::Duplicate };
+        out.push(IngestItemDto { source_ref, status, case_id: None, event_id: event.map(|e| e.id) });
     }
     Ok((out, fresh))
 }
@@ -419,15 +370,10 @@ pub async fn file(
     media: Vec<String>,
 ) -> AppResult<cityops_store::Created<CaseDto>> {
     let new = NewCaseDto {
-        type_key: p.type_key.clone(),
-        channel,
-        lon: p.lon,
-        lat: p.lat,
-        address: String::new(),
         description: p.description.clone(),
         media,
         camera_id: p.cameras.first().cloned(),
-        source_ref: None,
+        ..NewCaseDto::at(p.type_key.clone(), channel, p.lon, p.lat)
     };
     super::create_case(state, caller, new, Some(IngestKey::new(source, p.source_ref.clone()))).await
 }

@@ -328,19 +328,7 @@ pub async fn health(st: &AppState) -> AppResult<HealthDto> {
 pub async fn audit_log(st: &AppState, caller: &Caller, q: AuditQuery) -> AppResult<Vec<AuditDto>> {
     caller.require(&[Role::Leader], "read the audit log")?;
     let entries = st.store.audit_entries(q.limit.unwrap_or(100).min(1000)).await?;
-    Ok(entries
-        .into_iter()
-        .map(|e| AuditDto {
-            id: e.id,
-            at: e.entry.at,
-            actor: e.entry.actor,
-            role: e.entry.role,
-            action: e.entry.action,
-            target: e.entry.target,
-            detail: e.entry.detail,
-            remote: e.entry.remote,
-        })
-        .collect())
+    Ok(entries)
 }
 
 /// Create a token (admins); the token is shown once, only its hash is kept.

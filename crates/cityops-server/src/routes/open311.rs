@@ -570,15 +570,10 @@ async fn post_request(
         let _ = write!(text, "\n（报告人：{}）", who.join(" "));
     }
     let new = NewCaseDto {
-        type_key: TypeKey { kind: TypeKind::Matter, code: code.clone() },
-        channel: Channel::Citizen,
-        lon,
-        lat,
         address: p.get("address_string").cloned().unwrap_or_default(),
         description: text,
         media: p.get("media_url").cloned().into_iter().collect(),
-        camera_id: None,
-        source_ref: None,
+        ..NewCaseDto::at(TypeKey { kind: TypeKind::Matter, code: code.clone() }, Channel::Citizen, lon, lat)
     };
     let created = app::create_case(st, &caller, new, None).await.map_err(|e| {
         let status = match e.0.code {
