@@ -8,8 +8,8 @@
 //! in document order) and [`visit_all`] / [`visit_named`] (a typed visit of each endpoint, for code
 //! that must be generic over all of them: the OpenAPI generator, the shell's forward).
 //!
-//! Deliberately absent: behaviour (who may call is checked by the service; `access` here only
-//! says whether a token is needed at all).
+//! Each entry also says who may call it ([`Access`]: the roles, and the [`Scope`] of a district
+//! token's answer); the service enforces it and its tests walk it. Deliberately absent: behaviour.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -74,13 +74,43 @@ impl Format {
     }
 }
 
-/// Whether a token is needed.
+/// How far an endpoint's answer reaches for a token scoped to one district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Access {
-    /// No token (health, the OpenAPI document, Open311 reads).
+pub enum Scope {
+    /// No token (health, the OpenAPI document, Open311 GeoReport v2).
     Public,
-    /// A bearer token (roles and district scope are checked by the service).
-    Token,
+    /// Any token; the city's shared reference data, the same answer for every scope (catalogue,
+    /// units, the working calendar, locate, the base and infrastructure layers, cameras).
+    City,
+    /// Any token; only what lies in the caller's district. A case outside it is not found on a
+    /// read (404) and forbidden on a write (403); lists, exports, the map, the vehicles, the event
+    /// stream and evaluation hold only the district; a write may name nothing outside it.
+    District,
+    /// Only a token of the whole city (a district token gets 403).
+    WholeCity,
+}
+
+/// Who may call an endpoint: a scope and the roles allowed. The service checks it in one place
+/// (its `Caller` extractor for the role and `WholeCity`, the app layer's scope rule for
+/// `District`), and its route × role × scope test walks every endpoint of [`ALL`] with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Access {
+    /// How far the answer reaches.
+    pub scope: Scope,
+    /// The roles that may call (administrators always may); empty: every role.
+    pub roles: &'static [crate::Role],
+}
+
+impl Access {
+    /// Whether a token is needed at all.
+    pub fn needs_token(&self) -> bool {
+        self.scope != Scope::Public
+    }
+
+    /// Whether `role` may call.
+    pub fn allows(&self, role: crate::Role) -> bool {
+        role == crate::Role::Admin || self.roles.is_empty() || self.roles.contains(&role)
+    }
 }
 
 /// What an endpoint is, as data.
@@ -97,7 +127,7 @@ pub struct Info {
     pub tag: &'static str,
     /// One line on what it does.
     pub summary: &'static str,
-    /// Whether a token is needed.
+    /// Who may call, and how far a district token's answer reaches.
     pub access: Access,
     /// Request body.
     pub request: Format,
@@ -223,7 +253,7 @@ macro_rules! endpoints {
         $(#[$doc:meta])*
         $ty:ident {
             name: $name:literal, method: $method:ident, path: $path:literal, tag: $tag:literal,
-            summary: $summary:literal, access: $access:ident,
+            summary: $summary:literal, access: $scope:ident $([$($role:ident),*])?,
             path_type: $p:ty, query: $q:ty, request: $req:ty as $reqf:ident, response: $resp:ty as $respf:ident,
             success: $success:literal $(,)?
         }
@@ -247,7 +277,10 @@ macro_rules! endpoints {
                         path: $path,
                         tag: $tag,
                         summary: $summary,
-                        access: crate::endpoint::Access::$access,
+                        access: crate::endpoint::Access {
+                            scope: crate::endpoint::Scope::$scope,
+                            roles: &[$($(crate::Role::$role),*)?],
+                        },
                         request: crate::endpoint::Format::$reqf,
                         response: crate::endpoint::Format::$respf,
                         success: $success,
@@ -295,175 +328,175 @@ endpoints! {
     Audit {
         name: "audit", method: Get, path: "/api/v1/audit", tag: "admin",
         summary: "Audit log: who did what, when, from where (leader, admin), newest first",
-        access: Token, path_type: Empty, query: AuditQuery, request: Empty as None, response: Vec<AuditDto> as Json, success: 200,
+        access: WholeCity[Leader], path_type: Empty, query: AuditQuery, request: Empty as None, response: Vec<AuditDto> as Json, success: 200,
     }
     /// Create a token.
     CreateToken {
         name: "create_token", method: Post, path: "/api/v1/tokens", tag: "admin",
         summary: "Create a token (admin only); the token is shown once",
-        access: Token, path_type: Empty, query: Empty, request: NewTokenDto as Json, response: TokenDto as Json, success: 201,
+        access: District[Admin], path_type: Empty, query: Empty, request: NewTokenDto as Json, response: TokenDto as Json, success: 201,
     }
     /// One year of the working calendar.
     CalendarYear {
         name: "calendar_year", method: Get, path: "/api/v1/calendar/{year}", tag: "reference",
         summary: "One year of the working calendar: days off, make-up working days, working days, and its source (notice or statutory-provisional)",
-        access: Token, path_type: YearPath, query: Empty, request: Empty as None, response: CalendarYearDto as Json, success: 200,
+        access: City, path_type: YearPath, query: Empty, request: Empty as None, response: CalendarYearDto as Json, success: 200,
     }
     /// Load a holiday notice.
     ImportNotices {
         name: "import_notices", method: Post, path: "/api/v1/calendar/notices", tag: "admin",
         summary: "Load a State Council holiday notice file (admin, city-wide); validated whole (the line at fault is named), stored, audited, in force at once",
-        access: Token, path_type: Empty, query: Empty, request: Empty as Toml, response: CalendarImportDto as Json, success: 200,
+        access: WholeCity[Admin], path_type: Empty, query: Empty, request: Empty as Toml, response: CalendarImportDto as Json, success: 200,
     }
     /// File a report.
     CreateCase {
         name: "create_case", method: Post, path: "/api/v1/cases", tag: "cases",
         summary: "File a report from any channel (located to grid/street/district; 信息收集); 200 with the earlier case for a repeated source_ref",
-        access: Token, path_type: Empty, query: Empty, request: NewCaseDto as Json, response: CaseDto as Json, success: 201,
+        access: District[Inspector, Acceptor, ShiftLeader], path_type: Empty, query: Empty, request: NewCaseDto as Json, response: CaseDto as Json, success: 201,
     }
     /// List cases.
     ListCases {
         name: "list_cases", method: Get, path: "/api/v1/cases", tag: "cases",
         summary: "List cases with filters, newest first (without stage history and action events: read one case for those)",
-        access: Token, path_type: Empty, query: CaseQuery, request: Empty as None, response: CasePageDto as Json, success: 200,
+        access: District, path_type: Empty, query: CaseQuery, request: Empty as None, response: CasePageDto as Json, success: 200,
     }
     /// Export the filtered cases as features.
     ExportCases {
         name: "export_cases", method: Get, path: "/api/v1/cases/export", tag: "cases",
         summary: "The filtered case list (same filters and scope as the list, up to 100,000 cases) as GeoJSON or FlatGeobuf points, streamed",
-        access: Token, path_type: Empty, query: CaseExportQuery, request: Empty as None, response: Empty as Features, success: 200,
+        access: District, path_type: Empty, query: CaseExportQuery, request: Empty as None, response: Empty as Features, success: 200,
     }
     /// One case.
     GetCase {
         name: "get_case", method: Get, path: "/api/v1/cases/{id}", tag: "cases",
         summary: "One case with its stage history and action events",
-        access: Token, path_type: IdPath, query: Empty, request: Empty as None, response: CaseDto as Json, success: 200,
+        access: District, path_type: IdPath, query: Empty, request: Empty as None, response: CaseDto as Json, success: 200,
     }
     /// Take a workflow action.
     Act {
         name: "act", method: Post, path: "/api/v1/cases/{id}/actions", tag: "cases",
         summary: "Workflow action (立案, 派遣, 反馈, 核查, 结案, 回退, 延期, 挂账, 作废, 返工, 督办 …)",
-        access: Token, path_type: IdPath, query: Empty, request: ActionRequest as Json, response: CaseDto as Json, success: 200,
+        access: District, path_type: IdPath, query: Empty, request: ActionRequest as Json, response: CaseDto as Json, success: 200,
     }
     /// Actions allowed now.
     AllowedActions {
         name: "allowed_actions", method: Get, path: "/api/v1/cases/{id}/actions", tag: "cases",
         summary: "Actions the caller's role may take on the case now",
-        access: Token, path_type: IdPath, query: Empty, request: Empty as None, response: Vec<Action> as Json, success: 200,
+        access: District, path_type: IdPath, query: Empty, request: Empty as None, response: Vec<Action> as Json, success: 200,
     }
     /// The dispatch proposal.
     DispatchProposal {
         name: "dispatch_proposal", method: Get, path: "/api/v1/cases/{id}/dispatch-proposal", tag: "cases",
         summary: "Responsible unit (grid × category), deadline if dispatched now, and other units for 派遣",
-        access: Token, path_type: IdPath, query: Empty, request: Empty as None, response: DispatchProposalDto as Json, success: 200,
+        access: District, path_type: IdPath, query: Empty, request: Empty as None, response: DispatchProposalDto as Json, success: 200,
     }
     /// The type catalogue.
     Catalogue {
         name: "catalogue", method: Get, path: "/api/v1/catalogue", tag: "reference",
         summary: "GB/T 47678.5 and Qingdao types with 立结案标准",
-        access: Token, path_type: Empty, query: Empty, request: Empty as None, response: Vec<CategoryDto> as Json, success: 200,
+        access: City, path_type: Empty, query: Empty, request: Empty as None, response: Vec<CategoryDto> as Json, success: 200,
     }
     /// All units.
     Units {
         name: "units", method: Get, path: "/api/v1/units", tag: "reference",
         summary: "Centres, departments and grassroots units",
-        access: Token, path_type: Empty, query: Empty, request: Empty as None, response: Vec<UnitDto> as Json, success: 200,
+        access: City, path_type: Empty, query: Empty, request: Empty as None, response: Vec<UnitDto> as Json, success: 200,
     }
     /// Point lookup.
     Locate {
         name: "locate", method: Get, path: "/api/v1/locate", tag: "reference",
         summary: "Point → grid → community → street → district → unit",
-        access: Token, path_type: Empty, query: PointQuery, request: Empty as None, response: LocationDto as Json, success: 200,
+        access: City, path_type: Empty, query: PointQuery, request: Empty as None, response: LocationDto as Json, success: 200,
     }
     /// A static layer.
     Layer {
         name: "layer", method: Get, path: "/api/v1/layers/{name}", tag: "reference",
         summary: "Static map layer as GeoJSON or FlatGeobuf: land, sea, coastline, districts, streets, communities, grids (GeoJSON by ?area=, FlatGeobuf also whole), places, compounds, routes, facilities, sites",
-        access: Token, path_type: NamePath, query: LayerQuery, request: Empty as None, response: Empty as Features, success: 200,
+        access: City, path_type: NamePath, query: LayerQuery, request: Empty as None, response: Empty as Features, success: 200,
     }
     /// Cameras in a box.
     CamerasInBox {
         name: "cameras_in_box", method: Get, path: "/api/v1/cameras", tag: "reference",
         summary: "Cameras whose view cone may reach into a box (for drawing the cones of a close view), by id",
-        access: Token, path_type: Empty, query: BoxQuery, request: Empty as None, response: CameraListDto as Json, success: 200,
+        access: City, path_type: Empty, query: BoxQuery, request: Empty as None, response: CameraListDto as Json, success: 200,
     }
     /// Cameras that see a point.
     CamerasVisible {
         name: "cameras_visible", method: Get, path: "/api/v1/cameras/visible", tag: "reference",
         summary: "Cameras whose view cone contains a point, nearest first",
-        access: Token, path_type: Empty, query: PointQuery, request: Empty as None, response: Vec<CameraViewDto> as Json, success: 200,
+        access: City, path_type: Empty, query: PointQuery, request: Empty as None, response: Vec<CameraViewDto> as Json, success: 200,
     }
     /// One camera.
     Camera {
         name: "camera", method: Get, path: "/api/v1/cameras/{id}", tag: "reference",
         summary: "One camera of the city: position, heading, field of view, range and kind (distance_m is 0)",
-        access: Token, path_type: CameraPath, query: Empty, request: Empty as None, response: CameraViewDto as Json, success: 200,
+        access: City, path_type: CameraPath, query: Empty, request: Empty as None, response: CameraViewDto as Json, success: 200,
     }
     /// Latest vehicle positions.
     Vehicles {
         name: "vehicles", method: Get, path: "/api/v1/vehicles", tag: "live",
         summary: "Latest known position of every vehicle (what the live map starts from)",
-        access: Token, path_type: Empty, query: Empty, request: Empty as None, response: Vec<VehicleDto> as Json, success: 200,
+        access: District, path_type: Empty, query: Empty, request: Empty as None, response: Vec<VehicleDto> as Json, success: 200,
     }
     /// The map of a view.
     Viewport {
         name: "viewport", method: Get, path: "/api/v1/map/viewport", tag: "live",
         summary: "Points and status-mix clusters of a view from the live index, with each layer's data-as-of",
-        access: Token, path_type: Empty, query: ViewQuery, request: Empty as None, response: MapViewDto as Json, success: 200,
+        access: District, path_type: Empty, query: ViewQuery, request: Empty as None, response: MapViewDto as Json, success: 200,
     }
     /// Live events.
     Events {
         name: "events", method: Get, path: "/api/v1/events", tag: "live",
         summary: "Live events (SSE); resume with Last-Event-ID or ?after=",
-        access: Token, path_type: Empty, query: EventsQuery, request: Empty as None, response: Empty as EventStream, success: 200,
+        access: District, path_type: Empty, query: EventsQuery, request: Empty as None, response: Empty as EventStream, success: 200,
     }
     /// Evaluation of an area or unit.
     Evaluation {
         name: "evaluation", method: Get, path: "/api/v1/evaluation", tag: "evaluation",
         summary: "GB/T 30428.4 rates, composite and grade of an area or unit over a period",
-        access: Token, path_type: Empty, query: EvalQuery, request: Empty as None, response: RatesDto as Json, success: 200,
+        access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: RatesDto as Json, success: 200,
     }
     /// The districts as peers.
     EvaluationDistricts {
         name: "evaluation_districts", method: Get, path: "/api/v1/evaluation/districts", tag: "evaluation",
         summary: "The 10 districts evaluated as peers over a period",
-        access: Token, path_type: Empty, query: EvalQuery, request: Empty as None, response: Vec<RatesDto> as Json, success: 200,
+        access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: Vec<RatesDto> as Json, success: 200,
     }
     /// The ranking chart.
     EvaluationChart {
         name: "evaluation_chart", method: Get, path: "/api/v1/evaluation/chart.svg", tag: "evaluation",
         summary: "The districts' composite ranking as an SVG chart for briefings",
-        access: Token, path_type: Empty, query: EvalQuery, request: Empty as None, response: Empty as Svg, success: 200,
+        access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: Empty as Svg, success: 200,
     }
     /// Inspector reports.
     FeedInspector {
         name: "feed_inspector", method: Post, path: "/api/v1/feeds/inspector", tag: "feeds",
         summary: "Inspector reports (batch, idempotent on report_id)",
-        access: Token, path_type: Empty, query: Empty, request: Vec<InspectorReportDto> as Json, response: IngestResultDto as Json, success: 200,
+        access: District[Acceptor, Inspector], path_type: Empty, query: Empty, request: Vec<InspectorReportDto> as Json, response: IngestResultDto as Json, success: 200,
     }
     /// 12345 work orders.
     FeedHotline {
         name: "feed_hotline", method: Post, path: "/api/v1/feeds/hotline", tag: "feeds",
         summary: "12345 work orders (batch, idempotent on order_no)",
-        access: Token, path_type: Empty, query: Empty, request: Vec<HotlineOrderDto> as Json, response: IngestResultDto as Json, success: 200,
+        access: District[Acceptor, Inspector], path_type: Empty, query: Empty, request: Vec<HotlineOrderDto> as Json, response: IngestResultDto as Json, success: 200,
     }
     /// Video-AI detections.
     FeedVideo {
         name: "feed_video", method: Post, path: "/api/v1/feeds/video", tag: "feeds",
         summary: "Video-AI detections (batch, idempotent on detection_id)",
-        access: Token, path_type: Empty, query: Empty, request: Vec<VideoDetectionDto> as Json, response: IngestResultDto as Json, success: 200,
+        access: District[Acceptor, Inspector], path_type: Empty, query: Empty, request: Vec<VideoDetectionDto> as Json, response: IngestResultDto as Json, success: 200,
     }
     /// Sensor readings.
     FeedSensor {
         name: "feed_sensor", method: Post, path: "/api/v1/feeds/sensor", tag: "feeds",
         summary: "Sensor readings: pm10 µg/m³, noise dB(A) (batch, idempotent on reading_id)",
-        access: Token, path_type: Empty, query: Empty, request: Vec<SensorReadingDto> as Json, response: IngestResultDto as Json, success: 200,
+        access: District[Acceptor, Inspector], path_type: Empty, query: Empty, request: Vec<SensorReadingDto> as Json, response: IngestResultDto as Json, success: 200,
     }
     /// Vehicle GPS fixes.
     FeedGps {
         name: "feed_gps", method: Post, path: "/api/v1/feeds/gps", tag: "feeds",
         summary: "Vehicle GPS fixes (batch, idempotent on fix_id)",
-        access: Token, path_type: Empty, query: Empty, request: Vec<GpsFixDto> as Json, response: IngestResultDto as Json, success: 200,
+        access: District[Acceptor, Inspector], path_type: Empty, query: Empty, request: Vec<GpsFixDto> as Json, response: IngestResultDto as Json, success: 200,
     }
     /// Open311 reads.
     Open311Get {

@@ -223,6 +223,24 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 7] = [
+        Role::Inspector,
+        Role::Acceptor,
+        Role::ShiftLeader,
+        Role::Dispatcher,
+        Role::Department,
+        Role::Leader,
+        Role::Admin,
+    ];
+
+    /// Standing for granting tokens: administrators stand above every other role; the others
+    /// are peers (a token may only be created with a role of no higher standing than its
+    /// creator's).
+    pub fn rank(self) -> u8 {
+        u8::from(self == Role::Admin)
+    }
+
     /// Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

@@ -30,13 +30,16 @@ pub async fn create_token(
     let store = cityops_store::open(&config.database_url).await?;
     let token = new_token()?;
     store
-        .create_token(NewToken {
-            hash: hash_token(&token),
-            role,
-            district_code: district,
-            label,
-            created_at: cityops_core::calendar::to_timestamp(crate::clock::SystemClock.now()),
-        })
+        .create_token(
+            NewToken {
+                hash: hash_token(&token),
+                role,
+                district_code: district,
+                label,
+                created_at: cityops_core::calendar::to_timestamp(crate::clock::SystemClock.now()),
+            },
+            &cityops_store::Author::cli(),
+        )
         .await?;
     Ok(token)
 }

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use cityops_api::endpoint::{Format, Info, Method, Scope};
 use cityops_api::{ErrorCode, Role};
 use sha2::{Digest, Sha256};
 
@@ -29,19 +30,6 @@ impl Caller {
     /// Whether the caller may act on something in `district_code`.
     pub fn covers(&self, district_code: &str) -> bool {
         self.district.as_deref().is_none_or(|d| district_code.starts_with(d))
-    }
-
-    /// Fail unless the caller's role is one of `roles` (admins always pass).
-    pub fn require(&self, roles: &[Role], what: &str) -> Result<(), AppError> {
-        if self.role == Role::Admin || roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden(format!(
-                "role {} ({}) may not {what}",
-                cityops_api::wire_name(&self.role),
-                self.role.zh()
-            )))
-        }
     }
 
     /// Fail unless the caller's scope covers `district_code`.
@@ -87,36 +75,72 @@ fn remote_of(parts: &Parts) -> String {
         .unwrap_or_else(|| "local".to_owned())
 }
 
+/// The bearer token of a request: from `Authorization`, or — only where a browser cannot send a
+/// header, the event stream (EventSource) — from `?access_token=`.
+fn token_of(parts: &Parts, info: &Info) -> Result<String, AppError> {
+    let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let query_token = parts.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
+    });
+    match (header, query_token) {
+        (Some(h), _) => Ok(h
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::Unauthenticated, "Authorization must be `Bearer <token>`")
+            })?
+            .trim()
+            .to_owned()),
+        (None, Some(q)) if info.response == Format::EventStream && info.method == Method::Get => Ok(q),
+        (None, Some(_)) => Err(AppError::new(
+            ErrorCode::Unauthenticated,
+            "a token in the query string (access_token) is accepted only by the event stream; send \
+             `Authorization: Bearer <token>`",
+        )),
+        (None, None) => {
+            Err(AppError::new(ErrorCode::Unauthenticated, "missing `Authorization: Bearer <token>`"))
+        }
+    }
+}
+
+impl Caller {
+    /// Fail unless this caller may call the endpoint `info` at all: its role is one the table
+    /// allows, and a `WholeCity` endpoint needs a token of the whole city. (What a `District`
+    /// endpoint answers a district token is the app layer's scope rule.)
+    pub fn admit(&self, info: &Info) -> Result<(), AppError> {
+        if !info.access.allows(self.role) {
+            let allowed: Vec<String> = info.access.roles.iter().map(cityops_api::wire_name).collect();
+            return Err(AppError::forbidden(format!(
+                "role {} ({}) may not call {}; allowed: {} and admin",
+                cityops_api::wire_name(&self.role),
+                self.role.zh(),
+                info.name,
+                allowed.join(", ")
+            )));
+        }
+        if info.access.scope == Scope::WholeCity
+            && let Some(d) = &self.district
+        {
+            return Err(AppError::forbidden(format!(
+                "{} needs a token of the whole city; this token is limited to district {d}",
+                info.name
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        // EventSource cannot set headers: the live stream also accepts ?access_token=.
-        let query_token = parts.uri.query().and_then(|q| {
-            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-                .ok()?
-                .into_iter()
-                .find(|(k, _)| k == "access_token")
-                .map(|(_, v)| v)
-        });
-        let token = match (header, query_token) {
-            (Some(h), _) => h
-                .strip_prefix("Bearer ")
-                .ok_or_else(|| {
-                    AppError::new(ErrorCode::Unauthenticated, "Authorization must be `Bearer <token>`")
-                })?
-                .trim()
-                .to_owned(),
-            (None, Some(q)) => q,
-            (None, None) => {
-                return Err(AppError::new(
-                    ErrorCode::Unauthenticated,
-                    "missing `Authorization: Bearer <token>`",
-                ));
-            }
-        };
-        resolve(state, &token, remote_of(parts)).await
+        // Every route is mounted through ApiRouter, which attaches its Info; without it, refuse.
+        let info = *parts.extensions.get::<Info>().ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, "route mounted without its endpoint (a build defect)")
+        })?;
+        let token = token_of(parts, &info)?;
+        let caller = resolve(state, &token, remote_of(parts)).await?;
+        caller.admit(&info)?;
+        Ok(caller)
     }
 }
 
@@ -143,9 +167,15 @@ mod tests {
         };
         assert!(c.covers("370202"));
         assert!(!c.covers("370203"));
-        assert!(c.require(&[Role::Dispatcher], "dispatch").is_ok());
-        let e = c.require(&[Role::ShiftLeader], "register").unwrap_err();
+        let feeds = <cityops_api::ep::FeedGps as cityops_api::endpoint::Endpoint>::INFO;
+        assert!(c.admit(&feeds).is_err(), "feeds are for acceptors and inspectors");
+        let list = <cityops_api::ep::ListCases as cityops_api::endpoint::Endpoint>::INFO;
+        assert!(c.admit(&list).is_ok());
+        let audit = <cityops_api::ep::Audit as cityops_api::endpoint::Endpoint>::INFO;
+        let e = Caller { role: Role::Leader, ..c.clone() }.admit(&audit).unwrap_err();
         assert_eq!(e.0.code, ErrorCode::Forbidden);
+        assert!(e.0.message.contains("whole city"), "{}", e.0.message);
+        let e = c.admit(&audit).unwrap_err();
         assert!(e.0.message.contains("dispatcher"), "{}", e.0.message);
     }
 }

@@ -2,6 +2,9 @@
 //! binary: the pack (organisation, grids, locator, basemap), the type catalogue, the stage limits
 //! and the operations layers. Immutable after start.
 
+use std::collections::HashMap;
+
+use cityops_api::EventBody;
 use cityops_core::catalogue::{Catalogue, CatalogueSources};
 use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::citypack::{CityPack, CityPackSources};
@@ -21,6 +24,8 @@ pub struct City {
     pub limits: StageLimits,
     /// Operations layers: cameras, compounds, routes, facilities, construction sites.
     pub ops: OpsLayers,
+    /// Each truck's and each site sensor's district.
+    homes: HashMap<String, String>,
 }
 
 /// Why the city could not be loaded (a build defect: the data is compiled in).
@@ -40,11 +45,53 @@ pub enum CityError {
 impl City {
     /// Qingdao, from the data compiled into the binary.
     pub fn qingdao() -> Result<Self, CityError> {
+        let ops = OpsLayers::from_sources(&OpsSources::qingdao())?;
         Ok(Self {
             pack: CityPack::from_sources(&CityPackSources::qingdao())?,
             catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
             limits: StageLimits::from_toml(STAGE_LIMITS)?,
-            ops: OpsLayers::from_sources(&OpsSources::qingdao())?,
+            homes: homes(&ops),
+            ops,
         })
     }
+
+    /// The district at a point (None off the city's land).
+    pub fn district_at(&self, lon: f64, lat: f64) -> Option<String> {
+        self.pack.locate(lon, lat).ok().map(|p| p.district.code.clone())
+    }
+
+    /// The district of a site sensor (its site's; empty for an unknown sensor).
+    pub fn district_of_sensor(&self, sensor_id: &str) -> &str {
+        self.homes.get(sensor_id).map_or("", String::as_str)
+    }
+
+    /// The district a truck belongs to: its route's (wherever it drives).
+    pub fn truck_district(&self, truck_id: &str) -> Option<&str> {
+        self.homes.get(truck_id).map(String::as_str)
+    }
+
+    /// Which district a live event belongs to — what a district token's stream and map hold:
+    /// a case's district; a truck's route's district; a site sensor's site's; where an alert
+    /// stands. `Some("")` for a thing of no district (an unknown truck, an alert off the land);
+    /// None for the whole city's (a calendar change).
+    pub fn district_of(&self, body: &EventBody) -> Option<String> {
+        Some(match body {
+            EventBody::Case { case } => case.district_code.clone(),
+            EventBody::Vehicle { vehicle_id, .. } => {
+                self.truck_district(vehicle_id).unwrap_or_default().to_owned()
+            }
+            EventBody::Sensor { sensor_id, .. } => self.district_of_sensor(sensor_id).to_owned(),
+            EventBody::Alert { lon, lat, .. } => self.district_at(*lon, *lat).unwrap_or_default(),
+            EventBody::Calendar { .. } => return None,
+        })
+    }
+}
+
+/// The home district of every truck (its route's) and site sensor (its site's).
+fn homes(ops: &OpsLayers) -> HashMap<String, String> {
+    let trucks = ops.routes.iter().map(|r| (r.route.truck_id.clone(), r.district_code.clone()));
+    let sensors = ops.sites.iter().flat_map(|s| {
+        [s.dust_sensor_id.clone(), s.noise_sensor_id.clone()].map(|id| (id, s.site.district_code.clone()))
+    });
+    trucks.chain(sensors).collect()
 }

@@ -40,6 +40,9 @@ impl ApiRouter {
             Method::Get => axum::routing::get(handler),
             Method::Post => axum::routing::post(handler),
         };
+        // The endpoint's Info travels with each request, so the caller's checks (token source,
+        // role, scope) read the table itself: a handler cannot forget them.
+        let method = method.layer(axum::Extension(E::INFO));
         self.router = self.router.route(E::INFO.path, method);
         self.mounted.push(E::INFO);
         self

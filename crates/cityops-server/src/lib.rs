@@ -127,13 +127,16 @@ impl Bound {
         let token = auth::new_token()?;
         self.state
             .store
-            .create_token(cityops_store::NewToken {
-                hash: auth::hash_token(&token),
-                role: cityops_api::Role::Admin,
-                district_code: None,
-                label: label.to_owned(),
-                created_at: cityops_core::calendar::to_timestamp(self.state.clock.now()),
-            })
+            .create_token(
+                cityops_store::NewToken {
+                    hash: auth::hash_token(&token),
+                    role: cityops_api::Role::Admin,
+                    district_code: None,
+                    label: label.to_owned(),
+                    created_at: cityops_core::calendar::to_timestamp(self.state.clock.now()),
+                },
+                &cityops_store::Author::cli(),
+            )
             .await?;
         Ok(token)
     }

@@ -82,18 +82,24 @@ fn sse_event(e: &LiveEvent) -> Event {
         .unwrap_or_else(|_| Event::default().id(e.id.to_string()).comment("event could not be encoded"))
 }
 
-/// The event stream for one client that has seen everything up to `after`.
+/// Which events a client sees (its token's scope).
+pub type Visible = Arc<dyn Fn(&LiveEvent) -> bool + Send + Sync>;
+
+/// The event stream for one client that has seen everything up to `after`, holding only the
+/// events `visible` lets through (the others advance the position silently; ids stay
+/// increasing, not contiguous).
 pub fn stream(
     store: Arc<dyn Store>,
     live: &Live,
     after: u64,
+    visible: Visible,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
     let mut rx = live.subscribe();
     let (out, client) = mpsc::channel::<Result<Event, Infallible>>(256);
     tokio::spawn(async move {
         let mut last = after;
         // Catch up from the store; the subscription taken above buffers what commits meanwhile.
-        if catch_up(&*store, &mut last, &out).await.is_err() {
+        if catch_up(&*store, &mut last, &out, &visible).await.is_err() {
             return;
         }
         loop {
@@ -101,13 +107,13 @@ pub fn stream(
                 Ok(e) if e.id <= last => {}
                 Ok(e) => {
                     last = e.id;
-                    if out.send(Ok(sse_event(&e))).await.is_err() {
+                    if visible(&e) && out.send(Ok(sse_event(&e))).await.is_err() {
                         return;
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(n)) => {
                     tracing::debug!(skipped = n, "slow live client; catching up from the store");
-                    if catch_up(&*store, &mut last, &out).await.is_err() {
+                    if catch_up(&*store, &mut last, &out, &visible).await.is_err() {
                         return;
                     }
                 }
@@ -123,6 +129,7 @@ async fn catch_up(
     store: &dyn Store,
     last: &mut u64,
     out: &mpsc::Sender<Result<Event, Infallible>>,
+    visible: &Visible,
 ) -> Result<(), ()> {
     loop {
         let batch = match store.events_after(*last, CATCH_UP_PAGE).await {
@@ -137,7 +144,9 @@ async fn catch_up(
         }
         for e in batch {
             *last = e.id;
-            out.send(Ok(sse_event(&e))).await.map_err(|_| ())?;
+            if visible(&e) {
+                out.send(Ok(sse_event(&e))).await.map_err(|_| ())?;
+            }
         }
     }
 }

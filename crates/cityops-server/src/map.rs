@@ -1,26 +1,38 @@
-//! The service's live map: a [`LiveMap`] loaded from the store at start and fed by the live hub
-//! in event order, answering viewport queries for browser clients (the desktop shell keeps its
-//! own). A sweeper re-classes cases as overdue against the service clock.
+//! The service's live map: a [`LiveMap`] of the whole city loaded from the store at start and fed
+//! by the live hub in event order, answering viewport queries for browser clients (the desktop
+//! shell keeps its own), and beside it one map per district holding that district's live layers
+//! (cases, trucks, alerts) — what a district token's view draws, clusters included, so that no
+//! neighbour's case is counted in them. A sweeper re-classes cases as overdue against the service
+//! clock.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use cityops_api::LiveEvent;
+use cityops_api::query::{CommaList, ViewQuery};
+use cityops_api::{LayerKind, LiveEvent, MapViewDto};
 use cityops_core::calendar::to_timestamp;
-use cityops_core::index::{LiveMap, LiveMapLoader};
+use cityops_core::index::{LiveMap, LiveMapLoader, MapViewError};
 use cityops_store::{CaseFilter, Store};
 use tokio::sync::broadcast;
 
+use crate::city::City;
 use crate::clock::Clock;
 use crate::live::Live;
 
 /// How often overdue deadlines are swept.
 const SWEEP: Duration = Duration::from_secs(5);
 
-/// The live map shared by handlers.
+/// The layers whose features belong to a district (the others are the city's shared
+/// infrastructure: cameras, facilities).
+const DISTRICT_LAYERS: [LayerKind; 3] = [LayerKind::Cases, LayerKind::Trucks, LayerKind::Alerts];
+
+/// The live maps shared by handlers.
 #[derive(Debug, Clone)]
 pub struct MapState {
-    inner: Arc<RwLock<LiveMap>>,
+    city: Arc<City>,
+    whole: Arc<RwLock<LiveMap>>,
+    districts: Arc<HashMap<String, RwLock<LiveMap>>>,
 }
 
 /// Errors building the map.
@@ -35,33 +47,53 @@ pub enum MapError {
 }
 
 impl MapState {
-    /// Load the map the way every holder does ([`LiveMapLoader`]: open, parked and recently
+    /// Load the maps the way every holder does ([`LiveMapLoader`]: open, parked and recently
     /// closed cases, the vehicles), from the store, then follow the live hub.
     pub async fn start(
         store: Arc<dyn Store>,
         live: &Live,
         clock: Arc<dyn Clock>,
-        ops: &cityops_core::citypack::ops::OpsLayers,
+        city: Arc<City>,
     ) -> Result<Self, MapError> {
         // Subscribe first so nothing committed during the load is missed; events the load already
         // reflects are skipped by id.
         let mut rx = live.subscribe();
         let last = store.last_event_id().await?;
-        let mut map = LiveMap::new()?;
-        map.load_ops(ops)?;
         let now = clock.now();
-        let mut loader = LiveMapLoader::new(map, now);
+        let mut whole = LiveMap::new()?;
+        whole.load_ops(&city.ops)?;
+        let mut loader = LiveMapLoader::new(whole, now);
+        let mut parts: HashMap<String, LiveMapLoader> = HashMap::new();
+        for d in city.pack.organisation.districts() {
+            parts.insert(d.code.clone(), LiveMapLoader::new(LiveMap::new()?, now));
+        }
         while let Some(q) = loader.next_query() {
             let page = store.list_cases(&CaseFilter::from_query(&q, to_timestamp(now))).await?;
             for (id, e) in loader.accept_page(&page.items) {
                 tracing::warn!(case = id, error = %e, "case left off the map");
             }
+            for (code, part) in &mut parts {
+                let mine: Vec<_> = page.items.iter().filter(|c| &c.district_code == code).cloned().collect();
+                part.accept_page(&mine);
+            }
         }
-        for (id, e) in loader.accept_vehicles(&store.vehicles().await?) {
+        let vehicles = store.vehicles().await?;
+        for (id, e) in loader.accept_vehicles(&vehicles) {
             tracing::warn!(vehicle = id, error = %e, "vehicle left off the map");
         }
-        let map = loader.finish(last);
-        let state = Self { inner: Arc::new(RwLock::new(map)) };
+        for (code, part) in &mut parts {
+            let mine: Vec<_> = vehicles
+                .iter()
+                .filter(|v| city.truck_district(&v.id) == Some(code.as_str()))
+                .cloned()
+                .collect();
+            part.accept_vehicles(&mine);
+        }
+        let state = Self {
+            city,
+            whole: Arc::new(RwLock::new(loader.finish(last))),
+            districts: Arc::new(parts.into_iter().map(|(c, l)| (c, RwLock::new(l.finish(last)))).collect()),
+        };
         let s = state.clone();
         tokio::spawn(async move {
             let mut sweep = tokio::time::interval(SWEEP);
@@ -75,11 +107,7 @@ impl MapState {
                         }
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
-                    _ = sweep.tick() => {
-                        if let Ok(mut m) = s.inner.write() {
-                            m.sweep(clock.now());
-                        }
-                    }
+                    _ = sweep.tick() => s.sweep(clock.now()),
                 }
             }
         });
@@ -87,15 +115,34 @@ impl MapState {
     }
 
     fn apply(&self, e: &LiveEvent) {
-        let Ok(mut m) = self.inner.write() else { return };
-        if let Err(err) = m.apply(e) {
+        if let Ok(mut m) = self.whole.write()
+            && let Err(err) = m.apply(e)
+        {
             tracing::warn!(event = e.id, error = %err, "event not applied to the map");
+        }
+        if let Some(d) = self.city.district_of(&e.body)
+            && let Some(part) = self.districts.get(&d)
+            && let Ok(mut m) = part.write()
+        {
+            // Already reported by the whole map if it fails.
+            let _ = m.apply(e);
+        }
+    }
+
+    fn sweep(&self, now: chrono::NaiveDateTime) {
+        if let Ok(mut m) = self.whole.write() {
+            m.sweep(now);
+        }
+        for part in self.districts.values() {
+            if let Ok(mut m) = part.write() {
+                m.sweep(now);
+            }
         }
     }
 
     async fn catch_up(&self, store: &dyn Store) {
         loop {
-            let last = self.inner.read().map(|m| m.last_event_id()).unwrap_or_default();
+            let last = self.whole.read().map(|m| m.last_event_id()).unwrap_or_default();
             match store.events_after(last, 1000).await {
                 Ok(batch) if batch.is_empty() => return,
                 Ok(batch) => batch.iter().for_each(|e| self.apply(e)),
@@ -107,8 +154,43 @@ impl MapState {
         }
     }
 
-    /// Run `f` on the map.
+    /// Run `f` on the whole city's map.
     pub fn with<T>(&self, f: impl FnOnce(&LiveMap) -> T) -> Option<T> {
-        self.inner.read().ok().map(|m| f(&m))
+        self.whole.read().ok().map(|m| f(&m))
+    }
+
+    /// A view for a caller limited to `district` (None: the whole city): the district's own
+    /// layers from its map, the shared infrastructure from the whole map. None if a map is
+    /// unavailable (a poisoned lock).
+    pub fn view(&self, q: &ViewQuery, district: Option<&str>) -> Option<Result<MapViewDto, MapViewError>> {
+        let Some(d) = district else { return self.with(|m| m.view(q)) };
+        let asked = q.layers.as_ref().map_or_else(|| vec![LayerKind::Cases], |l| l.0.clone());
+        let (own, shared): (Vec<_>, Vec<_>) = asked.into_iter().partition(|k| DISTRICT_LAYERS.contains(k));
+        let part = |layers: Vec<LayerKind>| ViewQuery { layers: Some(CommaList(layers)), ..q.clone() };
+        let mut out = MapViewDto { items: Vec::new(), truncated: false, as_of: Default::default() };
+        let mut add = |v: Result<MapViewDto, MapViewError>| -> Result<(), MapViewError> {
+            let v = v?;
+            out.items.extend(v.items);
+            out.truncated |= v.truncated;
+            out.as_of.extend(v.as_of);
+            Ok(())
+        };
+        if !own.is_empty() {
+            // A district code that is not one of the city's (a token made before a boundary
+            // change): nothing of its own to show.
+            if let Some(part_map) = self.districts.get(d) {
+                let v = part_map.read().ok()?.view(&part(own));
+                if let Err(e) = add(v) {
+                    return Some(Err(e));
+                }
+            }
+        }
+        if !shared.is_empty() {
+            let v = self.whole.read().ok()?.view(&part(shared));
+            if let Err(e) = add(v) {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(out))
     }
 }

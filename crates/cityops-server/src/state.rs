@@ -72,7 +72,7 @@ impl AppState {
             .await
             .map_err(|e| StateError::Layers(e.to_string()))?
             .map_err(|e| StateError::Layers(e.to_string()))?;
-        let map = MapState::start(store.clone(), &live, clock.clone(), &city.ops).await?;
+        let map = MapState::start(store.clone(), &live, clock.clone(), city.clone()).await?;
         let c = city.clone();
         let scenario = Arc::new(
             tokio::task::spawn_blocking(move || Scenario::build(&c))

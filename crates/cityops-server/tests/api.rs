@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::TestApp;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -14,103 +16,10 @@ use cityops_api::{
     Action, ActionRequest, CaseDto, CasePageDto, CaseStatus, DispatchProposalDto, IngestResultDto,
     IngestStatus, Role, Stage,
 };
-use cityops_server::auth::{hash_token, new_token};
-use cityops_server::clock::{Clock, ScaledClock, SystemClock};
-use cityops_server::state::{AppState, City};
-use cityops_store::NewToken;
+use cityops_server::clock::{Clock, ScaledClock};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-static CITY: std::sync::OnceLock<Arc<City>> = std::sync::OnceLock::new();
-
-fn city() -> Arc<City> {
-    CITY.get_or_init(|| Arc::new(City::qingdao().unwrap())).clone()
-}
-
-struct TestApp {
-    state: AppState,
-    router: axum::Router,
-}
-
-impl TestApp {
-    async fn new(url: &str) -> Self {
-        Self::with_clock(url, Arc::new(SystemClock)).await
-    }
-
-    async fn with_clock(url: &str, clock: Arc<dyn Clock>) -> Self {
-        let store = cityops_store::open(url).await.unwrap();
-        let state = cityops_server::start_state(store, city(), clock).await.unwrap();
-        Self { router: cityops_server::router(state.clone()), state }
-    }
-
-    async fn token(&self, role: Role, label: &str, district: Option<&str>) -> String {
-        let t = new_token().unwrap();
-        self.state
-            .store
-            .create_token(NewToken {
-                hash: hash_token(&t),
-                role,
-                district_code: district.map(str::to_owned),
-                label: label.into(),
-                created_at: cityops_core::calendar::to_timestamp(chrono::Utc::now().naive_utc()),
-            })
-            .await
-            .unwrap();
-        t
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(b) => {
-                req.header("content-type", "application/json").body(Body::from(b.to_string())).unwrap()
-            }
-            None => req.body(Body::empty()).unwrap(),
-        };
-        let (status, bytes) = self.send(req).await;
-        let v =
-            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
-        (status, v)
-    }
-
-    async fn raw(&self, method: &str, uri: &str, ctype: &str, body: &str) -> (StatusCode, String) {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("content-type", ctype)
-            .body(Body::from(body.to_owned()))
-            .unwrap();
-        let (s, b) = self.send(req).await;
-        (s, String::from_utf8(b).unwrap())
-    }
-
-    async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
-        (status, bytes)
-    }
-
-    async fn act(&self, token: &str, id: i64, req: ActionRequest) -> (StatusCode, Value) {
-        self.call(
-            "POST",
-            &format!("/api/v1/cases/{id}/actions"),
-            Some(token),
-            Some(serde_json::to_value(req).unwrap()),
-        )
-        .await
-    }
-}
 
 fn action(a: Action) -> ActionRequest {
     ActionRequest { action: a, unit_code: None, deadline: None, note: String::new() }

@@ -113,13 +113,16 @@ async fn scenario(url: &str) {
     let token = new_token().unwrap();
     a.state
         .store
-        .create_token(NewToken {
-            hash: hash_token(&token),
-            role: Role::Leader,
-            district_code: None,
-            label: "wall".into(),
-            created_at: cityops_core::calendar::to_timestamp(chrono::Utc::now().naive_utc()),
-        })
+        .create_token(
+            NewToken {
+                hash: hash_token(&token),
+                role: Role::Leader,
+                district_code: None,
+                label: "wall".into(),
+                created_at: cityops_core::calendar::to_timestamp(chrono::Utc::now().naive_utc()),
+            },
+            &cityops_store::Author::cli(),
+        )
         .await
         .unwrap();
     let base = a.state.store.last_event_id().await.unwrap();

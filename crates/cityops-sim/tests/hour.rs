@@ -30,13 +30,16 @@ async fn a_simulated_monday_morning_hour_has_the_citys_rates_and_places() {
     .unwrap();
     let admin = new_token().unwrap();
     store
-        .create_token(NewToken {
-            hash: hash_token(&admin),
-            role: Role::Admin,
-            district_code: None,
-            label: "sim-admin".into(),
-            created_at: cityops_core::calendar::to_timestamp(origin),
-        })
+        .create_token(
+            NewToken {
+                hash: hash_token(&admin),
+                role: Role::Admin,
+                district_code: None,
+                label: "sim-admin".into(),
+                created_at: cityops_core::calendar::to_timestamp(origin),
+            },
+            &cityops_store::Author::cli(),
+        )
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -83,8 +83,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Latest reading of every sensor quantity.
     async fn sensors(&self) -> Result<Vec<SensorState>>;
 
-    /// Store a new API token (only its hash).
-    async fn create_token(&self, token: NewToken) -> Result<()>;
+    /// Store a new API token (only its hash) and the audit entry naming who created it (`by`), in
+    /// one transaction.
+    async fn create_token(&self, token: NewToken, by: &Author) -> Result<()>;
 
     /// A token by hash, if it exists and is not revoked.
     async fn token(&self, hash: &str) -> Result<Option<TokenRecord>>;

@@ -162,6 +162,43 @@ pub struct NewToken {
     pub created_at: Timestamp,
 }
 
+/// Who makes a write, for its audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// Token label, or `cli`.
+    pub actor: String,
+    /// In which role.
+    pub role: Role,
+    /// From where (remote address, or `local`).
+    pub remote: String,
+}
+
+impl Author {
+    /// The command line (or the process itself) on the service's host.
+    pub fn cli() -> Self {
+        Self { actor: "cli".into(), role: Role::Admin, remote: "local".into() }
+    }
+}
+
+impl NewToken {
+    /// The audit entry of creating this token.
+    pub fn audit(&self, by: &Author) -> NewAudit {
+        NewAudit {
+            at: self.created_at,
+            actor: by.actor.clone(),
+            role: by.role,
+            action: "token.create".into(),
+            target: format!("token:{}", self.label),
+            detail: format!(
+                "role={} district={}",
+                cityops_api::wire_name(&self.role),
+                self.district_code.as_deref().unwrap_or_default()
+            ),
+            remote: by.remote.clone(),
+        }
+    }
+}
+
 /// A stored token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenRecord {

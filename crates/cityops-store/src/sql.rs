@@ -13,8 +13,8 @@ use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::Mutex;
 
 use crate::{
-    AuditEntry, CaseFilter, Created, DEFAULT_PAGE, IngestKey, MAX_PAGE, NewAudit, NewEvent, NewToken, Page,
-    Result, SensorState, Store, StoreError, StoredNotice, TokenRecord, VehicleState, Versioned,
+    AuditEntry, Author, CaseFilter, Created, DEFAULT_PAGE, IngestKey, MAX_PAGE, NewAudit, NewEvent, NewToken,
+    Page, Result, SensorState, Store, StoreError, StoredNotice, TokenRecord, VehicleState, Versioned,
 };
 
 /// Which SQL backend a store runs on.
@@ -695,7 +695,8 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn create_token(&self, token: NewToken) -> Result<()> {
+    async fn create_token(&self, token: NewToken, by: &Author) -> Result<()> {
+        let audit = token.audit(by);
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -708,23 +709,7 @@ impl Store for SqlStore {
         .bind(ms(&token.created_at))
         .execute(&mut *tx)
         .await?;
-        Self::insert_audit(
-            &mut tx,
-            &NewAudit {
-                at: token.created_at,
-                actor: "cli".into(),
-                role: Role::Admin,
-                action: "token.create".into(),
-                target: format!("token:{}", token.label),
-                detail: format!(
-                    "role={} district={}",
-                    wire_name(&token.role),
-                    token.district_code.unwrap_or_default()
-                ),
-                remote: "local".into(),
-            },
-        )
-        .await?;
+        Self::insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -174,13 +174,16 @@ async fn exercise(store: Arc<dyn Store>) {
 
     // Tokens and audit.
     store
-        .create_token(NewToken {
-            hash: "abc".into(),
-            role: Role::Dispatcher,
-            district_code: Some("370202".into()),
-            label: "dispatcher-1".into(),
-            created_at: t(8, 0),
-        })
+        .create_token(
+            NewToken {
+                hash: "abc".into(),
+                role: Role::Dispatcher,
+                district_code: Some("370202".into()),
+                label: "dispatcher-1".into(),
+                created_at: t(8, 0),
+            },
+            &cityops_store::Author::cli(),
+        )
         .await
         .unwrap();
     let tok = store.token("abc").await.unwrap().unwrap();

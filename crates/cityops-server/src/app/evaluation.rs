@@ -63,10 +63,21 @@ pub async fn area(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<Ra
             ));
         }
     };
-    if let Scope::Area(a) = &scope
-        && a != "370200"
-    {
-        caller.require_district(a)?;
+    // A district token evaluates its district, the areas inside it and their units only.
+    match &scope {
+        Scope::Area(a) => {
+            super::scope::area(caller, Some(a))?;
+        }
+        Scope::Unit(u) => {
+            let unit_district =
+                st.city.pack.organisation.unit(u).and_then(|u| u.district_code.clone()).unwrap_or_default();
+            if caller.district.is_some() && !caller.covers(&unit_district) {
+                return Err(AppError::forbidden(format!(
+                    "token is limited to district {}; unit {u} is outside",
+                    caller.district.as_deref().unwrap_or_default()
+                )));
+            }
+        }
     }
     let area_filter = match &scope {
         Scope::Area(a) if a != "370200" => Some(a.clone()),
@@ -82,8 +93,9 @@ pub async fn area(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<Ra
     Ok(e.to_dto())
 }
 
-/// The 10 districts evaluated as peers.
-pub async fn districts(st: &AppState, q: &EvalQuery) -> AppResult<Vec<RatesDto>> {
+/// The 10 districts evaluated as peers (a district token: its own district's row, evaluated
+/// among its peers as the city sees it).
+pub async fn districts(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<Vec<RatesDto>> {
     let p = period(q)?;
     let cases = cases_of(st, p, None).await?;
     let codes: Vec<String> = st.city.pack.organisation.districts().iter().map(|d| d.code.clone()).collect();
@@ -94,17 +106,17 @@ pub async fn districts(st: &AppState, q: &EvalQuery) -> AppResult<Vec<RatesDto>>
     })
     .await
     .map_err(join_error)?;
-    Ok(evals.iter().map(|e| e.to_dto()).collect())
+    Ok(evals.iter().map(|e| e.to_dto()).filter(|r| super::scope::sees_district(caller, &r.subject)).collect())
 }
 
 /// The district ranking as an SVG chart for briefings.
-pub async fn chart_svg(st: &AppState, q: &EvalQuery) -> AppResult<String> {
+pub async fn chart_svg(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<String> {
     let title = format!(
         "区域综合评价 {} – {} (UTC+8)",
         q.from.with_timezone(&cityops_api::CST).format("%Y-%m-%d %H:%M"),
         q.to.with_timezone(&cityops_api::CST).format("%Y-%m-%d %H:%M")
     );
-    let rows = districts(st, q).await?;
+    let rows = districts(st, caller, q).await?;
     let named: Vec<(String, RatesDto)> = rows
         .into_iter()
         .map(|r| {

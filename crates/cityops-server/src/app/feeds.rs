@@ -5,7 +5,7 @@
 use cityops_api::LiveEvent;
 use cityops_api::{
     CaseDto, Channel, EventBody, GpsFixDto, HotlineOrderDto, IngestItemDto, IngestResultDto, IngestStatus,
-    InspectorReportDto, NewCaseDto, Role, SensorReadingDto, VideoDetectionDto,
+    InspectorReportDto, NewCaseDto, SensorReadingDto, VideoDetectionDto,
 };
 use cityops_core::scenario::{Alert, CaseProposal, Decision, Detection};
 use cityops_store::{IngestKey, NewEvent};
@@ -16,8 +16,6 @@ use crate::state::AppState;
 
 /// Largest batch accepted.
 pub const MAX_BATCH: usize = 1000;
-/// Roles that may push feeds (the feed gateways use acceptor or admin tokens).
-const FEEDERS: &[Role] = &[Role::Acceptor, Role::Inspector];
 
 fn check_batch<T>(items: &[T], id: impl Fn(&T) -> &str) -> AppResult<()> {
     if items.is_empty() || items.len() > MAX_BATCH {
@@ -40,13 +38,37 @@ fn finite(i: usize, lon: f64, lat: f64) -> AppResult<()> {
     }
 }
 
-/// Item `i` of a batch names a known category at a point on land in the city.
-fn validate_report(st: &AppState, i: usize, key: &cityops_api::TypeKey, lon: f64, lat: f64) -> AppResult<()> {
-    let at_item = |e: AppError| AppError::new(e.0.code, format!("item {i}: {}", e.0.message));
+/// An error about item `i` of a batch.
+fn at_item(i: usize) -> impl Fn(AppError) -> AppError {
+    move |e: AppError| AppError::new(e.0.code, format!("item {i}: {}", e.0.message))
+}
+
+/// Item `i` of a batch names a known category at a point on land in the city, inside the
+/// caller's district.
+fn validate_report(
+    st: &AppState,
+    caller: &Caller,
+    i: usize,
+    key: &cityops_api::TypeKey,
+    lon: f64,
+    lat: f64,
+) -> AppResult<()> {
     finite(i, lon, lat)?;
-    super::category(&st.city, key).map_err(at_item)?;
-    st.city.pack.locate(lon, lat).map_err(|e| at_item(super::locate_error(e)))?;
-    Ok(())
+    super::category(&st.city, key).map_err(at_item(i))?;
+    let place = st.city.pack.locate(lon, lat).map_err(|e| at_item(i)(super::locate_error(e)))?;
+    caller.require_district(&place.district.code).map_err(at_item(i))
+}
+
+/// Item `i` of a batch concerns something of the caller's district (`district` of the thing;
+/// empty when it is unknown, which only a whole-city token may feed).
+fn in_scope(caller: &Caller, i: usize, what: &str, district: &str) -> AppResult<()> {
+    match &caller.district {
+        Some(d) if !caller.covers(district) || district.is_empty() => Err(AppError::forbidden(format!(
+            "item {i}: token is limited to district {d}; {what} is {}",
+            if district.is_empty() { "of no known district".to_owned() } else { format!("in {district}") }
+        ))),
+        _ => Ok(()),
+    }
 }
 
 async fn cases(
@@ -55,10 +77,12 @@ async fn cases(
     source: &str,
     items: Vec<(String, Option<NewCaseDto>)>,
 ) -> AppResult<IngestResultDto> {
-    // Validate everything first (category and location of every item) so a bad item writes nothing.
+    // Validate everything first (fields, category, location and scope of every item) so a bad
+    // item writes nothing.
     for (i, (_, new)) in items.iter().enumerate() {
         if let Some(n) = new {
-            validate_report(st, i, &n.type_key, n.lon, n.lat)?;
+            super::validate_new(n).map_err(at_item(i))?;
+            validate_report(st, caller, i, &n.type_key, n.lon, n.lat)?;
         }
     }
     let mut out = IngestResultDto::for_batch(items.len());
@@ -90,7 +114,6 @@ pub async fn inspector(
     caller: &Caller,
     items: Vec<InspectorReportDto>,
 ) -> AppResult<IngestResultDto> {
-    caller.require(FEEDERS, "push inspector reports")?;
     check_batch(&items, |r| &r.report_id)?;
     let items = items
         .into_iter()
@@ -119,7 +142,6 @@ pub async fn hotline(
     caller: &Caller,
     items: Vec<HotlineOrderDto>,
 ) -> AppResult<IngestResultDto> {
-    caller.require(FEEDERS, "push hotline work orders")?;
     check_batch(&items, |r| &r.order_no)?;
     let items = items
         .into_iter()
@@ -143,7 +165,6 @@ pub async fn video(
     caller: &Caller,
     items: Vec<VideoDetectionDto>,
 ) -> AppResult<IngestResultDto> {
-    caller.require(FEEDERS, "push video detections")?;
     check_batch(&items, |r| &r.detection_id)?;
     for (i, d) in items.iter().enumerate() {
         if !(0.0..=1.0).contains(&d.confidence) {
@@ -152,7 +173,7 @@ pub async fn video(
         if d.camera_id.is_empty() {
             return Err(AppError::invalid(format!("item {i}: camera_id is required")));
         }
-        validate_report(st, i, &d.type_key, d.lon, d.lat)?;
+        validate_report(st, caller, i, &d.type_key, d.lon, d.lat)?;
     }
     let now = st.clock.now();
     let mut out = IngestResultDto::for_batch(items.len());
@@ -248,7 +269,6 @@ pub async fn sensor(
     caller: &Caller,
     items: Vec<SensorReadingDto>,
 ) -> AppResult<IngestResultDto> {
-    caller.require(FEEDERS, "push sensor readings")?;
     check_batch(&items, |r| &r.reading_id)?;
     let mut batch = Vec::with_capacity(items.len());
     for (i, r) in items.into_iter().enumerate() {
@@ -260,6 +280,7 @@ pub async fn sensor(
         if !(r.value.is_finite() && r.value >= 0.0) {
             return Err(AppError::invalid(format!("item {i}: value must be a non-negative number")));
         }
+        in_scope(caller, i, &format!("sensor {}", r.sensor_id), st.city.district_of_sensor(&r.sensor_id))?;
         batch.push((
             r.reading_id.clone(),
             NewEvent {
@@ -294,11 +315,16 @@ pub async fn sensor(
 
 /// Vehicle GPS fixes: appended as events and run through the waste-truck route rules.
 pub async fn gps(st: &AppState, caller: &Caller, items: Vec<GpsFixDto>) -> AppResult<IngestResultDto> {
-    caller.require(FEEDERS, "push GPS fixes")?;
     check_batch(&items, |r| &r.fix_id)?;
     let mut batch = Vec::with_capacity(items.len());
     for (i, f) in items.into_iter().enumerate() {
         finite(i, f.lon, f.lat)?;
+        in_scope(
+            caller,
+            i,
+            &format!("truck {}", f.vehicle_id),
+            st.city.truck_district(&f.vehicle_id).unwrap_or_default(),
+        )?;
         let window = st.city.pack.basemap.window;
         if !(window.min().x..=window.max().x).contains(&f.lon)
             || !(window.min().y..=window.max().y).contains(&f.lat)

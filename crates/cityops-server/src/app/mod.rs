@@ -8,6 +8,7 @@ pub mod evaluation;
 pub mod export;
 pub mod feeds;
 pub mod reference;
+pub mod scope;
 
 use cityops_api::query::{AuditQuery, CaseQuery, ViewQuery};
 use cityops_api::{
@@ -29,9 +30,6 @@ use crate::state::{AppState, City};
 pub const MAX_DESCRIPTION: usize = 4000;
 /// Most media references on one report.
 pub const MAX_MEDIA: usize = 20;
-
-/// Roles that may file reports.
-pub const REPORTERS: &[Role] = &[Role::Inspector, Role::Acceptor, Role::ShiftLeader];
 
 impl From<WorkflowError> for AppError {
     fn from(e: WorkflowError) -> Self {
@@ -98,7 +96,8 @@ fn audit(state: &AppState, caller: &Caller, action: &str, target: String, detail
     }
 }
 
-fn validate_new(new: &NewCaseDto) -> AppResult<()> {
+/// The fields of a new report within their limits.
+pub fn validate_new(new: &NewCaseDto) -> AppResult<()> {
     if new.description.chars().count() > MAX_DESCRIPTION {
         return Err(AppError::invalid(format!("description is longer than {MAX_DESCRIPTION} characters")));
     }
@@ -121,7 +120,6 @@ pub async fn create_case(
     new: NewCaseDto,
     key: Option<IngestKey>,
 ) -> AppResult<Created<CaseDto>> {
-    caller.require(REPORTERS, "file reports")?;
     if let Some(k) = &key
         && let Some(id) = state.store.case_for_key(k).await?
     {
@@ -177,25 +175,28 @@ pub async fn create_case(
     Ok(created)
 }
 
-/// A case, with its `overdue` flag and open entry evaluated now.
-pub async fn get_case(state: &AppState, id: i64) -> AppResult<(CaseDto, i64)> {
-    let v = state.store.get_case(id).await?.ok_or_else(|| AppError::not_found(format!("case {id}")))?;
-    let now = state.clock.now();
-    Ok((Case::from_dto(&v.value).to_dto(now), v.version))
+/// A case the caller may read (outside its district: not found), with its `overdue` flag and
+/// open entry evaluated now.
+pub async fn get_case(state: &AppState, caller: &Caller, id: i64) -> AppResult<CaseDto> {
+    let v = scope::case_to_read(state, caller, id).await?;
+    Ok(Case::from_dto(&v.value).to_dto(state.clock.now()))
+}
+
+/// A case as Open311's public reads show it, whoever asks, evaluated now.
+pub async fn public_case(state: &AppState, id: i64) -> AppResult<CaseDto> {
+    let v = scope::load(state, id).await?;
+    Ok(Case::from_dto(&v.value).to_dto(state.clock.now()))
 }
 
 /// Apply a workflow action.
 pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest) -> AppResult<CaseDto> {
-    let v = state.store.get_case(id).await?.ok_or_else(|| AppError::not_found(format!("case {id}")))?;
-    caller.require_district(&v.value.district_code)?;
+    let v = scope::case_to_write(state, caller, id).await?;
     if req.note.chars().count() > MAX_DESCRIPTION {
         return Err(AppError::invalid(format!("note is longer than {MAX_DESCRIPTION} characters")));
     }
     let city = &state.city;
-    if let Some(unit) = &req.unit_code
-        && city.pack.organisation.unit(unit).is_none()
-    {
-        return Err(AppError::invalid(format!("unknown unit_code {unit:?} (see /api/v1/units)")));
+    if let Some(unit) = &req.unit_code {
+        scope::dispatch_unit(state, caller, &v.value, unit)?;
     }
     let cat = category(city, &v.value.type_key)?;
     let tiers = tiers(cat);
@@ -219,8 +220,8 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
 
 /// What a dispatcher is offered for a case: the responsible unit for (grid × category) and the
 /// handling standard's deadline if dispatched now.
-pub async fn dispatch_proposal(state: &AppState, id: i64) -> AppResult<DispatchProposalDto> {
-    let (case, _) = get_case(state, id).await?;
+pub async fn dispatch_proposal(state: &AppState, caller: &Caller, id: i64) -> AppResult<DispatchProposalDto> {
+    let case = get_case(state, caller, id).await?;
     let city = &state.city;
     let cat = category(city, &case.type_key)?;
     let function = cat.standard().function().to_owned();
@@ -279,12 +280,6 @@ pub async fn import_notices(
     text: &str,
 ) -> AppResult<cityops_api::CalendarImportDto> {
     use crate::calendar::CalendarLoadError;
-    caller.require(&[], "load holiday notices")?;
-    if caller.district.is_some() {
-        return Err(AppError::forbidden(
-            "a district-scoped token may not change the city's working calendar",
-        ));
-    }
     let by = crate::calendar::Loader {
         actor: caller.label.clone(),
         role: caller.role,
@@ -325,15 +320,14 @@ pub async fn health(st: &AppState) -> AppResult<HealthDto> {
 }
 
 /// The audit log, newest first (leaders and admins).
-pub async fn audit_log(st: &AppState, caller: &Caller, q: AuditQuery) -> AppResult<Vec<AuditDto>> {
-    caller.require(&[Role::Leader], "read the audit log")?;
+pub async fn audit_log(st: &AppState, q: AuditQuery) -> AppResult<Vec<AuditDto>> {
     let entries = st.store.audit_entries(q.limit.unwrap_or(100).min(1000)).await?;
     Ok(entries)
 }
 
 /// Create a token (admins); the token is shown once, only its hash is kept.
 pub async fn create_token(st: &AppState, caller: &Caller, req: NewTokenDto) -> AppResult<TokenDto> {
-    caller.require(&[], "create tokens")?;
+    scope::grant(caller, &req)?;
     if req.label.is_empty() || req.label.len() > 64 {
         return Err(AppError::invalid("label must be 1..=64 characters"));
     }
@@ -349,15 +343,19 @@ pub async fn create_token(st: &AppState, caller: &Caller, req: NewTokenDto) -> A
         return Err(AppError::invalid(format!("unknown district {d:?}")));
     }
     let token = crate::auth::new_token().map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    st.store
-        .create_token(cityops_store::NewToken {
-            hash: crate::auth::hash_token(&token),
-            role: req.role,
-            district_code: req.district,
-            label: req.label,
-            created_at: cityops_core::calendar::to_timestamp(st.clock.now()),
-        })
-        .await?;
+    let new = cityops_store::NewToken {
+        hash: crate::auth::hash_token(&token),
+        role: req.role,
+        district_code: req.district,
+        label: req.label,
+        created_at: cityops_core::calendar::to_timestamp(st.clock.now()),
+    };
+    let by = cityops_store::Author {
+        actor: caller.label.clone(),
+        role: caller.role,
+        remote: caller.remote.clone(),
+    };
+    st.store.create_token(new, &by).await?;
     Ok(TokenDto { token })
 }
 
@@ -399,17 +397,7 @@ pub fn case_filter(caller: &Caller, q: &CaseQuery, now: cityops_api::Timestamp) 
         }
     };
     let mut f = CaseFilter { text, bbox, ..CaseFilter::from_query(q, now) };
-    if let Some(d) = &caller.district {
-        match &f.area {
-            Some(a) if a.starts_with(d.as_str()) => {}
-            Some(a) => {
-                return Err(AppError::forbidden(format!(
-                    "token is limited to district {d}; area {a} is outside"
-                )));
-            }
-            None => f.area = Some(d.clone()),
-        }
-    }
+    f.area = scope::area(caller, f.area.as_deref())?;
     Ok(f)
 }
 
@@ -433,20 +421,19 @@ pub async fn list_cases(st: &AppState, caller: &Caller, q: &CaseQuery) -> AppRes
     Ok(CasePageDto { items, total: page.total, limit: page.limit, offset: page.offset })
 }
 
-/// The actions the caller may take on a case now (none outside the caller's district).
+/// The actions the caller may take on a case now (outside the caller's district the case is not
+/// found).
 pub async fn allowed_actions(st: &AppState, caller: &Caller, id: i64) -> AppResult<Vec<Action>> {
-    let (case, _) = get_case(st, id).await?;
-    if !caller.covers(&case.district_code) {
-        return Ok(Vec::new());
-    }
+    let case = get_case(st, caller, id).await?;
     Ok(Case::from_dto(&case).allowed_actions(&actor(caller)))
 }
 
-/// What a map view draws, from the service's live map.
-pub fn viewport(st: &AppState, q: &ViewQuery) -> AppResult<MapViewDto> {
+/// What a map view draws, from the service's live map (a district token: its district's cases,
+/// trucks and alerts, and the city's shared infrastructure).
+pub fn viewport(st: &AppState, caller: &Caller, q: &ViewQuery) -> AppResult<MapViewDto> {
     use cityops_core::index::MapViewError;
     st.map
-        .with(|m| m.view(q))
+        .view(q, caller.district.as_deref())
         .ok_or_else(|| AppError::new(ErrorCode::Unavailable, "the map is unavailable"))?
         .map_err(|e| match e {
             MapViewError::Params(p) => AppError::invalid(p.to_string()),
@@ -454,7 +441,9 @@ pub fn viewport(st: &AppState, q: &ViewQuery) -> AppResult<MapViewDto> {
         })
 }
 
-/// Latest known position of every vehicle.
-pub async fn vehicles(st: &AppState) -> AppResult<Vec<VehicleDto>> {
-    Ok(st.store.vehicles().await?)
+/// Latest known position of every vehicle the caller sees (a district token: its district's
+/// trucks).
+pub async fn vehicles(st: &AppState, caller: &Caller) -> AppResult<Vec<VehicleDto>> {
+    let all = st.store.vehicles().await?;
+    Ok(all.into_iter().filter(|v| scope::sees_truck(st, caller, &v.id)).collect())
 }

@@ -51,10 +51,10 @@ async fn export(
 
 async fn read(
     State(st): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     PathOf(p): PathOf<ep::GetCase>,
 ) -> AppResult<Reply<ep::GetCase>> {
-    Ok(Reply(app::get_case(&st, p.id).await?.0))
+    Ok(Reply(app::get_case(&st, &caller, p.id).await?))
 }
 
 async fn act(
@@ -76,8 +76,8 @@ async fn allowed(
 
 async fn proposal(
     State(st): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     PathOf(p): PathOf<ep::DispatchProposal>,
 ) -> AppResult<Reply<ep::DispatchProposal>> {
-    Ok(Reply(app::dispatch_proposal(&st, p.id).await?))
+    Ok(Reply(app::dispatch_proposal(&st, &caller, p.id).await?))
 }

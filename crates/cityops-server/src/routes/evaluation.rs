@@ -29,17 +29,17 @@ async fn area(
 
 async fn districts(
     State(st): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     QueryOf(q): QueryOf<ep::EvaluationDistricts>,
 ) -> AppResult<Reply<ep::EvaluationDistricts>> {
-    Ok(Reply(evaluation::districts(&st, &q).await?))
+    Ok(Reply(evaluation::districts(&st, &caller, &q).await?))
 }
 
 async fn chart(
     State(st): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     QueryOf(q): QueryOf<ep::EvaluationChart>,
 ) -> AppResult<impl IntoResponse> {
-    let svg = evaluation::chart_svg(&st, &q).await?;
+    let svg = evaluation::chart_svg(&st, &caller, &q).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
 }

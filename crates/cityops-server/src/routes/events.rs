@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use cityops_api::ep;
 
+use crate::app;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiRouter, QueryOf};
@@ -19,7 +20,7 @@ pub fn router() -> ApiRouter {
 
 async fn events(
     State(st): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     headers: HeaderMap,
     QueryOf(q): QueryOf<ep::Events>,
 ) -> AppResult<impl IntoResponse> {
@@ -37,5 +38,5 @@ async fn events(
         // A new client starts from now: the current picture comes from the REST reads.
         (None, None) => st.store.last_event_id().await?,
     };
-    Ok(live::stream(st.store.clone(), &st.live, after))
+    Ok(live::stream(st.store.clone(), &st.live, after, app::scope::visible_events(&st, caller)))
 }

@@ -17,12 +17,12 @@ pub fn router() -> ApiRouter {
 
 async fn viewport(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     QueryOf(q): QueryOf<ep::Viewport>,
 ) -> AppResult<Reply<ep::Viewport>> {
-    Ok(Reply(app::viewport(&st, &q)?))
+    Ok(Reply(app::viewport(&st, &caller, &q)?))
 }
 
-async fn vehicles(State(st): State<AppState>, _c: Caller) -> AppResult<Reply<ep::Vehicles>> {
-    Ok(Reply(app::vehicles(&st).await?))
+async fn vehicles(State(st): State<AppState>, caller: Caller) -> AppResult<Reply<ep::Vehicles>> {
+    Ok(Reply(app::vehicles(&st, &caller).await?))
 }

@@ -371,7 +371,7 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
                     fmt,
                 )
             })?;
-            if let Ok((c, _)) = app::get_case(st, id).await {
+            if let Ok(c) = app::public_case(st, id).await {
                 out.push(request_record(st, &c, extensions));
             }
         }
@@ -460,8 +460,8 @@ async fn one_request(
         )
         .into_response();
     };
-    match app::get_case(&st, id).await {
-        Ok((c, _)) => render(fmt, "service_requests", "request", vec![request_record(&st, &c, extensions)]),
+    match app::public_case(&st, id).await {
+        Ok(c) => render(fmt, "service_requests", "request", vec![request_record(&st, &c, extensions)]),
         Err(e) => O311Error::from_app(e, fmt).into_response(),
     }
 }
@@ -474,11 +474,11 @@ async fn token(State(st): State<AppState>, PathOf(ep_path): PathOf<ep::Open311To
     };
     let id = tok.strip_prefix("QD").filter(|s| s.len() > 8).and_then(|s| s[8..].parse::<i64>().ok());
     let found = match id {
-        Some(id) => app::get_case(&st, id).await.ok().filter(|(c, _)| c.case_no == tok),
+        Some(id) => app::public_case(&st, id).await.ok().filter(|c| c.case_no == tok),
         None => None,
     };
     match found {
-        Some((c, _)) => render(
+        Some(c) => render(
             fmt,
             "service_requests",
             "request",

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use cityops_api::endpoint::{Access, Endpoint, Format, Method, Visitor, visit_all};
+use cityops_api::endpoint::{Endpoint, Format, Method, Scope, Visitor, visit_all};
 use cityops_api::{ApiError, ep};
 use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
@@ -118,8 +118,18 @@ impl Visitor for Operations {
         if let Some(c) = self.content::<E::Request>(i.request, true) {
             o["requestBody"] = json!({ "required": true, "content": c });
         }
-        if i.access == Access::Token {
+        if i.access.needs_token() {
             o["security"] = json!([{ "bearer": [] }]);
+            let roles: Vec<String> = i.access.roles.iter().map(cityops_api::wire_name).collect();
+            let scope = match i.access.scope {
+                Scope::Public => "public",
+                Scope::City => "city",
+                Scope::District => "district",
+                Scope::WholeCity => "whole_city",
+            };
+            // Who may call: the roles (admins always may; none listed: every role) and how far a
+            // district token's answer reaches (see cityops_api::endpoint::Scope).
+            o["x-access"] = json!({ "scope": scope, "roles": roles });
         }
         let method = match i.method {
             Method::Get => "get",
