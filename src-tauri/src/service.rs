@@ -299,6 +299,8 @@ pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1),
+        // The console talks to it natively (no browser origin).
+        cors_origins: Vec::new(),
     };
     let embedded = cityops_launcher::start_embedded(config, "desktop-console")
         .await

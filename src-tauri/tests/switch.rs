@@ -17,6 +17,7 @@ async fn embedded(dir: &std::path::Path) -> cityops_launcher::Embedded {
         sim_seed: 7,
         ui_dir: None,
         sim_sensor_minutes: 1,
+        cors_origins: Vec::new(),
     };
     cityops_launcher::start_embedded(config, "switch-test").await.unwrap()
 }

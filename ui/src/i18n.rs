@@ -299,6 +299,8 @@ pub fn error_code(c: ErrorCode, lang: Lang) -> &'static str {
         ErrorCode::Conflict => ("已被他人修改,请刷新", "Changed by someone else; refresh"),
         ErrorCode::Internal => ("服务内部错误", "Internal service error"),
         ErrorCode::Unavailable => ("服务不可用", "Service unavailable"),
+        ErrorCode::CalendarUnavailable => ("该年份无工作日历", "No working calendar for that year"),
+        ErrorCode::PayloadTooLarge => ("提交内容过大", "Request too large"),
         _ => ("错误", "Error"),
     };
     match lang {

@@ -57,6 +57,11 @@ pub struct CaseDto {
     pub camera_id: Option<String>,
     /// Source system's event id (idempotent ingest).
     pub source_ref: Option<String>,
+    /// Who reported it, when they said (a citizen's name and contact): shown only to the roles
+    /// that call reporters back (acceptor, shift leader, admin); never in lists, exports, the
+    /// event stream or Open311's public reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<ReporterDto>,
     /// When the report arrived.
     pub created_at: Timestamp,
     /// Last change.
@@ -151,6 +156,51 @@ pub struct NewCaseDto {
     /// Source system's event id for idempotent ingest.
     #[serde(default)]
     pub source_ref: Option<String>,
+    /// Who reports it (a citizen through Open311 or the hotline), kept apart from the
+    /// description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<ReporterDto>,
+}
+
+/// A reporter's identity and contact, as they gave it (every field optional). Personal data:
+/// stored with the case, shown only to the roles that call reporters back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReporterDto {
+    /// Given name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub first_name: String,
+    /// Family name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub last_name: String,
+    /// Telephone.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    /// E-mail.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
+    /// The reporting app's account id (Open311 `account_id`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub account_id: String,
+    /// The reporting device (Open311 `device_id`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub device_id: String,
+}
+
+impl ReporterDto {
+    /// Whether nothing was given.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl CaseDto {
+    /// The case without its reporter's identity (for everyone but the roles that call back).
+    pub fn without_reporter(mut self) -> Self {
+        self.reporter = None;
+        self
+    }
 }
 
 impl NewCaseDto {
@@ -167,6 +217,7 @@ impl NewCaseDto {
             media: Vec::new(),
             camera_id: None,
             source_ref: None,
+            reporter: None,
         }
     }
 }

@@ -152,14 +152,7 @@ impl std::error::Error for UrlError {}
 impl Info {
     /// The names of the path template's parameters, in order.
     pub fn path_params(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        let mut rest = self.path;
-        while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
-            out.push(&rest[start + 1..start + len]);
-            rest = &rest[start + len + 1..];
-        }
-        out
+        self.path.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name)).collect()
     }
 
     /// Path and query of a request: the template filled from `path` (a struct whose fields are

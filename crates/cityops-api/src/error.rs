@@ -32,6 +32,8 @@ pub enum ErrorCode {
     Unavailable,
     /// No working calendar covers a year a deadline needs (the message names the year).
     CalendarUnavailable,
+    /// The request body is larger than the service accepts (the message says the limit).
+    PayloadTooLarge,
 }
 
 impl ErrorCode {
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable | ErrorCode::CalendarUnavailable => 503,
+            ErrorCode::PayloadTooLarge => 413,
         }
     }
 }

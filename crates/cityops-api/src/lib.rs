@@ -22,6 +22,10 @@
 //! - every route as data: [`endpoint`] ([`Endpoint`], [`Info`], the table [`ep`]) and the typed
 //!   parameters in [`query`]
 
+// Input reaches these crates from the network: no indexing or string slicing that could panic
+// (`get` instead). Internal tables are indexed in the core, which validates at its edge.
+#![deny(clippy::indexing_slicing, clippy::string_slice)]
+
 mod calendar;
 mod case;
 mod catalogue;

@@ -283,17 +283,16 @@ pub fn render_year(dto: &CalendarYearDto, calendar: &Calendar) -> Result<String,
 
 /// `1 2 3 5 6` → `1-3 5-6`.
 fn runs(days: &[u32]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < days.len() {
-        let mut j = i;
-        while j + 1 < days.len() && days[j + 1] == days[j] + 1 {
-            j += 1;
+    let mut parts: Vec<(u32, u32)> = Vec::new();
+    for &d in days {
+        match parts.last_mut() {
+            Some((_, end)) if *end + 1 == d => *end = d,
+            _ => parts.push((d, d)),
         }
-        parts.push(if i == j { days[i].to_string() } else { format!("{}-{}", days[i], days[j]) });
-        i = j + 1;
     }
-    parts.join(" ")
+    let text: Vec<String> =
+        parts.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
+    text.join(" ")
 }
 
 #[cfg(test)]

@@ -104,6 +104,11 @@ pub struct ServeArgs {
     /// Serve the console's browser build (ui/dist) from this directory at `/`.
     #[arg(long, env = "CITYOPS_UI_DIR")]
     pub ui_dir: Option<PathBuf>,
+    /// A web origin (scheme://host[:port]) whose pages may call the API from a browser, e.g. a
+    /// console served elsewhere during development. Repeat or separate with commas. Default:
+    /// none — only pages of the service's own origin (its `--ui-dir`) and non-browser clients.
+    #[arg(long = "cors-origin", env = "CITYOPS_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// Token subcommands.
@@ -142,6 +147,7 @@ struct FileConfig {
     simulate: Option<bool>,
     sim_seed: Option<u64>,
     ui_dir: Option<PathBuf>,
+    cors_origins: Option<Vec<String>>,
 }
 
 /// Errors of configuration.
@@ -197,6 +203,8 @@ pub struct Config {
     pub ui_dir: Option<PathBuf>,
     /// Sensor cadence of the embedded simulation, simulated minutes (0 = off).
     pub sim_sensor_minutes: u32,
+    /// Web origins allowed to call the API from a browser (CORS); empty: same origin only.
+    pub cors_origins: Vec<String>,
 }
 
 /// Default listen address.
@@ -259,6 +267,14 @@ impl Config {
                 })
             })
             .transpose()?;
+        let cors_origins = if serve.cors_origins.is_empty() {
+            file.cors_origins.unwrap_or_default()
+        } else {
+            serve.cors_origins.clone()
+        };
+        for o in &cors_origins {
+            check_origin(o)?;
+        }
         Ok(Self {
             database_url,
             listen,
@@ -273,8 +289,22 @@ impl Config {
             },
             ui_dir: serve.ui_dir.clone().or(file.ui_dir),
             sim_sensor_minutes: serve.sim_sensor_minutes,
+            cors_origins,
         })
     }
+}
+
+/// A web origin as browsers send it: `http(s)://host[:port]`, nothing after.
+fn check_origin(o: &str) -> Result<(), ConfigError> {
+    let bad = |why: &str| ConfigError::Invalid { field: "cors_origin", message: format!("{o:?}: {why}") };
+    let rest = o
+        .strip_prefix("https://")
+        .or_else(|| o.strip_prefix("http://"))
+        .ok_or_else(|| bad("must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*']) {
+        return Err(bad("an origin is scheme://host[:port], without a path or wildcard"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

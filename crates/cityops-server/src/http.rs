@@ -111,6 +111,29 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
 }
 
+/// Largest request body accepted (a feed batch of 1,000 items with long descriptions fits).
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The answer to a body over [`MAX_BODY`] (or a route's own smaller limit).
+pub fn too_large() -> AppError {
+    AppError::new(ErrorCode::PayloadTooLarge, format!("the request body is larger than {MAX_BODY} bytes"))
+}
+
+/// A text body of endpoint `E` (a TOML notice): UTF-8, within the size limit.
+#[derive(Debug)]
+pub struct TextOf<E: Endpoint>(pub String, pub std::marker::PhantomData<E>);
+
+impl<E: Endpoint, S: Send + Sync> FromRequest<S> for TextOf<E> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY).await.map_err(|_| too_large())?;
+        String::from_utf8(bytes.to_vec()).map(|s| Self(s, std::marker::PhantomData)).map_err(|e| {
+            malformed(format!("the body is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+        })
+    }
+}
+
 /// The JSON body of endpoint `E`.
 #[derive(Debug)]
 pub struct BodyOf<E: Endpoint>(pub E::Request);
@@ -121,6 +144,7 @@ impl<E: Endpoint, S: Send + Sync> FromRequest<S> for BodyOf<E> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<E::Request>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
             Err(rejection) => Err(malformed(rejection.body_text())),
         }
     }

@@ -64,7 +64,7 @@ impl StaticLayers {
                         synthetic(Feature::new(s.polygon.clone()))
                             .with("code", s.code.as_str())
                             .with("name", s.name.as_str())
-                            .with("district_code", &s.code[..6])
+                            .with("district_code", s.code.get(..6).unwrap_or_default())
                     })
                     .collect::<Vec<_>>(),
             )?,

@@ -9,6 +9,10 @@
 //! ([`Bound`]). Deliberately absent: the simulated city (the launcher, `cityops-launcher`, runs it
 //! beside the service as an HTTP client).
 
+// Input reaches these crates from the network: no indexing or string slicing that could panic
+// (`get` instead). Internal tables are indexed in the core, which validates at its edge.
+#![deny(clippy::indexing_slicing, clippy::string_slice)]
+
 pub mod admin_cli;
 pub mod app;
 pub mod auth;
@@ -29,7 +33,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::clock::{Clock, ScaledClock, SystemClock};
@@ -39,17 +43,18 @@ use crate::state::{AppState, City};
 /// How long in-flight requests get after a shutdown signal.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// The whole HTTP surface of the service.
+/// The whole HTTP surface of the service (same-origin browsers only).
 pub fn router(state: AppState) -> Router {
-    router_with_ui(state, None)
+    router_with(state, None, &[])
 }
 
 fn not_found() -> error::AppError {
     error::AppError::new(cityops_api::ErrorCode::NotFound, "no such endpoint (see /api/openapi.json)")
 }
 
-/// The service, also serving the console's browser build from `ui_dir` at `/` when given.
-pub fn router_with_ui(state: AppState, ui_dir: Option<&std::path::Path>) -> Router {
+/// The service, also serving the console's browser build from `ui_dir` at `/` when given, and
+/// answering browsers of the `cors_origins` (CORS; none: same origin only).
+pub fn router_with(state: AppState, ui_dir: Option<&std::path::Path>, cors_origins: &[String]) -> Router {
     let api = routes::api().into_router();
     let api = match ui_dir {
         Some(dir) => api.fallback_service(
@@ -58,9 +63,21 @@ pub fn router_with_ui(state: AppState, ui_dir: Option<&std::path::Path>) -> Rout
         ),
         None => api.fallback(|| async { not_found() }),
     };
-    api.layer(TraceLayer::new_for_http())
-        // The console's browser build may be served from another origin during development.
-        .layer(CorsLayer::permissive())
+    let origins: Vec<axum::http::HeaderValue> = cors_origins.iter().filter_map(|o| o.parse().ok()).collect();
+    // Pages of other origins get no CORS headers (their browsers refuse the answer) unless
+    // configured; the allowed ones may send the bearer token and the event stream's resume id.
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("last-event-id"),
+            axum::http::HeaderName::from_static("idempotency-key"),
+        ]);
+    api.layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
+        .layer(TraceLayer::new_for_http())
+        .layer(cors)
         .with_state(state)
 }
 
@@ -99,6 +116,7 @@ pub struct Bound {
     listener: tokio::net::TcpListener,
     addr: SocketAddr,
     ui_dir: Option<std::path::PathBuf>,
+    cors_origins: Vec<String>,
 }
 
 /// Open the store, load the city, assemble the state and bind `config.listen` (port 0: any free
@@ -108,7 +126,13 @@ pub async fn bind(config: &Config) -> anyhow::Result<Bound> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, store = %cityops_store::redact(&config.database_url), scale = config.time_scale, "cityops-server listening");
-    Ok(Bound { state, listener, addr, ui_dir: config.ui_dir.clone() })
+    Ok(Bound {
+        state,
+        listener,
+        addr,
+        ui_dir: config.ui_dir.clone(),
+        cors_origins: config.cors_origins.clone(),
+    })
 }
 
 impl Bound {
@@ -150,7 +174,7 @@ impl Bound {
         if let Some(dir) = &self.ui_dir {
             tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
         }
-        let app = router_with_ui(self.state, self.ui_dir.as_deref())
+        let app = router_with(self.state, self.ui_dir.as_deref(), &self.cors_origins)
             .into_make_service_with_connect_info::<SocketAddr>();
         (self.listener, app)
     }

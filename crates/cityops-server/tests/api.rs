@@ -227,23 +227,25 @@ async fn feeds_are_idempotent(app: &TestApp) {
     assert!(v["message"].as_str().unwrap().starts_with("item 1"), "{v}");
     assert_eq!(app.state.store.last_event_id().await.unwrap(), events);
 
+    // Observations must be recent on the service's clock (this app runs on the wall clock).
+    let now = chrono::Utc::now().with_timezone(&cityops_api::CST).to_rfc3339();
     let gps = json!([
-        {"fix_id": "F1", "vehicle_id": "QD-T001", "lon": 120.38, "lat": 36.07, "speed_kmh": 20.0, "heading_deg": 90.0, "at": "2026-03-02T09:00:00+08:00"},
-        {"fix_id": "F1", "vehicle_id": "QD-T001", "lon": 120.38, "lat": 36.07, "speed_kmh": 20.0, "heading_deg": 90.0, "at": "2026-03-02T09:00:00+08:00"},
+        {"fix_id": "F1", "vehicle_id": "QD-T001", "lon": 120.38, "lat": 36.07, "speed_kmh": 20.0, "heading_deg": 90.0, "at": now},
+        {"fix_id": "F1", "vehicle_id": "QD-T001", "lon": 120.38, "lat": 36.07, "speed_kmh": 20.0, "heading_deg": 90.0, "at": now},
     ]);
     let (_, v) = app.call("POST", "/api/v1/feeds/gps", Some(&gw), Some(gps)).await;
     let r: IngestResultDto = serde_json::from_value(v).unwrap();
     assert_eq!((r.created, r.duplicates), (1, 1), "a repeat inside one batch is a duplicate too");
     let video = json!([
-        {"detection_id": "D1", "camera_id": "CAM-1", "type_key": {"kind": "matter", "code": "06010"}, "confidence": 0.95, "lon": 120.38, "lat": 36.07, "snapshot": "snap/D1.jpg"},
-        {"detection_id": "D2", "camera_id": "CAM-1", "type_key": {"kind": "matter", "code": "06010"}, "confidence": 0.40, "lon": 120.38, "lat": 36.07},
+        {"detection_id": "D1", "camera_id": "QD-CAM-000002", "type_key": {"kind": "matter", "code": "06010"}, "confidence": 0.95, "lon": 120.38, "lat": 36.07, "snapshot": "snap/D1.jpg"},
+        {"detection_id": "D2", "camera_id": "QD-CAM-000002", "type_key": {"kind": "matter", "code": "06010"}, "confidence": 0.40, "lon": 120.38, "lat": 36.07},
     ]);
     let (_, v) = app.call("POST", "/api/v1/feeds/video", Some(&gw), Some(video)).await;
     let r: IngestResultDto = serde_json::from_value(v).unwrap();
     assert_eq!((r.created, r.ignored), (1, 1), "{r:?}");
     let (_, v) =
         app.call("GET", &format!("/api/v1/cases/{}", r.items[0].case_id.unwrap()), Some(&gw), None).await;
-    assert_eq!(v["camera_id"], "CAM-1");
+    assert_eq!(v["camera_id"], "QD-CAM-000002");
     assert_eq!(v["channel"], "video_ai");
 }
 
@@ -575,11 +577,15 @@ async fn scenario_rules_on_the_feeds(app: &TestApp) {
     let page: CasePageDto = serde_json::from_value(v).unwrap();
     assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![case_id]);
 
+    // Observations are dated yesterday (the service's clock is the wall clock here; readings
+    // older than 30 days or ahead of it are refused), at the same times of day as ever.
+    let day =
+        (chrono::Utc::now().with_timezone(&cityops_api::CST) - chrono::Duration::days(1)).format("%Y-%m-%d");
     // Construction dust: a sustained exceedance raises one alert and files a 工地扬尘 case.
     let readings: Vec<Value> = (0..25)
         .map(|m| {
             json!({"reading_id": format!("PM-{m}"), "sensor_id": "QD-PM10-0001", "quantity": "pm10",
-                        "value": 320.0, "at": format!("2026-03-02T09:{m:02}:00+08:00")})
+                        "value": 320.0, "at": format!("{day}T09:{m:02}:00+08:00")})
         })
         .collect();
     let (s, v) = app.call("POST", "/api/v1/feeds/sensor", Some(&gw), Some(Value::Array(readings))).await;
@@ -595,7 +601,7 @@ async fn scenario_rules_on_the_feeds(app: &TestApp) {
     // A waste truck 4 km off its route for two fixes raises an off-route alert.
     let fixes: Vec<Value> = (0..3)
         .map(|i| json!({"fix_id": format!("G-{i}"), "vehicle_id": "鲁B·H0001", "lon": 120.33, "lat": 36.10 + f64::from(i) * 1e-4,
-                        "at": format!("2026-03-02T06:{:02}:00+08:00", 40 + i)}))
+                        "at": format!("{day}T06:{:02}:00+08:00", 40 + i)}))
         .collect();
     let (s, v) = app.call("POST", "/api/v1/feeds/gps", Some(&gw), Some(Value::Array(fixes))).await;
     assert_eq!(s, StatusCode::OK, "{v}");

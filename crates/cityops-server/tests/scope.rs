@@ -36,6 +36,7 @@ struct World {
     other_sensor: String,
     from: String,
     to: String,
+    now: String,
 }
 
 /// What a district token of 370202 must get from a probe aimed at 370212.
@@ -182,11 +183,11 @@ fn probe(name: &str, w: &World) -> Probe {
         ),
         "feed_sensor" => Probe::post(
             "/api/v1/feeds/sensor",
-            json!([{"reading_id": "scope-probe-4", "sensor_id": w.other_sensor, "quantity": "pm10", "value": 10.0, "at": w.to}]),
+            json!([{"reading_id": "scope-probe-4", "sensor_id": w.other_sensor, "quantity": "pm10", "value": 10.0, "at": w.now}]),
         ),
         "feed_gps" => Probe::post(
             "/api/v1/feeds/gps",
-            json!([{"fix_id": "scope-probe-5", "vehicle_id": w.other_truck, "lon": lon, "lat": lat, "at": w.to}]),
+            json!([{"fix_id": "scope-probe-5", "vehicle_id": w.other_truck, "lon": lon, "lat": lat, "at": w.now}]),
         ),
         "open311_get" => Probe::get("/open311/v2/services.json".into(), Hidden::Filtered, vec![]),
         "open311_post" => Probe {
@@ -315,6 +316,7 @@ async fn world(app: &TestApp) -> World {
         other_sensor: site.dust_sensor_id.clone(),
         from: (now - chrono::Duration::hours(1)).to_rfc3339(),
         to: (now + chrono::Duration::hours(1)).to_rfc3339(),
+        now: now.to_rfc3339(),
     }
 }
 
@@ -328,6 +330,7 @@ fn every_endpoint_has_a_probe() {
         other_sensor: "S".into(),
         from: String::new(),
         to: String::new(),
+        now: String::new(),
     };
     for info in ALL {
         let p = probe(info.name, &w);
@@ -503,11 +506,11 @@ async fn writes_name_nothing_outside_the_district() {
     for (path, item) in [
         (
             "gps",
-            json!({"fix_id": "g-9", "vehicle_id": w.other_truck, "lon": 120.38, "lat": 36.07, "at": w.to}),
+            json!({"fix_id": "g-9", "vehicle_id": w.other_truck, "lon": 120.38, "lat": 36.07, "at": w.now}),
         ),
         (
             "sensor",
-            json!({"reading_id": "s-9", "sensor_id": w.other_sensor, "quantity": "noise", "value": 50.0, "at": w.to}),
+            json!({"reading_id": "s-9", "sensor_id": w.other_sensor, "quantity": "noise", "value": 50.0, "at": w.now}),
         ),
     ] {
         let (s, v) =

@@ -14,6 +14,10 @@
 //! Deliberately absent: workflow rules. The store persists what the core decided; it stores the
 //! wire documents of `cityops-api` plus the columns needed to filter them.
 
+// Input reaches these crates from the network: no indexing or string slicing that could panic
+// (`get` instead). Internal tables are indexed in the core, which validates at its edge.
+#![deny(clippy::indexing_slicing, clippy::string_slice)]
+
 mod error;
 mod model;
 mod sql;

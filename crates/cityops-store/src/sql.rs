@@ -140,7 +140,9 @@ impl std::fmt::Debug for SqlStore {
 /// A database URL with its credentials removed, for logs and messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        (Some(s), Some(at)) if at > s => {
+            format!("{}://…{}", url.get(..s).unwrap_or_default(), url.get(at..).unwrap_or_default())
+        }
         _ => url.to_owned(),
     }
 }
@@ -287,7 +289,8 @@ impl SqlStore {
     }
 
     fn case_event(case: &CaseDto) -> EventBody {
-        let mut slim = case.clone();
+        // The event log is read by every client of the district: no stage log, no reporter.
+        let mut slim = case.clone().without_reporter();
         slim.history.clear();
         EventBody::Case { case: Box::new(slim) }
     }

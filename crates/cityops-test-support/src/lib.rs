@@ -59,6 +59,7 @@ pub fn case(id: i64) -> CaseDto {
         media: vec![],
         camera_id: None,
         source_ref: None,
+        reporter: None,
         created_at: ts(CREATED),
         updated_at: ts(CREATED),
         history: vec![],

@@ -85,6 +85,7 @@ fn build(id: i64, channel: Channel, grid: &str, start: &str, script: Script) -> 
         media: vec![],
         camera_id: None,
         source_ref: None,
+        reporter: None,
     };
     let mut now = t(start);
     let mut case = Case::new(new, &ctx, now).unwrap();
@@ -389,6 +390,7 @@ fn random_population(seed: u64, n: usize) -> Vec<Case> {
                 media: vec![],
                 camera_id: None,
                 source_ref: None,
+                reporter: None,
             };
             let mut now = start;
             let mut case = Case::new(new, &ctx, now).unwrap();

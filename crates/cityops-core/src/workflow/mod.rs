@@ -294,6 +294,8 @@ pub struct NewCase {
     pub camera_id: Option<String>,
     /// Source system's event id.
     pub source_ref: Option<String>,
+    /// Who reported it (personal data, shown only to some roles by the service).
+    pub reporter: Option<cityops_api::ReporterDto>,
 }
 
 /// One entry of the stage log.
@@ -498,6 +500,8 @@ pub struct Case {
     pub camera_id: Option<String>,
     /// Source system's event id.
     pub source_ref: Option<String>,
+    /// Who reported it (personal data, shown only to some roles by the service).
+    pub reporter: Option<cityops_api::ReporterDto>,
     /// When the report arrived.
     pub created_at: NaiveDateTime,
     /// Last change.
@@ -530,6 +534,7 @@ impl Case {
             media: new.media,
             camera_id: new.camera_id,
             source_ref: new.source_ref,
+            reporter: new.reporter,
             created_at: now,
             updated_at: now,
             history: vec![first],
@@ -760,6 +765,7 @@ impl Case {
             media: self.media.clone(),
             camera_id: self.camera_id.clone(),
             source_ref: self.source_ref.clone(),
+            reporter: self.reporter.clone(),
             created_at: to_timestamp(self.created_at),
             updated_at: to_timestamp(self.updated_at),
             history: self.history.iter().map(|e| e.to_dto(now)).collect(),

@@ -51,6 +51,12 @@ fn new_case(channel: Channel) -> NewCase {
         media: vec![],
         camera_id: None,
         source_ref: None,
+        // Synthetic personal data: the round trip must keep it.
+        reporter: Some(cityops_api::ReporterDto {
+            last_name: "王".into(),
+            phone: "13800000000".into(),
+            ..Default::default()
+        }),
     }
 }
 

@@ -83,6 +83,7 @@ impl Case {
             media: dto.media.clone(),
             camera_id: dto.camera_id.clone(),
             source_ref: dto.source_ref.clone(),
+            reporter: dto.reporter.clone(),
             created_at: from_timestamp(dto.created_at),
             updated_at: from_timestamp(dto.updated_at),
             history,

@@ -10,6 +10,7 @@ use cityops_api::{
 use cityops_core::scenario::{Alert, CaseProposal, Decision, Detection};
 use cityops_store::{IngestKey, NewEvent};
 
+use super::validate;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -115,6 +116,9 @@ pub async fn inspector(
     items: Vec<InspectorReportDto>,
 ) -> AppResult<IngestResultDto> {
     check_batch(&items, |r| &r.report_id)?;
+    for (i, r) in items.iter().enumerate() {
+        validate::inspector(r).map_err(at_item(i))?;
+    }
     let items = items
         .into_iter()
         .map(|r| {
@@ -143,6 +147,9 @@ pub async fn hotline(
     items: Vec<HotlineOrderDto>,
 ) -> AppResult<IngestResultDto> {
     check_batch(&items, |r| &r.order_no)?;
+    for (i, r) in items.iter().enumerate() {
+        validate::hotline(r).map_err(at_item(i))?;
+    }
     let items = items
         .into_iter()
         .map(|r| {
@@ -167,11 +174,12 @@ pub async fn video(
 ) -> AppResult<IngestResultDto> {
     check_batch(&items, |r| &r.detection_id)?;
     for (i, d) in items.iter().enumerate() {
-        if !(0.0..=1.0).contains(&d.confidence) {
-            return Err(AppError::invalid(format!("item {i}: confidence must be within 0..=1")));
-        }
-        if d.camera_id.is_empty() {
-            return Err(AppError::invalid(format!("item {i}: camera_id is required")));
+        validate::video(d).map_err(at_item(i))?;
+        if st.scenario.cameras.get(&d.camera_id).is_none() {
+            return Err(AppError::invalid(format!(
+                "item {i}: camera_id {:?} is not one of the city's cameras (ids look like QD-CAM-000481)",
+                d.camera_id
+            )));
         }
         validate_report(st, caller, i, &d.type_key, d.lon, d.lat)?;
     }
@@ -270,16 +278,10 @@ pub async fn sensor(
     items: Vec<SensorReadingDto>,
 ) -> AppResult<IngestResultDto> {
     check_batch(&items, |r| &r.reading_id)?;
+    let now = cityops_core::calendar::to_timestamp(st.clock.now());
     let mut batch = Vec::with_capacity(items.len());
     for (i, r) in items.into_iter().enumerate() {
-        let unit = match r.quantity.as_str() {
-            "pm10" => "µg/m³",
-            "noise" => "dB(A)",
-            q => return Err(AppError::invalid(format!("item {i}: quantity {q:?} is not pm10 or noise"))),
-        };
-        if !(r.value.is_finite() && r.value >= 0.0) {
-            return Err(AppError::invalid(format!("item {i}: value must be a non-negative number")));
-        }
+        let unit = validate::sensor(&r, now).map_err(at_item(i))?;
         in_scope(caller, i, &format!("sensor {}", r.sensor_id), st.city.district_of_sensor(&r.sensor_id))?;
         batch.push((
             r.reading_id.clone(),
@@ -316,9 +318,10 @@ pub async fn sensor(
 /// Vehicle GPS fixes: appended as events and run through the waste-truck route rules.
 pub async fn gps(st: &AppState, caller: &Caller, items: Vec<GpsFixDto>) -> AppResult<IngestResultDto> {
     check_batch(&items, |r| &r.fix_id)?;
+    let now = cityops_core::calendar::to_timestamp(st.clock.now());
     let mut batch = Vec::with_capacity(items.len());
     for (i, f) in items.into_iter().enumerate() {
-        finite(i, f.lon, f.lat)?;
+        validate::gps(&f, now).map_err(at_item(i))?;
         in_scope(
             caller,
             i,

@@ -9,6 +9,7 @@ pub mod export;
 pub mod feeds;
 pub mod reference;
 pub mod scope;
+pub mod validate;
 
 use cityops_api::query::{AuditQuery, CaseQuery, ViewQuery};
 use cityops_api::{
@@ -25,11 +26,6 @@ use cityops_store::{CaseFilter, Created, IngestKey, NewAudit};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, City};
-
-/// Longest description accepted (Open311 allows 4000 characters).
-pub const MAX_DESCRIPTION: usize = 4000;
-/// Most media references on one report.
-pub const MAX_MEDIA: usize = 20;
 
 impl From<WorkflowError> for AppError {
     fn from(e: WorkflowError) -> Self {
@@ -98,15 +94,7 @@ fn audit(state: &AppState, caller: &Caller, action: &str, target: String, detail
 
 /// The fields of a new report within their limits.
 pub fn validate_new(new: &NewCaseDto) -> AppResult<()> {
-    if new.description.chars().count() > MAX_DESCRIPTION {
-        return Err(AppError::invalid(format!("description is longer than {MAX_DESCRIPTION} characters")));
-    }
-    if new.media.len() > MAX_MEDIA {
-        return Err(AppError::invalid(format!("more than {MAX_MEDIA} media references")));
-    }
-    if new.address.chars().count() > 256 {
-        return Err(AppError::invalid("address is longer than 256 characters (GB/T 47678.5 事发位置)"));
-    }
+    validate::new_case(new)?;
     if new.channel == Channel::VideoAi && new.camera_id.as_deref().is_none_or(str::is_empty) {
         return Err(AppError::invalid("camera_id is required for the video_ai channel"));
     }
@@ -160,6 +148,7 @@ pub async fn create_case(
             media: new.media,
             camera_id: new.camera_id,
             source_ref: key.as_ref().map(|k| format!("{}:{}", k.source, k.key)),
+            reporter: new.reporter.filter(|r| !r.is_empty()),
         },
         &ctx,
         now,
@@ -179,21 +168,19 @@ pub async fn create_case(
 /// open entry evaluated now.
 pub async fn get_case(state: &AppState, caller: &Caller, id: i64) -> AppResult<CaseDto> {
     let v = scope::case_to_read(state, caller, id).await?;
-    Ok(Case::from_dto(&v.value).to_dto(state.clock.now()))
+    Ok(scope::redact(caller, Case::from_dto(&v.value).to_dto(state.clock.now())))
 }
 
 /// A case as Open311's public reads show it, whoever asks, evaluated now.
 pub async fn public_case(state: &AppState, id: i64) -> AppResult<CaseDto> {
     let v = scope::load(state, id).await?;
-    Ok(Case::from_dto(&v.value).to_dto(state.clock.now()))
+    Ok(Case::from_dto(&v.value).to_dto(state.clock.now()).without_reporter())
 }
 
 /// Apply a workflow action.
 pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest) -> AppResult<CaseDto> {
+    validate::action(&req)?;
     let v = scope::case_to_write(state, caller, id).await?;
-    if req.note.chars().count() > MAX_DESCRIPTION {
-        return Err(AppError::invalid(format!("note is longer than {MAX_DESCRIPTION} characters")));
-    }
     let city = &state.city;
     if let Some(unit) = &req.unit_code {
         scope::dispatch_unit(state, caller, &v.value, unit)?;
@@ -215,7 +202,7 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
     if matches!(dto.status, cityops_api::CaseStatus::Closed | cityops_api::CaseStatus::Cancelled) {
         state.scenario.case_finished(&dto);
     }
-    Ok(dto)
+    Ok(scope::redact(caller, dto))
 }
 
 /// What a dispatcher is offered for a case: the responsible unit for (grid × category) and the
@@ -327,10 +314,8 @@ pub async fn audit_log(st: &AppState, q: AuditQuery) -> AppResult<Vec<AuditDto>>
 
 /// Create a token (admins); the token is shown once, only its hash is kept.
 pub async fn create_token(st: &AppState, caller: &Caller, req: NewTokenDto) -> AppResult<TokenDto> {
+    validate::token(&req)?;
     scope::grant(caller, &req)?;
-    if req.label.is_empty() || req.label.len() > 64 {
-        return Err(AppError::invalid("label must be 1..=64 characters"));
-    }
     if req.role == Role::Department && st.city.pack.organisation.unit(&req.label).is_none() {
         return Err(AppError::invalid(format!(
             "a department token's label must be a unit code; {:?} is not",
@@ -387,6 +372,10 @@ pub fn case_filter(caller: &Caller, q: &CaseQuery, now: cityops_api::Timestamp) 
     {
         return Err(AppError::invalid(format!("limit={l} must be 1..={}", cityops_store::MAX_PAGE)));
     }
+    if let Some(t) = &q.q {
+        // Characters here; the length below, with the list's own message.
+        validate::text("q", t, usize::MAX)?;
+    }
     let text = match q.q.as_deref().map(str::trim) {
         None => None,
         Some(t) if (1..=100).contains(&t.chars().count()) => Some(t.to_owned()),
@@ -405,7 +394,7 @@ pub fn case_filter(caller: &Caller, q: &CaseQuery, now: cityops_api::Timestamp) 
 /// history (a single-case read has those; a list of 1000 would otherwise carry every case's whole
 /// life).
 pub fn slim(c: &CaseDto, now: cityops_api::Timestamp) -> CaseDto {
-    let mut c = c.clone();
+    let mut c = c.clone().without_reporter();
     c.overdue = c.status.overdue(c.deadline, now);
     c.history.clear();
     c.events.clear();

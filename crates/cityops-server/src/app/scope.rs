@@ -10,13 +10,23 @@
 //! - a write may name nothing outside it (a unit to dispatch to, a place to report at, a token's
 //!   district).
 
-use cityops_api::{CaseDto, EventBody, NewTokenDto};
+use cityops_api::{CaseDto, EventBody, NewTokenDto, Role};
 use cityops_core::org::Unit;
 use cityops_store::Versioned;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+
+/// The roles that call reporters back (受理员 for verification and feedback, 值班长, admin): the
+/// only ones shown a reporter's identity.
+pub const REPORTER_READERS: &[Role] = &[Role::Acceptor, Role::ShiftLeader, Role::Admin];
+
+/// The case as the caller may see it: without the reporter's identity unless its role calls
+/// reporters back.
+pub fn redact(caller: &Caller, case: CaseDto) -> CaseDto {
+    if REPORTER_READERS.contains(&caller.role) { case } else { case.without_reporter() }
+}
 
 /// A case the caller may read: outside the caller's scope it is not found.
 pub async fn case_to_read(st: &AppState, caller: &Caller, id: i64) -> AppResult<Versioned<CaseDto>> {

@@ -7,7 +7,7 @@ use cityops_api::ep;
 use crate::app;
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::http::{ApiRouter, PathOf, Reply};
+use crate::http::{ApiRouter, PathOf, Reply, TextOf};
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -26,7 +26,7 @@ async fn year(
 async fn import(
     State(st): State<AppState>,
     caller: Caller,
-    body: String,
+    TextOf(body, _): TextOf<ep::ImportNotices>,
 ) -> AppResult<Reply<ep::ImportNotices>> {
     Ok(Reply(app::import_notices(&st, &caller, &body).await?))
 }

@@ -30,7 +30,7 @@ async fn create(
 ) -> AppResult<ReplyWith<ep::CreateCase>> {
     let created = app::create_case(&st, &caller, new, None).await?;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok(ReplyWith(status, created.value))
+    Ok(ReplyWith(status, app::scope::redact(&caller, created.value)))
 }
 
 async fn list(

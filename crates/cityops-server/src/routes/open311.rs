@@ -472,7 +472,8 @@ async fn token(State(st): State<AppState>, PathOf(ep_path): PathOf<ep::Open311To
         return O311Error::new(StatusCode::NOT_FOUND, format!("{file}: use .xml or .json"), Fmt::Xml)
             .into_response();
     };
-    let id = tok.strip_prefix("QD").filter(|s| s.len() > 8).and_then(|s| s[8..].parse::<i64>().ok());
+    // `QD` + 8-digit date + id; `get` keeps a multi-byte character at the cut from panicking.
+    let id = tok.strip_prefix("QD").and_then(|s| s.get(8..)).and_then(|s| s.parse::<i64>().ok());
     let found = match id {
         Some(id) => app::public_case(&st, id).await.ok().filter(|c| c.case_no == tok),
         None => None,
@@ -524,6 +525,27 @@ async fn root_post(
     }
 }
 
+/// A form body, decoded strictly: a field whose bytes are not UTF-8 is refused (not replaced by
+/// U+FFFD and stored).
+fn strict_form(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let decode = |part: &[u8]| -> Result<String, String> {
+        let spaced: Vec<u8> = part.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        percent_encoding::percent_decode(&spaced)
+            .decode_utf8()
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|_| format!("{:?} is not UTF-8", String::from_utf8_lossy(part)))
+    };
+    body.split(|&b| b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let mut kv = pair.splitn(2, |&b| b == b'=');
+            let k = decode(kv.next().unwrap_or_default())?;
+            let v = decode(kv.next().unwrap_or_default())?;
+            Ok((k, v))
+        })
+        .collect()
+}
+
 async fn post_request(
     st: &AppState,
     remote: Option<String>,
@@ -531,8 +553,8 @@ async fn post_request(
     fmt: Fmt,
 ) -> Result<Response, O311Error> {
     let bad = |m: String| O311Error::new(StatusCode::BAD_REQUEST, m, fmt);
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|e| bad(format!("body must be application/x-www-form-urlencoded: {e}")))?;
+    let form = strict_form(body)
+        .map_err(|e| bad(format!("body must be application/x-www-form-urlencoded UTF-8: {e}")))?;
     let p: HashMap<String, String> = form.iter().cloned().collect();
     check_jurisdiction(&p, fmt)?;
     let api_key = p.get("api_key").ok_or_else(|| {
@@ -561,17 +583,20 @@ async fn post_request(
     if description.contains('<') && description.contains('>') {
         return Err(bad("description must be plain text, not HTML".into()));
     }
-    let mut text = description;
-    let who: Vec<&str> = ["first_name", "last_name", "phone", "email"]
-        .iter()
-        .filter_map(|k| p.get(*k).map(String::as_str))
-        .collect();
-    if !who.is_empty() {
-        let _ = write!(text, "\n（报告人：{}）", who.join(" "));
-    }
+    // The reporter's identity is kept apart from the description (which Open311 publishes).
+    let field = |k: &str| p.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let reporter = cityops_api::ReporterDto {
+        first_name: field("first_name"),
+        last_name: field("last_name"),
+        phone: field("phone"),
+        email: field("email"),
+        account_id: field("account_id"),
+        device_id: field("device_id"),
+    };
     let new = NewCaseDto {
         address: p.get("address_string").cloned().unwrap_or_default(),
-        description: text,
+        description,
+        reporter: Some(reporter),
         media: p.get("media_url").cloned().into_iter().collect(),
         ..NewCaseDto::at(TypeKey { kind: TypeKind::Matter, code: code.clone() }, Channel::Citizen, lon, lat)
     };

@@ -97,6 +97,10 @@ impl Operations {
 impl Visitor for Operations {
     type Output = (&'static str, &'static str, Value);
 
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "IndexMut on the json! object literal above inserts keys; it cannot panic"
+    )]
     fn visit<E: Endpoint>(&mut self) -> Self::Output {
         let i = E::INFO;
         let mut parameters = self.params::<E::Path>("path");
