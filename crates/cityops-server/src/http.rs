@@ -8,8 +8,8 @@
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::handler::Handler;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cityops_api::ErrorCode;
 use cityops_api::endpoint::{Endpoint, Info, Method};
@@ -40,6 +40,13 @@ impl ApiRouter {
             Method::Get => axum::routing::get(handler),
             Method::Post => axum::routing::post(handler),
         };
+        // A write may be retried with an Idempotency-Key: its first answer is kept and replayed
+        // (not for a new token, whose answer is a secret shown once).
+        let method = if E::INFO.method == Method::Post && E::INFO.name != "create_token" {
+            method.layer(axum::middleware::from_fn(idempotent))
+        } else {
+            method
+        };
         // The endpoint's Info travels with each request, so the caller's checks (token source,
         // role, scope) read the table itself: a handler cannot forget them.
         let method = method.layer(axum::Extension(E::INFO));
@@ -64,6 +71,103 @@ impl ApiRouter {
     pub fn into_router(self) -> Router<AppState> {
         self.router
     }
+}
+
+/// The `Idempotency-Key` of a request, if it has one: 1..=128 visible ASCII characters.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(v) = headers.get("idempotency-key") else { return Ok(None) };
+    match v.to_str() {
+        Ok(k) if (1..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(k.to_owned()))
+        }
+        _ => Err(AppError::invalid("Idempotency-Key must be 1..=128 visible ASCII characters")),
+    }
+}
+
+/// The key of a write's idempotency (`Idempotency-Key` header, validated), for handlers that
+/// also tie it to what they write (a new case's ingest key).
+#[derive(Debug, Clone, Default)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        idempotency_key(&parts.headers).map(Self)
+    }
+}
+
+/// Replay the first answer of a write retried with the same `Idempotency-Key` (by the same token,
+/// to the same endpoint, with the same request); refuse the key reused for another request (409).
+/// Only successful answers are kept: a refused request may be corrected and sent again.
+async fn idempotent(req: Request, next: axum::middleware::Next) -> Response {
+    let key = match idempotency_key(req.headers()) {
+        Ok(Some(k)) => k,
+        Ok(None) => return next.run(req).await,
+        Err(e) => return e.into_response(),
+    };
+    let (Some(info), Some(state)) =
+        (req.extensions().get::<Info>().copied(), req.extensions().get::<AppState>().cloned())
+    else {
+        return next.run(req).await;
+    };
+    let token = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let scope = format!("{}:{}", crate::auth::hash_token(token), info.name);
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else { return too_large().into_response() };
+    let hash = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(parts.method.as_str());
+        h.update(parts.uri.to_string());
+        h.update(&bytes);
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    match state.store.stored_answer(&scope, &key).await {
+        Ok(Some(a)) if a.request_hash == hash => {
+            let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK);
+            return (
+                status,
+                [
+                    (axum::http::header::CONTENT_TYPE, "application/json"),
+                    (HeaderName::from_static("idempotent-replayed"), "true"),
+                ],
+                a.body,
+            )
+                .into_response();
+        }
+        Ok(Some(_)) => {
+            return AppError::new(
+                ErrorCode::Conflict,
+                format!("Idempotency-Key {key:?} was used for a different request to {}", info.name),
+            )
+            .into_response();
+        }
+        Ok(None) => {}
+        Err(e) => return AppError::from(e).into_response(),
+    }
+    let resp = next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await;
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let (rparts, rbody) = resp.into_parts();
+    let Ok(out) = axum::body::to_bytes(rbody, usize::MAX).await else {
+        return AppError::new(ErrorCode::Internal, "answer could not be read").into_response();
+    };
+    let answer = cityops_store::StoredAnswer {
+        request_hash: hash,
+        status: rparts.status.as_u16(),
+        body: String::from_utf8_lossy(&out).into_owned(),
+        at_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    if let Err(e) = state.store.store_answer(&scope, &key, &answer).await {
+        tracing::warn!(error = %e, "idempotent answer not kept");
+    }
+    Response::from_parts(rparts, axum::body::Body::from(out))
 }
 
 fn malformed(message: String) -> AppError {

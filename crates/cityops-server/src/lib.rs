@@ -75,7 +75,9 @@ pub fn router_with(state: AppState, ui_dir: Option<&std::path::Path>, cors_origi
             axum::http::HeaderName::from_static("last-event-id"),
             axum::http::HeaderName::from_static("idempotency-key"),
         ]);
-    api.layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
+    // The state also rides on each request, for the idempotency layer of the writes.
+    api.layer(axum::Extension(state.clone()))
+        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .layer(cors)
         .with_state(state)

@@ -27,6 +27,10 @@ pub struct Scenario {
     video: Mutex<VideoMerger>,
     /// Open video detection groups → the case they filed.
     video_cases: Mutex<HashMap<MergeKey, i64>>,
+    /// Held while a batch of video detections is decided and written: a detection's "seen
+    /// before?", the merge decision and the writes happen as one step, so concurrent posts of the
+    /// same detection file one case.
+    pub video_gate: tokio::sync::Mutex<()>,
     /// Dates each truck reported on: a stop is judged missed only on a day its truck worked.
     worked: Mutex<HashMap<String, std::collections::BTreeSet<chrono::NaiveDate>>>,
 }
@@ -56,6 +60,7 @@ impl Scenario {
             )?),
             video: Mutex::new(VideoMerger::new(&city.catalogue, cfg.video)?),
             video_cases: Mutex::new(HashMap::new()),
+            video_gate: tokio::sync::Mutex::new(()),
             worked: Mutex::new(HashMap::new()),
         })
     }

@@ -97,6 +97,14 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Record an audit entry on its own (writes record theirs inside their transaction).
     async fn record_audit(&self, audit: NewAudit) -> Result<()>;
 
+    /// The answer kept for an idempotent write (`scope`: who asked and where; `key`: the
+    /// client's Idempotency-Key), if any.
+    async fn stored_answer(&self, scope: &str, key: &str) -> Result<Option<StoredAnswer>>;
+
+    /// Keep an idempotent write's answer (the first one wins: false if one was kept already), and
+    /// drop answers older than a day.
+    async fn store_answer(&self, scope: &str, key: &str, answer: &StoredAnswer) -> Result<bool>;
+
     /// Holiday notices loaded at run time, one per year, ascending.
     async fn calendar_notices(&self) -> Result<Vec<StoredNotice>>;
 

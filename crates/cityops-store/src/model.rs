@@ -162,6 +162,19 @@ pub struct NewToken {
     pub created_at: Timestamp,
 }
 
+/// The answer of an idempotent write, kept for retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// SHA-256 of the request (method, path and body), hex: a retry has the same.
+    pub request_hash: String,
+    /// HTTP status.
+    pub status: u16,
+    /// The answer's body (JSON).
+    pub body: String,
+    /// When it was kept (wall clock, Unix ms).
+    pub at_ms: i64,
+}
+
 /// Who makes a write, for its audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {

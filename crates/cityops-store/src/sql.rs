@@ -14,7 +14,8 @@ use tokio::sync::Mutex;
 
 use crate::{
     AuditEntry, Author, CaseFilter, Created, DEFAULT_PAGE, IngestKey, MAX_PAGE, NewAudit, NewEvent, NewToken,
-    Page, Result, SensorState, Store, StoreError, StoredNotice, TokenRecord, VehicleState, Versioned,
+    Page, Result, SensorState, Store, StoreError, StoredAnswer, StoredNotice, TokenRecord, VehicleState,
+    Versioned,
 };
 
 /// Which SQL backend a store runs on.
@@ -52,7 +53,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_calendar_notices.sql"),
         postgres: include_str!("../migrations/postgres/0003_calendar_notices.sql"),
     },
+    Migration {
+        version: 4,
+        description: "answers of idempotent writes",
+        sqlite: include_str!("../migrations/sqlite/0004_idempotent_answers.sql"),
+        postgres: include_str!("../migrations/postgres/0004_idempotent_answers.sql"),
+    },
 ];
+
+/// How long an idempotent write's answer is kept for retries.
+pub const ANSWER_RETENTION_MS: i64 = 24 * 3600 * 1000;
 
 /// The text `q` searches: case number, address, description, camera and source reference,
 /// lower-cased (the same fields and order as migration 2's backfill).
@@ -742,6 +752,52 @@ impl Store for SqlStore {
         Self::insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn stored_answer(&self, scope: &str, key: &str) -> Result<Option<StoredAnswer>> {
+        let row = sqlx::query(
+            "SELECT request_hash, status, body, at_ms FROM idempotent_answers WHERE scope = $1 AND key = $2",
+        )
+        .bind(scope)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let status: i64 = r.try_get(1)?;
+            Ok(StoredAnswer {
+                request_hash: r.try_get(0)?,
+                status: u16::try_from(status).map_err(|_| StoreError::BadValue {
+                    what: "stored answer",
+                    message: format!("status {status}"),
+                })?,
+                body: r.try_get(2)?,
+                at_ms: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn store_answer(&self, scope: &str, key: &str, answer: &StoredAnswer) -> Result<bool> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM idempotent_answers WHERE at_ms < $1")
+            .bind(answer.at_ms - ANSWER_RETENTION_MS)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO idempotent_answers (scope, key, request_hash, status, body, at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(answer.request_hash.as_str())
+        .bind(i64::from(answer.status))
+        .bind(answer.body.as_str())
+        .bind(answer.at_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn calendar_notices(&self) -> Result<Vec<StoredNotice>> {

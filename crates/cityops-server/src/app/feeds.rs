@@ -183,6 +183,7 @@ pub async fn video(
         }
         validate_report(st, caller, i, &d.type_key, d.lon, d.lat)?;
     }
+    let _gate = st.scenario.video_gate.lock().await;
     let now = st.clock.now();
     let mut out = IngestResultDto::for_batch(items.len());
     for d in items {

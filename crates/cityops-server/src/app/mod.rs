@@ -164,6 +164,23 @@ pub async fn create_case(
     Ok(created)
 }
 
+/// A report through the API: idempotent when the client names it — by an `Idempotency-Key`, or
+/// else by the `source_ref` of its own system — so a retry after a lost acknowledgement returns
+/// the first case (200) instead of filing a second. The key is written with the case, in one
+/// transaction, so concurrent retries file one case.
+pub async fn report(
+    st: &AppState,
+    caller: &Caller,
+    new: NewCaseDto,
+    idempotency_key: Option<String>,
+) -> AppResult<Created<CaseDto>> {
+    let key = idempotency_key
+        .or_else(|| new.source_ref.clone())
+        .map(|k| IngestKey::new(format!("api:{}", caller.label), k));
+    let created = create_case(st, caller, new, key).await?;
+    Ok(Created { value: scope::redact(caller, created.value), ..created })
+}
+
 /// A case the caller may read (outside its district: not found), with its `overdue` flag and
 /// open entry evaluated now.
 pub async fn get_case(state: &AppState, caller: &Caller, id: i64) -> AppResult<CaseDto> {

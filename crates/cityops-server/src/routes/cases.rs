@@ -8,7 +8,7 @@ use cityops_api::ep;
 use crate::app;
 use crate::auth::Caller;
 use crate::error::AppResult;
-use crate::http::{ApiRouter, BodyOf, PathOf, QueryOf, Reply, ReplyWith};
+use crate::http::{ApiRouter, BodyOf, IdempotencyKey, PathOf, QueryOf, Reply, ReplyWith};
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -26,11 +26,12 @@ pub fn router() -> ApiRouter {
 async fn create(
     State(st): State<AppState>,
     caller: Caller,
+    IdempotencyKey(key): IdempotencyKey,
     BodyOf(new): BodyOf<ep::CreateCase>,
 ) -> AppResult<ReplyWith<ep::CreateCase>> {
-    let created = app::create_case(&st, &caller, new, None).await?;
+    let created = app::report(&st, &caller, new, key).await?;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok(ReplyWith(status, app::scope::redact(&caller, created.value)))
+    Ok(ReplyWith(status, created.value))
 }
 
 async fn list(
