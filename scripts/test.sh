@@ -30,8 +30,8 @@ step "PostgreSQL + PostGIS for the store and API tests"
 CITYOPS_TEST_PG_URL="$(bash scripts/pg.sh | tail -n1)"
 export CITYOPS_TEST_PG_URL
 
-step "cargo test --workspace"
-CITYOPS_E2E=later cargo test --workspace
+step "cargo test --workspace (fuzz: 3,000 mutated inputs per surface)"
+CITYOPS_E2E=later CITYOPS_FUZZ_CASES=3000 cargo test --workspace
 
 # Same feature set as the workspace test run above, so nothing is compiled twice.
 cargo build --workspace --bins

@@ -196,7 +196,7 @@ pub async fn public_case(state: &AppState, id: i64) -> AppResult<CaseDto> {
 
 /// Apply a workflow action.
 pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest) -> AppResult<CaseDto> {
-    validate::action(&req)?;
+    validate::action(&req, cityops_core::calendar::to_timestamp(state.clock.now()))?;
     let v = scope::case_to_write(state, caller, id).await?;
     let city = &state.city;
     if let Some(unit) = &req.unit_code {

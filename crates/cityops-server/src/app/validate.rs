@@ -129,10 +129,23 @@ pub fn new_case(new: &NewCaseDto) -> AppResult<()> {
     Ok(())
 }
 
-/// A workflow action's fields.
-pub fn action(req: &ActionRequest) -> AppResult<()> {
+/// How far ahead an explicit deadline (派遣, 延期) may be set.
+pub const MAX_DEADLINE_DAYS: i64 = 366;
+
+/// A workflow action's fields: an explicit deadline lies after now and within a year.
+pub fn action(req: &ActionRequest, now: Timestamp) -> AppResult<()> {
     text("note", &req.note, MAX_DESCRIPTION)?;
-    opt_ident("unit_code", req.unit_code.as_deref(), MAX_ID)
+    opt_ident("unit_code", req.unit_code.as_deref(), MAX_ID)?;
+    if let Some(d) = req.deadline
+        && (d <= now || d > now + chrono::Duration::days(MAX_DEADLINE_DAYS))
+    {
+        return Err(AppError::invalid(format!(
+            "deadline = {} must lie after now ({}) and within {MAX_DEADLINE_DAYS} days",
+            d.to_rfc3339(),
+            now.to_rfc3339()
+        )));
+    }
+    Ok(())
 }
 
 /// A token request's fields.
