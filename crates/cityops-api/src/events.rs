@@ -56,6 +56,22 @@ pub enum EventBody {
         /// The years whose notice was loaded or replaced.
         years: Vec<i32>,
     },
+    /// A video-AI detection the service accepted (what the detection rule decided is in the case
+    /// or the merge it led to). Kept so the rule's state is rebuilt after a restart.
+    Detection {
+        /// The detecting system's id.
+        detection_id: String,
+        /// Camera.
+        camera_id: String,
+        /// Detected type.
+        type_key: crate::TypeKey,
+        /// Confidence, 0..=1.
+        confidence: f64,
+        /// WGS84 longitude.
+        lon: f64,
+        /// WGS84 latitude.
+        lat: f64,
+    },
     /// An alert raised by a scenario rule.
     Alert {
         /// Alert id.

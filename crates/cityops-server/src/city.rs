@@ -81,7 +81,9 @@ impl City {
                 self.truck_district(vehicle_id).unwrap_or_default().to_owned()
             }
             EventBody::Sensor { sensor_id, .. } => self.district_of_sensor(sensor_id).to_owned(),
-            EventBody::Alert { lon, lat, .. } => self.district_at(*lon, *lat).unwrap_or_default(),
+            EventBody::Alert { lon, lat, .. } | EventBody::Detection { lon, lat, .. } => {
+                self.district_at(*lon, *lat).unwrap_or_default()
+            }
             EventBody::Calendar { .. } => return None,
         })
     }

@@ -105,6 +105,7 @@ pub async fn start_state(
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, state::StateError> {
     let state = AppState::new(store, city, clock).await?;
+    app::restore_rules(&state).await.map_err(|e| state::StateError::Restore(e.0.message))?;
     app::start_background(&state);
     Ok(state)
 }

@@ -127,6 +127,48 @@ impl Scenario {
         }
     }
 
+    /// Feed a recorded input back through the rules (GPS fix, sensor reading, video detection),
+    /// to rebuild their state after a restart. What they raise is dropped: it was published when
+    /// the input first arrived (and alert ids and case keys are deterministic besides).
+    pub fn replay(&self, e: &cityops_api::LiveEvent) {
+        let at = cityops_core::calendar::from_timestamp(e.at);
+        match &e.body {
+            cityops_api::EventBody::Vehicle { vehicle_id, lon, lat, .. } => {
+                self.on_fix(vehicle_id, *lon, *lat, at);
+            }
+            cityops_api::EventBody::Sensor { sensor_id, quantity, value, .. } => {
+                self.on_reading(sensor_id, quantity, *value, at);
+            }
+            cityops_api::EventBody::Detection { camera_id, type_key, confidence, lon, lat, .. } => {
+                self.on_detection(&Detection {
+                    camera_id: camera_id.clone(),
+                    type_key: type_key.clone(),
+                    confidence: *confidence,
+                    lon: *lon,
+                    lat: *lat,
+                    at,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// After a replay: tie the open detection groups to the cases they filed again (and close
+    /// the groups whose case has finished since).
+    pub fn restore_video_case(&self, case: &CaseDto) {
+        if case.channel != Channel::VideoAi {
+            return;
+        }
+        match case.status {
+            cityops_api::CaseStatus::Closed | cityops_api::CaseStatus::Cancelled => self.case_finished(case),
+            _ => {
+                if let Some(key) = case.source_ref.as_ref().and_then(|s| s.strip_prefix("video_merge:")) {
+                    self.remember_video_case(MergeKey(key.to_owned()), case.id);
+                }
+            }
+        }
+    }
+
     /// Remember the case an open detection filed.
     pub fn remember_video_case(&self, key: MergeKey, case_id: i64) {
         if let Ok(mut m) = self.video_cases.lock() {

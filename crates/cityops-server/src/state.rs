@@ -29,6 +29,9 @@ pub enum StateError {
     /// The static layers could not be built.
     #[error("static layers: {0}")]
     Layers(String),
+    /// The rules' state could not be rebuilt from the store.
+    #[error("rebuilding the rules' state: {0}")]
+    Restore(String),
     /// The working calendar could not be loaded.
     #[error("working calendar: {0}")]
     Calendar(#[from] CalendarLoadError),

@@ -78,6 +78,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Events with id greater than `after`, oldest first, at most `limit`.
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<LiveEvent>>;
 
+    /// The id of the first event whose time is at or after `at` (None: there is none).
+    async fn first_event_since(&self, at: cityops_api::Timestamp) -> Result<Option<u64>>;
+
     /// The greatest event id so far (0 when none).
     async fn last_event_id(&self) -> Result<u64>;
 

@@ -59,6 +59,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_idempotent_answers.sql"),
         postgres: include_str!("../migrations/postgres/0004_idempotent_answers.sql"),
     },
+    Migration {
+        version: 5,
+        description: "events by time",
+        sqlite: include_str!("../migrations/sqlite/0005_events_at.sql"),
+        postgres: include_str!("../migrations/postgres/0005_events_at.sql"),
+    },
 ];
 
 /// How long an idempotent write's answer is kept for retries.
@@ -270,6 +276,7 @@ impl SqlStore {
             EventBody::Sensor { .. } => "sensor",
             EventBody::Alert { .. } => "alert",
             EventBody::Calendar { .. } => "calendar",
+            EventBody::Detection { .. } => "detection",
         };
         let row = sqlx::query("INSERT INTO events (at_ms, kind, body) VALUES ($1, $2, $3) RETURNING id")
             .bind(ms(at))
@@ -649,7 +656,10 @@ impl Store for SqlStore {
                     .execute(&mut *tx)
                     .await?;
                 }
-                EventBody::Case { .. } | EventBody::Alert { .. } | EventBody::Calendar { .. } => {}
+                EventBody::Case { .. }
+                | EventBody::Alert { .. }
+                | EventBody::Calendar { .. }
+                | EventBody::Detection { .. } => {}
             }
             out.push(Some(event));
         }
@@ -664,6 +674,15 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(row_event).collect()
+    }
+
+    async fn first_event_since(&self, at: Timestamp) -> Result<Option<u64>> {
+        let row = sqlx::query("SELECT MIN(id) FROM events WHERE at_ms >= $1")
+            .bind(ms(&at))
+            .fetch_one(&self.pool)
+            .await?;
+        let id: Option<i64> = row.try_get(0)?;
+        Ok(id.and_then(|i| u64::try_from(i).ok()))
     }
 
     async fn last_event_id(&self) -> Result<u64> {

@@ -317,6 +317,8 @@ impl Picture {
                 Change::Alert(alert_id.clone())
             }
             EventBody::Calendar { years } => Change::Calendar(years.clone()),
+            // A detection shows on the map through the case or merge it led to.
+            EventBody::Detection { .. } => Change::None,
         }
     }
 

@@ -244,7 +244,9 @@ impl LiveIndex {
                 self.touch(LayerKind::Alerts, at);
                 Ok(Vec::new())
             }
-            EventBody::Sensor { .. } | EventBody::Calendar { .. } => Ok(Vec::new()),
+            EventBody::Sensor { .. } | EventBody::Calendar { .. } | EventBody::Detection { .. } => {
+                Ok(Vec::new())
+            }
         }
     }
 

@@ -198,6 +198,21 @@ pub async fn video(
             out.push(item(IngestStatus::Duplicate, Some(id)));
             continue;
         }
+        // Recorded first, so the rule's state can be rebuilt from the store after a restart.
+        let recorded = NewEvent {
+            key: None,
+            at: cityops_core::calendar::to_timestamp(now),
+            body: EventBody::Detection {
+                detection_id: d.detection_id.clone(),
+                camera_id: d.camera_id.clone(),
+                type_key: d.type_key.clone(),
+                confidence: d.confidence,
+                lon: d.lon,
+                lat: d.lat,
+            },
+        };
+        st.store.append_events(vec![recorded]).await?;
+        st.live.nudge();
         let det = Detection {
             camera_id: d.camera_id.clone(),
             type_key: d.type_key.clone(),

@@ -306,6 +306,61 @@ pub async fn import_notices(
     Ok(report)
 }
 
+/// How far back the rules' inputs are replayed on start: the whole service day (truck routes
+/// are planned per day), and at least this long (a dust episode across midnight).
+const REPLAY_AT_LEAST: chrono::TimeDelta = chrono::TimeDelta::hours(2);
+
+/// Rebuild the scenario rules' state from the store (after a restart): replay the day's GPS fixes,
+/// sensor readings and video detections through the rules in the order they were accepted, then
+/// tie the open detection groups to their cases. The same inputs after a restart then give the
+/// same cases and alerts as without one. Returns how many events were replayed.
+pub async fn restore_rules(st: &AppState) -> AppResult<u64> {
+    let now = st.clock.now();
+    let day = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
+    let since = day.min(now - REPLAY_AT_LEAST);
+    let since_ts = cityops_core::calendar::to_timestamp(since);
+    let mut replayed = 0u64;
+    if let Some(first) = st.store.first_event_since(since_ts).await? {
+        let mut after = first.saturating_sub(1);
+        loop {
+            let batch = st.store.events_after(after, 5000).await?;
+            for e in &batch {
+                if e.at >= since_ts {
+                    st.scenario.replay(e);
+                    replayed += 1;
+                }
+                after = e.id;
+            }
+            if replayed > 0 && replayed % 100_000 < 5000 {
+                tracing::info!(replayed, "rebuilding the rules' state from the day's events");
+            }
+            if batch.len() < 5000 {
+                break;
+            }
+        }
+    }
+    let mut offset = 0;
+    loop {
+        let page = st
+            .store
+            .list_cases(&CaseFilter {
+                channel: Some(Channel::VideoAi),
+                updated_from: Some(since_ts),
+                limit: Some(cityops_store::MAX_PAGE),
+                offset: Some(offset),
+                ..Default::default()
+            })
+            .await?;
+        page.items.iter().for_each(|c| st.scenario.restore_video_case(c));
+        offset += page.items.len() as u32;
+        if page.items.len() < cityops_store::MAX_PAGE as usize {
+            break;
+        }
+    }
+    tracing::info!(replayed, since = %since, "rules' state rebuilt from the store");
+    Ok(replayed)
+}
+
 /// Start the application's background work: the truck-route rule's clock (stops whose window
 /// closed unvisited raise alerts).
 pub fn start_background(state: &AppState) {
