@@ -278,12 +278,17 @@ impl SqlStore {
             EventBody::Calendar { .. } => "calendar",
             EventBody::Detection { .. } => "detection",
         };
-        let row = sqlx::query("INSERT INTO events (at_ms, kind, body) VALUES ($1, $2, $3) RETURNING id")
-            .bind(ms(at))
-            .bind(kind)
-            .bind(encode("event", body)?)
-            .fetch_one(&mut **tx)
-            .await?;
+        // The next id is taken inside the (serialised) write transaction, not from a sequence: a
+        // transaction that never commits (a crash, a kill -9) leaves no gap in the ids.
+        let row = sqlx::query(
+            "INSERT INTO events (id, at_ms, kind, body) \
+             VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM events), $1, $2, $3) RETURNING id",
+        )
+        .bind(ms(at))
+        .bind(kind)
+        .bind(encode("event", body)?)
+        .fetch_one(&mut **tx)
+        .await?;
         let id: i64 = row.try_get(0)?;
         Ok(LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() })
     }

@@ -309,12 +309,7 @@ async fn sqlite_store_keeps_the_contract_and_survives_reopen() {
 
 #[tokio::test]
 async fn postgres_store_keeps_the_contract() {
-    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
-        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
-        eprintln!("CITYOPS_TEST_PG_URL not set: PostgreSQL contract not exercised here");
-        return;
-    };
-    let url = fresh_pg_database(&url).await;
+    let Some(url) = fixture::fresh_pg_url("store").await else { return };
     let store = cityops_store::open(&url).await.unwrap();
     assert_eq!(store.dialect(), Dialect::Postgres);
     exercise(store.clone()).await;
@@ -337,27 +332,9 @@ async fn sqlite_numbers_cases_across_a_new_year_and_keeps_notices() {
 
 #[tokio::test]
 async fn postgres_numbers_cases_across_a_new_year_and_keeps_notices() {
-    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
-        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
-        return;
-    };
-    let url = fresh_pg_database(&url).await;
+    let Some(url) = fixture::fresh_pg_url("store").await else { return };
     year_boundary_and_notices(&*cityops_store::open(&url).await.unwrap()).await;
     assert_eq!(cityops_store::open(&url).await.unwrap().calendar_notices().await.unwrap().len(), 2);
-}
-
-/// A new empty database next to the one `url` names, so every run starts clean.
-async fn fresh_pg_database(url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!(
-        "cityops_t{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    );
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let base = &url[..url.rfind('/').unwrap()];
-    format!("{base}/{name}")
 }
 
 #[tokio::test]

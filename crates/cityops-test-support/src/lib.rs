@@ -90,6 +90,31 @@ pub fn case_event(case: CaseDto) -> EventBody {
     EventBody::Case { case: Box::new(case) }
 }
 
+/// A fresh PostgreSQL database (its name starts `cityops_{label}_`) beside the one
+/// `CITYOPS_TEST_PG_URL` names, so every run starts clean; None — allowed only outside CI (a CI
+/// without it fails) — when no PostgreSQL is configured.
+#[cfg(feature = "pg")]
+pub async fn fresh_pg_url(label: &str) -> Option<String> {
+    use sqlx::Connection;
+    let Ok(url) = std::env::var("CITYOPS_TEST_PG_URL") else {
+        assert!(std::env::var("CI").is_err(), "CI must provide CITYOPS_TEST_PG_URL");
+        #[allow(clippy::print_stderr, reason = "says why a test did less")]
+        {
+            eprintln!("CITYOPS_TEST_PG_URL not set: PostgreSQL run skipped here");
+        }
+        return None;
+    };
+    let name = format!(
+        "cityops_{label}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    );
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
