@@ -133,19 +133,45 @@ pub enum LiveUpdate {
     },
 }
 
-/// How long a quiet stream waits before reporting [`LiveUpdate::Quiet`].
-const QUIET: Duration = Duration::from_secs(2);
+/// How [`follow_events_with`] waits.
+#[derive(Debug, Clone, Copy)]
+pub struct Follow {
+    /// A quiet stream reports [`LiveUpdate::Quiet`] after this long (a chance to stop).
+    pub quiet: Duration,
+    /// A connection from which not a byte arrived for this long — no event, no keep-alive — is
+    /// taken for half-open (a dead peer behind a NAT, a cable pulled) and reopened. The service
+    /// sends a keep-alive every 15 s; the default is three of them.
+    pub read_deadline: Duration,
+    /// The reconnect delays.
+    pub backoff: Backoff,
+}
+
+impl Default for Follow {
+    fn default() -> Self {
+        Follow {
+            quiet: Duration::from_secs(2),
+            read_deadline: Duration::from_secs(45),
+            backoff: Backoff::default(),
+        }
+    }
+}
 
 /// Follow the service's live stream after event `after`, until `on` breaks: events in id order,
 /// none twice; after a drop it reconnects (with `Last-Event-ID`) after a [`Backoff`] delay that
 /// resets once a connection was healthy. An event the stream repeats (at or below the last one
 /// handed on) is skipped.
-pub async fn follow_events(
+pub async fn follow_events(t: &HttpTransport, after: u64, on: impl FnMut(LiveUpdate) -> ControlFlow<()>) {
+    follow_events_with(t, after, Follow::default(), on).await;
+}
+
+/// [`follow_events`] with its waits chosen.
+pub async fn follow_events_with(
     t: &HttpTransport,
     mut after: u64,
+    how: Follow,
     mut on: impl FnMut(LiveUpdate) -> ControlFlow<()>,
 ) {
-    let mut backoff = Backoff::default();
+    let mut backoff = how.backoff;
     loop {
         if on(LiveUpdate::Connecting).is_break() {
             return;
@@ -158,10 +184,25 @@ pub async fn follow_events(
                 if on(LiveUpdate::Live).is_break() {
                     return;
                 }
-                let mut events = Box::pin(decode_events(resp.bytes_stream()));
+                // Every chunk of bytes (keep-alives included) proves the connection alive.
+                let heard = std::sync::Arc::new(std::sync::Mutex::new(Instant::now()));
+                let h = heard.clone();
+                let bytes = resp.bytes_stream().inspect(move |_| {
+                    if let Ok(mut t) = h.lock() {
+                        *t = Instant::now();
+                    }
+                });
+                let mut events = Box::pin(decode_events(bytes));
                 loop {
-                    match tokio::time::timeout(QUIET, events.next()).await {
+                    match tokio::time::timeout(how.quiet.min(how.read_deadline), events.next()).await {
                         Err(_) => {
+                            let silent = heard.lock().map(|t| t.elapsed()).unwrap_or_default();
+                            if silent >= how.read_deadline {
+                                break format!(
+                                    "nothing heard for {} s (not even a keep-alive): the connection is taken for dead",
+                                    silent.as_secs()
+                                );
+                            }
                             if on(LiveUpdate::Quiet).is_break() {
                                 return;
                             }
