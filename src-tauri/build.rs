@@ -1,5 +1,16 @@
-//! Tauri's build step: embeds tauri.conf.json, the capabilities and (with custom-protocol) ui/dist.
+//! Tauri's build step: embeds tauri.conf.json, the capabilities and (with custom-protocol) ui/dist,
+//! and declares the console's own commands, so that each needs a permission: the webview may call
+//! only those its capability (`capabilities/default.json`) grants.
 
 fn main() {
-    tauri_build::build();
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "forward",
+        "viewport",
+        "export_cases",
+        "connection_status",
+        "service_info",
+        "use_service",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .unwrap_or_else(|e| panic!("tauri build step: {e:#}"));
 }

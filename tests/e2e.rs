@@ -128,6 +128,11 @@ impl Driver {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
     }
 
+    /// Run a script that calls its last argument (the WebDriver callback) with the result.
+    async fn js_async(&self, script: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": [] }))).await
+    }
+
     async fn find(&self, css: &str) -> Option<String> {
         let v = self
             .cmd(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
@@ -557,6 +562,20 @@ async fn the_desktop_window_dispatches_a_live_case() {
         base: info["server"].as_str().unwrap().to_owned(),
         token: info["token"].as_str().unwrap().to_owned(),
     };
+    // The window is locked: no global Tauri API, no eval (CSP), and the IPC bridge reaches only
+    // the commands the console's capability grants.
+    let locked = d
+        .js("return [typeof window.__TAURI__, (() => { try { eval('1'); return 'eval ran'; } catch (e) { return 'eval refused'; } })()];")
+        .await;
+    assert_eq!(locked, json!(["undefined", "eval refused"]), "the window is not locked down");
+    let refused = d
+        .js_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('plugin:fs|read_text_file', { path: '/etc/hostname' }) \
+               .then(() => done('allowed'), (e) => done('refused: ' + String(e)));",
+        )
+        .await;
+    assert!(refused.as_str().is_some_and(|s| s.starts_with("refused")), "{refused}");
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     switch_scenario(&d, &api, &case, &data).await;

@@ -1,7 +1,7 @@
 //! The only module that does IO. The service is reached through the one client
 //! (`cityops-client`), typed by the endpoint table, over one of its web transports:
 //!
-//! - in the desktop shell (`window.__TAURI__` exists): the shell's one allow-listed `forward`
+//! - in the desktop shell (its IPC bridge `__TAURI_INTERNALS__` exists): the shell's one allow-listed `forward`
 //!   command; the live events arrive as the shell's `live` and `connection` events, and the
 //!   viewport is answered by the shell's native map (`viewport`);
 //! - in a browser: `fetch` against the configured service with `Authorization: Bearer`, and an

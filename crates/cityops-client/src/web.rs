@@ -72,24 +72,32 @@ impl Transport for FetchTransport {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TauriTransport;
 
-/// Whether the page runs inside the Tauri shell.
-pub fn in_tauri() -> bool {
+/// The shell's IPC bridge. The shell does not publish the global `window.__TAURI__` API
+/// (`withGlobalTauri` is off); the bridge every Tauri page gets is `__TAURI_INTERNALS__`, and the
+/// shell's capability decides which commands it may reach.
+fn internals() -> Option<JsValue> {
     web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("__TAURI__")).ok())
-        .is_some_and(|v| !v.is_undefined() && !v.is_null())
+        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("__TAURI_INTERNALS__")).ok())
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// `window.__TAURI__.core.invoke(command, args)`: the answer as JSON text, or the shell's
-/// `{code, message}`.
-pub async fn invoke(command: &str, args: Value) -> Result<String, ClientError> {
-    let window = web_sys::window().ok_or_else(|| ClientError::Network("no window".into()))?;
-    let tauri = js_sys::Reflect::get(&window, &"__TAURI__".into()).map_err(js_err)?;
-    let core = js_sys::Reflect::get(&tauri, &"core".into()).map_err(js_err)?;
+/// Whether the page runs inside the Tauri shell.
+pub fn in_tauri() -> bool {
+    internals().is_some()
+}
+
+/// Call `command` of the shell with `args` (a JS object): the IPC promise.
+fn call(command: &str, args: &JsValue) -> Result<js_sys::Promise, ClientError> {
+    let ipc = internals().ok_or_else(|| ClientError::Network("not inside the desktop shell".into()))?;
     let f: js_sys::Function =
-        js_sys::Reflect::get(&core, &"invoke".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+        js_sys::Reflect::get(&ipc, &"invoke".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    f.call2(&ipc, &command.into(), args).map_err(js_err)?.dyn_into().map_err(js_err)
+}
+
+/// Invoke a shell command: the answer as JSON text, or the shell's `{code, message}`.
+pub async fn invoke(command: &str, args: Value) -> Result<String, ClientError> {
     let args = js_sys::JSON::parse(&args.to_string()).map_err(js_err)?;
-    let promise: js_sys::Promise =
-        f.call2(&core, &command.into(), &args).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let promise = call(command, &args)?;
     match JsFuture::from(promise).await {
         Ok(v) => Ok(js_sys::JSON::stringify(&v).map_err(js_err)?.as_string().unwrap_or_default()),
         Err(e) => {
@@ -170,7 +178,8 @@ pub enum LiveState {
 /// A live subscription; dropping it closes the stream.
 pub struct Subscription {
     source: Option<web_sys::EventSource>,
-    unlisten: Vec<JsValue>,
+    /// Each shell event listened to, with the promise of its listener id.
+    unlisten: Vec<(&'static str, JsValue)>,
     _closures: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     _message: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
 }
@@ -186,15 +195,16 @@ impl Drop for Subscription {
         if let Some(s) = &self.source {
             s.close();
         }
-        for p in self.unlisten.drain(..) {
+        for (event, p) in self.unlisten.drain(..) {
             if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
-                let call = Closure::<dyn FnMut(JsValue)>::new(|f: JsValue| {
-                    if let Ok(f) = f.dyn_into::<js_sys::Function>() {
-                        let _ = f.call0(&JsValue::NULL);
-                    }
+                let stop = Closure::<dyn FnMut(JsValue)>::new(move |id: JsValue| {
+                    let args = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&args, &"event".into(), &event.into());
+                    let _ = js_sys::Reflect::set(&args, &"eventId".into(), &id);
+                    let _ = call("plugin:event|unlisten", &args);
                 });
-                let _ = p.then(&call);
-                call.forget();
+                let _ = p.then(&stop);
+                stop.forget();
             }
         }
     }
@@ -256,11 +266,20 @@ fn subscribe_tauri(
     on_event: impl Fn(LiveEvent) + 'static,
     on_state: impl Fn(LiveState) + 'static,
 ) -> Result<Subscription, ClientError> {
-    let window = web_sys::window().ok_or_else(|| ClientError::Network("no window".into()))?;
-    let tauri = js_sys::Reflect::get(&window, &"__TAURI__".into()).map_err(js_err)?;
-    let event = js_sys::Reflect::get(&tauri, &"event".into()).map_err(js_err)?;
-    let listen: js_sys::Function =
-        js_sys::Reflect::get(&event, &"listen".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let ipc = internals().ok_or_else(|| ClientError::Network("not inside the desktop shell".into()))?;
+    let transform: js_sys::Function =
+        js_sys::Reflect::get(&ipc, &"transformCallback".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    // What @tauri-apps/api's `listen` does: register the handler, then ask the event plugin.
+    let listen = |event: &'static str, handler: &JsValue| -> Result<(&'static str, JsValue), ClientError> {
+        let id = transform.call1(&ipc, handler).map_err(js_err)?;
+        let target = js_sys::Object::new();
+        js_sys::Reflect::set(&target, &"kind".into(), &"Any".into()).map_err(js_err)?;
+        let args = js_sys::Object::new();
+        js_sys::Reflect::set(&args, &"event".into(), &event.into()).map_err(js_err)?;
+        js_sys::Reflect::set(&args, &"target".into(), &target).map_err(js_err)?;
+        js_sys::Reflect::set(&args, &"handler".into(), &id).map_err(js_err)?;
+        Ok((event, call("plugin:event|listen", &args)?.into()))
+    };
     let payload = |e: &web_sys::Event| -> Option<String> {
         let p = js_sys::Reflect::get(e, &"payload".into()).ok()?;
         js_sys::JSON::stringify(&p).ok()?.as_string()
@@ -278,10 +297,7 @@ fn subscribe_tauri(
         };
         on_state(state);
     });
-    // `listen` resolves to an unlisten function; keep the promises to unlisten on drop.
-    let unlisten = vec![
-        listen.call2(&event, &"live".into(), live.as_ref().unchecked_ref()).map_err(js_err)?,
-        listen.call2(&event, &"connection".into(), conn.as_ref().unchecked_ref()).map_err(js_err)?,
-    ];
+    // `listen` resolves to the listener's id; keep the promises to unlisten on drop.
+    let unlisten = vec![listen("live", live.as_ref())?, listen("connection", conn.as_ref())?];
     Ok(Subscription { source: None, _closures: vec![live, conn], _message: None, unlisten })
 }
