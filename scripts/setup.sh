@@ -48,4 +48,9 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   log "cargo install tauri-driver 2.1.0"
   cargo install tauri-driver --version 2.1.0 --locked
 fi
+# The Tauri bundler, for the console's Debian package (scripts/package.sh); ~7 min the first time.
+if ! cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.'; then
+  log "cargo install tauri-cli 2.12.4"
+  cargo install tauri-cli --version 2.12.4 --locked
+fi
 log "ok"

@@ -3,8 +3,8 @@
 # Installs what is missing, then: formatting; the console UI's wasm build; clippy -D warnings (host
 # workspace and the wasm UI); every test of the workspace (SQLite and a private PostgreSQL +
 # PostGIS); the wasm32 check of the wire contract; third-party Open311 clients; the end-to-end scenario in the real desktop
-# window (tauri-driver + WebKitWebDriver under Xvfb) and in headless Chromium. Screenshots go to
-# target/e2e/.
+# window (tauri-driver + WebKitWebDriver under Xvfb), in the installed Debian package and in
+# headless Chromium. Screenshots go to target/e2e/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh all
@@ -39,6 +39,10 @@ cargo build --workspace --bins
 step "Open311: third-party GeoReport v2 clients (PyPI civicbot, georeport) list, post, read back"
 bash scripts/open311-check.sh
 
-step "end-to-end: desktop window (tauri-driver) and headless Chromium, under Xvfb"
+step "the console's Debian package (Tauri bundler), installed with apt-get"
+bash scripts/package.sh --debug
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./target/debug/bundle/deb/cityops_*_amd64.deb
+
+step "end-to-end: desktop window (tauri-driver), the installed package, headless Chromium, under Xvfb"
 CITYOPS_E2E=1 bash scripts/with-display.sh cargo test --workspace --test e2e -- --test-threads=1
 ls -1 target/e2e/*.png

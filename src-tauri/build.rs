@@ -10,6 +10,7 @@ fn main() {
         "connection_status",
         "service_info",
         "use_service",
+        "outbox",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .unwrap_or_else(|e| panic!("tauri build step: {e:#}"));

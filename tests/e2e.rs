@@ -421,9 +421,46 @@ async fn export_scenario(d: &Driver, downloads: &Path, case_no: &str) {
     }
 }
 
+/// The service goes away; the operator urges (督办) the open case anyway: the console keeps the
+/// action in its outbox and says so; when the service is back on its address, the action is sent
+/// — applied once — and the console reports it.
+async fn outbox_scenario(d: &Driver, proc: Proc, remote: &Api, case: &Value, data: &Path) -> Proc {
+    let port: u16 = remote.base.rsplit(':').next().unwrap().parse().unwrap();
+    drop(proc);
+    let urge = "const b = [...document.querySelectorAll('.detail .actions button')].find(b => b.textContent.trim() === '督办'); \
+                if (b) { b.click(); return true; } return false;";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.js(urge).await != json!(true) {
+        assert!(Instant::now() < deadline, "no 督办 button on the open case");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    d.wait_content(".toast", "离线排队", 30).await;
+    d.wait_content("#outbox", "离线待提交 1", 30).await;
+    d.screenshot(&target_dir().join("e2e/desktop-outbox.png")).await;
+    // The service comes back where the console expects it (same store, same address).
+    let (proc, back) = own_service_at(data, "remote", ORIGIN, &[], port).await;
+    d.wait_text("#connection", "实时", 60).await;
+    d.wait_content(".toast", "离线操作已提交", 60).await;
+    let c = back.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", case["id"]), None).await;
+    assert_eq!(c["supervise_count"], 1, "applied once: {c}");
+    assert!(d.find("#outbox").await.is_none(), "nothing waits any more");
+    proc
+}
+
 /// Start a `cityops-server` of its own on a store named `name` in `data`, on the test's clock,
 /// with `extra` serve arguments; return it, answering, with an admin API on it.
 async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
+    own_service_at(data, name, origin, extra, free_port()).await
+}
+
+/// [`own_service`] on a given port (a restart where the console expects it).
+async fn own_service_at(
+    data: &Path,
+    name: &str,
+    origin: &str,
+    extra: &[&std::ffi::OsStr],
+    port: u16,
+) -> (Proc, Api) {
     let server = target_dir().join("debug/cityops-server");
     assert!(server.exists(), "build it first: cargo build -p cityops-launcher (the cityops-server binary)");
     let db = format!("sqlite://{}/{name}.sqlite", data.display());
@@ -433,7 +470,6 @@ async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned();
-    let port = free_port();
     let proc = spawn(
         Command::new(&server)
             .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -464,7 +500,7 @@ async fn search_case(d: &Driver, id: i64) {
 /// is refused in the dialog, the right one switches the live map, and the embedded service is
 /// one click away.
 async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path) {
-    let (_remote_proc, remote) = own_service(data, "remote", ORIGIN, &[]).await;
+    let (remote_proc, remote) = own_service(data, "remote", ORIGIN, &[]).await;
     let remote_case = remote
         .call(
             reqwest::Method::POST,
@@ -505,6 +541,7 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
     let remembered: Value =
         serde_json::from_str(&std::fs::read_to_string(data.join("console-remote.json")).unwrap()).unwrap();
     assert_eq!(remembered["server"], remote.base.as_str());
+    let _remote_proc = outbox_scenario(d, remote_proc, &remote, &remote_case, data).await;
     // Back to the embedded service: the dispatched case is there again.
     let conn = d.wait_find("#connection", 10).await;
     d.click(&conn).await;
@@ -626,5 +663,56 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     let year = api.call(reqwest::Method::GET, "/api/v1/calendar/2027", None).await;
     assert_eq!(year["source"], "statutory-provisional");
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
+    d.quit().await;
+}
+
+/// The console as a supervisor installs it: the Debian package built by the Tauri bundler
+/// (`scripts/package.sh`) and installed with `apt-get install ./…deb` (`scripts/test.sh` does
+/// both) starts, runs its embedded service with the synthetic city, and shows the live map.
+#[tokio::test]
+async fn the_installed_package_starts_and_shows_the_map() {
+    if !enabled() {
+        return;
+    }
+    let listed = Command::new("dpkg").args(["-L", "cityops"]).output().unwrap();
+    if !listed.status.success() {
+        assert!(std::env::var("CI").is_err(), "CI must install the package first (scripts/test.sh)");
+        eprintln!("the cityops package is not installed: installed-package test skipped here");
+        return;
+    }
+    let files = String::from_utf8(listed.stdout).unwrap();
+    let bin = files
+        .lines()
+        .find(|l| l.starts_with("/usr/bin/"))
+        .expect("the package installs a program")
+        .to_owned();
+    let data = std::env::temp_dir().join(format!("cityops-e2e-package-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let port = free_port();
+    let native = free_port();
+    let _driver = spawn(
+        Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("CITYOPS_DATA_DIR", &data)
+            .env("CITYOPS_TIME_SCALE", "60")
+            .env("CITYOPS_TIME_ORIGIN", ORIGIN)
+            .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
+            .stdout(Stdio::null()),
+    );
+    wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
+    let d = Driver::start(port, json!({ "tauri:options": { "application": bin } })).await;
+    d.wait_text("#connection", "实时", 120).await;
+    // Live cases of the synthetic city arrive on the map (the first layer row counts them).
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let cases = d.js("const c = document.querySelector('.layer-row .count'); return c ? Number(c.textContent) : 0;").await;
+        if cases.as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the installed console drew no live case");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    d.screenshot(&target_dir().join("e2e/package-city.png")).await;
     d.quit().await;
 }

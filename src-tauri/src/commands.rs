@@ -100,6 +100,15 @@ pub async fn forward(
         return Err(ShellError::NotAllowed(endpoint));
     }
     let svc = state.ready().await?;
+    if endpoint == <ep::Act as Endpoint>::INFO.name {
+        return act_or_queue(
+            &state,
+            &svc,
+            or_empty(path.unwrap_or_default()),
+            or_empty(body.unwrap_or_default()),
+        )
+        .await;
+    }
     let mut f = Forward {
         client: svc.client,
         path: path.unwrap_or_default(),
@@ -108,6 +117,65 @@ pub async fn forward(
     };
     let call = visit_named(&endpoint, &mut f).ok_or_else(|| ShellError::NotAllowed(endpoint.clone()))?;
     call.await
+}
+
+/// A workflow action, sent with an `Idempotency-Key` of its own; if the service cannot be
+/// reached, kept in the outbox with that key (and answered [`ShellError::Queued`]) to be sent when
+/// it answers again — once, even if this first attempt did reach it.
+async fn act_or_queue(
+    state: &DesktopState,
+    svc: &crate::service::Service,
+    path: Value,
+    body: Value,
+) -> Result<Value, ShellError> {
+    let name = <ep::Act as Endpoint>::INFO.name;
+    let p: cityops_api::query::IdPath = typed(name, "path", path)?;
+    let b: cityops_api::ActionRequest = typed(name, "body", body)?;
+    let key = crate::outbox::new_key();
+    match svc.client.call_once::<ep::Act>(&p, &cityops_api::endpoint::Empty {}, &b, &key).await {
+        Ok(case) => serde_json::to_value(case)
+            .map_err(|e| ShellError::Client(cityops_client::ClientError::Decode(e.to_string()))),
+        Err(cityops_client::ClientError::Network(why)) => {
+            let outbox = state
+                .outbox
+                .read()
+                .ok()
+                .and_then(|o| o.clone())
+                .ok_or_else(|| ShellError::Client(cityops_client::ClientError::Network(why.clone())))?;
+            let queued = crate::outbox::Queued {
+                key,
+                service: svc.base.clone(),
+                case_id: p.id,
+                request: b,
+                queued_at: chrono::Utc::now().to_rfc3339(),
+            };
+            tracing::warn!(case = p.id, error = %why, "service unreachable: action queued in the outbox");
+            let place = outbox.push(queued).await.map_err(|e| ShellError::Outbox(e.to_string()))?;
+            Err(ShellError::Queued(place))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the outbox holds and what became of the actions sent since the last ask.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxStatus {
+    /// Actions waiting for their service.
+    pub pending: usize,
+    /// Queued actions sent since the UI last asked: applied or refused, with the reason.
+    pub sent: Vec<crate::outbox::Outcome>,
+}
+
+/// The outbox's state (the status bar shows what waits; the toast what was sent).
+#[tauri::command]
+pub async fn outbox(state: State<'_, DesktopState>) -> Result<OutboxStatus, ShellError> {
+    let ob = state.outbox.read().ok().and_then(|o| o.clone());
+    let pending = match ob {
+        Some(o) => o.pending().await.map_err(|e| ShellError::Outbox(e.to_string()))?.len(),
+        None => 0,
+    };
+    let sent = state.sent.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default();
+    Ok(OutboxStatus { pending, sent })
 }
 
 /// Points and clusters for a view, from the native live map. While the first picture loads it

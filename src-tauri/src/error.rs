@@ -38,6 +38,15 @@ pub enum ShellError {
     /// Writing an export failed.
     #[error("export: {0}")]
     Export(String),
+    /// The service could not be reached: the action waits in the outbox (its place given) and is
+    /// sent when the service answers again.
+    #[error(
+        "the service cannot be reached; the action waits in the outbox (number {0}) and is sent once it is back"
+    )]
+    Queued(usize),
+    /// The outbox could not be read or written.
+    #[error("{0}")]
+    Outbox(String),
 }
 
 impl ShellError {
@@ -49,7 +58,8 @@ impl ShellError {
             ShellError::BadArguments { .. } => ErrorCode::MalformedRequest,
             ShellError::NoService(_) | ShellError::MapLoading => ErrorCode::Unavailable,
             ShellError::BadView(_) | ShellError::Refused(_) => ErrorCode::InvalidField,
-            ShellError::Export(_) => ErrorCode::Internal,
+            ShellError::Export(_) | ShellError::Outbox(_) => ErrorCode::Internal,
+            ShellError::Queued(_) => ErrorCode::Queued,
         };
         ApiError::new(code, self.to_string())
     }

@@ -13,6 +13,7 @@
 pub mod commands;
 pub mod error;
 pub mod live;
+pub mod outbox;
 pub mod service;
 
 use std::sync::Arc;
@@ -89,6 +90,11 @@ pub async fn connect(args: Args, embedded_only: bool) -> Result<service::Service
 /// Build and run the app on any Tauri runtime (tests use the mock runtime).
 pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()> {
     let desktop = Arc::new(Desktop::default());
+    if let Ok(dir) = service::data_dir(&args)
+        && let Ok(mut o) = desktop.outbox.write()
+    {
+        *o = Some(Arc::new(outbox::Outbox::new(&dir)));
+    }
     let d = desktop.clone();
     builder
         .manage(desktop)
@@ -117,6 +123,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::connection_status,
             commands::service_info,
             commands::use_service,
+            commands::outbox,
         ])
         .run(tauri::generate_context!())
 }

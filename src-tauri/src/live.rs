@@ -139,6 +139,21 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
             LiveUpdate::Live => {
                 desk.set_connection("live");
                 emit_connection(&app, "live");
+                // The service answers: send what waited for it, in order.
+                if let Some(ob) = desk.outbox.read().ok().and_then(|o| o.clone()) {
+                    let (d, s) = (desk.clone(), svc.clone());
+                    tauri::async_runtime::spawn(async move {
+                        match ob.flush(&s.client, &s.base).await {
+                            Ok(sent) if !sent.is_empty() => {
+                                if let Ok(mut all) = d.sent.lock() {
+                                    all.extend(sent);
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::error!(error = %e, "outbox could not be sent"),
+                        }
+                    });
+                }
             }
             LiveUpdate::Dropped { error, retry_in } if retry_in.is_zero() => {
                 tracing::warn!(%error, "undecodable event skipped");

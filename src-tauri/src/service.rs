@@ -54,6 +54,10 @@ pub struct Desktop {
     pub map: RwLock<Option<LiveMap>>,
     /// Connection state shown in the status bar: `connecting`, `live`, `reconnecting`, `failed`.
     pub connection: RwLock<String>,
+    /// Actions waiting for an unreachable service (None without a data directory).
+    pub outbox: RwLock<Option<Arc<crate::outbox::Outbox>>>,
+    /// What became of queued actions sent since the UI last asked.
+    pub sent: std::sync::Mutex<Vec<crate::outbox::Outcome>>,
 }
 
 impl Desktop {
@@ -178,7 +182,9 @@ pub enum ServiceError {
     },
 }
 
-fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
+/// The console's data directory: `--data-dir`, else `$XDG_DATA_HOME/cityops`, else
+/// `~/.local/share/cityops`.
+pub fn data_dir(args: &Args) -> Result<PathBuf, ServiceError> {
     args.data_dir
         .clone()
         .or_else(|| {

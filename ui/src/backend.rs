@@ -120,6 +120,11 @@ impl Backend {
         Ok(name)
     }
 
+    /// The desktop shell's outbox: what waits, what was sent since the last ask (shell only).
+    pub async fn outbox(&self) -> Result<crate::state::OutboxStatus> {
+        shell_only(self, "outbox", json!({})).await
+    }
+
     /// The service the desktop shell follows (shell only).
     pub async fn service_info(&self) -> Result<ServiceInfo> {
         shell_only(self, "service_info", json!({})).await

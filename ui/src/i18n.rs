@@ -125,6 +125,9 @@ messages! {
     Export => "导出", "Export";
     ExportNote => "按当前筛选条件导出案件(与列表相同的条件与权限范围,最多 100,000 件)为 GIS 文件", "Export the cases the current filter selects (same filters and scope as the list, up to 100,000) as a GIS file";
     Exported => "已导出", "Exported";
+    OutboxPending => "离线待提交", "Waiting offline";
+    Queued => "服务不可达,已离线排队:操作保存在本机,服务恢复后按顺序提交(只执行一次)", "Service unreachable: queued offline — the action is kept on this computer and sent in order, once, when the service is back";
+    OutboxNote => "服务不可达时执行的操作保存在本机,服务恢复后按顺序提交(每项只执行一次)", "Actions taken while the service was unreachable are kept on this computer and sent in order when it is back (each applied once)";
     ProvisionalDeadlineNote => "该年份尚未加载国务院放假安排通知:时限按法定节假日(含补假)和周末推算,不含调休上班日。加载通知后,新计算的时限以通知为准。", "No State Council holiday notice is loaded for that year yet: the deadline counts the statutory holidays (with days given back) and weekends, without make-up working days. Deadlines computed after the notice is loaded follow it.";
     OtherUnit => "改派其他单位", "Pick another unit";
     Confirm => "确认", "Confirm";
@@ -301,6 +304,7 @@ pub fn error_code(c: ErrorCode, lang: Lang) -> &'static str {
         ErrorCode::Unavailable => ("服务不可用", "Service unavailable"),
         ErrorCode::CalendarUnavailable => ("该年份无工作日历", "No working calendar for that year"),
         ErrorCode::PayloadTooLarge => ("提交内容过大", "Request too large"),
+        ErrorCode::Queued => ("服务不可达,已离线排队", "Service unreachable: queued offline"),
         _ => ("错误", "Error"),
     };
     match lang {

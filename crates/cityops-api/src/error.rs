@@ -34,6 +34,9 @@ pub enum ErrorCode {
     CalendarUnavailable,
     /// The request body is larger than the service accepts (the message says the limit).
     PayloadTooLarge,
+    /// Not an error of the service: the desktop console could not reach it and keeps the action
+    /// in its outbox, to send (once) when the service answers again.
+    Queued,
 }
 
 impl ErrorCode {
@@ -49,6 +52,8 @@ impl ErrorCode {
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable | ErrorCode::CalendarUnavailable => 503,
             ErrorCode::PayloadTooLarge => 413,
+            // The service was unavailable; the console kept the action (never a success status).
+            ErrorCode::Queued => 503,
         }
     }
 }

@@ -103,6 +103,9 @@ pub struct Request {
     pub query: Value,
     /// Body, if any.
     pub body: Option<Body>,
+    /// The write's `Idempotency-Key`, if the caller may retry it: the service applies it once and
+    /// answers every retry with its first answer.
+    pub idempotency_key: Option<String>,
 }
 
 impl Request {
@@ -118,6 +121,7 @@ impl Request {
             path: serde_json::to_value(path).map_err(enc)?,
             query: serde_json::to_value(query).map_err(enc)?,
             body,
+            idempotency_key: None,
         })
     }
 
@@ -204,6 +208,23 @@ impl<T: Transport> Client<T> {
             _ => None,
         };
         let bytes = self.transport.send(Request::of::<E>(path, query, body)?).await?.ok()?;
+        decode::<E>(&bytes)
+    }
+
+    /// Call a JSON write that the caller may retry: sent with `key` as its `Idempotency-Key`, it
+    /// is applied once however often it is sent.
+    pub async fn call_once<E: Endpoint>(
+        &self,
+        path: &E::Path,
+        query: &E::Query,
+        body: &E::Request,
+        key: &str,
+    ) -> Result<E::Response, ClientError> {
+        let json =
+            serde_json::to_value(body).map_err(|e| ClientError::Encode(format!("{}: {e}", E::INFO.name)))?;
+        let mut req = Request::of::<E>(path, query, Some(Body::Json(json)))?;
+        req.idempotency_key = Some(key.to_owned());
+        let bytes = self.transport.send(req).await?.ok()?;
         decode::<E>(&bytes)
     }
 

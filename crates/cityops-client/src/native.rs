@@ -80,6 +80,9 @@ impl Transport for HttpTransport {
             Some(Body::Text(t, media)) => b = b.header(reqwest::header::CONTENT_TYPE, media).body(t),
             None => {}
         }
+        if let Some(k) = &request.idempotency_key {
+            b = b.header("Idempotency-Key", k);
+        }
         let resp = b.send().await.map_err(|e| ClientError::Network(error_chain(&e)))?;
         let status = resp.status().as_u16();
         let media_type = resp

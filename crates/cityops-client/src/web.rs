@@ -46,6 +46,9 @@ impl Transport for FetchTransport {
             }
             None => {}
         }
+        if let Some(k) = &request.idempotency_key {
+            headers.set("Idempotency-Key", k).map_err(js_err)?;
+        }
         init.set_headers(&headers);
         let url = format!("{}{}", self.server, request.url()?);
         let req = web_sys::Request::new_with_str_and_init(&url, &init).map_err(js_err)?;
@@ -267,8 +270,10 @@ fn subscribe_tauri(
     on_state: impl Fn(LiveState) + 'static,
 ) -> Result<Subscription, ClientError> {
     let ipc = internals().ok_or_else(|| ClientError::Network("not inside the desktop shell".into()))?;
-    let transform: js_sys::Function =
-        js_sys::Reflect::get(&ipc, &"transformCallback".into()).map_err(js_err)?.dyn_into().map_err(js_err)?;
+    let transform: js_sys::Function = js_sys::Reflect::get(&ipc, &"transformCallback".into())
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
     // What @tauri-apps/api's `listen` does: register the handler, then ask the event plugin.
     let listen = |event: &'static str, handler: &JsValue| -> Result<(&'static str, JsValue), ClientError> {
         let id = transform.call1(&ipc, handler).map_err(js_err)?;

@@ -26,6 +26,8 @@ pub struct Link {
     pub now: RwSignal<Timestamp>,
     /// Bumped whenever the console starts over on a service (resources keyed on it reload).
     pub epoch: RwSignal<u64>,
+    /// Actions the desktop shell keeps for an unreachable service.
+    pub outbox_pending: RwSignal<usize>,
     subscription: StoredValue<Option<Subscription>, LocalStorage>,
 }
 
@@ -39,6 +41,7 @@ impl Link {
             clock: RwSignal::new(None),
             now: RwSignal::new(backend::now()),
             epoch: RwSignal::new(0),
+            outbox_pending: RwSignal::new(0),
             subscription: StoredValue::new_local(None),
         }
     }
@@ -65,6 +68,30 @@ fn initial_settings() -> Settings {
         s.token = backend::load_setting("cityops.token").unwrap_or_default();
     }
     s
+}
+
+/// Ask the desktop shell what its outbox holds and what it sent; sent actions become a toast.
+pub fn check_outbox(d: Data) {
+    let backend = d.link.backend();
+    if !backend.in_shell() {
+        return;
+    }
+    spawn_local(async move {
+        let Ok(status) = backend.outbox().await else { return };
+        d.link.outbox_pending.set(status.pending);
+        if !status.sent.is_empty() {
+            let lang = d.ui.lang.get_untracked();
+            let text = crate::state::outbox_summary(&status.sent, lang == crate::i18n::Lang::Zh, |a| {
+                crate::i18n::action(a, lang)
+            });
+            if status.sent.iter().all(|o| o.accepted) {
+                d.ui.done(text)
+            } else {
+                d.ui.problem(text)
+            }
+            d.sel.reload();
+        }
+    });
 }
 
 /// Read the service's clock (simulations run faster than real time).

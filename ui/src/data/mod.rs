@@ -127,13 +127,24 @@ impl Data {
     }
 }
 
-/// Show an error in the toast. Network failures while the status bar already says
-/// "disconnected" are not repeated as toasts.
+/// Show an error in the toast. A service that cannot be reached while the status bar already says
+/// "disconnected" is not repeated as toasts (nor does it push a queued action's notice away).
 pub fn report(ui: Ui, link: link::Link, e: &ClientError) {
-    if matches!(e, ClientError::Network(_)) && link.connection.get_untracked() == Connection::Reconnecting {
+    let unreachable = match e {
+        ClientError::Network(_) => true,
+        ClientError::Api(api) => api.code == cityops_api::ErrorCode::Unavailable,
+        _ => false,
+    };
+    if unreachable && link.connection.get_untracked() == Connection::Reconnecting {
         return;
     }
     let lang = ui.lang.get_untracked();
+    if let ClientError::Api(api) = e
+        && api.code == cityops_api::ErrorCode::Queued
+    {
+        ui.done(Msg::Queued.text(lang).to_owned());
+        return;
+    }
     let text = match e {
         ClientError::Api(api) => format!("{}: {}", crate::i18n::error_code(api.code, lang), api.message),
         other => format!("{}: {other}", Msg::Error.text(lang)),

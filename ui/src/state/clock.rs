@@ -75,10 +75,72 @@ pub struct ServiceInfo {
     pub embedded: bool,
 }
 
+/// What became of an action the desktop console kept while its service was unreachable.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct OutboxOutcome {
+    /// The case.
+    pub case_id: i64,
+    /// The action.
+    pub action: cityops_api::Action,
+    /// Whether the service applied it.
+    pub accepted: bool,
+    /// The case number and new stage, or the service's reason for refusing.
+    pub message: String,
+}
+
+/// The desktop console's outbox (Tauri command `outbox`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct OutboxStatus {
+    /// Actions waiting for the service.
+    pub pending: usize,
+    /// Actions sent since the last ask.
+    pub sent: Vec<OutboxOutcome>,
+}
+
+/// One line for the toast about sent actions: how many were applied, and each refusal with its
+/// reason. `action` names an action in the console's language.
+pub fn outbox_summary(
+    sent: &[OutboxOutcome],
+    zh: bool,
+    action: impl Fn(cityops_api::Action) -> &'static str,
+) -> String {
+    let ok = sent.iter().filter(|o| o.accepted).count();
+    let refused: Vec<String> = sent
+        .iter()
+        .filter(|o| !o.accepted)
+        .map(|o| format!("{} #{}: {}", action(o.action), o.case_id, o.message))
+        .collect();
+    let head = if zh {
+        format!("离线操作已提交:{ok} 项已执行,{} 项被拒绝", refused.len())
+    } else {
+        format!("Offline actions sent: {ok} applied, {} refused", refused.len())
+    };
+    if refused.is_empty() { head } else { format!("{head}({})", refused.join(";")) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::state::test_support::*;
+
+    #[test]
+    fn the_outbox_summary_counts_and_names_refusals() {
+        let o = |accepted: bool, message: &str| OutboxOutcome {
+            case_id: 7,
+            action: cityops_api::Action::Supervise,
+            accepted,
+            message: message.into(),
+        };
+        let name = |_| "督办";
+        assert_eq!(
+            outbox_summary(&[o(true, "QD1 任务处理")], true, name),
+            "离线操作已提交:1 项已执行,0 项被拒绝"
+        );
+        assert_eq!(
+            outbox_summary(&[o(true, "x"), o(false, "case 7 is closed")], false, |_| "Urge"),
+            "Offline actions sent: 1 applied, 1 refused(Urge #7: case 7 is closed)"
+        );
+    }
     use cityops_api::CST;
 
     #[test]

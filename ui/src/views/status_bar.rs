@@ -35,6 +35,11 @@ pub fn StatusBar() -> impl IntoView {
                 <span class="led"></span>
                 {move || d.link.connection.get().label(ui.lang.get())}
             </span>
+            <Show when=move || { d.link.outbox_pending.get() > 0 }>
+                <span class="outbox" id="outbox" title=move || ui.t(Msg::OutboxNote)>
+                    {move || format!("{} {}", ui.t(Msg::OutboxPending), d.link.outbox_pending.get())}
+                </span>
+            </Show>
             <span class="mono">{last}</span>
             <span class="mono" title=move || ui.t(Msg::ViewportNote)>{items}</span>
             <div class="spacer"></div>
