@@ -28,7 +28,7 @@ pkgs=(
   # Tauri 2 on Linux (WebKitGTK 4.1)
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
   # headless window tests and screenshots
-  xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-noto-cjk imagemagick x11-utils
+  xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-noto-cjk imagemagick x11-utils xdotool
   # browser tests
   chromium chromium-driver
   # GDAL's ogrinfo reads the GeoJSON and FlatGeobuf exports back in the tests

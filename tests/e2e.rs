@@ -296,8 +296,7 @@ async fn dispatch_scenario(d: &Driver, api: &Api, shot: &Path) -> (Value, Value)
     let case_no = case["case_no"].as_str().unwrap().to_owned();
 
     // Find it by id: the map flies there and the detail opens.
-    let search_box = d.wait_find("#search", 30).await;
-    d.type_text(&search_box, &format!("{id}\u{E007}")).await;
+    search(d, &id.to_string()).await;
     d.wait_text(".detail", &case_no, 30).await;
     // Close the panel, zoom in to raw points and click the case on the map itself.
     let close = d.wait_find(".detail .close", 10).await;
@@ -447,6 +446,111 @@ async fn outbox_scenario(d: &Driver, proc: Proc, remote: &Api, case: &Value, dat
     proc
 }
 
+/// Answer the shell's confirmation dialog (a native GTK window titled 请确认…, outside the page)
+/// with `keys` as the person at the console would: wait for it, focus it, type.
+async fn answer_dialog(keys: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let window = loop {
+        let out = Command::new("xdotool").args(["search", "--name", "请确认"]).output().unwrap();
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            break id.trim().to_owned();
+        }
+        assert!(Instant::now() < deadline, "no confirmation dialog appeared");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let name = Command::new("xdotool").args(["getwindowname", &window]).output().unwrap();
+    // Let the dialog settle (mapped, buttons realised) before it gets the keys; keep a picture
+    // of the screen with it.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let shot = target_dir().join("e2e/desktop-confirm.png");
+    let _ = Command::new("import").args(["-window", "root"]).arg(&shot).status();
+    let status = Command::new("xdotool")
+        .args(["windowfocus", "--sync", &window, "key", "--clearmodifiers", keys])
+        .status()
+        .unwrap();
+    assert!(status.success(), "xdotool could not answer the dialog");
+    String::from_utf8_lossy(&name.stdout).trim().to_owned()
+}
+
+/// The writes that end a case need a person's confirmation in a native dialog: script in the page
+/// that calls the shell itself meets the dialog too (refused: nothing happens), and the operator's
+/// 作废 applies once confirmed.
+async fn confirm_scenario(d: &Driver, api: &Api) {
+    let case = api
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+                        "lon": 120.375, "lat": 36.068, "description": "e2e: 待作废的重复上报"})),
+        )
+        .await;
+    let id = case["id"].as_i64().unwrap();
+    let injected = format!(
+        "const done = arguments[arguments.length - 1]; \
+         window.__TAURI_INTERNALS__.invoke('forward', {{ endpoint: 'act', path: {{ id: {id} }}, \
+           body: {{ action: 'cancel', note: 'injected' }} }}) \
+           .then(() => done('applied'), (e) => done(JSON.stringify(e)));"
+    );
+    let (answer, title) = tokio::join!(d.js_async(&injected), answer_dialog("Escape"));
+    assert!(title.contains("作废") && title.contains(case["case_no"].as_str().unwrap()), "{title}");
+    assert!(answer.as_str().is_some_and(|s| s.contains("not_confirmed")), "{answer}");
+    let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    assert_eq!(c["status"], "active", "refused in the dialog, yet applied: {c}");
+    // The operator cancels it from the detail panel and confirms.
+    search_case(d, id).await;
+    d.wait_text(".detail", case["case_no"].as_str().unwrap(), 30).await;
+    let click = "const b = document.querySelector('.detail .actions button[data-action=cancel]'); \
+                 if (b) { b.click(); return true; } return false;";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.js(click).await != json!(true) {
+        assert!(Instant::now() < deadline, "no 作废 button on the case");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    answer_dialog("alt+y").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+        if c["status"] == "cancelled" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "confirmed, yet not applied: {c}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// In the browser the page itself asks before an action that ends a case: declined, nothing is
+/// sent; accepted, the case is cancelled.
+async fn browser_confirm_scenario(d: &Driver, api: &Api) {
+    let case = api
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+                        "lon": 120.375, "lat": 36.068, "description": "e2e: 浏览器中作废"})),
+        )
+        .await;
+    let id = case["id"].as_i64().unwrap();
+    search_case(d, id).await;
+    d.wait_text(".detail", case["case_no"].as_str().unwrap(), 30).await;
+    let button = d.wait_find(".detail .actions button[data-action=cancel]", 30).await;
+    d.click(&button).await;
+    let question = d.cmd(reqwest::Method::GET, "/alert/text", None).await;
+    assert!(question.as_str().is_some_and(|q| q.contains("作废")), "no confirmation asked: {question}");
+    d.cmd(reqwest::Method::POST, "/alert/dismiss", Some(json!({}))).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    assert_eq!(c["status"], "active", "declined, yet sent: {c}");
+    let button = d.wait_find(".detail .actions button[data-action=cancel]", 30).await;
+    d.click(&button).await;
+    d.cmd(reqwest::Method::POST, "/alert/accept", Some(json!({}))).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await["status"] != "cancelled"
+    {
+        assert!(Instant::now() < deadline, "accepted, yet not cancelled");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 /// Start a `cityops-server` of its own on a store named `name` in `data`, on the test's clock,
 /// with `extra` serve arguments; return it, answering, with an admin API on it.
 async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
@@ -525,9 +629,15 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
     let save = d.wait_find("#settings-save", 10).await;
     d.click(&save).await;
     d.wait_text(".modal.settings .problem", "refused the token", 30).await;
-    // The right token: the console switches and goes live on the other service.
+    // The right token: the shell asks the person first; refused, the console stays.
     d.js(&fill("input[type=password]", &remote.token)).await;
     d.click(&save).await;
+    let title = answer_dialog("Escape").await;
+    assert!(title.contains("切换"), "{title}");
+    d.wait_text(".modal.settings .problem", "未确认", 30).await;
+    // Confirmed: the console switches and goes live on the other service.
+    d.click(&save).await;
+    answer_dialog("alt+y").await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while d.find(".modal.settings").await.is_some() {
         assert!(Instant::now() < deadline, "the settings dialog did not close after the switch");
@@ -613,6 +723,16 @@ async fn the_desktop_window_dispatches_a_live_case() {
         )
         .await;
     assert!(refused.as_str().is_some_and(|s| s.starts_with("refused")), "{refused}");
+    // The shell's own dialogs are not the page's to open.
+    let refused = d
+        .js_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('plugin:dialog|message', { message: 'x' }) \
+               .then(() => done('allowed'), (e) => done('refused: ' + String(e)));",
+        )
+        .await;
+    assert!(refused.as_str().is_some_and(|s| s.starts_with("refused")), "{refused}");
+    confirm_scenario(&d, &api).await;
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     switch_scenario(&d, &api, &case, &data).await;
@@ -663,6 +783,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     let year = api.call(reqwest::Method::GET, "/api/v1/calendar/2027", None).await;
     assert_eq!(year["source"], "statutory-provisional");
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
+    browser_confirm_scenario(&d, &api).await;
     d.quit().await;
 }
 

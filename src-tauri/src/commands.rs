@@ -89,7 +89,8 @@ fn or_empty(v: Value) -> Value {
 
 /// Call an endpoint of the service for the webview (see [`CONSOLE_ENDPOINTS`]).
 #[tauri::command]
-pub async fn forward(
+pub async fn forward<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, DesktopState>,
     endpoint: String,
     path: Option<Value>,
@@ -101,13 +102,19 @@ pub async fn forward(
     }
     let svc = state.ready().await?;
     if endpoint == <ep::Act as Endpoint>::INFO.name {
-        return act_or_queue(
-            &state,
-            &svc,
-            or_empty(path.unwrap_or_default()),
-            or_empty(body.unwrap_or_default()),
-        )
-        .await;
+        let name = <ep::Act as Endpoint>::INFO.name;
+        let p: cityops_api::query::IdPath = typed(name, "path", or_empty(path.unwrap_or_default()))?;
+        let b: cityops_api::ActionRequest = typed(name, "body", or_empty(body.unwrap_or_default()))?;
+        if b.action.needs_confirmation() {
+            // The dialog names the case as the service has it (if it can be read now).
+            let case = svc.client.get::<ep::GetCase>(&p, &cityops_api::endpoint::Empty {}).await.ok();
+            if let Some(q) = crate::confirm::for_action(b.action, p.id, case.as_ref())
+                && !crate::confirm::ask(&app, q.clone()).await
+            {
+                return Err(ShellError::NotConfirmed(q.title));
+            }
+        }
+        return act_or_queue(&state, &svc, p, b).await;
     }
     let mut f = Forward {
         client: svc.client,
@@ -125,12 +132,9 @@ pub async fn forward(
 async fn act_or_queue(
     state: &DesktopState,
     svc: &crate::service::Service,
-    path: Value,
-    body: Value,
+    p: cityops_api::query::IdPath,
+    b: cityops_api::ActionRequest,
 ) -> Result<Value, ShellError> {
-    let name = <ep::Act as Endpoint>::INFO.name;
-    let p: cityops_api::query::IdPath = typed(name, "path", path)?;
-    let b: cityops_api::ActionRequest = typed(name, "body", body)?;
     let key = crate::outbox::new_key();
     match svc.client.call_once::<ep::Act>(&p, &cityops_api::endpoint::Empty {}, &b, &key).await {
         Ok(case) => serde_json::to_value(case)
@@ -274,6 +278,14 @@ pub async fn use_service<R: tauri::Runtime>(
             }
         },
     };
+    // Following another service (and remembering it) needs the person's word; the embedded
+    // service is the console's own.
+    if !svc.embedded {
+        let q = crate::confirm::for_switch(&svc.base);
+        if !crate::confirm::ask(&app, q.clone()).await {
+            return Err(ShellError::NotConfirmed(q.title));
+        }
+    }
     tracing::info!(base = %svc.base, embedded = svc.embedded, "console switching service");
     // The next start opens on the same service (unless `--server` says otherwise).
     crate::service::remember_remote(&start.0, (!svc.embedded).then_some(&svc));

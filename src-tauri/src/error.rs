@@ -44,6 +44,9 @@ pub enum ShellError {
         "the service cannot be reached; the action waits in the outbox (number {0}) and is sent once it is back"
     )]
     Queued(usize),
+    /// The person at the console did not confirm the write (the dialog says what it was).
+    #[error("not confirmed at the console: {0}")]
+    NotConfirmed(String),
     /// The outbox could not be read or written.
     #[error("{0}")]
     Outbox(String),
@@ -60,6 +63,7 @@ impl ShellError {
             ShellError::BadView(_) | ShellError::Refused(_) => ErrorCode::InvalidField,
             ShellError::Export(_) | ShellError::Outbox(_) => ErrorCode::Internal,
             ShellError::Queued(_) => ErrorCode::Queued,
+            ShellError::NotConfirmed(_) => ErrorCode::NotConfirmed,
         };
         ApiError::new(code, self.to_string())
     }

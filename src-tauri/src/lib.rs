@@ -11,6 +11,7 @@
 //! events), [`commands`] (the thin Tauri commands), [`error`] (the shell's typed error).
 
 pub mod commands;
+pub mod confirm;
 pub mod error;
 pub mod live;
 pub mod outbox;
@@ -97,6 +98,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
     }
     let d = desktop.clone();
     builder
+        .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
         .manage(StartArgs(args.clone()))
         .setup(move |app| {

@@ -304,6 +304,7 @@ pub fn error_code(c: ErrorCode, lang: Lang) -> &'static str {
         ErrorCode::Unavailable => ("服务不可用", "Service unavailable"),
         ErrorCode::CalendarUnavailable => ("该年份无工作日历", "No working calendar for that year"),
         ErrorCode::PayloadTooLarge => ("提交内容过大", "Request too large"),
+        ErrorCode::NotConfirmed => ("未确认,操作未执行", "Not confirmed: nothing was done"),
         ErrorCode::Queued => ("服务不可达,已离线排队", "Service unreachable: queued offline"),
         _ => ("错误", "Error"),
     };

@@ -37,6 +37,9 @@ pub enum ErrorCode {
     /// Not an error of the service: the desktop console could not reach it and keeps the action
     /// in its outbox, to send (once) when the service answers again.
     Queued,
+    /// Not sent: the desktop console asked the operator to confirm the action (or the switch of
+    /// service) and it was refused or the dialog closed.
+    NotConfirmed,
 }
 
 impl ErrorCode {
@@ -54,6 +57,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             // The service was unavailable; the console kept the action (never a success status).
             ErrorCode::Queued => 503,
+            ErrorCode::NotConfirmed => 409,
         }
     }
 }

@@ -181,6 +181,13 @@ impl Action {
         Action::Supervise,
     ];
 
+    /// Whether a person must confirm the action in the console before it is sent: the actions
+    /// that end a case (作废, 结案). The desktop shell asks in a native dialog the page cannot
+    /// answer for itself; the browser console asks before it sends.
+    pub fn needs_confirmation(self) -> bool {
+        matches!(self, Action::Cancel | Action::Close)
+    }
+
     /// Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

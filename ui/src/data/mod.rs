@@ -145,6 +145,13 @@ pub fn report(ui: Ui, link: link::Link, e: &ClientError) {
         ui.done(Msg::Queued.text(lang).to_owned());
         return;
     }
+    // The operator said no in the console's dialog: nothing to alarm about.
+    if let ClientError::Api(api) = e
+        && api.code == cityops_api::ErrorCode::NotConfirmed
+    {
+        ui.done(crate::i18n::error_code(api.code, lang).to_owned());
+        return;
+    }
     let text = match e {
         ClientError::Api(api) => format!("{}: {}", crate::i18n::error_code(api.code, lang), api.message),
         other => format!("{}: {other}", Msg::Error.text(lang)),

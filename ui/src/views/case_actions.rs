@@ -1,5 +1,6 @@
 //! The actions the operator's role may take on a case now, with a note; 派遣 opens the dispatch
-//! dialog.
+//! dialog. The actions that end a case (作废, 结案) need the operator's confirmation: in the
+//! desktop the shell asks in a native dialog of its own; in the browser the page asks here.
 
 use cityops_api::{Action, ActionRequest};
 use leptos::prelude::*;
@@ -30,7 +31,7 @@ pub fn CaseActions(
                     <button class:primary=primary data-action=cityops_api::wire_name(&a) on:click=move |_| {
                         if a == Action::Dispatch {
                             d.sel.open_dispatch(id);
-                        } else {
+                        } else if confirmed(a, d.link.backend.get_untracked().in_shell(), lang) {
                             let req = ActionRequest { action: a, unit_code: None, deadline: None, note: note.get_untracked() };
                             d.sel.act.dispatch((id, req));
                         }
@@ -44,4 +45,17 @@ pub fn CaseActions(
         <textarea placeholder=move || ui.t(Msg::Note) prop:value=move || note.get() on:input=move |e| note.set(event_target_value(&e))></textarea>
         <div class="actions">{buttons}</div>
     }
+}
+
+/// Whether to send `a` now: yes unless it ends a case and the browser's operator declines. In the
+/// desktop shell the shell asks instead (a dialog the page cannot answer for itself).
+fn confirmed(a: Action, in_shell: bool, lang: i18n::Lang) -> bool {
+    if !a.needs_confirmation() || in_shell {
+        return true;
+    }
+    let question = match lang {
+        i18n::Lang::Zh => format!("请确认:{}此案件?", i18n::action(a, lang)),
+        i18n::Lang::En => format!("Please confirm: {} this case?", i18n::action(a, lang)),
+    };
+    web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false)
 }

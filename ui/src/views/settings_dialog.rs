@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::data::link::{apply_settings, keep_settings, reload_all};
 use crate::data::use_data;
-use crate::i18n::Msg;
+use crate::i18n::{self, Msg};
 use crate::state::Settings;
 
 /// The settings dialog.
@@ -46,7 +46,15 @@ pub fn SettingsDialog() -> impl IntoView {
                 reload_all(d);
                 ui.show_settings.set(false);
             }
-            Err(e) => problem.set(Some(e.to_api().message)),
+            Err(e) => {
+                let api = e.to_api();
+                let text = if api.code == cityops_api::ErrorCode::NotConfirmed {
+                    i18n::error_code(api.code, ui.lang.get_untracked()).to_owned()
+                } else {
+                    api.message
+                };
+                problem.set(Some(text));
+            }
         }
     });
     Effect::new(move |_| {
