@@ -47,6 +47,14 @@ pub struct CaseDto {
     pub deadline_provisional: bool,
     /// Whether the current stage is past its deadline.
     pub overdue: bool,
+    /// From when the current stage counts as due soon (临期, yellow): when the configured share
+    /// of its limit is used, or fewer than the configured working hours remain (see
+    /// `StageLimits::due_soon`). Absent without a deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_soon_at: Option<Timestamp>,
+    /// Whether the current stage is due soon and not yet overdue ([`CaseStatus::due_soon`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub due_soon: bool,
     /// Number of 返工 so far.
     pub rework_count: u32,
     /// Number of 督办 so far.

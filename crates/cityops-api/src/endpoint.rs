@@ -359,6 +359,12 @@ endpoints! {
         summary: "The filtered case list (same filters and scope as the list, up to 100,000 cases) as GeoJSON or FlatGeobuf points, streamed",
         access: District, path_type: Empty, query: CaseExportQuery, request: Empty as None, response: Empty as Features, success: 200,
     }
+    /// The caller's work queue.
+    Queue {
+        name: "queue", method: Get, path: "/api/v1/queue", tag: "cases",
+        summary: "The caller's work queue (待办): active cases awaiting the caller's role (and unit) in its district, most urgent first (working time left), red/yellow, counts per bucket",
+        access: District, path_type: Empty, query: QueueQuery, request: Empty as None, response: QueueDto as Json, success: 200,
+    }
     /// One case.
     GetCase {
         name: "get_case", method: Get, path: "/api/v1/cases/{id}", tag: "cases",

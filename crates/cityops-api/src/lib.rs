@@ -15,6 +15,7 @@
 //! - live events: [`LiveEvent`], [`EventBody`]
 //! - feeds and dispatch: [`InspectorReportDto`], [`HotlineOrderDto`], [`VideoDetectionDto`],
 //!   [`SensorReadingDto`], [`GpsFixDto`], [`IngestResultDto`], [`DispatchProposalDto`], [`CasePageDto`]
+//! - the work queue: [`QueueDto`], [`QueueBucket`], [`Urgency`]
 //! - evaluation: [`RatesDto`], [`Grade`]
 //! - working calendar: [`CalendarYearDto`], [`CalendarSource`], [`CalendarImportDto`]
 //! - errors: [`ErrorCode`], [`ApiError`]
@@ -37,6 +38,7 @@ mod feeds;
 mod layers;
 mod org;
 pub mod query;
+mod queue;
 mod service;
 mod vocab;
 
@@ -50,6 +52,7 @@ pub use events::*;
 pub use feeds::*;
 pub use layers::*;
 pub use org::*;
+pub use queue::*;
 pub use service::*;
 pub use vocab::*;
 

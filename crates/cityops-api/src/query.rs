@@ -428,6 +428,22 @@ impl Default for EvalQuery {
     }
 }
 
+/// Query of the work queue (`GET /api/v1/queue`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// Only this bucket (the counts still cover every bucket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<crate::QueueBucket>,
+    /// Page size 1–500 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Offset of the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+}
+
 /// Query of the audit log.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

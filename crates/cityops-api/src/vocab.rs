@@ -119,6 +119,17 @@ impl CaseStatus {
         self == CaseStatus::Active && deadline.is_some_and(|d| now > d)
     }
 
+    /// The one due-soon rule (临期, yellow): an active case whose current stage has reached its
+    /// due-soon instant and is not yet overdue.
+    pub fn due_soon(
+        self,
+        due_soon_at: Option<crate::Timestamp>,
+        deadline: Option<crate::Timestamp>,
+        now: crate::Timestamp,
+    ) -> bool {
+        self == CaseStatus::Active && due_soon_at.is_some_and(|d| now >= d) && !self.overdue(deadline, now)
+    }
+
     /// Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

@@ -54,6 +54,8 @@ pub fn case(id: i64) -> CaseDto {
         deadline: None,
         deadline_provisional: false,
         overdue: false,
+        due_soon_at: None,
+        due_soon: false,
         rework_count: 0,
         supervise_count: 0,
         media: vec![],

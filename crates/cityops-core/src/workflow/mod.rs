@@ -32,6 +32,7 @@
 //! is open, and an open entry exists exactly while the case is active or suspended.
 
 mod limits;
+pub mod queue;
 mod rules;
 mod wire;
 
@@ -42,7 +43,7 @@ use cityops_api::{
 };
 
 use crate::calendar::{Calendar, CalendarError, Deadline, from_timestamp, to_timestamp};
-pub use limits::{StageLimit, StageLimits};
+pub use limits::{DueSoonRule, StageLimit, StageLimits};
 use rules::Target;
 pub use rules::needs_verification;
 pub use wire::case_feature;
@@ -490,6 +491,8 @@ pub struct Case {
     pub deadline: Option<NaiveDateTime>,
     /// Whether that deadline is provisional (see [`StageLog::deadline_provisional`]).
     pub deadline_provisional: bool,
+    /// When the open entry turns due soon ([`StageLimits::due_soon_at`]).
+    pub due_soon_at: Option<NaiveDateTime>,
     /// Number of 返工.
     pub rework_count: u32,
     /// Number of 督办.
@@ -517,6 +520,7 @@ impl Case {
     pub fn new(new: NewCase, ctx: &Ctx<'_>, now: NaiveDateTime) -> Result<Case, WorkflowError> {
         let mut first = StageLog::open(Stage::Collect, CaseStatus::Active, None, now);
         first.set_deadline(stage_deadline(Stage::Collect, None, ctx, now)?);
+        let due_soon_at = due_soon_at(ctx, now, first.deadline)?;
         Ok(Case {
             id: new.id,
             case_no: new.case_no,
@@ -529,6 +533,7 @@ impl Case {
             status: CaseStatus::Active,
             deadline: first.deadline,
             deadline_provisional: first.deadline_provisional,
+            due_soon_at,
             rework_count: 0,
             supervise_count: 0,
             media: new.media,
@@ -542,9 +547,11 @@ impl Case {
         })
     }
 
+    /// Set the current deadline; clears the due-soon instant (the caller sets the new one).
     fn set_deadline(&mut self, d: Option<Deadline>) {
         self.deadline = d.map(|d| d.at);
         self.deadline_provisional = d.is_some_and(|d| d.provisional);
+        self.due_soon_at = None;
     }
 
     /// The open log entry, if the case is active or suspended.
@@ -621,7 +628,7 @@ impl Case {
             return Err(WorkflowError::DeadlineNotAfterNow { deadline: d, now });
         }
         match target {
-            Target::Stay => self.stay(cmd, actor, now)?,
+            Target::Stay => self.stay(cmd, actor, ctx, now)?,
             Target::Stage(stage) => {
                 let unit = match action {
                     Action::Dispatch => Some(cmd.unit_code.clone().ok_or(WorkflowError::MissingUnit)?),
@@ -639,6 +646,7 @@ impl Case {
                 self.unit_code = unit;
                 self.stage = stage;
                 self.set_deadline(deadline);
+                self.due_soon_at = due_soon_at(ctx, now, self.deadline)?;
             }
             Target::Close | Target::Cancel => {
                 self.end_current(cmd, actor, now);
@@ -670,13 +678,20 @@ impl Case {
                 self.history.push(entry);
                 self.status = CaseStatus::Active;
                 self.set_deadline(deadline);
+                self.due_soon_at = due_soon_at(ctx, now, self.deadline)?;
             }
         }
         self.updated_at = now;
         Ok(())
     }
 
-    fn stay(&mut self, cmd: &Command, actor: &Actor, now: NaiveDateTime) -> Result<(), WorkflowError> {
+    fn stay(
+        &mut self,
+        cmd: &Command,
+        actor: &Actor,
+        ctx: &Ctx<'_>,
+        now: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
         let before = self.deadline;
         if cmd.action == Action::Postpone {
             let requested = cmd.deadline.ok_or(WorkflowError::MissingDeadline)?;
@@ -685,6 +700,9 @@ impl Case {
             }
             let explicit = Some(Deadline { at: requested, provisional: false });
             self.set_deadline(explicit);
+            // The extended limit runs from the stage's start.
+            let start = self.current().map_or(now, |e| e.started_at);
+            self.due_soon_at = due_soon_at(ctx, start, self.deadline)?;
             if let Some(e) = self.history.last_mut() {
                 e.set_deadline(explicit);
             }
@@ -716,6 +734,16 @@ impl Case {
     /// [`CaseStatus::overdue`]).
     pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
         self.status.overdue(self.deadline.map(to_timestamp), to_timestamp(now))
+    }
+
+    /// Whether the case is active, past its due-soon instant and not yet overdue (the wire's
+    /// rule, [`CaseStatus::due_soon`]).
+    pub fn is_due_soon(&self, now: NaiveDateTime) -> bool {
+        self.status.due_soon(
+            self.due_soon_at.map(to_timestamp),
+            self.deadline.map(to_timestamp),
+            to_timestamp(now),
+        )
     }
 
     /// Status class on the map ([`StatusClass::of`]): closed, overdue, or open (including 挂账);
@@ -760,6 +788,8 @@ impl Case {
             deadline: self.deadline.map(to_timestamp),
             deadline_provisional: self.deadline_provisional,
             overdue: self.is_overdue(now),
+            due_soon_at: self.due_soon_at.map(to_timestamp),
+            due_soon: self.is_due_soon(now),
             rework_count: self.rework_count,
             supervise_count: self.supervise_count,
             media: self.media.clone(),
@@ -772,6 +802,18 @@ impl Case {
             events: self.events.iter().map(CaseEvent::to_dto).collect(),
         }
     }
+}
+
+/// When an entry opened at `start` with `deadline` turns due soon.
+fn due_soon_at(
+    ctx: &Ctx<'_>,
+    start: NaiveDateTime,
+    deadline: Option<NaiveDateTime>,
+) -> Result<Option<NaiveDateTime>, WorkflowError> {
+    Ok(match deadline {
+        Some(d) => Some(ctx.limits.due_soon_at(ctx.calendar, start, d)?),
+        None => None,
+    })
 }
 
 /// The deadline of a new entry of `stage` opened at `now`: the explicit one if given, else the

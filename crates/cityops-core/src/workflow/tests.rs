@@ -651,3 +651,264 @@ fn random_walks_cover_every_action_and_both_closures() {
     assert!(missing.is_empty(), "never applied: {missing:?}");
     assert_eq!(closures.len(), 2, "{closures:?}");
 }
+
+/// 临期 (due soon) and the work queue.
+mod due_soon_and_queue {
+    use super::*;
+    use crate::workflow::queue;
+    use cityops_api::{QueueBucket, Urgency};
+
+    /// Oracle: walk the clock minute by minute from `start`, counting working minutes with
+    /// `is_working_time`; the first minute at which the used share reaches `share` or (for a limit
+    /// longer than the floor) the working minutes left fall to the floor. A limit without working
+    /// time is shared on the clock.
+    fn oracle(w: &World, start: NaiveDateTime, deadline: NaiveDateTime) -> NaiveDateTime {
+        let rule = w.limits.due_soon;
+        let mut total = 0i64;
+        let mut t = start;
+        while t < deadline {
+            total += i64::from(w.calendar.is_working_time(t).unwrap());
+            t += TimeDelta::minutes(1);
+        }
+        if total == 0 {
+            return start
+                + TimeDelta::minutes(((deadline - start).num_minutes() as f64 * rule.share).round() as i64);
+        }
+        let floor = (rule.floor_working_hours * 60.0) as i64;
+        let share_at = (total as f64 * rule.share).round() as i64;
+        let target = if total > floor { share_at.min(total - floor) } else { share_at };
+        let (mut used, mut t) = (0i64, start);
+        loop {
+            if used >= target {
+                return t;
+            }
+            used += i64::from(w.calendar.is_working_time(t).unwrap());
+            t += TimeDelta::minutes(1);
+            // A target reached at a period's end is reached then, not at the next period's start.
+            if used >= target {
+                return t;
+            }
+        }
+    }
+
+    #[test]
+    fn due_soon_instants_match_the_minute_by_minute_oracle() {
+        let w = World::new();
+        // (start, deadline, expected) — written out for the cases a reader checks by hand.
+        let table = [
+            // 4 working hours from Tue 09:00 (deadline 14:30): the 2-hour floor comes first
+            // (2 h used → 11:00); 80 % would be 12:42 → 13:42.
+            ("2025-03-04 09:00", "2025-03-04 14:30", "2025-03-04 11:00"),
+            // 1 working day (7.5 h) from 09:00: the floor at 5.5 h used (16:00) before 80 % (6 h,
+            // 16:30).
+            ("2025-03-04 09:00", "2025-03-05 09:00", "2025-03-04 16:00"),
+            // 15 clock minutes in working time: shorter than the floor, 80 % → 12 minutes.
+            ("2025-03-04 10:00", "2025-03-04 10:15", "2025-03-04 10:12"),
+            // 15 clock minutes at night: no working time inside, shared on the clock.
+            ("2025-03-04 23:00", "2025-03-04 23:15", "2025-03-04 23:12"),
+            // Across the new year and the 2027 元旦 holiday (a provisional year): 10.5 working
+            // hours; 80 % (8.4 h) at Mon 16:54 comes before the floor (Mon 17:00).
+            ("2026-12-31 16:00", "2027-01-05 10:00", "2027-01-04 16:54"),
+        ];
+        for (s, d, want) in table {
+            let (s, d) = (t(s), t(d));
+            let got = w.limits.due_soon_at(&w.calendar, s, d).unwrap();
+            assert_eq!(got, oracle(&w, s, d), "oracle disagrees for {s} → {d}");
+            assert_eq!(got, t(want), "{s} → {d}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn due_soon_is_never_after_the_deadline_and_agrees_with_the_oracle(
+            start_min in 0i64..(3 * 366 * 24 * 60),
+            limit in prop_oneof![
+                (1u32..=40).prop_map(|h| TimeLimitDto { amount: h, unit: TimeUnit::WorkingHours }),
+                (1u32..=5).prop_map(|d| TimeLimitDto { amount: d, unit: TimeUnit::WorkingDays }),
+                (5u32..=120).prop_map(|m| TimeLimitDto { amount: m, unit: TimeUnit::ClockMinutes }),
+            ],
+        ) {
+            let w = World::new();
+            let start = t("2025-01-01 00:00") + TimeDelta::minutes(start_min);
+            let deadline = w.calendar.add(start, limit).unwrap();
+            let got = w.limits.due_soon_at(&w.calendar, start, deadline).unwrap();
+            prop_assert!(start <= got && got <= deadline);
+            prop_assert_eq!(got, oracle(&w, start, deadline));
+        }
+    }
+
+    #[test]
+    fn a_case_turns_yellow_then_red_and_a_postponement_restarts_the_count() {
+        let w = World::new();
+        let dispatch = Command::dispatch("U1");
+        // Dispatched Tue 09:10 with the first tier (4 working hours → 14:40; yellow from 11:10).
+        let mut case = run(
+            &w,
+            Channel::Inspector,
+            "2025-03-04 09:00",
+            &[
+                (2, Role::Acceptor, Command::new(Action::Accept)),
+                (3, Role::ShiftLeader, Command::new(Action::Register)),
+                (5, Role::Dispatcher, dispatch),
+            ],
+        );
+        assert_eq!(case.deadline, Some(t("2025-03-04 14:40")));
+        assert_eq!(case.due_soon_at, Some(t("2025-03-04 11:10")));
+        let at = |s: &str| (case.is_due_soon(t(s)), case.is_overdue(t(s)));
+        assert_eq!(at("2025-03-04 11:09"), (false, false));
+        assert_eq!(at("2025-03-04 11:10"), (true, false));
+        assert_eq!(at("2025-03-04 14:41"), (false, true));
+        let dto = case.to_dto(t("2025-03-04 11:30"));
+        assert!(dto.due_soon && !dto.overdue);
+        assert_eq!(Case::from_dto(&dto).due_soon_at, case.due_soon_at, "kept on the wire");
+        // 延期 to Thursday 17:30: the limit now runs from the stage's start (Tue 09:10, 21 h 50 min
+        // of working time); 80 % of it is used at Thu 11:38, before only 2 hours remain (15:30).
+        let mut postpone = Command::new(Action::Postpone);
+        postpone.deadline = Some(t("2025-03-06 17:30"));
+        case.apply(&postpone, &actor(Role::ShiftLeader), &w.ctx(), t("2025-03-04 12:00")).unwrap();
+        assert_eq!(case.due_soon_at, Some(t("2025-03-06 11:38")));
+        assert!(!case.is_due_soon(t("2025-03-04 12:00")));
+        // Parked: no running deadline, not yellow.
+        case.apply(
+            &Command::new(Action::Suspend),
+            &actor(Role::ShiftLeader),
+            &w.ctx(),
+            t("2025-03-04 12:05"),
+        )
+        .unwrap();
+        assert_eq!(case.due_soon_at, None);
+        assert!(!case.to_dto(t("2025-03-10 12:00")).due_soon);
+    }
+
+    #[test]
+    fn each_role_queues_the_cases_it_can_move_on() {
+        let w = World::new();
+        let collect_citizen = run(&w, Channel::Citizen, "2025-03-04 09:00", &[]);
+        let collect_inspector = run(&w, Channel::Inspector, "2025-03-04 09:00", &[]);
+        let register = run(
+            &w,
+            Channel::Inspector,
+            "2025-03-04 09:00",
+            &[(1, Role::Acceptor, Command::new(Action::Accept))],
+        );
+        let dispatch = run(
+            &w,
+            Channel::Inspector,
+            "2025-03-04 09:00",
+            &[
+                (1, Role::Acceptor, Command::new(Action::Accept)),
+                (1, Role::ShiftLeader, Command::new(Action::Register)),
+            ],
+        );
+        let handle = |unit: &str| {
+            run(
+                &w,
+                Channel::Inspector,
+                "2025-03-04 09:00",
+                &[
+                    (1, Role::Acceptor, Command::new(Action::Accept)),
+                    (1, Role::ShiftLeader, Command::new(Action::Register)),
+                    (1, Role::Dispatcher, Command::dispatch(unit)),
+                ],
+            )
+        };
+        let (mine, theirs) = (handle("U1"), handle("U2"));
+        let feedback = run(
+            &w,
+            Channel::Inspector,
+            "2025-03-04 09:00",
+            &[
+                (1, Role::Acceptor, Command::new(Action::Accept)),
+                (1, Role::ShiftLeader, Command::new(Action::Register)),
+                (1, Role::Dispatcher, Command::dispatch("U1")),
+                (30, Role::Department, Command::new(Action::Feedback)),
+            ],
+        );
+        let mut verify = feedback.clone();
+        verify
+            .apply(&Command::new(Action::Verify), &actor(Role::Inspector), &w.ctx(), t("2025-03-04 10:00"))
+            .unwrap();
+        let mut parked = dispatch.clone();
+        parked
+            .apply(&Command::new(Action::Suspend), &actor(Role::ShiftLeader), &w.ctx(), t("2025-03-04 09:30"))
+            .unwrap();
+        use QueueBucket as B;
+        let cases: [(&str, &Case, Option<QueueBucket>); 9] = [
+            ("collect (citizen)", &collect_citizen, Some(B::Accept)),
+            ("collect (inspector)", &collect_inspector, Some(B::Accept)),
+            ("register", &register, Some(B::Register)),
+            ("dispatch", &dispatch, Some(B::Dispatch)),
+            ("handle (U1)", &mine, Some(B::Handling)),
+            ("handle (U2)", &theirs, Some(B::Handling)),
+            ("feedback", &feedback, Some(B::Verify)),
+            ("verify", &verify, Some(B::Close)),
+            ("parked", &parked, None),
+        ];
+        // Who sees what: the workflow's own role rules (an inspector verifies only reports made by
+        // others; a department only its unit's cases; a leader urges everything active).
+        let expect = |role: Role, name: &str| -> bool {
+            match role {
+                Role::Admin | Role::Leader => name != "parked",
+                Role::Acceptor => name.starts_with("collect") || name == "feedback",
+                Role::Inspector => name == "collect (citizen)" || name == "feedback",
+                Role::ShiftLeader => name == "register" || name == "verify",
+                Role::Dispatcher => name == "dispatch",
+                Role::Department => name == "handle (U1)",
+            }
+        };
+        for role in Role::ALL {
+            for (name, case, bucket) in &cases {
+                let got = queue::bucket(case, &actor(role));
+                let want = if expect(role, name) { *bucket } else { None };
+                assert_eq!(got, want, "{role:?} / {name}");
+                if let Some(b) = got {
+                    assert!(queue::works(role, b), "{role:?} works {b:?}");
+                }
+            }
+        }
+        // Out of the actor's district: never queued.
+        let mut elsewhere = actor(Role::Dispatcher);
+        elsewhere.district = Some("370212".into());
+        assert_eq!(queue::bucket(&dispatch, &elsewhere), None);
+    }
+
+    #[test]
+    fn the_queue_is_worked_least_time_left_first() {
+        let e = |id: i64, urgency: Urgency, remaining: Option<i64>, deadline: Option<&str>| queue::Entry {
+            id,
+            bucket: QueueBucket::Dispatch,
+            urgency,
+            remaining: remaining.map(TimeDelta::minutes),
+            deadline: deadline.map(t),
+        };
+        let mut q = vec![
+            e(1, Urgency::Normal, None, None),
+            e(2, Urgency::Normal, Some(300), Some("2025-03-05 12:00")),
+            e(3, Urgency::DueSoon, Some(20), Some("2025-03-04 10:00")),
+            e(4, Urgency::Overdue, Some(-90), Some("2025-03-04 08:00")),
+            e(5, Urgency::Overdue, Some(-5), Some("2025-03-04 09:00")),
+            // At night no working time passes: red, yellow and plain tie at 0; colour decides.
+            e(6, Urgency::DueSoon, Some(0), Some("2025-03-04 23:50")),
+            e(7, Urgency::Overdue, Some(0), Some("2025-03-04 23:30")),
+            e(8, Urgency::DueSoon, Some(0), Some("2025-03-04 23:40")),
+            e(9, Urgency::Normal, Some(300), Some("2025-03-05 12:00")),
+        ];
+        queue::order(&mut q);
+        let ids: Vec<i64> = q.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [4, 5, 7, 8, 6, 3, 2, 9, 1]);
+    }
+}
+
+#[test]
+fn a_due_soon_rule_out_of_range_is_refused_by_name() {
+    for (bad, name) in [
+        ("[due_soon]\nshare = 1.5\nfloor_working_hours = 2.0\n", "due_soon.share"),
+        ("[due_soon]\nshare = 0.0\nfloor_working_hours = 2.0\n", "due_soon.share"),
+        ("[due_soon]\nshare = 0.8\nfloor_working_hours = -1.0\n", "due_soon.floor_working_hours"),
+    ] {
+        let e = StageLimits::from_toml(bad).unwrap_err().to_string();
+        assert!(e.contains(name), "{bad}: {e}");
+    }
+    assert_eq!(StageLimits::from_toml("").unwrap().due_soon, DueSoonRule::default());
+}

@@ -78,6 +78,7 @@ impl Case {
             status: dto.status,
             deadline: dto.deadline.map(from_timestamp),
             deadline_provisional: dto.deadline_provisional,
+            due_soon_at: dto.due_soon_at.map(from_timestamp),
             rework_count: dto.rework_count,
             supervise_count: dto.supervise_count,
             media: dto.media.clone(),
@@ -107,6 +108,7 @@ pub fn case_feature(c: &CaseDto) -> crate::formats::Feature {
         .with("stage", cityops_api::wire_name(&c.stage))
         .with("status", cityops_api::wire_name(&c.status))
         .with("overdue", c.overdue)
+        .with("due_soon", c.due_soon)
         .with("district_code", c.district_code.as_str())
         .with("street_code", c.street_code.as_str())
         .with("community_code", c.community_code.as_str())

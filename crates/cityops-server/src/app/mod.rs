@@ -7,6 +7,7 @@
 pub mod evaluation;
 pub mod export;
 pub mod feeds;
+pub mod queue;
 pub mod reference;
 pub mod scope;
 pub mod validate;
@@ -468,6 +469,7 @@ pub fn case_filter(caller: &Caller, q: &CaseQuery, now: cityops_api::Timestamp) 
 pub fn slim(c: &CaseDto, now: cityops_api::Timestamp) -> CaseDto {
     let mut c = c.clone().without_reporter();
     c.overdue = c.status.overdue(c.deadline, now);
+    c.due_soon = c.status.due_soon(c.due_soon_at, c.deadline, now);
     c.history.clear();
     c.events.clear();
     c

@@ -17,6 +17,7 @@ pub fn router() -> ApiRouter {
         .at::<ep::CreateCase, _, _>(create)
         .at::<ep::ListCases, _, _>(list)
         .at::<ep::ExportCases, _, _>(export)
+        .at::<ep::Queue, _, _>(queue)
         .at::<ep::GetCase, _, _>(read)
         .at::<ep::Act, _, _>(act)
         .at::<ep::AllowedActions, _, _>(allowed)
@@ -48,6 +49,14 @@ async fn export(
     QueryOf(q): QueryOf<ep::ExportCases>,
 ) -> AppResult<impl IntoResponse> {
     app::export::cases(&st, &caller, &q).await
+}
+
+async fn queue(
+    State(st): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<ep::Queue>,
+) -> AppResult<Reply<ep::Queue>> {
+    Ok(Reply(app::queue::queue(&st, &caller, &q).await?))
 }
 
 async fn read(
