@@ -518,6 +518,52 @@ async fn confirm_scenario(d: &Driver, api: &Api) {
     }
 }
 
+/// The work queue as the handling department sees it: the dispatched case waits in 处置中 with its
+/// working time left; j/k move the cursor; the department feeds back and the case leaves the queue.
+async fn queue_scenario(d: &Driver, api: &Api, case: &Value, shot: &Path) {
+    let id = case["id"].as_i64().unwrap();
+    let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    let unit = c["unit_code"].as_str().unwrap().to_owned();
+    let token = api
+        .call(reqwest::Method::POST, "/api/v1/tokens", Some(json!({"role": "department", "label": unit})))
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    d.goto(&format!("{0}/?server={0}&token={1}", api.base, token)).await;
+    let toggle = d.wait_find("#queue-toggle", 30).await;
+    d.click(&toggle).await;
+    let row = format!("#queue-panel .q-item[data-case='{id}']");
+    d.wait_find(&row, 30).await;
+    d.wait_text("#queue-panel .tabs", "处置中", 10).await;
+    d.wait_text(&row, "工作", 10).await;
+    // j and k move the cursor down and back (keys go to the window, as typed outside a field).
+    let key =
+        |k: &str| format!("window.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{k}' }})); return 1;");
+    let cursor = "return [...document.querySelectorAll('#queue-panel .q-item')].findIndex(e => e.classList.contains('cursor'));";
+    assert_eq!(d.js(cursor).await, json!(0), "the cursor starts on the most urgent case");
+    let rows =
+        d.js("return document.querySelectorAll('#queue-panel .q-item').length;").await.as_i64().unwrap();
+    d.js(&key("j")).await;
+    assert_eq!(d.js(cursor).await, json!(if rows > 1 { 1 } else { 0 }));
+    d.js(&key("k")).await;
+    assert_eq!(d.js(cursor).await, json!(0));
+    d.screenshot(shot).await;
+    // Open it from the queue and feed back: it leaves the queue.
+    let el = d.wait_find(&row, 10).await;
+    d.click(&el).await;
+    d.wait_text(".detail", c["case_no"].as_str().unwrap(), 30).await;
+    let feedback = d.wait_find(".detail .actions button[data-action=feedback]", 30).await;
+    d.click(&feedback).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.find(&row).await.is_some() {
+        assert!(Instant::now() < deadline, "the case did not leave the department's queue");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    assert_eq!(c["stage"], "feedback", "{c}");
+}
+
 /// In the browser the page itself asks before an action that ends a case: declined, nothing is
 /// sent; accepted, the case is cancelled.
 async fn browser_confirm_scenario(d: &Driver, api: &Api) {
@@ -784,6 +830,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     assert_eq!(year["source"], "statutory-provisional");
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     browser_confirm_scenario(&d, &api).await;
+    queue_scenario(&d, &api, &case, &target_dir().join("e2e/browser-queue.png")).await;
     d.quit().await;
 }
 

@@ -24,6 +24,7 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::Health as Endpoint>::INFO.name,
     <ep::ListCases as Endpoint>::INFO.name,
     <ep::GetCase as Endpoint>::INFO.name,
+    <ep::Queue as Endpoint>::INFO.name,
     <ep::Act as Endpoint>::INFO.name,
     <ep::AllowedActions as Endpoint>::INFO.name,
     <ep::DispatchProposal as Endpoint>::INFO.name,

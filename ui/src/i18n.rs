@@ -131,6 +131,17 @@ messages! {
     ProvisionalDeadlineNote => "该年份尚未加载国务院放假安排通知:时限按法定节假日(含补假)和周末推算,不含调休上班日。加载通知后,新计算的时限以通知为准。", "No State Council holiday notice is loaded for that year yet: the deadline counts the statutory holidays (with days given back) and weekends, without make-up working days. Deadlines computed after the notice is loaded follow it.";
     OtherUnit => "改派其他单位", "Pick another unit";
     Confirm => "确认", "Confirm";
+    Queue => "待办", "Queue";
+    QueueAll => "全部", "All";
+    QueueEmpty => "没有待办案件", "Nothing waiting";
+    QueueAsOf => "截至", "as of";
+    QueueRule => "黄色=临期:已用时限的{share}%或剩余不足{hours}工作小时;红色=超期;剩余时间按工作时间计", "Yellow = due soon: {share}% of the limit used or under {hours} working hours left; red = overdue; time left in working time";
+    QueueKeys => "j/k 上下 · Enter 打开 · x 标记 · a 批量办理 · Esc 关闭", "j/k up/down · Enter open · x mark · a batch step · Esc close";
+    BatchNone => "所选案件没有可批量办理的步骤(派遣需选单位,结案需逐件确认)", "No batch step for the chosen cases (dispatch needs a unit, closing a confirmation each)";
+    BatchDone => "已批量办理", "Batch done:";
+    WorkingLeft => "剩余(工作时间)", "left (working time)";
+    DueSoon => "临期", "due soon";
+    WorkingOver => "超期(工作时间)", "overdue (working time)";
     Cancel => "取消", "Cancel";
     Note => "备注", "Note";
     Settings => "设置", "Settings";
@@ -173,6 +184,24 @@ messages! {
     SimTime => "模拟时钟", "Simulated clock";
     ClockNote => "服务时钟(北京时间 UTC+8);时限、剩余时间与数据时效均按此计算", "Service clock (China Standard Time, UTC+8); deadlines, time left and feed freshness use it";
     ViewportNote => "视窗内要素数(服务端聚合后)", "features in view (after server-side clustering)";
+}
+
+/// Name of a work-queue bucket.
+pub fn bucket(b: cityops_api::QueueBucket, lang: Lang) -> &'static str {
+    if lang == Lang::Zh { b.zh() } else { bucket_en(b) }
+}
+
+/// English name of a work-queue bucket.
+pub fn bucket_en(b: cityops_api::QueueBucket) -> &'static str {
+    use cityops_api::QueueBucket as B;
+    match b {
+        B::Accept => "To accept",
+        B::Register => "To register",
+        B::Dispatch => "To dispatch",
+        B::Handling => "Handling",
+        B::Verify => "To verify",
+        B::Close => "To close",
+    }
 }
 
 /// English name of a stage (Chinese from [`Stage::zh`]).

@@ -30,6 +30,16 @@ pub enum Command {
     Refresh,
     /// Show or hide the shortcut help.
     Help,
+    /// Open or close the work queue.
+    Queue,
+    /// Queue: the cursor one row down (`1`) or up (`-1`).
+    QueueStep(i8),
+    /// Queue: open the case under the cursor.
+    QueueOpen,
+    /// Queue: mark or unmark the case under the cursor.
+    QueueMark,
+    /// Queue: take the marked cases (or the one under the cursor) one step on.
+    QueueBatch,
 }
 
 /// The shortcut table: key (as `KeyboardEvent.key`), command, Chinese and English description.
@@ -56,6 +66,17 @@ pub const SHORTCUTS: &[(&str, Command, &str, &str)] = &[
     ("l", Command::ToggleLanguage, "中/英切换", "Chinese / English"),
     ("r", Command::Refresh, "刷新", "Refresh"),
     ("?", Command::Help, "快捷键帮助", "Shortcut help"),
+    ("q", Command::Queue, "待办队列", "Work queue"),
+    ("j", Command::QueueStep(1), "待办:下一件", "Queue: next case"),
+    ("k", Command::QueueStep(-1), "待办:上一件", "Queue: previous case"),
+    ("Enter", Command::QueueOpen, "待办:打开案件", "Queue: open the case"),
+    ("x", Command::QueueMark, "待办:标记/取消标记", "Queue: mark or unmark"),
+    (
+        "a",
+        Command::QueueBatch,
+        "待办:批量办理(受理/立案/反馈/核查)",
+        "Queue: batch step (accept, register, feed back, verify)",
+    ),
 ];
 
 /// The command bound to a key, ignoring shortcuts while modifier keys other than Shift are held.
@@ -71,6 +92,11 @@ pub fn command_for(key: &str, ctrl_alt_meta: bool) -> Option<Command> {
         "D" => "d",
         "L" => "l",
         "R" => "r",
+        "Q" => "q",
+        "J" => "j",
+        "K" => "k",
+        "X" => "x",
+        "A" => "a",
         "Home" => "0",
         k => k,
     };
@@ -107,7 +133,8 @@ mod tests {
         assert_eq!(command_for("3", false), Some(Command::ToggleLayer(2)));
         assert_eq!(command_for("Home", false), Some(Command::ResetView));
         assert_eq!(command_for("d", true), None, "Ctrl+D belongs to the browser");
-        assert_eq!(command_for("q", false), None);
+        assert_eq!(command_for("Q", false), Some(Command::Queue));
+        assert_eq!(command_for("z", false), None);
     }
 
     #[test]

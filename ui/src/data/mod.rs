@@ -15,6 +15,7 @@
 pub mod case;
 pub mod link;
 pub mod map;
+pub mod queue;
 pub mod reference;
 pub mod search;
 
@@ -92,6 +93,8 @@ pub struct Data {
     pub search: search::Search,
     /// Reference data.
     pub reference: reference::Reference,
+    /// The work queue.
+    pub queue: queue::Queue,
 }
 
 impl Data {
@@ -103,7 +106,7 @@ impl Data {
         let reference = reference::Reference::new(ui, link);
         let sel = case::Selection::new(ui, link);
         let search = search::Search::new(link, map);
-        let d = Data { ui, link, map, sel, search, reference };
+        let d = Data { ui, link, map, sel, search, reference, queue: queue::Queue::new() };
         provide_context(d);
         provide_context(ui);
         provide_context(link);

@@ -31,6 +31,22 @@ pub fn time_left(deadline: Timestamp, now: Timestamp, lang: Lang) -> (String, bo
     (text, overdue)
 }
 
+/// Working time left as the queue reports it (`minutes`; negative once overdue): `剩余 1工作时20分`,
+/// `超期 5工作分`.
+pub fn working_left(minutes: i64, lang: Lang) -> String {
+    let (h, m) = (minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60);
+    match (lang, minutes < 0) {
+        (Lang::Zh, over) => {
+            let span = if h > 0 { format!("{h}工作时{m}分") } else { format!("{m}工作分") };
+            format!("{} {span}", if over { "超期" } else { "剩余" })
+        }
+        (Lang::En, over) => {
+            let span = if h > 0 { format!("{h} working h {m} min") } else { format!("{m} working min") };
+            if over { format!("overdue by {span}") } else { format!("{span} left") }
+        }
+    }
+}
+
 /// Format a timestamp for display in China Standard Time: `11-29 14:05`.
 pub fn short_time(t: Timestamp) -> String {
     t.with_timezone(&cityops_api::CST).format("%m-%d %H:%M").to_string()
@@ -142,6 +158,15 @@ mod tests {
         );
     }
     use cityops_api::CST;
+
+    #[test]
+    fn working_time_left_reads_in_both_languages() {
+        assert_eq!(working_left(80, Lang::Zh), "剩余 1工作时20分");
+        assert_eq!(working_left(-5, Lang::Zh), "超期 5工作分");
+        assert_eq!(working_left(0, Lang::Zh), "剩余 0工作分");
+        assert_eq!(working_left(-125, Lang::En), "overdue by 2 working h 5 min");
+        assert_eq!(working_left(45, Lang::En), "45 working min left");
+    }
 
     #[test]
     fn time_left_reads_in_both_languages() {

@@ -11,6 +11,7 @@ use super::filter_panel::FilterPanel;
 use super::help_overlay::HelpOverlay;
 use super::layer_panel::LayerPanel;
 use super::map_view::MapView;
+use super::queue_panel::QueuePanel;
 use super::settings_dialog::SettingsDialog;
 use super::status_bar::StatusBar;
 use super::toast::Toast;
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
             </div>
             <StatusBar/>
             <FilterPanel/>
+            <QueuePanel/>
             <DispatchDialog/>
             <SettingsDialog/>
             <HelpOverlay/>

@@ -61,6 +61,8 @@ pub fn run_command(d: Data, cmd: Command) {
                 d.ui.show_settings.set(false);
             } else if d.ui.show_filters.get_untracked() {
                 d.ui.show_filters.set(false);
+            } else if d.queue.open.get_untracked() {
+                d.queue.open.set(false);
             } else {
                 d.sel.clear();
             }
@@ -80,5 +82,16 @@ pub fn run_command(d: Data, cmd: Command) {
             d.sel.reload();
         }
         Command::Help => d.ui.show_help.update(|s| *s = !*s),
+        Command::Queue => d.queue.open.update(|o| *o = !*o),
+        Command::QueueStep(by) if d.queue.open.get_untracked() => d.queue.step(i64::from(by)),
+        Command::QueueOpen if d.queue.open.get_untracked() => {
+            if let Some((id, lon, lat)) = d.queue.current() {
+                d.fly_to(lon, lat, 16.0);
+                d.sel.select(id);
+            }
+        }
+        Command::QueueMark if d.queue.open.get_untracked() => d.queue.toggle_mark(),
+        Command::QueueBatch if d.queue.open.get_untracked() => crate::data::queue::act_marked(d),
+        Command::QueueStep(_) | Command::QueueOpen | Command::QueueMark | Command::QueueBatch => {}
     }
 }

@@ -9,7 +9,8 @@
 //! - right: [`case_panel`], [`case_detail`], [`case_facts`], [`stage_history`],
 //!   [`case_actions`], [`provisional_badge`];
 //! - dialogs: [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`],
-//!   [`settings_dialog`], [`help_overlay`], [`toast`]; bottom: [`status_bar`];
+//!   [`queue_panel`] (the work queue), [`settings_dialog`], [`help_overlay`], [`toast`]; bottom:
+//!   [`status_bar`];
 //! - [`commands`]: the keyboard commands (not a component).
 
 pub mod alert_list;
@@ -31,6 +32,7 @@ pub mod legend;
 pub mod map_controls;
 pub mod map_view;
 pub mod provisional_badge;
+pub mod queue_panel;
 pub mod results;
 pub mod search_box;
 pub mod settings_dialog;

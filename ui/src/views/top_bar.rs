@@ -26,6 +26,10 @@ pub fn TopBar() -> impl IntoView {
                 {move || ui.t(Msg::Filters)}
                 " (F)"
             </button>
+            <button id="queue-toggle" class:active=move || d.queue.open.get() on:click=move |_| d.queue.open.update(|o| *o = !*o)>
+                {move || ui.t(Msg::Queue)}
+                " (Q)"
+            </button>
             <div class="spacer"></div>
             <ClockBadge/>
             <button on:click=move |_| ui.lang.update(|l| *l = l.other())>{move || ui.t(Msg::Language)}</button>
