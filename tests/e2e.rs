@@ -506,6 +506,8 @@ async fn confirm_scenario(d: &Driver, api: &Api) {
         assert!(Instant::now() < deadline, "no 作废 button on the case");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    // 作废 needs a reason: the action dialog asks for it, then the shell for the person's word.
+    give_reason(d, "重复上报").await;
     answer_dialog("alt+y").await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -564,6 +566,19 @@ async fn queue_scenario(d: &Driver, api: &Api, case: &Value, shot: &Path) {
     assert_eq!(c["stage"], "feedback", "{c}");
 }
 
+/// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
+async fn give_reason(d: &Driver, reason: &str) {
+    let confirm = d.wait_find("#act-confirm", 30).await;
+    d.click(&confirm).await;
+    d.wait_text(".modal.act .problem", "原因", 10).await;
+    d.js(&format!(
+        "const e = document.querySelector('#act-reason'); e.value = {reason:?}; \
+         e.dispatchEvent(new Event('input', {{bubbles: true}})); return 1;"
+    ))
+    .await;
+    d.click(&confirm).await;
+}
+
 /// In the browser the page itself asks before an action that ends a case: declined, nothing is
 /// sent; accepted, the case is cancelled.
 async fn browser_confirm_scenario(d: &Driver, api: &Api) {
@@ -580,14 +595,16 @@ async fn browser_confirm_scenario(d: &Driver, api: &Api) {
     d.wait_text(".detail", case["case_no"].as_str().unwrap(), 30).await;
     let button = d.wait_find(".detail .actions button[data-action=cancel]", 30).await;
     d.click(&button).await;
+    give_reason(d, "重复上报").await;
     let question = d.cmd(reqwest::Method::GET, "/alert/text", None).await;
     assert!(question.as_str().is_some_and(|q| q.contains("作废")), "no confirmation asked: {question}");
     d.cmd(reqwest::Method::POST, "/alert/dismiss", Some(json!({}))).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
     assert_eq!(c["status"], "active", "declined, yet sent: {c}");
-    let button = d.wait_find(".detail .actions button[data-action=cancel]", 30).await;
-    d.click(&button).await;
+    // Declined, the dialog stays open with the reason: confirm it again.
+    let confirm = d.wait_find("#act-confirm", 30).await;
+    d.click(&confirm).await;
     d.cmd(reqwest::Method::POST, "/alert/accept", Some(json!({}))).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await["status"] != "cancelled"

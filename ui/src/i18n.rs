@@ -141,6 +141,10 @@ messages! {
     BatchDone => "已批量办理", "Batch done:";
     WorkingLeft => "剩余(工作时间)", "left (working time)";
     DueSoon => "临期", "due soon";
+    Reason => "原因", "Reason";
+    NewDeadline => "新的时限(北京时间)", "New deadline (China Standard Time)";
+    ReasonNeeded => "请填写原因", "Please give the reason";
+    DeadlineNeeded => "请填写新的时限", "Please give the new deadline";
     WorkingOver => "超期(工作时间)", "overdue (working time)";
     Cancel => "取消", "Cancel";
     Note => "备注", "Note";

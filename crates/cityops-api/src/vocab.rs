@@ -199,6 +199,17 @@ impl Action {
         matches!(self, Action::Cancel | Action::Close)
     }
 
+    /// Whether the action needs a reason in its note (the service refuses it without one): the
+    /// exceptions of the loop — 延期, 回退, 挂账, 作废, 返工 — which the record must explain.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Action::Postpone | Action::Return | Action::Suspend | Action::Cancel | Action::Rework)
+    }
+
+    /// Whether the action needs an explicit new deadline (延期).
+    pub fn needs_deadline(self) -> bool {
+        self == Action::Postpone
+    }
+
     /// Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

@@ -38,6 +38,8 @@ pub struct Selection {
     pub overlay: RwSignal<Option<(LayerKind, Props)>>,
     /// The case the dispatch dialog is open for.
     pub dispatch_for: RwSignal<Option<i64>>,
+    /// The case and action whose fields (reason, new deadline) the action dialog asks for.
+    pub asking: RwSignal<Option<(i64, cityops_api::Action)>>,
     /// The dispatch proposal for it.
     pub proposal: LocalResource<Option<DispatchProposalDto>>,
     /// Take a workflow action on a case.
@@ -117,6 +119,7 @@ impl Selection {
             feature: RwSignal::new(None),
             overlay: RwSignal::new(None),
             dispatch_for,
+            asking: RwSignal::new(None),
             proposal,
             act,
             changed,
@@ -139,6 +142,7 @@ impl Selection {
         self.feature.set(None);
         self.overlay.set(None);
         self.dispatch_for.set(None);
+        self.asking.set(None);
     }
 
     /// Read the selected case again (after a reconnect).
@@ -201,6 +205,7 @@ pub(super) fn wire(d: Data) {
                     d.sel.detail.set(Some(Some(c)));
                 }
                 d.sel.dispatch_for.set(None);
+                d.sel.asking.set(None);
                 d.sel.changed.update(|n| *n += 1);
             }
             Err(e) => d.error(&e),

@@ -83,6 +83,17 @@ pub fn day_bound(date: &str, end: bool) -> Option<Timestamp> {
     chrono::TimeZone::from_local_datetime(&cityops_api::CST, &t).single()
 }
 
+/// A `datetime-local` input's value (`2027-01-05T17:30`) as a time in China Standard Time.
+pub fn local_minute(value: &str) -> Option<Timestamp> {
+    let t = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    chrono::TimeZone::from_local_datetime(&cityops_api::CST, &t).single()
+}
+
+/// A time as a `datetime-local` input's value in China Standard Time.
+pub fn to_local_minute(t: Timestamp) -> String {
+    t.with_timezone(&cityops_api::CST).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 /// The parameters of the page's own URL (`?server=…&token=…&lon=…`), decoded.
 pub fn page_params(query: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str(query.trim_start_matches('?')).unwrap_or_default()
@@ -136,6 +147,17 @@ pub fn view_from_query(query: &str) -> Option<(f64, f64, f64)> {
 mod tests {
     use super::*;
     use crate::state::test_support::*;
+
+    #[test]
+    fn a_local_minute_is_china_standard_time_both_ways() {
+        let t = local_minute("2027-01-05T17:30").unwrap();
+        assert_eq!(t.to_rfc3339(), "2027-01-05T17:30:00+08:00");
+        assert_eq!(to_local_minute(t), "2027-01-05T17:30");
+        let utc = chrono::DateTime::parse_from_rfc3339("2027-01-05T09:30:00+00:00").unwrap();
+        assert_eq!(to_local_minute(utc), "2027-01-05T17:30");
+        assert_eq!(local_minute("2027-01-05"), None);
+        assert_eq!(local_minute("2027-13-05T17:30"), None);
+    }
 
     #[test]
     fn viewport_and_case_queries_are_typed_and_encode_their_parameters() {

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use super::action_dialog::ActionDialog;
 use super::case_panel::CasePanel;
 use super::dispatch_dialog::DispatchDialog;
 use super::filter_panel::FilterPanel;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
             <FilterPanel/>
             <QueuePanel/>
             <DispatchDialog/>
+            <ActionDialog/>
             <SettingsDialog/>
             <HelpOverlay/>
             <Toast/>

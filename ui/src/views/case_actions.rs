@@ -1,5 +1,5 @@
 //! The actions the operator's role may take on a case now, with a note; 派遣 opens the dispatch
-//! dialog. The actions that end a case (作废, 结案) need the operator's confirmation: in the
+//! dialog; those that need a reason or a new deadline open the action dialog. The actions that end a case (作废, 结案) need the operator's confirmation: in the
 //! desktop the shell asks in a native dialog of its own; in the browser the page asks here.
 
 use cityops_api::{Action, ActionRequest};
@@ -31,6 +31,8 @@ pub fn CaseActions(
                     <button class:primary=primary data-action=cityops_api::wire_name(&a) on:click=move |_| {
                         if a == Action::Dispatch {
                             d.sel.open_dispatch(id);
+                        } else if a.needs_reason() || a.needs_deadline() {
+                            d.sel.asking.set(Some((id, a)));
                         } else if confirmed(a, d.link.backend.get_untracked().in_shell(), lang) {
                             let req = ActionRequest { action: a, unit_code: None, deadline: None, note: note.get_untracked() };
                             d.sel.act.dispatch((id, req));
@@ -49,7 +51,7 @@ pub fn CaseActions(
 
 /// Whether to send `a` now: yes unless it ends a case and the browser's operator declines. In the
 /// desktop shell the shell asks instead (a dialog the page cannot answer for itself).
-fn confirmed(a: Action, in_shell: bool, lang: i18n::Lang) -> bool {
+pub fn confirmed(a: Action, in_shell: bool, lang: i18n::Lang) -> bool {
     if !a.needs_confirmation() || in_shell {
         return true;
     }

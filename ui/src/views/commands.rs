@@ -56,6 +56,8 @@ pub fn run_command(d: Data, cmd: Command) {
         Command::Escape => {
             if d.sel.dispatch_for.get_untracked().is_some() {
                 d.sel.dispatch_for.set(None);
+            } else if d.sel.asking.get_untracked().is_some() {
+                d.sel.asking.set(None);
             } else if d.ui.show_help.get_untracked() || d.ui.show_settings.get_untracked() {
                 d.ui.show_help.set(false);
                 d.ui.show_settings.set(false);

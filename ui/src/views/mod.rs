@@ -8,11 +8,12 @@
 //!   attribution), [`feature_card`] (selected feature or overlay);
 //! - right: [`case_panel`], [`case_detail`], [`case_facts`], [`stage_history`],
 //!   [`case_actions`], [`provisional_badge`];
-//! - dialogs: [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`],
+//! - dialogs: [`action_dialog`], [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`],
 //!   [`queue_panel`] (the work queue), [`settings_dialog`], [`help_overlay`], [`toast`]; bottom:
 //!   [`status_bar`];
 //! - [`commands`]: the keyboard commands (not a component).
 
+pub mod action_dialog;
 pub mod alert_list;
 pub mod app;
 pub mod case_actions;

@@ -135,6 +135,20 @@ pub const MAX_DEADLINE_DAYS: i64 = 366;
 /// A workflow action's fields: an explicit deadline lies after now and within a year.
 pub fn action(req: &ActionRequest, now: Timestamp) -> AppResult<()> {
     text("note", &req.note, MAX_DESCRIPTION)?;
+    if req.action.needs_reason() && req.note.trim().is_empty() {
+        return Err(AppError::invalid(format!(
+            "note: {} ({}) needs a reason",
+            req.action.zh(),
+            cityops_api::wire_name(&req.action)
+        )));
+    }
+    if req.action.needs_deadline() && req.deadline.is_none() {
+        return Err(AppError::invalid(format!(
+            "deadline: {} ({}) needs the new deadline",
+            req.action.zh(),
+            cityops_api::wire_name(&req.action)
+        )));
+    }
     opt_ident("unit_code", req.unit_code.as_deref(), MAX_ID)?;
     if let Some(d) = req.deadline
         && (d <= now || d > now + chrono::Duration::days(MAX_DEADLINE_DAYS))
