@@ -234,6 +234,7 @@ pub fn action(a: Action, lang: Lang) -> &'static str {
             Action::Cancel => "Cancel case",
             Action::Rework => "Rework",
             Action::Supervise => "Supervise",
+            Action::Merge => "Merge duplicate",
         },
     }
 }

@@ -74,6 +74,12 @@ pub struct CaseDto {
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
+    /// The case this one was merged into as a duplicate (合并; it is then cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<i64>,
+    /// Duplicates merged into this case, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<i64>,
     /// Stage history, oldest first (present on single-case reads).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<StageLogDto>,
@@ -245,4 +251,51 @@ pub struct ActionRequest {
     /// Note or reason.
     #[serde(default)]
     pub note: String,
+}
+
+/// Merge a duplicate report into the case it repeats (`POST /api/v1/cases/{id}/merge`, `{id}` the
+/// duplicate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The main case (active or parked, not itself merged), in the caller's district.
+    pub into: i64,
+    /// Note.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Both cases after a merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MergedDto {
+    /// The duplicate, now cancelled and linked (`merged_into`).
+    pub duplicate: CaseDto,
+    /// The main case, listing the duplicate in `merged`.
+    pub main: CaseDto,
+}
+
+/// A likely duplicate of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DuplicateDto {
+    /// The earlier case (as in lists).
+    pub case: CaseDto,
+    /// Distance between the two reports, metres.
+    pub distance_m: f64,
+    /// Same problem type (otherwise the same class, e.g. both 06 市容环境).
+    pub same_type: bool,
+}
+
+/// The likely duplicates of a case: earlier reports of the same or a related type nearby.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DuplicatesDto {
+    /// Search radius, metres.
+    pub radius_m: f64,
+    /// Reported within this many hours before the case.
+    pub window_hours: f64,
+    /// Nearest first; same type before related.
+    pub items: Vec<DuplicateDto>,
 }

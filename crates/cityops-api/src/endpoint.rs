@@ -359,6 +359,18 @@ endpoints! {
         summary: "The filtered case list (same filters and scope as the list, up to 100,000 cases) as GeoJSON or FlatGeobuf points, streamed",
         access: District, path_type: Empty, query: CaseExportQuery, request: Empty as None, response: Empty as Features, success: 200,
     }
+    /// Likely duplicates of a case.
+    Duplicates {
+        name: "duplicates", method: Get, path: "/api/v1/cases/{id}/duplicates", tag: "cases",
+        summary: "Earlier reports of the same or a related type near a case (radius and window from the rules file), from the live index, nearest first",
+        access: District, path_type: IdPath, query: Empty, request: Empty as None, response: DuplicatesDto as Json, success: 200,
+    }
+    /// Merge a duplicate into its main case.
+    Merge {
+        name: "merge", method: Post, path: "/api/v1/cases/{id}/merge", tag: "cases",
+        summary: "合并: the case {id} (before dispatch) is a duplicate of `into`; it is cancelled and linked, the main case lists it; both written in one transaction",
+        access: District[Acceptor, ShiftLeader, Dispatcher], path_type: IdPath, query: Empty, request: MergeRequest as Json, response: MergedDto as Json, success: 200,
+    }
     /// The caller's work queue.
     Queue {
         name: "queue", method: Get, path: "/api/v1/queue", tag: "cases",

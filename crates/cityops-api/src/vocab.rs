@@ -172,11 +172,14 @@ pub enum Action {
     Rework,
     /// 督办: leader or centre urges the handling unit; does not change the stage.
     Supervise,
+    /// 合并: a duplicate report is merged into the case it repeats (before dispatch); it ends
+    /// cancelled and linked, and the main case lists it. Taken through the merge endpoint.
+    Merge,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Accept,
         Action::Register,
         Action::Dispatch,
@@ -190,6 +193,7 @@ impl Action {
         Action::Cancel,
         Action::Rework,
         Action::Supervise,
+        Action::Merge,
     ];
 
     /// Whether a person must confirm the action in the console before it is sent: the actions
@@ -226,6 +230,7 @@ impl Action {
             Action::Cancel => "作废",
             Action::Rework => "返工",
             Action::Supervise => "督办",
+            Action::Merge => "合并",
         }
     }
 }

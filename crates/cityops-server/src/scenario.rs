@@ -22,6 +22,8 @@ const RULES: &str = include_str!("../../../assets/scenario/rules.toml");
 pub struct Scenario {
     /// Which cameras see a point (48,000 view cones).
     pub cameras: CameraIndex,
+    /// The dispatch-time duplicate check's settings.
+    pub duplicates: cityops_core::scenario::DuplicatesConfig,
     routes: Mutex<RouteMonitor>,
     sites: Mutex<SiteMonitor>,
     video: Mutex<VideoMerger>,
@@ -46,6 +48,7 @@ impl Scenario {
         let cfg = ScenarioConfig::from_toml(RULES)?;
         let ops = &city.ops;
         Ok(Self {
+            duplicates: cfg.duplicates.clone(),
             cameras: CameraIndex::new(ops.scenario_cameras())?,
             routes: Mutex::new(RouteMonitor::new(
                 ops.scenario_routes(),

@@ -129,6 +129,14 @@ async fn every_action(url: &str) {
     assert_eq!(c.status, CaseStatus::Cancelled);
     refused(&app, &acceptor, other, req(Action::Accept, ""), StatusCode::CONFLICT, "作废").await;
 
+    // 合并: a repeated report joins the case it repeats (its own route; tests/duplicates.rs).
+    let main = new_case(&app, &inspector).await.id;
+    let repeat = new_case(&app, &inspector).await.id;
+    let (s, v) = app
+        .call("POST", &format!("/api/v1/cases/{repeat}/merge"), Some(&acceptor), Some(json!({"into": main})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
     // Every action was taken at least once above.
     let (_, audit) = app
         .call("GET", "/api/v1/audit?limit=1000", Some(&app.token(Role::Admin, "a-admin", None).await), None)

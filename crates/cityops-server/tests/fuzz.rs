@@ -240,6 +240,7 @@ impl World {
                 let path = match seed {
                     "create_case" => "/api/v1/cases".to_owned(),
                     "act" => format!("/api/v1/cases/{}/actions", self.case_id),
+                    "merge" => format!("/api/v1/cases/{}/merge", self.case_id),
                     "create_token" => "/api/v1/tokens".to_owned(),
                     feed => format!("/api/v1/feeds/{}", feed.strip_prefix("feed_")?),
                 };
@@ -258,6 +259,7 @@ impl World {
                     "cameras_in_box" => "/api/v1/cameras",
                     "locate" => "/api/v1/locate",
                     "audit" => "/api/v1/audit",
+                    "queue" => "/api/v1/queue",
                     "layer" => "/api/v1/layers/grids",
                     other => panic!("query seed {other} names no endpoint"),
                 };

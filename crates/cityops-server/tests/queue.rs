@@ -5,37 +5,10 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
-use chrono::NaiveDateTime;
 use cityops_api::{Action, ActionRequest, CaseDto, QueueBucket, QueueDto, Role, Urgency};
-use cityops_server::clock::Clock;
-use common::TestApp;
+use common::{SetClock, TestApp};
 use serde_json::json;
-
-/// The service's clock, set by the test (time is an input).
-#[derive(Debug)]
-struct SetClock(Mutex<NaiveDateTime>);
-
-impl SetClock {
-    fn at(s: &str) -> Arc<SetClock> {
-        Arc::new(SetClock(Mutex::new(t(s))))
-    }
-    fn set(&self, s: &str) {
-        *self.0.lock().unwrap() = t(s);
-    }
-}
-
-impl Clock for SetClock {
-    fn now(&self) -> NaiveDateTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
 
 /// 五四广场 (市南区 370202) and 崂山区政府 (370212).
 const SHINAN: (f64, f64) = (120.3826, 36.0671);

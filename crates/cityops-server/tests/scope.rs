@@ -128,6 +128,9 @@ fn probe(name: &str, w: &World) -> Probe {
         // and district. Here: every role answers, a district token without leaking.
         "queue" => Probe::get("/api/v1/queue?limit=500".into(), Hidden::Filtered, vec![SECRET.to_owned()])
             .only_leak_check(),
+        "duplicates" => Probe::get(format!("/api/v1/cases/{id}/duplicates"), Hidden::NotFound, vec![]),
+        // Into itself: refused after the scope check (a district token: 403), so nothing changes.
+        "merge" => Probe::post(&format!("/api/v1/cases/{id}/merge"), json!({"into": id})),
         "act" => Probe::post(
             &format!("/api/v1/cases/{id}/actions"),
             json!({"action": "supervise", "note": "probe"}),

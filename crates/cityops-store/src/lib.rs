@@ -57,6 +57,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         audit: NewAudit,
     ) -> Result<(i64, LiveEvent)>;
 
+    /// Replace several cases' documents in one transaction (e.g. a duplicate and the case it is
+    /// merged into), each if its version is still the expected one — all or none; appends one
+    /// case event each, in order, and the audit record once.
+    async fn update_cases(&self, cases: &[(CaseDto, i64)], audit: NewAudit) -> Result<Vec<(i64, LiveEvent)>>;
+
     /// A case and its version.
     async fn get_case(&self, id: i64) -> Result<Option<Versioned<CaseDto>>>;
 

@@ -261,6 +261,43 @@ impl SqlStore {
         Ok(tx)
     }
 
+    /// Replace one case's document inside a write transaction, if its version is `expected`.
+    async fn update_in(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        case: &CaseDto,
+        expected: i64,
+    ) -> Result<(i64, LiveEvent)> {
+        let sql = "UPDATE cases SET version = version + 1, type_kind = $1, type_code = $2, channel = $3, \
+                   stage = $4, status = $5, lon = $6, lat = $7, grid_code = $8, district_code = $9, \
+                   unit_code = NULLIF($10, ''), deadline_ms = NULLIF($11, -1), created_ms = $12, updated_ms = $13, \
+                   doc = $14, search = $17 WHERE id = $15 AND version = $16";
+        let mut binds: Vec<Bind> = case_columns(case).into();
+        binds.push(Bind::Str(encode("case", case)?));
+        binds.push(Bind::I64(case.id));
+        binds.push(Bind::I64(expected));
+        binds.push(Bind::Str(search_text(case)));
+        let done = bind_all(sqlx::query(sql), &binds).execute(&mut **tx).await?;
+        if done.rows_affected() != 1 {
+            let exists = Self::fetch_case(&mut **tx, case.id).await?.is_some();
+            return Err(if exists {
+                StoreError::VersionConflict { id: case.id, expected }
+            } else {
+                StoreError::CaseNotFound(case.id)
+            });
+        }
+        if self.dialect == Dialect::Postgres {
+            sqlx::query(&format!("UPDATE cases SET geom = {} WHERE id = $3", self.point_sql(1, 2)))
+                .bind(case.lon)
+                .bind(case.lat)
+                .bind(case.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let event = Self::insert_event(tx, &case.updated_at, &Self::case_event(case)).await?;
+        Ok((expected + 1, event))
+    }
+
     fn point_sql(&self, lon: usize, lat: usize) -> String {
         format!("ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)")
     }
@@ -506,39 +543,26 @@ impl Store for SqlStore {
         expected_version: i64,
         audit: NewAudit,
     ) -> Result<(i64, LiveEvent)> {
+        let mut done = self.update_cases(&[(case.clone(), expected_version)], audit).await?;
+        done.pop().ok_or(StoreError::CaseNotFound(case.id))
+    }
+
+    async fn update_cases(&self, cases: &[(CaseDto, i64)], audit: NewAudit) -> Result<Vec<(i64, LiveEvent)>> {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;
-        let sql = "UPDATE cases SET version = version + 1, type_kind = $1, type_code = $2, channel = $3, \
-                   stage = $4, status = $5, lon = $6, lat = $7, grid_code = $8, district_code = $9, \
-                   unit_code = NULLIF($10, ''), deadline_ms = NULLIF($11, -1), created_ms = $12, updated_ms = $13, \
-                   doc = $14, search = $17 WHERE id = $15 AND version = $16";
-        let mut binds: Vec<Bind> = case_columns(case).into();
-        binds.push(Bind::Str(encode("case", case)?));
-        binds.push(Bind::I64(case.id));
-        binds.push(Bind::I64(expected_version));
-        binds.push(Bind::Str(search_text(case)));
-        let done = bind_all(sqlx::query(sql), &binds).execute(&mut *tx).await?;
-        if done.rows_affected() != 1 {
-            let exists = Self::fetch_case(&mut *tx, case.id).await?.is_some();
-            tx.rollback().await?;
-            return Err(if exists {
-                StoreError::VersionConflict { id: case.id, expected: expected_version }
-            } else {
-                StoreError::CaseNotFound(case.id)
-            });
+        let mut out = Vec::with_capacity(cases.len());
+        for (case, expected_version) in cases {
+            match self.update_in(&mut tx, case, *expected_version).await {
+                Ok(done) => out.push(done),
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(e);
+                }
+            }
         }
-        if self.dialect == Dialect::Postgres {
-            sqlx::query(&format!("UPDATE cases SET geom = {} WHERE id = $3", self.point_sql(1, 2)))
-                .bind(case.lon)
-                .bind(case.lat)
-                .bind(case.id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let event = Self::insert_event(&mut tx, &case.updated_at, &Self::case_event(case)).await?;
         Self::insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
-        Ok((expected_version + 1, event))
+        Ok(out)
     }
 
     async fn get_case(&self, id: i64) -> Result<Option<Versioned<CaseDto>>> {

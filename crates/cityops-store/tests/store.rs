@@ -96,6 +96,22 @@ async fn exercise(store: Arc<dyn Store>) {
     ghost.id = 999_999;
     assert!(matches!(store.update_case(&ghost, 1, audit(t(9, 12))).await, Err(StoreError::CaseNotFound(_))));
 
+    // Several cases in one transaction: all or none (a stale second leaves the first as it was).
+    let before = store.last_event_id().await.unwrap();
+    let bv = store.get_case(b.value.id).await.unwrap().unwrap();
+    let mut a3 = got.value.clone();
+    a3.merged = vec![b.value.id];
+    let mut b3 = bv.value.clone();
+    b3.merged_into = Some(a.value.id);
+    let stale = store.update_cases(&[(a3.clone(), 2), (b3.clone(), bv.version + 5)], audit(t(9, 13))).await;
+    assert!(matches!(stale, Err(StoreError::VersionConflict { .. })), "{stale:?}");
+    assert_eq!(store.get_case(a.value.id).await.unwrap().unwrap().version, 2, "the first was not written");
+    assert_eq!(store.last_event_id().await.unwrap(), before, "no event either");
+    let done = store.update_cases(&[(a3, 2), (b3, bv.version)], audit(t(9, 13))).await.unwrap();
+    assert_eq!(done.iter().map(|(v, _)| *v).collect::<Vec<_>>(), [3, bv.version + 1]);
+    assert!(done[0].1.id < done[1].1.id, "events in order");
+    assert_eq!(store.get_case(b.value.id).await.unwrap().unwrap().value.merged_into, Some(a.value.id));
+
     // Filters: area prefix, stage, bbox, overdue, time window, paging.
     let all = store.list_cases(&CaseFilter::default()).await.unwrap();
     assert_eq!(all.total, 2);
@@ -168,7 +184,7 @@ async fn exercise(store: Arc<dyn Store>) {
     assert_eq!(store.sensors().await.unwrap()[0].value, 180.0);
     let events = store.events_after(0, 1000).await.unwrap();
     assert!(events.windows(2).all(|w| w[0].id < w[1].id));
-    assert_eq!(events.len(), 7, "2 creates + 1 update + 3 fixes + 1 reading");
+    assert_eq!(events.len(), 9, "2 creates + 1 update + 2 in one transaction + 3 fixes + 1 reading");
     let tail = store.events_after(events[3].id, 2).await.unwrap();
     assert_eq!(tail.iter().map(|e| e.id).collect::<Vec<_>>(), vec![events[4].id, events[5].id]);
 

@@ -56,6 +56,8 @@ pub fn case(id: i64) -> CaseDto {
         overdue: false,
         due_soon_at: None,
         due_soon: false,
+        merged_into: None,
+        merged: Vec::new(),
         rework_count: 0,
         supervise_count: 0,
         media: vec![],

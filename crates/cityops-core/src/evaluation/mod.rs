@@ -525,7 +525,8 @@ fn count_case(case: &Case, scope: &Scope, period: Period, as_of: NaiveDateTime, 
         }
     }
     if period.contains(case.created_at) && case.created_at <= as_of {
-        let cancel = case.history.iter().find(|e| e.action == Some(Action::Cancel));
+        // A duplicate merged into its main case counts as cancelled (重复上报).
+        let cancel = case.history.iter().find(|e| matches!(e.action, Some(Action::Cancel | Action::Merge)));
         c.cancelled += u32::from(cancel.is_some_and(|e| ended_by(e, as_of).is_some()));
     }
     // Entry level.
@@ -535,13 +536,13 @@ fn count_case(case: &Case, scope: &Scope, period: Period, as_of: NaiveDateTime, 
         }
         match e.stage {
             Stage::Collect if needs_verification(case.channel) && matches!(scope, Scope::Area(_)) => {
-                add(&mut c.verify, &outcome(case, i, &[Action::Accept, Action::Cancel], as_of));
+                add(&mut c.verify, &outcome(case, i, &[Action::Accept, Action::Cancel, Action::Merge], as_of));
             }
             Stage::Register if matches!(scope, Scope::Area(_)) => {
-                add(&mut c.register, &outcome(case, i, &[Action::Register, Action::Cancel], as_of));
+                add(&mut c.register, &outcome(case, i, &[Action::Register, Action::Cancel, Action::Merge], as_of));
             }
             Stage::Dispatch if matches!(scope, Scope::Area(_)) => {
-                add(&mut c.dispatch, &outcome(case, i, &[Action::Dispatch], as_of));
+                add(&mut c.dispatch, &outcome(case, i, &[Action::Dispatch, Action::Merge], as_of));
             }
             Stage::Handle if scope.has_entry(e) => {
                 let o = outcome(case, i, &[Action::Feedback], as_of);

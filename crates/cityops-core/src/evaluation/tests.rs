@@ -424,6 +424,7 @@ fn random_population(seed: u64, n: usize) -> Vec<Case> {
                     Action::Postpone => Command::postpone(
                         case.deadline.unwrap_or(now).max(now) + TimeDelta::minutes(rng.random_range(1..600)),
                     ),
+                    Action::Merge => Command::merge(1, "重复"),
                     a => Command::new(a),
                 };
                 case.apply(&cmd, who, &ctx, now).unwrap();

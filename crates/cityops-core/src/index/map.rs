@@ -209,6 +209,22 @@ impl LiveMap {
         n
     }
 
+    /// Cases reported within `radius_m` of case `id` and in the `window_s` seconds up to its
+    /// report, any status, any type (the caller judges the type); nearest first. `None` when the
+    /// case is not on the map.
+    pub fn cases_near(&self, id: i64, radius_m: f64, window_s: i64) -> Option<Vec<super::Neighbour>> {
+        let layer = self.index.layer(LayerKind::Cases).ok()?;
+        let me = layer.get(u64::try_from(id).ok()?)?;
+        let filter = super::PointFilter {
+            statuses: StatusFilter::ALL,
+            tag: None,
+            since: Some(me.time.saturating_sub(window_s.max(0))),
+            until: Some(me.time),
+            exclude: Some(me.id),
+        };
+        layer.within(me.lon, me.lat, radius_m, &filter).ok()
+    }
+
     /// Answer a viewport request.
     pub fn view(&self, params: &ViewQuery) -> Result<MapViewDto, MapViewError> {
         let (query, layers) = view_query(params)?;

@@ -20,6 +20,8 @@ pub struct ScenarioConfig {
     pub noise: NoiseConfig,
     /// Video-AI detections.
     pub video: VideoConfig,
+    /// The dispatch-time duplicate check.
+    pub duplicates: DuplicatesConfig,
 }
 
 impl ScenarioConfig {
@@ -44,7 +46,8 @@ impl ScenarioConfig {
         self.route.validate()?;
         self.dust.validate()?;
         self.noise.validate()?;
-        self.video.validate()
+        self.video.validate()?;
+        self.duplicates.validate()
     }
 }
 
@@ -263,5 +266,31 @@ impl VideoConfig {
     /// The merge window as a duration.
     pub fn merge_window(&self) -> TimeDelta {
         TimeDelta::minutes(i64::from(self.merge_window_min))
+    }
+}
+
+/// Settings of the dispatch-time duplicate check: earlier reports within `radius_m` and
+/// `window_hours` before a case, of the same type or (with `related_class`) the same class.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DuplicatesConfig {
+    /// Search radius, metres. Default 100 m (about a block).
+    pub radius_m: f64,
+    /// Reports up to this many hours before the case. Default 72 h.
+    pub window_hours: u32,
+    /// Also list types of the same class (the first two digits, e.g. 06 市容环境). Default true.
+    pub related_class: bool,
+}
+
+impl Default for DuplicatesConfig {
+    fn default() -> Self {
+        DuplicatesConfig { radius_m: 100.0, window_hours: 72, related_class: true }
+    }
+}
+
+impl DuplicatesConfig {
+    pub(crate) fn validate(&self) -> Result<()> {
+        positive("duplicates.radius_m", self.radius_m)?;
+        at_least_one("duplicates.window_hours", self.window_hours)
     }
 }

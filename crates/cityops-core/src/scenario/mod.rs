@@ -39,7 +39,7 @@ mod video;
 mod tests;
 
 pub use camera::{Camera, CameraIndex, CameraKind, Visible, sees};
-pub use config::{DustConfig, NoiseConfig, RouteConfig, ScenarioConfig, VideoConfig};
+pub use config::{DuplicatesConfig, DustConfig, NoiseConfig, RouteConfig, ScenarioConfig, VideoConfig};
 pub use error::{Result, ScenarioError};
 pub use route::{Compound, CompoundShape, Route, RouteMonitor, Stop};
 pub use site::{Quantity, Site, SiteAlarm, SiteMonitor, SiteSensor};

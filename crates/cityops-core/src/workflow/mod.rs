@@ -25,6 +25,7 @@
 //! | 恢复 Resume | (suspended) | same stage, active, stage clock restarted | 值班长 |
 //! | 作废 Cancel | 信息收集, 案卷建立 | cancelled | 受理员, 值班长 |
 //! | 督办 Supervise | any active stage | no change, counted | 领导, 值班长 |
+//! | 合并 Merge | 信息收集, 案卷建立, 任务派遣 | cancelled, linked to the main case | 受理员, 值班长, 派遣员 |
 //!
 //! Actors with a district scope may only act on cases in it.
 //!
@@ -92,6 +93,9 @@ pub enum WorkflowError {
     /// 延期 without a new deadline.
     #[error("postponing needs the new deadline")]
     MissingDeadline,
+    /// 合并 without the main case.
+    #[error("merging needs the main case")]
+    MissingMergeTarget,
     /// An explicit deadline that is not after `now`.
     #[error("deadline {deadline} is not after now ({now})")]
     DeadlineNotAfterNow {
@@ -137,6 +141,7 @@ impl WorkflowError {
             | WorkflowError::NotAssignedUnit { .. } => ErrorCode::Forbidden,
             WorkflowError::MissingUnit
             | WorkflowError::MissingDeadline
+            | WorkflowError::MissingMergeTarget
             | WorkflowError::DeadlineNotAfterNow { .. }
             | WorkflowError::PostponeNotLater { .. } => ErrorCode::InvalidField,
             WorkflowError::ClockSkew { .. } => ErrorCode::Conflict,
@@ -216,12 +221,14 @@ pub struct Command {
     pub deadline: Option<NaiveDateTime>,
     /// Note or reason; stored on the log entry the action ends.
     pub note: String,
+    /// 合并: the main case.
+    pub merge_into: Option<i64>,
 }
 
 impl Command {
     /// A command with no parameters.
     pub fn new(action: Action) -> Command {
-        Command { action, unit_code: None, deadline: None, note: String::new() }
+        Command { action, unit_code: None, deadline: None, note: String::new(), merge_into: None }
     }
 
     /// 派遣 to `unit` with the handling standard's deadline.
@@ -251,7 +258,13 @@ impl Command {
             unit_code: req.unit_code.clone(),
             deadline: req.deadline.map(from_timestamp),
             note: req.note.clone(),
+            merge_into: None,
         }
+    }
+
+    /// 合并 into `main`.
+    pub fn merge(main: i64, note: impl Into<String>) -> Command {
+        Command { merge_into: Some(main), note: note.into(), ..Command::new(Action::Merge) }
     }
 }
 
@@ -513,6 +526,10 @@ pub struct Case {
     pub history: Vec<StageLog>,
     /// 延期 and 督办 records, oldest first.
     pub events: Vec<CaseEvent>,
+    /// The main case this duplicate was merged into.
+    pub merged_into: Option<i64>,
+    /// Duplicates merged into this case.
+    pub merged: Vec<i64>,
 }
 
 impl Case {
@@ -544,6 +561,8 @@ impl Case {
             updated_at: now,
             history: vec![first],
             events: Vec::new(),
+            merged_into: None,
+            merged: Vec::new(),
         })
     }
 
@@ -648,13 +667,18 @@ impl Case {
                 self.set_deadline(deadline);
                 self.due_soon_at = due_soon_at(ctx, now, self.deadline)?;
             }
-            Target::Close | Target::Cancel => {
+            Target::Close | Target::Cancel | Target::Merge => {
+                let main = match target {
+                    Target::Merge => Some(cmd.merge_into.ok_or(WorkflowError::MissingMergeTarget)?),
+                    _ => None,
+                };
                 self.end_current(cmd, actor, now);
                 if target == Target::Close {
                     self.stage = Stage::Evaluate;
                     self.status = CaseStatus::Closed;
                 } else {
                     self.status = CaseStatus::Cancelled;
+                    self.merged_into = main;
                 }
                 self.set_deadline(None);
             }
@@ -730,6 +754,23 @@ impl Case {
         }
     }
 
+    /// Record `duplicate` as merged into this case (idempotent). Only an active or parked case
+    /// that is not itself merged can take duplicates.
+    pub fn link_duplicate(&mut self, duplicate: i64, now: NaiveDateTime) -> Result<(), WorkflowError> {
+        if !matches!(self.status, CaseStatus::Active | CaseStatus::Suspended) {
+            return Err(WorkflowError::IllegalTransition {
+                action: Action::Merge,
+                stage: self.stage,
+                status: self.status,
+            });
+        }
+        if !self.merged.contains(&duplicate) {
+            self.merged.push(duplicate);
+        }
+        self.updated_at = self.updated_at.max(now);
+        Ok(())
+    }
+
     /// Whether the case is active and past the deadline of its current stage (the wire's rule,
     /// [`CaseStatus::overdue`]).
     pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
@@ -798,6 +839,8 @@ impl Case {
             reporter: self.reporter.clone(),
             created_at: to_timestamp(self.created_at),
             updated_at: to_timestamp(self.updated_at),
+            merged_into: self.merged_into,
+            merged: self.merged.clone(),
             history: self.history.iter().map(|e| e.to_dto(now)).collect(),
             events: self.events.iter().map(CaseEvent::to_dto).collect(),
         }

@@ -12,6 +12,8 @@ pub(super) enum Target {
     Close,
     /// 作废: end the open entry; the case is cancelled where it stands.
     Cancel,
+    /// 合并: like 作废, linked to the main case.
+    Merge,
     /// 挂账: end the open entry and open a suspended one in the same stage.
     Suspend,
     /// 恢复: end the suspended entry and open an active one in the same stage.
@@ -38,6 +40,7 @@ pub(super) fn target(stage: Stage, status: CaseStatus, action: Action) -> Option
             (S::Feedback | S::Verify, A::Rework) => Some(Target::Stage(S::Handle)),
             (S::Verify, A::Close) => Some(Target::Close),
             (S::Collect | S::Register, A::Cancel) => Some(Target::Cancel),
+            (S::Collect | S::Register | S::Dispatch, A::Merge) => Some(Target::Merge),
             (S::Register | S::Dispatch | S::Handle, A::Suspend) => Some(Target::Suspend),
             (S::Evaluate, _) => None,
             (_, A::Supervise) => Some(Target::Stay),
@@ -72,6 +75,7 @@ pub(super) fn role_may(role: Role, action: Action, stage: Stage, channel: Channe
             _ => role == R::ShiftLeader,
         },
         A::Supervise => matches!(role, R::Leader | R::ShiftLeader),
+        A::Merge => matches!(role, R::Acceptor | R::ShiftLeader | R::Dispatcher),
     }
 }
 

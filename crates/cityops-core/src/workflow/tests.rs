@@ -374,9 +374,9 @@ fn allowed_actions_per_stage_and_role() {
         out.push('\n');
     }
     let expect = "\
-Collect: 监督员[受理] 受理员[受理,作废] 值班长[作废,督办] 领导[督办] 管理员[受理,作废,督办]
-Register: 受理员[作废] 值班长[立案,挂账,作废,督办] 领导[督办] 管理员[立案,挂账,作废,督办]
-Dispatch: 值班长[挂账,督办] 派遣员[派遣] 领导[督办] 管理员[派遣,挂账,督办]
+Collect: 监督员[受理] 受理员[受理,作废,合并] 值班长[作废,督办,合并] 派遣员[合并] 领导[督办] 管理员[受理,作废,督办,合并]
+Register: 受理员[作废,合并] 值班长[立案,挂账,作废,督办,合并] 派遣员[合并] 领导[督办] 管理员[立案,挂账,作废,督办,合并]
+Dispatch: 受理员[合并] 值班长[挂账,督办,合并] 派遣员[派遣,合并] 领导[督办] 管理员[派遣,挂账,督办,合并]
 Handle: 值班长[延期,挂账,督办] 派遣员[延期] 专业部门[反馈,回退] 领导[督办] 管理员[反馈,回退,延期,挂账,督办]
 Feedback: 监督员[核查,返工] 受理员[核查,返工] 值班长[督办] 领导[督办] 管理员[核查,返工,督办]
 Verify: 值班长[结案,返工,督办] 领导[督办] 管理员[结案,返工,督办]
@@ -498,6 +498,8 @@ fn walk(channel: Channel, steps: &[Step]) -> Result<Walk, TestCaseError> {
                 .flat_map(|(r, u)| {
                     case.allowed_actions(&actor_for(r, u, false)).into_iter().map(move |a| (r, a, u))
                 })
+                // 合并 ends a walk early and is offered to many roles: keep it rare.
+                .filter(|(_, a, _)| *a != Action::Merge || s.pick % 16 == 0)
                 .collect();
             if !offered.is_empty() {
                 (role, action, unit) = offered[s.pick % offered.len()];
@@ -507,6 +509,9 @@ fn walk(channel: Channel, steps: &[Step]) -> Result<Walk, TestCaseError> {
         let mut cmd = Command::new(action);
         if action == Action::Dispatch {
             cmd.unit_code = Some(["U1", "U2", "U3"][usize::from(s.unit)].into());
+        }
+        if action == Action::Merge {
+            cmd.merge_into = Some(99);
         }
         cmd.deadline = s.deadline_offset.map(|m| now + TimeDelta::minutes(m));
         let well_formed = match action {
@@ -598,7 +603,12 @@ fn check_invariants(case: &Case) -> Result<(), TestCaseError> {
         prop_assert_eq!(&last.unit_code, &case.unit_code);
     } else {
         prop_assert_eq!(case.deadline, None);
-        let want = if case.status == CaseStatus::Closed { Action::Close } else { Action::Cancel };
+        // Cancelled cases end by 作废, or by 合并 (then linked to their main case).
+        let want = match (case.status, case.merged_into) {
+            (CaseStatus::Closed, _) => Action::Close,
+            (_, Some(_)) => Action::Merge,
+            _ => Action::Cancel,
+        };
         prop_assert_eq!(last.action, Some(want));
         if case.status == CaseStatus::Closed {
             prop_assert_eq!((last.stage, case.stage), (Stage::Verify, Stage::Evaluate));

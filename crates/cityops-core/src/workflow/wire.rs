@@ -89,6 +89,8 @@ impl Case {
             updated_at: from_timestamp(dto.updated_at),
             history,
             events,
+            merged_into: dto.merged_into,
+            merged: dto.merged.clone(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! rules on them), [`reference`] (catalogue, units, layers, cameras), [`evaluation`] (GB/T
 //! 30428.4), [`export`] (the case list as features).
 
+pub mod duplicates;
 pub mod evaluation;
 pub mod export;
 pub mod feeds;
@@ -81,7 +82,13 @@ pub fn actor(caller: &Caller) -> Actor {
     }
 }
 
-fn audit(state: &AppState, caller: &Caller, action: &str, target: String, detail: String) -> NewAudit {
+pub(crate) fn audit(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    target: String,
+    detail: String,
+) -> NewAudit {
     NewAudit {
         at: cityops_core::calendar::to_timestamp(state.clock.now()),
         actor: caller.label.clone(),

@@ -135,6 +135,12 @@ pub const MAX_DEADLINE_DAYS: i64 = 366;
 /// A workflow action's fields: an explicit deadline lies after now and within a year.
 pub fn action(req: &ActionRequest, now: Timestamp) -> AppResult<()> {
     text("note", &req.note, MAX_DESCRIPTION)?;
+    if req.action == cityops_api::Action::Merge {
+        return Err(AppError::invalid(
+            "action = merge: merge a duplicate with POST /api/v1/cases/{id}/merge (it names the main case)"
+                .to_owned(),
+        ));
+    }
     if req.action.needs_reason() && req.note.trim().is_empty() {
         return Err(AppError::invalid(format!(
             "note: {} ({}) needs a reason",

@@ -18,6 +18,8 @@ pub fn router() -> ApiRouter {
         .at::<ep::ListCases, _, _>(list)
         .at::<ep::ExportCases, _, _>(export)
         .at::<ep::Queue, _, _>(queue)
+        .at::<ep::Duplicates, _, _>(duplicates)
+        .at::<ep::Merge, _, _>(merge)
         .at::<ep::GetCase, _, _>(read)
         .at::<ep::Act, _, _>(act)
         .at::<ep::AllowedActions, _, _>(allowed)
@@ -57,6 +59,23 @@ async fn queue(
     QueryOf(q): QueryOf<ep::Queue>,
 ) -> AppResult<Reply<ep::Queue>> {
     Ok(Reply(app::queue::queue(&st, &caller, &q).await?))
+}
+
+async fn duplicates(
+    State(st): State<AppState>,
+    caller: Caller,
+    PathOf(p): PathOf<ep::Duplicates>,
+) -> AppResult<Reply<ep::Duplicates>> {
+    Ok(Reply(app::duplicates::duplicates(&st, &caller, p.id).await?))
+}
+
+async fn merge(
+    State(st): State<AppState>,
+    caller: Caller,
+    PathOf(p): PathOf<ep::Merge>,
+    BodyOf(req): BodyOf<ep::Merge>,
+) -> AppResult<Reply<ep::Merge>> {
+    Ok(Reply(app::duplicates::merge(&st, &caller, p.id, req).await?))
 }
 
 async fn read(

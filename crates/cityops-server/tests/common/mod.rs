@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr, dead_code, unused_imports)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDateTime;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -110,4 +112,27 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// The service's clock, set by the test (time is an input).
+#[derive(Debug)]
+pub struct SetClock(Mutex<NaiveDateTime>);
+
+impl SetClock {
+    pub fn at(s: &str) -> Arc<SetClock> {
+        Arc::new(SetClock(Mutex::new(t(s))))
+    }
+    pub fn set(&self, s: &str) {
+        *self.0.lock().unwrap() = t(s);
+    }
+}
+
+impl Clock for SetClock {
+    fn now(&self) -> NaiveDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
 }
