@@ -566,6 +566,51 @@ async fn queue_scenario(d: &Driver, api: &Api, case: &Value, shot: &Path) {
     assert_eq!(c["stage"], "feedback", "{c}");
 }
 
+/// A report that repeats an earlier one: its dispatch dialog lists the earlier case as a likely
+/// duplicate, and the operator merges it there (in the desktop the shell asks first).
+async fn merge_scenario(d: &Driver, api: &Api, native_confirm: bool, shot: &Path) {
+    let report = |text: &str| {
+        json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+               "lon": 120.3712, "lat": 36.0655, "description": text})
+    };
+    let first = api.call(reqwest::Method::POST, "/api/v1/cases", Some(report("e2e: 路边暴露垃圾"))).await;
+    let again =
+        api.call(reqwest::Method::POST, "/api/v1/cases", Some(report("e2e: 同一处又见暴露垃圾"))).await;
+    let id = again["id"].as_i64().unwrap();
+    for a in ["accept", "register"] {
+        api.call(reqwest::Method::POST, &format!("/api/v1/cases/{id}/actions"), Some(json!({"action": a})))
+            .await;
+    }
+    search_case(d, id).await;
+    d.wait_text(".detail", again["case_no"].as_str().unwrap(), 30).await;
+    let dispatch = d.wait_find(".detail .actions button[data-action=dispatch]", 30).await;
+    d.click(&dispatch).await;
+    let row = format!(".modal.dispatch .duplicate-list .dup[data-case='{}']", first["id"]);
+    d.wait_find(&row, 30).await;
+    d.wait_text(&row, "同类", 10).await;
+    d.screenshot(shot).await;
+    let merge = d.wait_find(&format!("{row} button.merge"), 10).await;
+    d.click(&merge).await;
+    if native_confirm {
+        let title = answer_dialog("alt+y").await;
+        assert!(title.contains("合并"), "{title}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+        if c["status"] == "cancelled" {
+            assert_eq!(c["merged_into"], first["id"], "{c}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not merged: {c}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // The console now shows the main case, which lists the duplicate.
+    d.wait_text(".detail", first["case_no"].as_str().unwrap(), 30).await;
+    let main = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", first["id"]), None).await;
+    assert_eq!(main["merged"], json!([id]), "{main}");
+}
+
 /// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
 async fn give_reason(d: &Driver, reason: &str) {
     let confirm = d.wait_find("#act-confirm", 30).await;
@@ -796,6 +841,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
         .await;
     assert!(refused.as_str().is_some_and(|s| s.starts_with("refused")), "{refused}");
     confirm_scenario(&d, &api).await;
+    merge_scenario(&d, &api, true, &target_dir().join("e2e/desktop-duplicates.png")).await;
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     switch_scenario(&d, &api, &case, &data).await;
@@ -847,6 +893,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     assert_eq!(year["source"], "statutory-provisional");
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     browser_confirm_scenario(&d, &api).await;
+    merge_scenario(&d, &api, false, &target_dir().join("e2e/browser-duplicates.png")).await;
     queue_scenario(&d, &api, &case, &target_dir().join("e2e/browser-queue.png")).await;
     d.quit().await;
 }

@@ -25,6 +25,8 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::ListCases as Endpoint>::INFO.name,
     <ep::GetCase as Endpoint>::INFO.name,
     <ep::Queue as Endpoint>::INFO.name,
+    <ep::Duplicates as Endpoint>::INFO.name,
+    <ep::Merge as Endpoint>::INFO.name,
     <ep::Act as Endpoint>::INFO.name,
     <ep::AllowedActions as Endpoint>::INFO.name,
     <ep::DispatchProposal as Endpoint>::INFO.name,
@@ -116,6 +118,20 @@ pub async fn forward<R: tauri::Runtime>(
             }
         }
         return act_or_queue(&state, &svc, p, b).await;
+    }
+    if endpoint == <ep::Merge as Endpoint>::INFO.name {
+        // A merge ends the duplicate: the person confirms, seeing both cases.
+        let name = <ep::Merge as Endpoint>::INFO.name;
+        let p: cityops_api::query::IdPath = typed(name, "path", or_empty(path.clone().unwrap_or_default()))?;
+        let b: cityops_api::MergeRequest = typed(name, "body", or_empty(body.clone().unwrap_or_default()))?;
+        let empty = cityops_api::endpoint::Empty {};
+        let dup = svc.client.get::<ep::GetCase>(&p, &empty).await.ok();
+        let main =
+            svc.client.get::<ep::GetCase>(&cityops_api::query::IdPath { id: b.into }, &empty).await.ok();
+        let q = crate::confirm::for_merge(p.id, dup.as_ref(), b.into, main.as_ref());
+        if !crate::confirm::ask(&app, q.clone()).await {
+            return Err(ShellError::NotConfirmed(q.title));
+        }
     }
     let mut f = Forward {
         client: svc.client,

@@ -1,7 +1,7 @@
 //! Writes that need a person's confirmation: the shell asks in a native dialog of its own, outside
 //! the webview, so that script in the page cannot take them alone. They are the actions that end a
-//! case ([`Action::needs_confirmation`]: 作废, 结案) and switching the console to another
-//! service (which is remembered for the next start). The dialog names what will happen — the
+//! case ([`Action::needs_confirmation`]: 作废, 结案), merging a duplicate into its main case
+//! (合并) and switching the console to another service (which is remembered for the next start). The dialog names what will happen — the
 //! case's number, type and place as the service has them, or the service's address — and answers
 //! `false` if it is refused, closed or cannot be shown.
 
@@ -46,6 +46,24 @@ pub fn for_action(action: Action, id: i64, case: Option<&CaseDto>) -> Option<Que
     };
     let name = case.map_or_else(|| id.to_string(), |c| c.case_no.clone());
     Some(Question { title: format!("请确认：{verb}案件 {name}"), detail: what })
+}
+
+/// The question for merging case `dup` into case `main` (each as the service has it, if read).
+pub fn for_merge(dup: i64, dup_case: Option<&CaseDto>, main: i64, main_case: Option<&CaseDto>) -> Question {
+    let name = |id: i64, c: Option<&CaseDto>| c.map_or_else(|| format!("ID {id}"), |c| c.case_no.clone());
+    let line = |id: i64, c: Option<&CaseDto>| match c {
+        Some(c) => format!("{} · {} {}", c.case_no, c.type_key.code, c.address),
+        None => format!("ID {id}"),
+    };
+    Question {
+        title: format!("请确认：合并案件 {} → {}", name(dup, dup_case), name(main, main_case)),
+        detail: format!(
+            "重复上报：{}\n并入主案件：{}\n合并后重复案件作废并关联主案件，不可恢复。 The duplicate is cancelled for good, \
+             linked to the main case.",
+            line(dup, dup_case),
+            line(main, main_case)
+        ),
+    }
 }
 
 /// The question for switching the console to the service at `base`.
@@ -97,6 +115,12 @@ mod tests {
         let q = for_action(Action::Cancel, 7, None).unwrap();
         assert!(q.title.contains("作废") && q.title.contains('7'), "{q:?}");
         assert!(q.detail.contains("未能读取"), "{q:?}");
+    }
+
+    #[test]
+    fn a_merge_names_both_cases() {
+        let q = for_merge(7, None, 3, None);
+        assert!(q.title.contains("合并") && q.title.contains("ID 7") && q.title.contains("ID 3"), "{q:?}");
     }
 
     #[test]

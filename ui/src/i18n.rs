@@ -142,6 +142,13 @@ messages! {
     WorkingLeft => "剩余(工作时间)", "left (working time)";
     DueSoon => "临期", "due soon";
     Reason => "原因", "Reason";
+    Duplicates => "疑似重复案件", "Likely duplicates";
+    DuplicatesNote => "{m} 米范围内、{h} 小时内先行上报的同类或相关类案件(按距离排序)", "Earlier reports of the same or a related type within {m} m and {h} hours (nearest first)";
+    NoDuplicates => "未发现疑似重复", "No likely duplicate";
+    SameType => "同类", "same type";
+    RelatedType => "相关类", "related type";
+    MergeInto => "合并到此案", "Merge into this case";
+    Merged => "已合并至", "Merged into";
     NewDeadline => "新的时限(北京时间)", "New deadline (China Standard Time)";
     ReasonNeeded => "请填写原因", "Please give the reason";
     DeadlineNeeded => "请填写新的时限", "Please give the new deadline";

@@ -5,6 +5,7 @@
 use cityops_api::ActionRequest;
 use leptos::prelude::*;
 
+use super::duplicate_list::DuplicateList;
 use crate::data::use_data;
 use crate::i18n::{self, Msg};
 use crate::state::{local_minute, long_time, to_local_minute};
@@ -71,6 +72,7 @@ pub fn ActionDialog() -> impl IntoView {
             <div class="modal-back">
                 <div class="modal act">
                     <h2>{move || d.sel.asking.get().map(|(_, a)| i18n::action(a, ui.lang.get())).unwrap_or_default()}</h2>
+                    {move || d.sel.asking.get().filter(|(_, a)| *a == cityops_api::Action::Merge).map(|(id, _)| view! { <DuplicateList id=id/> })}
                     <Show when=move || d.sel.asking.get().is_some_and(|(_, a)| a.needs_deadline())>
                         <p class="small">{move || ui.t(Msg::Deadline)} ": " <span class="mono">{current}</span></p>
                         <label>{move || ui.t(Msg::NewDeadline)}
@@ -78,15 +80,20 @@ pub fn ActionDialog() -> impl IntoView {
                                 on:input=move |e| deadline.set(event_target_value(&e))/>
                         </label>
                     </Show>
-                    <label>{move || ui.t(Msg::Reason)}
-                        <textarea id="act-reason" prop:value=move || reason.get()
-                            on:input=move |e| reason.set(event_target_value(&e))></textarea>
-                    </label>
-                    {move || problem.get().map(|p| view! { <p class="problem">{p}</p> })}
-                    <div class="row">
-                        <button class="primary" id="act-confirm" prop:disabled=move || d.sel.act.pending().get() on:click=confirm>{move || ui.t(Msg::Confirm)}</button>
-                        <button on:click=move |_| d.sel.asking.set(None)>{move || ui.t(Msg::Cancel)}</button>
-                    </div>
+                    <Show when=move || d.sel.asking.get().is_some_and(|(_, a)| a != cityops_api::Action::Merge)>
+                        <label>{move || ui.t(Msg::Reason)}
+                            <textarea id="act-reason" prop:value=move || reason.get()
+                                on:input=move |e| reason.set(event_target_value(&e))></textarea>
+                        </label>
+                        {move || problem.get().map(|p| view! { <p class="problem">{p}</p> })}
+                        <div class="row">
+                            <button class="primary" id="act-confirm" prop:disabled=move || d.sel.act.pending().get() on:click=confirm>{move || ui.t(Msg::Confirm)}</button>
+                            <button on:click=move |_| d.sel.asking.set(None)>{move || ui.t(Msg::Cancel)}</button>
+                        </div>
+                    </Show>
+                    <Show when=move || d.sel.asking.get().is_some_and(|(_, a)| a == cityops_api::Action::Merge)>
+                        <div class="row"><button on:click=move |_| d.sel.asking.set(None)>{move || ui.t(Msg::Cancel)}</button></div>
+                    </Show>
                 </div>
             </div>
         </Show>

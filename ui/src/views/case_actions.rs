@@ -31,7 +31,7 @@ pub fn CaseActions(
                     <button class:primary=primary data-action=cityops_api::wire_name(&a) on:click=move |_| {
                         if a == Action::Dispatch {
                             d.sel.open_dispatch(id);
-                        } else if a.needs_reason() || a.needs_deadline() {
+                        } else if a.needs_reason() || a.needs_deadline() || a == Action::Merge {
                             d.sel.asking.set(Some((id, a)));
                         } else if confirmed(a, d.link.backend.get_untracked().in_shell(), lang) {
                             let req = ActionRequest { action: a, unit_code: None, deadline: None, note: note.get_untracked() };

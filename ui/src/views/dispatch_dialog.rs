@@ -4,6 +4,7 @@
 use cityops_api::{Action, ActionRequest, DispatchProposalDto};
 use leptos::prelude::*;
 
+use super::duplicate_list::DuplicateList;
 use super::provisional_badge::ProvisionalBadge;
 use crate::data::use_data;
 use crate::i18n::{self, Msg};
@@ -76,6 +77,7 @@ pub fn DispatchForm(
             <p>{move || ui.t(Msg::ProposedDeadline)} ": " <b class="mono">{long_time(p.deadline)}</b> " (UTC+8)"
                 <ProvisionalBadge provisional=p.deadline_provisional/></p>
             <ul class="tiers small">{tiers}</ul>
+            <DuplicateList id=id/>
             <div class="row">
                 <button class="primary" id="dispatch-confirm" prop:disabled=move || d.sel.act.pending().get() on:click=confirm>{move || ui.t(Msg::Confirm)}</button>
                 <button on:click=move |_| d.sel.dispatch_for.set(None)>{move || ui.t(Msg::Cancel)}</button>

@@ -536,10 +536,16 @@ fn count_case(case: &Case, scope: &Scope, period: Period, as_of: NaiveDateTime, 
         }
         match e.stage {
             Stage::Collect if needs_verification(case.channel) && matches!(scope, Scope::Area(_)) => {
-                add(&mut c.verify, &outcome(case, i, &[Action::Accept, Action::Cancel, Action::Merge], as_of));
+                add(
+                    &mut c.verify,
+                    &outcome(case, i, &[Action::Accept, Action::Cancel, Action::Merge], as_of),
+                );
             }
             Stage::Register if matches!(scope, Scope::Area(_)) => {
-                add(&mut c.register, &outcome(case, i, &[Action::Register, Action::Cancel, Action::Merge], as_of));
+                add(
+                    &mut c.register,
+                    &outcome(case, i, &[Action::Register, Action::Cancel, Action::Merge], as_of),
+                );
             }
             Stage::Dispatch if matches!(scope, Scope::Area(_)) => {
                 add(&mut c.dispatch, &outcome(case, i, &[Action::Dispatch, Action::Merge], as_of));
