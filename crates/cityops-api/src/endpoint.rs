@@ -473,6 +473,12 @@ endpoints! {
         summary: "The 10 districts evaluated as peers over a period",
         access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: Vec<RatesDto> as Json, success: 200,
     }
+    /// An area with its parts.
+    EvaluationDrill {
+        name: "evaluation_drill", method: Get, path: "/api/v1/evaluation/drill", tag: "evaluation",
+        summary: "An area (370200 = the city, or a district) over a period with its child areas as peers, its units and its platform utilisation (reports by channel, active/passive/automatic, mean dispatch and handling times)",
+        access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: EvaluationDrillDto as Json, success: 200,
+    }
     /// The ranking chart.
     EvaluationChart {
         name: "evaluation_chart", method: Get, path: "/api/v1/evaluation/chart.svg", tag: "evaluation",

@@ -58,3 +58,69 @@ pub struct RatesDto {
     /// Grade of the composite.
     pub grade: Option<Grade>,
 }
+
+/// Reports of one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChannelCountDto {
+    /// The channel.
+    pub channel: crate::Channel,
+    /// Reports.
+    pub count: u32,
+}
+
+/// Platform utilisation of an area over a period (reports made in the period, as known now).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UtilisationDto {
+    /// Area code.
+    pub subject: String,
+    /// Period start (inclusive).
+    pub from: Timestamp,
+    /// Period end (exclusive).
+    pub to: Timestamp,
+    /// Reports made in the period.
+    pub reports: u32,
+    /// By channel.
+    pub by_channel: Vec<ChannelCountDto>,
+    /// Found by inspectors (主动发现).
+    pub active: u32,
+    /// From citizens and the 12345 hotline (被动受理).
+    pub passive: u32,
+    /// From video AI and sensors (自动发现).
+    pub automatic: u32,
+    /// Reports dispatched so far.
+    pub dispatched: u32,
+    /// Mean minutes from report to dispatch.
+    pub mean_dispatch_minutes: Option<f64>,
+    /// Dispatches fed back so far.
+    pub handled: u32,
+    /// Mean minutes from dispatch to the unit's feedback.
+    pub mean_handling_minutes: Option<f64>,
+}
+
+/// Rates with the evaluated subject's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NamedRatesDto {
+    /// Name of the area or unit.
+    pub name: String,
+    /// Its rates.
+    pub rates: RatesDto,
+}
+
+/// An area evaluated with its parts: the area itself, its child areas as peers (the city: its
+/// districts; a district: its streets), its units (the city: the city departments; a district:
+/// its units), and its platform utilisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EvaluationDrillDto {
+    /// The area.
+    pub area: NamedRatesDto,
+    /// Its child areas, best composite first.
+    pub children: Vec<NamedRatesDto>,
+    /// Its units with cases in the period, best composite first.
+    pub units: Vec<NamedRatesDto>,
+    /// Reports by channel and the mean times.
+    pub utilisation: UtilisationDto,
+}

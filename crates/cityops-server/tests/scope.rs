@@ -179,6 +179,11 @@ fn probe(name: &str, w: &World) -> Probe {
             Hidden::Filtered,
             vec![format!("\"{OTHER}\"")],
         ),
+        "evaluation_drill" => Probe::get(
+            format!("/api/v1/evaluation/drill?area={OTHER}&{period}"),
+            Hidden::Forbidden,
+            vec!["崂山区".into()],
+        ),
         "evaluation_chart" => Probe::get(
             format!("/api/v1/evaluation/chart.svg?{period}"),
             Hidden::Filtered,

@@ -43,6 +43,9 @@
 //! For a unit scope, tasks and checks are those of that unit, and case-level counts cover the
 //! cases the unit was ever dispatched.
 
+mod utilisation;
+pub use utilisation::{Utilisation, discovery, utilisation};
+
 #[cfg(test)]
 mod tests;
 

@@ -504,3 +504,39 @@ fn counts_add_up_over_areas_units_and_periods() {
         assert!((0.0..=1.0).contains(&x), "{x}");
     }
 }
+
+/// Utilisation, worked by hand: X1 inspector (dispatched after 20 min, fed back 60 min later), X2
+/// citizen (30 min, 600 min), X3 hotline (dispatched after 55 min, not yet fed back), X4 video
+/// AI (not dispatched); X5 (sensor) lies in another district and X6 in the next week.
+#[test]
+fn utilisation_counts_channels_ways_and_mean_times() {
+    use Channel::*;
+    let cases = vec![
+        build(1, Inspector, GRID_A, "2025-03-03 09:00", full(10, 60, 30)),
+        build(2, Citizen, GRID_B, "2025-03-03 10:00", full(20, 600, 30)),
+        build(3, Hotline, GRID_A, "2025-03-04 09:00", intake(45)),
+        build(4, VideoAi, GRID_A, "2025-03-04 10:00", vec![]),
+        build(5, Sensor, GRID_OTHER_DISTRICT, "2025-03-04 10:00", vec![]),
+        build(6, Inspector, GRID_A, "2025-03-10 10:00", intake(10)),
+    ];
+    let week = Period { from: t("2025-03-03 00:00"), to: t("2025-03-10 00:00") };
+    let u = utilisation(&cases, "370202", week, t("2025-03-12 00:00"));
+    assert_eq!(u.reports, 4);
+    assert_eq!(u.by_channel, vec![(Inspector, 1), (Citizen, 1), (Hotline, 1), (VideoAi, 1), (Sensor, 0)]);
+    assert_eq!((u.active, u.passive, u.automatic), (1, 2, 1));
+    assert_eq!((u.dispatched, u.mean_dispatch_minutes), (3, Some(35.0)));
+    assert_eq!((u.handled, u.mean_handling_minutes), (2, Some(330.0)));
+    // As known on Monday at noon: only X1 was reported and handled by then.
+    let early = utilisation(&cases, "370202", week, t("2025-03-03 12:00"));
+    assert_eq!((early.reports, early.dispatched, early.handled), (2, 2, 1));
+    assert_eq!(early.mean_handling_minutes, Some(60.0));
+    // The whole city, and nothing in an empty period.
+    assert_eq!(utilisation(&cases, "370200", week, t("2025-03-12 00:00")).reports, 5);
+    let none = utilisation(
+        &cases,
+        "",
+        Period { from: t("2025-01-01 00:00"), to: t("2025-01-02 00:00") },
+        t("2025-03-12 00:00"),
+    );
+    assert_eq!((none.reports, none.mean_dispatch_minutes), (0, None));
+}

@@ -2,9 +2,9 @@
 //! the ranking chart (plotters, shared with briefings).
 
 use cityops_api::query::EvalQuery;
-use cityops_api::{ErrorCode, RatesDto};
+use cityops_api::{ChannelCountDto, ErrorCode, EvaluationDrillDto, NamedRatesDto, RatesDto, UtilisationDto};
 use cityops_core::calendar::{from_timestamp, to_timestamp};
-use cityops_core::evaluation::{CompositeConfig, Period, Scope, evaluate, evaluate_peers};
+use cityops_core::evaluation::{CompositeConfig, Period, Scope, evaluate, evaluate_peers, utilisation};
 use cityops_core::workflow::Case;
 use cityops_store::CaseFilter;
 
@@ -132,4 +132,116 @@ pub async fn chart_svg(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResu
         .collect();
     cityops_charts::district_ranking_svg(&named, &title)
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+}
+
+/// An area (the city code, or a district) with its child areas as peers, its units and its
+/// platform utilisation, over a period. A district token: its own district only.
+pub async fn drill(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<EvaluationDrillDto> {
+    let p = period(q)?;
+    let org = &st.city.pack.organisation;
+    let city = org.city_code().to_owned();
+    let area = q.area.clone().unwrap_or_else(|| city.clone());
+    if q.unit.is_some() {
+        return Err(AppError::invalid(
+            "unit: the drill-down takes an area (the city or a district), not a unit",
+        ));
+    }
+    let (name, children, units): (String, Vec<(String, String)>, Vec<(String, String)>) = if area == city {
+        (
+            "青岛市".to_owned(),
+            org.districts().iter().map(|d| (d.code.clone(), d.name.clone())).collect(),
+            org.units()
+                .iter()
+                .filter(|u| u.district_code.is_none())
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect(),
+        )
+    } else if let Some(d) = org.district(&area) {
+        let streets = match org.children(&area) {
+            Ok(cityops_core::org::Children::Streets(s)) => {
+                s.iter().map(|s| (s.code.clone(), s.name.clone())).collect()
+            }
+            _ => Vec::new(),
+        };
+        (
+            d.name.clone(),
+            streets,
+            org.units()
+                .iter()
+                .filter(|u| u.district_code.as_deref() == Some(area.as_str()))
+                .map(|u| (u.code.clone(), u.name.clone()))
+                .collect(),
+        )
+    } else {
+        return Err(AppError::invalid(format!(
+            "area={area:?} must be the city ({city}) or one of its district codes"
+        )));
+    };
+    super::scope::area(caller, (area != city).then_some(area.as_str()))?;
+    if area == city && caller.district.is_some() {
+        return Err(AppError::forbidden(format!(
+            "token is limited to district {}; ask for area={}",
+            caller.district.as_deref().unwrap_or_default(),
+            caller.district.as_deref().unwrap_or_default()
+        )));
+    }
+    let cases = cases_of(st, p, (area != city).then(|| area.clone())).await?;
+    let now = st.clock.now();
+    let (from, to) = (q.from, q.to);
+    let drill = tokio::task::spawn_blocking(move || {
+        let cfg = CompositeConfig::default();
+        let whole = evaluate(&cases, &Scope::Area(area.clone()), p, now, None, &cfg).to_dto();
+        let codes: Vec<&str> = children.iter().map(|(c, _)| c.as_str()).collect();
+        let name_of = |list: &[(String, String)], code: &str| {
+            list.iter().find(|(c, _)| c == code).map(|(_, n)| n.clone()).unwrap_or_default()
+        };
+        let mut kids: Vec<NamedRatesDto> = evaluate_peers(&cases, &codes, p, now, &cfg)
+            .iter()
+            .map(|e| e.to_dto())
+            .map(|r| NamedRatesDto { name: name_of(&children, &r.subject), rates: r })
+            .collect();
+        let mut unit_rows: Vec<NamedRatesDto> = units
+            .iter()
+            .map(|(code, name)| (name, evaluate(&cases, &Scope::Unit(code.clone()), p, now, None, &cfg)))
+            .filter(|(_, e)| e.counts != Default::default())
+            .map(|(name, e)| NamedRatesDto { name: name.clone(), rates: e.to_dto() })
+            .collect();
+        let best = |a: &NamedRatesDto, b: &NamedRatesDto| {
+            b.rates
+                .composite
+                .unwrap_or(-1.0)
+                .total_cmp(&a.rates.composite.unwrap_or(-1.0))
+                .then(a.rates.subject.cmp(&b.rates.subject))
+        };
+        kids.sort_by(best);
+        unit_rows.sort_by(best);
+        let u = utilisation(&cases, &area, p, now);
+        let utilisation = UtilisationDto {
+            subject: area,
+            from,
+            to,
+            reports: u.reports,
+            by_channel: u
+                .by_channel
+                .iter()
+                .map(|(channel, count)| ChannelCountDto { channel: *channel, count: *count })
+                .collect(),
+            active: u.active,
+            passive: u.passive,
+            automatic: u.automatic,
+            dispatched: u.dispatched,
+            mean_dispatch_minutes: u.mean_dispatch_minutes,
+            handled: u.handled,
+            mean_handling_minutes: u.mean_handling_minutes,
+        };
+        EvaluationDrillDto {
+            area: NamedRatesDto { name, rates: whole },
+            children: kids,
+            units: unit_rows,
+            utilisation,
+        }
+    })
+    .await
+    .map_err(join_error)?;
+    Ok(drill)
 }

@@ -17,6 +17,15 @@ pub fn router() -> ApiRouter {
         .at::<ep::Evaluation, _, _>(area)
         .at::<ep::EvaluationDistricts, _, _>(districts)
         .at::<ep::EvaluationChart, _, _>(chart)
+        .at::<ep::EvaluationDrill, _, _>(drill)
+}
+
+async fn drill(
+    State(st): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<ep::EvaluationDrill>,
+) -> AppResult<Reply<ep::EvaluationDrill>> {
+    Ok(Reply(evaluation::drill(&st, &caller, &q).await?))
 }
 
 async fn area(
