@@ -611,6 +611,30 @@ async fn merge_scenario(d: &Driver, api: &Api, native_confirm: bool, shot: &Path
     assert_eq!(main["merged"], json!([id]), "{main}");
 }
 
+/// The evaluation view: the districts ranked over today with the utilisation tiles; a click on a
+/// district drills into its streets and units; back to the city.
+async fn evaluation_scenario(d: &Driver, shot: &Path) {
+    let toggle = d.wait_find("#evaluation-toggle", 30).await;
+    d.click(&toggle).await;
+    d.wait_text("#evaluation-panel", "区(市)排名", 60).await;
+    let rows = "return document.querySelectorAll('#evaluation-panel table.rank')[0].querySelectorAll('tbody tr').length;";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.js(rows).await != json!(10) {
+        assert!(Instant::now() < deadline, "the ten districts are not ranked");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    d.wait_text("#evaluation-panel .window", "UTC+8", 10).await;
+    d.screenshot(shot).await;
+    let shinan = d.wait_find("#evaluation-panel tr[data-subject='370202'] td:nth-child(2)", 10).await;
+    d.click(&shinan).await;
+    d.wait_text("#evaluation-panel", "街道排名", 30).await;
+    d.wait_text("#evaluation-panel .tile", "市南区", 30).await;
+    let up = d.wait_find("#eval-up", 10).await;
+    d.click(&up).await;
+    d.wait_text("#evaluation-panel", "区(市)排名", 30).await;
+    d.click(&toggle).await;
+}
+
 /// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
 async fn give_reason(d: &Driver, reason: &str) {
     let confirm = d.wait_find("#act-confirm", 30).await;
@@ -844,6 +868,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
     merge_scenario(&d, &api, true, &target_dir().join("e2e/desktop-duplicates.png")).await;
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
+    evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png")).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
 }
@@ -894,6 +919,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     browser_confirm_scenario(&d, &api).await;
     merge_scenario(&d, &api, false, &target_dir().join("e2e/browser-duplicates.png")).await;
+    evaluation_scenario(&d, &target_dir().join("e2e/browser-evaluation.png")).await;
     queue_scenario(&d, &api, &case, &target_dir().join("e2e/browser-queue.png")).await;
     d.quit().await;
 }

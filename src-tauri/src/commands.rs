@@ -38,6 +38,7 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::CamerasVisible as Endpoint>::INFO.name,
     <ep::Camera as Endpoint>::INFO.name,
     <ep::CalendarYear as Endpoint>::INFO.name,
+    <ep::EvaluationDrill as Endpoint>::INFO.name,
 ];
 
 type Answer = Pin<Box<dyn Future<Output = Result<Value, ShellError>> + Send>>;

@@ -32,6 +32,8 @@ pub enum Command {
     Help,
     /// Open or close the work queue.
     Queue,
+    /// Open or close the evaluation view.
+    Evaluation,
     /// Queue: the cursor one row down (`1`) or up (`-1`).
     QueueStep(i8),
     /// Queue: open the case under the cursor.
@@ -67,6 +69,7 @@ pub const SHORTCUTS: &[(&str, Command, &str, &str)] = &[
     ("r", Command::Refresh, "刷新", "Refresh"),
     ("?", Command::Help, "快捷键帮助", "Shortcut help"),
     ("q", Command::Queue, "待办队列", "Work queue"),
+    ("e", Command::Evaluation, "综合评价", "Evaluation"),
     ("j", Command::QueueStep(1), "待办:下一件", "Queue: next case"),
     ("k", Command::QueueStep(-1), "待办:上一件", "Queue: previous case"),
     ("Enter", Command::QueueOpen, "待办:打开案件", "Queue: open the case"),
@@ -93,6 +96,7 @@ pub fn command_for(key: &str, ctrl_alt_meta: bool) -> Option<Command> {
         "L" => "l",
         "R" => "r",
         "Q" => "q",
+        "E" => "e",
         "J" => "j",
         "K" => "k",
         "X" => "x",

@@ -34,6 +34,8 @@ pub struct Ui {
     pub show_filters: RwSignal<bool>,
     /// Shortcut help open.
     pub show_help: RwSignal<bool>,
+    /// Evaluation view open.
+    pub show_evaluation: RwSignal<bool>,
     /// Settings dialog open.
     pub show_settings: RwSignal<bool>,
     /// Last message to show.
@@ -57,6 +59,7 @@ impl Ui {
             lang: RwSignal::new(lang),
             show_filters: RwSignal::new(false),
             show_help: RwSignal::new(false),
+            show_evaluation: RwSignal::new(false),
             show_settings: RwSignal::new(false),
             toast: RwSignal::new(None),
         }

@@ -6,11 +6,13 @@
 //! - [`search`]: what the search box understands; places of the base map;
 //! - [`items`]: what is under the cursor (hit testing, item lines, feature cards);
 //! - [`clock`]: time as shown (the service's clock, time left) and the connection state.
+//! - [`period`]: the evaluation periods (today, week, month, custom) and the one before each.
 //!
 //! Every function takes "now" as an argument, so the tests fix time.
 
 pub mod clock;
 pub mod items;
+pub mod period;
 pub mod picture;
 pub mod query;
 pub mod search;
@@ -19,6 +21,7 @@ pub mod test_support;
 
 pub use clock::*;
 pub use items::*;
+pub use period::*;
 pub use picture::*;
 pub use query::*;
 pub use search::*;

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::action_dialog::ActionDialog;
 use super::case_panel::CasePanel;
 use super::dispatch_dialog::DispatchDialog;
+use super::evaluation_panel::EvaluationPanel;
 use super::filter_panel::FilterPanel;
 use super::help_overlay::HelpOverlay;
 use super::layer_panel::LayerPanel;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
             <StatusBar/>
             <FilterPanel/>
             <QueuePanel/>
+            <EvaluationPanel/>
             <DispatchDialog/>
             <ActionDialog/>
             <SettingsDialog/>

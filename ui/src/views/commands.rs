@@ -63,6 +63,8 @@ pub fn run_command(d: Data, cmd: Command) {
                 d.ui.show_settings.set(false);
             } else if d.ui.show_filters.get_untracked() {
                 d.ui.show_filters.set(false);
+            } else if d.ui.show_evaluation.get_untracked() {
+                d.ui.show_evaluation.set(false);
             } else if d.queue.open.get_untracked() {
                 d.queue.open.set(false);
             } else {
@@ -85,6 +87,7 @@ pub fn run_command(d: Data, cmd: Command) {
         }
         Command::Help => d.ui.show_help.update(|s| *s = !*s),
         Command::Queue => d.queue.open.update(|o| *o = !*o),
+        Command::Evaluation => d.ui.show_evaluation.update(|o| *o = !*o),
         Command::QueueStep(by) if d.queue.open.get_untracked() => d.queue.step(i64::from(by)),
         Command::QueueOpen if d.queue.open.get_untracked() => {
             if let Some((id, lon, lat)) = d.queue.current() {

@@ -8,7 +8,7 @@
 //!   attribution), [`feature_card`] (selected feature or overlay);
 //! - right: [`case_panel`], [`case_detail`], [`case_facts`], [`stage_history`],
 //!   [`case_actions`], [`provisional_badge`];
-//! - dialogs: [`action_dialog`], [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`] (with [`duplicate_list`]),
+//! - dialogs: [`action_dialog`], [`evaluation_panel`], [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`] (with [`duplicate_list`]),
 //!   [`queue_panel`] (the work queue), [`settings_dialog`], [`help_overlay`], [`toast`]; bottom:
 //!   [`status_bar`];
 //! - [`commands`]: the keyboard commands (not a component).
@@ -24,6 +24,7 @@ pub mod clock_badge;
 pub mod commands;
 pub mod dispatch_dialog;
 pub mod duplicate_list;
+pub mod evaluation_panel;
 pub mod export_buttons;
 pub mod feature_card;
 pub mod filter_panel;

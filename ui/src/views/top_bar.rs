@@ -30,6 +30,10 @@ pub fn TopBar() -> impl IntoView {
                 {move || ui.t(Msg::Queue)}
                 " (Q)"
             </button>
+            <button id="evaluation-toggle" class:active=move || ui.show_evaluation.get() on:click=move |_| ui.show_evaluation.update(|o| *o = !*o)>
+                {move || ui.t(Msg::Evaluation)}
+                " (E)"
+            </button>
             <div class="spacer"></div>
             <ClockBadge/>
             <button on:click=move |_| ui.lang.update(|l| *l = l.other())>{move || ui.t(Msg::Language)}</button>

@@ -146,7 +146,8 @@ pub async fn drill(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<E
             "unit: the drill-down takes an area (the city or a district), not a unit",
         ));
     }
-    let (name, children, units): (String, Vec<(String, String)>, Vec<(String, String)>) = if area == city {
+    type Names = Vec<(String, String)>;
+    let (name, children, units): (String, Names, Names) = if area == city {
         (
             "青岛市".to_owned(),
             org.districts().iter().map(|d| (d.code.clone(), d.name.clone())).collect(),
