@@ -635,6 +635,22 @@ async fn evaluation_scenario(d: &Driver, shot: &Path) {
     d.click(&toggle).await;
 }
 
+/// The admin's work queue in the window: every bucket with its counts, the live city's cases in
+/// it most urgent first, the keyboard cursor.
+async fn admin_queue_scenario(d: &Driver, shot: &Path) {
+    let toggle = d.wait_find("#queue-toggle", 30).await;
+    d.click(&toggle).await;
+    d.wait_find("#queue-panel .q-item", 60).await;
+    d.wait_text("#queue-panel .tabs", "待受理", 10).await;
+    d.wait_text("#queue-panel .tabs", "处置中", 10).await;
+    d.wait_text("#queue-panel .rule", "80%", 10).await;
+    let cursor = "return [...document.querySelectorAll('#queue-panel .q-item')].findIndex(e => e.classList.contains('cursor'));";
+    d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'j' })); return 1;").await;
+    assert_eq!(d.js(cursor).await, json!(1), "j moves the cursor down");
+    d.screenshot(shot).await;
+    d.click(&toggle).await;
+}
+
 /// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
 async fn give_reason(d: &Driver, reason: &str) {
     let confirm = d.wait_find("#act-confirm", 30).await;
@@ -869,6 +885,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png")).await;
+    admin_queue_scenario(&d, &target_dir().join("e2e/desktop-queue.png")).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
 }

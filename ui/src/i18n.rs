@@ -141,6 +141,7 @@ messages! {
     BatchDone => "已批量办理", "Batch done:";
     WorkingLeft => "剩余(工作时间)", "left (working time)";
     DueSoon => "临期", "due soon";
+    OverdueNow => "已超期", "overdue";
     Reason => "原因", "Reason";
     Evaluation => "综合评价", "Evaluation";
     EvalBack => "返回全市", "Back to the city";

@@ -80,7 +80,12 @@ pub fn QueuePanel() -> impl IntoView {
             .map(|(n, item)| {
                 let c = item.case;
                 let (id, lon, lat) = (c.id, c.lon, c.lat);
-                let left = item.remaining_working_minutes.map(|m| working_left(m, lang)).unwrap_or_default();
+                // Overdue by less than a working minute (or outside working hours): say so, not "0 left".
+                let left = match (item.urgency, item.remaining_working_minutes) {
+                    (Urgency::Overdue, Some(m)) if m >= 0 => Msg::OverdueNow.text(lang).to_owned(),
+                    (_, Some(m)) => working_left(m, lang),
+                    (_, None) => String::new(),
+                };
                 let class = match item.urgency {
                     Urgency::Overdue => "red",
                     Urgency::DueSoon => "yellow",
