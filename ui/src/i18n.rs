@@ -200,8 +200,8 @@ messages! {
     ZoomL => "缩放级别", "Zoom";
     Loading => "加载中…", "Loading…";
     Close => "关闭", "Close";
-    ClusterNote => "环形聚合:红=超期 蓝=办理中 灰=已结案;中心数字为案件数", "Donut clusters: red = overdue, blue = open, grey = closed; centre = number of cases";
-    StageLegend => "案件按阶段着色,超期为红色", "Cases coloured by stage, red when overdue";
+    ClusterNote => "环形聚合:红=超期 黄=临期 蓝=办理中 灰=已结案;中心数字为案件数", "Donut clusters: red = overdue, yellow = due soon, blue = open, grey = closed; centre = number of cases";
+    StageLegend => "案件按阶段着色,临期为黄色,超期为红色", "Cases coloured by stage, yellow when due soon, red when overdue";
     StaleNote => "琥珀色:该图层数据超过阈值未更新", "Amber: the layer has not updated within its threshold";
     Error => "错误", "Error";
     Created => "上报时间", "Reported";

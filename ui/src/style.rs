@@ -38,6 +38,7 @@ pub fn status_colour(s: StatusClass) -> &'static str {
         StatusClass::Open => "#3b82f6",
         StatusClass::Overdue => "#ef4444",
         StatusClass::Closed => "#8a96a3",
+        StatusClass::DueSoon => "#facc15",
     }
 }
 
@@ -90,7 +91,7 @@ pub fn feature_colour(l: LayerKind, s: StatusClass) -> &'static str {
         (LayerKind::Cases, s) => status_colour(s),
         (_, StatusClass::Overdue) => status_colour(StatusClass::Overdue),
         (_, StatusClass::Closed) => "#6b7785",
-        (l, StatusClass::Open) => layer_colour(l),
+        (l, StatusClass::Open | StatusClass::DueSoon) => layer_colour(l),
     }
 }
 
@@ -111,6 +112,7 @@ pub fn donut_arcs(mix: &StatusMix) -> Vec<(f64, f64, &'static str)> {
     let mut a = -std::f64::consts::FRAC_PI_2;
     for (n, class) in [
         (mix.overdue, StatusClass::Overdue),
+        (mix.due_soon, StatusClass::DueSoon),
         (mix.open, StatusClass::Open),
         (mix.closed, StatusClass::Closed),
     ] {
@@ -216,7 +218,7 @@ mod tests {
 
     #[test]
     fn donut_arcs_cover_the_circle_in_proportion() {
-        let arcs = donut_arcs(&StatusMix { open: 2, overdue: 1, closed: 1 });
+        let arcs = donut_arcs(&StatusMix { open: 2, overdue: 1, closed: 1, due_soon: 0 });
         assert_eq!(arcs.len(), 3);
         assert_eq!(arcs[0].2, "#ef4444");
         let quarter = std::f64::consts::FRAC_PI_2;
@@ -224,7 +226,10 @@ mod tests {
         assert!((arcs[1].1 - arcs[1].0 - 2.0 * quarter).abs() < 1e-12);
         assert!((arcs[2].1 - (-quarter + std::f64::consts::TAU)).abs() < 1e-12);
         assert!(donut_arcs(&StatusMix::default()).is_empty());
-        assert_eq!(donut_arcs(&StatusMix { open: 5, overdue: 0, closed: 0 }).len(), 1);
+        assert_eq!(donut_arcs(&StatusMix { open: 5, ..Default::default() }).len(), 1);
+        // Yellow between red and blue.
+        let arcs = donut_arcs(&StatusMix { open: 1, overdue: 1, closed: 0, due_soon: 2 });
+        assert_eq!(arcs.iter().map(|a| a.2).collect::<Vec<_>>(), ["#ef4444", "#facc15", "#3b82f6"]);
     }
 
     #[test]

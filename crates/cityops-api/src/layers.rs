@@ -68,6 +68,8 @@ pub enum StatusClass {
     Overdue,
     /// Closed (or otherwise finished).
     Closed,
+    /// Open, within its deadline but due soon (临期: see `CaseDto::due_soon_at`).
+    DueSoon,
 }
 
 impl StatusClass {
@@ -75,13 +77,25 @@ impl StatusClass {
     /// `Closed`; active (or parked, 挂账) cases `Overdue` when past their deadline, else `Open`;
     /// cancelled (作废) cases are not on the map at all (`None`).
     pub fn of(status: crate::CaseStatus, overdue: bool) -> Option<StatusClass> {
+        StatusClass::of_case(status, overdue, false)
+    }
+
+    /// [`StatusClass::of`] with the due-soon state: an active case due soon (and not overdue) is
+    /// `DueSoon`.
+    pub fn of_case(status: crate::CaseStatus, overdue: bool, due_soon: bool) -> Option<StatusClass> {
         use crate::CaseStatus;
         match status {
             CaseStatus::Cancelled => None,
             CaseStatus::Closed => Some(StatusClass::Closed),
             CaseStatus::Active | CaseStatus::Suspended if overdue => Some(StatusClass::Overdue),
+            CaseStatus::Active if due_soon => Some(StatusClass::DueSoon),
             CaseStatus::Active | CaseStatus::Suspended => Some(StatusClass::Open),
         }
+    }
+
+    /// The class of a case as it is now on the wire (its `overdue` and `due_soon` flags).
+    pub fn of_dto(c: &crate::CaseDto) -> Option<StatusClass> {
+        StatusClass::of_case(c.status, c.overdue, c.due_soon)
     }
 }
 
@@ -95,12 +109,19 @@ pub struct StatusMix {
     pub overdue: u32,
     /// Closed.
     pub closed: u32,
+    /// Due soon (临期; not counted in `open`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub due_soon: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl StatusMix {
     /// Total count.
     pub fn total(&self) -> u32 {
-        self.open + self.overdue + self.closed
+        self.open + self.overdue + self.closed + self.due_soon
     }
 }
 

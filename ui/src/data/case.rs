@@ -191,7 +191,7 @@ pub(super) fn wire(d: Data) {
             Ok(c) => {
                 d.map.picture.update(|p| {
                     p.note_case(&c);
-                    let class = cityops_api::StatusClass::of(c.status, c.overdue);
+                    let class = cityops_api::StatusClass::of_dto(&c);
                     for item in &mut p.items {
                         if let MapItemDto::Point { layer: LayerKind::Cases, id: pid, status, .. } = item
                             && i64::try_from(*pid).ok() == Some(c.id)

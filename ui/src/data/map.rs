@@ -437,7 +437,7 @@ pub fn load_viewport(d: Data) {
                                     id: u64::try_from(c.id).ok()?,
                                     lon: c.lon,
                                     lat: c.lat,
-                                    status: cityops_api::StatusClass::of(c.status, c.overdue)?,
+                                    status: cityops_api::StatusClass::of_dto(c)?,
                                 })
                             })
                             .collect();

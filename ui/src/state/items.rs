@@ -38,11 +38,14 @@ pub fn describe_item(item: &MapItemDto, cases: &BTreeMap<i64, CaseMark>, lang: L
         (StatusClass::Open, Lang::En) => "open",
         (StatusClass::Overdue, Lang::En) => "overdue",
         (StatusClass::Closed, Lang::En) => "closed",
+        (StatusClass::DueSoon, Lang::Zh) => "临期",
+        (StatusClass::DueSoon, Lang::En) => "due soon",
     };
     match item {
         MapItemDto::Cluster { layer, mix, .. } => {
             let parts = [
                 (StatusClass::Overdue, mix.overdue),
+                (StatusClass::DueSoon, mix.due_soon),
                 (StatusClass::Open, mix.open),
                 (StatusClass::Closed, mix.closed),
             ]
@@ -70,10 +73,10 @@ pub fn describe_item(item: &MapItemDto, cases: &BTreeMap<i64, CaseMark>, lang: L
         MapItemDto::Point { layer, id, status, .. } => {
             // For equipment and vehicles the classes read as normal / alarm / offline.
             let word = match (status, lang) {
-                (StatusClass::Open, Lang::Zh) => "正常",
+                (StatusClass::Open | StatusClass::DueSoon, Lang::Zh) => "正常",
                 (StatusClass::Overdue, Lang::Zh) => "告警",
                 (StatusClass::Closed, Lang::Zh) => "停用",
-                (StatusClass::Open, Lang::En) => "normal",
+                (StatusClass::Open | StatusClass::DueSoon, Lang::En) => "normal",
                 (StatusClass::Overdue, Lang::En) => "alarm",
                 (StatusClass::Closed, Lang::En) => "offline",
             };
@@ -162,7 +165,7 @@ mod tests {
                 layer: LayerKind::Cases,
                 lon: 120.38,
                 lat: 36.07,
-                mix: StatusMix { open: 90, overdue: 5, closed: 5 },
+                mix: StatusMix { open: 90, overdue: 5, closed: 5, due_soon: 0 },
             },
             MapItemDto::Point {
                 layer: LayerKind::Cases,
@@ -184,7 +187,7 @@ mod tests {
             layer: LayerKind::Cases,
             lon: 120.0,
             lat: 36.0,
-            mix: StatusMix { open: 10, overdue: 2, closed: 0 },
+            mix: StatusMix { open: 10, overdue: 2, closed: 0, due_soon: 0 },
         };
         let marks = BTreeMap::new();
         assert_eq!(describe_item(&cluster, &marks, Lang::Zh), "案件 12 个:超期 2 · 办理中 10(点击放大)");

@@ -79,6 +79,8 @@ pub struct CaseMark {
     pub status: CaseStatus,
     /// Past its deadline.
     pub overdue: bool,
+    /// Due soon (临期).
+    pub due_soon: bool,
     /// Longitude.
     pub lon: f64,
     /// Latitude.
@@ -88,13 +90,20 @@ pub struct CaseMark {
 impl CaseMark {
     /// From a case.
     pub fn of(c: &CaseDto) -> Self {
-        CaseMark { stage: c.stage, status: c.status, overdue: c.overdue, lon: c.lon, lat: c.lat }
+        CaseMark {
+            stage: c.stage,
+            status: c.status,
+            overdue: c.overdue,
+            due_soon: c.due_soon,
+            lon: c.lon,
+            lat: c.lat,
+        }
     }
 
     /// Its status class on the map (the wire's one rule, as the service's viewport reports it);
     /// `None` once cancelled (作废): it leaves the map.
     pub fn class(&self) -> Option<StatusClass> {
-        StatusClass::of(self.status, self.overdue)
+        StatusClass::of_case(self.status, self.overdue, self.due_soon)
     }
 }
 

@@ -30,6 +30,10 @@ pub fn Legend() -> impl IntoView {
                 <h3>{Msg::StageLegend.text(lang)}</h3>
                 {stages}
                 <div class="legend-row">
+                    <span class="dot" style:background=style::status_colour(StatusClass::DueSoon)></span>
+                    {Msg::DueSoon.text(lang)}
+                </div>
+                <div class="legend-row">
                     <span class="dot" style:background=style::status_colour(StatusClass::Overdue)></span>
                     {Msg::Late.text(lang)}
                 </div>
@@ -38,6 +42,7 @@ pub fn Legend() -> impl IntoView {
                         <circle r="10" fill="none" stroke=style::status_colour(StatusClass::Open) stroke-width="7"></circle>
                         <path d="M0 -10 A10 10 0 0 1 10 0" fill="none" stroke=style::status_colour(StatusClass::Overdue) stroke-width="7"></path>
                         <path d="M0 10 A10 10 0 0 1 -10 0" fill="none" stroke=style::status_colour(StatusClass::Closed) stroke-width="7"></path>
+                        <path d="M10 0 A10 10 0 0 1 0 10" fill="none" stroke=style::status_colour(StatusClass::DueSoon) stroke-width="7"></path>
                     </svg>
                     <span>{Msg::ClusterNote.text(lang)}</span>
                 </div>

@@ -11,19 +11,19 @@
 use cityops_api::{StatusClass, StatusMix};
 
 use super::fxhash::FxHashMap;
-use super::viewport::{IndexConfig, status_slot};
+use super::viewport::{IndexConfig, SLOTS, status_slot};
 
-/// Aggregate of the points in one cell, per status class (slots: open, overdue, closed).
+/// Aggregate of the points in one cell, per status class (slots: open, overdue, closed, due soon).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Cell {
     /// Members per status.
-    pub(crate) n: [u32; 3],
+    pub(crate) n: [u32; SLOTS],
     /// Sum of member x, centimetres.
-    pub(crate) sx: [i64; 3],
+    pub(crate) sx: [i64; SLOTS],
     /// Sum of member y, centimetres.
-    pub(crate) sy: [i64; 3],
+    pub(crate) sy: [i64; SLOTS],
     /// Wrapping sum of member ids: the id itself when the cell holds one member.
-    pub(crate) sid: [u64; 3],
+    pub(crate) sid: [u64; SLOTS],
 }
 
 impl Cell {
@@ -43,7 +43,7 @@ impl Cell {
     }
 
     fn merge(&mut self, o: &Cell) {
-        for s in 0..3 {
+        for s in 0..SLOTS {
             self.n[s] += o.n[s];
             self.sx[s] += o.sx[s];
             self.sy[s] += o.sy[s];
@@ -52,13 +52,13 @@ impl Cell {
     }
 
     fn is_empty(&self) -> bool {
-        self.n == [0; 3]
+        self.n == [0; SLOTS]
     }
 
     /// Members, centroid sums and id sum over the statuses the mask keeps.
-    pub(crate) fn filtered(&self, mask: [bool; 3]) -> (u32, i64, i64, u64) {
+    pub(crate) fn filtered(&self, mask: [bool; SLOTS]) -> (u32, i64, i64, u64) {
         let mut acc = (0u32, 0i64, 0i64, 0u64);
-        for s in (0..3).filter(|&s| mask[s]) {
+        for s in (0..SLOTS).filter(|&s| mask[s]) {
             acc.0 += self.n[s];
             acc.1 += self.sx[s];
             acc.2 += self.sy[s];
@@ -68,9 +68,9 @@ impl Cell {
     }
 
     /// Status mix over the statuses the mask keeps.
-    pub(crate) fn mix(&self, mask: [bool; 3]) -> StatusMix {
+    pub(crate) fn mix(&self, mask: [bool; SLOTS]) -> StatusMix {
         let pick = |s: usize| if mask[s] { self.n[s] } else { 0 };
-        StatusMix { open: pick(0), overdue: pick(1), closed: pick(2) }
+        StatusMix { open: pick(0), overdue: pick(1), closed: pick(2), due_soon: pick(3) }
     }
 }
 
@@ -254,6 +254,7 @@ impl ClusterGrid {
                 mix.open += cell.n[0];
                 mix.overdue += cell.n[1];
                 mix.closed += cell.n[2];
+                mix.due_soon += cell.n[3];
             }
         }
         mix

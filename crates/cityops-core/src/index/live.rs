@@ -188,9 +188,9 @@ impl LiveIndex {
     }
 
     /// The status class a case is drawn with, or `None` if it leaves the map (作废): the wire's
-    /// one rule, [`StatusClass::of`].
+    /// one rule, [`StatusClass::of_dto`] (overdue, due soon, open, closed).
     pub fn case_status_class(case: &CaseDto) -> Option<StatusClass> {
-        StatusClass::of(case.status, case.overdue)
+        StatusClass::of_dto(case)
     }
 
     /// Applies one live event; events must be applied in their id order. Cases are upserted (or removed when cancelled), vehicles moved and

@@ -59,6 +59,7 @@ impl LiveMapLoader {
         for c in items {
             let mut c = c.clone();
             c.overdue = c.status.overdue(c.deadline, now);
+            c.due_soon = c.status.due_soon(c.due_soon_at, c.deadline, now);
             match self.map.load_case(&c) {
                 Ok(()) => self.loaded += 1,
                 Err(e) => refused.push((c.id, e)),

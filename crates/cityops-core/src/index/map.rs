@@ -55,6 +55,8 @@ pub fn view_query(q: &ViewQuery) -> Result<(ViewportQuery, Vec<LayerKind>), View
             open: list.0.contains(&StatusClass::Open),
             overdue: list.0.contains(&StatusClass::Overdue),
             closed: list.0.contains(&StatusClass::Closed),
+            // Due soon is a kind of open: a list naming `open` keeps it too.
+            due_soon: list.0.contains(&StatusClass::DueSoon) || list.0.contains(&StatusClass::Open),
         },
     };
     let max_items = match (q.width, q.height) {
@@ -72,6 +74,10 @@ pub struct LiveMap {
     deadlines: BTreeSet<(NaiveDateTime, u64)>,
     /// Deadline recorded per case, to drop its old entry on change.
     by_case: BTreeMap<u64, NaiveDateTime>,
+    /// Active cases not yet due soon, by the instant they turn due soon.
+    soon: BTreeSet<(NaiveDateTime, u64)>,
+    /// Due-soon instant recorded per case.
+    soon_by_case: BTreeMap<u64, NaiveDateTime>,
     last: u64,
 }
 
@@ -86,6 +92,8 @@ impl LiveMap {
             )?,
             deadlines: BTreeSet::new(),
             by_case: BTreeMap::new(),
+            soon: BTreeSet::new(),
+            soon_by_case: BTreeMap::new(),
             last: 0,
         })
     }
@@ -181,6 +189,9 @@ impl LiveMap {
         if let Some(old) = self.by_case.remove(&id) {
             self.deadlines.remove(&(old, id));
         }
+        if let Some(old) = self.soon_by_case.remove(&id) {
+            self.soon.remove(&(old, id));
+        }
         if case.status == CaseStatus::Active
             && !case.overdue
             && let Some(d) = case.deadline
@@ -188,12 +199,33 @@ impl LiveMap {
             let d = from_timestamp(d);
             self.deadlines.insert((d, id));
             self.by_case.insert(id, d);
+            if !case.due_soon
+                && let Some(s) = case.due_soon_at
+            {
+                let s = from_timestamp(s);
+                self.soon.insert((s, id));
+                self.soon_by_case.insert(id, s);
+            }
         }
     }
 
-    /// Re-class as overdue the cases whose deadline passed before `now`; returns how many.
+    /// Re-class as due soon the cases whose due-soon instant has come by `now`, and as overdue
+    /// those whose deadline passed before `now`; returns how many changed class.
     pub fn sweep(&mut self, now: NaiveDateTime) -> usize {
         let mut n = 0;
+        while let Some(&(s, id)) = self.soon.first() {
+            if s > now {
+                break;
+            }
+            self.soon.pop_first();
+            self.soon_by_case.remove(&id);
+            if let Ok(layer) = self.index.layer_mut(LayerKind::Cases)
+                && layer.get(id).is_some_and(|f| f.status == StatusClass::Open)
+                && layer.set_status(id, StatusClass::DueSoon).is_ok()
+            {
+                n += 1;
+            }
+        }
         while let Some(&(d, id)) = self.deadlines.first() {
             if d >= now {
                 break;
@@ -287,6 +319,47 @@ mod tests {
             MapItemDto::Point { id: pid, status, .. } if *pid == id => Some(*status),
             _ => None,
         })
+    }
+
+    #[test]
+    fn cases_turn_yellow_then_red_as_time_passes_and_a_new_deadline_starts_over() {
+        let mut m = LiveMap::new().unwrap();
+        let mut c = case(1, "2026-03-02T11:00:00+08:00", CaseStatus::Active);
+        c.due_soon_at = Some(fixture::ts("2026-03-02T10:00:00+08:00"));
+        m.load_case(&c).unwrap();
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(m.sweep(at("2026-03-02 09:59")), 0);
+        assert_eq!(point_status(&m, 1), Some(StatusClass::Open));
+        assert_eq!(m.sweep(at("2026-03-02 10:00")), 1, "yellow from the due-soon instant");
+        assert_eq!(point_status(&m, 1), Some(StatusClass::DueSoon));
+        // A status filter naming `open` keeps due-soon cases (they are open).
+        let v = m
+            .view(&ViewQuery {
+                west: 120.3,
+                south: 36.0,
+                east: 120.5,
+                north: 36.1,
+                zoom: 20.0,
+                statuses: Some(cityops_api::query::CommaList(vec![StatusClass::Open])),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(v.items.len(), 1);
+        assert_eq!(m.sweep(at("2026-03-02 11:01")), 1);
+        assert_eq!(point_status(&m, 1), Some(StatusClass::Overdue));
+        // 延期 arrives as an event: a later deadline and due-soon instant, open again.
+        c.deadline = Some(fixture::ts("2026-03-03T11:00:00+08:00"));
+        c.due_soon_at = Some(fixture::ts("2026-03-03T10:00:00+08:00"));
+        m.load_case(&c).unwrap();
+        assert_eq!(point_status(&m, 1), Some(StatusClass::Open));
+        assert_eq!(m.sweep(at("2026-03-03 10:30")), 1);
+        assert_eq!(point_status(&m, 1), Some(StatusClass::DueSoon));
+        // Both instants passed while nobody swept: red, not yellow.
+        let mut late = case(2, "2026-03-02T11:00:00+08:00", CaseStatus::Active);
+        late.due_soon_at = Some(fixture::ts("2026-03-02T10:00:00+08:00"));
+        m.load_case(&late).unwrap();
+        m.sweep(at("2026-03-03 10:31"));
+        assert_eq!(point_status(&m, 2), Some(StatusClass::Overdue));
     }
 
     #[test]

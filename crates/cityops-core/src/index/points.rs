@@ -602,7 +602,7 @@ impl PointLayer {
     /// item per non-empty cluster cell meeting the box clipped to the extent (a cell holding a
     /// single feature of the kept statuses is sent as that point, at its exact position; larger
     /// cells as a cluster at their members' centroid with their status mix). Above it: the raw
-    /// points in the box, overdue first, then open, then closed, each by id, so a cut keeps the
+    /// points in the box, overdue first, then due soon, then open, then closed, each by id, so a cut keeps the
     /// most urgent. Items come in a stable order; `max_items` cuts the answer.
     pub fn viewport(&self, layer: LayerKind, q: &ViewportQuery) -> Result<ViewportAnswer> {
         q.bbox.validate()?;
@@ -652,8 +652,9 @@ impl PointLayer {
         let mask = q.statuses.mask();
         // Buffers kept from the last query: every record gathered, then the kept ones per urgency
         // (overdue, open, closed).
-        let [mut all, mut l0, mut l1, mut l2] = RAW_SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        for v in [&mut all, &mut l0, &mut l1, &mut l2] {
+        let [mut all, mut l0, mut l1, mut l2, mut l3] =
+            RAW_SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        for v in [&mut all, &mut l0, &mut l1, &mut l2, &mut l3] {
             v.clear();
         }
         // Origins of the buckets visited; a record names its bucket by its index here.
@@ -694,7 +695,7 @@ impl PointLayer {
                     .map(|&m| record(m)),
             );
         });
-        // The budget's most urgent: overdue, then open, then closed, each by id.
+        // The budget's most urgent: overdue, then due soon, open, closed, each by id.
         if all.len() > q.max_items {
             answer.truncated = true;
             if q.max_items > 0 {
@@ -706,10 +707,11 @@ impl PointLayer {
             match URGENCY[member_state(r.1)] {
                 0 => l0.push(r),
                 1 => l1.push(r),
-                _ => l2.push(r),
+                2 => l2.push(r),
+                _ => l3.push(r),
             }
         }
-        let mut lists = [l0, l1, l2];
+        let mut lists = [l0, l1, l2, l3];
         for list in &mut lists {
             radix_sort(list);
         }
@@ -724,9 +726,9 @@ impl PointLayer {
                 answer.items.push(MapItemDto::Point { layer, id, lon, lat, status });
             }
         }
-        let [l0, l1, l2] = lists;
+        let [l0, l1, l2, l3] = lists;
         if all.capacity() <= RAW_SCRATCH_KEEP {
-            RAW_SCRATCH.with(|s| *s.borrow_mut() = [all, l0, l1, l2]);
+            RAW_SCRATCH.with(|s| *s.borrow_mut() = [all, l0, l1, l2, l3]);
         }
     }
 }
@@ -734,7 +736,7 @@ impl PointLayer {
 thread_local! {
     /// The gather lists of raw viewports, kept between queries on this thread, so that a dense
     /// view (tens of thousands of records) does not allocate and regrow them every time.
-    static RAW_SCRATCH: std::cell::RefCell<[Vec<(u64, u64)>; 4]> = Default::default();
+    static RAW_SCRATCH: std::cell::RefCell<[Vec<(u64, u64)>; 5]> = Default::default();
 }
 
 /// Records (16 bytes each) of the gather buffer kept per thread; a larger one is freed.
@@ -773,8 +775,9 @@ fn radix_sort(v: &mut Vec<(u64, u64)>) {
     }
 }
 
-/// Sort rank of a status slot (open, overdue, closed) for raw viewports: overdue first.
-const URGENCY: [usize; 3] = [1, 0, 2];
+/// Sort rank of a status slot (open, overdue, closed, due soon) for raw viewports: overdue first,
+/// then due soon, open, closed.
+const URGENCY: [usize; 4] = [2, 0, 3, 1];
 
 /// Stores every feature in input order; fails on the first invalid coordinate or repeated id.
 /// Returns the table and each feature's handle.

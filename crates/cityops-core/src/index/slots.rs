@@ -15,7 +15,7 @@ pub(crate) const SPARSE: u32 = 1 << 31;
 /// Ids at or above this always go to the sparse table.
 const DENSE_MAX: u64 = (SPARSE - 1) as u64;
 /// State byte of an empty slot (states 0–2 are status slots: open, overdue, closed).
-const EMPTY: u8 = 3;
+const EMPTY: u8 = u8::MAX;
 
 /// One stored feature (the id is its index, or kept beside it in the sparse table).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -19,7 +19,8 @@ const SEED_4: u64 = 0x5eed_0004;
 /// Urban centres of Qingdao (approximate, WGS84) the random points crowd around.
 const CENTRES: [(f64, f64); 4] = [(120.38, 36.07), (120.43, 36.15), (120.20, 35.96), (120.40, 36.31)];
 
-const STATUSES: [StatusClass; 3] = [StatusClass::Open, StatusClass::Overdue, StatusClass::Closed];
+const STATUSES: [StatusClass; 4] =
+    [StatusClass::Open, StatusClass::Overdue, StatusClass::Closed, StatusClass::DueSoon];
 
 fn random_lonlat(rng: &mut ChaCha8Rng) -> (f64, f64) {
     if rng.random_bool(0.2) {
@@ -76,6 +77,7 @@ fn random_filter(rng: &mut ChaCha8Rng) -> PointFilter {
             open: rng.random_bool(0.7),
             overdue: rng.random_bool(0.7),
             closed: rng.random_bool(0.7),
+            due_soon: rng.random_bool(0.7),
         },
         tag: rng.random_bool(0.3).then(|| rng.random_range(0..5)),
         since: rng.random_bool(0.3).then(|| rng.random_range(1_760_000_000..1_765_000_000)),
@@ -147,6 +149,7 @@ fn incremental_clusters_equal_clusters_rebuilt_from_scratch() {
             StatusClass::Open => expected.open += 1,
             StatusClass::Overdue => expected.overdue += 1,
             StatusClass::Closed => expected.closed += 1,
+            StatusClass::DueSoon => expected.due_soon += 1,
         }
     }
     for zoom in 0..=config.max_cluster_zoom {
@@ -218,8 +221,9 @@ fn check_queries(layer: &PointLayer, oracle: &BTreeMap<u64, PointFeature>, seed:
         let got = layer.viewport(LayerKind::Cases, &q).unwrap();
         let rank = |s: StatusClass| match s {
             StatusClass::Overdue => 0,
-            StatusClass::Open => 1,
-            StatusClass::Closed => 2,
+            StatusClass::DueSoon => 1,
+            StatusClass::Open => 2,
+            StatusClass::Closed => 3,
         };
         let mut want: Vec<(u8, u64)> = oracle
             .values()
@@ -414,6 +418,7 @@ fn viewport_oracle(
                     StatusClass::Open => mix.open += 1,
                     StatusClass::Overdue => mix.overdue += 1,
                     StatusClass::Closed => mix.closed += 1,
+                    StatusClass::DueSoon => mix.due_soon += 1,
                 }
                 let [x, y] = to_local(f.lon, f.lat);
                 sx += x;
@@ -452,8 +457,12 @@ fn viewport_clusters_match_brute_force_grouping_at_every_zoom() {
                 (lat + half_h).min(85.0),
             )
             .unwrap();
-            let statuses =
-                StatusFilter { open: rng.random_bool(0.8), overdue: true, closed: rng.random_bool(0.5) };
+            let statuses = StatusFilter {
+                open: rng.random_bool(0.8),
+                overdue: true,
+                closed: rng.random_bool(0.5),
+                due_soon: rng.random_bool(0.8),
+            };
             let q = ViewportQuery { bbox, zoom, statuses, max_items: usize::MAX };
             let got = layer.viewport(LayerKind::Cases, &q).unwrap();
             assert!(!got.truncated);

@@ -144,13 +144,16 @@ pub struct StatusFilter {
     pub overdue: bool,
     /// Keep closed features.
     pub closed: bool,
+    /// Keep due-soon features.
+    pub due_soon: bool,
 }
 
 impl StatusFilter {
     /// Every status.
-    pub const ALL: StatusFilter = StatusFilter { open: true, overdue: true, closed: true };
+    pub const ALL: StatusFilter = StatusFilter { open: true, overdue: true, closed: true, due_soon: true };
     /// Open and overdue: what still needs handling.
-    pub const ACTIVE: StatusFilter = StatusFilter { open: true, overdue: true, closed: false };
+    pub const ACTIVE: StatusFilter =
+        StatusFilter { open: true, overdue: true, closed: false, due_soon: true };
 
     /// Whether `status` passes.
     pub fn allows(self, status: StatusClass) -> bool {
@@ -158,11 +161,12 @@ impl StatusFilter {
             StatusClass::Open => self.open,
             StatusClass::Overdue => self.overdue,
             StatusClass::Closed => self.closed,
+            StatusClass::DueSoon => self.due_soon,
         }
     }
 
-    pub(crate) fn mask(self) -> [bool; 3] {
-        [self.open, self.overdue, self.closed]
+    pub(crate) fn mask(self) -> [bool; SLOTS] {
+        [self.open, self.overdue, self.closed, self.due_soon]
     }
 }
 
@@ -195,21 +199,26 @@ pub struct ViewportAnswer {
     pub truncated: bool,
 }
 
+/// Number of status classes (per-status arrays).
+pub(crate) const SLOTS: usize = 4;
+
 /// Index of a status class in per-status arrays.
 pub(crate) fn status_slot(status: StatusClass) -> usize {
     match status {
         StatusClass::Open => 0,
         StatusClass::Overdue => 1,
         StatusClass::Closed => 2,
+        StatusClass::DueSoon => 3,
     }
 }
 
-/// The status class of a per-status slot index (the inverse of [`status_slot`]; 2 and above are
+/// The status class of a per-status slot index (the inverse of [`status_slot`]; 4 and above are
 /// closed).
 pub(crate) fn slot_status(slot: usize) -> StatusClass {
     match slot {
         0 => StatusClass::Open,
         1 => StatusClass::Overdue,
+        3 => StatusClass::DueSoon,
         _ => StatusClass::Closed,
     }
 }

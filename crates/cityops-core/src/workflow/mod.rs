@@ -787,10 +787,10 @@ impl Case {
         )
     }
 
-    /// Status class on the map ([`StatusClass::of`]): closed, overdue, or open (including 挂账);
-    /// `None` for a cancelled case, which leaves the map.
+    /// Status class on the map ([`StatusClass::of_case`]): closed, overdue, due soon, or open
+    /// (including 挂账); `None` for a cancelled case, which leaves the map.
     pub fn status_class(&self, now: NaiveDateTime) -> Option<StatusClass> {
-        StatusClass::of(self.status, self.is_overdue(now))
+        StatusClass::of_case(self.status, self.is_overdue(now), self.is_due_soon(now))
     }
 
     /// 正常结案 or 超时结案 for a closed case; `None` otherwise.
