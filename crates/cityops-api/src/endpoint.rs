@@ -473,6 +473,12 @@ endpoints! {
         summary: "The 10 districts evaluated as peers over a period",
         access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: Vec<RatesDto> as Json, success: 200,
     }
+    /// The day's figures.
+    Summary {
+        name: "summary", method: Get, path: "/api/v1/summary", tag: "evaluation",
+        summary: "The day so far (since 00:00 CST) in the city or a district: reports by channel and hour, open/due soon/overdue now, closed today and the closure rates, trucks active, alerts, top types, newest reports, per district",
+        access: District, path_type: Empty, query: SummaryQuery, request: Empty as None, response: SummaryDto as Json, success: 200,
+    }
     /// An area with its parts.
     EvaluationDrill {
         name: "evaluation_drill", method: Get, path: "/api/v1/evaluation/drill", tag: "evaluation",

@@ -16,7 +16,7 @@
 //! - feeds and dispatch: [`InspectorReportDto`], [`HotlineOrderDto`], [`VideoDetectionDto`],
 //!   [`SensorReadingDto`], [`GpsFixDto`], [`IngestResultDto`], [`DispatchProposalDto`], [`CasePageDto`]
 //! - the work queue: [`QueueDto`], [`QueueBucket`], [`Urgency`]
-//! - evaluation: [`RatesDto`], [`Grade`]
+//! - evaluation: [`RatesDto`], [`Grade`]; the day's figures: [`SummaryDto`]
 //! - working calendar: [`CalendarYearDto`], [`CalendarSource`], [`CalendarImportDto`]
 //! - errors: [`ErrorCode`], [`ApiError`]
 //! - the service: [`HealthDto`] and [`ServiceClock`], [`AuditDto`] ([`AuditRecord`]), [`NewTokenDto`], [`TokenDto`]
@@ -40,6 +40,7 @@ mod org;
 pub mod query;
 mod queue;
 mod service;
+mod summary;
 mod vocab;
 
 pub use calendar::*;
@@ -54,6 +55,7 @@ pub use layers::*;
 pub use org::*;
 pub use queue::*;
 pub use service::*;
+pub use summary::*;
 pub use vocab::*;
 
 /// Timestamps on the wire: ISO 8601 with zone (Open311 requires the zone). The platform runs on

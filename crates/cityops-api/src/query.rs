@@ -444,6 +444,16 @@ pub struct QueueQuery {
     pub offset: Option<u32>,
 }
 
+/// Query of the day's figures (`GET /api/v1/summary`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SummaryQuery {
+    /// `370200` (the city) or a district code; default: the city, or a district token's district.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+}
+
 /// Query of the audit log.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

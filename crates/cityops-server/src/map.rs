@@ -154,6 +154,15 @@ impl MapState {
         }
     }
 
+    /// Counts by status class of one layer, on the whole city's map or one district's.
+    pub fn mix(&self, layer: LayerKind, district: Option<&str>) -> Option<cityops_api::StatusMix> {
+        let count = |m: &LiveMap| m.index().layer(layer).ok().map(|l| l.status_mix());
+        match district {
+            None => self.whole.read().ok().and_then(|m| count(&m)),
+            Some(d) => self.districts.get(d)?.read().ok().and_then(|m| count(&m)),
+        }
+    }
+
     /// Run `f` on the whole city's map.
     pub fn with<T>(&self, f: impl FnOnce(&LiveMap) -> T) -> Option<T> {
         self.whole.read().ok().map(|m| f(&m))

@@ -11,43 +11,48 @@
 use cityops_api::{StatusClass, StatusMix};
 
 use super::fxhash::FxHashMap;
-use super::viewport::{IndexConfig, SLOTS, status_slot};
+use super::viewport::{GROUPS, IndexConfig, SLOTS, group, status_slot};
 
-/// Aggregate of the points in one cell, per status class (slots: open, overdue, closed, due soon).
+/// Aggregate of the points in one cell: members per status class (slots: open, overdue, closed,
+/// due soon), and centroid and id sums per position group (open and due soon share one).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Cell {
     /// Members per status.
     pub(crate) n: [u32; SLOTS],
     /// Sum of member x, centimetres.
-    pub(crate) sx: [i64; SLOTS],
+    pub(crate) sx: [i64; GROUPS],
     /// Sum of member y, centimetres.
-    pub(crate) sy: [i64; SLOTS],
+    pub(crate) sy: [i64; GROUPS],
     /// Wrapping sum of member ids: the id itself when the cell holds one member.
-    pub(crate) sid: [u64; SLOTS],
+    pub(crate) sid: [u64; GROUPS],
 }
 
 impl Cell {
     pub(crate) fn add(&mut self, q: [i64; 2], id: u64, slot: usize) {
         self.n[slot] += 1;
-        self.sx[slot] += q[0];
-        self.sy[slot] += q[1];
-        self.sid[slot] = self.sid[slot].wrapping_add(id);
+        let g = group(slot);
+        self.sx[g] += q[0];
+        self.sy[g] += q[1];
+        self.sid[g] = self.sid[g].wrapping_add(id);
     }
 
     fn sub(&mut self, q: [i64; 2], id: u64, slot: usize) {
         debug_assert!(self.n[slot] > 0, "removing from an empty cell slot");
         self.n[slot] = self.n[slot].saturating_sub(1);
-        self.sx[slot] -= q[0];
-        self.sy[slot] -= q[1];
-        self.sid[slot] = self.sid[slot].wrapping_sub(id);
+        let g = group(slot);
+        self.sx[g] -= q[0];
+        self.sy[g] -= q[1];
+        self.sid[g] = self.sid[g].wrapping_sub(id);
     }
 
     fn merge(&mut self, o: &Cell) {
         for s in 0..SLOTS {
             self.n[s] += o.n[s];
-            self.sx[s] += o.sx[s];
-            self.sy[s] += o.sy[s];
-            self.sid[s] = self.sid[s].wrapping_add(o.sid[s]);
+        }
+        for g in 0..GROUPS {
+            self.sx[g] += o.sx[g];
+            self.sy[g] += o.sy[g];
+            self.sid[g] = self.sid[g].wrapping_add(o.sid[g]);
         }
     }
 
@@ -55,21 +60,23 @@ impl Cell {
         self.n == [0; SLOTS]
     }
 
-    /// Members, centroid sums and id sum over the statuses the mask keeps.
-    pub(crate) fn filtered(&self, mask: [bool; SLOTS]) -> (u32, i64, i64, u64) {
+    /// Members, centroid sums and id sum over the position groups the mask keeps.
+    pub(crate) fn filtered(&self, mask: [bool; GROUPS]) -> (u32, i64, i64, u64) {
         let mut acc = (0u32, 0i64, 0i64, 0u64);
-        for s in (0..SLOTS).filter(|&s| mask[s]) {
+        for s in (0..SLOTS).filter(|&s| mask[group(s)]) {
             acc.0 += self.n[s];
-            acc.1 += self.sx[s];
-            acc.2 += self.sy[s];
-            acc.3 = acc.3.wrapping_add(self.sid[s]);
+        }
+        for g in (0..GROUPS).filter(|&g| mask[g]) {
+            acc.1 += self.sx[g];
+            acc.2 += self.sy[g];
+            acc.3 = acc.3.wrapping_add(self.sid[g]);
         }
         acc
     }
 
-    /// Status mix over the statuses the mask keeps.
-    pub(crate) fn mix(&self, mask: [bool; SLOTS]) -> StatusMix {
-        let pick = |s: usize| if mask[s] { self.n[s] } else { 0 };
+    /// Status mix over the groups the mask keeps.
+    pub(crate) fn mix(&self, mask: [bool; GROUPS]) -> StatusMix {
+        let pick = |s: usize| if mask[group(s)] { self.n[s] } else { 0 };
         StatusMix { open: pick(0), overdue: pick(1), closed: pick(2), due_soon: pick(3) }
     }
 }

@@ -52,11 +52,10 @@ pub fn view_query(q: &ViewQuery) -> Result<(ViewportQuery, Vec<LayerKind>), View
     let statuses = match &q.statuses {
         None => StatusFilter::ALL,
         Some(list) => StatusFilter {
-            open: list.0.contains(&StatusClass::Open),
+            // Due soon is a kind of open: either name keeps both.
+            open: list.0.contains(&StatusClass::Open) || list.0.contains(&StatusClass::DueSoon),
             overdue: list.0.contains(&StatusClass::Overdue),
             closed: list.0.contains(&StatusClass::Closed),
-            // Due soon is a kind of open: a list naming `open` keeps it too.
-            due_soon: list.0.contains(&StatusClass::DueSoon) || list.0.contains(&StatusClass::Open),
         },
     };
     let max_items = match (q.width, q.height) {

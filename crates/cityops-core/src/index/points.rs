@@ -20,7 +20,7 @@ use super::cluster::{Cell, ClusterGrid, quantise, visit_range};
 use super::fxhash::FxHashMap;
 use super::slots::{Slot, Slots};
 use super::viewport::{
-    IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery, slot_status, status_slot,
+    IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery, group, slot_status, status_slot,
 };
 use super::{IndexError, Result};
 use crate::geom::{to_local, to_lonlat};
@@ -495,7 +495,7 @@ impl PointLayer {
         let mut out = Vec::new();
         self.visit_rect([x - planar, y - planar], [x + planar, y + planar], |_, members, _| {
             for &m in members {
-                if !mask[member_state(m)] {
+                if !mask[group(member_state(m))] {
                     continue;
                 }
                 let h = member_handle(m);
@@ -547,7 +547,7 @@ impl PointLayer {
             }
             if z == top {
                 for &m in self.buckets.get(&key).map_or(&[][..], Vec::as_slice) {
-                    if !mask[member_state(m)] {
+                    if !mask[group(member_state(m))] {
                         continue;
                     }
                     let h = member_handle(m);
@@ -672,14 +672,14 @@ impl PointLayer {
             // twice as much in this loop, the hottest of the query.
             let record = |m: u64| (self.slots.id(member_handle(m)), with_handle(m, at));
             if inside {
-                all.extend(members.iter().filter(|&&m| mask[member_state(m)]).map(|&m| record(m)));
+                all.extend(members.iter().filter(|&&m| mask[group(member_state(m))]).map(|&m| record(m)));
                 return;
             }
             all.extend(
                 members
                     .iter()
                     .filter(|&&m| {
-                        if !mask[member_state(m)] {
+                        if !mask[group(member_state(m))] {
                             return false;
                         }
                         let (a, b) = member_rect(m, origin, step);

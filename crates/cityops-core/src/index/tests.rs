@@ -77,7 +77,6 @@ fn random_filter(rng: &mut ChaCha8Rng) -> PointFilter {
             open: rng.random_bool(0.7),
             overdue: rng.random_bool(0.7),
             closed: rng.random_bool(0.7),
-            due_soon: rng.random_bool(0.7),
         },
         tag: rng.random_bool(0.3).then(|| rng.random_range(0..5)),
         since: rng.random_bool(0.3).then(|| rng.random_range(1_760_000_000..1_765_000_000)),
@@ -457,12 +456,8 @@ fn viewport_clusters_match_brute_force_grouping_at_every_zoom() {
                 (lat + half_h).min(85.0),
             )
             .unwrap();
-            let statuses = StatusFilter {
-                open: rng.random_bool(0.8),
-                overdue: true,
-                closed: rng.random_bool(0.5),
-                due_soon: rng.random_bool(0.8),
-            };
+            let statuses =
+                StatusFilter { open: rng.random_bool(0.8), overdue: true, closed: rng.random_bool(0.5) };
             let q = ViewportQuery { bbox, zoom, statuses, max_items: usize::MAX };
             let got = layer.viewport(LayerKind::Cases, &q).unwrap();
             assert!(!got.truncated);

@@ -144,16 +144,13 @@ pub struct StatusFilter {
     pub overdue: bool,
     /// Keep closed features.
     pub closed: bool,
-    /// Keep due-soon features.
-    pub due_soon: bool,
 }
 
 impl StatusFilter {
     /// Every status.
-    pub const ALL: StatusFilter = StatusFilter { open: true, overdue: true, closed: true, due_soon: true };
+    pub const ALL: StatusFilter = StatusFilter { open: true, overdue: true, closed: true };
     /// Open and overdue: what still needs handling.
-    pub const ACTIVE: StatusFilter =
-        StatusFilter { open: true, overdue: true, closed: false, due_soon: true };
+    pub const ACTIVE: StatusFilter = StatusFilter { open: true, overdue: true, closed: false };
 
     /// Whether `status` passes.
     pub fn allows(self, status: StatusClass) -> bool {
@@ -161,12 +158,14 @@ impl StatusFilter {
             StatusClass::Open => self.open,
             StatusClass::Overdue => self.overdue,
             StatusClass::Closed => self.closed,
-            StatusClass::DueSoon => self.due_soon,
+            // Due soon is a kind of open (it keeps its own count, not its own filter).
+            StatusClass::DueSoon => self.open,
         }
     }
 
-    pub(crate) fn mask(self) -> [bool; SLOTS] {
-        [self.open, self.overdue, self.closed, self.due_soon]
+    /// Which position groups (see [`group`]) the filter keeps.
+    pub(crate) fn mask(self) -> [bool; GROUPS] {
+        [self.open, self.overdue, self.closed]
     }
 }
 
@@ -199,8 +198,16 @@ pub struct ViewportAnswer {
     pub truncated: bool,
 }
 
-/// Number of status classes (per-status arrays).
+/// Number of status classes (per-status counts).
 pub(crate) const SLOTS: usize = 4;
+/// Number of position groups (per-group centroid and id sums): open and due soon share one, so a
+/// cluster cell costs no more than with three classes (filters keep or drop them together).
+pub(crate) const GROUPS: usize = 3;
+
+/// The position group of a status slot: open and due soon together, overdue, closed.
+pub(crate) const fn group(slot: usize) -> usize {
+    if slot == 3 { 0 } else { slot }
+}
 
 /// Index of a status class in per-status arrays.
 pub(crate) fn status_slot(status: StatusClass) -> usize {

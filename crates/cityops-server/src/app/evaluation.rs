@@ -21,7 +21,7 @@ fn period(q: &EvalQuery) -> AppResult<Period> {
 }
 
 /// Every case with activity in the period (created before its end, changed since its start).
-async fn cases_of(st: &AppState, p: Period, area: Option<String>) -> AppResult<Vec<Case>> {
+pub(crate) async fn cases_of(st: &AppState, p: Period, area: Option<String>) -> AppResult<Vec<Case>> {
     let mut out = Vec::new();
     let mut offset = 0;
     loop {

@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod queue;
 pub mod reference;
 pub mod scope;
+pub mod summary;
 pub mod validate;
 
 use cityops_api::query::{AuditQuery, CaseQuery, ViewQuery};

@@ -18,6 +18,15 @@ pub fn router() -> ApiRouter {
         .at::<ep::EvaluationDistricts, _, _>(districts)
         .at::<ep::EvaluationChart, _, _>(chart)
         .at::<ep::EvaluationDrill, _, _>(drill)
+        .at::<ep::Summary, _, _>(summary)
+}
+
+async fn summary(
+    State(st): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<ep::Summary>,
+) -> AppResult<Reply<ep::Summary>> {
+    Ok(Reply(crate::app::summary::summary(&st, &caller, &q).await?))
 }
 
 async fn drill(

@@ -1,0 +1,166 @@
+//! The day's figures (`GET /api/v1/summary`) for the wall and briefings: what the day's reports
+//! say (from the store), what is open now (from the live map), closures and rates (GB/T 30428.4).
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone};
+use cityops_api::query::SummaryQuery;
+use cityops_api::{
+    CST, CaseStatus, Channel, ChannelCountDto, DistrictCountDto, LayerKind, StatusMix, SummaryDto,
+    TypeCountDto, TypeKey,
+};
+use cityops_core::calendar::{from_timestamp, to_timestamp};
+use cityops_core::evaluation::{CompositeConfig, Period, Scope, evaluate};
+use cityops_store::CaseFilter;
+
+use super::{scope, slim};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// How recent a truck's last fix must be to count it active.
+const ACTIVE_TRUCK: Duration = Duration::minutes(10);
+/// Newest reports listed.
+const RECENT: usize = 12;
+
+/// The day so far in the asked area (the city, or the caller's district).
+pub async fn summary(st: &AppState, caller: &Caller, q: &SummaryQuery) -> AppResult<SummaryDto> {
+    let org = &st.city.pack.organisation;
+    let city = org.city_code().to_owned();
+    let area = q.area.clone().or_else(|| caller.district.clone()).unwrap_or_else(|| city.clone());
+    if area != city && org.district(&area).is_none() {
+        return Err(AppError::invalid(format!(
+            "area={area:?} must be the city ({city}) or one of its district codes"
+        )));
+    }
+    if area == city && caller.district.is_some() {
+        return Err(AppError::forbidden(format!(
+            "token is limited to district {}; ask for area={0} or leave area out",
+            caller.district.as_deref().unwrap_or_default()
+        )));
+    }
+    scope::area(caller, (area != city).then_some(area.as_str()))?;
+    let district = (area != city).then(|| area.clone());
+
+    let now = st.clock.now();
+    let as_of = to_timestamp(now);
+    let midnight =
+        CST.from_local_datetime(&now.date().and_hms_opt(0, 0, 0).unwrap_or(now)).single().unwrap_or(as_of);
+    // Today's reports.
+    let mut by_channel: BTreeMap<Channel, u32> = Channel::ALL.iter().map(|c| (*c, 0)).collect();
+    let mut hourly = vec![0u32; usize::try_from(chrono::Timelike::hour(&now)).unwrap_or(23) + 1];
+    let mut types: BTreeMap<TypeKey, u32> = BTreeMap::new();
+    let mut per_district: BTreeMap<String, u32> = BTreeMap::new();
+    let mut recent = Vec::new();
+    let mut reports = 0u32;
+    let mut filter = CaseFilter {
+        area: district.clone(),
+        from: Some(midnight),
+        limit: Some(cityops_store::MAX_PAGE),
+        offset: Some(0),
+        ..Default::default()
+    };
+    loop {
+        let page = st.store.list_cases(&filter).await?;
+        let n = page.items.len() as u32;
+        for c in &page.items {
+            reports += 1;
+            *by_channel.entry(c.channel).or_default() += 1;
+            let hour =
+                from_timestamp(c.created_at).signed_duration_since(from_timestamp(midnight)).num_hours();
+            if let Some(h) = usize::try_from(hour).ok().and_then(|h| hourly.get_mut(h)) {
+                *h += 1;
+            }
+            *types.entry(c.type_key.clone()).or_default() += 1;
+            *per_district.entry(c.district_code.clone()).or_default() += 1;
+            if recent.len() < RECENT {
+                recent.push(slim(c, as_of));
+            }
+        }
+        if n < cityops_store::MAX_PAGE {
+            break;
+        }
+        filter.offset = Some(filter.offset.unwrap_or(0) + n);
+    }
+    let mut top: Vec<(TypeKey, u32)> = types.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
+    let top_types = top
+        .into_iter()
+        .take(5)
+        .map(|(type_key, count)| {
+            let name = st.city.catalogue.get(&type_key).map(|c| c.name().to_owned()).unwrap_or_default();
+            TypeCountDto { type_key, name, count }
+        })
+        .collect();
+    // Closures today and the rates over today.
+    let closed = st
+        .store
+        .list_cases(&CaseFilter {
+            area: district.clone(),
+            status: Some(CaseStatus::Closed),
+            updated_from: Some(midnight),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?
+        .total;
+    let period = Period {
+        from: from_timestamp(midnight),
+        to: now.max(from_timestamp(midnight) + Duration::seconds(1)),
+    };
+    let cases = super::evaluation::cases_of(st, period, district.clone()).await?;
+    let scope_of = Scope::Area(area.clone());
+    let rates = tokio::task::spawn_blocking(move || {
+        evaluate(&cases, &scope_of, period, now, None, &CompositeConfig::default()).to_dto()
+    })
+    .await
+    .map_err(|e| AppError::new(cityops_api::ErrorCode::Internal, e.to_string()))?;
+    // Now, from the live map.
+    let mix = st.map.mix(LayerKind::Cases, district.as_deref()).unwrap_or_default();
+    let alerts = st.map.mix(LayerKind::Alerts, district.as_deref()).map_or(0, |m| m.total());
+    let trucks_active = st
+        .store
+        .vehicles()
+        .await?
+        .iter()
+        .filter(|v| from_timestamp(v.at) + ACTIVE_TRUCK >= now && scope::sees_truck(st, caller, &v.id))
+        .filter(|v| district.as_deref().is_none_or(|d| st.city.truck_district(&v.id) == Some(d)))
+        .count() as u32;
+    let districts = org
+        .districts()
+        .iter()
+        .filter(|d| district.as_deref().is_none_or(|a| a == d.code))
+        .map(|d| {
+            let m: StatusMix = st.map.mix(LayerKind::Cases, Some(&d.code)).unwrap_or_default();
+            DistrictCountDto {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                reports: per_district.get(&d.code).copied().unwrap_or(0),
+                open: m.open + m.due_soon + m.overdue,
+                overdue: m.overdue,
+            }
+        })
+        .collect();
+    Ok(SummaryDto {
+        area,
+        from: midnight,
+        as_of,
+        reports,
+        reports_by_channel: by_channel
+            .into_iter()
+            .map(|(channel, count)| ChannelCountDto { channel, count })
+            .collect(),
+        hourly,
+        open: mix.open,
+        due_soon: mix.due_soon,
+        overdue: mix.overdue,
+        closed_today: u32::try_from(closed).unwrap_or(u32::MAX),
+        close_rate: rates.close_rate,
+        on_time_close_rate: rates.on_time_close_rate,
+        trucks_active,
+        alerts,
+        top_types,
+        recent,
+        districts,
+    })
+}
