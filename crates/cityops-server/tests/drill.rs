@@ -6,7 +6,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use cityops_api::{Action, ActionRequest, CaseDto, Channel, EvaluationDrillDto, RatesDto, Role};
+use cityops_api::{Action, ActionRequest, CaseDto, Channel, EvaluationDrillDto, RatesDto, Role, SummaryDto};
 use common::{SetClock, TestApp};
 use serde_json::json;
 
@@ -97,6 +97,47 @@ async fn the_drill(url: &str) {
     let (s, v) = get(admin.clone(), format!("area=370202001&{period}")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(v["message"].as_str().unwrap().contains("area="), "{v}");
+
+    // The day's figures at 12:00: three reports in the 09:00 hour, one closed loop still open.
+    let summary = |token: String, q: &'static str| {
+        let app = &app;
+        async move { app.call("GET", &format!("/api/v1/summary{q}"), Some(&token), None).await }
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let day: SummaryDto = loop {
+        let (s, v) = summary(admin.clone(), "").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let d: SummaryDto = serde_json::from_value(v).unwrap();
+        // The live map follows the stream: wait for it to hold the three cases.
+        if d.open + d.due_soon + d.overdue == 3 || std::time::Instant::now() > deadline {
+            break d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!((day.area.as_str(), day.reports), ("370200", 3));
+    assert_eq!(day.from.to_rfc3339(), "2025-03-04T00:00:00+08:00");
+    assert_eq!(day.hourly.len(), 13, "hours 0–12");
+    assert_eq!(day.hourly[9], 3);
+    let count = |c: Channel| day.reports_by_channel.iter().find(|x| x.channel == c).unwrap().count;
+    assert_eq!((count(Channel::Inspector), count(Channel::Citizen), count(Channel::Hotline)), (1, 1, 1));
+    assert_eq!(day.open + day.due_soon + day.overdue, 3, "{day:?}");
+    assert_eq!(day.closed_today, 0);
+    assert_eq!(day.top_types.len(), 1);
+    assert_eq!((day.top_types[0].type_key.code.as_str(), day.top_types[0].count), ("06010", 3));
+    assert_eq!(day.top_types[0].name, "暴露垃圾");
+    assert_eq!(day.recent.iter().map(|c| c.id).collect::<Vec<_>>(), [c.id, b.id, a.id], "newest first");
+    assert!(day.recent.iter().all(|c| c.history.is_empty() && c.reporter.is_none()));
+    assert_eq!(day.districts.len(), 10);
+    let shinan_day = day.districts.iter().find(|d| d.code == "370202").unwrap();
+    assert_eq!((shinan_day.name.as_str(), shinan_day.reports, shinan_day.open), ("市南区", 2, 2));
+    // A district token gets its district without asking, and not the city.
+    let district = app.token(Role::Leader, "e-leader-202b", Some("370202")).await;
+    let (s, v) = summary(district.clone(), "").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let own: SummaryDto = serde_json::from_value(v).unwrap();
+    assert_eq!((own.area.as_str(), own.reports, own.districts.len()), ("370202", 2, 1));
+    assert_eq!(summary(district, "?area=370200").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(summary(admin.clone(), "?area=37").await.0, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

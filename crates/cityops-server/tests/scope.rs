@@ -179,6 +179,9 @@ fn probe(name: &str, w: &World) -> Probe {
             Hidden::Filtered,
             vec![format!("\"{OTHER}\"")],
         ),
+        "summary" => {
+            Probe::get(format!("/api/v1/summary?area={OTHER}"), Hidden::Forbidden, vec!["崂山区".into()])
+        }
         "evaluation_drill" => Probe::get(
             format!("/api/v1/evaluation/drill?area={OTHER}&{period}"),
             Hidden::Forbidden,
