@@ -651,6 +651,58 @@ async fn admin_queue_scenario(d: &Driver, shot: &Path) {
     d.click(&toggle).await;
 }
 
+/// The wall's scenes, slugs in rotation order, with the element each scene's panel shows.
+const WALL_SCENES: [(&str, &str); 5] = [
+    ("overview", "#chart-hourly svg"),
+    ("waste", ".wall-alerts"),
+    ("sites", ".wall-alerts"),
+    ("video", "#chart-types svg"),
+    ("evaluation", "#chart-ranking svg"),
+];
+
+/// The wall as it starts: figures in, the first scene showing, and it rotates by itself; then
+/// every scene by its number key, each saved as `{prefix}-{scene}.png`.
+async fn wall_scenario(d: &Driver, prefix: &str) {
+    d.wait_find("#wall", 60).await;
+    // The figures arrive with their time.
+    d.wait_text("#wall-asof", ":", 60).await;
+    let reports = "const v = document.querySelector('#kpi-reports .value'); return v ? v.textContent : '';";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while d.js(reports).await.as_str().is_none_or(|s| s.parse::<u32>().unwrap_or(0) == 0) {
+        assert!(Instant::now() < deadline, "the wall shows no reports today");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // It rotates by itself (5 s a scene).
+    let scene = "return document.querySelector('#wall').dataset.scene;";
+    let first = d.js(scene).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while d.js(scene).await == first {
+        assert!(Instant::now() < deadline, "the wall does not rotate");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Pinned, then each scene by its number.
+    d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'p' })); return 1;").await;
+    for (n, (slug, panel)) in WALL_SCENES.iter().enumerate() {
+        d.js(&format!(
+            "window.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{}' }})); return 1;",
+            n + 1
+        ))
+        .await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while d.js(scene).await != json!(slug) {
+            assert!(Instant::now() < deadline, "key {} did not show {slug}", n + 1);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        d.wait_find(&format!("#wall-side {panel}"), 30).await;
+        // Let the map draw the scene's layers.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        d.screenshot(&target_dir().join(format!("e2e/{prefix}-{slug}.png"))).await;
+    }
+    // Pinned: it stays.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(d.js(scene).await, json!("evaluation"), "pinned, the wall stays");
+}
+
 /// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
 async fn give_reason(d: &Driver, reason: &str) {
     let confirm = d.wait_find("#act-confirm", 30).await;
@@ -989,5 +1041,87 @@ async fn the_installed_package_starts_and_shows_the_map() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     d.screenshot(&target_dir().join("e2e/package-city.png")).await;
+    d.quit().await;
+}
+
+/// The wall in the real window: `cityops-desktop --wall` fills the 3840×2160 screen and rotates
+/// through every scene over the live synthetic city (one screenshot per scene).
+#[tokio::test]
+async fn the_desktop_wall_fills_the_screen_and_rotates() {
+    if !enabled() {
+        return;
+    }
+    let bin = target_dir().join("debug/cityops-desktop");
+    assert!(bin.exists(), "build it first: cargo build -p cityops-desktop");
+    let data = std::env::temp_dir().join(format!("cityops-e2e-wall-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let port = free_port();
+    let native = free_port();
+    let _driver = spawn(
+        Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("CITYOPS_DATA_DIR", &data)
+            .env("CITYOPS_TIME_SCALE", "60")
+            .env("CITYOPS_TIME_ORIGIN", ORIGIN)
+            .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
+            .stdout(Stdio::null()),
+    );
+    wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
+    let d = Driver::start(
+        port,
+        json!({ "tauri:options": { "application": bin, "args": ["--wall", "--scene-seconds", "5"] } }),
+    )
+    .await;
+    wall_scenario(&d, "wall").await;
+    let size = d.js("return [window.innerWidth, window.innerHeight];").await;
+    assert_eq!(size, json!([3840, 2160]), "the wall fills the 3840×2160 screen");
+    d.quit().await;
+}
+
+/// The wall in Chromium (`?wall=1`) at 3840×2160 and at 1920×1080.
+#[tokio::test]
+async fn the_wall_in_chromium_at_4k_and_full_hd() {
+    if !enabled() {
+        return;
+    }
+    let dist = workspace().join("ui/dist");
+    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
+    let data = std::env::temp_dir().join(format!("cityops-e2e-wall-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let serve: [&std::ffi::OsStr; 5] = [
+        "--simulate".as_ref(),
+        "--sim-sensor-minutes".as_ref(),
+        "10".as_ref(),
+        "--ui-dir".as_ref(),
+        dist.as_ref(),
+    ];
+    let (_svc, api) = own_service(&data, "wall", ORIGIN, &serve).await;
+    let cd_port = free_port();
+    let _cd = spawn(
+        Command::new("chromedriver")
+            .arg(format!("--port={cd_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_http(&format!("http://127.0.0.1:{cd_port}/status"), 30).await;
+    let profile = data.join("chromium-profile");
+    let d = Driver::start(
+        cd_port,
+        json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--window-size=3840,2160", "--hide-scrollbars", format!("--user-data-dir={}", profile.display())
+        ] } }),
+    )
+    .await;
+    d.goto(&format!("{0}/?server={0}&token={1}&wall=1&scene_seconds=5", api.base, api.token)).await;
+    wall_scenario(&d, "wall-browser").await;
+    // The same wall at 1920×1080.
+    d.cmd(reqwest::Method::POST, "/window/rect", Some(json!({"width": 1920, "height": 1080}))).await;
+    d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: '1' })); return 1;").await;
+    d.wait_find("#wall-side #chart-hourly svg", 30).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    d.screenshot(&target_dir().join("e2e/wall-browser-overview-1080.png")).await;
     d.quit().await;
 }

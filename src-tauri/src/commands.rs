@@ -39,6 +39,8 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::Camera as Endpoint>::INFO.name,
     <ep::CalendarYear as Endpoint>::INFO.name,
     <ep::EvaluationDrill as Endpoint>::INFO.name,
+    <ep::EvaluationDistricts as Endpoint>::INFO.name,
+    <ep::Summary as Endpoint>::INFO.name,
 ];
 
 type Answer = Pin<Box<dyn Future<Output = Result<Value, ShellError>> + Send>>;

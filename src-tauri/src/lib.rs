@@ -50,6 +50,12 @@ pub struct Args {
     /// Do not run the synthetic city in the embedded service.
     #[arg(long, env = "CITYOPS_NO_SIMULATION")]
     pub no_simulation: bool,
+    /// The command hall's wall: full screen, rotating scenes, no pointer needed.
+    #[arg(long, env = "CITYOPS_WALL")]
+    pub wall: bool,
+    /// Seconds each wall scene shows (5–600).
+    #[arg(long, env = "CITYOPS_SCENE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=600))]
+    pub scene_seconds: u32,
 }
 
 /// Start the console (parses the command line; logs to stderr).
@@ -88,6 +94,27 @@ pub async fn connect(args: Args, embedded_only: bool) -> Result<service::Service
     .and_then(|r| r)
 }
 
+/// Make the window the wall: the whole monitor, no decorations, full screen, and the UI in wall
+/// mode (`?wall=1&scene_seconds=N` on its own page).
+fn wall_window<R: Runtime>(w: &tauri::WebviewWindow<R>, seconds: u32) {
+    let _ = w.set_decorations(false);
+    if let Ok(Some(m)) = w.current_monitor().or_else(|_| w.primary_monitor()) {
+        let _ = w.set_position(*m.position());
+        let _ = w.set_size(*m.size());
+    }
+    let _ = w.set_fullscreen(true);
+    match w.url() {
+        Ok(mut url) => {
+            url.set_query(Some(&format!("wall=1&scene_seconds={seconds}")));
+            if let Err(e) = w.navigate(url) {
+                tracing::warn!(error = %e, "the wall page could not be opened");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the window has no page to turn into the wall"),
+    }
+    tracing::info!(seconds, "wall mode");
+}
+
 /// Build and run the app on any Tauri runtime (tests use the mock runtime).
 pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()> {
     let desktop = Arc::new(Desktop::default());
@@ -97,6 +124,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
         *o = Some(Arc::new(outbox::Outbox::new(&dir)));
     }
     let d = desktop.clone();
+    let wall = (args.wall, args.scene_seconds);
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
@@ -115,6 +143,9 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             });
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("cityops 城市运行管理服务平台 · 青岛 一屏统览");
+                if wall.0 {
+                    wall_window(&w, wall.1);
+                }
             }
             Ok(())
         })

@@ -107,6 +107,9 @@ pub struct Scene<'a> {
 pub struct Surface {
     canvas: HtmlCanvasElement,
     ctx: CanvasRenderingContext2d,
+    /// Drawing scale over CSS pixels: 1 on a desk; on the wall, the screen's width over 1920, so
+    /// glyphs, labels and lines read the same on a 3840×2160 wall as on a 1920×1080 one.
+    scale: f64,
 }
 
 const FONT: &str = "\"Noto Sans CJK SC\", \"Noto Sans SC\", \"Source Han Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif";
@@ -115,10 +118,17 @@ impl Surface {
     /// Wrap a canvas.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
         let ctx = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
-        Some(Surface { canvas, ctx })
+        Some(Surface { canvas, ctx, scale: 1.0 })
     }
 
-    /// Match the backing store to the CSS size times the device pixel ratio; returns CSS size.
+    /// The same surface drawing at `scale` (≥ 1) times the CSS pixel size (the wall).
+    pub fn scaled(mut self, scale: f64) -> Self {
+        self.scale = if scale.is_finite() { scale.clamp(1.0, 4.0) } else { 1.0 };
+        self
+    }
+
+    /// Match the backing store to the CSS size times the device pixel ratio; returns the size in
+    /// drawing units (CSS pixels over the scale).
     pub fn fit(&self) -> (f64, f64) {
         let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0);
         let rect = self.canvas.get_bounding_client_rect();
@@ -128,7 +138,7 @@ impl Surface {
             self.canvas.set_width(bw);
             self.canvas.set_height(bh);
         }
-        (w, h)
+        (w / self.scale, h / self.scale)
     }
 
     /// The thematic feature under a screen point: sites, then compounds (inside the polygon),
@@ -186,7 +196,7 @@ impl Surface {
     }
 
     fn dpr(&self) -> f64 {
-        web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0)
+        web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0) * self.scale
     }
 
     /// Draw one frame.
@@ -272,6 +282,27 @@ impl Surface {
 
         // Everything else in CSS pixels.
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        // Below the zoom where their outlines draw, sites show as markers, so the sites layer is
+        // visible at city zoom (the wall's 建筑工地 scene); red when an alert names them.
+        if scene.layers.contains(&LayerKind::Sites)
+            && v.zoom < style::overlay_from(LayerKind::Sites)
+            && let Some(overlay) = base.overlays.get(&LayerKind::Sites)
+        {
+            let r = (v.zoom - 6.0).clamp(1.5, 4.0);
+            for (s, _) in &overlay.shapes {
+                let (x, y) = v.to_screen(s.anchor_lonlat.0, s.anchor_lonlat.1);
+                if off_screen(v, x, y, r) {
+                    continue;
+                }
+                let alarm = crate::state::feature_alarmed(s.id.as_deref(), &s.props, scene.alerted);
+                let colour = style::status_property_colour(
+                    LayerKind::Sites,
+                    if alarm { Some("overdue") } else { s.status.as_deref() },
+                );
+                ctx.set_fill_style_str(colour);
+                ctx.fill_rect(x - r, y - r, 2.0 * r, 2.0 * r);
+            }
+        }
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
         self.labels(base, scene, &mut placed);
         self.overlay_points(base, scene);

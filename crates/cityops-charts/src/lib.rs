@@ -1,11 +1,16 @@
-//! Charts for leadership briefings, written against plotters' `DrawingBackend` so the same code
-//! draws SVG on the service (and, later, a canvas in the UI): the district evaluation ranking.
+//! Charts for leadership briefings and the command hall's wall, written against plotters'
+//! `DrawingBackend` so the same code draws SVG on the service and in the wasm UI: the district
+//! evaluation ranking, reports by hour, and labelled bars (channel mix, top types). A [`Theme`]
+//! gives the paper (light) or the wall (dark, large type).
 //!
 //! Deliberately absent: data access. Charts take wire DTOs.
 
 use cityops_api::{Grade, RatesDto};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+/// A colour (plotters' RGB), for rows with a colour of their own.
+pub use plotters::style::RGBColor as RGB;
 
 /// Chart errors (the backend's message).
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +19,38 @@ pub struct ChartError(String);
 
 fn err<E: std::fmt::Debug>(e: E) -> ChartError {
     ChartError(format!("{e:?}"))
+}
+
+/// Colours and type size of a chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Theme {
+    /// Background.
+    pub background: RGBColor,
+    /// Text and axes.
+    pub foreground: RGBColor,
+    /// Bars without a meaning of their own.
+    pub bar: RGBColor,
+    /// Type size of labels, px (captions are 1.4×).
+    pub font: u32,
+}
+
+impl Theme {
+    /// Paper: white, small type (briefings, the service's SVG).
+    pub const LIGHT: Theme =
+        Theme { background: WHITE, foreground: BLACK, bar: RGBColor(59, 130, 246), font: 14 };
+    /// The wall: the console's dark panel colour, light text, type readable from metres away
+    /// (scale `font` with the screen).
+    pub const DARK: Theme = Theme {
+        background: RGBColor(17, 30, 43),
+        foreground: RGBColor(216, 227, 238),
+        bar: RGBColor(56, 189, 248),
+        font: 18,
+    };
+
+    /// This theme with type of `px` pixels.
+    pub fn with_font(self, px: u32) -> Theme {
+        Theme { font: px.max(8), ..self }
+    }
 }
 
 /// Colour of a grade (A green … E red).
@@ -34,23 +71,32 @@ pub fn district_ranking<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[(String, RatesDto)],
     title: &str,
+    theme: Theme,
 ) -> Result<(), ChartError> {
-    area.fill(&WHITE).map_err(err)?;
+    area.fill(&theme.background).map_err(err)?;
+    let (fg, f) = (theme.foreground, theme.font);
     let mut rows: Vec<&(String, RatesDto)> = rows.iter().collect();
     rows.sort_by(|a, b| b.1.composite.unwrap_or(-1.0).total_cmp(&a.1.composite.unwrap_or(-1.0)));
     let n = rows.len().max(1);
     let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, ("sans-serif", f * 7 / 5).into_font().color(&fg))
         .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(90)
+        .x_label_area_size(f * 5 / 2)
+        .y_label_area_size(f * 6)
         .build_cartesian_2d(0.0..100.0, (0..n).into_segmented())
         .map_err(err)?;
     let labels: Vec<String> = rows.iter().map(|(name, _)| name.clone()).collect();
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .axis_style(fg)
+        .light_line_style(fg.mix(0.15))
+        .bold_line_style(fg.mix(0.3))
+        .label_style(("sans-serif", f).into_font().color(&fg))
+        .axis_desc_style(("sans-serif", f).into_font().color(&fg))
         .x_desc("综合指标值 composite (0–100)")
+        .x_labels(6)
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_labels(n)
         .y_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
@@ -78,7 +124,7 @@ pub fn district_ranking<DB: DrawingBackend>(
             Text::new(
                 text,
                 (r.composite.unwrap_or(0.0).clamp(0.0, 88.0) + 1.0, SegmentValue::CenterOf(i)),
-                ("sans-serif", 14),
+                ("sans-serif", f).into_font().color(&fg),
             )
         }))
         .map_err(err)?;
@@ -87,10 +133,147 @@ pub fn district_ranking<DB: DrawingBackend>(
 
 /// The ranking as an SVG document.
 pub fn district_ranking_svg(rows: &[(String, RatesDto)], title: &str) -> Result<String, ChartError> {
+    district_ranking_svg_with(rows, title, Theme::LIGHT, (900, 520))
+}
+
+/// The ranking as an SVG document of `size` pixels in `theme`.
+pub fn district_ranking_svg_with(
+    rows: &[(String, RatesDto)],
+    title: &str,
+    theme: Theme,
+    size: (u32, u32),
+) -> Result<String, ChartError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 520)).into_drawing_area();
-        district_ranking(&root, rows, title)?;
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        district_ranking(&root, rows, title, theme)?;
+    }
+    Ok(svg)
+}
+
+/// Reports per hour of the day as columns (index = hour), with the hour axis 0–23.
+pub fn hourly<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    counts: &[u32],
+    title: &str,
+    theme: Theme,
+) -> Result<(), ChartError> {
+    area.fill(&theme.background).map_err(err)?;
+    let (fg, f) = (theme.foreground, theme.font);
+    let top = counts.iter().copied().max().unwrap_or(0).max(1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", f * 7 / 5).into_font().color(&fg))
+        .margin(12)
+        .x_label_area_size(f * 2)
+        .y_label_area_size(f * 3)
+        .build_cartesian_2d((0u32..24u32).into_segmented(), 0u32..top + top / 5 + 1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .axis_style(fg)
+        .light_line_style(fg.mix(0.1))
+        .bold_line_style(fg.mix(0.25))
+        .label_style(("sans-serif", f).into_font().color(&fg))
+        .x_labels(12)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(h) => format!("{h}"),
+            _ => String::new(),
+        })
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(counts.iter().enumerate().map(|(h, n)| {
+            let h = u32::try_from(h).unwrap_or(0);
+            let mut bar = Rectangle::new(
+                [(SegmentValue::Exact(h), 0), (SegmentValue::Exact(h + 1), *n)],
+                theme.bar.filled(),
+            );
+            bar.set_margin(0, 0, 2, 2);
+            bar
+        }))
+        .map_err(err)?;
+    area.present().map_err(err)
+}
+
+/// [`hourly`] as an SVG document.
+pub fn hourly_svg(counts: &[u32], title: &str, theme: Theme, size: (u32, u32)) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        hourly(&root, counts, title, theme)?;
+    }
+    Ok(svg)
+}
+
+/// Labelled horizontal bars, longest first as given, each with its value (channel mix, top
+/// types): `rows` are (label, value, colour or `None` for the theme's bar colour).
+pub fn labelled_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: &[(String, u32, Option<RGBColor>)],
+    title: &str,
+    theme: Theme,
+) -> Result<(), ChartError> {
+    area.fill(&theme.background).map_err(err)?;
+    let (fg, f) = (theme.foreground, theme.font);
+    let n = rows.len().max(1);
+    let top = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let label_px = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4).clamp(3, 12) as u32 * f + f;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", f * 7 / 5).into_font().color(&fg))
+        .margin(12)
+        .x_label_area_size(f * 2)
+        .y_label_area_size(label_px)
+        .build_cartesian_2d(0u32..top + top / 4 + 1, (0..n).into_segmented())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .axis_style(fg)
+        .light_line_style(fg.mix(0.1))
+        .bold_line_style(fg.mix(0.25))
+        .label_style(("sans-serif", f).into_font().color(&fg))
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, (_, v, c))| {
+            let mut bar = Rectangle::new(
+                [(0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))],
+                c.unwrap_or(theme.bar).filled(),
+            );
+            bar.set_margin(3, 3, 0, 0);
+            bar
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, (_, v, _))| {
+            Text::new(
+                format!(" {v}"),
+                (*v, SegmentValue::CenterOf(i)),
+                ("sans-serif", f).into_font().color(&fg),
+            )
+        }))
+        .map_err(err)?;
+    area.present().map_err(err)
+}
+
+/// [`labelled_bars`] as an SVG document.
+pub fn labelled_bars_svg(
+    rows: &[(String, u32, Option<RGBColor>)],
+    title: &str,
+    theme: Theme,
+    size: (u32, u32),
+) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        labelled_bars(&root, rows, title, theme)?;
     }
     Ok(svg)
 }
@@ -119,6 +302,28 @@ mod tests {
             composite,
             grade,
         }
+    }
+
+    #[test]
+    fn hours_and_labelled_bars_draw_their_values_in_the_theme() {
+        let mut counts = vec![0u32; 24];
+        counts[9] = 42;
+        counts[10] = 7;
+        let svg = hourly_svg(&counts, "今日每小时上报", Theme::DARK, (800, 300)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("今日每小时上报"));
+        assert!(svg.to_lowercase().contains("#111e2b"), "dark background");
+        assert!(svg.to_lowercase().contains("#38bdf8"), "bars in the wall's colour");
+        let rows = vec![
+            ("监督员巡查".to_owned(), 120, None),
+            ("12345热线".to_owned(), 30, Some(RGBColor(239, 68, 68))),
+        ];
+        let svg = labelled_bars_svg(&rows, "渠道构成", Theme::LIGHT.with_font(20), (600, 240)).unwrap();
+        assert!(svg.contains("监督员巡查") && svg.contains("12345热线"));
+        assert!(svg.contains(" 120") && svg.contains(" 30"), "values written beside the bars");
+        assert!(svg.to_lowercase().contains("#ef4444"), "a row's own colour");
+        // Empty data still draws a frame (no division by zero).
+        assert!(hourly_svg(&[], "空", Theme::LIGHT, (300, 200)).unwrap().starts_with("<svg"));
+        assert!(labelled_bars_svg(&[], "空", Theme::LIGHT, (300, 200)).unwrap().starts_with("<svg"));
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct Ui {
     pub show_help: RwSignal<bool>,
     /// Evaluation view open.
     pub show_evaluation: RwSignal<bool>,
+    /// The command hall's wall mode (`?wall=1`): the map's own shortcuts are off, the wall's keys
+    /// run the rotation.
+    pub wall: RwSignal<bool>,
     /// Settings dialog open.
     pub show_settings: RwSignal<bool>,
     /// Last message to show.
@@ -60,6 +63,7 @@ impl Ui {
             show_filters: RwSignal::new(false),
             show_help: RwSignal::new(false),
             show_evaluation: RwSignal::new(false),
+            wall: RwSignal::new(false),
             show_settings: RwSignal::new(false),
             toast: RwSignal::new(None),
         }

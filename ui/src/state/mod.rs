@@ -7,6 +7,7 @@
 //! - [`items`]: what is under the cursor (hit testing, item lines, feature cards);
 //! - [`clock`]: time as shown (the service's clock, time left) and the connection state.
 //! - [`period`]: the evaluation periods (today, week, month, custom) and the one before each.
+//! - [`wall`]: the command hall wall's scenes and rotation.
 //!
 //! Every function takes "now" as an argument, so the tests fix time.
 
@@ -18,6 +19,7 @@ pub mod query;
 pub mod search;
 #[cfg(test)]
 pub mod test_support;
+pub mod wall;
 
 pub use clock::*;
 pub use items::*;
@@ -25,3 +27,4 @@ pub use period::*;
 pub use picture::*;
 pub use query::*;
 pub use search::*;
+pub use wall::*;

@@ -105,6 +105,16 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let wall = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| crate::state::wall_params(&crate::state::page_params(&q)));
+    if let Some(seconds) = wall {
+        return view! {
+            <super::wall::WallView seconds=seconds/>
+            <Toast/>
+        }
+        .into_any();
+    }
     view! {
         <div class="app">
             <TopBar/>
@@ -124,4 +134,5 @@ pub fn App() -> impl IntoView {
             <Toast/>
         </div>
     }
+    .into_any()
 }

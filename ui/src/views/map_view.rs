@@ -86,7 +86,16 @@ pub fn MapView() -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     canvas.on_load(move |c| {
         if let Some(s) = Surface::new(c.clone()) {
-            d.map.set_surface(s);
+            // On the wall, draw as a 1920-pixel-wide screen would, scaled up to the real one.
+            let scale = if d.ui.wall.get_untracked() {
+                web_sys::window()
+                    .and_then(|w| w.inner_width().ok())
+                    .and_then(|v| v.as_f64())
+                    .map_or(1.0, |w| w / 1920.0)
+            } else {
+                1.0
+            };
+            d.map.set_surface(s.scaled(scale));
             request_draw(d);
         }
     });
@@ -98,7 +107,7 @@ pub fn MapView() -> impl IntoView {
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if typing && e.key() != "Escape" {
+        if (typing && e.key() != "Escape") || d.ui.wall.get_untracked() {
             return;
         }
         if let Some(cmd) = command_for(&e.key(), e.ctrl_key() || e.alt_key() || e.meta_key()) {

@@ -11,6 +11,7 @@
 //! - dialogs: [`action_dialog`], [`evaluation_panel`], [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`] (with [`duplicate_list`]),
 //!   [`queue_panel`] (the work queue), [`settings_dialog`], [`help_overlay`], [`toast`]; bottom:
 //!   [`status_bar`];
+//! - [`wall`]: the command hall's wall (scenes, KPI tiles, charts, ticker) around the same map;
 //! - [`commands`]: the keyboard commands (not a component).
 
 pub mod action_dialog;
@@ -43,5 +44,6 @@ pub mod stage_history;
 pub mod status_bar;
 pub mod toast;
 pub mod top_bar;
+pub mod wall;
 
 pub use app::App;
