@@ -126,8 +126,11 @@ pub fn WallView(
         } else {
             format!("{} {} s", Msg::WallEvery.text(lang), r.seconds)
         };
+        // A dropped service: the last picture stays, saying so, until the stream is back.
+        let down = d.link.connection.get() == crate::state::Connection::Reconnecting;
         view! {
             <span class="wall-asof" id="wall-asof">{Msg::WallAsOf.text(lang)} " " {asof} " (UTC+8)"</span>
+            <Show when=move || down><span class="wall-down" id="wall-down">{Msg::Disconnected.text(lang)}</span></Show>
             <span class="wall-pace">{pace}</span>
         }
     };
