@@ -104,12 +104,18 @@ fn the_ui_knows_only_the_contract_and_browser_crates() {
     let all = workspace_deps();
     let ui = normal(&all, "cityops-ui");
     assert!(
-        ui.iter().filter(|d| d.starts_with("cityops")).all(|d| ["cityops-api", "cityops-client"].contains(d)),
+        ui.iter()
+            .filter(|d| d.starts_with("cityops"))
+            .all(|d| ["cityops-api", "cityops-client", "cityops-charts"].contains(d)),
         "{ui:?}"
     );
+    // The charts are drawing only: the contract and plotters.
+    let charts = normal(&all, "cityops-charts");
+    assert!(charts.iter().all(|d| ["cityops-api", "plotters", "thiserror"].contains(d)), "{charts:?}");
     const ALLOWED: &[&str] = &[
         "cityops-api",
         "cityops-client",
+        "cityops-charts",
         "serde",
         "serde_urlencoded",
         "serde_json",
