@@ -104,9 +104,12 @@ fn the_ui_knows_only_the_contract_and_browser_crates() {
     let all = workspace_deps();
     let ui = normal(&all, "cityops-ui");
     assert!(
-        ui.iter()
-            .filter(|d| d.starts_with("cityops"))
-            .all(|d| ["cityops-api", "cityops-client", "cityops-charts"].contains(d)),
+        ui.iter().filter(|d| d.starts_with("cityops")).all(|d| [
+            "cityops-api",
+            "cityops-client",
+            "cityops-charts"
+        ]
+        .contains(d)),
         "{ui:?}"
     );
     // The charts are drawing only: the contract and plotters.

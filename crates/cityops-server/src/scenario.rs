@@ -24,6 +24,10 @@ pub struct Scenario {
     pub cameras: CameraIndex,
     /// The dispatch-time duplicate check's settings.
     pub duplicates: cityops_core::scenario::DuplicatesConfig,
+    /// The hotspot rule (高发).
+    hotspot: Mutex<cityops_core::scenario::HotspotMonitor>,
+    /// Its window, for the rebuild on start.
+    pub hotspot_window: chrono::TimeDelta,
     routes: Mutex<RouteMonitor>,
     sites: Mutex<SiteMonitor>,
     video: Mutex<VideoMerger>,
@@ -49,6 +53,8 @@ impl Scenario {
         let ops = &city.ops;
         Ok(Self {
             duplicates: cfg.duplicates.clone(),
+            hotspot: Mutex::new(cityops_core::scenario::HotspotMonitor::new(cfg.hotspot)),
+            hotspot_window: chrono::TimeDelta::hours(i64::from(cfg.hotspot.window_hours)),
             cameras: CameraIndex::new(ops.scenario_cameras())?,
             routes: Mutex::new(RouteMonitor::new(
                 ops.scenario_routes(),
@@ -154,6 +160,13 @@ impl Scenario {
             }
             _ => {}
         }
+    }
+
+    /// A new case: the hotspot alert it completes, if any (a case seen before: none).
+    pub fn on_case(&self, case: &CaseDto, type_name: &str) -> Vec<Alert> {
+        let Ok(mut h) = self.hotspot.lock() else { return Vec::new() };
+        let at = cityops_core::calendar::from_timestamp(case.created_at);
+        h.on_case(case.id, &case.type_key, type_name, case.lon, case.lat, at).into_iter().collect()
     }
 
     /// After a replay: tie the open detection groups to the cases they filed again (and close

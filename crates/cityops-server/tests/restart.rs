@@ -1,7 +1,8 @@
 //! The rules remember across a restart: the same inputs give the same cases and alerts whether
 //! the service restarts between them or not — a repeated video detection merges into its open
-//! case, a dust episode that goes on stays one episode, and the stops a truck served before the
-//! restart are not reported missed after it. On both backends.
+//! case, a dust episode that goes on stays one episode, the stops a truck served before the
+//! restart are not reported missed after it, and a hotspot (高发) that builds up across the
+//! restart alarms once. On both backends.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
@@ -79,8 +80,19 @@ fn fix(s: &Script, id: &str, (lon, lat): (f64, f64), at: NaiveDateTime) -> Value
     json!({"fix_id": id, "vehicle_id": s.truck, "lon": lon, "lat": lat, "speed_kmh": 5.0, "heading_deg": 0.0, "at": ts(at)})
 }
 
+/// `n` reports of 暴露垃圾 a few metres apart at 五四广场.
+async fn garbage(app: &TestApp, token: &str, n: usize, from: usize) {
+    for i in from..from + n {
+        let body = json!({ "type_key": { "kind": "matter", "code": "06010" }, "channel": "inspector",
+                           "lon": 120.3826 + i as f64 * 0.0002, "lat": 36.0671, "description": format!("高发 {i}") });
+        let (s, v) = app.call("POST", "/api/v1/cases", Some(token), Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
+
 async fn phase_one(app: &TestApp, s: &Script) {
     let gw = app.token(Role::Acceptor, "gateway-1", None).await;
+    garbage(app, &gw, 3, 0).await;
     post(app, &gw, "video", vec![detection("D-1")]).await;
     post(app, &gw, "sensor", dust(s, 0..25)).await;
     // The truck serves its first stop.
@@ -90,6 +102,7 @@ async fn phase_one(app: &TestApp, s: &Script) {
 async fn phase_two(app: &TestApp, s: &Script) {
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let gw = app.token(Role::Acceptor, "gateway-2", None).await;
+    garbage(app, &gw, 3, 3).await;
     post(app, &gw, "video", vec![detection("D-2")]).await;
     post(app, &gw, "sensor", dust(s, 25..45)).await;
     // The truck goes on working (on its route, between stops).
@@ -168,6 +181,8 @@ async fn run(url_once: &str, url_restarted: &str) {
     assert_eq!(alerts.iter().filter(|a| a.starts_with("dust_exceeded")).count(), 1, "{alerts:?}");
     let missed: Vec<_> = alerts.iter().filter(|a| a.contains("missed")).collect();
     assert_eq!(missed.len(), 1, "the second stop is missed, the served first one is not: {alerts:?}");
+    let hot: Vec<_> = alerts.iter().filter(|a| a.starts_with("hotspot:06010:")).collect();
+    assert_eq!(hot.len(), 1, "six reports close together: one hotspot alert: {alerts:?}");
     assert_eq!(restarted, once, "a restart between the inputs changes nothing");
 }
 

@@ -22,6 +22,8 @@ pub struct ScenarioConfig {
     pub video: VideoConfig,
     /// The dispatch-time duplicate check.
     pub duplicates: DuplicatesConfig,
+    /// The hotspot rule.
+    pub hotspot: HotspotConfig,
 }
 
 impl ScenarioConfig {
@@ -47,7 +49,8 @@ impl ScenarioConfig {
         self.dust.validate()?;
         self.noise.validate()?;
         self.video.validate()?;
-        self.duplicates.validate()
+        self.duplicates.validate()?;
+        self.hotspot.validate()
     }
 }
 
@@ -292,5 +295,33 @@ impl DuplicatesConfig {
     pub(crate) fn validate(&self) -> Result<()> {
         positive("duplicates.radius_m", self.radius_m)?;
         at_least_one("duplicates.window_hours", self.window_hours)
+    }
+}
+
+/// Settings of [`super::HotspotMonitor`].
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HotspotConfig {
+    /// Reports of one type that make a hotspot. Default 5.
+    pub count: u32,
+    /// Within this distance of the newest, metres. Default 200 m.
+    pub radius_m: f64,
+    /// Within this many hours. Default 24.
+    pub window_hours: u32,
+}
+
+impl Default for HotspotConfig {
+    fn default() -> Self {
+        HotspotConfig { count: 5, radius_m: 200.0, window_hours: 24 }
+    }
+}
+
+impl HotspotConfig {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.count < 2 {
+            return Err(ScenarioError::InvalidConfig { key: "hotspot.count", reason: "must be at least 2" });
+        }
+        positive("hotspot.radius_m", self.radius_m)?;
+        at_least_one("hotspot.window_hours", self.window_hours)
     }
 }

@@ -72,7 +72,8 @@ impl HotspotMonitor {
             return None;
         }
         let n = near.len() as f64;
-        let (clon, clat) = (near.iter().map(|r| r.lon).sum::<f64>() / n, near.iter().map(|r| r.lat).sum::<f64>() / n);
+        let (clon, clat) =
+            (near.iter().map(|r| r.lon).sum::<f64>() / n, near.iter().map(|r| r.lat).sum::<f64>() / n);
         raised.push(Report { lon: clon, lat: clat, at });
         Some(Alert {
             id: format!("hotspot:{}:{id}", type_key.code),

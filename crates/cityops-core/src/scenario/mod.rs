@@ -13,6 +13,8 @@
 //! - [`VideoMerger`] (video AI, 视频智能识别): a detection above the confidence threshold of one of
 //!   the catalogue's video-AI types proposes a case with its camera linked; repeats from the same
 //!   camera, type and place merge into the open one instead of duplicating it.
+//! - [`HotspotMonitor`] (高发): `count` reports of one type within a radius and window raise one
+//!   alert at their centre.
 //! - [`CameraIndex`] ("which cameras can see this point"): an R-tree of view-cone envelopes and an
 //!   exact cone test, answers sorted by distance.
 //!
@@ -31,6 +33,7 @@
 mod camera;
 mod config;
 mod error;
+mod hotspot;
 mod route;
 mod site;
 mod video;
@@ -39,8 +42,11 @@ mod video;
 mod tests;
 
 pub use camera::{Camera, CameraIndex, CameraKind, Visible, sees};
-pub use config::{DuplicatesConfig, DustConfig, NoiseConfig, RouteConfig, ScenarioConfig, VideoConfig};
+pub use config::{
+    DuplicatesConfig, DustConfig, HotspotConfig, NoiseConfig, RouteConfig, ScenarioConfig, VideoConfig,
+};
 pub use error::{Result, ScenarioError};
+pub use hotspot::HotspotMonitor;
 pub use route::{Compound, CompoundShape, Route, RouteMonitor, Stop};
 pub use site::{Quantity, Site, SiteAlarm, SiteMonitor, SiteSensor};
 pub use video::{Decision, Detection, IgnoreReason, MergeKey, VideoMerger};
@@ -61,6 +67,8 @@ pub enum RuleKind {
     DustExceeded,
     /// Noise above the day/night limit over the window (噪声超标).
     NoiseExceeded,
+    /// Many reports of one type close together (高发).
+    Hotspot,
 }
 
 impl RuleKind {
@@ -72,6 +80,7 @@ impl RuleKind {
             RuleKind::StopOutsideWindow => "stop_outside_window",
             RuleKind::DustExceeded => "dust_exceeded",
             RuleKind::NoiseExceeded => "noise_exceeded",
+            RuleKind::Hotspot => "hotspot",
         }
     }
 
@@ -83,6 +92,7 @@ impl RuleKind {
             RuleKind::StopOutsideWindow => "未按时收运",
             RuleKind::DustExceeded => "扬尘超标",
             RuleKind::NoiseExceeded => "噪声超标",
+            RuleKind::Hotspot => "高发",
         }
     }
 }

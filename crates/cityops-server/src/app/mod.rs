@@ -169,6 +169,11 @@ pub async fn create_case(
         .await?;
     if created.created {
         state.live.nudge();
+        // The hotspot rule sees every new case; its alert is published like the others'.
+        let alerts = state.scenario.on_case(&created.value, cat.name());
+        if let Err(e) = feeds::publish(state, &alerts).await {
+            tracing::warn!(error = ?e, "hotspot alert not published");
+        }
     }
     Ok(created)
 }
@@ -366,7 +371,36 @@ pub async fn restore_rules(st: &AppState) -> AppResult<u64> {
             break;
         }
     }
-    tracing::info!(replayed, since = %since, "rules' state rebuilt from the store");
+    // The hotspot rule: the window's cases again, oldest first. An alert a crash kept from being
+    // published is published now; the others are dropped as repeats (deterministic ids).
+    let hot_since = cityops_core::calendar::to_timestamp(now - st.scenario.hotspot_window);
+    let mut cases = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = st
+            .store
+            .list_cases(&CaseFilter {
+                from: Some(hot_since),
+                limit: Some(cityops_store::MAX_PAGE),
+                offset: Some(offset),
+                ..Default::default()
+            })
+            .await?;
+        offset += page.items.len() as u32;
+        let done = page.items.len() < cityops_store::MAX_PAGE as usize;
+        cases.extend(page.items);
+        if done {
+            break;
+        }
+    }
+    cases.sort_by_key(|c| c.id);
+    let mut alerts = Vec::new();
+    for c in &cases {
+        let name = category(&st.city, &c.type_key).map(|cat| cat.name().to_owned()).unwrap_or_default();
+        alerts.extend(st.scenario.on_case(c, &name));
+    }
+    feeds::publish(st, &alerts).await?;
+    tracing::info!(replayed, since = %since, hotspot_cases = cases.len(), "rules' state rebuilt from the store");
     Ok(replayed)
 }
 
