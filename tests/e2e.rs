@@ -868,22 +868,24 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
     assert_eq!(c["stage"], "handle");
 }
 
-#[tokio::test]
-async fn the_desktop_window_dispatches_a_live_case() {
-    if !enabled() {
-        return;
-    }
+/// A fresh scratch directory for one test.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cityops-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The desktop console under tauri-driver, its embedded service's data in `data`, on the test's
+/// clock, started with `args`; returns the driver process and the WebDriver session.
+async fn desktop_session(data: &Path, args: &[&str]) -> (Proc, Driver) {
     let bin = target_dir().join("debug/cityops-desktop");
     assert!(bin.exists(), "build it first: cargo build -p cityops-desktop");
-    let data = std::env::temp_dir().join(format!("cityops-e2e-desktop-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
-    let port = free_port();
-    let native = free_port();
-    let _driver = spawn(
+    let (port, native) = (free_port(), free_port());
+    let driver = spawn(
         Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("CITYOPS_DATA_DIR", &data)
+            .env("CITYOPS_DATA_DIR", data)
             .env("CITYOPS_TIME_SCALE", "60")
             .env("CITYOPS_TIME_ORIGIN", ORIGIN)
             .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
@@ -891,7 +893,40 @@ async fn the_desktop_window_dispatches_a_live_case() {
             .stdout(Stdio::null()),
     );
     wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
-    let d = Driver::start(port, json!({ "tauri:options": { "application": bin } })).await;
+    let d = Driver::start(port, json!({ "tauri:options": { "application": bin, "args": args } })).await;
+    (driver, d)
+}
+
+/// Headless Chromium under chromedriver at `size` (`W,H`), downloading into `data/downloads`.
+async fn chromium_session(data: &Path, size: &str) -> (Proc, Driver) {
+    let cd_port = free_port();
+    let driver = spawn(
+        Command::new("chromedriver")
+            .arg(format!("--port={cd_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    wait_http(&format!("http://127.0.0.1:{cd_port}/status"), 30).await;
+    let profile = data.join("chromium-profile");
+    let d = Driver::start(
+        cd_port,
+        json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--hide-scrollbars", format!("--window-size={size}"),
+            format!("--user-data-dir={}", profile.display())
+        ], "prefs": { "download.default_directory": data.join("downloads"), "download.prompt_for_download": false } } }),
+    )
+    .await;
+    (driver, d)
+}
+
+#[tokio::test]
+async fn the_desktop_window_dispatches_a_live_case() {
+    if !enabled() {
+        return;
+    }
+    let data = fresh_dir("desktop");
+    let (_driver, d) = desktop_session(&data, &[]).await;
     // The embedded service records where it listens.
     let info_path = data.join("console-service.json");
     let deadline = Instant::now() + Duration::from_secs(90);
@@ -949,9 +984,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     }
     let dist = workspace().join("ui/dist");
     assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
-    let data = std::env::temp_dir().join(format!("cityops-e2e-browser-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
+    let data = fresh_dir("browser");
     let serve: [&std::ffi::OsStr; 5] = [
         "--simulate".as_ref(),
         "--sim-sensor-minutes".as_ref(),
@@ -960,23 +993,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
         dist.as_ref(),
     ];
     let (_svc, api) = own_service(&data, "cityops", NEW_YEARS_EVE, &serve).await;
-    let cd_port = free_port();
-    let _cd = spawn(
-        Command::new("chromedriver")
-            .arg(format!("--port={cd_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    wait_http(&format!("http://127.0.0.1:{cd_port}/status"), 30).await;
-    let profile = data.join("chromium-profile");
-    let d = Driver::start(
-        cd_port,
-        json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--window-size=1600,900", format!("--user-data-dir={}", profile.display())
-        ], "prefs": { "download.default_directory": data.join("downloads"), "download.prompt_for_download": false } } }),
-    )
-    .await;
+    let (_cd, d) = chromium_session(&data, "1600,900").await;
     d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
     let (case, proposal) = dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
     // Around midnight on New Year's Eve every working-time deadline runs into 2027.
@@ -1051,28 +1068,8 @@ async fn the_desktop_wall_fills_the_screen_and_rotates() {
     if !enabled() {
         return;
     }
-    let bin = target_dir().join("debug/cityops-desktop");
-    assert!(bin.exists(), "build it first: cargo build -p cityops-desktop");
-    let data = std::env::temp_dir().join(format!("cityops-e2e-wall-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
-    let port = free_port();
-    let native = free_port();
-    let _driver = spawn(
-        Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("CITYOPS_DATA_DIR", &data)
-            .env("CITYOPS_TIME_SCALE", "60")
-            .env("CITYOPS_TIME_ORIGIN", ORIGIN)
-            .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
-            .stdout(Stdio::null()),
-    );
-    wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
-    let d = Driver::start(
-        port,
-        json!({ "tauri:options": { "application": bin, "args": ["--wall", "--scene-seconds", "5"] } }),
-    )
-    .await;
+    let data = fresh_dir("wall");
+    let (_driver, d) = desktop_session(&data, &["--wall", "--scene-seconds", "5"]).await;
     wall_scenario(&d, "wall").await;
     let size = d.js("return [window.innerWidth, window.innerHeight];").await;
     assert_eq!(size, json!([3840, 2160]), "the wall fills the 3840×2160 screen");
@@ -1087,9 +1084,7 @@ async fn the_wall_in_chromium_at_4k_and_full_hd() {
     }
     let dist = workspace().join("ui/dist");
     assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
-    let data = std::env::temp_dir().join(format!("cityops-e2e-wall-browser-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    std::fs::create_dir_all(&data).unwrap();
+    let data = fresh_dir("wall-browser");
     let serve: [&std::ffi::OsStr; 5] = [
         "--simulate".as_ref(),
         "--sim-sensor-minutes".as_ref(),
@@ -1098,23 +1093,7 @@ async fn the_wall_in_chromium_at_4k_and_full_hd() {
         dist.as_ref(),
     ];
     let (_svc, api) = own_service(&data, "wall", ORIGIN, &serve).await;
-    let cd_port = free_port();
-    let _cd = spawn(
-        Command::new("chromedriver")
-            .arg(format!("--port={cd_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    wait_http(&format!("http://127.0.0.1:{cd_port}/status"), 30).await;
-    let profile = data.join("chromium-profile");
-    let d = Driver::start(
-        cd_port,
-        json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--window-size=3840,2160", "--hide-scrollbars", format!("--user-data-dir={}", profile.display())
-        ] } }),
-    )
-    .await;
+    let (_cd, d) = chromium_session(&data, "3840,2160").await;
     d.goto(&format!("{0}/?server={0}&token={1}&wall=1&scene_seconds=5", api.base, api.token)).await;
     wall_scenario(&d, "wall-browser").await;
     // The same wall at 1920×1080.

@@ -65,6 +65,19 @@ pub fn grade_colour(g: Option<Grade>) -> RGBColor {
     }
 }
 
+/// Draw with `draw` on an SVG canvas of `size` pixels and return the document.
+fn svg_of(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError>,
+) -> Result<String, ChartError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw(&root)?;
+    }
+    Ok(svg)
+}
+
 /// The districts' area composite (0–100) as horizontal bars, best first, coloured by grade.
 /// `names` gives each subject's display name; `title` explains the period.
 pub fn district_ranking<DB: DrawingBackend>(
@@ -143,12 +156,7 @@ pub fn district_ranking_svg_with(
     theme: Theme,
     size: (u32, u32),
 ) -> Result<String, ChartError> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        district_ranking(&root, rows, title, theme)?;
-    }
-    Ok(svg)
+    svg_of(size, |root| district_ranking(root, rows, title, theme))
 }
 
 /// Reports per hour of the day as columns (index = hour), with the hour axis 0–23.
@@ -198,16 +206,11 @@ pub fn hourly<DB: DrawingBackend>(
 
 /// [`hourly`] as an SVG document.
 pub fn hourly_svg(counts: &[u32], title: &str, theme: Theme, size: (u32, u32)) -> Result<String, ChartError> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        hourly(&root, counts, title, theme)?;
-    }
-    Ok(svg)
+    svg_of(size, |root| hourly(root, counts, title, theme))
 }
 
-/// Labelled horizontal bars, longest first as given, each with its value (channel mix, top
-/// types): `rows` are (label, value, colour or `None` for the theme's bar colour).
+/// Labelled horizontal bars, top to bottom in the order given, each with its value (channel
+/// mix, top types): `rows` are (label, value, colour or `None` for the theme's bar colour).
 pub fn labelled_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[(String, u32, Option<RGBColor>)],
@@ -235,16 +238,20 @@ pub fn labelled_bars<DB: DrawingBackend>(
         .bold_line_style(fg.mix(0.25))
         .label_style(("sans-serif", f).into_font().color(&fg))
         .y_labels(n)
+        // The y axis counts upwards: the first row sits at the top.
         .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) => {
+                n.checked_sub(i + 1).and_then(|r| labels.get(r)).cloned().unwrap_or_default()
+            }
             _ => String::new(),
         })
         .draw()
         .map_err(err)?;
+    let slot = |i: usize| n.saturating_sub(i + 1);
     chart
         .draw_series(rows.iter().enumerate().map(|(i, (_, v, c))| {
             let mut bar = Rectangle::new(
-                [(0, SegmentValue::Exact(i)), (*v, SegmentValue::Exact(i + 1))],
+                [(0, SegmentValue::Exact(slot(i))), (*v, SegmentValue::Exact(slot(i) + 1))],
                 c.unwrap_or(theme.bar).filled(),
             );
             bar.set_margin(3, 3, 0, 0);
@@ -255,7 +262,7 @@ pub fn labelled_bars<DB: DrawingBackend>(
         .draw_series(rows.iter().enumerate().map(|(i, (_, v, _))| {
             Text::new(
                 format!(" {v}"),
-                (*v, SegmentValue::CenterOf(i)),
+                (*v, SegmentValue::CenterOf(slot(i))),
                 ("sans-serif", f).into_font().color(&fg),
             )
         }))
@@ -270,12 +277,7 @@ pub fn labelled_bars_svg(
     theme: Theme,
     size: (u32, u32),
 ) -> Result<String, ChartError> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        labelled_bars(&root, rows, title, theme)?;
-    }
-    Ok(svg)
+    svg_of(size, |root| labelled_bars(root, rows, title, theme))
 }
 
 #[cfg(test)]
@@ -321,6 +323,14 @@ mod tests {
         assert!(svg.contains("监督员巡查") && svg.contains("12345热线"));
         assert!(svg.contains(" 120") && svg.contains(" 30"), "values written beside the bars");
         assert!(svg.to_lowercase().contains("#ef4444"), "a row's own colour");
+        // The first row stands above the second.
+        let y_of = |label: &str| -> f64 {
+            let at = svg.find(label).unwrap();
+            let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+            let y = &tag[tag.find(" y=\"").unwrap() + 4..];
+            y[..y.find('"').unwrap()].parse().unwrap()
+        };
+        assert!(y_of("监督员巡查") < y_of("12345热线"), "first row on top");
         // Empty data still draws a frame (no division by zero).
         assert!(hourly_svg(&[], "空", Theme::LIGHT, (300, 200)).unwrap().starts_with("<svg"));
         assert!(labelled_bars_svg(&[], "空", Theme::LIGHT, (300, 200)).unwrap().starts_with("<svg"));

@@ -221,11 +221,10 @@ pub fn WallView(
             .into_any(),
             Scene::Sites => view! { {alerts_of(&["dust", "noise", "site"], Msg::WallSiteAlerts)} }.into_any(),
             Scene::Video => {
-                let rows: Vec<(String, u32, Option<cityops_charts::RGB>)> = s
-                    .reports_by_channel
-                    .iter()
-                    .map(|c| (channel_name(c.channel, lang), c.count, None))
-                    .collect();
+                let mut by_channel = s.reports_by_channel.clone();
+                by_channel.sort_by_key(|c| std::cmp::Reverse(c.count));
+                let rows: Vec<(String, u32, Option<cityops_charts::RGB>)> =
+                    by_channel.iter().map(|c| (channel_name(c.channel, lang), c.count, None)).collect();
                 let channels = cityops_charts::labelled_bars_svg(
                     &rows,
                     Msg::WallChannels.text(lang),

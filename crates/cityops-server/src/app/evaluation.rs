@@ -22,27 +22,13 @@ fn period(q: &EvalQuery) -> AppResult<Period> {
 
 /// Every case with activity in the period (created before its end, changed since its start).
 pub(crate) async fn cases_of(st: &AppState, p: Period, area: Option<String>) -> AppResult<Vec<Case>> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = st
-            .store
-            .list_cases(&CaseFilter {
-                area: area.clone(),
-                to: Some(to_timestamp(p.to)),
-                updated_from: Some(to_timestamp(p.from)),
-                limit: Some(cityops_store::MAX_PAGE),
-                offset: Some(offset),
-                ..Default::default()
-            })
-            .await?;
-        let n = page.items.len() as u32;
-        out.extend(page.items.iter().map(Case::from_dto));
-        if n < cityops_store::MAX_PAGE {
-            return Ok(out);
-        }
-        offset += n;
-    }
+    let filter = CaseFilter {
+        area,
+        to: Some(to_timestamp(p.to)),
+        updated_from: Some(to_timestamp(p.from)),
+        ..Default::default()
+    };
+    Ok(super::all_cases(st, filter).await?.iter().map(Case::from_dto).collect())
 }
 
 fn join_error(e: tokio::task::JoinError) -> AppError {

@@ -374,25 +374,7 @@ pub async fn restore_rules(st: &AppState) -> AppResult<u64> {
     // The hotspot rule: the window's cases again, oldest first. An alert a crash kept from being
     // published is published now; the others are dropped as repeats (deterministic ids).
     let hot_since = cityops_core::calendar::to_timestamp(now - st.scenario.hotspot_window);
-    let mut cases = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = st
-            .store
-            .list_cases(&CaseFilter {
-                from: Some(hot_since),
-                limit: Some(cityops_store::MAX_PAGE),
-                offset: Some(offset),
-                ..Default::default()
-            })
-            .await?;
-        offset += page.items.len() as u32;
-        let done = page.items.len() < cityops_store::MAX_PAGE as usize;
-        cases.extend(page.items);
-        if done {
-            break;
-        }
-    }
+    let mut cases = all_cases(st, CaseFilter { from: Some(hot_since), ..Default::default() }).await?;
     cases.sort_by_key(|c| c.id);
     let mut alerts = Vec::new();
     for c in &cases {
@@ -402,6 +384,21 @@ pub async fn restore_rules(st: &AppState) -> AppResult<u64> {
     feeds::publish(st, &alerts).await?;
     tracing::info!(replayed, since = %since, hotspot_cases = cases.len(), "rules' state rebuilt from the store");
     Ok(replayed)
+}
+
+/// Every case a filter selects, read page by page (the filter's page is replaced).
+pub(crate) async fn all_cases(st: &AppState, filter: CaseFilter) -> AppResult<Vec<CaseDto>> {
+    let mut filter = CaseFilter { limit: Some(cityops_store::MAX_PAGE), offset: Some(0), ..filter };
+    let mut out = Vec::new();
+    loop {
+        let page = st.store.list_cases(&filter).await?;
+        let n = page.items.len() as u32;
+        out.extend(page.items);
+        if n < cityops_store::MAX_PAGE {
+            return Ok(out);
+        }
+        filter.offset = Some(filter.offset.unwrap_or(0) + n);
+    }
 }
 
 /// Start the application's background work: the truck-route rule's clock (stops whose window

@@ -36,49 +36,40 @@ pub async fn queue(st: &AppState, caller: &Caller, q: &QueueQuery) -> AppResult<
         .filter(|b| queue::works(caller.role, *b))
         .map(|bucket| QueueCountDto { bucket, total: 0, due_soon: 0, overdue: 0 })
         .collect();
-    let mut entries: Vec<(Entry, cityops_api::CaseDto)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut cases: std::collections::HashMap<i64, cityops_api::CaseDto> = std::collections::HashMap::new();
     for bucket in counts.iter().map(|c| c.bucket).collect::<Vec<_>>() {
-        let mut filter = CaseFilter {
+        let filter = CaseFilter {
             area: caller.district.clone(),
             unit_code: (caller.role == Role::Department).then(|| caller.label.clone()),
             stage: Some(bucket.stage()),
             status: Some(CaseStatus::Active),
-            limit: Some(cityops_store::MAX_PAGE),
-            offset: Some(0),
             ..Default::default()
         };
-        loop {
-            let page = st.store.list_cases(&filter).await?;
-            let n = page.items.len() as u32;
-            for dto in page.items {
-                let case = Case::from_dto(&dto);
-                if let Some(e) = queue::entry(&case, &who, &calendar, now)? {
-                    if let Some(c) = counts.iter_mut().find(|c| c.bucket == e.bucket) {
-                        c.total += 1;
-                        c.due_soon += u64::from(e.urgency == Urgency::DueSoon);
-                        c.overdue += u64::from(e.urgency == Urgency::Overdue);
-                    }
-                    if q.bucket.is_none_or(|b| b == e.bucket) {
-                        entries.push((e, dto));
-                    }
+        for dto in super::all_cases(st, filter).await? {
+            let case = Case::from_dto(&dto);
+            if let Some(e) = queue::entry(&case, &who, &calendar, now)? {
+                if let Some(c) = counts.iter_mut().find(|c| c.bucket == e.bucket) {
+                    c.total += 1;
+                    c.due_soon += u64::from(e.urgency == Urgency::DueSoon);
+                    c.overdue += u64::from(e.urgency == Urgency::Overdue);
+                }
+                if q.bucket.is_none_or(|b| b == e.bucket) {
+                    cases.insert(e.id, dto);
+                    entries.push(e);
                 }
             }
-            if n < cityops_store::MAX_PAGE {
-                break;
-            }
-            filter.offset = Some(filter.offset.unwrap_or(0) + n);
         }
     }
-    let mut order: Vec<Entry> = entries.iter().map(|(e, _)| e.clone()).collect();
-    queue::order(&mut order);
-    let total = order.len() as u64;
+    queue::order(&mut entries);
+    let total = entries.len() as u64;
     let now_ts = to_timestamp(now);
-    let items = order
+    let items = entries
         .into_iter()
         .skip(offset as usize)
         .take(limit as usize)
         .filter_map(|e| {
-            let dto = entries.iter().find(|(x, _)| x.id == e.id).map(|(_, d)| d)?;
+            let dto = cases.get(&e.id)?;
             Some(QueueItemDto {
                 case: slim(dto, now_ts),
                 bucket: e.bucket,

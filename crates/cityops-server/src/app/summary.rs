@@ -53,34 +53,23 @@ pub async fn summary(st: &AppState, caller: &Caller, q: &SummaryQuery) -> AppRes
     let mut per_district: BTreeMap<String, u32> = BTreeMap::new();
     let mut recent = Vec::new();
     let mut reports = 0u32;
-    let mut filter = CaseFilter {
-        area: district.clone(),
-        from: Some(midnight),
-        limit: Some(cityops_store::MAX_PAGE),
-        offset: Some(0),
-        ..Default::default()
-    };
-    loop {
-        let page = st.store.list_cases(&filter).await?;
-        let n = page.items.len() as u32;
-        for c in &page.items {
-            reports += 1;
-            *by_channel.entry(c.channel).or_default() += 1;
-            let hour =
-                from_timestamp(c.created_at).signed_duration_since(from_timestamp(midnight)).num_hours();
-            if let Some(h) = usize::try_from(hour).ok().and_then(|h| hourly.get_mut(h)) {
-                *h += 1;
-            }
-            *types.entry(c.type_key.clone()).or_default() += 1;
-            *per_district.entry(c.district_code.clone()).or_default() += 1;
-            if recent.len() < RECENT {
-                recent.push(slim(c, as_of));
-            }
+    let today = super::all_cases(
+        st,
+        CaseFilter { area: district.clone(), from: Some(midnight), ..Default::default() },
+    )
+    .await?;
+    for c in &today {
+        reports += 1;
+        *by_channel.entry(c.channel).or_default() += 1;
+        let hour = from_timestamp(c.created_at).signed_duration_since(from_timestamp(midnight)).num_hours();
+        if let Some(h) = usize::try_from(hour).ok().and_then(|h| hourly.get_mut(h)) {
+            *h += 1;
         }
-        if n < cityops_store::MAX_PAGE {
-            break;
+        *types.entry(c.type_key.clone()).or_default() += 1;
+        *per_district.entry(c.district_code.clone()).or_default() += 1;
+        if recent.len() < RECENT {
+            recent.push(slim(c, as_of));
         }
-        filter.offset = Some(filter.offset.unwrap_or(0) + n);
     }
     let mut top: Vec<(TypeKey, u32)> = types.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
