@@ -795,6 +795,27 @@ async fn search(d: &Driver, text: &str) {
     d.type_text(&search_box, &format!("{text}\u{E007}")).await;
 }
 
+/// Search for a case until the detail panel shows it: right after a switch of service the
+/// first search may still reach the service being left.
+async fn open_case(d: &Driver, id: i64, needle: &str) {
+    let shows = format!("return !!document.querySelector('.detail')?.textContent.includes({needle:?});");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        search_case(d, id).await;
+        let tried = Instant::now() + Duration::from_secs(6);
+        while Instant::now() < tried {
+            if d.js(&shows).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        if Instant::now() > deadline {
+            // Fail with the panel's content and a screenshot.
+            d.wait_text(".detail", needle, 1).await;
+        }
+    }
+}
+
 /// Find a case by id in the console's search box.
 async fn search_case(d: &Driver, id: i64) {
     search(d, &id.to_string()).await;
@@ -844,8 +865,7 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     d.wait_text("#connection", "实时", 60).await;
-    search_case(d, remote_case["id"].as_i64().unwrap()).await;
-    d.wait_text(".detail", "e2e: 远程服务上的案件", 30).await;
+    open_case(d, remote_case["id"].as_i64().unwrap(), "e2e: 远程服务上的案件").await;
     d.screenshot(&target_dir().join("e2e/desktop-switched.png")).await;
     // The choice is remembered for the next start.
     let remembered: Value =
@@ -858,9 +878,13 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
     d.wait_text("#service-now", "远程服务", 30).await;
     let embedded = d.wait_find("#settings-embedded", 10).await;
     d.click(&embedded).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.find(".modal.settings").await.is_some() {
+        assert!(Instant::now() < deadline, "the settings dialog did not close after the switch back");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     d.wait_text("#connection", "实时", 60).await;
-    search_case(d, home_case["id"].as_i64().unwrap()).await;
-    d.wait_text(".detail", home_case["case_no"].as_str().unwrap(), 30).await;
+    open_case(d, home_case["id"].as_i64().unwrap(), home_case["case_no"].as_str().unwrap()).await;
     d.wait_text(".detail", "任务处理", 30).await;
     assert!(!data.join("console-remote.json").exists(), "back on the embedded service: nothing remembered");
     // The embedded service itself saw none of this.
