@@ -921,6 +921,21 @@ async fn desktop_session(data: &Path, args: &[&str]) -> (Proc, Driver) {
     (driver, d)
 }
 
+/// A `cityops-server` of its own running the synthetic city and serving the built UI
+/// (`ui/dist`), on a store named `name` in `data`, its clock starting at `origin`.
+async fn simulated_service_with_ui(data: &Path, name: &str, origin: &str) -> (Proc, Api) {
+    let dist = workspace().join("ui/dist");
+    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
+    let serve: [&std::ffi::OsStr; 5] = [
+        "--simulate".as_ref(),
+        "--sim-sensor-minutes".as_ref(),
+        "10".as_ref(),
+        "--ui-dir".as_ref(),
+        dist.as_ref(),
+    ];
+    own_service(data, name, origin, &serve).await
+}
+
 /// Headless Chromium under chromedriver at `size` (`W,H`), downloading into `data/downloads`.
 async fn chromium_session(data: &Path, size: &str) -> (Proc, Driver) {
     let cd_port = free_port();
@@ -1006,17 +1021,8 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     if !enabled() {
         return;
     }
-    let dist = workspace().join("ui/dist");
-    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
     let data = fresh_dir("browser");
-    let serve: [&std::ffi::OsStr; 5] = [
-        "--simulate".as_ref(),
-        "--sim-sensor-minutes".as_ref(),
-        "10".as_ref(),
-        "--ui-dir".as_ref(),
-        dist.as_ref(),
-    ];
-    let (_svc, api) = own_service(&data, "cityops", NEW_YEARS_EVE, &serve).await;
+    let (_svc, api) = simulated_service_with_ui(&data, "cityops", NEW_YEARS_EVE).await;
     let (_cd, d) = chromium_session(&data, "1600,900").await;
     d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
     let (case, proposal) = dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
@@ -1106,17 +1112,8 @@ async fn the_wall_in_chromium_at_4k_and_full_hd() {
     if !enabled() {
         return;
     }
-    let dist = workspace().join("ui/dist");
-    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
     let data = fresh_dir("wall-browser");
-    let serve: [&std::ffi::OsStr; 5] = [
-        "--simulate".as_ref(),
-        "--sim-sensor-minutes".as_ref(),
-        "10".as_ref(),
-        "--ui-dir".as_ref(),
-        dist.as_ref(),
-    ];
-    let (_svc, api) = own_service(&data, "wall", ORIGIN, &serve).await;
+    let (_svc, api) = simulated_service_with_ui(&data, "wall", ORIGIN).await;
     let (_cd, d) = chromium_session(&data, "3840,2160").await;
     d.goto(&format!("{0}/?server={0}&token={1}&wall=1&scene_seconds=5", api.base, api.token)).await;
     wall_scenario(&d, "wall-browser").await;
