@@ -26,6 +26,8 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 const ORIGIN: &str = "2026-03-02T08:30:00";
 /// The browser run starts two minutes before a new year: the year turns while it runs, and 2027
 /// has no holiday notice bundled, so deadlines are provisional (按法定节假日推算).
+/// Two hours after [`ORIGIN`]: where a restarted service's clock starts.
+const LATER: &str = "2026-03-02T10:30:00";
 const NEW_YEARS_EVE: &str = "2026-12-31T23:58:00";
 
 fn enabled() -> bool {
@@ -437,7 +439,9 @@ async fn outbox_scenario(d: &Driver, proc: Proc, remote: &Api, case: &Value, dat
     d.wait_content("#outbox", "离线待提交 1", 30).await;
     d.screenshot(&target_dir().join("e2e/desktop-outbox.png")).await;
     // The service comes back where the console expects it (same store, same address).
-    let (proc, back) = own_service_at(data, "remote", ORIGIN, &[], port).await;
+    // Its clock starts again from an origin, which must lie after the case's last change: a
+    // restarted clock behind it would refuse the queued action as dated before that change.
+    let (proc, back) = own_service_at(data, "remote", LATER, &[], port).await;
     d.wait_text("#connection", "实时", 60).await;
     d.wait_content(".toast", "离线操作已提交", 60).await;
     let c = back.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", case["id"]), None).await;
