@@ -707,6 +707,22 @@ async fn wall_scenario(d: &Driver, prefix: &str) {
     assert_eq!(d.js(scene).await, json!("evaluation"), "pinned, the wall stays");
 }
 
+/// The sites layer counts the construction sites in the city view (drawn as markers below the
+/// zoom of their outlines), not 0.
+async fn sites_counted_at_city_zoom(d: &Driver) {
+    let count = "const i = document.querySelector('.layer-row input[data-layer=sites]'); \
+                 return i ? Number(i.closest('.layer-row').querySelector('.count').textContent) : -1;";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let n = d.js(count).await.as_i64().unwrap_or(-1);
+        if n > 100 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the sites layer counts {n} at city zoom");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
 async fn give_reason(d: &Driver, reason: &str) {
     let confirm = d.wait_find("#act-confirm", 30).await;
@@ -1010,6 +1026,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
         )
         .await;
     assert!(refused.as_str().is_some_and(|s| s.starts_with("refused")), "{refused}");
+    sites_counted_at_city_zoom(&d).await;
     confirm_scenario(&d, &api).await;
     merge_scenario(&d, &api, true, &target_dir().join("e2e/desktop-duplicates.png")).await;
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
@@ -1029,6 +1046,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     let (_svc, api) = simulated_service_with_ui(&data, "cityops", NEW_YEARS_EVE).await;
     let (_cd, d) = chromium_session(&data, "1600,900").await;
     d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
+    sites_counted_at_city_zoom(&d).await;
     let (case, proposal) = dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
     // Around midnight on New Year's Eve every working-time deadline runs into 2027.
     assert_eq!(proposal["deadline_provisional"], true, "{proposal}");
@@ -1121,6 +1139,17 @@ async fn the_wall_in_chromium_at_4k_and_full_hd() {
     let (_cd, d) = chromium_session(&data, "3840,2160").await;
     d.goto(&format!("{0}/?server={0}&token={1}&wall=1&scene_seconds=5", api.base, api.token)).await;
     wall_scenario(&d, "wall-browser").await;
+    // Live: the figures follow the event stream (the simulated city's events), not only the slow
+    // timer (30 s): three fresh "as of" times within 15 s.
+    let asof = "return document.querySelector('#wall-asof').textContent;";
+    for n in 0..3 {
+        let before = d.js(asof).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while d.js(asof).await == before {
+            assert!(Instant::now() < deadline, "refresh {n}: the wall's figures did not follow the events");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
     // The same wall at 1920×1080.
     d.cmd(reqwest::Method::POST, "/window/rect", Some(json!({"width": 1920, "height": 1080}))).await;
     d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: '1' })); return 1;").await;

@@ -124,6 +124,40 @@ async fn the_check_and_the_merge(url: &str) {
     let dup: CaseDto = serde_json::from_value(v).unwrap();
     assert_eq!(dup.history.last().unwrap().action, Some(cityops_api::Action::Merge));
     assert_eq!(dup.history.last().unwrap().note, "同一处暴露垃圾");
+    // The duplicate's reporter follows the main case on Open311: still open while it is handled…
+    let open311 = |id: i64| format!("/open311/v2/requests/{id}.json?extensions=true");
+    let (s, v) = app.call("GET", &open311(target.id), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["status"], "open", "{v}");
+    assert!(v[0]["status_notes"].as_str().unwrap().contains(&format!("已合并至案件 {main}")), "{v}");
+    let open_list = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["service_request_id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (_, v) = app.call("GET", "/open311/v2/requests.json?status=open", None, None).await;
+    assert!(open_list(v).contains(&target.id.to_string()), "a merged request is open while its main case is");
+    // …and closed with the main case's outcome once it ends.
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/cases/{main}/actions"),
+            Some(&admin),
+            Some(json!({"action": "cancel", "note": "现场已无垃圾"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.call("GET", &open311(target.id), None, None).await;
+    assert_eq!(
+        (v[0]["status"].as_str(), v[0]["detailed_status"].as_str()),
+        (Some("closed"), Some("REJECTED")),
+        "{v}"
+    );
+    assert!(v[0]["status_notes"].as_str().unwrap().contains("现场已无垃圾"), "{v}");
+    let (_, v) = app.call("GET", "/open311/v2/requests.json?status=open", None, None).await;
+    assert!(!open_list(v).contains(&target.id.to_string()), "closed with its main case");
     // Merged cases take no more merges, and no case merges into a cancelled one.
     let other = report(&app, &admin, "06010", CENTRE, "又一次上报").await;
     let (s, v) = app

@@ -134,6 +134,22 @@ impl MapData {
         })
     }
 
+    /// How many features of a thematic layer (compounds, routes, sites) have their anchor in the
+    /// view, for the layer panel; `None` before the layer is loaded. Reactive in the view and the
+    /// loaded layers.
+    pub fn overlay_count(&self, layer: LayerKind) -> Option<u32> {
+        let v = self.view.get();
+        self.base_tick.track();
+        self.base.with_value(|b| {
+            let overlay = b.overlays.get(&layer)?;
+            let inside = |(lon, lat): (f64, f64)| {
+                let (x, y) = v.to_screen(lon, lat);
+                (0.0..=v.width).contains(&x) && (0.0..=v.height).contains(&y)
+            };
+            Some(overlay.shapes.iter().filter(|(s, _)| inside(s.anchor_lonlat)).count() as u32)
+        })
+    }
+
     /// Forget what belonged to the previous service (grids and overlays are reloaded).
     pub(super) fn forget_service(&self) {
         self.picture.set(Picture::default());

@@ -36,7 +36,12 @@ pub fn LayerRow(
         time
     };
     let title = move || format!("{} (≤ {} min)", ui.t(Msg::StaleNote), quiet_after_s(layer) / 60);
-    let count = move || d.map.picture.with(|p| p.counts().get(&layer).copied().unwrap_or(0));
+    // Point layers count what the viewport answered; thematic layers (sites, compounds, routes)
+    // count their features in view, drawn as outlines or, at city zoom, as markers.
+    let count = move || {
+        let viewport = || d.map.picture.with(|p| p.counts().get(&layer).copied().unwrap_or(0));
+        if VIEWPORT_LAYERS.contains(&layer) { viewport() } else { d.map.overlay_count(layer).unwrap_or(0) }
+    };
     view! {
         <label class="layer-row" class:quiet=move || fresh() == Freshness::Quiet title=title>
             <input

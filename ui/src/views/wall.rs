@@ -90,7 +90,24 @@ pub fn WallView(
         });
     };
     load();
-    set_interval(load, std::time::Duration::from_secs(10));
+    // Live: the figures follow the event stream. Each event asks for fresh figures; a burst of
+    // events within a second makes one request. The slow timer covers what changes with
+    // time alone (a case turning due soon or overdue with no event).
+    let asked = StoredValue::new(false);
+    Effect::new(move |_| {
+        let last = d.map.picture.with(|p| p.last_event_id);
+        if last.is_some() && !asked.get_value() {
+            asked.set_value(true);
+            set_timeout(
+                move || {
+                    asked.set_value(false);
+                    load();
+                },
+                std::time::Duration::from_secs(1),
+            );
+        }
+    });
+    set_interval(load, std::time::Duration::from_secs(30));
     // The wall's keys (the map's own shortcuts are off in wall mode).
     let _keys = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         let mut used = false;

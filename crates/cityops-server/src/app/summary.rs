@@ -11,6 +11,7 @@ use cityops_api::{
 };
 use cityops_core::calendar::{from_timestamp, to_timestamp};
 use cityops_core::evaluation::{CompositeConfig, Period, Scope, evaluate};
+use cityops_core::workflow::Case;
 use cityops_store::CaseFilter;
 
 use super::{scope, slim};
@@ -53,12 +54,23 @@ pub async fn summary(st: &AppState, caller: &Caller, q: &SummaryQuery) -> AppRes
     let mut per_district: BTreeMap<String, u32> = BTreeMap::new();
     let mut recent = Vec::new();
     let mut reports = 0u32;
-    let today = super::all_cases(
+    // One read: every case with activity today (changed since midnight). Today's reports, the
+    // closures and the rates all come from it.
+    let period = Period {
+        from: from_timestamp(midnight),
+        to: now.max(from_timestamp(midnight) + Duration::seconds(1)),
+    };
+    let active = super::all_cases(
         st,
-        CaseFilter { area: district.clone(), from: Some(midnight), ..Default::default() },
+        CaseFilter {
+            area: district.clone(),
+            to: Some(to_timestamp(period.to)),
+            updated_from: Some(midnight),
+            ..Default::default()
+        },
     )
     .await?;
-    for c in &today {
+    for c in active.iter().filter(|c| c.created_at >= midnight) {
         reports += 1;
         *by_channel.entry(c.channel).or_default() += 1;
         let hour = from_timestamp(c.created_at).signed_duration_since(from_timestamp(midnight)).num_hours();
@@ -82,22 +94,8 @@ pub async fn summary(st: &AppState, caller: &Caller, q: &SummaryQuery) -> AppRes
         })
         .collect();
     // Closures today and the rates over today.
-    let closed = st
-        .store
-        .list_cases(&CaseFilter {
-            area: district.clone(),
-            status: Some(CaseStatus::Closed),
-            updated_from: Some(midnight),
-            limit: Some(1),
-            ..Default::default()
-        })
-        .await?
-        .total;
-    let period = Period {
-        from: from_timestamp(midnight),
-        to: now.max(from_timestamp(midnight) + Duration::seconds(1)),
-    };
-    let cases = super::evaluation::cases_of(st, period, district.clone()).await?;
+    let closed = active.iter().filter(|c| c.status == CaseStatus::Closed).count();
+    let cases: Vec<Case> = active.iter().map(Case::from_dto).collect();
     let scope_of = Scope::Area(area.clone());
     let rates = tokio::task::spawn_blocking(move || {
         evaluate(&cases, &scope_of, period, now, None, &CompositeConfig::default()).to_dto()

@@ -4,7 +4,9 @@
 //! `status_notes`), `agency_responsible` ↔ the handling unit, `expected_datetime` ↔ the current
 //! deadline, `service_notice` ↔ the 处置时限. POST needs an `api_key` (a cityops token). With
 //! `extensions=true` records carry the CitySDK `detailed_status`. Tokens are case numbers
-//! (`QD…`): `tokens/{case_no}` returns the request id.
+//! (`QD…`): `tokens/{case_no}` returns the request id. A request merged into another case (a
+//! duplicate report) reports that case's status, deadline and agency, so its reporter's feedback
+//! follows the case that is actually handled.
 //!
 //! Formats come from the file extension (`services.xml`, `requests.json`); errors use the
 //! spec's `errors` form in the requested format.
@@ -324,10 +326,25 @@ fn status_of(c: &CaseDto) -> (&'static str, String, &'static str) {
     }
 }
 
-fn request_record(st: &AppState, c: &CaseDto, extensions: bool) -> Value {
+/// The case a merged request follows: its reporter hears how the main case goes on.
+async fn main_of(st: &AppState, c: &CaseDto) -> Option<CaseDto> {
+    let main = c.merged_into?;
+    app::public_case(st, main).await.ok()
+}
+
+/// A request's Open311 record; `main` is the case it was merged into, whose progress it reports.
+fn request_record(st: &AppState, c: &CaseDto, main: Option<&CaseDto>, extensions: bool) -> Value {
     let cat = st.city.catalogue.get(&c.type_key);
-    let (status, notes, detailed) = status_of(c);
-    let agency = c
+    let (status, notes, detailed) = match main {
+        Some(m) => {
+            let (status, notes, detailed) = status_of(m);
+            (status, format!("已合并至案件 {} (merged into case {}): {notes}", m.id, m.id), detailed)
+        }
+        None => status_of(c),
+    };
+    let carrier = main.unwrap_or(c);
+    let updated = main.map_or(c.updated_at, |m| m.updated_at.max(c.updated_at));
+    let agency = carrier
         .unit_code
         .as_deref()
         .and_then(|u| st.city.pack.organisation.unit(u))
@@ -343,8 +360,8 @@ fn request_record(st: &AppState, c: &CaseDto, extensions: bool) -> Value {
         "agency_responsible": agency,
         "service_notice": cat.map(notice).unwrap_or_default(),
         "requested_datetime": c.created_at.to_rfc3339(),
-        "updated_datetime": c.updated_at.to_rfc3339(),
-        "expected_datetime": c.deadline.map(|d| d.to_rfc3339()),
+        "updated_datetime": updated.to_rfc3339(),
+        "expected_datetime": carrier.deadline.map(|d| d.to_rfc3339()),
         "address": c.address,
         "address_id": c.grid_code,
         "zipcode": Value::Null,
@@ -372,7 +389,8 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
                 )
             })?;
             if let Ok(c) = app::public_case(st, id).await {
-                out.push(request_record(st, &c, extensions));
+                let main = main_of(st, &c).await;
+                out.push(request_record(st, &c, main.as_ref(), extensions));
             }
         }
         return Ok(render(fmt, "service_requests", "request", out));
@@ -428,15 +446,18 @@ async fn list_requests(st: &AppState, p: &HashMap<String, String>, fmt: Fmt) -> 
         })
         .await
         .map_err(|e| O311Error::from_app(e.into(), fmt))?;
-    let records = page
-        .items
-        .iter()
-        .filter(|c| match status {
+    let mut records = Vec::new();
+    for c in &page.items {
+        let main = main_of(st, c).await;
+        let shown = main.as_ref().unwrap_or(c).status;
+        let keep = match status {
             None => true,
-            Some(open) => open == matches!(c.status, CaseStatus::Active | CaseStatus::Suspended),
-        })
-        .map(|c| request_record(st, c, extensions))
-        .collect();
+            Some(open) => open == matches!(shown, CaseStatus::Active | CaseStatus::Suspended),
+        };
+        if keep {
+            records.push(request_record(st, c, main.as_ref(), extensions));
+        }
+    }
     Ok(render(fmt, "service_requests", "request", records))
 }
 
@@ -461,7 +482,15 @@ async fn one_request(
         .into_response();
     };
     match app::public_case(&st, id).await {
-        Ok(c) => render(fmt, "service_requests", "request", vec![request_record(&st, &c, extensions)]),
+        Ok(c) => {
+            let main = main_of(&st, &c).await;
+            render(
+                fmt,
+                "service_requests",
+                "request",
+                vec![request_record(&st, &c, main.as_ref(), extensions)],
+            )
+        }
         Err(e) => O311Error::from_app(e, fmt).into_response(),
     }
 }
