@@ -202,10 +202,15 @@ pub async fn outbox(state: State<'_, DesktopState>) -> Result<OutboxStatus, Shel
     Ok(OutboxStatus { pending, sent })
 }
 
-/// Points and clusters for a view, from the native live map. While the first picture loads it
-/// waits (up to 30 s) rather than failing.
+/// Points and clusters for a view, from the native live map (a past instant, `at`: from the
+/// service's history). While the first picture loads it waits (up to 30 s) rather than failing.
 #[tauri::command]
 pub async fn viewport(state: State<'_, DesktopState>, query: ViewQuery) -> Result<MapViewDto, ShellError> {
+    // The past is the service's: it rebuilds the picture from its history.
+    if query.at.is_some() {
+        let svc = state.ready().await?;
+        return Ok(svc.client.get::<ep::Viewport>(&cityops_api::endpoint::Empty {}, &query).await?);
+    }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         {

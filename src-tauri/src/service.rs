@@ -287,10 +287,8 @@ pub fn remember_remote(args: &Args, remote: Option<&Service>) {
 /// Start the embedded service (SQLite in the data directory, the synthetic city running).
 pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
     let dir = data_dir(args)?;
+    // The console talks to it natively (no browser origin).
     let config = cityops_launcher::Config {
-        database_url: format!("sqlite://{}", dir.join("cityops.sqlite").display()),
-        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        log: "info".into(),
         time_scale: args.time_scale.unwrap_or(1.0),
         time_origin: args
             .time_origin
@@ -299,14 +297,11 @@ pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
             .transpose()
             .map_err(|e| ServiceError::Embedded(format!("--time-origin: {e}")))?,
         simulate: !args.no_simulation,
-        sim_seed: 7,
-        ui_dir: None,
         sim_sensor_minutes: std::env::var("CITYOPS_SIM_SENSOR_MINUTES")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1),
-        // The console talks to it natively (no browser origin).
-        cors_origins: Vec::new(),
+        ..cityops_launcher::Config::embedded(format!("sqlite://{}", dir.join("cityops.sqlite").display()))
     };
     let embedded = cityops_launcher::start_embedded(config, "desktop-console")
         .await

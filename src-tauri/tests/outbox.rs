@@ -14,16 +14,9 @@ use cityops_desktop::outbox::{Outbox, Queued, new_key};
 
 async fn service(dir: &std::path::Path, port: u16) -> cityops_launcher::Embedded {
     let config = cityops_launcher::Config {
-        database_url: format!("sqlite://{}", dir.join("svc.sqlite").display()),
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         log: "warn".into(),
-        time_scale: 1.0,
-        time_origin: None,
-        simulate: false,
-        sim_seed: 7,
-        ui_dir: None,
-        sim_sensor_minutes: 1,
-        cors_origins: Vec::new(),
+        ..cityops_launcher::Config::embedded(format!("sqlite://{}", dir.join("svc.sqlite").display()))
     };
     cityops_launcher::start_embedded(config, "outbox-test").await.unwrap()
 }

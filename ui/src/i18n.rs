@@ -397,6 +397,7 @@ pub fn error_code(c: ErrorCode, lang: Lang) -> &'static str {
         ErrorCode::CalendarUnavailable => ("该年份无工作日历", "No working calendar for that year"),
         ErrorCode::PayloadTooLarge => ("提交内容过大", "Request too large"),
         ErrorCode::NotConfirmed => ("未确认,操作未执行", "Not confirmed: nothing was done"),
+        ErrorCode::OutsideHistory => ("超出保留的历史范围", "Before the history kept"),
         ErrorCode::Queued => ("服务不可达,已离线排队", "Service unreachable: queued offline"),
         _ => ("错误", "Error"),
     };

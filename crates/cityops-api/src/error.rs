@@ -40,6 +40,9 @@ pub enum ErrorCode {
     /// Not sent: the desktop console asked the operator to confirm the action (or the switch of
     /// service) and it was refused or the dialog closed.
     NotConfirmed,
+    /// The instant asked for (`at`) is before the history the service keeps (the message says
+    /// the earliest instant kept).
+    OutsideHistory,
 }
 
 impl ErrorCode {
@@ -58,6 +61,7 @@ impl ErrorCode {
             // The service was unavailable; the console kept the action (never a success status).
             ErrorCode::Queued => 503,
             ErrorCode::NotConfirmed => 409,
+            ErrorCode::OutsideHistory => 410,
         }
     }
 }

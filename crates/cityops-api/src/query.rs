@@ -249,6 +249,9 @@ case_filters! {
         limit: Option<u32>,
         /// Offset of the page.
         offset: Option<u32>,
+        /// As of this past instant (RFC 3339 with zone): the cases as they were then, overdue
+        /// and due soon judged then (`overdue` too); absent: now. Outside the history kept: 410.
+        at: Option<Timestamp>,
     }
 }
 
@@ -297,6 +300,7 @@ impl CaseExportQuery {
             updated_from: self.updated_from,
             bbox: self.bbox,
             q: self.q.clone(),
+            at: None,
             limit: None,
             offset: None,
         }
@@ -373,6 +377,10 @@ pub struct ViewQuery {
     /// Status classes to keep (default all): open, overdue, closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statuses: Option<CommaList<StatusClass>>,
+    /// As of this past instant (RFC 3339 with zone): the picture rebuilt from the history;
+    /// absent: now. Outside the history kept: 410.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
 }
 
 impl Default for ViewQuery {
@@ -387,6 +395,7 @@ impl Default for ViewQuery {
             height: None,
             layers: None,
             statuses: None,
+            at: None,
         }
     }
 }

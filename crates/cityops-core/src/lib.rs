@@ -16,6 +16,8 @@
 //!   grades)
 //! - scenario rules: [`scenario`] (waste-truck route geofencing, construction dust/noise alarms,
 //!   video-AI detection merging, which cameras can see a point)
+//! - time: [`history`] (the picture at any past instant: frames rebuilt from snapshots and the event
+//!   log, by the live map's own rules)
 //! - formats: [`formats`] (GeoJSON in and out through geozero, FlatGeobuf out)
 
 pub mod calendar;
@@ -24,6 +26,7 @@ pub mod citypack;
 pub mod evaluation;
 pub mod formats;
 pub mod geom;
+pub mod history;
 pub mod index;
 pub mod locate;
 pub mod org;

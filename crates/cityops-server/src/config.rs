@@ -34,7 +34,7 @@ pub struct CommonArgs {
     #[arg(long, env = "CITYOPS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// TOML file with any of: database_url, data_dir, listen, log, time_scale, time_origin,
-    /// simulate, sim_seed, ui_dir.
+    /// simulate, sim_seed, ui_dir, cors_origins, history_days, snapshot_minutes.
     /// Flags and environment variables override it.
     #[arg(long, env = "CITYOPS_CONFIG", global = true)]
     pub config: Option<PathBuf>,
@@ -109,6 +109,14 @@ pub struct ServeArgs {
     /// none — only pages of the service's own origin (its `--ui-dir`) and non-browser clients.
     #[arg(long = "cors-origin", env = "CITYOPS_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Days of history kept for replay and briefings (the picture at any instant since);
+    /// older events and snapshots are pruned. Default 400.
+    #[arg(long, env = "CITYOPS_HISTORY_DAYS")]
+    pub history_days: Option<u32>,
+    /// Service-time minutes between snapshots of the city (each past picture replays at most
+    /// this much of the log). Default 60.
+    #[arg(long, env = "CITYOPS_SNAPSHOT_MINUTES")]
+    pub snapshot_minutes: Option<u32>,
 }
 
 /// Token subcommands.
@@ -148,6 +156,8 @@ struct FileConfig {
     sim_seed: Option<u64>,
     ui_dir: Option<PathBuf>,
     cors_origins: Option<Vec<String>>,
+    history_days: Option<u32>,
+    snapshot_minutes: Option<u32>,
 }
 
 /// Errors of configuration.
@@ -205,12 +215,32 @@ pub struct Config {
     pub sim_sensor_minutes: u32,
     /// Web origins allowed to call the API from a browser (CORS); empty: same origin only.
     pub cors_origins: Vec<String>,
+    /// Retention and snapshot cadence of the history.
+    pub history: crate::history::HistoryConfig,
 }
 
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8480";
 
 impl Config {
+    /// A service embedded in another process (the desktop console, tests) on `database_url`:
+    /// loopback on any free port, real time, no simulation, no browser origins, default history.
+    pub fn embedded(database_url: String) -> Self {
+        Config {
+            database_url,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log: "info".into(),
+            time_scale: 1.0,
+            time_origin: None,
+            simulate: false,
+            sim_seed: 7,
+            ui_dir: None,
+            sim_sensor_minutes: 1,
+            cors_origins: Vec::new(),
+            history: crate::history::HistoryConfig::default(),
+        }
+    }
+
     /// Resolve flags/env over the file over defaults. `env_home` and `env_xdg` are HOME and
     /// XDG_DATA_HOME (passed in so tests need not touch the process environment).
     pub fn resolve(
@@ -275,6 +305,26 @@ impl Config {
         for o in &cors_origins {
             check_origin(o)?;
         }
+        let defaults = crate::history::HistoryConfig::default();
+        let history = crate::history::HistoryConfig {
+            retention_days: serve.history_days.or(file.history_days).unwrap_or(defaults.retention_days),
+            snapshot_minutes: serve
+                .snapshot_minutes
+                .or(file.snapshot_minutes)
+                .unwrap_or(defaults.snapshot_minutes),
+        };
+        if !(1..=36_500).contains(&history.retention_days) {
+            return Err(ConfigError::Invalid {
+                field: "history_days",
+                message: format!("{} is outside 1..=36500", history.retention_days),
+            });
+        }
+        if !(1..=10_080).contains(&history.snapshot_minutes) {
+            return Err(ConfigError::Invalid {
+                field: "snapshot_minutes",
+                message: format!("{} is outside 1..=10080 (a week)", history.snapshot_minutes),
+            });
+        }
         Ok(Self {
             database_url,
             listen,
@@ -290,6 +340,7 @@ impl Config {
             ui_dir: serve.ui_dir.clone().or(file.ui_dir),
             sim_sensor_minutes: serve.sim_sensor_minutes,
             cors_origins,
+            history,
         })
     }
 }

@@ -60,6 +60,21 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<crate::history::HistoryError> for AppError {
+    fn from(e: crate::history::HistoryError) -> Self {
+        use crate::history::HistoryError;
+        match e {
+            HistoryError::Future { .. } => Self::new(ErrorCode::InvalidField, e.to_string()),
+            HistoryError::Retention { .. } => Self::new(ErrorCode::OutsideHistory, e.to_string()),
+            HistoryError::Store(s) => s.into(),
+            HistoryError::Corrupt { .. } => {
+                tracing::error!(error = %e, "history unreadable");
+                Self::new(ErrorCode::Internal, "a snapshot of the history is unreadable; see the service log")
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

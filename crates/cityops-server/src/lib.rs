@@ -21,6 +21,7 @@ pub mod city;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod layers;
 pub mod live;
@@ -38,6 +39,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::{Clock, ScaledClock, SystemClock};
 use crate::config::Config;
+pub use crate::history::HistoryConfig;
 use crate::state::{AppState, City};
 
 /// How long in-flight requests get after a shutdown signal.
@@ -94,7 +96,7 @@ pub async fn state_from(config: &Config) -> anyhow::Result<AppState> {
         } else {
             Arc::new(SystemClock)
         };
-    Ok(start_state(store, city, clock).await?)
+    Ok(start_state_with(store, city, clock, config.history).await?)
 }
 
 /// Assemble the state and start the application's background work (what a running service
@@ -104,7 +106,17 @@ pub async fn start_state(
     city: Arc<City>,
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, state::StateError> {
-    let state = AppState::new(store, city, clock).await?;
+    start_state_with(store, city, clock, HistoryConfig::default()).await
+}
+
+/// [`start_state`] with a history configuration (retention, snapshot cadence).
+pub async fn start_state_with(
+    store: Arc<dyn cityops_store::Store>,
+    city: Arc<City>,
+    clock: Arc<dyn Clock>,
+    history: HistoryConfig,
+) -> Result<AppState, state::StateError> {
+    let state = AppState::new(store, city, clock, history).await?;
     app::restore_rules(&state).await.map_err(|e| state::StateError::Restore(e.0.message))?;
     app::start_background(&state);
     Ok(state)

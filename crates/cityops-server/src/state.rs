@@ -9,6 +9,7 @@ use cityops_store::Store;
 use crate::calendar::{CalendarHandle, CalendarLoadError};
 pub use crate::city::City;
 use crate::clock::Clock;
+use crate::history::{History, HistoryConfig};
 use crate::layers::StaticLayers;
 use crate::live::Live;
 use crate::map::{MapError, MapState};
@@ -57,6 +58,8 @@ pub struct AppState {
     /// The working calendar in force (bundled notices, notices loaded at run time, the statutory
     /// rule for other years).
     pub calendar: CalendarHandle,
+    /// The picture at past instants (snapshots, replay, retention).
+    pub history: History,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
         store: Arc<dyn Store>,
         city: Arc<City>,
         clock: Arc<dyn Clock>,
+        history: HistoryConfig,
     ) -> Result<Self, StateError> {
         let live = Live::start(store.clone()).await?;
         let calendar = CalendarHandle::new(crate::calendar::load(&*store).await?);
@@ -76,12 +80,14 @@ impl AppState {
             .map_err(|e| StateError::Layers(e.to_string()))?
             .map_err(|e| StateError::Layers(e.to_string()))?;
         let map = MapState::start(store.clone(), &live, clock.clone(), city.clone()).await?;
+        let history = History::start(history, store.clone(), &live, clock.clone(), city.clone())
+            .map_err(|e| StateError::Map(MapError::Index(e)))?;
         let c = city.clone();
         let scenario = Arc::new(
             tokio::task::spawn_blocking(move || Scenario::build(&c))
                 .await
                 .map_err(|e| StateError::Layers(e.to_string()))??,
         );
-        Ok(Self { store, city, live, clock, layers, map, scenario, calendar })
+        Ok(Self { store, city, live, clock, layers, map, scenario, calendar, history })
     }
 }

@@ -86,6 +86,29 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The id of the first event whose time is at or after `at` (None: there is none).
     async fn first_event_since(&self, at: cityops_api::Timestamp) -> Result<Option<u64>>;
 
+    /// The event stamped last at or before `at` (None: there is none). Feed events carry their
+    /// device's time, so around `at` a few events may be stamped out of commit order; the
+    /// picture at `at` is the log up to this event, in commit order.
+    async fn last_event_until(&self, at: cityops_api::Timestamp) -> Result<Option<u64>>;
+
+    /// Keep a snapshot (a second one for the same event is ignored: false).
+    async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> Result<bool>;
+
+    /// The latest snapshot taken at or before `at` reflecting no event after `max_event_id`.
+    async fn snapshot_before(
+        &self,
+        at: cityops_api::Timestamp,
+        max_event_id: u64,
+    ) -> Result<Option<StoredSnapshot>>;
+
+    /// How far back the kept events and snapshots reach.
+    async fn history_span(&self) -> Result<HistorySpan>;
+
+    /// Drop the history before `before`: the latest snapshot at or before it stays (the picture
+    /// there is rebuilt from it), the events before its last one and the snapshots before it go,
+    /// in one transaction. Nothing goes while no snapshot is that old.
+    async fn prune_history(&self, before: cityops_api::Timestamp) -> Result<Pruned>;
+
     /// The greatest event id so far (0 when none).
     async fn last_event_id(&self) -> Result<u64>;
 

@@ -65,6 +65,8 @@ pub struct CaseFilter {
     pub to: Option<Timestamp>,
     /// Changed at or after (any activity since).
     pub updated_from: Option<Timestamp>,
+    /// Last changed before.
+    pub updated_before: Option<Timestamp>,
     /// Bounding box: west, south, east, north (WGS84 degrees).
     pub bbox: Option<[f64; 4]>,
     /// Free text, case-insensitive, found anywhere in the case number, address, description,
@@ -92,12 +94,58 @@ impl CaseFilter {
             from: q.from,
             to: q.to,
             updated_from: q.updated_from,
+            updated_before: None,
             bbox: q.bbox.map(|b| b.0),
             text: q.q.as_deref().map(str::trim).map(str::to_owned),
             limit: q.limit,
             offset: q.offset,
         }
     }
+}
+
+impl CaseFilter {
+    /// Whether a case passes the filter (its page aside) — the same rules as the SQL the store
+    /// runs, for cases held in memory (a past picture's). The store's tests hold the two equal.
+    pub fn matches(&self, c: &cityops_api::CaseDto) -> bool {
+        let ms = |t: &Timestamp| t.timestamp_millis();
+        self.area.as_deref().is_none_or(|a| c.grid_code.starts_with(a))
+            && self.unit_code.as_deref().is_none_or(|u| c.unit_code.as_deref() == Some(u))
+            && self.type_kind.is_none_or(|k| c.type_key.kind == k)
+            && self.type_code.as_deref().is_none_or(|t| {
+                if t.len() < 5 { c.type_key.code.starts_with(t) } else { c.type_key.code == t }
+            })
+            && self.stage.is_none_or(|s| c.stage == s)
+            && self.status.is_none_or(|s| c.status == s)
+            && self.channel.is_none_or(|ch| c.channel == ch)
+            && self
+                .overdue_at
+                .is_none_or(|t| c.status == CaseStatus::Active && c.deadline.is_some_and(|d| ms(&d) < ms(&t)))
+            && self.from.is_none_or(|t| ms(&c.created_at) >= ms(&t))
+            && self.to.is_none_or(|t| ms(&c.created_at) < ms(&t))
+            && self.updated_from.is_none_or(|t| ms(&c.updated_at) >= ms(&t))
+            && self.updated_before.is_none_or(|t| ms(&c.updated_at) < ms(&t))
+            && self
+                .text
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .is_none_or(|q| search_text(c).contains(&q.to_lowercase()))
+            && self.bbox.is_none_or(|[w, s, e, n]| c.lon >= w && c.lat >= s && c.lon <= e && c.lat <= n)
+    }
+}
+
+/// The text `q` searches: case number, address, description, camera and source reference,
+/// lower-cased (the same fields and order as migration 2's backfill).
+pub(crate) fn search_text(c: &cityops_api::CaseDto) -> String {
+    [
+        c.case_no.as_str(),
+        c.address.as_str(),
+        c.description.as_str(),
+        c.camera_id.as_deref().unwrap_or_default(),
+        c.source_ref.as_deref().unwrap_or_default(),
+    ]
+    .join("\n")
+    .to_lowercase()
 }
 
 /// Default and maximum page sizes.
@@ -160,6 +208,36 @@ pub struct NewToken {
     pub label: String,
     /// Creation time.
     pub created_at: Timestamp,
+}
+
+/// A frame of the city kept for replay: the live map's state as of event `event_id`, taken at
+/// `at`; `body` is opaque to the store (the service's encoding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    /// The last event the frame reflects.
+    pub event_id: u64,
+    /// When it was taken (service clock).
+    pub at: Timestamp,
+    /// The encoded frame.
+    pub body: Vec<u8>,
+}
+
+/// How far back the kept history reaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistorySpan {
+    /// The first event kept (None: no events). 1 means the log is whole.
+    pub first_event_id: Option<u64>,
+    /// The earliest snapshot kept: its event id and time.
+    pub earliest_snapshot: Option<(u64, Timestamp)>,
+}
+
+/// What pruning removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Events deleted.
+    pub events: u64,
+    /// Snapshots deleted.
+    pub snapshots: u64,
 }
 
 /// The answer of an idempotent write, kept for retries.

@@ -12,10 +12,11 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::Mutex;
 
+use crate::model::search_text;
 use crate::{
-    AuditEntry, Author, CaseFilter, Created, DEFAULT_PAGE, IngestKey, MAX_PAGE, NewAudit, NewEvent, NewToken,
-    Page, Result, SensorState, Store, StoreError, StoredAnswer, StoredNotice, TokenRecord, VehicleState,
-    Versioned,
+    AuditEntry, Author, CaseFilter, Created, DEFAULT_PAGE, HistorySpan, IngestKey, MAX_PAGE, NewAudit,
+    NewEvent, NewToken, Page, Pruned, Result, SensorState, Store, StoreError, StoredAnswer, StoredNotice,
+    StoredSnapshot, TokenRecord, VehicleState, Versioned,
 };
 
 /// Which SQL backend a store runs on.
@@ -65,24 +66,16 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_events_at.sql"),
         postgres: include_str!("../migrations/postgres/0005_events_at.sql"),
     },
+    Migration {
+        version: 6,
+        description: "snapshots of the city for replay",
+        sqlite: include_str!("../migrations/sqlite/0006_snapshots.sql"),
+        postgres: include_str!("../migrations/postgres/0006_snapshots.sql"),
+    },
 ];
 
 /// How long an idempotent write's answer is kept for retries.
 pub const ANSWER_RETENTION_MS: i64 = 24 * 3600 * 1000;
-
-/// The text `q` searches: case number, address, description, camera and source reference,
-/// lower-cased (the same fields and order as migration 2's backfill).
-fn search_text(c: &CaseDto) -> String {
-    [
-        c.case_no.as_str(),
-        c.address.as_str(),
-        c.description.as_str(),
-        c.camera_id.as_deref().unwrap_or_default(),
-        c.source_ref.as_deref().unwrap_or_default(),
-    ]
-    .join("\n")
-    .to_lowercase()
-}
 
 /// A `LIKE` pattern matching `q` anywhere, with `\`, `%` and `_` taken literally.
 fn contains_pattern(q: &str) -> String {
@@ -104,6 +97,11 @@ const PG_WRITE_LOCK: i64 = 0x00c1_7a05;
 
 fn ms(t: &Timestamp) -> i64 {
     t.timestamp_millis()
+}
+
+/// An event id as the database stores it (ids past `i64::MAX` read as "no bound").
+fn id_i64(id: u64) -> i64 {
+    i64::try_from(id).unwrap_or(i64::MAX)
 }
 
 fn from_ms(v: i64) -> Timestamp {
@@ -416,6 +414,9 @@ impl SqlStore {
         if let Some(t) = &f.updated_from {
             push(&|n| format!("updated_ms >= ${n}"), Bind::I64(ms(t)), &mut binds);
         }
+        if let Some(t) = &f.updated_before {
+            push(&|n| format!("updated_ms < ${n}"), Bind::I64(ms(t)), &mut binds);
+        }
         if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             push(&|n| format!("search LIKE ${n} ESCAPE '\\'"), Bind::Str(contains_pattern(q)), &mut binds);
         }
@@ -706,12 +707,98 @@ impl Store for SqlStore {
     }
 
     async fn first_event_since(&self, at: Timestamp) -> Result<Option<u64>> {
+        // Feed events carry their device's time, so time and id order can differ: the smallest
+        // id over the whole range (read once, at start, for the day's replay).
         let row = sqlx::query("SELECT MIN(id) FROM events WHERE at_ms >= $1")
             .bind(ms(&at))
             .fetch_one(&self.pool)
             .await?;
         let id: Option<i64> = row.try_get(0)?;
         Ok(id.and_then(|i| u64::try_from(i).ok()))
+    }
+
+    async fn last_event_until(&self, at: Timestamp) -> Result<Option<u64>> {
+        // One seek of the time index (asked per replayed picture, so no range scan).
+        let row = sqlx::query("SELECT id FROM events WHERE at_ms <= $1 ORDER BY at_ms DESC, id DESC LIMIT 1")
+            .bind(ms(&at))
+            .fetch_optional(&self.pool)
+            .await?;
+        let id: Option<i64> = row.map(|r| r.try_get(0)).transpose()?;
+        Ok(id.and_then(|i| u64::try_from(i).ok()))
+    }
+
+    async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> Result<bool> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "INSERT INTO snapshots (event_id, at_ms, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(id_i64(snapshot.event_id))
+        .bind(ms(&snapshot.at))
+        .bind(snapshot.body.as_slice())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn snapshot_before(&self, at: Timestamp, max_event_id: u64) -> Result<Option<StoredSnapshot>> {
+        let row = sqlx::query(
+            "SELECT event_id, at_ms, body FROM snapshots WHERE at_ms <= $1 AND event_id <= $2 \
+             ORDER BY event_id DESC LIMIT 1",
+        )
+        .bind(ms(&at))
+        .bind(id_i64(max_event_id))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let id: i64 = r.try_get(0)?;
+            Ok(StoredSnapshot {
+                event_id: u64::try_from(id).unwrap_or(0),
+                at: from_ms(r.try_get(1)?),
+                body: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn history_span(&self) -> Result<HistorySpan> {
+        let row = sqlx::query("SELECT MIN(id) FROM events").fetch_one(&self.pool).await?;
+        let first: Option<i64> = row.try_get(0)?;
+        let row = sqlx::query("SELECT event_id, at_ms FROM snapshots ORDER BY event_id LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let earliest = row
+            .map(|r| -> Result<(u64, Timestamp)> {
+                let id: i64 = r.try_get(0)?;
+                Ok((u64::try_from(id).unwrap_or(0), from_ms(r.try_get(1)?)))
+            })
+            .transpose()?;
+        Ok(HistorySpan {
+            first_event_id: first.and_then(|i| u64::try_from(i).ok()),
+            earliest_snapshot: earliest,
+        })
+    }
+
+    async fn prune_history(&self, before: Timestamp) -> Result<Pruned> {
+        let _w = self.write.lock().await;
+        let mut tx = self.begin_write().await?;
+        // The latest snapshot at or before the horizon stays: the picture at the horizon is
+        // rebuilt from it. The events before its own go (its own stays, so the log never
+        // looks whole once pruned), and so do the snapshots before it.
+        let row =
+            sqlx::query("SELECT event_id FROM snapshots WHERE at_ms <= $1 ORDER BY event_id DESC LIMIT 1")
+                .bind(ms(&before))
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(keep) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
+            return Ok(Pruned::default());
+        };
+        let events = sqlx::query("DELETE FROM events WHERE id < $1").bind(keep).execute(&mut *tx).await?;
+        let snapshots =
+            sqlx::query("DELETE FROM snapshots WHERE event_id < $1").bind(keep).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Pruned { events: events.rows_affected(), snapshots: snapshots.rows_affected() })
     }
 
     async fn last_event_id(&self) -> Result<u64> {

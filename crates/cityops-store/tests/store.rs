@@ -360,3 +360,139 @@ async fn bad_urls_are_named() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The in-memory filter (what a past picture's cases are listed with) selects exactly what the
+/// SQL selects, filter by filter, over a varied set of cases.
+async fn filters_in_memory_match_the_sql(store: &dyn Store) {
+    use cityops_api::{CaseStatus, Channel, TypeKey, TypeKind};
+    let grids = ["370202001001001", "370212002003004", "370203005001002"];
+    let stages = [Stage::Collect, Stage::Register, Stage::Dispatch, Stage::Handle];
+    let statuses = [CaseStatus::Active, CaseStatus::Suspended, CaseStatus::Closed, CaseStatus::Cancelled];
+    let channels = [Channel::Inspector, Channel::Hotline, Channel::Citizen];
+    for i in 0..40u32 {
+        let created = t(8, 0) + chrono::Duration::minutes(i64::from(i) * 7);
+        let mut c = case(
+            120.30 + f64::from(i % 9) * 0.02,
+            36.0 + f64::from(i % 7) * 0.03,
+            grids[i as usize % 3],
+            created,
+        );
+        c.stage = stages[i as usize % 4];
+        c.channel = channels[i as usize % 3];
+        c.type_key = TypeKey {
+            kind: if i % 5 == 0 { TypeKind::Component } else { TypeKind::Matter },
+            code: format!("0{}01{}", 1 + i % 8, i % 10),
+        };
+        c.unit_code = (i % 4 == 1).then(|| "U-SN-01".to_owned());
+        c.description = if i % 6 == 0 { "井盖缺失 Manhole".into() } else { "暴露垃圾".into() };
+        c.deadline = (i % 3 != 0).then(|| created + chrono::Duration::minutes(i64::from(i % 5) * 40));
+        let made = store.create_case(c, None, audit(created)).await.unwrap();
+        let mut c = made.value.clone();
+        c.status = statuses[i as usize % 4];
+        c.updated_at = created + chrono::Duration::minutes(i64::from(i % 4) * 50);
+        store.update_case(&c, 1, audit(c.updated_at)).await.unwrap();
+    }
+    let all = store.list_cases(&CaseFilter { limit: Some(1000), ..Default::default() }).await.unwrap().items;
+    assert_eq!(all.len(), 40);
+    let filters = [
+        CaseFilter { area: Some("370212".into()), ..Default::default() },
+        CaseFilter { area: Some("370203005".into()), ..Default::default() },
+        CaseFilter { unit_code: Some("U-SN-01".into()), ..Default::default() },
+        CaseFilter { type_kind: Some(TypeKind::Component), ..Default::default() },
+        CaseFilter { type_code: Some("03".into()), ..Default::default() },
+        CaseFilter { type_code: Some("05014".into()), ..Default::default() },
+        CaseFilter { stage: Some(Stage::Dispatch), ..Default::default() },
+        CaseFilter { status: Some(CaseStatus::Suspended), ..Default::default() },
+        CaseFilter { channel: Some(Channel::Hotline), ..Default::default() },
+        CaseFilter { overdue_at: Some(t(13, 0)), ..Default::default() },
+        CaseFilter { from: Some(t(9, 0)), to: Some(t(11, 0)), ..Default::default() },
+        CaseFilter { updated_from: Some(t(10, 0)), ..Default::default() },
+        CaseFilter { updated_before: Some(t(10, 0)), status: Some(CaseStatus::Closed), ..Default::default() },
+        CaseFilter { text: Some("manhole".into()), ..Default::default() },
+        CaseFilter { text: Some(all[3].case_no.to_lowercase()), ..Default::default() },
+        CaseFilter { bbox: Some([120.33, 36.02, 120.41, 36.10]), ..Default::default() },
+        CaseFilter {
+            area: Some("370202".into()),
+            status: Some(CaseStatus::Active),
+            text: Some("manhole".into()),
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let sql: Vec<i64> = store
+            .list_cases(&CaseFilter { limit: Some(1000), ..f.clone() })
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let mem: Vec<i64> = all.iter().filter(|c| f.matches(c)).map(|c| c.id).collect();
+        assert!(!sql.is_empty(), "a filter that selects nothing proves little: {f:?}");
+        assert_eq!(mem, sql, "{f:?}");
+    }
+}
+
+/// Snapshots, the event bounds by time and the pruning of the history.
+async fn snapshots_and_pruning(store: &dyn Store) {
+    use cityops_store::StoredSnapshot;
+    let fix = |at: Timestamp| NewEvent {
+        key: None,
+        at,
+        body: EventBody::Vehicle {
+            vehicle_id: "T9".into(),
+            lon: 120.4,
+            lat: 36.1,
+            speed_kmh: 0.0,
+            heading_deg: 0.0,
+        },
+    };
+    // After the cases' own events (08:00–15:10).
+    let times: Vec<Timestamp> = (0..6).map(|h| t(16 + h, 0)).collect();
+    let events = store.append_events(times.iter().map(|at| fix(*at)).collect()).await.unwrap();
+    let ids: Vec<u64> = events.iter().map(|e| e.as_ref().unwrap().id).collect();
+    assert_eq!(store.last_event_until(t(18, 30)).await.unwrap(), Some(ids[2]));
+    assert_eq!(store.last_event_until(t(7, 0)).await.unwrap(), None);
+    assert_eq!(store.first_event_since(t(18, 30)).await.unwrap(), Some(ids[3]));
+    assert_eq!(store.history_span().await.unwrap().first_event_id, Some(1));
+    // Nothing to prune while no snapshot is old enough.
+    assert_eq!(store.prune_history(t(22, 0)).await.unwrap(), cityops_store::Pruned::default());
+    for (i, id) in ids.iter().enumerate().step_by(2) {
+        let s = StoredSnapshot {
+            event_id: *id,
+            at: times[i] + chrono::Duration::minutes(1),
+            body: vec![i as u8; 3],
+        };
+        assert!(store.put_snapshot(&s).await.unwrap());
+        assert!(!store.put_snapshot(&s).await.unwrap(), "a second one for the same event is ignored");
+    }
+    // The latest at or before the instant, reflecting no event after the bound.
+    let s = store.snapshot_before(t(19, 0), u64::MAX).await.unwrap().unwrap();
+    assert_eq!((s.event_id, s.body.clone()), (ids[2], vec![2u8; 3]));
+    let s = store.snapshot_before(t(20, 30), ids[3]).await.unwrap().unwrap();
+    assert_eq!(s.event_id, ids[2]);
+    assert!(store.snapshot_before(t(16, 0), u64::MAX).await.unwrap().is_none(), "taken at 16:01");
+    // Prune before 19:00: the 18:01 snapshot stays with its event; what came before goes.
+    let p = store.prune_history(t(19, 0)).await.unwrap();
+    assert_eq!(p, cityops_store::Pruned { events: ids[2] - 1, snapshots: 1 });
+    let span = store.history_span().await.unwrap();
+    assert_eq!(span.first_event_id, Some(ids[2]));
+    assert_eq!(span.earliest_snapshot.map(|(id, _)| id), Some(ids[2]));
+    assert_eq!(store.events_after(0, 10).await.unwrap().first().map(|e| e.id), Some(ids[2]));
+}
+
+#[tokio::test]
+async fn sqlite_filters_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = cityops_store::open(&format!("sqlite://{}/f.sqlite", dir.path().display())).await.unwrap();
+    filters_in_memory_match_the_sql(&*store).await;
+    snapshots_and_pruning(&*store).await;
+}
+
+#[tokio::test]
+async fn postgres_filters_and_history() {
+    let Some(url) = fixture::fresh_pg_url("store_history").await else { return };
+    let store = cityops_store::open(&url).await.unwrap();
+    filters_in_memory_match_the_sql(&*store).await;
+    snapshots_and_pruning(&*store).await;
+}

@@ -21,6 +21,7 @@ pub fn viewport_query(view: &View, layers: &[LayerKind], overdue_only: bool) -> 
         height: Some(view.height.round().max(0.0) as u32),
         layers: Some(CommaList(layers.to_vec())),
         statuses: overdue_only.then(|| CommaList(vec![StatusClass::Overdue])),
+        at: None,
     }
 }
 

@@ -18,6 +18,9 @@ use crate::calendar::to_timestamp;
 /// How long a closed case stays on the map.
 pub const CLOSED_FOR: TimeDelta = TimeDelta::hours(24);
 
+/// How long an alert stays on the map.
+pub const ALERTS_FOR: TimeDelta = TimeDelta::hours(24);
+
 /// Loads a [`LiveMap`] page by page.
 #[derive(Debug)]
 pub struct LiveMapLoader {

@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use cityops_api::query::ViewQuery;
 use cityops_api::{CST, CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapViewDto, StatusClass};
 
+use super::loader::{ALERTS_FOR, CLOSED_FOR};
 use super::{
     IndexConfig, IndexError, LiveIndex, LonLatBox, POINT_LAYERS, StatusFilter, TrackerConfig, ViewportQuery,
 };
@@ -77,6 +78,11 @@ pub struct LiveMap {
     soon: BTreeSet<(NaiveDateTime, u64)>,
     /// Due-soon instant recorded per case.
     soon_by_case: BTreeMap<u64, NaiveDateTime>,
+    /// Closed cases and alerts by the instant they leave the map ([`CLOSED_FOR`] after closing,
+    /// [`ALERTS_FOR`] after raising).
+    leaving: BTreeSet<(NaiveDateTime, LayerKind, u64)>,
+    /// Leaving instant recorded per feature.
+    leaving_by: BTreeMap<(LayerKind, u64), NaiveDateTime>,
     last: u64,
 }
 
@@ -93,6 +99,8 @@ impl LiveMap {
             by_case: BTreeMap::new(),
             soon: BTreeSet::new(),
             soon_by_case: BTreeMap::new(),
+            leaving: BTreeSet::new(),
+            leaving_by: BTreeMap::new(),
             last: 0,
         })
     }
@@ -109,14 +117,11 @@ impl LiveMap {
 
     /// Put a case read from a listing (initial load) on the map.
     pub fn load_case(&mut self, case: &CaseDto) -> Result<(), IndexError> {
-        self.track(case);
-        self.index
-            .apply(&LiveEvent {
-                id: 0,
-                at: case.updated_at,
-                body: EventBody::Case { case: Box::new(case.clone()) },
-            })
-            .map(|_| ())
+        self.load(&LiveEvent {
+            id: 0,
+            at: case.updated_at,
+            body: EventBody::Case { case: Box::new(case.clone()) },
+        })
     }
 
     /// Put a state read from a listing (e.g. a vehicle's last fix) on the map, outside the event
@@ -125,7 +130,9 @@ impl LiveMap {
         if let EventBody::Case { case } = &e.body {
             self.track(case);
         }
-        self.index.apply(e).map(|_| ())
+        self.index.apply(e)?;
+        self.track_alert(e);
+        Ok(())
     }
 
     /// Put the static point layers of the operations pack on the map: cameras and waste
@@ -180,11 +187,35 @@ impl LiveMap {
             self.track(case);
         }
         self.index.apply(e)?;
+        self.track_alert(e);
         Ok(true)
+    }
+
+    fn set_leaving(&mut self, layer: LayerKind, id: u64, at: Option<NaiveDateTime>) {
+        if let Some(old) = self.leaving_by.remove(&(layer, id)) {
+            self.leaving.remove(&(old, layer, id));
+        }
+        if let Some(at) = at {
+            self.leaving.insert((at, layer, id));
+            self.leaving_by.insert((layer, id), at);
+        }
+    }
+
+    /// An alert stays on the map for [`ALERTS_FOR`].
+    fn track_alert(&mut self, e: &LiveEvent) {
+        if let EventBody::Alert { alert_id, .. } = &e.body
+            && let Some(id) = self.index.feature_id(LayerKind::Alerts, alert_id)
+        {
+            self.set_leaving(LayerKind::Alerts, id, Some(from_timestamp(e.at) + ALERTS_FOR));
+        }
     }
 
     fn track(&mut self, case: &CaseDto) {
         let Ok(id) = u64::try_from(case.id) else { return };
+        // A closed case stays on the map (grey) for a day.
+        let leaves =
+            (case.status == CaseStatus::Closed).then(|| from_timestamp(case.updated_at) + CLOSED_FOR);
+        self.set_leaving(LayerKind::Cases, id, leaves);
         if let Some(old) = self.by_case.remove(&id) {
             self.deadlines.remove(&(old, id));
         }
@@ -209,9 +240,23 @@ impl LiveMap {
     }
 
     /// Re-class as due soon the cases whose due-soon instant has come by `now`, and as overdue
-    /// those whose deadline passed before `now`; returns how many changed class.
+    /// those whose deadline passed before `now`; take off the map the cases closed and the alerts
+    /// raised longer ago than they stay ([`CLOSED_FOR`], [`ALERTS_FOR`]); returns how many
+    /// features changed.
     pub fn sweep(&mut self, now: NaiveDateTime) -> usize {
         let mut n = 0;
+        while let Some(&(t, layer, id)) = self.leaving.first() {
+            if t >= now {
+                break;
+            }
+            self.leaving.pop_first();
+            self.leaving_by.remove(&(layer, id));
+            if let Ok(l) = self.index.layer_mut(layer)
+                && l.remove(id).is_some()
+            {
+                n += 1;
+            }
+        }
         while let Some(&(s, id)) = self.soon.first() {
             if s > now {
                 break;
@@ -394,6 +439,7 @@ mod tests {
             height: Some(1080),
             layers: layers.map(CommaList),
             statuses: statuses.map(CommaList),
+            at: None,
         };
         let (q, layers) = view_query(&p(
             Some(vec![LayerKind::Cases, LayerKind::Trucks]),

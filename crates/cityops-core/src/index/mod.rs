@@ -50,7 +50,7 @@ pub use cluster::ClusterGrid;
 pub use error::{IndexError, Result};
 pub use fence::{Fence, FenceEvent, FenceEventKind, FenceSet, FenceTracker, TrackerConfig};
 pub use live::{LiveIndex, POINT_LAYERS};
-pub use loader::{CLOSED_FOR, LiveMapLoader};
+pub use loader::{ALERTS_FOR, CLOSED_FOR, LiveMapLoader};
 pub use map::{LiveMap, MAX_VIEW_ITEMS, MapViewError, ViewError, view_query};
 pub use points::{Neighbour, PointFeature, PointFilter, PointLayer, RAW_POSITION_M};
 pub use viewport::{IndexConfig, LonLatBox, StatusFilter, ViewportAnswer, ViewportQuery};

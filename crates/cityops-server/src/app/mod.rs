@@ -10,6 +10,7 @@ pub mod export;
 pub mod feeds;
 pub mod queue;
 pub mod reference;
+pub mod replay;
 pub mod scope;
 pub mod summary;
 pub mod validate;
@@ -504,18 +505,14 @@ pub fn case_filter(caller: &Caller, q: &CaseQuery, now: cityops_api::Timestamp) 
 
 /// A case as lists carry it: `overdue` evaluated at `now`, without its stage log and action
 /// history (a single-case read has those; a list of 1000 would otherwise carry every case's whole
-/// life).
-pub fn slim(c: &CaseDto, now: cityops_api::Timestamp) -> CaseDto {
-    let mut c = c.clone().without_reporter();
-    c.overdue = c.status.overdue(c.deadline, now);
-    c.due_soon = c.status.due_soon(c.due_soon_at, c.deadline, now);
-    c.history.clear();
-    c.events.clear();
-    c
-}
+/// life) — the same form the history keeps.
+pub use cityops_core::history::slim_case as slim;
 
 /// A page of cases, newest first.
 pub async fn list_cases(st: &AppState, caller: &Caller, q: &CaseQuery) -> AppResult<CasePageDto> {
+    if let Some(at) = q.at {
+        return replay::list_cases_at(st, caller, q, at).await;
+    }
     let now = cityops_core::calendar::to_timestamp(st.clock.now());
     let f = case_filter(caller, q, now)?;
     let page = st.store.list_cases(&f).await?;
@@ -532,8 +529,11 @@ pub async fn allowed_actions(st: &AppState, caller: &Caller, id: i64) -> AppResu
 
 /// What a map view draws, from the service's live map (a district token: its district's cases,
 /// trucks and alerts, and the city's shared infrastructure).
-pub fn viewport(st: &AppState, caller: &Caller, q: &ViewQuery) -> AppResult<MapViewDto> {
+pub async fn viewport(st: &AppState, caller: &Caller, q: &ViewQuery) -> AppResult<MapViewDto> {
     use cityops_core::index::MapViewError;
+    if let Some(at) = q.at {
+        return replay::viewport_at(st, caller, q, at).await;
+    }
     st.map
         .view(q, caller.district.as_deref())
         .ok_or_else(|| AppError::new(ErrorCode::Unavailable, "the map is unavailable"))?

@@ -20,7 +20,7 @@ async fn viewport(
     caller: Caller,
     QueryOf(q): QueryOf<ep::Viewport>,
 ) -> AppResult<Reply<ep::Viewport>> {
-    Ok(Reply(app::viewport(&st, &caller, &q)?))
+    Ok(Reply(app::viewport(&st, &caller, &q).await?))
 }
 
 async fn vehicles(State(st): State<AppState>, caller: Caller) -> AppResult<Reply<ep::Vehicles>> {

@@ -38,8 +38,16 @@ impl TestApp {
     }
 
     pub async fn with_clock(url: &str, clock: Arc<dyn Clock>) -> Self {
+        Self::with_history(url, clock, cityops_server::HistoryConfig::default()).await
+    }
+
+    pub async fn with_history(
+        url: &str,
+        clock: Arc<dyn Clock>,
+        history: cityops_server::HistoryConfig,
+    ) -> Self {
         let store = cityops_store::open(url).await.unwrap();
-        let state = cityops_server::start_state(store, city(), clock).await.unwrap();
+        let state = cityops_server::start_state_with(store, city(), clock, history).await.unwrap();
         Self { router: cityops_server::router(state.clone()), state }
     }
 

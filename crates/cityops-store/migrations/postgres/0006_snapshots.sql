@@ -1,0 +1,10 @@
+-- Frames of the city kept for replay: the live map's state (cases on the map, vehicles' last
+-- fixes, the day's alerts) as of event `event_id`, taken at `at_ms`; `body` is the frame's JSON,
+-- deflate-compressed. The picture at any instant is the latest frame before it plus the events
+-- since. Pruned with the events they stand for once older than the retention.
+CREATE TABLE snapshots (
+    event_id BIGINT PRIMARY KEY,
+    at_ms    BIGINT NOT NULL,
+    body     BYTEA  NOT NULL
+);
+CREATE INDEX snapshots_at ON snapshots (at_ms);
