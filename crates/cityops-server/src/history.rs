@@ -131,14 +131,23 @@ impl History {
         clock: Arc<dyn Clock>,
         city: Arc<City>,
     ) -> Result<Self, cityops_core::index::IndexError> {
-        let mut base = LiveMap::new()?;
-        base.load_ops(&city.ops)?;
-        let h =
-            History { config, store, clock, city, base: Arc::new(base), decoded: Arc::new(Mutex::new(None)) };
+        let h = Self::reader(config, store, clock, city)?;
         let rx = live.subscribe();
         let keeper = h.clone();
         tokio::spawn(async move { keeper.keep(rx).await });
         Ok(h)
+    }
+
+    /// The replay service alone, reading what a keeper wrote (tools and benchmarks).
+    pub fn reader(
+        config: HistoryConfig,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        city: Arc<City>,
+    ) -> Result<Self, cityops_core::index::IndexError> {
+        let mut base = LiveMap::new()?;
+        base.load_ops(&city.ops)?;
+        Ok(History { config, store, clock, city, base: Arc::new(base), decoded: Arc::new(Mutex::new(None)) })
     }
 
     /// The configuration in force.
