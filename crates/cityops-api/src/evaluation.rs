@@ -97,6 +97,12 @@ pub struct UtilisationDto {
     pub handled: u32,
     /// Mean minutes from dispatch to the unit's feedback.
     pub mean_handling_minutes: Option<f64>,
+    /// Hours per trend bucket: 1 for a period of up to two days, else 24.
+    pub trend_hours: u32,
+    /// Reports per bucket from `from` (hour by hour, or day by day).
+    pub trend: Vec<u32>,
+    /// The five most reported types of the period.
+    pub top_types: Vec<crate::TypeCountDto>,
 }
 
 /// Rates with the evaluated subject's name.

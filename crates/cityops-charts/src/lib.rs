@@ -209,6 +209,65 @@ pub fn hourly_svg(counts: &[u32], title: &str, theme: Theme, size: (u32, u32)) -
     svg_of(size, |root| hourly(root, counts, title, theme))
 }
 
+/// Columns over a labelled axis (a trend by hour or by day): `labels[i]` names column `i`; at most
+/// `ticks` labels are written.
+pub fn columns<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    counts: &[u32],
+    labels: &[String],
+    title: &str,
+    theme: Theme,
+) -> Result<(), ChartError> {
+    area.fill(&theme.background).map_err(err)?;
+    let (fg, f) = (theme.foreground, theme.font);
+    let n = u32::try_from(counts.len()).unwrap_or(u32::MAX).max(1);
+    let top = counts.iter().copied().max().unwrap_or(0).max(1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", f * 7 / 5).into_font().color(&fg))
+        .margin(12)
+        .x_label_area_size(f * 2)
+        .y_label_area_size(f * 3)
+        .build_cartesian_2d((0u32..n).into_segmented(), 0u32..top + top / 5 + 1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .axis_style(fg)
+        .light_line_style(fg.mix(0.1))
+        .bold_line_style(fg.mix(0.25))
+        .label_style(("sans-serif", f).into_font().color(&fg))
+        .x_labels(8)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(counts.iter().enumerate().map(|(i, v)| {
+            let i = u32::try_from(i).unwrap_or(0);
+            let mut bar = Rectangle::new(
+                [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), *v)],
+                theme.bar.filled(),
+            );
+            bar.set_margin(0, 0, 1, 1);
+            bar
+        }))
+        .map_err(err)?;
+    area.present().map_err(err)
+}
+
+/// [`columns`] as an SVG document.
+pub fn columns_svg(
+    counts: &[u32],
+    labels: &[String],
+    title: &str,
+    theme: Theme,
+    size: (u32, u32),
+) -> Result<String, ChartError> {
+    svg_of(size, |root| columns(root, counts, labels, title, theme))
+}
+
 /// Labelled horizontal bars, top to bottom in the order given, each with its value (channel
 /// mix, top types): `rows` are (label, value, colour or `None` for the theme's bar colour).
 pub fn labelled_bars<DB: DrawingBackend>(

@@ -29,6 +29,17 @@ pub struct Utilisation {
     pub handled: u32,
     /// Mean minutes from dispatch to that feedback.
     pub mean_handling_minutes: Option<f64>,
+    /// Hours per trend bucket: 1 for a period of up to two days, else 24.
+    pub trend_hours: u32,
+    /// Reports per bucket from the period's start.
+    pub trend: Vec<u32>,
+    /// The five most reported types (most first, then by code).
+    pub top_types: Vec<(cityops_api::TypeKey, u32)>,
+}
+
+/// Hours per trend bucket of a period: hourly up to two days, daily beyond.
+pub fn trend_hours(period: Period) -> u32 {
+    if period.to - period.from <= chrono::TimeDelta::hours(48) { 1 } else { 24 }
 }
 
 /// Which of the three ways a channel finds problems: 0 active, 1 passive, 2 automatic.
@@ -50,9 +61,18 @@ pub fn utilisation(cases: &[Case], area: &str, period: Period, as_of: NaiveDateT
     let reported = cases.iter().filter(|c| {
         Scope::area_contains(area, &c.location) && period.contains(c.created_at) && c.created_at <= as_of
     });
+    let bucket = i64::from(trend_hours(period)) * 3600;
+    let buckets = usize::try_from(((period.to - period.from).num_seconds() + bucket - 1) / bucket).unwrap_or(0);
+    let mut trend = vec![0u32; buckets];
+    let mut types: std::collections::BTreeMap<cityops_api::TypeKey, u32> = std::collections::BTreeMap::new();
     let mut reports = 0;
     for case in reported {
         reports += 1;
+        let slot = usize::try_from((case.created_at - period.from).num_seconds() / bucket).ok();
+        if let Some(n) = slot.and_then(|i| trend.get_mut(i)) {
+            *n += 1;
+        }
+        *types.entry(case.type_key.clone()).or_default() += 1;
         if let Some(slot) = by_channel.iter_mut().find(|(ch, _)| *ch == case.channel) {
             slot.1 += 1;
         }
@@ -81,6 +101,9 @@ pub fn utilisation(cases: &[Case], area: &str, period: Period, as_of: NaiveDateT
     }
     let mean = |sum: i64, n: u32| (n > 0).then(|| sum as f64 / f64::from(n));
     let [active, passive, automatic] = ways;
+    let mut top_types: Vec<(cityops_api::TypeKey, u32)> = types.into_iter().collect();
+    top_types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
+    top_types.truncate(5);
     Utilisation {
         reports,
         by_channel,
@@ -91,5 +114,8 @@ pub fn utilisation(cases: &[Case], area: &str, period: Period, as_of: NaiveDateT
         mean_dispatch_minutes: mean(dispatch_min, dispatched),
         handled,
         mean_handling_minutes: mean(handle_min, handled),
+        trend_hours: trend_hours(period),
+        trend,
+        top_types,
     }
 }

@@ -175,6 +175,7 @@ pub async fn drill(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<E
     let cases = cases_of(st, p, (area != city).then(|| area.clone())).await?;
     let now = st.clock.now();
     let (from, to) = (q.from, q.to);
+    let catalogue = st.city.clone();
     let drill = tokio::task::spawn_blocking(move || {
         let cfg = CompositeConfig::default();
         let whole = evaluate(&cases, &Scope::Area(area.clone()), p, now, None, &cfg).to_dto();
@@ -220,6 +221,16 @@ pub async fn drill(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<E
             mean_dispatch_minutes: u.mean_dispatch_minutes,
             handled: u.handled,
             mean_handling_minutes: u.mean_handling_minutes,
+            trend_hours: u.trend_hours,
+            trend: u.trend,
+            top_types: u
+                .top_types
+                .into_iter()
+                .map(|(type_key, count)| {
+                    let name = catalogue.catalogue.get(&type_key).map(|c| c.name().to_owned()).unwrap_or_default();
+                    cityops_api::TypeCountDto { type_key, name, count }
+                })
+                .collect(),
         };
         EvaluationDrillDto {
             area: NamedRatesDto { name, rates: whole },
