@@ -33,6 +33,8 @@ pkgs=(
   chromium chromium-driver
   # GDAL's ogrinfo reads the GeoJSON and FlatGeobuf exports back in the tests
   gdal-bin
+  # the briefing's PDF is checked with poppler (pdfinfo, pdffonts, pdftotext, pdftoppm)
+  poppler-utils
 )
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

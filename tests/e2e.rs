@@ -1158,3 +1158,159 @@ async fn the_wall_in_chromium_at_4k_and_full_hd() {
     d.screenshot(&target_dir().join("e2e/wall-browser-overview-1080.png")).await;
     d.quit().await;
 }
+
+/// A command whose output a test reads.
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The leadership briefing of a simulated week: the service runs the synthetic city at 10,080×
+/// (a week a minute), then, on the same store with the real clock, the briefing is made by the
+/// command (twice, byte-identical with a fixed creation date) and by the API; poppler reads it
+/// back: A4 pages, the CJK font embedded, the title, every district and the API's figures in its
+/// text, the map's count equal to `viewport?at=` of the period's end. Pages are rendered to
+/// `target/e2e/briefing-*.png` to be looked at.
+#[tokio::test]
+async fn the_briefing_of_a_simulated_week_reads_true() {
+    if !enabled() {
+        return;
+    }
+    let data = fresh_dir("briefing");
+    let server = target_dir().join("debug/cityops-server");
+    let db = format!("sqlite://{}/week.sqlite", data.display());
+    let (from, to) = ("2026-03-02T00:00:00+08:00", "2026-03-09T00:00:00+08:00");
+    {
+        let port = free_port();
+        let _sim = spawn(
+            Command::new(&server)
+                .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+                .args(["--simulate", "--sim-sensor-minutes", "0", "--snapshot-minutes", "360"])
+                .args(["--time-scale", "10080", "--time-origin", "2026-03-02T00:00:00"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        let health = format!("http://127.0.0.1:{port}/api/health");
+        wait_http(&health, 60).await;
+        let end = chrono::DateTime::parse_from_rfc3339(to).unwrap() + chrono::Duration::hours(2);
+        let deadline = Instant::now() + Duration::from_secs(240);
+        loop {
+            let h: Value = reqwest::get(&health).await.unwrap().json().await.unwrap();
+            let now = chrono::DateTime::parse_from_rfc3339(h["now"].as_str().unwrap()).unwrap();
+            if now >= end {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the simulated week did not pass: {h}");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The same store, the real clock: the week is history.
+    let token = run_ok(Command::new(&server).args(["--database-url", &db, "token", "create", "--role", "leader"]))
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let port = free_port();
+    let _svc = spawn(
+        Command::new(&server)
+            .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let api = Api { http: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token };
+    wait_http(&format!("{}/api/health", api.base), 60).await;
+    let enc = |t: &str| t.replace('+', "%2B");
+    let drill =
+        api.call(reqwest::Method::GET, &format!("/api/v1/evaluation/drill?from={}&to={}&area=370200", enc(from), enc(to)), None).await;
+    let overdue = api.call(reqwest::Method::GET, &format!("/api/v1/cases?at={}&overdue=true&limit=1", enc(to)), None).await;
+    let reports = drill["utilisation"]["reports"].as_u64().unwrap();
+    assert!(reports > 1000, "a simulated week has reports: {reports}");
+
+    // The command, twice with a fixed creation date: the same bytes.
+    let pdf = data.join("week.pdf");
+    for out in [&pdf, &data.join("week-again.pdf")] {
+        run_ok(
+            Command::new(&server)
+                .env("SOURCE_DATE_EPOCH", "1773000000")
+                .args(["--database-url", &db, "briefing", "--from", from, "--to", to, "--out"])
+                .arg(out),
+        );
+    }
+    assert_eq!(std::fs::read(&pdf).unwrap(), std::fs::read(data.join("week-again.pdf")).unwrap(), "not reproducible");
+    let png = data.join("week.png");
+    run_ok(Command::new(&server).args(["--database-url", &db, "briefing", "--from", from, "--to", to, "--out"]).arg(&png));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"), "the first page as a PNG");
+    // The API's document is the same briefing.
+    let resp = api
+        .http
+        .get(format!("{}/api/v1/briefing.pdf?from={}&to={}", api.base, enc(from), enc(to)))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let via_api = resp.bytes().await.unwrap();
+    assert!(via_api.starts_with(b"%PDF"), "a PDF");
+
+    // poppler reads it back.
+    let info = run_ok(Command::new("pdfinfo").arg(&pdf));
+    assert!(info.contains("Pages:           3"), "{info}");
+    assert!(info.contains("A4"), "{info}");
+    let fonts = run_ok(Command::new("pdffonts").arg(&pdf));
+    assert!(
+        fonts.lines().any(|l| l.contains("NotoSansCJKsc") && l.split_whitespace().filter(|w| *w == "yes").count() >= 2),
+        "the CJK font is embedded (and subset): {fonts}"
+    );
+    let text = run_ok(Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-"));
+    assert!(text.contains("青岛市城市运行管理服务简报"), "{text}");
+    for d in ["市南区", "市北区", "黄岛区", "崂山区", "李沧区", "城阳区", "即墨区", "胶州市", "平度市", "莱西市"] {
+        assert!(text.contains(d), "{d} missing from the briefing");
+    }
+    let row = |label: &str| -> Vec<String> {
+        let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("no {label} row"));
+        line.trim_start().trim_start_matches(label).split_whitespace().map(str::to_owned).collect()
+    };
+    let util = &drill["utilisation"];
+    let rates = &drill["area"]["rates"];
+    assert_eq!(row("上报数(件)")[0], reports.to_string());
+    assert_eq!(row("立案数(件)")[0], rates["registered"].to_string());
+    assert_eq!(row("派遣数(件)")[0], util["dispatched"].to_string());
+    assert_eq!(row("结案数(件)")[0], rates["closed"].to_string());
+    let pct = |v: &Value| v.as_f64().map(|v| format!("{:.1}%", v * 100.0)).unwrap_or_else(|| "—".into());
+    assert_eq!(row("结案率")[0], pct(&rates["close_rate"]));
+    assert_eq!(row("按期结案率")[0], pct(&rates["on_time_close_rate"]));
+    assert_eq!(row("期末超期案件(件)")[0], overdue["total"].to_string());
+    // The map page shows what the viewport at the period's end answers for its window.
+    let caption = text.lines().find(|l| l.contains("图中案件")).expect("the map's caption");
+    let shown: u64 = caption.split("图中案件").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let window = caption.split("视窗").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let zoom = caption.split("缩放").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let b: Vec<&str> = window.split(',').collect();
+    let view = api
+        .call(
+            reqwest::Method::GET,
+            &format!(
+                "/api/v1/map/viewport?west={}&south={}&east={}&north={}&zoom={zoom}&width=1020&height=840&layers=cases&at={}",
+                b[0], b[1], b[2], b[3], enc(to)
+            ),
+            None,
+        )
+        .await;
+    let on_map: u64 = view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| match i["mix"].as_object() {
+            Some(m) => m.values().filter_map(Value::as_u64).sum(),
+            None => 1,
+        })
+        .sum();
+    assert_eq!(shown, on_map, "the map page against viewport?at={to}");
+    // Rendered, to be looked at.
+    let out = target_dir().join("e2e/briefing");
+    run_ok(Command::new("pdftoppm").args(["-r", "80", "-png"]).arg(&pdf).arg(&out));
+}

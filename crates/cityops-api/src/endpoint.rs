@@ -46,6 +46,8 @@ pub enum Format {
     Features,
     /// `image/svg+xml` text.
     Svg,
+    /// `application/pdf` bytes (a document to hand round).
+    Pdf,
     /// A TOML document (`application/toml`).
     Toml,
     /// `text/event-stream`: Server-Sent Events, each `data:` a [`crate::LiveEvent`].
@@ -67,6 +69,7 @@ impl Format {
             Format::Json => "application/json",
             Format::GeoJson | Format::Features => "application/geo+json",
             Format::Svg => "image/svg+xml",
+            Format::Pdf => "application/pdf",
             Format::Toml => "application/toml",
             Format::EventStream => "text/event-stream",
             Format::Open311 => "text/xml",
@@ -490,6 +493,12 @@ endpoints! {
         name: "evaluation_chart", method: Get, path: "/api/v1/evaluation/chart.svg", tag: "evaluation",
         summary: "The districts' composite ranking as an SVG chart for briefings",
         access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: Empty as Svg, success: 200,
+    }
+    /// The leadership briefing.
+    Briefing {
+        name: "briefing", method: Get, path: "/api/v1/briefing.pdf", tag: "evaluation",
+        summary: "The leadership briefing of a period (from, to; area = the city or a district) as an A4 PDF in Chinese: the figures against the previous period, the trend, the districts' ranking, the top types, the channel mix, the map at the period's end with its hotspots and the most overdue cases",
+        access: District, path_type: Empty, query: EvalQuery, request: Empty as None, response: Empty as Pdf, success: 200,
     }
     /// Inspector reports.
     FeedInspector {

@@ -47,5 +47,13 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Briefing { from, to, district, out }) => {
+            let written = cityops_server::admin_cli::briefing(&config, &from, &to, district, &out).await?;
+            #[allow(clippy::print_stdout, reason = "the file written is this command's output")]
+            {
+                print!("{written}");
+            }
+            Ok(())
+        }
     }
 }

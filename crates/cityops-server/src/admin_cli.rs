@@ -80,3 +80,43 @@ pub async fn calendar_show(config: &Config, year: i32) -> anyhow::Result<String>
     let dto = crate::calendar::year_dto(&loaded, year)?;
     Ok(crate::calendar::render_year(&dto, &loaded.calendar)?)
 }
+
+/// `briefing --from --to [--district] --out FILE.pdf|FILE.png`: the leadership briefing from the
+/// store, read only (no rules run, no snapshot written), with its progress on stderr. Returns
+/// what was written.
+pub async fn briefing(
+    config: &Config,
+    from: &str,
+    to: &str,
+    district: Option<String>,
+    out: &std::path::Path,
+) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let time = |what: &str, v: &str| {
+        chrono::DateTime::parse_from_rfc3339(v)
+            .with_context(|| format!("--{what} {v:?} is not an RFC 3339 time with zone (e.g. 2026-03-02T00:00:00+08:00)"))
+    };
+    let ask = crate::app::briefing::Ask { from: time("from", from)?, to: time("to", to)?, area: district };
+    let png = match out.extension().and_then(|e| e.to_str()) {
+        Some("pdf") => false,
+        Some("png") => true,
+        _ => anyhow::bail!("--out {}: name a .pdf or a .png file", out.display()),
+    };
+    #[allow(clippy::print_stderr, reason = "the progress of a long command, for the person running it")]
+    let progress = |n: usize, of: usize, step: &str| eprintln!("[{n}/{of}] {step}");
+    progress(0, 5, "打开数据 (opening the store and the city)");
+    let store = cityops_store::open(&config.database_url).await?;
+    let city = std::sync::Arc::new(tokio::task::spawn_blocking(crate::city::City::qingdao).await??);
+    let clock: std::sync::Arc<dyn crate::clock::Clock> = std::sync::Arc::new(crate::clock::SystemClock);
+    let history = crate::history::HistoryConfig { keep: false, ..config.history };
+    let state = crate::state::AppState::new(store, city, clock, history).await?;
+    let caller = crate::auth::Caller { label: "cli".into(), role: cityops_api::Role::Leader, district: None, remote: "local".into() };
+    let bytes = if png {
+        crate::app::briefing::png(&state, &caller, &ask, &progress).await
+    } else {
+        crate::app::briefing::pdf(&state, &caller, &ask, &progress).await
+    }
+    .map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(format!("{} ({} bytes)\n", out.display(), bytes.len()))
+}

@@ -54,6 +54,22 @@ pub enum Command {
     /// The working calendar: load State Council holiday notices, show a year.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Write the leadership briefing of a period (A4, zh-CN) as a PDF, or its first page as a
+    /// PNG, from the store (read only; the service may be running on it).
+    Briefing {
+        /// Period start, RFC 3339 with zone (e.g. 2026-03-02T00:00:00+08:00).
+        #[arg(long)]
+        from: String,
+        /// Period end (exclusive), RFC 3339 with zone; at most 92 days after `from`.
+        #[arg(long)]
+        to: String,
+        /// A district (6-digit code); default the whole city.
+        #[arg(long)]
+        district: Option<String>,
+        /// Output file: `.pdf` (the document) or `.png` (its first page).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Calendar subcommands (they work on the store directly; a running service on the same
@@ -312,6 +328,7 @@ impl Config {
                 .snapshot_minutes
                 .or(file.snapshot_minutes)
                 .unwrap_or(defaults.snapshot_minutes),
+            keep: true,
         };
         if !(1..=36_500).contains(&history.retention_days) {
             return Err(ConfigError::Invalid {

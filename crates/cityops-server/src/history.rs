@@ -27,12 +27,15 @@ pub struct HistoryConfig {
     pub retention_days: u32,
     /// Service-time minutes between snapshots (bounds the events replayed per picture).
     pub snapshot_minutes: u32,
+    /// Whether this process keeps the history (writes snapshots, prunes): the service does; a
+    /// command that only reads it (`briefing`) does not.
+    pub keep: bool,
 }
 
 impl Default for HistoryConfig {
     /// 400 days (a year back from any day, with room), a snapshot an hour.
     fn default() -> Self {
-        HistoryConfig { retention_days: 400, snapshot_minutes: 60 }
+        HistoryConfig { retention_days: 400, snapshot_minutes: 60, keep: true }
     }
 }
 
@@ -132,9 +135,11 @@ impl History {
         city: Arc<City>,
     ) -> Result<Self, cityops_core::index::IndexError> {
         let h = Self::reader(config, store, clock, city)?;
-        let rx = live.subscribe();
-        let keeper = h.clone();
-        tokio::spawn(async move { keeper.keep(rx).await });
+        if config.keep {
+            let rx = live.subscribe();
+            let keeper = h.clone();
+            tokio::spawn(async move { keeper.keep(rx).await });
+        }
         Ok(h)
     }
 

@@ -79,7 +79,7 @@ async fn snapshot_after(app: &TestApp, at: &str) {
 
 async fn the_past_over_http(url: &str) {
     let clock = SetClock::at("2026-12-31 21:00");
-    let history = HistoryConfig { retention_days: 30, snapshot_minutes: 60 };
+    let history = HistoryConfig { retention_days: 30, snapshot_minutes: 60, keep: true };
     let app = TestApp::with_history(url, clock.clone(), history).await;
     let admin = app.token(Role::Admin, "r-admin", None).await;
     let laoshan = app.token(Role::Leader, "r-laoshan", Some("370212")).await;

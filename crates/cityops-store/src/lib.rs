@@ -109,6 +109,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// in one transaction. Nothing goes while no snapshot is that old.
     async fn prune_history(&self, before: cityops_api::Timestamp) -> Result<Pruned>;
 
+    /// The alert events stamped in `[from, to)`, oldest first.
+    async fn alerts_between(&self, from: cityops_api::Timestamp, to: cityops_api::Timestamp) -> Result<Vec<LiveEvent>>;
+
     /// The greatest event id so far (0 when none).
     async fn last_event_id(&self) -> Result<u64>;
 

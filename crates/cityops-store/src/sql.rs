@@ -727,6 +727,17 @@ impl Store for SqlStore {
         Ok(id.and_then(|i| u64::try_from(i).ok()))
     }
 
+    async fn alerts_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<LiveEvent>> {
+        let rows = sqlx::query(
+            "SELECT id, at_ms, body FROM events WHERE kind = 'alert' AND at_ms >= $1 AND at_ms < $2 ORDER BY id",
+        )
+        .bind(ms(&from))
+        .bind(ms(&to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_event).collect()
+    }
+
     async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> Result<bool> {
         let _w = self.write.lock().await;
         let mut tx = self.begin_write().await?;

@@ -4,6 +4,7 @@
 //! rules on them), [`reference`] (catalogue, units, layers, cameras), [`evaluation`] (GB/T
 //! 30428.4), [`export`] (the case list as features).
 
+pub mod briefing;
 pub mod duplicates;
 pub mod evaluation;
 pub mod export;

@@ -17,6 +17,7 @@ pub fn router() -> ApiRouter {
         .at::<ep::Evaluation, _, _>(area)
         .at::<ep::EvaluationDistricts, _, _>(districts)
         .at::<ep::EvaluationChart, _, _>(chart)
+        .at::<ep::Briefing, _, _>(briefing)
         .at::<ep::EvaluationDrill, _, _>(drill)
         .at::<ep::Summary, _, _>(summary)
 }
@@ -60,4 +61,25 @@ async fn chart(
 ) -> AppResult<impl IntoResponse> {
     let svg = evaluation::chart_svg(&st, &caller, &q).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
+}
+
+async fn briefing(
+    State(st): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<ep::Briefing>,
+) -> AppResult<impl IntoResponse> {
+    if q.unit.is_some() {
+        return Err(crate::error::AppError::invalid("a briefing is of an area: give area, not unit"));
+    }
+    let ask = crate::app::briefing::Ask { from: q.from, to: q.to, area: q.area.clone() };
+    let log = |n: usize, of: usize, step: &str| tracing::info!(step = n, of, "briefing: {step}");
+    let pdf = crate::app::briefing::pdf(&st, &caller, &ask, &log).await?;
+    let name = format!("briefing-{}-{}.pdf", q.from.format("%Y%m%dT%H%M"), q.to.format("%Y%m%dT%H%M"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        pdf,
+    ))
 }

@@ -8,3 +8,5 @@ CREATE TABLE snapshots (
     body     BYTEA  NOT NULL
 );
 CREATE INDEX snapshots_at ON snapshots (at_ms);
+-- Alerts of a period (the briefing's hotspots) without reading the period's GPS fixes.
+CREATE INDEX events_kind_at ON events (kind, at_ms);
