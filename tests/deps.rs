@@ -134,6 +134,19 @@ fn the_ui_knows_only_the_contract_and_browser_crates() {
 }
 
 #[test]
+fn the_briefing_composes_and_writes_only() {
+    let all = workspace_deps();
+    let briefing = normal(&all, "cityops-briefing");
+    const ALLOWED: &[&str] =
+        &["cityops-api", "cityops-charts", "chrono", "thiserror", "krilla", "krilla-svg", "resvg"];
+    assert!(briefing.iter().all(|d| ALLOWED.contains(d)), "{briefing:?}");
+    // Only the service makes briefings; the console and the core never link a PDF writer.
+    for c in ["cityops-ui", "cityops-core", "cityops-api", "cityops-client"] {
+        assert!(!normal(&all, c).contains(&"cityops-briefing"), "{c}");
+    }
+}
+
+#[test]
 fn the_client_knows_only_the_contract() {
     let all = workspace_deps();
     let client = normal(&all, "cityops-client");

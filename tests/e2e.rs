@@ -1207,12 +1207,13 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     // The same store, the real clock: the week is history.
-    let token = run_ok(Command::new(&server).args(["--database-url", &db, "token", "create", "--role", "leader"]))
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_owned();
+    let token =
+        run_ok(Command::new(&server).args(["--database-url", &db, "token", "create", "--role", "leader"]))
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_owned();
     let port = free_port();
     let _svc = spawn(
         Command::new(&server)
@@ -1223,9 +1224,16 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
     let api = Api { http: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token };
     wait_http(&format!("{}/api/health", api.base), 60).await;
     let enc = |t: &str| t.replace('+', "%2B");
-    let drill =
-        api.call(reqwest::Method::GET, &format!("/api/v1/evaluation/drill?from={}&to={}&area=370200", enc(from), enc(to)), None).await;
-    let overdue = api.call(reqwest::Method::GET, &format!("/api/v1/cases?at={}&overdue=true&limit=1", enc(to)), None).await;
+    let drill = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/v1/evaluation/drill?from={}&to={}&area=370200", enc(from), enc(to)),
+            None,
+        )
+        .await;
+    let overdue = api
+        .call(reqwest::Method::GET, &format!("/api/v1/cases?at={}&overdue=true&limit=1", enc(to)), None)
+        .await;
     let reports = drill["utilisation"]["reports"].as_u64().unwrap();
     assert!(reports > 1000, "a simulated week has reports: {reports}");
 
@@ -1239,9 +1247,17 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
                 .arg(out),
         );
     }
-    assert_eq!(std::fs::read(&pdf).unwrap(), std::fs::read(data.join("week-again.pdf")).unwrap(), "not reproducible");
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        std::fs::read(data.join("week-again.pdf")).unwrap(),
+        "not reproducible"
+    );
     let png = data.join("week.png");
-    run_ok(Command::new(&server).args(["--database-url", &db, "briefing", "--from", from, "--to", to, "--out"]).arg(&png));
+    run_ok(
+        Command::new(&server)
+            .args(["--database-url", &db, "briefing", "--from", from, "--to", to, "--out"])
+            .arg(&png),
+    );
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"), "the first page as a PNG");
     // The API's document is the same briefing.
     let resp = api
@@ -1267,11 +1283,16 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
     );
     let text = run_ok(Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-"));
     assert!(text.contains("青岛市城市运行管理服务简报"), "{text}");
-    for d in ["市南区", "市北区", "黄岛区", "崂山区", "李沧区", "城阳区", "即墨区", "胶州市", "平度市", "莱西市"] {
+    for d in
+        ["市南区", "市北区", "黄岛区", "崂山区", "李沧区", "城阳区", "即墨区", "胶州市", "平度市", "莱西市"]
+    {
         assert!(text.contains(d), "{d} missing from the briefing");
     }
     let row = |label: &str| -> Vec<String> {
-        let line = text.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("no {label} row"));
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row"));
         line.trim_start().trim_start_matches(label).split_whitespace().map(str::to_owned).collect()
     };
     let util = &drill["utilisation"];
@@ -1286,7 +1307,8 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
     assert_eq!(row("期末超期案件(件)")[0], overdue["total"].to_string());
     // The map page shows what the viewport at the period's end answers for its window.
     let caption = text.lines().find(|l| l.contains("图中案件")).expect("the map's caption");
-    let shown: u64 = caption.split("图中案件").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let shown: u64 =
+        caption.split("图中案件").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
     let window = caption.split("视窗").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let zoom = caption.split("缩放").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let b: Vec<&str> = window.split(',').collect();

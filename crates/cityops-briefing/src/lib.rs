@@ -166,7 +166,8 @@ impl Page {
         Page { svg }
     }
 
-    fn text(&mut self, x: f64, y: f64, size: f64, weight: &str, fill: &str, anchor: &str, s: &str) {
+    /// Text at `(x, y)` in `(size, weight, fill, anchor)`.
+    fn text(&mut self, (x, y): (f64, f64), (size, weight, fill, anchor): (f64, &str, &str, &str), s: &str) {
         let _ = write!(
             self.svg,
             r#"<text x="{x:.1}" y="{y:.1}" font-size="{size}" font-weight="{weight}" fill="{fill}" text-anchor="{anchor}">{}</text>"#,
@@ -189,7 +190,8 @@ impl Page {
         let Some(end) = rest.find('>') else { return };
         let (attrs, body) = (&rest[..end], &rest[end..]);
         let attrs = attributes(attrs);
-        let attr = |name: &str| attrs.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.parse::<f64>().ok());
+        let attr =
+            |name: &str| attrs.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.parse::<f64>().ok());
         let (cw, ch) = (attr("width").unwrap_or(w), attr("height").unwrap_or(h));
         let kept: Vec<String> = attrs
             .iter()
@@ -210,29 +212,29 @@ impl Page {
         } else {
             "数据：青岛市城市运行管理服务平台"
         };
-        self.text(MARGIN, y, 8.0, "normal", "#555", "start", source);
-        self.text(PAGE.0 - MARGIN, y, 8.0, "normal", "#555", "end", &format!("第 {n} 页 共 {of} 页"));
+        self.text((MARGIN, y), (8.0, "normal", "#555", "start"), source);
+        self.text((PAGE.0 - MARGIN, y), (8.0, "normal", "#555", "end"), &format!("第 {n} 页 共 {of} 页"));
         self.svg.push_str("</svg>");
         self.svg
     }
 }
 
 fn header(p: &mut Page, b: &Briefing, title: &str) {
-    p.text(MARGIN, 48.0, 9.0, "normal", "#444", "start", "青岛市城市运行管理服务平台 · 领导简报");
-    p.text(MARGIN, 74.0, 18.0, "bold", "#111", "start", title);
+    p.text((MARGIN, 48.0), (9.0, "normal", "#444", "start"), "青岛市城市运行管理服务平台 · 领导简报");
+    p.text((MARGIN, 74.0), (18.0, "bold", "#111", "start"), title);
     p.text(
-        MARGIN,
-        94.0,
-        9.5,
-        "normal",
-        "#333",
-        "start",
+        (MARGIN, 94.0),
+        (9.5, "normal", "#333", "start"),
         &format!("统计时段 {} 至 {}(UTC+8) · 数据截至 {}", time(&b.from), time(&b.to), time(&b.as_of)),
     );
     p.rect(MARGIN, 102.0, PAGE.0 - 2.0 * MARGIN, 0.8, "#1d4ed8", "none");
     if b.synthetic {
         p.rect(PAGE.0 - MARGIN - 150.0, 34.0, 150.0, 18.0, "#fff7ed", "#f97316");
-        p.text(PAGE.0 - MARGIN - 75.0, 47.0, 8.5, "normal", "#c2410c", "middle", "合成数据 · 演示用，非真实案件");
+        p.text(
+            (PAGE.0 - MARGIN - 75.0, 47.0),
+            (8.5, "normal", "#c2410c", "middle"),
+            "合成数据 · 演示用，非真实案件",
+        );
     }
 }
 
@@ -241,8 +243,11 @@ pub fn kpi_rows(b: &Briefing) -> Vec<[String; 4]> {
     let (c, p) = (&b.current, &b.previous);
     let (cu, pu) = (&c.utilisation, &p.utilisation);
     let (cr, pr) = (&c.area.rates, &p.area.rates);
-    let count = |label: &str, a: u64, bb: u64| [label.to_owned(), a.to_string(), bb.to_string(), change(a as f64, bb as f64)];
-    let rate = |label: &str, a: Option<f64>, bb: Option<f64>| [label.to_owned(), pct(a), pct(bb), change_pp(a, bb)];
+    let count = |label: &str, a: u64, bb: u64| {
+        [label.to_owned(), a.to_string(), bb.to_string(), change(a as f64, bb as f64)]
+    };
+    let rate =
+        |label: &str, a: Option<f64>, bb: Option<f64>| [label.to_owned(), pct(a), pct(bb), change_pp(a, bb)];
     let minutes = |label: &str, a: Option<f64>, bb: Option<f64>| {
         let d = match (a, bb) {
             (Some(x), Some(y)) => format!("{:+.1}", x - y),
@@ -251,7 +256,9 @@ pub fn kpi_rows(b: &Briefing) -> Vec<[String; 4]> {
         [label.to_owned(), num(a, 1), num(bb, 1), d]
     };
     let grade = |r: &cityops_api::RatesDto| {
-        format!("{} {}", num(r.composite, 1), r.grade.map(|g| format!("{g:?}")).unwrap_or_default()).trim().to_owned()
+        format!("{} {}", num(r.composite, 1), r.grade.map(|g| format!("{g:?}")).unwrap_or_default())
+            .trim()
+            .to_owned()
     };
     vec![
         count("上报数(件)", u64::from(cu.reports), u64::from(pu.reports)),
@@ -292,7 +299,7 @@ fn page_summary(b: &Briefing) -> Result<Page, BriefingError> {
     p.rect(x, y - 13.0, widths.iter().sum(), 19.0, "#eff6ff", "#93c5fd");
     let mut cx = x + 6.0;
     for (h, w) in heads.iter().zip(widths) {
-        p.text(cx, y, 9.5, "bold", "#1e3a8a", "start", h);
+        p.text((cx, y), (9.5, "bold", "#1e3a8a", "start"), h);
         cx += w;
     }
     y += 19.0;
@@ -302,19 +309,15 @@ fn page_summary(b: &Briefing) -> Result<Page, BriefingError> {
         }
         let mut cx = x + 6.0;
         for (cell, w) in row.iter().zip(widths) {
-            p.text(cx, y, 9.5, "normal", "#111", "start", cell);
+            p.text((cx, y), (9.5, "normal", "#111", "start"), cell);
             cx += w;
         }
         y += 19.0;
     }
     let prev = &b.previous.utilisation;
     p.text(
-        x,
-        y + 2.0,
-        8.0,
-        "normal",
-        "#555",
-        "start",
+        (x, y + 2.0),
+        (8.0, "normal", "#555", "start"),
         &format!(
             "上期 = {} 至 {};率按 GB/T 30428.4 计算;超期为时段末(上期末)仍超期的案件。",
             time(&prev.from),
@@ -329,8 +332,9 @@ fn page_summary(b: &Briefing) -> Result<Page, BriefingError> {
         .iter()
         .map(|c| (channel_name(c.channel).to_owned(), c.count, None))
         .collect();
-    let svg = cityops_charts::labelled_bars_svg(&rows, "上报渠道构成(件)", Theme::LIGHT.with_font(13), (700, 300))
-        .map_err(chart_err)?;
+    let svg =
+        cityops_charts::labelled_bars_svg(&rows, "上报渠道构成(件)", Theme::LIGHT.with_font(13), (700, 300))
+            .map_err(chart_err)?;
     p.chart(MARGIN, y + 16.0, PAGE.0 - 2.0 * MARGIN, 210.0, &svg);
     Ok(p)
 }
@@ -354,7 +358,11 @@ fn page_charts(b: &Briefing) -> Result<Page, BriefingError> {
     let labels: Vec<String> = (0..u.trend.len())
         .map(|i| {
             let t = u.from + step * i32::try_from(i).unwrap_or(0);
-            if u.trend_hours >= 24 { t.format("%m-%d").to_string() } else { t.format("%d日%H时").to_string() }
+            if u.trend_hours >= 24 {
+                t.format("%m-%d").to_string()
+            } else {
+                t.format("%d日%H时").to_string()
+            }
         })
         .collect();
     let title = if u.trend_hours >= 24 { "每日上报量(件)" } else { "每小时上报量(件)" };
@@ -373,8 +381,13 @@ fn page_charts(b: &Briefing) -> Result<Page, BriefingError> {
     p.chart(MARGIN, 322.0, PAGE.0 - 2.0 * MARGIN, 230.0, &rank);
     let types: Vec<(String, u32, Option<cityops_charts::RGB>)> =
         u.top_types.iter().map(|t| (format!("{} {}", t.type_key.code, t.name), t.count, None)).collect();
-    let top = cityops_charts::labelled_bars_svg(&types, "上报最多的问题类型(件)", Theme::LIGHT.with_font(13), (760, 300))
-        .map_err(chart_err)?;
+    let top = cityops_charts::labelled_bars_svg(
+        &types,
+        "上报最多的问题类型(件)",
+        Theme::LIGHT.with_font(13),
+        (760, 300),
+    )
+    .map_err(chart_err)?;
     p.chart(MARGIN, 566.0, PAGE.0 - 2.0 * MARGIN, 220.0, &top);
     Ok(p)
 }
@@ -402,7 +415,11 @@ fn page_map(b: &Briefing) -> Page {
     let (ox, oy) = (bx + (bw - (e - w) * k_lat * scale) / 2.0, by + (bh - (n - s) * scale) / 2.0);
     let xy = |lon: f64, lat: f64| (ox + (lon - w) * k_lat * scale, oy + (n - lat) * scale);
     p.rect(bx, by, bw, bh, "#f1f5f9", "#cbd5e1");
-    let _ = write!(p.svg, r#"<svg x="{bx}" y="{by}" width="{bw}" height="{bh}" overflow="hidden"><g transform="translate({},{})">"#, -bx, -by);
+    let _ = write!(
+        p.svg,
+        r#"<svg x="{bx}" y="{by}" width="{bw}" height="{bh}" overflow="hidden"><g transform="translate({},{})">"#,
+        -bx, -by
+    );
     for o in &b.outlines {
         let mut d = String::new();
         for ring in &o.rings {
@@ -416,7 +433,7 @@ fn page_map(b: &Briefing) -> Page {
     }
     for o in &b.outlines {
         let (x, y) = xy(o.label.0, o.label.1);
-        p.text(x, y, 8.0, "normal", "#334155", "middle", &o.name);
+        p.text((x, y), (8.0, "normal", "#334155", "middle"), &o.name);
     }
     for item in &b.map {
         match item {
@@ -429,7 +446,7 @@ fn page_map(b: &Briefing) -> Page {
                     mix_colour(mix)
                 );
                 if mix.total() >= 10 {
-                    p.text(x, y + 2.5, 6.5, "bold", "#ffffff", "middle", &mix.total().to_string());
+                    p.text((x, y + 2.5), (6.5, "bold", "#ffffff", "middle"), &mix.total().to_string());
                 }
             }
             MapItemDto::Point { lon, lat, status, .. } => {
@@ -460,20 +477,18 @@ fn page_map(b: &Briefing) -> Page {
     // Legend.
     let ly = by + bh + 16.0;
     let mut lx = MARGIN;
-    for (c, t) in [("#2563eb", "在办"), ("#eab308", "临期"), ("#dc2626", "超期"), ("#9ca3af", "已结案(24 小时内)")] {
+    for (c, t) in
+        [("#2563eb", "在办"), ("#eab308", "临期"), ("#dc2626", "超期"), ("#9ca3af", "已结案(24 小时内)")]
+    {
         let _ = write!(p.svg, r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{c}"/>"##, lx + 4.0, ly - 3.0);
-        p.text(lx + 12.0, ly, 8.5, "normal", "#333", "start", t);
+        p.text((lx + 12.0, ly), (8.5, "normal", "#333", "start"), t);
         lx += 28.0 + 9.0 * t.chars().count() as f64;
     }
     let _ = write!(p.svg, r##"<path d="M{:.1},{:.1}l-4.5,8h9z" fill="#f97316"/>"##, lx + 4.0, ly - 8.0);
-    p.text(lx + 12.0, ly, 8.5, "normal", "#333", "start", &format!("本期高发点 {} 处", b.hotspots.len()));
+    p.text((lx + 12.0, ly), (8.5, "normal", "#333", "start"), &format!("本期高发点 {} 处", b.hotspots.len()));
     p.text(
-        MARGIN,
-        ly + 14.0,
-        8.0,
-        "normal",
-        "#555",
-        "start",
+        (MARGIN, ly + 14.0),
+        (8.0, "normal", "#555", "start"),
         "圆点大小表示聚合的案件数;颜色取聚合中超期(≥10%)、临期(≥10%)的占比。底图:区(市)界线。",
     );
     let on_map: u32 = b
@@ -485,39 +500,41 @@ fn page_map(b: &Briefing) -> Page {
         })
         .sum();
     let [w, s, e, n] = b.bbox;
-    p.text(
-        MARGIN,
-        ly + 26.0,
-        8.0,
-        "normal",
-        "#555",
-        "start",
-        &format!(
+    p.text((MARGIN, ly + 26.0), (8.0, "normal", "#555", "start"), &format!(
             "图中案件 {on_map} 件(时段末在图:在办、临期、超期及 24 小时内结案)· 视窗 {w:.4},{s:.4},{e:.4},{n:.4} 缩放 {}",
             b.zoom
-        ),
-    );
+        ));
     // The most overdue cases.
     let mut y = ly + 48.0;
-    p.text(MARGIN, y, 11.0, "bold", "#111", "start", &format!("时段末超期最久的案件(共 {} 件超期)", b.overdue.0));
+    p.text(
+        (MARGIN, y),
+        (11.0, "bold", "#111", "start"),
+        &format!("时段末超期最久的案件(共 {} 件超期)", b.overdue.0),
+    );
     y += 16.0;
     let widths = [120.0, 150.0, 70.0, 70.0, 101.0];
     let heads = ["案件编号", "问题类型", "区(市)", "阶段", "超期(小时)"];
     p.rect(MARGIN, y - 11.0, widths.iter().sum(), 16.0, "#fef2f2", "#fca5a5");
     let mut cx = MARGIN + 4.0;
     for (h, w) in heads.iter().zip(widths) {
-        p.text(cx, y, 8.5, "bold", "#7f1d1d", "start", h);
+        p.text((cx, y), (8.5, "bold", "#7f1d1d", "start"), h);
         cx += w;
     }
     y += 16.0;
     if b.most_overdue.is_empty() {
-        p.text(MARGIN + 4.0, y, 8.5, "normal", "#333", "start", "无超期案件");
+        p.text((MARGIN + 4.0, y), (8.5, "normal", "#333", "start"), "无超期案件");
     }
     for r in &b.most_overdue {
-        let cells = [r.case_no.clone(), r.type_name.clone(), r.district.clone(), r.stage.clone(), r.hours_over.to_string()];
+        let cells = [
+            r.case_no.clone(),
+            r.type_name.clone(),
+            r.district.clone(),
+            r.stage.clone(),
+            r.hours_over.to_string(),
+        ];
         let mut cx = MARGIN + 4.0;
         for (c, w) in cells.iter().zip(widths) {
-            p.text(cx, y, 8.5, "normal", "#111", "start", c);
+            p.text((cx, y), (8.5, "normal", "#111", "start"), c);
             cx += w;
         }
         y += 14.0;

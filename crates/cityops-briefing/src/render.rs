@@ -14,8 +14,10 @@ use resvg::usvg::{self, fontdb};
 use crate::{BriefingError, PAGE};
 
 /// Where Debian's `fonts-noto-cjk` puts Noto Sans CJK (installed by `scripts/setup.sh`).
-pub const NOTO_SANS_CJK: [&str; 2] =
-    ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"];
+pub const NOTO_SANS_CJK: [&str; 2] = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+];
 
 /// The fonts pages are drawn with: Noto Sans CJK SC (regular and bold), and the generic
 /// `sans-serif` mapped to it.
@@ -47,11 +49,9 @@ impl Fonts {
     /// Noto Sans CJK from `dir` (`CITYOPS_FONT_DIR`) or where Debian installs it.
     pub fn system(dir: Option<&Path>) -> Result<Fonts, BriefingError> {
         let files: Vec<PathBuf> = match dir {
-            Some(d) => NOTO_SANS_CJK
-                .iter()
-                .filter_map(|f| Path::new(f).file_name())
-                .map(|n| d.join(n))
-                .collect(),
+            Some(d) => {
+                NOTO_SANS_CJK.iter().filter_map(|f| Path::new(f).file_name()).map(|n| d.join(n)).collect()
+            }
             None => NOTO_SANS_CJK.iter().map(PathBuf::from).collect(),
         };
         Fonts::load(&files)
@@ -69,10 +69,16 @@ impl Fonts {
 
 /// The pages as one PDF: A4, titled, created at `created` (China Standard Time; the only part of
 /// the bytes that depends on when it is made).
-pub fn pdf(pages: &[String], fonts: &Fonts, title: &str, created: chrono::NaiveDateTime) -> Result<Vec<u8>, BriefingError> {
+pub fn pdf(
+    pages: &[String],
+    fonts: &Fonts,
+    title: &str,
+    created: chrono::NaiveDateTime,
+) -> Result<Vec<u8>, BriefingError> {
     use chrono::{Datelike, Timelike};
     let mut document = Document::new_with(SerializeSettings::default());
-    let size = Size::from_wh(PAGE.0 as f32, PAGE.1 as f32).ok_or_else(|| BriefingError::Write("page size".into()))?;
+    let size = Size::from_wh(PAGE.0 as f32, PAGE.1 as f32)
+        .ok_or_else(|| BriefingError::Write("page size".into()))?;
     for (i, svg) in pages.iter().enumerate() {
         let tree = fonts.tree(i + 1, svg)?;
         let mut page = document.start_page_with(PageSettings::new(size));
@@ -103,7 +109,8 @@ pub fn pdf(pages: &[String], fonts: &Fonts, title: &str, created: chrono::NaiveD
 /// One page as a PNG at `scale` × its size in points (2.0: about 144 dpi).
 pub fn png(page: &str, fonts: &Fonts, scale: f32) -> Result<Vec<u8>, BriefingError> {
     let tree = fonts.tree(1, page)?;
-    let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| BriefingError::Write("png size".into()))?;
+    let size =
+        tree.size().to_int_size().scale_by(scale).ok_or_else(|| BriefingError::Write("png size".into()))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
         .ok_or_else(|| BriefingError::Write("png size".into()))?;
     resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());

@@ -93,8 +93,9 @@ pub async fn briefing(
 ) -> anyhow::Result<String> {
     use anyhow::Context;
     let time = |what: &str, v: &str| {
-        chrono::DateTime::parse_from_rfc3339(v)
-            .with_context(|| format!("--{what} {v:?} is not an RFC 3339 time with zone (e.g. 2026-03-02T00:00:00+08:00)"))
+        chrono::DateTime::parse_from_rfc3339(v).with_context(|| {
+            format!("--{what} {v:?} is not an RFC 3339 time with zone (e.g. 2026-03-02T00:00:00+08:00)")
+        })
     };
     let ask = crate::app::briefing::Ask { from: time("from", from)?, to: time("to", to)?, area: district };
     let png = match out.extension().and_then(|e| e.to_str()) {
@@ -110,7 +111,12 @@ pub async fn briefing(
     let clock: std::sync::Arc<dyn crate::clock::Clock> = std::sync::Arc::new(crate::clock::SystemClock);
     let history = crate::history::HistoryConfig { keep: false, ..config.history };
     let state = crate::state::AppState::new(store, city, clock, history).await?;
-    let caller = crate::auth::Caller { label: "cli".into(), role: cityops_api::Role::Leader, district: None, remote: "local".into() };
+    let caller = crate::auth::Caller {
+        label: "cli".into(),
+        role: cityops_api::Role::Leader,
+        district: None,
+        remote: "local".into(),
+    };
     let bytes = if png {
         crate::app::briefing::png(&state, &caller, &ask, &progress).await
     } else {

@@ -192,6 +192,9 @@ fn probe(name: &str, w: &World) -> Probe {
             Hidden::Filtered,
             vec!["崂山".into()],
         ),
+        "briefing" => {
+            Probe::get(format!("/api/v1/briefing.pdf?area={OTHER}&{period}"), Hidden::Forbidden, vec![])
+        }
         "feed_inspector" => Probe::post(
             "/api/v1/feeds/inspector",
             json!([{"report_id": "scope-probe-1", "inspector_id": "I-1", "type_key": {"kind": "matter", "code": "06010"},

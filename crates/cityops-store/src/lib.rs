@@ -110,7 +110,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     async fn prune_history(&self, before: cityops_api::Timestamp) -> Result<Pruned>;
 
     /// The alert events stamped in `[from, to)`, oldest first.
-    async fn alerts_between(&self, from: cityops_api::Timestamp, to: cityops_api::Timestamp) -> Result<Vec<LiveEvent>>;
+    async fn alerts_between(
+        &self,
+        from: cityops_api::Timestamp,
+        to: cityops_api::Timestamp,
+    ) -> Result<Vec<LiveEvent>>;
 
     /// The greatest event id so far (0 when none).
     async fn last_event_id(&self) -> Result<u64>;

@@ -16,8 +16,9 @@
 //! with cases, trucks and alerts. All data is **synthetic** (fixed seed); the rates are Qingdao's
 //! published scale (9.54 M cases in 2023 ≈ 26,000 a day).
 
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,7 +37,11 @@ const SEED: u64 = 0x5EED_2E91;
 const GRIDS: [&str; 4] = ["370202001001001", "370203001001001", "370212001001001", "370213001001001"];
 
 fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// A case's next change, ordered by time.
@@ -65,11 +70,13 @@ async fn main() -> anyhow::Result<()> {
     let db = dir.join("replay.sqlite");
     let _ = std::fs::remove_file(&db);
     let store = cityops_store::open(&format!("sqlite://{}", db.display())).await?;
-    println!("# cityops replay report (synthetic data, seed {SEED:#x})");
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "# cityops replay report (synthetic data, seed {SEED:#x})")?;
+    writeln!(
+        out,
         "history: {days} days, {per_day} cases/day, {trucks} trucks with a fix every {fix_s} s (05:00–21:00), a snapshot an hour; SQLite at {}",
         db.display()
-    );
+    )?;
 
     // Write the history hour by hour, as the service would have.
     let start = NaiveDate::from_ymd_opt(2026, 1, 5).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default();
@@ -109,7 +116,8 @@ async fn main() -> anyhow::Result<()> {
             batch.push((at, EventBody::Case { case: Box::new(c) }));
         }
         // Changes due this hour.
-        while let Some(Reverse(Due(when, id, k))) = pending.peek().map(|r| Reverse(Due(r.0.0, r.0.1, r.0.2))) {
+        while let Some(Reverse(Due(when, id, k))) = pending.peek().map(|r| Reverse(Due(r.0.0, r.0.1, r.0.2)))
+        {
             if when >= next {
                 break;
             }
@@ -172,7 +180,12 @@ async fn main() -> anyhow::Result<()> {
         batch.sort_by_key(|(t, _)| *t);
         for chunk in batch.chunks(5000) {
             let written = store
-                .append_events(chunk.iter().map(|(t, b)| NewEvent { key: None, at: to_timestamp(*t), body: b.clone() }).collect())
+                .append_events(
+                    chunk
+                        .iter()
+                        .map(|(t, b)| NewEvent { key: None, at: to_timestamp(*t), body: b.clone() })
+                        .collect(),
+                )
                 .await?;
             for e in written.into_iter().flatten() {
                 frame.apply(&e);
@@ -184,14 +197,21 @@ async fn main() -> anyhow::Result<()> {
         let body = encode(&frame);
         snap_bytes += body.len();
         snaps += 1;
-        store.put_snapshot(&StoredSnapshot { event_id: frame.last_event_id, at: to_timestamp(next), body }).await?;
+        store
+            .put_snapshot(&StoredSnapshot { event_id: frame.last_event_id, at: to_timestamp(next), body })
+            .await?;
         hour = next;
         if chrono::Timelike::hour(&hour) == 0 {
-            eprintln!("  written {} of {days} days ({n_events} events)", (hour - start).num_days());
+            writeln!(
+                std::io::stderr(),
+                "  written {} of {days} days ({n_events} events)",
+                (hour - start).num_days()
+            )?;
         }
     }
     let db_mb = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
-    println!(
+    writeln!(
+        out,
         "written in {:.0} s: {n_events} events ({:.0} an hour), {snaps} snapshots of {:.2} MB on average; the last frame holds {} cases, {} trucks, {} alerts; database {db_mb:.0} MB",
         written.elapsed().as_secs_f64(),
         n_events as f64 / (days as f64 * 24.0),
@@ -199,11 +219,12 @@ async fn main() -> anyhow::Result<()> {
         frame.cases.len(),
         frame.vehicles.len(),
         frame.alerts.len()
-    );
+    )?;
 
     // The service's reader of that history, its clock at the end of the span.
     let city = Arc::new(cityops_server::state::City::qingdao()?);
-    let clock: Arc<dyn cityops_server::clock::Clock> = Arc::new(cityops_server::clock::ScaledClock::new(end, 1.0));
+    let clock: Arc<dyn cityops_server::clock::Clock> =
+        Arc::new(cityops_server::clock::ScaledClock::new(end, 1.0));
     let history = History::reader(HistoryConfig::default(), store.clone(), clock, city)?;
     let view = ViewQuery {
         west: 120.0,
@@ -257,25 +278,36 @@ async fn main() -> anyhow::Result<()> {
         anchor.push((t0.elapsed().as_secs_f64() * 1e3, (*at - start).num_hours()));
     }
     let n = total.len();
-    println!();
-    println!("| The picture at a past instant ({n} seeded instants over {days} days) | p50 | p99 | max | target / anchor |");
-    println!("|---|---|---|---|---|");
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| The picture at a past instant ({n} seeded instants over {days} days) | p50 | p99 | max | target / anchor |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|")?;
     let (p50, p99, max) = (pct(&mut total.clone(), 0.5), pct(&mut total.clone(), 0.99), pct(&mut total, 1.0));
-    println!("| snapshot + events since + map + city view (ms) | {p50:.0} | {p99:.0} | {max:.0} | target < 1000 |");
-    println!(
+    writeln!(
+        out,
+        "| snapshot + events since + map + city view (ms) | {p50:.0} | {p99:.0} | {max:.0} | target < 1000 |"
+    )?;
+    writeln!(
+        out,
         "| of which reading (snapshot, events) (ms) | {:.0} | {:.0} | {:.0} | |",
         pct(&mut read.clone(), 0.5),
         pct(&mut read.clone(), 0.99),
         pct(&mut read, 1.0)
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "| of which building the map and the view (ms) | {:.0} | {:.0} | {:.0} | |",
         pct(&mut built.clone(), 0.5),
         pct(&mut built.clone(), 0.99),
         pct(&mut built, 1.0)
-    );
+    )?;
     for (ms, h) in &anchor {
-        println!("| anchor: the whole log replayed from its start to hour {h} (ms) | {ms:.0} | | | same instant |");
+        writeln!(
+            out,
+            "| anchor: the whole log replayed from its start to hour {h} (ms) | {ms:.0} | | | same instant |"
+        )?;
     }
     if std::env::var_os("CITYOPS_KEEP_REPLAY_DB").is_none() {
         let _ = std::fs::remove_dir_all(&dir);

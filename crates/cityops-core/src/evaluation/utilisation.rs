@@ -62,7 +62,8 @@ pub fn utilisation(cases: &[Case], area: &str, period: Period, as_of: NaiveDateT
         Scope::area_contains(area, &c.location) && period.contains(c.created_at) && c.created_at <= as_of
     });
     let bucket = i64::from(trend_hours(period)) * 3600;
-    let buckets = usize::try_from(((period.to - period.from).num_seconds() + bucket - 1) / bucket).unwrap_or(0);
+    let buckets =
+        usize::try_from(((period.to - period.from).num_seconds() + bucket - 1) / bucket).unwrap_or(0);
     let mut trend = vec![0u32; buckets];
     let mut types: std::collections::BTreeMap<cityops_api::TypeKey, u32> = std::collections::BTreeMap::new();
     let mut reports = 0;

@@ -35,23 +35,37 @@ pub struct Ask {
 pub type Progress<'a> = &'a (dyn Fn(usize, usize, &str) + Send + Sync);
 
 /// Gather the briefing's figures.
-pub async fn gather(st: &AppState, caller: &Caller, ask: &Ask, progress: Progress<'_>) -> AppResult<Briefing> {
+pub async fn gather(
+    st: &AppState,
+    caller: &Caller,
+    ask: &Ask,
+    progress: Progress<'_>,
+) -> AppResult<Briefing> {
     let org = &st.city.pack.organisation;
     let city = org.city_code().to_owned();
     let area = ask.area.clone().or_else(|| caller.district.clone()).unwrap_or_else(|| city.clone());
     let district = org.district(&area);
     if area != city && district.is_none() {
-        return Err(AppError::invalid(format!("area={area:?} must be the city ({city}) or one of its district codes")));
+        return Err(AppError::invalid(format!(
+            "area={area:?} must be the city ({city}) or one of its district codes"
+        )));
     }
+    // Scope first: a district token asking about another district is refused whatever else.
+    super::scope::area(caller, (area != city).then_some(area.as_str()))?;
     let now = to_timestamp(st.clock.now());
     if ask.from >= ask.to {
         return Err(AppError::invalid(format!("from={} must be before to={}", ask.from, ask.to)));
     }
-    if ask.to > now {
-        return Err(AppError::invalid(format!("to={} is after the service's current time {now}", ask.to)));
-    }
     if ask.to - ask.from > Duration::days(MAX_DAYS) {
         return Err(AppError::invalid(format!("a briefing covers at most {MAX_DAYS} days")));
+    }
+    // A period reaching past now ends now (as exports do).
+    let ask = Ask { to: ask.to.min(now), ..ask.clone() };
+    if ask.from >= ask.to {
+        return Err(AppError::invalid(format!(
+            "from={} is after the service's current time {now}",
+            ask.from
+        )));
     }
     let len = ask.to - ask.from;
     let q = |from: Timestamp, to: Timestamp| EvalQuery { from, to, area: Some(area.clone()), unit: None };
@@ -101,7 +115,9 @@ pub async fn gather(st: &AppState, caller: &Caller, ask: &Ask, progress: Progres
         .into_iter()
         .filter(|e| district.is_none_or(|d| st.city.district_of(&e.body).as_deref() == Some(d.code.as_str())))
         .filter_map(|e| match e.body {
-            EventBody::Alert { rule, message, lon, lat, .. } if rule.starts_with("hotspot") => Some((lon, lat, message)),
+            EventBody::Alert { rule, message, lon, lat, .. } if rule.starts_with("hotspot") => {
+                Some((lon, lat, message))
+            }
             _ => None,
         })
         .collect();
@@ -184,7 +200,12 @@ pub async fn pdf(st: &AppState, caller: &Caller, ask: &Ask, progress: Progress<'
     // `SOURCE_DATE_EPOCH` (the reproducible-builds convention) fixes the creation date, so two
     // briefings of the same data can be compared byte for byte.
     let created = source_date().unwrap_or_else(|| st.clock.now());
-    let title = format!("{}城市运行管理服务简报 {} 至 {}", b.area_name, b.from.format("%Y-%m-%d %H:%M"), b.to.format("%Y-%m-%d %H:%M"));
+    let title = format!(
+        "{}城市运行管理服务简报 {} 至 {}",
+        b.area_name,
+        b.from.format("%Y-%m-%d %H:%M"),
+        b.to.format("%Y-%m-%d %H:%M")
+    );
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, cityops_briefing::BriefingError> {
         let fonts = fonts()?;
         let pages = cityops_briefing::pages(&b)?;

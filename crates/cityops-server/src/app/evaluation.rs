@@ -227,7 +227,8 @@ pub async fn drill(st: &AppState, caller: &Caller, q: &EvalQuery) -> AppResult<E
                 .top_types
                 .into_iter()
                 .map(|(type_key, count)| {
-                    let name = catalogue.catalogue.get(&type_key).map(|c| c.name().to_owned()).unwrap_or_default();
+                    let name =
+                        catalogue.catalogue.get(&type_key).map(|c| c.name().to_owned()).unwrap_or_default();
                     cityops_api::TypeCountDto { type_key, name, count }
                 })
                 .collect(),

@@ -79,7 +79,9 @@ impl Operations {
                 "application/flatgeobuf": { "schema": { "type": "string", "format": "binary", "description": "FlatGeobuf with a spatial index (format=fgb)" } },
             }),
             Format::Svg => json!({ "image/svg+xml": { "schema": { "type": "string" } } }),
-            Format::Pdf => json!({ "application/pdf": { "schema": { "type": "string", "format": "binary" } } }),
+            Format::Pdf => {
+                json!({ "application/pdf": { "schema": { "type": "string", "format": "binary" } } })
+            }
             Format::Toml => json!({ "application/toml": { "schema": {
                 "type": "string", "description": "Calendar file: [[year]] tables as in assets/calendar/cn_workdays.toml" } } }),
             Format::EventStream => json!({ "text/event-stream": { "schema": {
