@@ -4,7 +4,7 @@
 //! — and the issue's target (under 1 s).
 //!
 //! ```text
-//! replay_report [--days 3] [--cases-per-day 26000] [--trucks 1000] [--fix-seconds 60] [--instants 100] [--dir DIR]
+//! cargo bench -p cityops-server --bench replay_report -- [--days 3] [--cases-per-day 26000] [--trucks 1000] [--fix-seconds 60] [--instants 100] [--dir DIR]
 //! ```
 //!
 //! It writes a synthetic history into a fresh SQLite store through the store's own interface:
