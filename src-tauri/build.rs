@@ -7,6 +7,7 @@ fn main() {
         "forward",
         "viewport",
         "export_cases",
+        "export_briefing",
         "connection_status",
         "service_info",
         "use_service",

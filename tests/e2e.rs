@@ -617,7 +617,7 @@ async fn merge_scenario(d: &Driver, api: &Api, native_confirm: bool, shot: &Path
 
 /// The evaluation view: the districts ranked over today with the utilisation tiles; a click on a
 /// district drills into its streets and units; back to the city.
-async fn evaluation_scenario(d: &Driver, shot: &Path) {
+async fn evaluation_scenario(d: &Driver, shot: &Path, downloads: &Path) {
     let toggle = d.wait_find("#evaluation-toggle", 30).await;
     d.click(&toggle).await;
     d.wait_text("#evaluation-panel", "区(市)排名", 60).await;
@@ -633,6 +633,28 @@ async fn evaluation_scenario(d: &Driver, shot: &Path) {
     d.click(&shinan).await;
     d.wait_text("#evaluation-panel", "街道排名", 30).await;
     d.wait_text("#evaluation-panel .tile", "市南区", 30).await;
+    // 导出简报: the district's briefing of the period, made by the service, saved as a PDF.
+    let button = d.wait_find("#export-briefing", 10).await;
+    d.click(&button).await;
+    d.wait_content(".toast", "简报已保存", 120).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let pdf = loop {
+        let found =
+            std::fs::read_dir(downloads).into_iter().flatten().flatten().map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("cityops-briefing-") && n.ends_with(".pdf"))
+            });
+        if let Some(f) = found {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no briefing in {}", downloads.display());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "{} is not a PDF", pdf.display());
+    let text = run_ok(Command::new("pdftotext").arg(&pdf).arg("-"));
+    assert!(text.contains("市南区城市运行管理服务简报"), "the district's briefing: {text}");
     let up = d.wait_find("#eval-up", 10).await;
     d.click(&up).await;
     d.wait_text("#evaluation-panel", "区(市)排名", 30).await;
@@ -721,6 +743,71 @@ async fn sites_counted_at_city_zoom(d: &Driver) {
         assert!(Instant::now() < deadline, "the sites layer counts {n} at city zoom");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Replay in the console: a case reported and then cancelled is gone from the live map; the
+/// case detail's 回放上报时刻 takes the map back to its report, where it is open (the picture the
+/// service rebuilds); the banner says so; 回到实时 brings the live map back without it.
+async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
+    // A quiet place (崂山's hills), so the sim's own reports hardly ever share the view.
+    let case = api
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+                        "lon": 120.6012, "lat": 36.1683, "description": "e2e: 回放中的案件"})),
+        )
+        .await;
+    let id = case["id"].as_i64().unwrap();
+    open_case(d, id, case["case_no"].as_str().unwrap()).await;
+    // Close in: the cases row counts what the view holds.
+    for _ in 0..3 {
+        d.js("document.querySelector('#map-canvas').focus(); \
+              window.dispatchEvent(new KeyboardEvent('keydown', { key: '+' })); return 1;")
+            .await;
+        tokio::time::sleep(Duration::from_millis(900)).await;
+    }
+    let count = "const i = document.querySelector('.layer-row input[data-layer=cases]'); \
+                 return Number(i.closest('.layer-row').querySelector('.count').textContent);";
+    let wait_count = |pred: Box<dyn Fn(i64) -> bool>, what: &'static str| async move {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let n = d.js(count).await.as_i64().unwrap_or(-1);
+            if pred(n) {
+                return n;
+            }
+            assert!(Instant::now() < deadline, "{what}: the view counts {n}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    };
+    let with_case = wait_count(Box::new(|n| n >= 1), "the new case on the live map").await;
+    api.call(
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{id}/actions"),
+        Some(json!({"action": "cancel", "note": "e2e: 回放测试"})),
+    )
+    .await;
+    let without =
+        wait_count(Box::new(move |n| n < with_case), "the cancelled case leaves the live map").await;
+    // Back to its report: the past holds it, open.
+    let jump = d.wait_find("#replay-created", 30).await;
+    d.click(&jump).await;
+    d.wait_text("#replay-banner", "回放", 30).await;
+    d.wait_find("#time-bar", 10).await;
+    wait_count(Box::new(move |n| n > without), "the case at its report, replayed").await;
+    d.screenshot(shot).await;
+    // One press back to live.
+    let live = d.wait_find("#replay-live", 10).await;
+    d.click(&live).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while d.find("#replay-banner").await.is_some() {
+        assert!(Instant::now() < deadline, "the banner stays after 回到实时");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    wait_count(Box::new(move |n| n <= without), "live again, without the cancelled case").await;
+    d.js("document.querySelector('#map-canvas').focus(); \
+          window.dispatchEvent(new KeyboardEvent('keydown', { key: '0' })); return 1;")
+        .await;
 }
 
 /// Fill in the action dialog's reason and confirm it (an empty reason is refused first).
@@ -1031,7 +1118,8 @@ async fn the_desktop_window_dispatches_a_live_case() {
     merge_scenario(&d, &api, true, &target_dir().join("e2e/desktop-duplicates.png")).await;
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
-    evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png")).await;
+    evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png"), &data.join("downloads")).await;
+    replay_scenario(&d, &api, &target_dir().join("e2e/desktop-replay.png")).await;
     admin_queue_scenario(&d, &target_dir().join("e2e/desktop-queue.png")).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
@@ -1057,7 +1145,8 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     browser_confirm_scenario(&d, &api).await;
     merge_scenario(&d, &api, false, &target_dir().join("e2e/browser-duplicates.png")).await;
-    evaluation_scenario(&d, &target_dir().join("e2e/browser-evaluation.png")).await;
+    evaluation_scenario(&d, &target_dir().join("e2e/browser-evaluation.png"), &data.join("downloads")).await;
+    replay_scenario(&d, &api, &target_dir().join("e2e/browser-replay.png")).await;
     queue_scenario(&d, &api, &case, &target_dir().join("e2e/browser-queue.png")).await;
     d.quit().await;
 }

@@ -2,7 +2,7 @@
 //! allow-listed by endpoint ([`CONSOLE_ENDPOINTS`]), typed on the way through (the arguments are
 //! decoded as the endpoint's path, query and body types, the answer as its response type) and
 //! sent by the one client. Besides it: [`viewport`], answered by the native live map;
-//! [`export_cases`], which saves the file natively; and the shell's own [`connection_status`],
+//! [`export_cases`] and [`export_briefing`], which save their files natively; and the shell's own [`connection_status`],
 //! [`service_info`] and [`use_service`]. Errors are [`ShellError`], `{code, message}` on the wire.
 
 use std::future::Future;
@@ -246,6 +246,28 @@ pub async fn export_cases(
     let path = dir.join(name);
     std::fs::write(&path, &r.body).map_err(|e| ShellError::Export(format!("{}: {e}", path.display())))?;
     tracing::info!(path = %path.display(), bytes = r.body.len(), "cases exported");
+    Ok(path.display().to_string())
+}
+
+/// Make the leadership briefing of a period (the service renders it) and save the PDF into the
+/// user's download directory; answers the file's path.
+#[tauri::command]
+pub async fn export_briefing(
+    state: State<'_, DesktopState>,
+    query: cityops_api::query::EvalQuery,
+) -> Result<String, ShellError> {
+    let svc = state.ready().await?;
+    let r = svc.client.fetch::<ep::Briefing>(&cityops_api::endpoint::Empty {}, &query).await?;
+    let dir = crate::service::download_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| ShellError::Export(format!("{}: {e}", dir.display())))?;
+    let name = format!(
+        "cityops-briefing-{}-{}.pdf",
+        query.from.format("%Y%m%dT%H%M"),
+        query.to.format("%Y%m%dT%H%M")
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, &r.body).map_err(|e| ShellError::Export(format!("{}: {e}", path.display())))?;
+    tracing::info!(path = %path.display(), bytes = r.body.len(), "briefing saved");
     Ok(path.display().to_string())
 }
 

@@ -120,6 +120,23 @@ impl Backend {
         Ok(name)
     }
 
+    /// The leadership briefing of a period as a PDF: in the shell, saved to the download
+    /// directory (answers the path); in a browser, downloaded (answers its name).
+    pub async fn export_briefing(&self, query: &cityops_api::query::EvalQuery) -> Result<String> {
+        if self.in_shell() {
+            let text = invoke("export_briefing", json!({ "query": query })).await?;
+            return serde_json::from_str(&text).map_err(|e| ClientError::Decode(e.to_string()));
+        }
+        let r = self.client()?.fetch::<ep::Briefing>(&Empty {}, query).await?;
+        let name = format!(
+            "cityops-briefing-{}-{}.pdf",
+            query.from.format("%Y%m%dT%H%M"),
+            query.to.format("%Y%m%dT%H%M")
+        );
+        save_download(&r.body, "application/pdf", &name)?;
+        Ok(name)
+    }
+
     /// The desktop shell's outbox: what waits, what was sent since the last ask (shell only).
     pub async fn outbox(&self) -> Result<crate::state::OutboxStatus> {
         shell_only(self, "outbox", json!({})).await

@@ -155,7 +155,7 @@ messages! {
     WallClosedToday => "今日结案", "Closed today";
     WallCloseRate => "结案率 / 按期结案率(今日)", "Closure / on time (today)";
     WallTrucks => "在线收运车辆(10 分钟内)", "Trucks reporting (last 10 min)";
-    WallAlerts => "告警(地图上)", "Alerts on the map";
+    WallAlerts => "告警(近 24 小时)", "Alerts (last 24 h)";
     WallWindow => "今日 00:00 至今(北京时间);办理中/临期/超期为当前数", "Today since 00:00 (China Standard Time); open / due soon / overdue are now";
     WallHourly => "今日每小时上报(件)", "Reports per hour today";
     WallChannels => "今日上报渠道(件)", "Reports today by channel";
@@ -169,6 +169,15 @@ messages! {
     WallTicker => "最新上报", "Newest reports";
     Evaluation => "综合评价", "Evaluation";
     EvalBack => "返回全市", "Back to the city";
+    ReplayDay => "近24小时", "Last 24 h";
+    ReplayWeek => "近7天", "Last 7 days";
+    ReplayLive => "回到实时 (T)", "Back to live (T)";
+    ReplayLiveNote => "结束回放,地图回到实时", "End the replay: the map is live again";
+    ReplayFromReport => "回放上报时刻", "Replay from its report";
+    ExportBriefing => "导出简报(PDF)", "Export briefing (PDF)";
+    BriefingNote => "按所选时段生成领导简报:指标与上期对比、趋势、排名、时段末一张图、超期案件(A4,PDF)", "The leadership briefing of the chosen period: figures against the previous period, trend, ranking, the map at the period's end, overdue cases (A4 PDF)";
+    BriefingBusy => "正在生成简报…", "Making the briefing…";
+    BriefingSaved => "简报已保存:", "Briefing saved:";
     EvalToday => "今日", "Today";
     EvalWeek => "本周", "This week";
     EvalMonth => "本月", "This month";

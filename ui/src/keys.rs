@@ -42,6 +42,8 @@ pub enum Command {
     QueueMark,
     /// Queue: take the marked cases (or the one under the cursor) one step on.
     QueueBatch,
+    /// Replay an hour back (the time bar), or back to live.
+    Replay,
 }
 
 /// The shortcut table: key (as `KeyboardEvent.key`), command, Chinese and English description.
@@ -55,6 +57,7 @@ pub const SHORTCUTS: &[(&str, Command, &str, &str)] = &[
     ("0", Command::ResetView, "全市视图", "Whole city"),
     ("/", Command::Search, "搜索", "Search"),
     ("f", Command::Filters, "筛选面板", "Filter panel"),
+    ("t", Command::Replay, "回放(时间轴)/回到实时", "Replay (time bar) / back to live"),
     ("d", Command::Dispatch, "派遣选中案件", "Dispatch the selected case"),
     ("Escape", Command::Escape, "关闭面板/对话框", "Close panel or dialog"),
     ("1", Command::ToggleLayer(0), "图层1 案件", "Layer 1 cases"),

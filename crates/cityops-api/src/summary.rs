@@ -64,7 +64,7 @@ pub struct SummaryDto {
     pub on_time_close_rate: Option<f64>,
     /// Trucks that reported in the last 10 minutes.
     pub trucks_active: u32,
-    /// Alerts on the live map (the scenario rules' alerts of the recent hours).
+    /// Alerts on the live map: the scenario rules' alerts raised in the last 24 hours.
     pub alerts: u32,
     /// The five most reported types today.
     pub top_types: Vec<TypeCountDto>,

@@ -119,6 +119,10 @@ pub fn connect_live(d: Data) {
     let sub = backend.subscribe(
         after,
         move |ev| {
+            // Replaying: the map shows the past; the live picture is reloaded on the way back.
+            if d.replay.active() {
+                return;
+            }
             let mut change = Change::None;
             d.map.picture.update(|p| change = p.apply(&ev));
             let moves_the_map = !matches!(change, Change::None | Change::Calendar(_));

@@ -395,12 +395,19 @@ pub fn refresh_soon(d: Data) {
     );
 }
 
-/// Ask what to draw in the current view.
+/// Ask what to draw in the current view (at the replay's instant when one is set).
 pub fn load_viewport(d: Data) {
+    load_viewport_then(d, || {});
+}
+
+/// [`load_viewport`], then `done` (also when nothing was asked).
+pub fn load_viewport_then(d: Data, done: impl FnOnce() + 'static) {
     let backend = d.link.backend();
     if !backend.connected() {
+        done();
         return;
     }
+    let at = d.replay.at.get_untracked();
     let m = d.map;
     let view = m.view.get_untracked();
     let layers: Vec<LayerKind> =
@@ -422,7 +429,8 @@ pub fn load_viewport(d: Data) {
             m.view_cameras.set(Vec::new());
         }
         if !fallback {
-            match backend.viewport(&viewport_query(&view, &layers, overdue_only)).await {
+            let q = cityops_api::query::ViewQuery { at, ..viewport_query(&view, &layers, overdue_only) };
+            match backend.viewport(&q).await {
                 Ok(v) => m.picture.update(|p| {
                     p.truncated = v.truncated;
                     p.set_viewport(v.items, v.as_of);
@@ -430,6 +438,7 @@ pub fn load_viewport(d: Data) {
                 Err(e) if e.code() == Some(cityops_api::ErrorCode::NotFound) => m.viewport_fallback.set(true),
                 Err(e) => {
                     d.error(&e);
+                    done();
                     return;
                 }
             }
@@ -438,7 +447,8 @@ pub fn load_viewport(d: Data) {
         // list is also what the map draws.
         if m.viewport_fallback.get_untracked() || view.zoom >= 13.0 {
             let filter = CaseFilter { bbox: Some(bbox), ..CaseFilter::default() };
-            match backend.get::<ep::ListCases>(&Empty {}, &filter.query(1000)).await {
+            let q = cityops_api::query::CaseQuery { at, ..filter.query(1000) };
+            match backend.get::<ep::ListCases>(&Empty {}, &q).await {
                 Ok(page) => m.picture.update(|p| {
                     for c in &page.items {
                         p.note_case(c);
@@ -464,5 +474,6 @@ pub fn load_viewport(d: Data) {
                 Err(e) => d.error(&e),
             }
         }
+        done();
     });
 }

@@ -17,6 +17,7 @@ pub mod link;
 pub mod map;
 pub mod queue;
 pub mod reference;
+pub mod replay;
 pub mod search;
 
 use cityops_client::ClientError;
@@ -102,6 +103,8 @@ pub struct Data {
     pub reference: reference::Reference,
     /// The work queue.
     pub queue: queue::Queue,
+    /// Replay: the map at a past instant.
+    pub replay: replay::Replay,
 }
 
 impl Data {
@@ -113,7 +116,16 @@ impl Data {
         let reference = reference::Reference::new(ui, link);
         let sel = case::Selection::new(ui, link);
         let search = search::Search::new(link, map);
-        let d = Data { ui, link, map, sel, search, reference, queue: queue::Queue::new() };
+        let d = Data {
+            ui,
+            link,
+            map,
+            sel,
+            search,
+            reference,
+            queue: queue::Queue::new(),
+            replay: replay::Replay::new(),
+        };
         provide_context(d);
         provide_context(ui);
         provide_context(link);
@@ -123,6 +135,7 @@ impl Data {
         provide_context(reference);
         case::wire(d);
         search::wire(d);
+        replay::wire(d);
         d
     }
 

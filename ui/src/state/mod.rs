@@ -16,6 +16,7 @@ pub mod items;
 pub mod period;
 pub mod picture;
 pub mod query;
+pub mod replay;
 pub mod search;
 #[cfg(test)]
 pub mod test_support;
@@ -26,5 +27,6 @@ pub use items::*;
 pub use period::*;
 pub use picture::*;
 pub use query::*;
+pub use replay::*;
 pub use search::*;
 pub use wall::*;

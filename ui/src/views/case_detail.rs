@@ -26,6 +26,7 @@ pub fn CaseDetail(
     let left = move || deadline.map(|dl| time_left(dl, d.link.now.get(), ui.lang.get()));
     let (stage, status) = (c.stage, c.status);
     let media = c.media.clone();
+    let created = c.created_at;
     let cameras = move || {
         let lang = ui.lang.get();
         match d.sel.cameras.get() {
@@ -77,7 +78,9 @@ pub fn CaseDetail(
             {c.camera_id.clone().map(|cam| view! { <div class="small">"AI: " <span class="mono">{cam}</span></div> })}
             <h3>{move || ui.t(Msg::Cameras)}</h3>
             {cameras}
-            <h3>{move || ui.t(Msg::History)} <span class="small">" (" {move || ui.t(Msg::Deadline)} ": UTC+8)"</span></h3>
+            <h3>{move || ui.t(Msg::History)} <span class="small">" (" {move || ui.t(Msg::Deadline)} ": UTC+8)"</span>
+                " " <button class="small" id="replay-created" on:click=move |_| crate::data::replay::seek(d, created)>
+                    {move || ui.t(Msg::ReplayFromReport)}</button></h3>
             <StageHistory history=c.history.clone()/>
             <h3>{move || ui.t(Msg::Actions)}</h3>
             <CaseActions id=c.id/>

@@ -88,6 +88,7 @@ pub fn run_command(d: Data, cmd: Command) {
         Command::Help => d.ui.show_help.update(|s| *s = !*s),
         Command::Queue => d.queue.open.update(|o| *o = !*o),
         Command::Evaluation => d.ui.show_evaluation.update(|o| *o = !*o),
+        Command::Replay => crate::data::replay::toggle(d),
         Command::QueueStep(by) if d.queue.open.get_untracked() => d.queue.step(i64::from(by)),
         Command::QueueOpen if d.queue.open.get_untracked() => {
             if let Some((id, lon, lat)) = d.queue.current() {

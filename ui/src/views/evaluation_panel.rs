@@ -8,6 +8,7 @@ use cityops_api::query::EvalQuery;
 use cityops_api::{EvaluationDrillDto, NamedRatesDto, ep};
 use leptos::prelude::*;
 
+use super::briefing_button::BriefingButton;
 use crate::data::use_data;
 use crate::i18n::{self, Lang, Msg};
 use crate::state::{PeriodKind, long_time, periods};
@@ -193,6 +194,7 @@ pub fn EvaluationPanel() -> impl IntoView {
                         <input type="date" prop:value=move || first.get() on:input=move |e| first.set(event_target_value(&e))/>
                         <input type="date" prop:value=move || last.get() on:input=move |e| last.set(event_target_value(&e))/>
                     </Show>
+                    <BriefingButton period=Signal::derive(move || chosen().map(|(now, _)| now)) area=area/>
                 </div>
                 {content}
             </div>

@@ -234,6 +234,7 @@ pub fn MapView() -> impl IntoView {
                 <div class="hover-tip" style:left=format!("{:.0}px", x + 14.0) style:top=format!("{:.0}px", y + 12.0)>{t}</div>
             })}
             <Attribution/>
+            <super::time_bar::TimeBar/>
         </div>
     }
 }

@@ -17,6 +17,7 @@
 pub mod action_dialog;
 pub mod alert_list;
 pub mod app;
+pub mod briefing_button;
 pub mod case_actions;
 pub mod case_detail;
 pub mod case_facts;
@@ -42,6 +43,7 @@ pub mod search_box;
 pub mod settings_dialog;
 pub mod stage_history;
 pub mod status_bar;
+pub mod time_bar;
 pub mod toast;
 pub mod top_bar;
 pub mod wall;
