@@ -787,14 +787,27 @@ async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
         Some(json!({"action": "cancel", "note": "e2e: 回放测试"})),
     )
     .await;
-    let without =
-        wait_count(Box::new(move |n| n < with_case), "the cancelled case leaves the live map").await;
+    wait_count(Box::new(move |n| n < with_case), "the cancelled case leaves the live map").await;
     // Back to its report: the past holds it, open.
     let jump = d.wait_find("#replay-created", 30).await;
     d.click(&jump).await;
     d.wait_text("#replay-banner", "回放", 30).await;
     d.wait_find("#time-bar", 10).await;
-    wait_count(Box::new(move |n| n > without), "the case at its report, replayed").await;
+    // The case stands at the centre of the view: pointing there names it, open, in the past.
+    let hover = "const c = document.querySelector('#map-canvas'); const r = c.getBoundingClientRect(); \
+                 c.dispatchEvent(new PointerEvent('pointermove', { clientX: r.left + r.width / 2, \
+                   clientY: r.top + r.height / 2, pointerId: 1, bubbles: true })); \
+                 const t = document.querySelector('.hover-tip'); return t ? t.textContent : '';";
+    let named = format!("#{id}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let tip = d.js(hover).await;
+        if tip.as_str().is_some_and(|t| t.contains(&named) && t.contains("办理中")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replayed map does not show case {id} open there: {tip}");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
     d.screenshot(shot).await;
     // One press back to live.
     let live = d.wait_find("#replay-live", 10).await;
@@ -804,7 +817,15 @@ async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
         assert!(Instant::now() < deadline, "the banner stays after 回到实时");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    wait_count(Box::new(move |n| n <= without), "live again, without the cancelled case").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let tip = d.js(hover).await;
+        if !tip.as_str().is_some_and(|t| t.contains(&named)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "live again, yet {named} is drawn: {tip}");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
     d.js("document.querySelector('#map-canvas').focus(); \
           window.dispatchEvent(new KeyboardEvent('keydown', { key: '0' })); return 1;")
         .await;

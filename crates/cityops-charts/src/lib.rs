@@ -166,42 +166,8 @@ pub fn hourly<DB: DrawingBackend>(
     title: &str,
     theme: Theme,
 ) -> Result<(), ChartError> {
-    area.fill(&theme.background).map_err(err)?;
-    let (fg, f) = (theme.foreground, theme.font);
-    let top = counts.iter().copied().max().unwrap_or(0).max(1);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", f * 7 / 5).into_font().color(&fg))
-        .margin(12)
-        .x_label_area_size(f * 2)
-        .y_label_area_size(f * 3)
-        .build_cartesian_2d((0u32..24u32).into_segmented(), 0u32..top + top / 5 + 1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .axis_style(fg)
-        .light_line_style(fg.mix(0.1))
-        .bold_line_style(fg.mix(0.25))
-        .label_style(("sans-serif", f).into_font().color(&fg))
-        .x_labels(12)
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(h) => format!("{h}"),
-            _ => String::new(),
-        })
-        .draw()
-        .map_err(err)?;
-    chart
-        .draw_series(counts.iter().enumerate().map(|(h, n)| {
-            let h = u32::try_from(h).unwrap_or(0);
-            let mut bar = Rectangle::new(
-                [(SegmentValue::Exact(h), 0), (SegmentValue::Exact(h + 1), *n)],
-                theme.bar.filled(),
-            );
-            bar.set_margin(0, 0, 2, 2);
-            bar
-        }))
-        .map_err(err)?;
-    area.present().map_err(err)
+    let hours: Vec<String> = (0..24).map(|h| h.to_string()).collect();
+    columns(area, counts, &hours, title, theme)
 }
 
 /// [`hourly`] as an SVG document.
@@ -209,8 +175,9 @@ pub fn hourly_svg(counts: &[u32], title: &str, theme: Theme, size: (u32, u32)) -
     svg_of(size, |root| hourly(root, counts, title, theme))
 }
 
-/// Columns over a labelled axis (a trend by hour or by day): `labels[i]` names column `i`; at most
-/// `ticks` labels are written.
+/// Columns over a labelled axis (a trend by hour or by day): `labels[i]` names column `i`; the
+/// axis is as long as the longer of `counts` and `labels` (a day's hours before the day is over),
+/// with at most 12 labels written.
 pub fn columns<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     counts: &[u32],
@@ -220,7 +187,7 @@ pub fn columns<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     area.fill(&theme.background).map_err(err)?;
     let (fg, f) = (theme.foreground, theme.font);
-    let n = u32::try_from(counts.len()).unwrap_or(u32::MAX).max(1);
+    let n = u32::try_from(counts.len().max(labels.len())).unwrap_or(u32::MAX).max(1);
     let top = counts.iter().copied().max().unwrap_or(0).max(1);
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", f * 7 / 5).into_font().color(&fg))
@@ -236,7 +203,7 @@ pub fn columns<DB: DrawingBackend>(
         .light_line_style(fg.mix(0.1))
         .bold_line_style(fg.mix(0.25))
         .label_style(("sans-serif", f).into_font().color(&fg))
-        .x_labels(8)
+        .x_labels(12)
         .x_label_formatter(&|v| match v {
             SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
