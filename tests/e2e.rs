@@ -1443,6 +1443,7 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
         .sum();
     assert_eq!(shown, on_map, "the map page against viewport?at={to}");
     // Rendered, to be looked at.
-    let out = target_dir().join("e2e/briefing");
-    run_ok(Command::new("pdftoppm").args(["-r", "80", "-png"]).arg(&pdf).arg(&out));
+    let dir = target_dir().join("e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    run_ok(Command::new("pdftoppm").args(["-r", "80", "-png"]).arg(&pdf).arg(dir.join("briefing")));
 }

@@ -52,7 +52,7 @@ pub fn from_slider(minutes: i64, range: ReplayRange, now: Timestamp) -> Timestam
 }
 
 /// The replay state as the top of the screen says it: `回放 2026-03-02 08:00`.
-pub fn label(at: Timestamp, lang: Lang) -> String {
+pub fn replay_label(at: Timestamp, lang: Lang) -> String {
     let t = at.with_timezone(&CST).format("%Y-%m-%d %H:%M");
     match lang {
         Lang::Zh => format!("回放 {t}"),
@@ -84,6 +84,6 @@ mod tests {
         let (v, max) = slider(t("2026-12-31T12:30:00+08:00"), ReplayRange::Day, now);
         assert_eq!((v, max), (12 * 60, 24 * 60));
         assert_eq!(from_slider(v, ReplayRange::Day, now), t("2026-12-31T12:30:00+08:00"));
-        assert_eq!(label(at, Lang::Zh), "回放 2026-12-31 23:50");
+        assert_eq!(replay_label(at, Lang::Zh), "回放 2026-12-31 23:50");
     }
 }

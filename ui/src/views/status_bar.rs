@@ -12,7 +12,9 @@ use crate::state::{Connection, long_time};
 pub fn StatusBar() -> impl IntoView {
     let d = use_data();
     let ui = d.ui;
+    let replaying = move || d.replay.at.get().is_some();
     let conn_class = move || match d.link.connection.get() {
+        _ if replaying() => "conn replay",
         Connection::Live => "conn live",
         Connection::Connecting => "conn connecting",
         Connection::Reconnecting => "conn down",
@@ -33,7 +35,10 @@ pub fn StatusBar() -> impl IntoView {
         <footer class="statusbar">
             <span class=conn_class id="connection" title=move || ui.t(Msg::Settings) on:click=move |_| ui.show_settings.set(true)>
                 <span class="led"></span>
-                {move || d.link.connection.get().label(ui.lang.get())}
+                {move || match d.replay.at.get() {
+                    Some(at) => crate::state::replay_label(at, ui.lang.get()),
+                    None => d.link.connection.get().label(ui.lang.get()).to_string(),
+                }}
             </span>
             <Show when=move || { d.link.outbox_pending.get() > 0 }>
                 <span class="outbox" id="outbox" title=move || ui.t(Msg::OutboxNote)>

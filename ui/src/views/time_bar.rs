@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::data::replay::{live, seek};
 use crate::data::use_data;
 use crate::i18n::Msg;
-use crate::state::{ReplayRange, SPEEDS, from_slider, label, slider};
+use crate::state::{ReplayRange, SPEEDS, from_slider, replay_label, slider};
 
 /// The time bar.
 #[component]
@@ -41,7 +41,7 @@ pub fn TimeBar() -> impl IntoView {
     view! {
         <Show when=shown>
             <div class="replay-banner" id="replay-banner">
-                {move || r.at.get().map(|at| label(at, ui.lang.get())).unwrap_or_default()}
+                {move || r.at.get().map(|at| replay_label(at, ui.lang.get())).unwrap_or_default()}
             </div>
             <div class="time-bar" id="time-bar">
                 {range_button(ReplayRange::Day, Msg::ReplayDay)}

@@ -64,18 +64,29 @@ pub async fn list_cases_at(
             if f.status.is_some_and(|s| s != status) {
                 continue;
             }
-            let page = st
-                .store
-                .list_cases(&CaseFilter {
-                    status: Some(status),
-                    updated_before: Some(before),
-                    limit: Some((offset + limit).min(cityops_store::MAX_PAGE)),
-                    offset: Some(0),
-                    ..f.clone()
-                })
-                .await?;
-            total += page.total;
-            items.extend(page.items.iter().map(|c| slim(c, at)));
+            // The newest `offset + limit` of them, page by page: the merged page needs no more.
+            let want = u64::from(offset) + u64::from(limit);
+            let mut read = 0u64;
+            loop {
+                let page = st
+                    .store
+                    .list_cases(&CaseFilter {
+                        status: Some(status),
+                        updated_before: Some(before),
+                        limit: Some(cityops_store::MAX_PAGE),
+                        offset: Some(u32::try_from(read).unwrap_or(u32::MAX)),
+                        ..f.clone()
+                    })
+                    .await?;
+                if read == 0 {
+                    total += page.total;
+                }
+                read += page.items.len() as u64;
+                items.extend(page.items.iter().map(|c| slim(c, at)));
+                if read >= want.min(page.total) || page.items.is_empty() {
+                    break;
+                }
+            }
         }
     }
     items.sort_by_key(|c| std::cmp::Reverse(c.id));
