@@ -247,16 +247,16 @@ impl Api {
         v
     }
 
+    /// An inspector's report of 暴露垃圾 (06010) at a place.
+    async fn report(&self, (lon, lat): (f64, f64), description: &str) -> Value {
+        let body = json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
+                          "lon": lon, "lat": lat, "description": description});
+        self.call(reqwest::Method::POST, "/api/v1/cases", Some(body)).await
+    }
+
     /// A case of our own in 任务派遣 (the simulator never touches cases it did not file).
     async fn case_awaiting_dispatch(&self) -> Value {
-        let case = self
-            .call(
-                reqwest::Method::POST,
-                "/api/v1/cases",
-                Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
-                            "lon": 120.36157, "lat": 36.06423, "description": "e2e: 暴露垃圾"})),
-            )
-            .await;
+        let case = self.report((120.36157, 36.06423), "e2e: 暴露垃圾").await;
         let id = case["id"].as_i64().unwrap();
         for a in ["accept", "register"] {
             self.call(
@@ -480,14 +480,7 @@ async fn answer_dialog(keys: &str) -> String {
 /// that calls the shell itself meets the dialog too (refused: nothing happens), and the operator's
 /// 作废 applies once confirmed.
 async fn confirm_scenario(d: &Driver, api: &Api) {
-    let case = api
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/cases",
-            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
-                        "lon": 120.375, "lat": 36.068, "description": "e2e: 待作废的重复上报"})),
-        )
-        .await;
+    let case = api.report((120.375, 36.068), "e2e: 待作废的重复上报").await;
     let id = case["id"].as_i64().unwrap();
     let injected = format!(
         "const done = arguments[arguments.length - 1]; \
@@ -573,13 +566,8 @@ async fn queue_scenario(d: &Driver, api: &Api, case: &Value, shot: &Path) {
 /// A report that repeats an earlier one: its dispatch dialog lists the earlier case as a likely
 /// duplicate, and the operator merges it there (in the desktop the shell asks first).
 async fn merge_scenario(d: &Driver, api: &Api, native_confirm: bool, shot: &Path) {
-    let report = |text: &str| {
-        json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
-               "lon": 120.3712, "lat": 36.0655, "description": text})
-    };
-    let first = api.call(reqwest::Method::POST, "/api/v1/cases", Some(report("e2e: 路边暴露垃圾"))).await;
-    let again =
-        api.call(reqwest::Method::POST, "/api/v1/cases", Some(report("e2e: 同一处又见暴露垃圾"))).await;
+    let first = api.report((120.3712, 36.0655), "e2e: 路边暴露垃圾").await;
+    let again = api.report((120.3712, 36.0655), "e2e: 同一处又见暴露垃圾").await;
     let id = again["id"].as_i64().unwrap();
     for a in ["accept", "register"] {
         api.call(reqwest::Method::POST, &format!("/api/v1/cases/{id}/actions"), Some(json!({"action": a})))
@@ -750,14 +738,7 @@ async fn sites_counted_at_city_zoom(d: &Driver) {
 /// service rebuilds); the banner says so; 回到实时 brings the live map back without it.
 async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
     // A quiet place (崂山's hills), so the sim's own reports hardly ever share the view.
-    let case = api
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/cases",
-            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
-                        "lon": 120.6012, "lat": 36.1683, "description": "e2e: 回放中的案件"})),
-        )
-        .await;
+    let case = api.report((120.6012, 36.1683), "e2e: 回放中的案件").await;
     let id = case["id"].as_i64().unwrap();
     open_case(d, id, case["case_no"].as_str().unwrap()).await;
     // Close in: the cases row counts what the view holds.
@@ -847,14 +828,7 @@ async fn give_reason(d: &Driver, reason: &str) {
 /// In the browser the page itself asks before an action that ends a case: declined, nothing is
 /// sent; accepted, the case is cancelled.
 async fn browser_confirm_scenario(d: &Driver, api: &Api) {
-    let case = api
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/cases",
-            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
-                        "lon": 120.375, "lat": 36.068, "description": "e2e: 浏览器中作废"})),
-        )
-        .await;
+    let case = api.report((120.375, 36.068), "e2e: 浏览器中作废").await;
     let id = case["id"].as_i64().unwrap();
     search_case(d, id).await;
     d.wait_text(".detail", case["case_no"].as_str().unwrap(), 30).await;
@@ -954,14 +928,7 @@ async fn search_case(d: &Driver, id: i64) {
 /// one click away.
 async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path) {
     let (remote_proc, remote) = own_service(data, "remote", ORIGIN, &[]).await;
-    let remote_case = remote
-        .call(
-            reqwest::Method::POST,
-            "/api/v1/cases",
-            Some(json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
-                        "lon": 120.38, "lat": 36.07, "description": "e2e: 远程服务上的案件"})),
-        )
-        .await;
+    let remote_case = remote.report((120.38, 36.07), "e2e: 远程服务上的案件").await;
     let fill = |css: &str, text: &str| {
         format!(
             "const e = document.querySelector('.modal.settings {css}'); e.value = {text:?}; \

@@ -175,6 +175,21 @@ impl Page {
         );
     }
 
+    /// One table row: `cells` from `(x, y)` in columns of `widths`, all in `style`.
+    fn cells<S: AsRef<str>>(
+        &mut self,
+        (x, y): (f64, f64),
+        widths: &[f64],
+        cells: &[S],
+        style: (f64, &str, &str, &str),
+    ) {
+        let mut cx = x;
+        for (cell, w) in cells.iter().zip(widths) {
+            self.text((cx, y), style, cell.as_ref());
+            cx += w;
+        }
+    }
+
     fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, stroke: &str) {
         let _ = write!(
             self.svg,
@@ -297,21 +312,13 @@ fn page_summary(b: &Briefing) -> Result<Page, BriefingError> {
     let widths = [190.0, 100.0, 100.0, 121.0];
     let heads = ["指标", "本期", "上期", "较上期变化"];
     p.rect(x, y - 13.0, widths.iter().sum(), 19.0, "#eff6ff", "#93c5fd");
-    let mut cx = x + 6.0;
-    for (h, w) in heads.iter().zip(widths) {
-        p.text((cx, y), (9.5, "bold", "#1e3a8a", "start"), h);
-        cx += w;
-    }
+    p.cells((x + 6.0, y), &widths, &heads, (9.5, "bold", "#1e3a8a", "start"));
     y += 19.0;
     for (i, row) in kpi_rows(b).iter().enumerate() {
         if i % 2 == 1 {
             p.rect(x, y - 13.0, widths.iter().sum(), 19.0, "#f8fafc", "none");
         }
-        let mut cx = x + 6.0;
-        for (cell, w) in row.iter().zip(widths) {
-            p.text((cx, y), (9.5, "normal", "#111", "start"), cell);
-            cx += w;
-        }
+        p.cells((x + 6.0, y), &widths, row, (9.5, "normal", "#111", "start"));
         y += 19.0;
     }
     let prev = &b.previous.utilisation;
@@ -515,11 +522,7 @@ fn page_map(b: &Briefing) -> Page {
     let widths = [120.0, 150.0, 70.0, 70.0, 101.0];
     let heads = ["案件编号", "问题类型", "区(市)", "阶段", "超期(小时)"];
     p.rect(MARGIN, y - 11.0, widths.iter().sum(), 16.0, "#fef2f2", "#fca5a5");
-    let mut cx = MARGIN + 4.0;
-    for (h, w) in heads.iter().zip(widths) {
-        p.text((cx, y), (8.5, "bold", "#7f1d1d", "start"), h);
-        cx += w;
-    }
+    p.cells((MARGIN + 4.0, y), &widths, &heads, (8.5, "bold", "#7f1d1d", "start"));
     y += 16.0;
     if b.most_overdue.is_empty() {
         p.text((MARGIN + 4.0, y), (8.5, "normal", "#333", "start"), "无超期案件");
@@ -532,11 +535,7 @@ fn page_map(b: &Briefing) -> Page {
             r.stage.clone(),
             r.hours_over.to_string(),
         ];
-        let mut cx = MARGIN + 4.0;
-        for (c, w) in cells.iter().zip(widths) {
-            p.text((cx, y), (8.5, "normal", "#111", "start"), c);
-            cx += w;
-        }
+        p.cells((MARGIN + 4.0, y), &widths, &cells, (8.5, "normal", "#111", "start"));
         y += 14.0;
     }
     p

@@ -98,9 +98,10 @@ pub async fn briefing(
         })
     };
     let ask = crate::app::briefing::Ask { from: time("from", from)?, to: time("to", to)?, area: district };
-    let png = match out.extension().and_then(|e| e.to_str()) {
-        Some("pdf") => false,
-        Some("png") => true,
+    use crate::app::briefing::Form;
+    let form = match out.extension().and_then(|e| e.to_str()) {
+        Some("pdf") => Form::Pdf,
+        Some("png") => Form::Png,
         _ => anyhow::bail!("--out {}: name a .pdf or a .png file", out.display()),
     };
     #[allow(clippy::print_stderr, reason = "the progress of a long command, for the person running it")]
@@ -117,12 +118,9 @@ pub async fn briefing(
         district: None,
         remote: "local".into(),
     };
-    let bytes = if png {
-        crate::app::briefing::png(&state, &caller, &ask, &progress).await
-    } else {
-        crate::app::briefing::pdf(&state, &caller, &ask, &progress).await
-    }
-    .map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
+    let bytes = crate::app::briefing::make(&state, &caller, &ask, form, &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.0.message))?;
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(format!("{} ({} bytes)\n", out.display(), bytes.len()))
 }

@@ -382,17 +382,9 @@ pub fn load_overlays(d: Data) {
 /// Reload the viewport at most once a second while live events arrive (moving trucks, new
 /// alerts, cluster counts); case points are recoloured in place at once.
 pub fn refresh_soon(d: Data) {
-    if d.map.refresh_pending.get_value() {
-        return;
-    }
-    d.map.refresh_pending.set_value(true);
-    set_timeout(
-        move || {
-            d.map.refresh_pending.set_value(false);
-            load_viewport(d);
-        },
-        std::time::Duration::from_millis(1000),
-    );
+    super::once_after(d.map.refresh_pending, std::time::Duration::from_millis(1000), move || {
+        load_viewport(d)
+    });
 }
 
 /// Ask what to draw in the current view (at the replay's instant when one is set).

@@ -86,6 +86,26 @@ impl Ui {
     }
 }
 
+/// Run `f` once, `delay` from now, unless a run is already waiting on `pending`: a burst of
+/// calls makes one run (the map's reload while live events arrive, the wall's figures).
+pub fn once_after(
+    pending: StoredValue<bool, LocalStorage>,
+    delay: std::time::Duration,
+    f: impl FnOnce() + 'static,
+) {
+    if pending.get_value() {
+        return;
+    }
+    pending.set_value(true);
+    set_timeout(
+        move || {
+            pending.set_value(false);
+            f();
+        },
+        delay,
+    );
+}
+
 /// Every part of the console's data, for code that needs several (one `Copy` bundle).
 #[derive(Clone, Copy)]
 pub struct Data {

@@ -93,18 +93,10 @@ pub fn WallView(
     // Live: the figures follow the event stream. Each event asks for fresh figures; a burst of
     // events within a second makes one request. The slow timer covers what changes with
     // time alone (a case turning due soon or overdue with no event).
-    let asked = StoredValue::new(false);
+    let asked = StoredValue::new_local(false);
     Effect::new(move |_| {
-        let last = d.map.picture.with(|p| p.last_event_id);
-        if last.is_some() && !asked.get_value() {
-            asked.set_value(true);
-            set_timeout(
-                move || {
-                    asked.set_value(false);
-                    load();
-                },
-                std::time::Duration::from_secs(1),
-            );
+        if d.map.picture.with(|p| p.last_event_id).is_some() {
+            crate::data::once_after(asked, std::time::Duration::from_secs(1), load);
         }
     });
     set_interval(load, std::time::Duration::from_secs(30));

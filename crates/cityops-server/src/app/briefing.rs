@@ -194,22 +194,46 @@ fn bbox_of(outlines: &[Outline]) -> Option<[f64; 4]> {
     Some(b)
 }
 
-/// The briefing as a PDF (its title names the area and the period).
-pub async fn pdf(st: &AppState, caller: &Caller, ask: &Ask, progress: Progress<'_>) -> AppResult<Vec<u8>> {
+/// What a briefing is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The document: every page, A4, titled with the area and the period.
+    Pdf,
+    /// Its first page as a PNG (2× its size in points).
+    Png,
+}
+
+/// The briefing, made and written.
+pub async fn make(
+    st: &AppState,
+    caller: &Caller,
+    ask: &Ask,
+    form: Form,
+    progress: Progress<'_>,
+) -> AppResult<Vec<u8>> {
     let b = gather(st, caller, ask, progress).await?;
     // `SOURCE_DATE_EPOCH` (the reproducible-builds convention) fixes the creation date, so two
     // briefings of the same data can be compared byte for byte.
     let created = source_date().unwrap_or_else(|| st.clock.now());
-    let title = format!(
-        "{}城市运行管理服务简报 {} 至 {}",
-        b.area_name,
-        b.from.format("%Y-%m-%d %H:%M"),
-        b.to.format("%Y-%m-%d %H:%M")
-    );
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, cityops_briefing::BriefingError> {
         let fonts = fonts()?;
         let pages = cityops_briefing::pages(&b)?;
-        cityops_briefing::pdf(&pages, &fonts, &title, created)
+        match form {
+            Form::Pdf => {
+                let title = format!(
+                    "{}城市运行管理服务简报 {} 至 {}",
+                    b.area_name,
+                    b.from.format("%Y-%m-%d %H:%M"),
+                    b.to.format("%Y-%m-%d %H:%M")
+                );
+                cityops_briefing::pdf(&pages, &fonts, &title, created)
+            }
+            Form::Png => {
+                let first =
+                    pages.first().ok_or_else(|| cityops_briefing::BriefingError::Write("no page".into()))?;
+                cityops_briefing::png(first, &fonts, 2.0)
+            }
+        }
     })
     .await
     .map_err(|e| AppError::new(cityops_api::ErrorCode::Internal, e.to_string()))?
@@ -221,22 +245,6 @@ pub async fn pdf(st: &AppState, caller: &Caller, ask: &Ask, progress: Progress<'
 fn source_date() -> Option<chrono::NaiveDateTime> {
     let secs: i64 = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()?;
     chrono::DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&cityops_api::CST).naive_local())
-}
-
-/// The briefing's first page as a PNG (2× its size in points).
-pub async fn png(st: &AppState, caller: &Caller, ask: &Ask, progress: Progress<'_>) -> AppResult<Vec<u8>> {
-    let b = gather(st, caller, ask, progress).await?;
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, cityops_briefing::BriefingError> {
-        let fonts = fonts()?;
-        let pages = cityops_briefing::pages(&b)?;
-        let first = pages.first().ok_or_else(|| cityops_briefing::BriefingError::Write("no page".into()))?;
-        cityops_briefing::png(first, &fonts, 2.0)
-    })
-    .await
-    .map_err(|e| AppError::new(cityops_api::ErrorCode::Internal, e.to_string()))?
-    .map_err(briefing_error)?;
-    progress(5, 5, "完成 (done)");
-    Ok(bytes)
 }
 
 /// The fonts, loaded once: Noto Sans CJK where Debian's fonts-noto-cjk installs it, or from

@@ -20,15 +20,19 @@ fn period(q: &EvalQuery) -> AppResult<Period> {
     Ok(Period { from, to })
 }
 
-/// Every case with activity in the period (created before its end, changed since its start).
-pub(crate) async fn cases_of(st: &AppState, p: Period, area: Option<String>) -> AppResult<Vec<Case>> {
-    let filter = CaseFilter {
+/// The cases with activity in the period (created before its end, changed since its start).
+pub(crate) fn activity(p: Period, area: Option<String>) -> CaseFilter {
+    CaseFilter {
         area,
         to: Some(to_timestamp(p.to)),
         updated_from: Some(to_timestamp(p.from)),
         ..Default::default()
-    };
-    Ok(super::all_cases(st, filter).await?.iter().map(Case::from_dto).collect())
+    }
+}
+
+/// Every case with activity in the period.
+pub(crate) async fn cases_of(st: &AppState, p: Period, area: Option<String>) -> AppResult<Vec<Case>> {
+    Ok(super::all_cases(st, activity(p, area)).await?.iter().map(Case::from_dto).collect())
 }
 
 fn join_error(e: tokio::task::JoinError) -> AppError {

@@ -390,14 +390,24 @@ pub async fn restore_rules(st: &AppState) -> AppResult<u64> {
 
 /// Every case a filter selects, read page by page (the filter's page is replaced).
 pub(crate) async fn all_cases(st: &AppState, filter: CaseFilter) -> AppResult<Vec<CaseDto>> {
+    Ok(newest_cases(st, filter, u64::MAX).await?.0)
+}
+
+/// The newest `at_most` cases a filter selects (at least those; whole pages are read), page by
+/// page, and how many it selects in all (the filter's page is replaced).
+pub(crate) async fn newest_cases(
+    st: &AppState,
+    filter: CaseFilter,
+    at_most: u64,
+) -> AppResult<(Vec<CaseDto>, u64)> {
     let mut filter = CaseFilter { limit: Some(cityops_store::MAX_PAGE), offset: Some(0), ..filter };
     let mut out = Vec::new();
     loop {
         let page = st.store.list_cases(&filter).await?;
         let n = page.items.len() as u32;
         out.extend(page.items);
-        if n < cityops_store::MAX_PAGE {
-            return Ok(out);
+        if n < cityops_store::MAX_PAGE || out.len() as u64 >= at_most.min(page.total) {
+            return Ok((out, page.total));
         }
         filter.offset = Some(filter.offset.unwrap_or(0) + n);
     }

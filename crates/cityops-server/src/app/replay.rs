@@ -64,29 +64,11 @@ pub async fn list_cases_at(
             if f.status.is_some_and(|s| s != status) {
                 continue;
             }
-            // The newest `offset + limit` of them, page by page: the merged page needs no more.
-            let want = u64::from(offset) + u64::from(limit);
-            let mut read = 0u64;
-            loop {
-                let page = st
-                    .store
-                    .list_cases(&CaseFilter {
-                        status: Some(status),
-                        updated_before: Some(before),
-                        limit: Some(cityops_store::MAX_PAGE),
-                        offset: Some(u32::try_from(read).unwrap_or(u32::MAX)),
-                        ..f.clone()
-                    })
-                    .await?;
-                if read == 0 {
-                    total += page.total;
-                }
-                read += page.items.len() as u64;
-                items.extend(page.items.iter().map(|c| slim(c, at)));
-                if read >= want.min(page.total) || page.items.is_empty() {
-                    break;
-                }
-            }
+            // The newest `offset + limit` of them: the merged page needs no more.
+            let filter = CaseFilter { status: Some(status), updated_before: Some(before), ..f.clone() };
+            let (ended, all) = super::newest_cases(st, filter, u64::from(offset) + u64::from(limit)).await?;
+            total += all;
+            items.extend(ended.iter().map(|c| slim(c, at)));
         }
     }
     items.sort_by_key(|c| std::cmp::Reverse(c.id));

@@ -12,7 +12,6 @@ use cityops_api::{
 use cityops_core::calendar::{from_timestamp, to_timestamp};
 use cityops_core::evaluation::{CompositeConfig, Period, Scope, evaluate};
 use cityops_core::workflow::Case;
-use cityops_store::CaseFilter;
 
 use super::{scope, slim};
 use crate::auth::Caller;
@@ -60,16 +59,7 @@ pub async fn summary(st: &AppState, caller: &Caller, q: &SummaryQuery) -> AppRes
         from: from_timestamp(midnight),
         to: now.max(from_timestamp(midnight) + Duration::seconds(1)),
     };
-    let active = super::all_cases(
-        st,
-        CaseFilter {
-            area: district.clone(),
-            to: Some(to_timestamp(period.to)),
-            updated_from: Some(midnight),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let active = super::all_cases(st, super::evaluation::activity(period, district.clone())).await?;
     for c in active.iter().filter(|c| c.created_at >= midnight) {
         reports += 1;
         *by_channel.entry(c.channel).or_default() += 1;

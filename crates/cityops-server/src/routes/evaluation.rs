@@ -73,7 +73,7 @@ async fn briefing(
     }
     let ask = crate::app::briefing::Ask { from: q.from, to: q.to, area: q.area.clone() };
     let log = |n: usize, of: usize, step: &str| tracing::info!(step = n, of, "briefing: {step}");
-    let pdf = crate::app::briefing::pdf(&st, &caller, &ask, &log).await?;
+    let pdf = crate::app::briefing::make(&st, &caller, &ask, crate::app::briefing::Form::Pdf, &log).await?;
     let name = format!("briefing-{}-{}.pdf", q.from.format("%Y%m%dT%H%M"), q.to.format("%Y%m%dT%H%M"));
     Ok((
         [
