@@ -464,6 +464,12 @@ endpoints! {
         summary: "Live events (SSE); resume with Last-Event-ID or ?after=",
         access: District, path_type: Empty, query: EventsQuery, request: Empty as None, response: Empty as EventStream, success: 200,
     }
+    /// A stretch of the event log.
+    EventLog {
+        name: "event_log", method: Get, path: "/api/v1/events/log", tag: "live",
+        summary: "The events after a past instant up to another (at most `limit`), with each vehicle's last fix at the start: what a replaying console applies to the picture at `from` instead of reloading it",
+        access: District, path_type: Empty, query: EventLogQuery, request: Empty as None, response: EventLogDto as Json, success: 200,
+    }
     /// Evaluation of an area or unit.
     Evaluation {
         name: "evaluation", method: Get, path: "/api/v1/evaluation", tag: "evaluation",
@@ -479,7 +485,7 @@ endpoints! {
     /// The day's figures.
     Summary {
         name: "summary", method: Get, path: "/api/v1/summary", tag: "evaluation",
-        summary: "The day so far (since 00:00 CST) in the city or a district: reports by channel and hour, open/due soon/overdue now, closed today and the closure rates, trucks active, alerts, top types, newest reports, per district",
+        summary: "The day so far (since 00:00 CST; with `at`, the day of `at` as it stood then) in the city or a district: reports by channel and hour, open/due soon/overdue now, closed today and the closure rates, trucks active, alerts, top types, newest reports, per district",
         access: District, path_type: Empty, query: SummaryQuery, request: Empty as None, response: SummaryDto as Json, success: 200,
     }
     /// An area with its parts.

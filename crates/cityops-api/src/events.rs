@@ -86,3 +86,19 @@ pub enum EventBody {
         lat: f64,
     },
 }
+
+/// A stretch of the event log (`GET /api/v1/events/log`): what moves the picture at `from` on to
+/// `until`, for a replaying console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EventLogDto {
+    /// The instant the events apply to (exclusive).
+    pub from: Timestamp,
+    /// The events are whole up to this instant (inclusive): the query's `to`, or earlier when the
+    /// limit cut the stretch (ask again from here for the rest).
+    pub until: Timestamp,
+    /// Each vehicle's last fix at `from` (what the vehicle events move on).
+    pub vehicles: Vec<crate::VehicleDto>,
+    /// The events after `from` up to `until`, in id order (the caller's scope only).
+    pub items: Vec<LiveEvent>,
+}

@@ -119,6 +119,16 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl StatusMix {
+    /// Count one more of `class`.
+    pub fn add(&mut self, class: StatusClass) {
+        match class {
+            StatusClass::Open => self.open += 1,
+            StatusClass::DueSoon => self.due_soon += 1,
+            StatusClass::Overdue => self.overdue += 1,
+            StatusClass::Closed => self.closed += 1,
+        }
+    }
+
     /// Total count.
     pub fn total(&self) -> u32 {
         self.open + self.overdue + self.closed + self.due_soon

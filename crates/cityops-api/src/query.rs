@@ -461,6 +461,33 @@ pub struct SummaryQuery {
     /// `370200` (the city) or a district code; default: the city, or a district token's district.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
+    /// The day as it stood at this past instant (RFC 3339 with zone): the day of `at` from its
+    /// midnight to `at`, open and overdue as they were then (the history kept; outside it: 410).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
+}
+
+/// Query of the event log (`GET /api/v1/events/log`): the events of a past stretch, which a
+/// replaying console applies to the picture at `from` to move on without reloading it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EventLogQuery {
+    /// Start (RFC 3339 with zone, exclusive): the instant of the picture the events apply to.
+    pub from: Timestamp,
+    /// End (RFC 3339 with zone, inclusive); not after now.
+    pub to: Timestamp,
+    /// At most this many events, 1–20000 (default 5000); the answer's `until` says how far the
+    /// events reach when the limit cuts the stretch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+impl Default for EventLogQuery {
+    fn default() -> Self {
+        let epoch = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default().with_timezone(&crate::CST);
+        EventLogQuery { from: epoch, to: epoch, limit: None }
+    }
 }
 
 /// Query of the audit log.

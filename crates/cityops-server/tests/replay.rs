@@ -1,7 +1,8 @@
 //! The city as it was, over HTTP on both backends: `viewport?at=` and `cases?at=` answer as of a
 //! past instant (across a year boundary), equal the live answers at the present instant, keep a
 //! district token to its district, and refuse instants after now or outside the history kept —
-//! before and after the history is pruned.
+//! before and after the history is pruned. The event log between two instants moves the first
+//! picture to the second, page by page; the day's figures answer as they stood.
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
@@ -10,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use cityops_api::{CaseDto, CasePageDto, MapItemDto, MapViewDto, Role};
+use cityops_api::{CaseDto, CasePageDto, EventBody, EventLogDto, MapItemDto, MapViewDto, Role, StatusClass};
 use cityops_server::HistoryConfig;
 use common::{SetClock, TestApp};
 use serde_json::{Value, json};
@@ -168,6 +169,94 @@ async fn the_past_over_http(url: &str) {
     let (s, v) = app.call("GET", &format!("{}&at=yesterday", view_uri(None)), Some(&admin), None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(v["message"].as_str().unwrap().contains("at"), "{v}");
+
+    // The event log between two instants moves the map at the first to the map at the second.
+    let log = |token: &str, from: &str, to: &str, limit: Option<u32>| {
+        let mut q = format!("from={}&to={}", from.replace('+', "%2B"), to.replace('+', "%2B"));
+        if let Some(l) = limit {
+            q.push_str(&format!("&limit={l}"));
+        }
+        let token = token.to_owned();
+        let app = &app;
+        async move { app.call("GET", &format!("/api/v1/events/log?{q}"), Some(&token), None).await }
+    };
+    let (s, v) = log(&admin, at_2130, at_0050, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let whole: EventLogDto = serde_json::from_value(v).unwrap();
+    assert_eq!(whole.until, common::ts(at_0050));
+    let mut map: std::collections::BTreeSet<u64> =
+        on_map(&points(&app, &admin, Some(at_2130)).await).into_iter().collect();
+    for e in &whole.items {
+        assert!(e.at > common::ts(at_2130) && e.at <= common::ts(at_0050), "{e:?}");
+        if let EventBody::Case { case } = &e.body {
+            match StatusClass::of_dto(case) {
+                Some(_) => map.insert(id(case)),
+                None => map.remove(&id(case)),
+            };
+        }
+    }
+    assert_eq!(map.into_iter().collect::<Vec<_>>(), on_map(&points(&app, &admin, Some(at_0050)).await));
+    // Page by page (one event each) it is the same log: nothing missed, nothing twice.
+    let mut paged = Vec::new();
+    let mut from = at_2130.to_owned();
+    while common::ts(&from) < common::ts(at_0050) {
+        let (s, v) = log(&admin, &from, at_0050, Some(1)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let page: EventLogDto = serde_json::from_value(v).unwrap();
+        assert!(page.items.len() <= 1 && page.until > common::ts(&from), "{page:?}");
+        paged.extend(page.items.iter().map(|e| e.id));
+        from = page.until.to_rfc3339();
+    }
+    assert_eq!(paged, whole.items.iter().map(|e| e.id).collect::<Vec<_>>());
+    // A district token's log holds its district's events only.
+    let (_, v) = log(&laoshan, at_2130, at_0050, None).await;
+    let theirs: EventLogDto = serde_json::from_value(v).unwrap();
+    assert!(!theirs.items.is_empty());
+    assert!(
+        theirs.items.iter().all(|e| matches!(&e.body, EventBody::Case { case } if case.id == c.id)),
+        "{theirs:?}"
+    );
+    // Named 400s: the wrong order, the future, a limit out of range; 410 before the history.
+    for (q, what) in [
+        ((at_0050, at_2130, None), "before"),
+        ((at_2130, "2027-01-01T02:00:00+08:00", None), "after"),
+        ((at_2130, at_0050, Some(0)), "limit"),
+    ] {
+        let (s, v) = log(&admin, q.0, q.1, q.2).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        assert!(v["message"].as_str().unwrap().contains(what), "{what}: {v}");
+    }
+    let (s, v) = log(&admin, "2026-11-30T00:00:00+08:00", at_2130, None).await;
+    assert_eq!(s, StatusCode::GONE, "{v}");
+
+    // The day's figures as they stood: the last evening of 2026, then the first hour of 2027.
+    let summary = |token: &str, at: Option<&str>| {
+        let uri = match at {
+            Some(a) => format!("/api/v1/summary?at={}", a.replace('+', "%2B")),
+            None => "/api/v1/summary".to_owned(),
+        };
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            let (s, v) = app.call("GET", &uri, Some(&token), None).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v
+        }
+    };
+    let eve = summary(&admin, Some(at_2330)).await;
+    assert_eq!(
+        (eve["reports"].as_u64(), eve["from"].as_str()),
+        (Some(3), Some("2026-12-31T00:00:00+08:00")),
+        "{eve}"
+    );
+    let open =
+        |v: &Value| ["open", "due_soon", "overdue"].iter().map(|k| v[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(open(&eve), 2, "a and c open, b cancelled: {eve}");
+    let first = summary(&admin, Some(at_0050)).await;
+    assert_eq!((first["reports"].as_u64(), open(&first)), (Some(1), 3), "{first}");
+    assert_eq!(summary(&laoshan, Some(at_2330)).await["reports"], 1);
+    // Now, asked as a past instant, is the live answer.
+    assert_eq!(summary(&admin, Some(now)).await, summary(&admin, None).await);
 
     // Forty days on the history before the horizon is pruned: the old instants are gone, the
     // last snapshot before the horizon stays, and the days since still replay.

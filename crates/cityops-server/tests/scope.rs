@@ -171,6 +171,15 @@ fn probe(name: &str, w: &World) -> Probe {
             Hidden::Filtered,
             vec![other.case_no.clone(), w.other_truck.clone(), w.other_sensor.clone()],
         ),
+        "event_log" => {
+            // Up to a moment ago (the world was built before the probes): its whole log.
+            let to = chrono::Utc::now().with_timezone(&cityops_api::CST) - chrono::Duration::milliseconds(5);
+            Probe::get(
+                format!("/api/v1/events/log?from={}&to={}", enc(&w.from), enc(&to.to_rfc3339())),
+                Hidden::Filtered,
+                vec![other.case_no.clone(), w.other_truck.clone(), w.other_sensor.clone()],
+            )
+        }
         "evaluation" => {
             Probe::get(format!("/api/v1/evaluation?area={OTHER}&{period}"), Hidden::Forbidden, vec![])
         }

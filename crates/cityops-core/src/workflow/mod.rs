@@ -808,6 +808,11 @@ impl Case {
         self.history.iter().find(|e| e.action == Some(Action::Register)).and_then(|e| e.ended_at)
     }
 
+    /// When the case was closed (结案), if it was.
+    pub fn closed_at(&self) -> Option<NaiveDateTime> {
+        self.history.iter().find(|e| e.action == Some(Action::Close)).and_then(|e| e.ended_at)
+    }
+
     /// Convert for the wire, with the full history; `now` decides the overdue flags.
     pub fn to_dto(&self, now: NaiveDateTime) -> CaseDto {
         CaseDto {

@@ -7,8 +7,8 @@
 //! every other case that existed then had ended (closed earlier, or cancelled) and has not changed
 //! since, so its stored document is how it was — the store lists those.
 
-use cityops_api::query::{CaseQuery, ViewQuery};
-use cityops_api::{CasePageDto, CaseStatus, MapViewDto, Timestamp};
+use cityops_api::query::{CaseQuery, EventLogQuery, ViewQuery};
+use cityops_api::{CasePageDto, CaseStatus, EventBody, EventLogDto, MapViewDto, Timestamp, VehicleDto};
 use cityops_core::calendar::to_timestamp;
 use cityops_core::index::{CLOSED_FOR, MapViewError};
 use cityops_store::CaseFilter;
@@ -74,4 +74,83 @@ pub async fn list_cases_at(
     items.sort_by_key(|c| std::cmp::Reverse(c.id));
     let items = items.into_iter().skip(offset as usize).take(limit as usize).collect();
     Ok(CasePageDto { items, total, limit, offset })
+}
+
+/// Events read from the log per round trip.
+const LOG_BATCH: u32 = 5000;
+/// The most events one answer of the event log holds, and the default.
+const LOG_LIMIT: (u32, u32) = (20_000, 5000);
+
+/// The events after `from` up to `to` that the caller sees, with each vehicle's last fix at
+/// `from`: what moves the picture at `from` on (the same events, in the same order, the history
+/// applies to rebuild a later picture). A cut by the limit ends between two instants, so that
+/// asking again from `until` misses nothing.
+pub async fn event_log(st: &AppState, caller: &Caller, q: &EventLogQuery) -> AppResult<EventLogDto> {
+    let limit = q.limit.unwrap_or(LOG_LIMIT.1);
+    if !(1..=LOG_LIMIT.0).contains(&limit) {
+        return Err(AppError::invalid(format!("limit={limit} must be between 1 and {}", LOG_LIMIT.0)));
+    }
+    if q.to < q.from {
+        return Err(AppError::invalid(format!("to={} is before from={}", q.to, q.from)));
+    }
+    let now = st.clock.now();
+    if cityops_core::calendar::from_timestamp(q.to) > now {
+        return Err(crate::history::HistoryError::Future { at: q.to, now: to_timestamp(now) }.into());
+    }
+    let start = st.history.picture(q.from).await?;
+    let sees = |body: &EventBody| super::scope::sees_event(st, caller, body);
+    let vehicles = start
+        .frame
+        .vehicles
+        .values()
+        .filter(|e| sees(&e.body))
+        .filter_map(|e| match &e.body {
+            EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => Some(VehicleDto {
+                id: vehicle_id.clone(),
+                lon: *lon,
+                lat: *lat,
+                speed_kmh: *speed_kmh,
+                heading_deg: *heading_deg,
+                at: e.at,
+            }),
+            _ => None,
+        })
+        .collect();
+    let last = st.store.last_event_until(q.to).await?.unwrap_or(0);
+    let mut after = start.frame.last_event_id;
+    let mut items = Vec::new();
+    let mut until = q.to;
+    'read: while after < last {
+        let batch = st.store.events_after(after, LOG_BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for e in batch {
+            after = e.id;
+            if e.id > last {
+                break 'read;
+            }
+            if !sees(&e.body) {
+                continue;
+            }
+            if items.len() == limit as usize {
+                // Cut before the instant of the first event left out: the next answer starts there.
+                let cut = e.at;
+                let keep =
+                    items.iter().rposition(|x: &cityops_api::LiveEvent| x.at < cut).map_or(0, |i| i + 1);
+                // (More than `limit` events within one millisecond cannot be split: the answer
+                // then reaches that instant.)
+                until = match keep {
+                    0 => cut,
+                    k => {
+                        items.truncate(k);
+                        (cut - chrono::Duration::milliseconds(1)).max(q.from)
+                    }
+                };
+                break 'read;
+            }
+            items.push(e);
+        }
+    }
+    Ok(EventLogDto { from: q.from, until, vehicles, items })
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/events`: the live stream (Server-Sent Events). Resume with the `Last-Event-ID` header
-//! (browsers' EventSource sends it on reconnect) or `?after=<id>`.
+//! (browsers' EventSource sends it on reconnect) or `?after=<id>`. `/api/v1/events/log`: a past
+//! stretch of the same events as JSON, for replay.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -9,13 +10,21 @@ use cityops_api::ep;
 use crate::app;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::http::{ApiRouter, QueryOf};
+use crate::http::{ApiRouter, QueryOf, Reply};
 use crate::live;
 use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> ApiRouter {
-    ApiRouter::new().at::<ep::Events, _, _>(events)
+    ApiRouter::new().at::<ep::Events, _, _>(events).at::<ep::EventLog, _, _>(log)
+}
+
+async fn log(
+    State(st): State<AppState>,
+    caller: Caller,
+    QueryOf(q): QueryOf<ep::EventLog>,
+) -> AppResult<Reply<ep::EventLog>> {
+    Ok(Reply(app::replay::event_log(&st, &caller, &q).await?))
 }
 
 async fn events(

@@ -141,6 +141,12 @@ impl Clock for SetClock {
     }
 }
 
+/// An RFC 3339 instant.
+#[allow(dead_code)]
+pub fn ts(s: &str) -> cityops_api::Timestamp {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap()
+}
+
 pub fn t(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
 }
