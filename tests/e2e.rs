@@ -666,12 +666,13 @@ async fn admin_queue_scenario(d: &Driver, shot: &Path) {
 }
 
 /// The wall's scenes, slugs in rotation order, with the element each scene's panel shows.
-const WALL_SCENES: [(&str, &str); 5] = [
+const WALL_SCENES: [(&str, &str); 6] = [
     ("overview", "#chart-hourly svg"),
     ("waste", ".wall-alerts"),
     ("sites", ".wall-alerts"),
     ("video", "#chart-types svg"),
     ("evaluation", "#chart-ranking svg"),
+    ("replay", "#wall-replay-panel"),
 ];
 
 /// The wall as it starts: figures in, the first scene showing, and it rotates by itself; then
@@ -712,9 +713,25 @@ async fn wall_scenario(d: &Driver, prefix: &str) {
         tokio::time::sleep(Duration::from_millis(2500)).await;
         d.screenshot(&target_dir().join(format!("e2e/{prefix}-{slug}.png"))).await;
     }
+    // The replay scene plays the last day: the banner says 回放, the map moves by the events
+    // held, and the figures are those of the cursor's instant, which moves.
+    d.wait_text("#wall-replay", "回放", 10).await;
+    let deltas = "return Number(document.querySelector('#wall-replay-frames').dataset.deltas);";
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while d.js(deltas).await.as_i64().unwrap_or(0) < 5 {
+        assert!(Instant::now() < deadline, "the replay scene's map does not move by the events");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let asof = "return document.querySelector('#wall-asof').textContent;";
+    let first_asof = d.js(asof).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while d.js(asof).await == first_asof {
+        assert!(Instant::now() < deadline, "the replayed figures stay at {first_asof}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     // Pinned: it stays.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(d.js(scene).await, json!("evaluation"), "pinned, the wall stays");
+    assert_eq!(d.js(scene).await, json!("replay"), "pinned, the wall stays");
 }
 
 /// The sites layer counts the construction sites in the city view (drawn as markers below the
@@ -790,6 +807,35 @@ async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
     d.screenshot(shot).await;
+    // Onwards by the events held, with no full reload: a step to the next event, then ten
+    // minutes at a time until the cancellation takes the case off the map.
+    let frames = "const f = document.querySelector('#replay-frames'); \
+                  return [Number(f.dataset.keyframes), Number(f.dataset.deltas)];";
+    let banner = "return document.querySelector('#replay-banner').textContent;";
+    let before = d.js(frames).await;
+    let at_report = d.js(banner).await;
+    let next = d.wait_find("#replay-next-event", 10).await;
+    d.click(&next).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while d.js(banner).await == at_report {
+        assert!(Instant::now() < deadline, "下一事件 did not move the cursor from {at_report}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut gone = false;
+    for _ in 0..6 {
+        let tip = d.js(hover).await;
+        if !tip.as_str().is_some_and(|t| t.contains(&named)) {
+            gone = true;
+            break;
+        }
+        let on = d.wait_find("#time-bar button[title='+10 min']", 10).await;
+        d.click(&on).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    assert!(gone, "an hour on, the cancelled case {named} is still drawn");
+    let after = d.js(frames).await;
+    assert_eq!(after[0], before[0], "moving on reloaded the picture: {before} → {after}");
+    assert!(after[1].as_i64() > before[1].as_i64(), "no move came from the events: {before} → {after}");
     // One press back to live.
     let live = d.wait_find("#replay-live", 10).await;
     d.click(&live).await;
@@ -1248,7 +1294,7 @@ fn run_ok(cmd: &mut Command) -> String {
 /// command (twice, byte-identical with a fixed creation date) and by the API; poppler reads it
 /// back: A4 pages, the CJK font embedded, the title, every district and the API's figures in its
 /// text, the map's count equal to `viewport?at=` of the period's end. Pages are rendered to
-/// `target/e2e/briefing-*.png` to be looked at.
+/// `target/e2e/briefing-p*.png` to be looked at.
 #[tokio::test]
 async fn the_briefing_of_a_simulated_week_reads_true() {
     if !enabled() {
@@ -1413,4 +1459,11 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
     let dir = target_dir().join("e2e");
     std::fs::create_dir_all(&dir).unwrap();
     run_ok(Command::new("pdftoppm").args(["-r", "80", "-png"]).arg(&pdf).arg(dir.join("briefing")));
+    // Saved as briefing-p1.png, briefing-p2.png, … (pdftoppm names them briefing-1.png, …).
+    for n in 1..=3 {
+        let from = dir.join(format!("briefing-{n}.png"));
+        assert!(from.exists(), "page {n} was not rendered");
+        std::fs::rename(&from, dir.join(format!("briefing-p{n}.png"))).unwrap();
+    }
+    assert!(dir.join("briefing-p1.png").exists());
 }

@@ -146,7 +146,7 @@ messages! {
     WallTitle => "青岛市城市运行管理服务平台 · 一屏总览", "Qingdao City Operations · One-screen overview";
     WallAsOf => "数据截至", "Data as of";
     WallPinned => "已固定", "pinned";
-    WallKeys => "1–5 切换场景 · P 固定 · +/− 每场景时长 · 空格 下一场景", "1–5 scene · P pin · +/− time per scene · Space next";
+    WallKeys => "1–6 切换场景 · P 固定 · +/− 每场景时长 · 空格 下一场景", "1–6 scene · P pin · +/− time per scene · Space next";
     WallEvery => "每场景", "each scene";
     WallReportsToday => "今日上报", "Reports today";
     WallOpen => "办理中", "Open";
@@ -174,6 +174,14 @@ messages! {
     ReplayLive => "回到实时 (T)", "Back to live (T)";
     ReplayLiveNote => "结束回放,地图回到实时", "End the replay: the map is live again";
     ReplayFromReport => "回放上报时刻", "Replay from its report";
+    ReplayPrevEvent => "上一事件", "Previous event";
+    ReplayNextEvent => "下一事件", "Next event";
+    ReplayStepNote => "跳到上一个/下一个案件变化或告警(车辆定位不计)", "Jump to the previous/next case change or alert (vehicle fixes not counted)";
+    ReplayNoEvent => "该方向一小时内没有案件变化或告警", "No case change or alert that way within the hour";
+    ReplayFrames => "画面", "Frames";
+    WallReplayNote => "过去24小时在本场景时长内播放完:地图、左侧指标和滚动条都是光标时刻的情况(指标为光标当天0点至光标)", "The last 24 hours played within this scene: the map, the figures on the left and the ticker are as they stood at the cursor (figures: from the cursor's midnight to the cursor)";
+    WallReplaySpeed => "播放速度(服务时间秒/实际秒)", "Speed (service seconds per real second)";
+    ReplayFramesNote => "回放以来:整帧加载次数 / 由事件增量推进的次数", "Since replay began: full pictures loaded / moves made by applying events";
     ExportBriefing => "导出简报(PDF)", "Export briefing (PDF)";
     BriefingNote => "按所选时段生成领导简报:指标与上期对比、趋势、排名、时段末一张图、超期案件(A4,PDF)", "The leadership briefing of the chosen period: figures against the previous period, trend, ranking, the map at the period's end, overdue cases (A4 PDF)";
     BriefingBusy => "正在生成简报…", "Making the briefing…";

@@ -119,8 +119,9 @@ pub fn connect_live(d: Data) {
     let sub = backend.subscribe(
         after,
         move |ev| {
-            // Replaying: the map shows the past; the live picture is reloaded on the way back.
+            // Replaying: the map shows the past; the live picture kept aside moves on.
             if d.replay.active() {
+                d.replay.keep_live(&ev);
                 return;
             }
             let mut change = Change::None;

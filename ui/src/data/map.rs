@@ -195,8 +195,10 @@ pub fn draw_now(d: Data) {
     }
     let results: Vec<(f64, f64)> =
         d.search.results.with_untracked(|r| r.iter().map(|c| (c.lon, c.lat)).collect());
-    // Sites and compounds named by an alert in the last hour (service clock) show in alarm colour.
-    let since = d.link.now.get_untracked() - chrono::Duration::hours(1);
+    // Sites and compounds named by an alert in the hour before the instant shown (the service
+    // clock, or the replay's cursor) show in alarm colour.
+    let replaying = d.replay.at.get_untracked();
+    let since = replaying.unwrap_or_else(|| d.link.now.get_untracked()) - chrono::Duration::hours(1);
     let alerted = m.picture.with_untracked(|p| crate::state::alerted_ids(&p.alerts, since));
     let cone = |c: &CameraViewDto| Cone {
         lon: c.lon,
@@ -226,8 +228,9 @@ pub fn draw_now(d: Data) {
                         alerted: &alerted,
                         lang: d.ui.lang.get_untracked(),
                         now_ms: backend::now_ms(),
-                        // With the viewport route, trucks come from the service's index.
-                        live_vehicles: m.viewport_fallback.get_untracked(),
+                        // With the viewport route, trucks come from the service's index;
+                        // while replaying, from the fixes the held events move.
+                        live_vehicles: m.viewport_fallback.get_untracked() || replaying.is_some(),
                     },
                 );
             });
@@ -402,8 +405,14 @@ pub fn load_viewport_then(d: Data, done: impl FnOnce() + 'static) {
     let at = d.replay.at.get_untracked();
     let m = d.map;
     let view = m.view.get_untracked();
-    let layers: Vec<LayerKind> =
-        m.layers.with_untracked(|l| VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x)).collect());
+    // While replaying, trucks are drawn from their fixes, which the held events move.
+    let layers: Vec<LayerKind> = m.layers.with_untracked(|l| {
+        VIEWPORT_LAYERS
+            .iter()
+            .copied()
+            .filter(|x| l.contains(x) && !(at.is_some() && *x == LayerKind::Trucks))
+            .collect()
+    });
     let fallback = m.viewport_fallback.get_untracked();
     let overdue_only = d.search.filter.with_untracked(|f| f.overdue);
     let cones =

@@ -1,13 +1,22 @@
 //! Replay in the console: the time bar's cursor (`at`), its range and play speed. While a cursor
-//! is set the map shows the service's picture at that instant (`viewport?at=`, and the case list
-//! at it for stage colours) and the live stream does not move the map; one key (T) or the 实时
-//! button brings the live map back.
+//! is set the map shows the past and the live stream does not move it; one key (T) or the 实时
+//! button brings the live map back, as it was kept meanwhile.
+//!
+//! A new cursor is reached the cheap way when it can be: a full picture (a keyframe:
+//! `viewport?at=`, the case list at it for stage colours, and the events after it from
+//! `events/log`) is loaded when replay starts, when the cursor goes back, and when it passes the
+//! events held; every other move — play, a step forward, the slider dragged onwards — applies the
+//! held events to the picture ([`Segment::reach`]) and redraws, with no request.
 
-use cityops_api::Timestamp;
+use cityops_api::endpoint::Empty;
+use cityops_api::query::EventLogQuery;
+use cityops_api::{LiveEvent, Timestamp, ep};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::Data;
-use crate::state::{ReplayRange, advance, clamp};
+use crate::i18n::Msg;
+use crate::state::{Picture, Reach, ReplayRange, Segment, advance, clamp, lookahead, notable};
 
 /// The replay state.
 #[derive(Clone, Copy)]
@@ -18,6 +27,14 @@ pub struct Replay {
     pub range: RwSignal<ReplayRange>,
     /// Playing at this speed (service seconds per real second).
     pub speed: RwSignal<Option<u32>>,
+    /// Full pictures loaded since replay began.
+    pub keyframes: RwSignal<u32>,
+    /// Cursor moves reached by applying held events, since replay began.
+    pub deltas: RwSignal<u32>,
+    /// The events held after the last keyframe.
+    segment: StoredValue<Option<Segment>>,
+    /// The live picture, kept up to date by the stream while the map shows the past.
+    stash: StoredValue<Option<Picture>>,
     pending: StoredValue<bool>,
     again: StoredValue<bool>,
 }
@@ -28,6 +45,10 @@ impl Replay {
             at: RwSignal::new(None),
             range: RwSignal::new(ReplayRange::Day),
             speed: RwSignal::new(None),
+            keyframes: RwSignal::new(0),
+            deltas: RwSignal::new(0),
+            segment: StoredValue::new(None),
+            stash: StoredValue::new(None),
             pending: StoredValue::new(false),
             again: StoredValue::new(false),
         }
@@ -36,6 +57,15 @@ impl Replay {
     /// Whether the map shows the past.
     pub fn active(&self) -> bool {
         self.at.with_untracked(Option::is_some)
+    }
+
+    /// A live event while replaying: it moves the kept live picture.
+    pub fn keep_live(&self, ev: &LiveEvent) {
+        self.stash.update_value(|s| {
+            if let Some(p) = s.as_mut() {
+                p.apply(ev);
+            }
+        });
     }
 }
 
@@ -61,12 +91,11 @@ pub fn live(d: Data) {
     d.replay.at.set(None);
 }
 
-/// Follow the cursor: a new instant reloads the picture (one request at a time, the latest
-/// instant last); play moves the cursor four times a second.
+/// Follow the cursor; play moves it four times a second.
 pub fn wire(d: Data) {
-    Effect::new(move |_| {
-        let _ = d.replay.at.get();
-        reload(d);
+    Effect::new(move |_| match d.replay.at.get() {
+        Some(at) => follow(d, at),
+        None => leave(d),
     });
     set_interval(
         move || {
@@ -83,18 +112,131 @@ pub fn wire(d: Data) {
     );
 }
 
-fn reload(d: Data) {
+/// Step to the next case change or alert after the cursor.
+pub fn step_next(d: Data) {
+    let Some(at) = d.replay.at.get_untracked() else { return };
+    if let Some(t) = d.replay.segment.with_value(|s| s.as_ref().and_then(|s| s.next_after(at))) {
+        seek(d, t);
+        return;
+    }
+    let now = d.link.now.get_untracked();
+    find_event(d, at, now, move |log| match log.items.iter().find(|e| notable(e) && e.at > at) {
+        Some(e) => seek(d, e.at),
+        None if log.until < now => seek(d, log.until),
+        None => no_event(d),
+    });
+}
+
+/// Step back to the last case change or alert before the cursor (within the hour before).
+pub fn step_back(d: Data) {
+    let Some(at) = d.replay.at.get_untracked() else { return };
+    if let Some(t) = d.replay.segment.with_value(|s| s.as_ref().and_then(|s| s.last_before(at))) {
+        seek(d, t);
+        return;
+    }
+    let from =
+        clamp(at - chrono::Duration::hours(1), d.replay.range.get_untracked(), d.link.now.get_untracked());
+    find_event(d, from, at, move |log| match log.items.iter().rfind(|e| notable(e) && e.at < at) {
+        Some(e) => seek(d, e.at),
+        None => no_event(d),
+    });
+}
+
+fn find_event(
+    d: Data,
+    from: Timestamp,
+    to: Timestamp,
+    then: impl FnOnce(cityops_api::EventLogDto) + 'static,
+) {
+    if to <= from {
+        no_event(d);
+        return;
+    }
+    let backend = d.link.backend();
+    spawn_local(async move {
+        let q = EventLogQuery { from, to, limit: Some(20_000) };
+        match backend.get::<ep::EventLog>(&Empty {}, &q).await {
+            Ok(log) => then(log),
+            Err(e) => d.error(&e),
+        }
+    });
+}
+
+/// Show `at`: by the held events if they reach it, else by a keyframe.
+fn follow(d: Data, at: Timestamp) {
     let r = d.replay;
+    if r.stash.with_value(Option::is_none) {
+        // Replay begins: keep the live picture aside.
+        r.stash.set_value(Some(d.map.picture.get_untracked()));
+        r.segment.set_value(None);
+        r.keyframes.set(0);
+        r.deltas.set(0);
+    }
     if r.pending.get_value() {
         r.again.set_value(true);
         return;
     }
-    r.pending.set_value(true);
-    super::map::load_viewport_then(d, move || {
-        r.pending.set_value(false);
-        if r.again.get_value() {
-            r.again.set_value(false);
-            reload(d);
+    let mut reach = Reach::Keyframe;
+    r.segment.update_value(|s| {
+        if let Some(s) = s.as_mut() {
+            d.map.picture.update(|p| reach = s.reach(p, at));
         }
     });
+    match reach {
+        Reach::Deltas(_) => {
+            r.deltas.update(|n| *n += 1);
+            super::map::request_draw(d);
+        }
+        Reach::Keyframe => keyframe(d, at),
+    }
+}
+
+/// Load the full picture at `at` and the events after it.
+fn keyframe(d: Data, at: Timestamp) {
+    let r = d.replay;
+    r.pending.set_value(true);
+    r.segment.set_value(None);
+    // Marks of the present would recolour the past: the case list at `at` brings its own.
+    d.map.picture.update(|p| p.cases.clear());
+    let backend = d.link.backend();
+    super::map::load_viewport_then(d, move || {
+        spawn_local(async move {
+            let to = (at + lookahead(r.speed.get_untracked())).min(d.link.now.get_untracked()).max(at);
+            let q = EventLogQuery { from: at, to, limit: None };
+            match backend.get::<ep::EventLog>(&Empty {}, &q).await {
+                Ok(log) if r.at.get_untracked().is_some() => {
+                    d.map.picture.update(|p| {
+                        p.replay_from(&log.vehicles);
+                        p.age(at);
+                    });
+                    r.segment.set_value(Some(Segment::new(log)));
+                    r.keyframes.update(|n| *n += 1);
+                    super::map::request_draw(d);
+                }
+                Ok(_) => {}
+                Err(e) => d.error(&e),
+            }
+            r.pending.set_value(false);
+            if r.again.get_value() {
+                r.again.set_value(false);
+                if let Some(now_at) = r.at.get_untracked() {
+                    follow(d, now_at);
+                }
+            }
+        });
+    });
+}
+
+/// Back to live: the kept live picture, refreshed from the service.
+fn leave(d: Data) {
+    let r = d.replay;
+    let Some(p) = r.stash.try_update_value(Option::take).flatten() else { return };
+    r.segment.set_value(None);
+    r.again.set_value(false);
+    d.map.picture.set(p);
+    super::map::load_viewport(d);
+}
+
+fn no_event(d: Data) {
+    d.ui.done(Msg::ReplayNoEvent.text(d.ui.lang.get_untracked()).to_owned());
 }

@@ -85,6 +85,10 @@ pub struct CaseMark {
     pub lon: f64,
     /// Latitude.
     pub lat: f64,
+    /// Deadline of the current stage.
+    pub deadline: Option<Timestamp>,
+    /// When it turns due soon (临期).
+    pub due_soon_at: Option<Timestamp>,
 }
 
 impl CaseMark {
@@ -97,7 +101,15 @@ impl CaseMark {
             due_soon: c.due_soon,
             lon: c.lon,
             lat: c.lat,
+            deadline: c.deadline,
+            due_soon_at: c.due_soon_at,
         }
+    }
+
+    /// Overdue and due soon judged again at `now` (time alone turns a case yellow, then red).
+    pub fn judge(&mut self, now: Timestamp) {
+        self.overdue = self.status.overdue(self.deadline, now);
+        self.due_soon = self.status.due_soon(self.due_soon_at, self.deadline, now);
     }
 
     /// Its status class on the map (the wire's one rule, as the service's viewport reports it);
@@ -138,6 +150,9 @@ pub struct AlertMark {
     /// When raised.
     pub at: Timestamp,
 }
+
+/// How long an alert stays on the map (the service's rule for its live map too).
+pub const ALERTS_SHOWN_FOR: chrono::Duration = chrono::Duration::hours(24);
 
 /// The most recent alerts the console keeps.
 pub const MAX_ALERTS: usize = 200;
@@ -329,6 +344,45 @@ impl Picture {
             // A detection shows on the map through the case or merge it led to.
             EventBody::Detection { .. } => Change::None,
         }
+    }
+
+    /// Start a replayed picture at an instant: the vehicles' fixes then, no alerts raised yet, no
+    /// event applied (the events after the instant follow).
+    pub fn replay_from(&mut self, vehicles: &[cityops_api::VehicleDto]) {
+        self.vehicles = vehicles
+            .iter()
+            .map(|v| {
+                let fix = Vehicle {
+                    lon: v.lon,
+                    lat: v.lat,
+                    speed_kmh: v.speed_kmh,
+                    heading_deg: v.heading_deg,
+                    at: v.at,
+                };
+                (v.id.clone(), fix)
+            })
+            .collect();
+        self.alerts.clear();
+        self.sensors.clear();
+        self.last_event_id = None;
+        self.last_event_at = None;
+    }
+
+    /// Move the picture's clock to `now` without an event: the known cases' points turn yellow or
+    /// red as their deadlines pass, and alerts older than [`ALERTS_SHOWN_FOR`] leave.
+    pub fn age(&mut self, now: Timestamp) {
+        for mark in self.cases.values_mut() {
+            mark.judge(now);
+        }
+        for item in &mut self.items {
+            if let MapItemDto::Point { layer: LayerKind::Cases, id, status, .. } = item
+                && let Some(class) =
+                    i64::try_from(*id).ok().and_then(|i| self.cases.get(&i)).and_then(CaseMark::class)
+            {
+                *status = class;
+            }
+        }
+        self.alerts.retain(|a| now - a.at <= ALERTS_SHOWN_FOR);
     }
 
     /// Count of items per layer (points plus cluster members) for the legend.

@@ -1,10 +1,91 @@
-//! Replay (回放): the map at a past instant, the cursor's range and play speeds. Pure rules; the
-//! data module moves the cursor and asks the service for the picture (`viewport?at=`).
+//! Replay (回放): the map at a past instant, the cursor's range and play speeds, and the stretch
+//! of the event log that moves a replayed picture on without reloading it. Pure rules; the data
+//! module moves the cursor and asks the service for the picture (`viewport?at=`) and the events
+//! after it (`events/log`).
 
 use chrono::Duration;
-use cityops_api::{CST, Timestamp};
+use cityops_api::{CST, EventBody, EventLogDto, LiveEvent, Timestamp};
 
+use super::Picture;
 use crate::i18n::Lang;
+
+/// A stretch of the event log held while replaying: the events after the instant of the last
+/// full picture (the keyframe) up to `until`, and how far the picture has taken them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// The keyframe's instant.
+    pub from: Timestamp,
+    /// The events are whole up to here.
+    pub until: Timestamp,
+    /// The events, in order.
+    pub events: Vec<LiveEvent>,
+    /// How many of them the picture has taken.
+    pub applied: usize,
+    /// The instant the picture shows.
+    pub shown: Timestamp,
+}
+
+/// How the picture reaches a new cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// By the events held: this many applied (0: only the clock moved).
+    Deltas(usize),
+    /// Not from here (earlier than shown, or past the stretch held): a full picture is needed.
+    Keyframe,
+}
+
+/// Whether an event is one a person steps to (a case changing, an alert), not a vehicle's or a
+/// sensor's routine report.
+pub fn notable(e: &LiveEvent) -> bool {
+    matches!(e.body, EventBody::Case { .. } | EventBody::Alert { .. })
+}
+
+impl Segment {
+    /// The stretch of `log`, shown at its start.
+    pub fn new(log: EventLogDto) -> Self {
+        Segment { from: log.from, until: log.until, events: log.items, applied: 0, shown: log.from }
+    }
+
+    /// Move `picture` to `at` with the events up to it, and age it to `at`.
+    pub fn reach(&mut self, picture: &mut Picture, at: Timestamp) -> Reach {
+        if at < self.shown || at > self.until {
+            return Reach::Keyframe;
+        }
+        let mut n = 0;
+        while let Some(e) = self.events.get(self.applied).filter(|e| e.at <= at) {
+            // A case reported before the keyframe is already drawn (as a point, or inside a
+            // cluster): its change recolours a point, never adds one.
+            if let EventBody::Case { case } = &e.body
+                && case.created_at <= self.from
+            {
+                picture.cases.entry(case.id).or_insert_with(|| super::CaseMark::of(case));
+            }
+            picture.apply(e);
+            self.applied += 1;
+            n += 1;
+        }
+        self.shown = at;
+        picture.age(at);
+        Reach::Deltas(n)
+    }
+
+    /// The first notable event after `at` held here.
+    pub fn next_after(&self, at: Timestamp) -> Option<Timestamp> {
+        self.events.iter().filter(|e| notable(e)).map(|e| e.at).find(|t| *t > at)
+    }
+
+    /// The last notable event before `at` held here.
+    pub fn last_before(&self, at: Timestamp) -> Option<Timestamp> {
+        self.events.iter().filter(|e| notable(e)).map(|e| e.at).rfind(|t| *t < at)
+    }
+}
+
+/// How far ahead of a keyframe the console asks for events: what twenty seconds of play cover
+/// at `speed`, at least half an hour and at most a day.
+pub fn lookahead(speed: Option<u32>) -> Duration {
+    let play = Duration::seconds(i64::from(speed.unwrap_or(0)) * 20);
+    play.clamp(Duration::minutes(30), Duration::hours(24))
+}
 
 /// How far back the time bar reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +144,115 @@ pub fn replay_label(at: Timestamp, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::test_support::{case, ev};
+    use cityops_api::{LayerKind, MapItemDto, Stage, StatusClass, VehicleDto};
+
+    fn reported(id: i64, at: &str) -> cityops_api::CaseDto {
+        cityops_api::CaseDto { created_at: t(at), ..case(id, Stage::Register, false) }
+    }
+
+    fn point(id: u64, status: StatusClass) -> MapItemDto {
+        MapItemDto::Point { layer: LayerKind::Cases, id, lon: 120.38, lat: 36.07, status }
+    }
+
+    fn status_of(p: &Picture, id: u64) -> Option<StatusClass> {
+        p.items.iter().find_map(|i| match i {
+            MapItemDto::Point { layer: LayerKind::Cases, id: pid, status, .. } if *pid == id => Some(*status),
+            _ => None,
+        })
+    }
+
+    /// The oracle: the service's pictures at 08:00 and 08:40, and the log between them. Moving
+    /// the 08:00 picture by the log must give the 08:40 picture for every case, truck and alert.
+    #[test]
+    fn the_events_move_a_keyframe_to_the_next_picture() {
+        let at = t("2027-01-04T08:00:00+08:00");
+        let mut open = case(1, Stage::Handle, false);
+        open.deadline = Some(t("2027-01-04T08:30:00+08:00"));
+        open.due_soon_at = Some(t("2027-01-04T08:10:00+08:00"));
+        let mut p = Picture::default();
+        p.set_viewport(vec![point(1, StatusClass::Open), point(2, StatusClass::Open)], Default::default());
+        p.note_case(&open);
+        p.note_case(&case(2, Stage::Handle, false));
+        let truck = VehicleDto {
+            id: "鲁B·H0001".into(),
+            lon: 120.30,
+            lat: 36.10,
+            speed_kmh: 20.0,
+            heading_deg: 0.0,
+            at: t("2027-01-04T07:59:00+08:00"),
+        };
+        p.replay_from(std::slice::from_ref(&truck));
+        let moved = EventBody::Vehicle {
+            vehicle_id: truck.id.clone(),
+            lon: 120.31,
+            lat: 36.11,
+            speed_kmh: 25.0,
+            heading_deg: 45.0,
+        };
+        let closed = case(2, Stage::Evaluate, false);
+        let alert = EventBody::Alert {
+            alert_id: "stop_missed:鲁B·H0001/QD-XQ-00001:20270104T081500".into(),
+            rule: "stop_missed".into(),
+            message: "漏收".into(),
+            lon: 120.31,
+            lat: 36.11,
+        };
+        let log = EventLogDto {
+            from: at,
+            until: t("2027-01-04T09:00:00+08:00"),
+            vehicles: vec![truck],
+            items: vec![
+                ev(11, "2027-01-04T08:05:00+08:00", moved),
+                ev(12, "2027-01-04T08:15:00+08:00", alert),
+                ev(13, "2027-01-04T08:20:00+08:00", EventBody::Case { case: Box::new(closed) }),
+                ev(
+                    14,
+                    "2027-01-04T08:45:00+08:00",
+                    EventBody::Case { case: Box::new(reported(3, "2027-01-04T08:45:00+08:00")) },
+                ),
+                // A case inside a cluster (reported before the keyframe, no point of its own) changes.
+                ev(
+                    15,
+                    "2027-01-04T08:50:00+08:00",
+                    EventBody::Case { case: Box::new(reported(4, "2027-01-03T10:00:00+08:00")) },
+                ),
+            ],
+        };
+        let mut seg = Segment::new(log);
+        // Ten minutes on: the truck has moved, nothing else yet.
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T08:10:00+08:00")), Reach::Deltas(1));
+        assert_eq!((p.vehicles["鲁B·H0001"].lon, p.vehicles["鲁B·H0001"].heading_deg), (120.31, 45.0));
+        assert_eq!(status_of(&p, 1), Some(StatusClass::DueSoon), "time alone: 临期 from 08:10");
+        // 08:40: the alert was raised, case 2 closed, case 1 past its deadline; case 3 not yet.
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T08:40:00+08:00")), Reach::Deltas(2));
+        assert_eq!(status_of(&p, 1), Some(StatusClass::Overdue));
+        assert_eq!(status_of(&p, 2), Some(StatusClass::Closed));
+        assert_eq!(status_of(&p, 3), None);
+        assert_eq!(p.alerts.len(), 1);
+        // Stepping: the next notable event after 08:40 is case 3's report; the last before is
+        // the closure (the truck's fix is not a step).
+        assert_eq!(seg.next_after(t("2027-01-04T08:40:00+08:00")), Some(t("2027-01-04T08:45:00+08:00")));
+        assert_eq!(seg.last_before(t("2027-01-04T08:15:00+08:00")), None);
+        assert_eq!(seg.last_before(t("2027-01-04T08:40:00+08:00")), Some(t("2027-01-04T08:20:00+08:00")));
+        // Back in time, or past what is held: a keyframe.
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T08:30:00+08:00")), Reach::Keyframe);
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T09:00:01+08:00")), Reach::Keyframe);
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T09:00:00+08:00")), Reach::Deltas(2));
+        assert_eq!(status_of(&p, 3), Some(StatusClass::Open));
+        assert_eq!(status_of(&p, 4), None, "no second point for a clustered case");
+        // A day after it was raised, the alert has left.
+        p.age(t("2027-01-05T08:15:01+08:00"));
+        assert!(p.alerts.is_empty());
+    }
+
+    #[test]
+    fn the_lookahead_covers_twenty_seconds_of_play() {
+        assert_eq!(lookahead(None), Duration::minutes(30));
+        assert_eq!(lookahead(Some(600)), Duration::seconds(12_000));
+        assert_eq!(lookahead(Some(3600)), Duration::hours(20));
+        assert_eq!(lookahead(Some(86_400)), Duration::hours(24));
+    }
 
     fn t(s: &str) -> Timestamp {
         chrono::DateTime::parse_from_rfc3339(s).unwrap()

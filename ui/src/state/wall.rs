@@ -18,12 +18,14 @@ pub enum Scene {
     Video,
     /// 综合评价: the district ranking.
     Evaluation,
+    /// 24小时回放: the last 24 hours played over the scene's time, the figures following.
+    Replay,
 }
 
 impl Scene {
     /// Every scene, in rotation order.
-    pub const ALL: [Scene; 5] =
-        [Scene::Overview, Scene::Waste, Scene::Sites, Scene::Video, Scene::Evaluation];
+    pub const ALL: [Scene; 6] =
+        [Scene::Overview, Scene::Waste, Scene::Sites, Scene::Video, Scene::Evaluation, Scene::Replay];
 
     /// Title on the wall.
     pub fn title(self, lang: Lang) -> &'static str {
@@ -33,11 +35,13 @@ impl Scene {
             (Scene::Sites, Lang::Zh) => "建筑工地",
             (Scene::Video, Lang::Zh) => "视频监控",
             (Scene::Evaluation, Lang::Zh) => "综合评价",
+            (Scene::Replay, Lang::Zh) => "24小时回放",
             (Scene::Overview, Lang::En) => "Overview",
             (Scene::Waste, Lang::En) => "Waste sorting",
             (Scene::Sites, Lang::En) => "Construction sites",
             (Scene::Video, Lang::En) => "Video surveillance",
             (Scene::Evaluation, Lang::En) => "Evaluation",
+            (Scene::Replay, Lang::En) => "Last 24 h replayed",
         }
     }
 
@@ -49,6 +53,7 @@ impl Scene {
             Scene::Sites => "sites",
             Scene::Video => "video",
             Scene::Evaluation => "evaluation",
+            Scene::Replay => "replay",
         }
     }
 
@@ -66,6 +71,7 @@ impl Scene {
             Scene::Sites => &[LayerKind::Sites, LayerKind::Alerts],
             Scene::Video => &[LayerKind::Cameras, LayerKind::Cases],
             Scene::Evaluation => &[LayerKind::Cases],
+            Scene::Replay => &[LayerKind::Cases, LayerKind::Trucks, LayerKind::Alerts],
         }
     }
 }
@@ -131,7 +137,7 @@ impl Rotation {
         true
     }
 
-    /// Apply a wall key: `1`–`5` jump, `p` pins or unpins, `+`/`-` show each scene 10 s longer or
+    /// Apply a wall key: `1`–`6` jump, `p` pins or unpins, `+`/`-` show each scene 10 s longer or
     /// shorter, space or `n` goes on. Returns whether the key was the wall's.
     pub fn key(&mut self, key: &str) -> bool {
         match key {
@@ -163,6 +169,12 @@ pub fn wall_params(params: &[(String, String)]) -> Option<u32> {
     Some(seconds.clamp(SCENE_SECONDS.0, SCENE_SECONDS.1))
 }
 
+/// The replay scene's speed: the last 24 hours played over `seconds` (service seconds per real
+/// second; at least ×60).
+pub fn replay_speed(seconds: u32) -> u32 {
+    (86_400 / seconds.max(1)).max(60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,7 +204,11 @@ mod tests {
         r.key(" ");
         assert_eq!(r.scene(), Scene::Evaluation);
         r.key("n");
+        assert_eq!(r.scene(), Scene::Replay);
+        r.key("n");
         assert_eq!(r.scene(), Scene::Overview, "round again");
+        // The replay scene plays a day within its time: ×2880 at 30 s a scene.
+        assert_eq!((replay_speed(30), replay_speed(600), replay_speed(100_000)), (2880, 144, 60));
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The time bar under the map (T): a cursor over the last day or week, steps, play at ×60 /
 //! ×600 / ×3600, and 实时 to go back to the live map. While it shows the past, the map, its
-//! clusters and colours, the trucks and alerts and the layer panel's counts are the service's
-//! picture at the cursor (`viewport?at=`), and a banner says "回放 YYYY-MM-DD hh:mm".
+//! clusters and colours, the trucks and alerts and the layer panel's counts are the picture at the
+//! cursor, and a banner says "回放 YYYY-MM-DD hh:mm". 上一事件 / 下一事件 step between case
+//! changes and alerts; the frame counter says how many full pictures were loaded and how many
+//! moves came from the events alone.
 
 use chrono::Duration;
 use leptos::prelude::*;
 
-use crate::data::replay::{live, seek};
+use crate::data::replay::{live, seek, step_back, step_next};
 use crate::data::use_data;
 use crate::i18n::Msg;
 use crate::state::{ReplayRange, SPEEDS, from_slider, replay_label, slider};
@@ -58,7 +60,19 @@ pub fn TimeBar() -> impl IntoView {
                     }/>
                 <button title="+10 min" on:click=move |_| step(10)>"▶"</button>
                 <button title="+1 h" on:click=move |_| step(60)>"▶▶"</button>
+                <button id="replay-prev-event" title=move || ui.t(Msg::ReplayStepNote)
+                    on:click=move |_| { r.speed.set(None); step_back(d) }>
+                    {move || format!("⏮ {}", ui.t(Msg::ReplayPrevEvent))}
+                </button>
+                <button id="replay-next-event" title=move || ui.t(Msg::ReplayStepNote)
+                    on:click=move |_| { r.speed.set(None); step_next(d) }>
+                    {move || format!("{} ⏭", ui.t(Msg::ReplayNextEvent))}
+                </button>
                 {SPEEDS.iter().map(|s| speed_button(*s)).collect_view()}
+                <span class="replay-frames" id="replay-frames" title=move || ui.t(Msg::ReplayFramesNote)
+                    data-keyframes=move || r.keyframes.get() data-deltas=move || r.deltas.get()>
+                    {move || format!("{} {} / {}", ui.t(Msg::ReplayFrames), r.keyframes.get(), r.deltas.get())}
+                </span>
                 <button class="primary" id="replay-live" title=move || ui.t(Msg::ReplayLiveNote) on:click=move |_| live(d)>
                     {move || ui.t(Msg::ReplayLive)}
                 </button>

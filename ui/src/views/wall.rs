@@ -18,7 +18,7 @@ use crate::data::map::request_draw;
 use crate::data::use_data;
 use crate::geo::View;
 use crate::i18n::{self, Lang, Msg};
-use crate::state::{Rotation, Scene, long_time, short_time};
+use crate::state::{Rotation, Scene, long_time, replay_label, replay_speed, short_time};
 
 /// Type size of the wall's charts: about 1.1 % of the screen's width (20 px at 1920, 42 at 3840).
 fn chart_font() -> u32 {
@@ -63,9 +63,10 @@ pub fn WallView(
     let ranking = RwSignal::new(None::<Vec<RatesDto>>);
     let updated = RwSignal::new(None::<Timestamp>);
 
+    let scene = Memo::new(move |_| rotation.with(|r| r.scene()));
     // A scene shows its layers over the whole city.
     Effect::new(move |_| {
-        let scene = rotation.with(|r| r.scene());
+        let scene = scene.get();
         d.map.layers.set(scene.layers().iter().copied().collect());
         let v = d.map.view.get_untracked();
         let home = View::qingdao(v.width, v.height);
@@ -73,11 +74,28 @@ pub fn WallView(
         d.fly_to(lon, lat, home.zoom);
         request_draw(d);
     });
+    // The replay scene plays the last 24 hours within its time (again, if pinned, once it is
+    // back at now); any other scene is live.
+    Effect::new(move |_| {
+        let replaying = scene.get() == Scene::Replay;
+        match (replaying, d.replay.at.get()) {
+            (true, None) => {
+                let now = d.link.now.get_untracked();
+                d.replay.range.set(crate::state::ReplayRange::Day);
+                d.replay.speed.set(Some(replay_speed(rotation.with_untracked(|r| r.seconds))));
+                d.replay.at.set(Some(now - chrono::Duration::hours(24) + chrono::Duration::minutes(1)));
+            }
+            (false, Some(_)) => crate::data::replay::live(d),
+            _ => {}
+        }
+    });
     set_interval(move || rotation.update(|r| _ = r.tick()), std::time::Duration::from_secs(1));
     let load = move || {
         let backend = d.link.backend.get_untracked();
+        // Replaying: the figures as they stood at the cursor.
+        let q = SummaryQuery { area: None, at: d.replay.at.get_untracked() };
         spawn_local(async move {
-            if let Ok(s) = backend.get::<ep::Summary>(&Empty {}, &SummaryQuery::default()).await {
+            if let Ok(s) = backend.get::<ep::Summary>(&Empty {}, &q).await {
                 // The ranking over the last 7 days: early in a day nothing is due yet.
                 let (from, to) = (s.as_of - chrono::Duration::days(7), s.as_of);
                 updated.set(Some(s.as_of));
@@ -95,7 +113,8 @@ pub fn WallView(
     // time alone (a case turning due soon or overdue with no event).
     let asked = StoredValue::new_local(false);
     Effect::new(move |_| {
-        if d.map.picture.with(|p| p.last_event_id).is_some() {
+        let replayed = d.replay.at.get().is_some();
+        if replayed || d.map.picture.with(|p| p.last_event_id).is_some() {
             crate::data::once_after(asked, std::time::Duration::from_secs(1), load);
         }
     });
@@ -140,6 +159,7 @@ pub fn WallView(
         view! {
             <span class="wall-asof" id="wall-asof">{Msg::WallAsOf.text(lang)} " " {asof} " (UTC+8)"</span>
             <Show when=move || down><span class="wall-down" id="wall-down">{Msg::Disconnected.text(lang)}</span></Show>
+            {move || d.replay.at.get().map(|at| view! { <span class="wall-replay" id="wall-replay">{replay_label(at, lang)}</span> })}
             <span class="wall-pace">{pace}</span>
         }
     };
@@ -180,7 +200,7 @@ pub fn WallView(
     };
     let side = move || {
         let lang = ui.lang.get();
-        let scene = rotation.with(|r| r.scene());
+        let scene = scene.get();
         let theme = Theme::DARK.with_font(chart_font());
         let Some(s) = summary.get() else { return ().into_any() };
         let alerts_of = move |rules: &[&str], title: Msg| {
@@ -259,6 +279,31 @@ pub fn WallView(
                     <div class="wall-tile"><div class="label">{Msg::WallVideo.text(lang)}</div><div class="value">{video}</div></div>
                     <Chart svg=channels id="chart-channels"/>
                     <Chart svg=top id="chart-types"/>
+                }
+                .into_any()
+            }
+            Scene::Replay => {
+                let now = d.link.now.get();
+                let at = d.replay.at.get();
+                let done = at.map_or(100.0, |at| {
+                    let left = (now - at).num_seconds() as f64;
+                    (100.0 * (1.0 - left / 86_400.0)).clamp(0.0, 100.0)
+                });
+                let speed = d.replay.speed.get().unwrap_or(0);
+                view! {
+                    <div id="wall-replay-panel">
+                        <h3>{Scene::Replay.title(lang)}</h3>
+                        <div class="wall-tile"><div class="label">{Msg::ReplayFrames.text(lang)}</div>
+                            <div class="value small-value" id="wall-replay-frames"
+                                data-keyframes=d.replay.keyframes.get() data-deltas=d.replay.deltas.get()>
+                                {format!("{} / {}", d.replay.keyframes.get(), d.replay.deltas.get())}
+                            </div>
+                            <div class="label">{Msg::ReplayFramesNote.text(lang)}</div>
+                        </div>
+                        <div class="wall-progress"><div class="bar" style=format!("width: {done:.1}%")></div></div>
+                        <p class="wall-note">{format!("{} ×{speed}", Msg::WallReplaySpeed.text(lang))}</p>
+                        <p class="wall-note">{Msg::WallReplayNote.text(lang)}</p>
+                    </div>
                 }
                 .into_any()
             }
