@@ -715,7 +715,7 @@ async fn wall_scenario(d: &Driver, prefix: &str) {
     }
     // The replay scene plays the last day: the banner says 回放, the map moves by the events
     // held, and the figures are those of the cursor's instant, which moves.
-    d.wait_text("#wall-replay", "回放", 10).await;
+    d.wait_text("#wall #replay-banner", "回放", 10).await;
     let deltas = "return Number(document.querySelector('#wall-replay-frames').dataset.deltas);";
     let deadline = Instant::now() + Duration::from_secs(15);
     while d.js(deltas).await.as_i64().unwrap_or(0) < 5 {
@@ -811,8 +811,16 @@ async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
     // minutes at a time until the cancellation takes the case off the map.
     let frames = "const f = document.querySelector('#replay-frames'); \
                   return [Number(f.dataset.keyframes), Number(f.dataset.deltas)];";
-    let banner = "return document.querySelector('#replay-banner').textContent;";
-    let before = d.js(frames).await;
+    let banner = "return document.querySelector('#replay-banner').dataset.at;";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let before = loop {
+        let f = d.js(frames).await;
+        if f[0].as_i64().unwrap_or(0) >= 1 {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "the replayed picture never loaded: {f}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     let at_report = d.js(banner).await;
     let next = d.wait_find("#replay-next-event", 10).await;
     d.click(&next).await;

@@ -41,6 +41,7 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::EvaluationDrill as Endpoint>::INFO.name,
     <ep::EvaluationDistricts as Endpoint>::INFO.name,
     <ep::Summary as Endpoint>::INFO.name,
+    <ep::EventLog as Endpoint>::INFO.name,
 ];
 
 type Answer = Pin<Box<dyn Future<Output = Result<Value, ShellError>> + Send>>;

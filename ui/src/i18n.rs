@@ -251,6 +251,7 @@ messages! {
     Help => "帮助", "Help";
     Vehicles => "车辆(实时)", "Vehicles (live)";
     Alerts => "告警(实时)", "Alerts (live)";
+    AlertsReplayed => "告警(回放,至光标)", "Alerts (replayed, up to the cursor)";
     Speed => "速度 km/h", "Speed km/h";
     Reset => "全市视图", "Whole city";
     Items => "个要素", "features";

@@ -4,9 +4,10 @@
 //!
 //! A new cursor is reached the cheap way when it can be: a full picture (a keyframe:
 //! `viewport?at=`, the case list at it for stage colours, and the events after it from
-//! `events/log`) is loaded when replay starts, when the cursor goes back, and when it passes the
-//! events held; every other move — play, a step forward, the slider dragged onwards — applies the
-//! held events to the picture ([`Segment::reach`]) and redraws, with no request.
+//! `events/log`) is loaded when replay starts and when the cursor goes back; every move onwards —
+//! play, a step forward, the slider dragged onwards — applies the held events to the picture
+//! ([`Segment::reach`]) and redraws, asking only for the next stretch of events when the cursor
+//! passes the ones held.
 
 use cityops_api::endpoint::Empty;
 use cityops_api::query::EventLogQuery;
@@ -168,6 +169,8 @@ fn follow(d: Data, at: Timestamp) {
     if r.stash.with_value(Option::is_none) {
         // Replay begins: keep the live picture aside.
         r.stash.set_value(Some(d.map.picture.get_untracked()));
+        // Nothing of the present stays on the map while the past loads.
+        d.map.picture.update(|p| p.replay_from(&[]));
         r.segment.set_value(None);
         r.keyframes.set(0);
         r.deltas.set(0);
@@ -176,7 +179,7 @@ fn follow(d: Data, at: Timestamp) {
         r.again.set_value(true);
         return;
     }
-    let mut reach = Reach::Keyframe;
+    let mut reach = Reach::Back;
     r.segment.update_value(|s| {
         if let Some(s) = s.as_mut() {
             d.map.picture.update(|p| reach = s.reach(p, at));
@@ -187,8 +190,36 @@ fn follow(d: Data, at: Timestamp) {
             r.deltas.update(|n| *n += 1);
             super::map::request_draw(d);
         }
-        Reach::Keyframe => keyframe(d, at),
+        Reach::Beyond => extend(d, at),
+        Reach::Back => keyframe(d, at),
     }
+}
+
+/// Hold the events after the stretch held, up to past `at`, then move on to it.
+fn extend(d: Data, at: Timestamp) {
+    let r = d.replay;
+    let Some(from) = r.segment.with_value(|s| s.as_ref().map(|s| s.until)) else { return keyframe(d, at) };
+    r.pending.set_value(true);
+    let backend = d.link.backend();
+    spawn_local(async move {
+        let to = (at + lookahead(r.speed.get_untracked())).min(d.link.now.get_untracked()).max(at);
+        let q = EventLogQuery { from, to, limit: None };
+        let taken = match backend.get::<ep::EventLog>(&Empty {}, &q).await {
+            Ok(log) => r.segment.try_update_value(|s| s.as_mut().is_some_and(|s| s.extend(log))).unwrap_or(false),
+            Err(e) => {
+                d.error(&e);
+                false
+            }
+        };
+        r.pending.set_value(false);
+        r.again.set_value(false);
+        match r.at.get_untracked() {
+            Some(now_at) if taken => follow(d, now_at),
+            // The stretch held changed meanwhile (or could not be read): start again from a keyframe.
+            Some(now_at) => keyframe(d, now_at),
+            None => {}
+        }
+    });
 }
 
 /// Load the full picture at `at` and the events after it.

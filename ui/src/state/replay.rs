@@ -30,8 +30,10 @@ pub struct Segment {
 pub enum Reach {
     /// By the events held: this many applied (0: only the clock moved).
     Deltas(usize),
-    /// Not from here (earlier than shown, or past the stretch held): a full picture is needed.
-    Keyframe,
+    /// Past the stretch held: the events after it are needed (then the picture moves on).
+    Beyond,
+    /// Earlier than shown: a full picture is needed.
+    Back,
 }
 
 /// Whether an event is one a person steps to (a case changing, an alert), not a vehicle's or a
@@ -48,8 +50,11 @@ impl Segment {
 
     /// Move `picture` to `at` with the events up to it, and age it to `at`.
     pub fn reach(&mut self, picture: &mut Picture, at: Timestamp) -> Reach {
-        if at < self.shown || at > self.until {
-            return Reach::Keyframe;
+        if at < self.shown {
+            return Reach::Back;
+        }
+        if at > self.until {
+            return Reach::Beyond;
         }
         let mut n = 0;
         while let Some(e) = self.events.get(self.applied).filter(|e| e.at <= at) {
@@ -67,6 +72,18 @@ impl Segment {
         self.shown = at;
         picture.age(at);
         Reach::Deltas(n)
+    }
+
+    /// Hold the next stretch too (`log` must start where this one ends; otherwise it is left).
+    /// Returns whether it was taken.
+    pub fn extend(&mut self, log: EventLogDto) -> bool {
+        if log.from != self.until || log.until < self.until {
+            return false;
+        }
+        let last = self.events.last().map_or(0, |e| e.id);
+        self.events.extend(log.items.into_iter().filter(|e| e.id > last));
+        self.until = log.until;
+        true
     }
 
     /// The first notable event after `at` held here.
@@ -235,12 +252,29 @@ mod tests {
         assert_eq!(seg.next_after(t("2027-01-04T08:40:00+08:00")), Some(t("2027-01-04T08:45:00+08:00")));
         assert_eq!(seg.last_before(t("2027-01-04T08:15:00+08:00")), None);
         assert_eq!(seg.last_before(t("2027-01-04T08:40:00+08:00")), Some(t("2027-01-04T08:20:00+08:00")));
-        // Back in time, or past what is held: a keyframe.
-        assert_eq!(seg.reach(&mut p, t("2027-01-04T08:30:00+08:00")), Reach::Keyframe);
-        assert_eq!(seg.reach(&mut p, t("2027-01-04T09:00:01+08:00")), Reach::Keyframe);
+        // Back in time: a keyframe; past what is held: the next stretch.
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T08:30:00+08:00")), Reach::Back);
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T09:00:01+08:00")), Reach::Beyond);
         assert_eq!(seg.reach(&mut p, t("2027-01-04T09:00:00+08:00")), Reach::Deltas(2));
         assert_eq!(status_of(&p, 3), Some(StatusClass::Open));
         assert_eq!(status_of(&p, 4), None, "no second point for a clustered case");
+        // The next stretch is held on after this one (a stretch from elsewhere is not).
+        let next = |from: &str, until: &str, items| EventLogDto {
+            from: t(from),
+            until: t(until),
+            vehicles: Vec::new(),
+            items,
+        };
+        let mut dispatched = case(3, Stage::Dispatch, false);
+        dispatched.deadline = Some(t("2027-01-04T09:20:00+08:00"));
+        assert!(!seg.extend(next("2027-01-04T09:30:00+08:00", "2027-01-04T10:00:00+08:00", Vec::new())));
+        assert!(seg.extend(next(
+            "2027-01-04T09:00:00+08:00",
+            "2027-01-04T10:00:00+08:00",
+            vec![ev(16, "2027-01-04T09:10:00+08:00", EventBody::Case { case: Box::new(dispatched) })],
+        )));
+        assert_eq!(seg.reach(&mut p, t("2027-01-04T09:30:00+08:00")), Reach::Deltas(1));
+        assert_eq!(status_of(&p, 3), Some(StatusClass::Overdue), "past the deadline it came with");
         // A day after it was raised, the alert has left.
         p.age(t("2027-01-05T08:15:01+08:00"));
         assert!(p.alerts.is_empty());

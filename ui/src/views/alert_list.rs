@@ -1,4 +1,5 @@
-//! The latest live alerts, newest first; a click flies to the place.
+//! The latest alerts, newest first (while replaying: those raised in the stretch replayed, up to
+//! the cursor); a click flies to the place.
 
 use leptos::prelude::*;
 
@@ -20,7 +21,7 @@ pub fn AlertList(
             return ().into_any();
         }
         view! {
-            <h3>{d.ui.t(Msg::Alerts)} <span class="small">" (" {d.ui.t(Msg::AlertsNote)} ")"</span></h3>
+            <h3>{move || d.ui.t(if d.replay.at.get().is_some() { Msg::AlertsReplayed } else { Msg::Alerts })} <span class="small">" (" {d.ui.t(Msg::AlertsNote)} ")"</span></h3>
             <ul class="alerts">
                 {list
                     .into_iter()

@@ -42,7 +42,7 @@ pub fn TimeBar() -> impl IntoView {
     };
     view! {
         <Show when=shown>
-            <div class="replay-banner" id="replay-banner">
+            <div class="replay-banner" id="replay-banner" data-at=move || r.at.get().map(|t| t.to_rfc3339()).unwrap_or_default()>
                 {move || r.at.get().map(|at| replay_label(at, ui.lang.get())).unwrap_or_default()}
             </div>
             <div class="time-bar" id="time-bar">
@@ -62,11 +62,11 @@ pub fn TimeBar() -> impl IntoView {
                 <button title="+1 h" on:click=move |_| step(60)>"▶▶"</button>
                 <button id="replay-prev-event" title=move || ui.t(Msg::ReplayStepNote)
                     on:click=move |_| { r.speed.set(None); step_back(d) }>
-                    {move || format!("⏮ {}", ui.t(Msg::ReplayPrevEvent))}
+                    {move || ui.t(Msg::ReplayPrevEvent)}
                 </button>
                 <button id="replay-next-event" title=move || ui.t(Msg::ReplayStepNote)
                     on:click=move |_| { r.speed.set(None); step_next(d) }>
-                    {move || format!("{} ⏭", ui.t(Msg::ReplayNextEvent))}
+                    {move || ui.t(Msg::ReplayNextEvent)}
                 </button>
                 {SPEEDS.iter().map(|s| speed_button(*s)).collect_view()}
                 <span class="replay-frames" id="replay-frames" title=move || ui.t(Msg::ReplayFramesNote)

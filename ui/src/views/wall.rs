@@ -18,7 +18,7 @@ use crate::data::map::request_draw;
 use crate::data::use_data;
 use crate::geo::View;
 use crate::i18n::{self, Lang, Msg};
-use crate::state::{Rotation, Scene, long_time, replay_label, replay_speed, short_time};
+use crate::state::{Rotation, Scene, long_time, replay_speed, short_time};
 
 /// Type size of the wall's charts: about 1.1 % of the screen's width (20 px at 1920, 42 at 3840).
 fn chart_font() -> u32 {
@@ -159,7 +159,6 @@ pub fn WallView(
         view! {
             <span class="wall-asof" id="wall-asof">{Msg::WallAsOf.text(lang)} " " {asof} " (UTC+8)"</span>
             <Show when=move || down><span class="wall-down" id="wall-down">{Msg::Disconnected.text(lang)}</span></Show>
-            {move || d.replay.at.get().map(|at| view! { <span class="wall-replay" id="wall-replay">{replay_label(at, lang)}</span> })}
             <span class="wall-pace">{pace}</span>
         }
     };
