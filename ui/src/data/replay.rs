@@ -205,7 +205,9 @@ fn extend(d: Data, at: Timestamp) {
         let to = (at + lookahead(r.speed.get_untracked())).min(d.link.now.get_untracked()).max(at);
         let q = EventLogQuery { from, to, limit: None };
         let taken = match backend.get::<ep::EventLog>(&Empty {}, &q).await {
-            Ok(log) => r.segment.try_update_value(|s| s.as_mut().is_some_and(|s| s.extend(log))).unwrap_or(false),
+            Ok(log) => {
+                r.segment.try_update_value(|s| s.as_mut().is_some_and(|s| s.extend(log))).unwrap_or(false)
+            }
             Err(e) => {
                 d.error(&e);
                 false
