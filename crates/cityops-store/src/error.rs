@@ -60,6 +60,12 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// The batch this write was gathered into could not be written (nothing of it was).
+    #[error("the write was not made: its transaction failed ({0})")]
+    BatchFailed(String),
+    /// The writing task is gone (the store is shutting down).
+    #[error("the store's writer has stopped")]
+    WriterStopped,
     /// A value could not be encoded.
     #[error("cannot encode {what}: {source}")]
     Encode {

@@ -5,9 +5,11 @@
 //! Invariants:
 //! - every write is one transaction; when a method returns `Ok`, the write is durable
 //!   (SQLite runs `synchronous=FULL`);
-//! - writes are serialised (one writer at a time inside a process, plus a transaction-scoped
-//!   advisory lock on PostgreSQL), so event ids are committed in increasing order and a reader
-//!   that has seen event `n` never later finds a new event below `n`;
+//! - writes are serialised (one writing task per process, which commits the writes that arrive
+//!   together in one transaction — group commit, each write in its own savepoint — plus a
+//!   transaction-scoped advisory lock on PostgreSQL), so event ids are committed gap-free in
+//!   increasing order and a reader that has seen event `n` never later finds a new event below
+//!   `n`;
 //! - ingest is idempotent on `(source, key)`: a repeat returns the first result and writes
 //!   nothing.
 //!
@@ -21,6 +23,7 @@
 mod error;
 mod model;
 mod sql;
+mod writer;
 
 use async_trait::async_trait;
 use cityops_api::{CaseDto, LiveEvent};
@@ -47,6 +50,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         key: Option<IngestKey>,
         audit: NewAudit,
     ) -> Result<Created<CaseDto>>;
+
+    /// File several cases in one transaction, in order (each as [`Store::create_case`] would;
+    /// all or none).
+    async fn create_cases(&self, items: Vec<NewCaseWrite>) -> Result<Vec<Created<CaseDto>>>;
 
     /// Replace a case's document after a workflow change, if its version is still
     /// `expected_version`; appends a case event. Returns the new version and the event.

@@ -321,3 +321,14 @@ pub struct StoredNotice {
     /// Who loaded it (token label, or `cli`).
     pub loaded_by: String,
 }
+
+/// One case to file with [`crate::Store::create_cases`].
+#[derive(Debug, Clone)]
+pub struct NewCaseWrite {
+    /// The case (its id and number are assigned).
+    pub case: cityops_api::CaseDto,
+    /// Its ingest key, if its source names it.
+    pub key: Option<IngestKey>,
+    /// The audit entry (its target is set to the case).
+    pub audit: NewAudit,
+}

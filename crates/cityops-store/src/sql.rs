@@ -9,14 +9,14 @@ use cityops_api::{CST, CaseDto, EventBody, LiveEvent, Role, Timestamp, from_wire
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
-use tokio::sync::Mutex;
+use sqlx::{Any, AnyPool, Executor, Row};
 
 use crate::model::search_text;
+use crate::writer::{Tx, Writer};
 use crate::{
     AuditEntry, Author, CaseFilter, Created, DEFAULT_PAGE, HistorySpan, IngestKey, MAX_PAGE, NewAudit,
-    NewEvent, NewToken, Page, Pruned, Result, SensorState, Store, StoreError, StoredAnswer, StoredNotice,
-    StoredSnapshot, TokenRecord, VehicleState, Versioned,
+    NewCaseWrite, NewEvent, NewToken, Page, Pruned, Result, SensorState, Store, StoreError, StoredAnswer,
+    StoredNotice, StoredSnapshot, TokenRecord, VehicleState, Versioned,
 };
 
 /// Which SQL backend a store runs on.
@@ -93,7 +93,7 @@ fn contains_pattern(q: &str) -> String {
 
 /// Arbitrary constant for PostgreSQL's transaction-scoped advisory lock that serialises writers
 /// across service instances.
-const PG_WRITE_LOCK: i64 = 0x00c1_7a05;
+pub(crate) const PG_WRITE_LOCK: i64 = 0x00c1_7a05;
 
 fn ms(t: &Timestamp) -> i64 {
     t.timestamp_millis()
@@ -142,7 +142,7 @@ fn bind_all<'q>(
 pub struct SqlStore {
     pool: AnyPool,
     dialect: Dialect,
-    write: Mutex<()>,
+    writer: Writer,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -197,72 +197,135 @@ impl SqlStore {
                 })
             });
         }
-        let pool = options.connect(&url).await?;
-        let store = Self { pool, dialect, write: Mutex::new(()) };
-        store.migrate().await?;
+        let pool = options.clone().connect(&url).await?;
+        migrate(&pool, dialect).await?;
+        // The writes go through one task (group commit); on SQLite over a connection of its own.
+        let writes = match dialect {
+            Dialect::Sqlite => options.max_connections(1).connect(&url).await?,
+            Dialect::Postgres => pool.clone(),
+        };
+        let store = Self { pool, dialect, writer: Writer::start(writes, dialect) };
         tracing::info!(backend = ?dialect, url = %redact(&url), "store ready");
         Ok(store)
     }
+}
 
-    async fn migrate(&self) -> Result<()> {
-        let _w = self.write.lock().await;
-        let mut tx = self.pool.begin().await?;
-        if self.dialect == Dialect::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
-        }
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+/// Bring the schema up to date (before the writer starts; on PostgreSQL under the write lock).
+async fn migrate(pool: &AnyPool, dialect: Dialect) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
+    }
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
              description TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
-        )
-        .execute(&mut *tx)
-        .await?;
-        for m in MIGRATIONS {
-            let done: Option<i64> = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(m.version)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r: AnyRow| r.try_get(0))
-                .transpose()?;
-            if done.is_some() {
-                continue;
-            }
-            let sql = match self.dialect {
-                Dialect::Sqlite => m.sqlite,
-                Dialect::Postgres => m.postgres,
-            };
-            sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|source| StoreError::Migration {
-                version: m.version,
-                description: m.description,
-                source,
-            })?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, description, applied_ms) VALUES ($1, $2, $3)",
-            )
+    )
+    .execute(&mut *tx)
+    .await?;
+    for m in MIGRATIONS {
+        let done: Option<i64> = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r: AnyRow| r.try_get(0))
+            .transpose()?;
+        if done.is_some() {
+            continue;
+        }
+        let sql = match dialect {
+            Dialect::Sqlite => m.sqlite,
+            Dialect::Postgres => m.postgres,
+        };
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|source| StoreError::Migration {
+            version: m.version,
+            description: m.description,
+            source,
+        })?;
+        sqlx::query("INSERT INTO schema_migrations (version, description, applied_ms) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.description)
             .bind(chrono::Utc::now().timestamp_millis())
             .execute(&mut *tx)
             .await?;
-            tracing::info!(version = m.version, description = m.description, "migration applied");
-        }
-        tx.commit().await?;
-        Ok(())
+        tracing::info!(version = m.version, description = m.description, "migration applied");
     }
+    tx.commit().await?;
+    Ok(())
+}
 
-    /// Begin a write transaction: the in-process writer lock is held by the caller; on
-    /// PostgreSQL also take the cross-instance advisory lock.
-    async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
-        let mut tx = self.pool.begin().await?;
-        if self.dialect == Dialect::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
+impl SqlStore {
+    /// File one case inside a write transaction (a repeat of its ingest key returns the first).
+    async fn create_in(
+        tx: &mut Tx,
+        dialect: Dialect,
+        mut case: CaseDto,
+        key: Option<IngestKey>,
+        audit: NewAudit,
+    ) -> Result<Created<CaseDto>> {
+        if let Some(k) = &key {
+            let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
+                .bind(k.source.as_str())
+                .bind(k.key.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+            if let Some(row) = prior {
+                let id: Option<i64> = row.try_get(0)?;
+                let id = id.unwrap_or_default();
+                let existing = Self::fetch_case(&mut **tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
+                return Ok(Created {
+                    value: existing.value,
+                    version: existing.version,
+                    created: false,
+                    event: None,
+                });
+            }
         }
-        Ok(tx)
+        let geom_col = if dialect == Dialect::Postgres { ", geom" } else { "" };
+        let geom_val =
+            if dialect == Dialect::Postgres { format!(", {}", point_sql(7, 8)) } else { String::new() };
+        let sql = format!(
+            "INSERT INTO cases (case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
+             grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc{geom_col}) \
+             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), NULLIF($12, -1), $13, $14, '{{}}'{geom_val}) \
+             RETURNING id"
+        );
+        let pending = format!("pending-{}", ms(&case.created_at));
+        let mut binds = vec![Bind::Str(pending)];
+        binds.extend(case_columns(&case));
+        let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut **tx).await?;
+        let id: i64 = row.try_get(0)?;
+        case.id = id;
+        // QD + the CST date of the report + the service-wide id (7 digits, more once it passes
+        // 9,999,999): unique because the id is; it never restarts, at midnight or at a new year.
+        case.case_no =
+            format!("QD{}{:07}", case.created_at.with_timezone(&cityops_api::CST).format("%Y%m%d"), id);
+        sqlx::query("UPDATE cases SET case_no = $1, doc = $2, search = $3 WHERE id = $4")
+            .bind(case.case_no.as_str())
+            .bind(encode("case", &case)?)
+            .bind(search_text(&case))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        if let Some(k) = &key {
+            sqlx::query("INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4)")
+                .bind(k.source.as_str())
+                .bind(k.key.as_str())
+                .bind(id)
+                .bind(ms(&case.created_at))
+                .execute(&mut **tx)
+                .await?;
+        }
+        let event = Self::insert_event(tx, &case.updated_at, &Self::case_event(&case)).await?;
+        let mut audit = audit;
+        audit.target = format!("case:{id}");
+        Self::insert_audit(tx, &audit).await?;
+        Ok(Created { value: case, version: 1, created: true, event: Some(event) })
     }
 
     /// Replace one case's document inside a write transaction, if its version is `expected`.
     async fn update_in(
-        &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut Tx,
+        dialect: Dialect,
         case: &CaseDto,
         expected: i64,
     ) -> Result<(i64, LiveEvent)> {
@@ -284,8 +347,8 @@ impl SqlStore {
                 StoreError::CaseNotFound(case.id)
             });
         }
-        if self.dialect == Dialect::Postgres {
-            sqlx::query(&format!("UPDATE cases SET geom = {} WHERE id = $3", self.point_sql(1, 2)))
+        if dialect == Dialect::Postgres {
+            sqlx::query(&format!("UPDATE cases SET geom = {} WHERE id = $3", point_sql(1, 2)))
                 .bind(case.lon)
                 .bind(case.lat)
                 .bind(case.id)
@@ -296,15 +359,7 @@ impl SqlStore {
         Ok((expected + 1, event))
     }
 
-    fn point_sql(&self, lon: usize, lat: usize) -> String {
-        format!("ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)")
-    }
-
-    async fn insert_event(
-        tx: &mut Transaction<'static, Any>,
-        at: &Timestamp,
-        body: &EventBody,
-    ) -> Result<LiveEvent> {
+    async fn insert_event(tx: &mut Tx, at: &Timestamp, body: &EventBody) -> Result<LiveEvent> {
         let kind = match body {
             EventBody::Case { .. } => "case",
             EventBody::Vehicle { .. } => "vehicle",
@@ -328,7 +383,7 @@ impl SqlStore {
         Ok(LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() })
     }
 
-    async fn insert_audit(tx: &mut Transaction<'static, Any>, a: &NewAudit) -> Result<()> {
+    async fn insert_audit(tx: &mut Tx, a: &NewAudit) -> Result<()> {
         sqlx::query(
             "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -434,6 +489,11 @@ impl SqlStore {
     }
 }
 
+/// A PostGIS point from two numbered parameters.
+fn point_sql(lon: usize, lat: usize) -> String {
+    format!("ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)")
+}
+
 fn case_columns(c: &CaseDto) -> [Bind; 13] {
     [
         Bind::Str(wire_name(&c.type_key.kind)),
@@ -467,75 +527,27 @@ impl Store for SqlStore {
 
     async fn create_case(
         &self,
-        mut case: CaseDto,
+        case: CaseDto,
         key: Option<IngestKey>,
         audit: NewAudit,
     ) -> Result<Created<CaseDto>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        if let Some(k) = &key {
-            let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
-                .bind(k.source.as_str())
-                .bind(k.key.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = prior {
-                let id: Option<i64> = row.try_get(0)?;
-                let id = id.unwrap_or_default();
-                let existing = Self::fetch_case(&mut *tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
-                tx.rollback().await?;
-                return Ok(Created {
-                    value: existing.value,
-                    version: existing.version,
-                    created: false,
-                    event: None,
-                });
-            }
-        }
-        let geom_col = if self.dialect == Dialect::Postgres { ", geom" } else { "" };
-        let geom_val = if self.dialect == Dialect::Postgres {
-            format!(", {}", self.point_sql(7, 8))
-        } else {
-            String::new()
-        };
-        let sql = format!(
-            "INSERT INTO cases (case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
-             grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc{geom_col}) \
-             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), NULLIF($12, -1), $13, $14, '{{}}'{geom_val}) \
-             RETURNING id"
-        );
-        let pending = format!("pending-{}", ms(&case.created_at));
-        let mut binds = vec![Bind::Str(pending)];
-        binds.extend(case_columns(&case));
-        let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut *tx).await?;
-        let id: i64 = row.try_get(0)?;
-        case.id = id;
-        // QD + the CST date of the report + the service-wide id (7 digits, more once it passes
-        // 9,999,999): unique because the id is; it never restarts, at midnight or at a new year.
-        case.case_no =
-            format!("QD{}{:07}", case.created_at.with_timezone(&cityops_api::CST).format("%Y%m%d"), id);
-        sqlx::query("UPDATE cases SET case_no = $1, doc = $2, search = $3 WHERE id = $4")
-            .bind(case.case_no.as_str())
-            .bind(encode("case", &case)?)
-            .bind(search_text(&case))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(k) = &key {
-            sqlx::query("INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4)")
-                .bind(k.source.as_str())
-                .bind(k.key.as_str())
-                .bind(id)
-                .bind(ms(&case.created_at))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let event = Self::insert_event(&mut tx, &case.updated_at, &Self::case_event(&case)).await?;
-        let mut audit = audit;
-        audit.target = format!("case:{id}");
-        Self::insert_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(Created { value: case, version: 1, created: true, event: Some(event) })
+        let dialect = self.dialect;
+        self.writer.write(move |tx| Box::pin(Self::create_in(tx, dialect, case, key, audit))).await
+    }
+
+    async fn create_cases(&self, items: Vec<NewCaseWrite>) -> Result<Vec<Created<CaseDto>>> {
+        let dialect = self.dialect;
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut out = Vec::with_capacity(items.len());
+                    for w in items {
+                        out.push(Self::create_in(tx, dialect, w.case, w.key, w.audit).await?);
+                    }
+                    Ok(out)
+                })
+            })
+            .await
     }
 
     async fn update_case(
@@ -549,21 +561,25 @@ impl Store for SqlStore {
     }
 
     async fn update_cases(&self, cases: &[(CaseDto, i64)], audit: NewAudit) -> Result<Vec<(i64, LiveEvent)>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        let mut out = Vec::with_capacity(cases.len());
-        for (case, expected_version) in cases {
-            match self.update_in(&mut tx, case, *expected_version).await {
-                Ok(done) => out.push(done),
-                Err(e) => {
-                    tx.rollback().await?;
-                    return Err(e);
-                }
-            }
-        }
-        Self::insert_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(out)
+        let dialect = self.dialect;
+        let cases = cases.to_vec();
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut out = Vec::with_capacity(cases.len());
+                    for (case, expected_version) in &cases {
+                        match Self::update_in(tx, dialect, case, *expected_version).await {
+                            Ok(done) => out.push(done),
+                            Err(e) => {
+                                return Err(e);
+                            }
+                        }
+                    }
+                    Self::insert_audit(tx, &audit).await?;
+                    Ok(out)
+                })
+            })
+            .await
     }
 
     async fn get_case(&self, id: i64) -> Result<Option<Versioned<CaseDto>>> {
@@ -580,19 +596,23 @@ impl Store for SqlStore {
     }
 
     async fn claim_key(&self, key: &IngestKey, case_id: Option<i64>) -> Result<bool> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(key.source.as_str())
-        .bind(key.key.as_str())
-        .bind(case_id)
-        .bind(chrono::Utc::now().timestamp_millis())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        let key = key.clone();
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(key.source.as_str())
+                    .bind(key.key.as_str())
+                    .bind(case_id)
+                    .bind(chrono::Utc::now().timestamp_millis())
+                    .execute(&mut **tx)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
     }
 
     async fn list_cases(&self, filter: &CaseFilter) -> Result<Page<CaseDto>> {
@@ -621,80 +641,84 @@ impl Store for SqlStore {
     }
 
     async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<Option<LiveEvent>>> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in &items {
-            if let Some(k) = &item.key {
-                let fresh = sqlx::query(
-                    "INSERT INTO ingest_keys (source, key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(k.source.as_str())
-                .bind(k.key.as_str())
-                .bind(ms(&item.at))
-                .execute(&mut *tx)
-                .await?;
-                if fresh.rows_affected() == 0 {
-                    out.push(None);
-                    continue;
-                }
-            }
-            let event = Self::insert_event(&mut tx, &item.at, &item.body).await?;
-            if let Some(k) = &item.key {
-                sqlx::query("UPDATE ingest_keys SET event_id = $1 WHERE source = $2 AND key = $3")
-                    .bind(i64::try_from(event.id).unwrap_or(i64::MAX))
-                    .bind(k.source.as_str())
-                    .bind(k.key.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            match &item.body {
-                EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
-                    let (gc, gv) = if self.dialect == Dialect::Postgres {
-                        (", geom", format!(", {}", self.point_sql(2, 3)))
-                    } else {
-                        ("", String::new())
-                    };
-                    let gu = if self.dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
-                    let sql = format!(
-                        "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
-                         VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
-                         lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
-                         at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
-                    );
-                    sqlx::query(&sql)
-                        .bind(vehicle_id.as_str())
-                        .bind(*lon)
-                        .bind(*lat)
-                        .bind(*speed_kmh)
-                        .bind(*heading_deg)
-                        .bind(ms(&item.at))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                EventBody::Sensor { sensor_id, quantity, value, unit } => {
-                    sqlx::query(
-                        "INSERT INTO sensors (id, quantity, value, unit, at_ms) VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
-                         at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms",
-                    )
-                    .bind(sensor_id.as_str())
-                    .bind(quantity.as_str())
-                    .bind(*value)
-                    .bind(unit.as_str())
-                    .bind(ms(&item.at))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                EventBody::Case { .. }
-                | EventBody::Alert { .. }
-                | EventBody::Calendar { .. }
-                | EventBody::Detection { .. } => {}
-            }
-            out.push(Some(event));
-        }
-        tx.commit().await?;
-        Ok(out)
+        let dialect = self.dialect;
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut out = Vec::with_capacity(items.len());
+                    for item in &items {
+                        if let Some(k) = &item.key {
+                            let fresh = sqlx::query(
+                                "INSERT INTO ingest_keys (source, key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            )
+                            .bind(k.source.as_str())
+                            .bind(k.key.as_str())
+                            .bind(ms(&item.at))
+                            .execute(&mut **tx)
+                            .await?;
+                            if fresh.rows_affected() == 0 {
+                                out.push(None);
+                                continue;
+                            }
+                        }
+                        let event = Self::insert_event(tx, &item.at, &item.body).await?;
+                        if let Some(k) = &item.key {
+                            sqlx::query("UPDATE ingest_keys SET event_id = $1 WHERE source = $2 AND key = $3")
+                                .bind(i64::try_from(event.id).unwrap_or(i64::MAX))
+                                .bind(k.source.as_str())
+                                .bind(k.key.as_str())
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        match &item.body {
+                            EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
+                                let (gc, gv) = if dialect == Dialect::Postgres {
+                                    (", geom", format!(", {}", point_sql(2, 3)))
+                                } else {
+                                    ("", String::new())
+                                };
+                                let gu = if dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
+                                let sql = format!(
+                                    "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
+                                     VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
+                                     lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
+                                     at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
+                                );
+                                sqlx::query(&sql)
+                                    .bind(vehicle_id.as_str())
+                                    .bind(*lon)
+                                    .bind(*lat)
+                                    .bind(*speed_kmh)
+                                    .bind(*heading_deg)
+                                    .bind(ms(&item.at))
+                                    .execute(&mut **tx)
+                                    .await?;
+                            }
+                            EventBody::Sensor { sensor_id, quantity, value, unit } => {
+                                sqlx::query(
+                                    "INSERT INTO sensors (id, quantity, value, unit, at_ms) VALUES ($1, $2, $3, $4, $5) \
+                                     ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
+                                     at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms",
+                                )
+                                .bind(sensor_id.as_str())
+                                .bind(quantity.as_str())
+                                .bind(*value)
+                                .bind(unit.as_str())
+                                .bind(ms(&item.at))
+                                .execute(&mut **tx)
+                                .await?;
+                            }
+                            EventBody::Case { .. }
+                            | EventBody::Alert { .. }
+                            | EventBody::Calendar { .. }
+                            | EventBody::Detection { .. } => {}
+                        }
+                        out.push(Some(event));
+                    }
+                    Ok(out)
+                })
+            })
+            .await
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<LiveEvent>> {
@@ -739,18 +763,22 @@ impl Store for SqlStore {
     }
 
     async fn put_snapshot(&self, snapshot: &StoredSnapshot) -> Result<bool> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "INSERT INTO snapshots (event_id, at_ms, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(id_i64(snapshot.event_id))
-        .bind(ms(&snapshot.at))
-        .bind(snapshot.body.as_slice())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        let snapshot = snapshot.clone();
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let done = sqlx::query(
+                        "INSERT INTO snapshots (event_id, at_ms, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id_i64(snapshot.event_id))
+                    .bind(ms(&snapshot.at))
+                    .bind(snapshot.body.as_slice())
+                    .execute(&mut **tx)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
     }
 
     async fn snapshot_before(&self, at: Timestamp, max_event_id: u64) -> Result<Option<StoredSnapshot>> {
@@ -792,24 +820,31 @@ impl Store for SqlStore {
     }
 
     async fn prune_history(&self, before: Timestamp) -> Result<Pruned> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        // The latest snapshot at or before the horizon stays: the picture at the horizon is
-        // rebuilt from it. The events before its own go (its own stays, so the log never
-        // looks whole once pruned), and so do the snapshots before it.
-        let row =
-            sqlx::query("SELECT event_id FROM snapshots WHERE at_ms <= $1 ORDER BY event_id DESC LIMIT 1")
-                .bind(ms(&before))
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(keep) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
-            return Ok(Pruned::default());
-        };
-        let events = sqlx::query("DELETE FROM events WHERE id < $1").bind(keep).execute(&mut *tx).await?;
-        let snapshots =
-            sqlx::query("DELETE FROM snapshots WHERE event_id < $1").bind(keep).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(Pruned { events: events.rows_affected(), snapshots: snapshots.rows_affected() })
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    // The latest snapshot at or before the horizon stays: the picture at the horizon is
+                    // rebuilt from it. The events before its own go (its own stays, so the log never
+                    // looks whole once pruned), and so do the snapshots before it.
+                    let row = sqlx::query(
+                        "SELECT event_id FROM snapshots WHERE at_ms <= $1 ORDER BY event_id DESC LIMIT 1",
+                    )
+                    .bind(ms(&before))
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    let Some(keep) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
+                        return Ok(Pruned::default());
+                    };
+                    let events =
+                        sqlx::query("DELETE FROM events WHERE id < $1").bind(keep).execute(&mut **tx).await?;
+                    let snapshots = sqlx::query("DELETE FROM snapshots WHERE event_id < $1")
+                        .bind(keep)
+                        .execute(&mut **tx)
+                        .await?;
+                    Ok(Pruned { events: events.rows_affected(), snapshots: snapshots.rows_affected() })
+                })
+            })
+            .await
     }
 
     async fn last_event_id(&self) -> Result<u64> {
@@ -856,21 +891,24 @@ impl Store for SqlStore {
 
     async fn create_token(&self, token: NewToken, by: &Author) -> Result<()> {
         let audit = token.audit(by);
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO tokens (hash, role, district_code, label, created_ms) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
-        )
-        .bind(token.hash.as_str())
-        .bind(wire_name(&token.role))
-        .bind(token.district_code.clone().unwrap_or_default())
-        .bind(token.label.as_str())
-        .bind(ms(&token.created_at))
-        .execute(&mut *tx)
-        .await?;
-        Self::insert_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO tokens (hash, role, district_code, label, created_ms) VALUES ($1, $2, NULLIF($3, ''), $4, $5)",
+                    )
+                    .bind(token.hash.as_str())
+                    .bind(wire_name(&token.role))
+                    .bind(token.district_code.clone().unwrap_or_default())
+                    .bind(token.label.as_str())
+                    .bind(ms(&token.created_at))
+                    .execute(&mut **tx)
+                    .await?;
+                    Self::insert_audit(tx, &audit).await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn token(&self, hash: &str) -> Result<Option<TokenRecord>> {
@@ -893,11 +931,14 @@ impl Store for SqlStore {
     }
 
     async fn record_audit(&self, audit: NewAudit) -> Result<()> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        Self::insert_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    Self::insert_audit(tx, &audit).await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn stored_answer(&self, scope: &str, key: &str) -> Result<Option<StoredAnswer>> {
@@ -924,26 +965,30 @@ impl Store for SqlStore {
     }
 
     async fn store_answer(&self, scope: &str, key: &str, answer: &StoredAnswer) -> Result<bool> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM idempotent_answers WHERE at_ms < $1")
-            .bind(answer.at_ms - ANSWER_RETENTION_MS)
-            .execute(&mut *tx)
-            .await?;
-        let done = sqlx::query(
-            "INSERT INTO idempotent_answers (scope, key, request_hash, status, body, at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(scope)
-        .bind(key)
-        .bind(answer.request_hash.as_str())
-        .bind(i64::from(answer.status))
-        .bind(answer.body.as_str())
-        .bind(answer.at_ms)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        let (scope, key, answer) = (scope.to_owned(), key.to_owned(), answer.clone());
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM idempotent_answers WHERE at_ms < $1")
+                        .bind(answer.at_ms - ANSWER_RETENTION_MS)
+                        .execute(&mut **tx)
+                        .await?;
+                    let done = sqlx::query(
+                        "INSERT INTO idempotent_answers (scope, key, request_hash, status, body, at_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(scope)
+                    .bind(key)
+                    .bind(answer.request_hash.as_str())
+                    .bind(i64::from(answer.status))
+                    .bind(answer.body.as_str())
+                    .bind(answer.at_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                })
+            })
+            .await
     }
 
     async fn calendar_notices(&self) -> Result<Vec<StoredNotice>> {
@@ -967,28 +1012,31 @@ impl Store for SqlStore {
     }
 
     async fn put_calendar_notices(&self, notices: Vec<StoredNotice>, audit: NewAudit) -> Result<LiveEvent> {
-        let _w = self.write.lock().await;
-        let mut tx = self.begin_write().await?;
-        for n in &notices {
-            sqlx::query("DELETE FROM calendar_notices WHERE year = $1")
-                .bind(i64::from(n.year))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO calendar_notices (year, text, loaded_ms, loaded_by) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(i64::from(n.year))
-            .bind(n.text.as_str())
-            .bind(ms(&n.loaded_at))
-            .bind(n.loaded_by.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
-        let body = EventBody::Calendar { years: notices.iter().map(|n| n.year).collect() };
-        let event = Self::insert_event(&mut tx, &audit.at, &body).await?;
-        Self::insert_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(event)
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    for n in &notices {
+                        sqlx::query("DELETE FROM calendar_notices WHERE year = $1")
+                            .bind(i64::from(n.year))
+                            .execute(&mut **tx)
+                            .await?;
+                        sqlx::query(
+                            "INSERT INTO calendar_notices (year, text, loaded_ms, loaded_by) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(i64::from(n.year))
+                        .bind(n.text.as_str())
+                        .bind(ms(&n.loaded_at))
+                        .bind(n.loaded_by.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    let body = EventBody::Calendar { years: notices.iter().map(|n| n.year).collect() };
+                    let event = Self::insert_event(tx, &audit.at, &body).await?;
+                    Self::insert_audit(tx, &audit).await?;
+                    Ok(event)
+                })
+            })
+            .await
     }
 
     async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -1,0 +1,173 @@
+//! Group commit: one task owns the writing, gathers the writes that arrive while the previous
+//! batch commits, and runs them in one transaction — each inside a savepoint, so one write's
+//! failure undoes only that write — with one commit (one fsync) for the batch. Each caller is
+//! answered when the batch is durable, with its own result.
+//!
+//! This keeps the store's invariants: writes are serialised (one writer, and on PostgreSQL the
+//! transaction-scoped advisory lock across instances), so event ids are committed gap-free and
+//! in order; a write answered `Ok` is durable; a write whose batch fails to commit is answered
+//! with an error and left no trace.
+
+use std::any::Any as AnyValue;
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::sql::PG_WRITE_LOCK;
+use crate::{Dialect, Result, StoreError};
+
+/// A boxed future borrowing for `'a`.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A write transaction.
+pub(crate) type Tx = Transaction<'static, Any>;
+
+/// The most writes one transaction gathers.
+const MAX_BATCH: usize = 512;
+
+type Output = Box<dyn AnyValue + Send>;
+type Work = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<Output>> + Send>;
+
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<Result<Output>>,
+}
+
+/// The handle writes are sent through.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+impl Writer {
+    /// Start the writing task on `pool` (its own connection on SQLite).
+    pub(crate) fn start(pool: AnyPool, dialect: Dialect) -> Self {
+        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(pool, dialect, rx));
+        Writer { jobs }
+    }
+
+    /// Run `work` in a write transaction (shared with the writes that arrive with it); answered
+    /// once the transaction is durable.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T>> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let work: Work =
+            Box::new(move |tx| Box::pin(async move { work(tx).await.map(|v| Box::new(v) as Output) }));
+        self.jobs.send(Job { work, reply }).await.map_err(|_| StoreError::WriterStopped)?;
+        let out = answer.await.map_err(|_| StoreError::WriterStopped)??;
+        out.downcast::<T>().map(|b| *b).map_err(|_| StoreError::WriterStopped)
+    }
+}
+
+async fn run(pool: AnyPool, dialect: Dialect, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&pool, dialect, batch).await;
+    }
+}
+
+async fn begin(pool: &AnyPool, dialect: Dialect) -> Result<Tx> {
+    let mut tx = pool.begin().await?;
+    if dialect == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
+    }
+    Ok(tx)
+}
+
+async fn exec(tx: &mut Tx, sql: &str) -> Result<()> {
+    sqlx::query(sql).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Run one batch and answer every job in it.
+async fn commit_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Job>) {
+    let mut tx = match begin(pool, dialect).await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let message = e.to_string();
+            for job in batch {
+                let _ = job.reply.send(Err(StoreError::BatchFailed(message.clone())));
+            }
+            return;
+        }
+    };
+    // One write alone needs no savepoint: its error rolls the transaction back.
+    let mut batch = batch;
+    if batch.len() == 1
+        && let Some(job) = batch.pop()
+    {
+        let out = match (job.work)(&mut tx).await {
+            Ok(v) => tx.commit().await.map(|()| v).map_err(StoreError::from),
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        };
+        let _ = job.reply.send(out);
+        return;
+    }
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut broken = None;
+    for job in batch {
+        if broken.is_some() {
+            answers.push((job.reply, None));
+            continue;
+        }
+        if let Err(e) = exec(&mut tx, "SAVEPOINT w").await {
+            broken = Some(e.to_string());
+            answers.push((job.reply, None));
+            continue;
+        }
+        let out = (job.work)(&mut tx).await;
+        let undo = if out.is_ok() { "RELEASE SAVEPOINT w" } else { "ROLLBACK TO SAVEPOINT w" };
+        let mut closed = exec(&mut tx, undo).await;
+        if out.is_err() && closed.is_ok() {
+            closed = exec(&mut tx, "RELEASE SAVEPOINT w").await;
+        }
+        if let Err(e) = closed {
+            broken = Some(e.to_string());
+            answers.push((job.reply, None));
+            continue;
+        }
+        answers.push((job.reply, Some(out)));
+    }
+    let committed = match broken {
+        Some(message) => {
+            let _ = tx.rollback().await;
+            Err(message)
+        }
+        None => tx.commit().await.map_err(|e| e.to_string()),
+    };
+    for (reply, out) in answers {
+        let answer = match out {
+            // A write that failed on its own says why, whatever became of the batch.
+            Some(Err(e)) => Err(e),
+            Some(Ok(v)) => match &committed {
+                Ok(()) => Ok(v),
+                Err(message) => Err(StoreError::BatchFailed(message.clone())),
+            },
+            None => Err(StoreError::BatchFailed(
+                committed.as_ref().err().cloned().unwrap_or_else(|| "the batch was not written".to_owned()),
+            )),
+        };
+        let _ = reply.send(answer);
+    }
+}
