@@ -32,6 +32,14 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Token(TokenCommand::Revoke { label })) => {
+            let n = cityops_server::admin_cli::revoke_tokens(&config, &label).await?;
+            tracing::info!(label, revoked = n, "tokens revoked");
+            if n == 0 {
+                anyhow::bail!("no live token is labelled {label:?}");
+            }
+            Ok(())
+        }
         Some(Command::Calendar(cmd)) => {
             let out = match cmd {
                 CalendarCommand::Import { file } => {

@@ -44,6 +44,13 @@ pub async fn create_token(
     Ok(token)
 }
 
+/// Revoke the tokens labelled `label`; returns how many were live.
+pub async fn revoke_tokens(config: &Config, label: &str) -> anyhow::Result<u64> {
+    let store = cityops_store::open(&config.database_url).await?;
+    let at = cityops_core::calendar::to_timestamp(crate::clock::SystemClock.now());
+    Ok(store.revoke_tokens(label, &cityops_store::Author::cli(), at).await?)
+}
+
 /// `calendar import FILE`: load a notice file into the store (audited as `cli`). Returns the
 /// per-year report as text.
 pub async fn calendar_import(config: &Config, file: &std::path::Path) -> anyhow::Result<String> {

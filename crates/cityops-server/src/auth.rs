@@ -59,9 +59,55 @@ pub fn new_token() -> Result<String, getrandom::Error> {
     Ok(format!("cot_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
+/// How long a token read from the store is trusted before it is read again: a revocation (by
+/// `token revoke`, on any instance) is honoured within this time.
+pub const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Tokens read recently, by hash (also those found unknown or revoked), so a request does not
+/// read the token table each time.
+#[derive(Debug, Clone, Default)]
+pub struct TokenCache {
+    seen: std::sync::Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<String, (std::time::Instant, Option<cityops_store::TokenRecord>)>,
+        >,
+    >,
+}
+
+/// The most tokens the cache holds (a flood of made-up tokens cannot grow it further).
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+impl TokenCache {
+    /// The token of `hash`: from the cache while fresh, else from the store.
+    pub async fn get(
+        &self,
+        store: &dyn cityops_store::Store,
+        hash: &str,
+    ) -> Result<Option<cityops_store::TokenRecord>, AppError> {
+        let now = std::time::Instant::now();
+        if let Ok(seen) = self.seen.lock()
+            && let Some((at, record)) = seen.get(hash)
+            && now.duration_since(*at) < TOKEN_TTL
+        {
+            return Ok(record.clone());
+        }
+        let record = store.token(hash).await?;
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= TOKEN_CACHE_MAX {
+                seen.retain(|_, (at, _)| now.duration_since(*at) < TOKEN_TTL);
+                if seen.len() >= TOKEN_CACHE_MAX {
+                    seen.clear();
+                }
+            }
+            seen.insert(hash.to_owned(), (now, record.clone()));
+        }
+        Ok(record)
+    }
+}
+
 /// Resolve a raw token to a caller.
 pub async fn resolve(state: &AppState, token: &str, remote: String) -> Result<Caller, AppError> {
-    let record = state.store.token(&hash_token(token)).await?;
+    let record = state.tokens.get(&*state.store, &hash_token(token)).await?;
     let record =
         record.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "unknown or revoked token"))?;
     Ok(Caller { label: record.label, role: record.role, district: record.district_code, remote })

@@ -150,6 +150,12 @@ pub enum TokenCommand {
         #[arg(long)]
         label: Option<String>,
     },
+    /// Revoke every token with a label; a running service refuses them within two seconds.
+    Revoke {
+        /// The tokens' label.
+        #[arg(long)]
+        label: String,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

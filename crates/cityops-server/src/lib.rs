@@ -183,7 +183,7 @@ impl Bound {
     fn app(
         self,
     ) -> (
-        tokio::net::TcpListener,
+        axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>,
         axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>,
     ) {
         if let Some(dir) = &self.ui_dir {
@@ -191,7 +191,14 @@ impl Bound {
         }
         let app = router_with(self.state, self.ui_dir.as_deref(), &self.cors_origins)
             .into_make_service_with_connect_info::<SocketAddr>();
-        (self.listener, app)
+        // Small writes (an event on a live stream, a short answer) leave at once instead of
+        // waiting for the client's delayed ACK (Nagle).
+        let nodelay: fn(&mut tokio::net::TcpStream) = |s| {
+            if let Err(e) = s.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        };
+        (axum::serve::ListenerExt::tap_io(self.listener, nodelay), app)
     }
 
     /// Serve until Ctrl-C or SIGTERM, then finish in-flight requests and return.

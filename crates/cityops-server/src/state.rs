@@ -60,6 +60,8 @@ pub struct AppState {
     pub calendar: CalendarHandle,
     /// The picture at past instants (snapshots, replay, retention).
     pub history: History,
+    /// Tokens read recently (revocations honoured within [`crate::auth::TOKEN_TTL`]).
+    pub tokens: crate::auth::TokenCache,
 }
 
 impl AppState {
@@ -88,6 +90,17 @@ impl AppState {
                 .await
                 .map_err(|e| StateError::Layers(e.to_string()))??,
         );
-        Ok(Self { store, city, live, clock, layers, map, scenario, calendar, history })
+        Ok(Self {
+            store,
+            city,
+            live,
+            clock,
+            layers,
+            map,
+            scenario,
+            calendar,
+            history,
+            tokens: Default::default(),
+        })
     }
 }

@@ -1034,8 +1034,30 @@ async fn exports_are_read_by_gdal(app: &TestApp) {
     assert!(e["message"].as_str().unwrap().starts_with("area=\"3702\""), "{e}");
 }
 
+/// A revoked token is refused within `TOKEN_TTL` (tokens are cached between reads of the table).
+async fn revoked_tokens_are_refused(app: &TestApp) {
+    let token = app.token(Role::Leader, "to-revoke", None).await;
+    let (s, v) = app.call("GET", "/api/v1/cases?limit=1", Some(&token), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let at = cityops_core::calendar::to_timestamp(app.state.clock.now());
+    let n = app.state.store.revoke_tokens("to-revoke", &cityops_store::Author::cli(), at).await.unwrap();
+    assert_eq!(n, 1);
+    let deadline =
+        std::time::Instant::now() + cityops_server::auth::TOKEN_TTL + std::time::Duration::from_millis(500);
+    loop {
+        let (s, v) = app.call("GET", "/api/v1/cases?limit=1", Some(&token), None).await;
+        if s == StatusCode::UNAUTHORIZED {
+            assert_eq!(v["code"], "unauthenticated", "{v}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "a revoked token still answered {s} after the TTL");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 async fn run_all(url: &str) {
     let app = TestApp::new(url).await;
+    revoked_tokens_are_refused(&app).await;
     closed_loop(&app).await;
     bad_input_writes_nothing(&app).await;
     feeds_are_idempotent(&app).await;

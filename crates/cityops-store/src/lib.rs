@@ -136,6 +136,10 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// one transaction.
     async fn create_token(&self, token: NewToken, by: &Author) -> Result<()>;
 
+    /// Revoke every live token with this label at `at`; returns how many (audited as
+    /// `token.revoke`).
+    async fn revoke_tokens(&self, label: &str, by: &Author, at: cityops_api::Timestamp) -> Result<u64>;
+
     /// A token by hash, if it exists and is not revoked.
     async fn token(&self, hash: &str) -> Result<Option<TokenRecord>>;
 

@@ -911,6 +911,31 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn revoke_tokens(&self, label: &str, by: &Author, at: Timestamp) -> Result<u64> {
+        let label = label.to_owned();
+        let audit = NewAudit {
+            at,
+            actor: by.actor.clone(),
+            role: by.role,
+            action: "token.revoke".into(),
+            target: format!("token:{label}"),
+            detail: String::new(),
+            remote: by.remote.clone(),
+        };
+        self.writer
+            .write(move |tx| {
+                Box::pin(async move {
+                    let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE label = $1 AND revoked = 0")
+                        .bind(label.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                    Self::insert_audit(tx, &audit).await?;
+                    Ok(done.rows_affected())
+                })
+            })
+            .await
+    }
+
     async fn token(&self, hash: &str) -> Result<Option<TokenRecord>> {
         let row = sqlx::query(
             "SELECT hash, role, district_code, label FROM tokens WHERE hash = $1 AND revoked = 0",
