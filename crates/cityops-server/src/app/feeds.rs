@@ -86,9 +86,27 @@ async fn cases(
             validate_report(st, caller, i, &n.type_key, n.lon, n.lat)?;
         }
     }
-    let mut out = IngestResultDto::for_batch(items.len());
-    for (source_ref, new) in items {
-        let Some(new) = new else {
+    // One transaction for the batch: every new case, or none (a repeated key files nothing new).
+    let mut slots = Vec::with_capacity(items.len());
+    let mut prepared = Vec::new();
+    for (i, (source_ref, new)) in items.into_iter().enumerate() {
+        match new {
+            None => slots.push((source_ref, None)),
+            Some(new) => {
+                let key = IngestKey::new(source, source_ref.clone());
+                prepared.push(super::prepare_case(st, caller, new, Some(key)).map_err(at_item(i))?);
+                slots.push((source_ref, Some(prepared.len() - 1)));
+            }
+        }
+    }
+    let (writes, names): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.write, p.type_name)).unzip();
+    let created = st.store.create_cases(writes).await?;
+    for (c, name) in created.iter().zip(&names) {
+        super::after_created(st, c, name).await;
+    }
+    let mut out = IngestResultDto::for_batch(slots.len());
+    for (source_ref, slot) in slots {
+        let Some(c) = slot.and_then(|n| created.get(n)) else {
             out.push(IngestItemDto {
                 source_ref,
                 status: IngestStatus::Ignored,
@@ -97,13 +115,11 @@ async fn cases(
             });
             continue;
         };
-        let created =
-            super::create_case(st, caller, new, Some(IngestKey::new(source, source_ref.clone()))).await?;
         out.push(IngestItemDto {
             source_ref,
-            status: if created.created { IngestStatus::Created } else { IngestStatus::Duplicate },
-            case_id: Some(created.value.id),
-            event_id: created.event.map(|e| e.id),
+            status: if c.created { IngestStatus::Created } else { IngestStatus::Duplicate },
+            case_id: Some(c.value.id),
+            event_id: c.event.as_ref().map(|e| e.id),
         });
     }
     Ok(out)

@@ -125,6 +125,27 @@ pub async fn create_case(
         let v = state.store.get_case(id).await?.ok_or_else(|| AppError::not_found(format!("case {id}")))?;
         return Ok(Created { value: v.value, version: v.version, created: false, event: None });
     }
+    let p = prepare_case(state, caller, new, key)?;
+    let created = state.store.create_case(p.write.case, p.write.key, p.write.audit).await?;
+    after_created(state, &created, &p.type_name).await;
+    Ok(created)
+}
+
+/// A report ready to file: validated, located in the grid, its deadline set.
+pub(crate) struct Prepared {
+    /// What the store writes.
+    pub write: cityops_store::NewCaseWrite,
+    /// The problem type's name (for the hotspot rule).
+    pub type_name: String,
+}
+
+/// Validate and place a new report, and make its case document and audit entry.
+pub(crate) fn prepare_case(
+    state: &AppState,
+    caller: &Caller,
+    new: NewCaseDto,
+    key: Option<IngestKey>,
+) -> AppResult<Prepared> {
     validate_new(&new)?;
     let city = &state.city;
     let cat = category(city, &new.type_key)?;
@@ -165,19 +186,26 @@ pub async fn create_case(
         now,
     )?;
     let detail = format!("type={} channel={:?}", case.type_key.code, case.channel);
-    let created = state
-        .store
-        .create_case(case.to_dto(now), key, audit(state, caller, "case.create", String::new(), detail))
-        .await?;
+    Ok(Prepared {
+        write: cityops_store::NewCaseWrite {
+            case: case.to_dto(now),
+            key,
+            audit: audit(state, caller, "case.create", String::new(), detail),
+        },
+        type_name: cat.name().to_owned(),
+    })
+}
+
+/// After a case is filed: the live stream is nudged and the hotspot rule sees it (its alert is
+/// published like the others').
+pub(crate) async fn after_created(state: &AppState, created: &Created<CaseDto>, type_name: &str) {
     if created.created {
         state.live.nudge();
-        // The hotspot rule sees every new case; its alert is published like the others'.
-        let alerts = state.scenario.on_case(&created.value, cat.name());
+        let alerts = state.scenario.on_case(&created.value, type_name);
         if let Err(e) = feeds::publish(state, &alerts).await {
             tracing::warn!(error = ?e, "hotspot alert not published");
         }
     }
-    Ok(created)
 }
 
 /// A report through the API: idempotent when the client names it — by an `Idempotency-Key`, or

@@ -1,0 +1,171 @@
+//! The ingest report: cases acknowledged per second over HTTP (`POST /api/v1/cases`, every one
+//! durable: SQLite `synchronous=FULL`), beside its anchors in the same run — the same documents
+//! written by the store in **one transaction** (the rate the database gives the service's own
+//! statements: the issue's target is 0.95× of it) and **one transaction per case** (what a
+//! commit per case costs here) — at several client concurrencies.
+//!
+//! ```text
+//! cargo bench -p cityops-server --bench ingest -- [--cases 10000] [--concurrency 1,8,32] [--dir DIR]
+//! ```
+//!
+//! Each HTTP run is a fresh in-process service on a fresh SQLite file, driven by an in-process
+//! HTTP client (keep-alive, `--concurrency` requests in flight), so the client's work shares the
+//! machine's two cores with the service's. The documents the service filed are then written
+//! again into fresh files by the anchors, so all three write the same rows. All reports are
+//! **synthetic** (fixed seed) around 五四广场 and 崂山 in the real grid.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use cityops_api::{CaseDto, Role};
+use cityops_server::config::Config;
+use cityops_store::{Author, NewAudit, NewCaseWrite, Store};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const SEED: u64 = 0x1A6E_5700;
+/// Points well inside the grid (市南 五四广场, 崂山).
+const PLACES: [(f64, f64); 2] = [(120.3826, 36.0671), (120.4680, 36.1070)];
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn bodies(n: usize) -> Vec<String> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    (0..n)
+        .map(|i| {
+            let (lon, lat) = PLACES[i % PLACES.len()];
+            serde_json::json!({
+                "type_key": { "kind": "matter", "code": "06010" },
+                "channel": "inspector",
+                "lon": lon + rng.random_range(-0.001..0.001),
+                "lat": lat + rng.random_range(-0.001..0.001),
+                "description": format!("基准测试(合成数据)第 {i} 件"),
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+/// POST every body with `concurrency` in flight; the rate and the cases filed.
+async fn over_http(
+    dir: &std::path::Path,
+    bodies: &[String],
+    concurrency: usize,
+) -> anyhow::Result<(f64, Vec<CaseDto>)> {
+    let url = format!("sqlite://{}/http-{concurrency}.sqlite", dir.display());
+    let mut config = Config::embedded(url);
+    config.log = "warn".into();
+    let bound = cityops_server::bind(&config).await?;
+    let token = bound.admin_token("bench").await?;
+    let base = format!("http://{}", bound.addr());
+    let _server = bound.spawn();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let bodies: Arc<Vec<String>> = Arc::new(bodies.to_vec());
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, bodies, next, base, token) =
+            (client.clone(), bodies.clone(), next.clone(), base.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut filed = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else { break };
+                let r = client
+                    .post(format!("{base}/api/v1/cases"))
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await?;
+                anyhow::ensure!(
+                    r.status().as_u16() == 201,
+                    "case {i}: {}",
+                    r.text().await.unwrap_or_default()
+                );
+                filed.push(r.json::<CaseDto>().await?);
+                if (i + 1) % 2000 == 0 {
+                    eprintln!("  http c={concurrency}: {} of {}", i + 1, bodies.len());
+                }
+            }
+            anyhow::Ok(filed)
+        }));
+    }
+    let mut filed = Vec::new();
+    for t in tasks {
+        filed.extend(t.await??);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    filed.sort_by_key(|c| c.id);
+    Ok((bodies.len() as f64 / secs, filed))
+}
+
+fn audit(c: &CaseDto) -> NewAudit {
+    NewAudit {
+        at: c.created_at,
+        actor: "bench".into(),
+        role: Role::Admin,
+        action: "case.create".into(),
+        target: String::new(),
+        detail: format!("type={} channel={:?}", c.type_key.code, c.channel),
+        remote: "127.0.0.1".into(),
+    }
+}
+
+fn fresh(c: &CaseDto) -> CaseDto {
+    CaseDto { id: 0, case_no: String::new(), ..c.clone() }
+}
+
+/// The same documents in one transaction through the store.
+async fn one_transaction(dir: &std::path::Path, cases: &[CaseDto], tag: &str) -> anyhow::Result<f64> {
+    let store = cityops_store::open(&format!("sqlite://{}/one-{tag}.sqlite", dir.display())).await?;
+    let items: Vec<NewCaseWrite> =
+        cases.iter().map(|c| NewCaseWrite { case: fresh(c), key: None, audit: audit(c) }).collect();
+    let started = Instant::now();
+    let n = store.create_cases(items).await?.len();
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The same documents, one transaction (one commit) each, one after another.
+async fn commit_each(dir: &std::path::Path, cases: &[CaseDto], tag: &str) -> anyhow::Result<f64> {
+    let store = cityops_store::open(&format!("sqlite://{}/each-{tag}.sqlite", dir.display())).await?;
+    let started = Instant::now();
+    for c in cases {
+        store.create_case(fresh(c), None, audit(c)).await?;
+    }
+    Ok(cases.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = flag(&args, "--cases").and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let levels: Vec<usize> = flag(&args, "--concurrency")
+        .unwrap_or_else(|| "1,8,32".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    let tmp = tempfile::tempdir()?;
+    let dir = flag(&args, "--dir").map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
+    std::fs::create_dir_all(&dir)?;
+    let _ = Author::cli();
+    let bodies = bodies(n);
+    println!("ingest: {n} synthetic cases per run, SQLite synchronous=FULL, files in {}", dir.display());
+    println!(
+        "{:>12} {:>14} {:>18} {:>16} {:>10}",
+        "concurrency", "HTTP cases/s", "one-tx anchor /s", "commit-each /s", "HTTP/one-tx"
+    );
+    for c in levels {
+        let (http, filed) = over_http(&dir, &bodies, c).await?;
+        eprintln!("  anchors for c={c}");
+        let one = one_transaction(&dir, &filed, &c.to_string()).await?;
+        let each = commit_each(&dir, &filed, &c.to_string()).await?;
+        println!("{c:>12} {http:>14.0} {one:>18.0} {each:>16.0} {:>10.2}", http / one);
+    }
+    println!("target: HTTP ≥ 0.95 × one-tx at concurrency ≥ 8 (issue 13)");
+    Ok(())
+}
