@@ -14,13 +14,14 @@
 //! again into fresh files by the anchors, so all three write the same rows. All reports are
 //! **synthetic** (fixed seed) around 五四广场 and 崂山 in the real grid.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use cityops_api::{CaseDto, Role};
 use cityops_server::config::Config;
-use cityops_store::{Author, NewAudit, NewCaseWrite, Store};
+use cityops_store::{NewAudit, NewCaseWrite};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -89,7 +90,7 @@ async fn over_http(
                 );
                 filed.push(r.json::<CaseDto>().await?);
                 if (i + 1) % 2000 == 0 {
-                    eprintln!("  http c={concurrency}: {} of {}", i + 1, bodies.len());
+                    writeln!(std::io::stderr(), "  http c={concurrency}: {} of {}", i + 1, bodies.len())?;
                 }
             }
             anyhow::Ok(filed)
@@ -152,20 +153,25 @@ async fn main() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let dir = flag(&args, "--dir").map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
     std::fs::create_dir_all(&dir)?;
-    let _ = Author::cli();
     let bodies = bodies(n);
-    println!("ingest: {n} synthetic cases per run, SQLite synchronous=FULL, files in {}", dir.display());
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "ingest: {n} synthetic cases per run, SQLite synchronous=FULL, files in {}",
+        dir.display()
+    )?;
+    writeln!(
+        out,
         "{:>12} {:>14} {:>18} {:>16} {:>10}",
         "concurrency", "HTTP cases/s", "one-tx anchor /s", "commit-each /s", "HTTP/one-tx"
-    );
+    )?;
     for c in levels {
         let (http, filed) = over_http(&dir, &bodies, c).await?;
-        eprintln!("  anchors for c={c}");
+        writeln!(std::io::stderr(), "  anchors for c={c}")?;
         let one = one_transaction(&dir, &filed, &c.to_string()).await?;
         let each = commit_each(&dir, &filed, &c.to_string()).await?;
-        println!("{c:>12} {http:>14.0} {one:>18.0} {each:>16.0} {:>10.2}", http / one);
+        writeln!(out, "{c:>12} {http:>14.0} {one:>18.0} {each:>16.0} {:>10.2}", http / one)?;
     }
-    println!("target: HTTP ≥ 0.95 × one-tx at concurrency ≥ 8 (issue 13)");
+    writeln!(out, "target: HTTP ≥ 0.95 × one-tx at concurrency ≥ 8 (issue 13)")?;
     Ok(())
 }

@@ -67,12 +67,11 @@ pub const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 /// read the token table each time.
 #[derive(Debug, Clone, Default)]
 pub struct TokenCache {
-    seen: std::sync::Arc<
-        std::sync::Mutex<
-            std::collections::HashMap<String, (std::time::Instant, Option<cityops_store::TokenRecord>)>,
-        >,
-    >,
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Seen>>>,
 }
+
+/// When a token was read, and what was found.
+type Seen = (std::time::Instant, Option<cityops_store::TokenRecord>);
 
 /// The most tokens the cache holds (a flood of made-up tokens cannot grow it further).
 const TOKEN_CACHE_MAX: usize = 10_000;

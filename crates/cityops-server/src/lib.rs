@@ -182,10 +182,7 @@ impl Bound {
 
     fn app(
         self,
-    ) -> (
-        axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>,
-        axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>,
-    ) {
+    ) -> (Listening, axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>) {
         if let Some(dir) = &self.ui_dir {
             tracing::info!(dir = %dir.display(), "serving the console's browser build at /");
         }
@@ -233,6 +230,9 @@ impl Bound {
         })
     }
 }
+
+/// The listener, with TCP_NODELAY set on every accepted connection.
+type Listening = axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>;
 
 async fn shutdown() {
     let ctrl_c = async {

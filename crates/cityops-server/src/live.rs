@@ -1,9 +1,10 @@
-//! Live fan-out: one tailer reads committed events from the store in id order and broadcasts them;
-//! Server-Sent Events clients catch up from the store from their `Last-Event-ID`, then follow the
-//! broadcast. Because every event is read back from the store, what a client receives is exactly
-//! the committed log: nothing is lost across a disconnect or a service restart, and nothing is
-//! sent twice. Writers nudge the tailer after a commit; it also polls, so events written by other
-//! service instances on the same PostgreSQL database reach this instance's clients too.
+//! Live fan-out: one tailer follows the committed log in id order and broadcasts it; Server-Sent
+//! Events clients catch up from the store from their `Last-Event-ID`, then follow the broadcast.
+//! The tailer takes this process's events from the store's writer as each transaction commits
+//! (no read back), and reads the log itself when the next id is not the one it expects (another
+//! instance on the same PostgreSQL wrote in between, or it fell behind) and once a second for
+//! other instances' writes. So what a client receives is exactly the committed log: nothing is
+//! lost across a disconnect or a service restart, and nothing is sent twice.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -13,32 +14,47 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use cityops_api::LiveEvent;
 use cityops_store::Store;
 use futures_util::Stream;
-use tokio::sync::{Notify, broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 /// Page size of catch-up reads.
 const CATCH_UP_PAGE: u32 = 500;
-/// How often the tailer polls when not nudged.
+/// How often the tailer reads the log for other instances' events.
 const POLL: Duration = Duration::from_millis(1000);
 
 /// The live hub.
 #[derive(Debug, Clone)]
 pub struct Live {
     tx: broadcast::Sender<LiveEvent>,
-    nudge: Arc<Notify>,
 }
 
 impl Live {
     /// Start the tailer on `store`, beginning after the last event already committed.
     pub async fn start(store: Arc<dyn Store>) -> Result<Self, cityops_store::StoreError> {
         let (tx, _) = broadcast::channel(4096);
-        let nudge = Arc::new(Notify::new());
+        let mut committed = store.committed();
         let mut last = store.last_event_id().await?;
-        let (t, n) = (tx.clone(), nudge.clone());
+        let t = tx.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    _ = n.notified() => {}
+                    r = committed.recv() => match r {
+                        // The next event, straight from the transaction that committed it.
+                        Ok(e) if e.id == last + 1 => {
+                            last = e.id;
+                            // No receivers is fine: nobody is listening right now.
+                            let _ = t.send(e);
+                            continue;
+                        }
+                        Ok(e) if e.id <= last => continue,
+                        // A gap (another instance wrote in between) or a lag: read the log.
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => {
+                            tracing::warn!("the store stopped committing; the live stream polls the log");
+                            committed = broadcast::channel(1).1;
+                        }
+                    },
+                    // Other instances' events (one PostgreSQL for several services).
                     _ = tokio::time::sleep(POLL) => {}
                 }
                 loop {
@@ -47,7 +63,6 @@ impl Live {
                         Ok(batch) => {
                             for e in batch {
                                 last = e.id;
-                                // No receivers is fine: nobody is listening right now.
                                 let _ = t.send(e);
                             }
                         }
@@ -59,15 +74,10 @@ impl Live {
                 }
             }
         });
-        Ok(Self { tx, nudge })
+        Ok(Self { tx })
     }
 
-    /// Tell the tailer that new events were committed.
-    pub fn nudge(&self) {
-        self.nudge.notify_one();
-    }
-
-    /// Subscribe to committed events in id order.
+    /// Follow the committed events from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.tx.subscribe()
     }

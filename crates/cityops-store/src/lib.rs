@@ -126,6 +126,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The greatest event id so far (0 when none).
     async fn last_event_id(&self) -> Result<u64>;
 
+    /// The events of every transaction this store commits (in this process), in id order, as
+    /// they are committed — before their writers are answered. Events written by other
+    /// processes are not in it (read the log for those); a receiver that falls behind is told
+    /// it lagged.
+    fn committed(&self) -> tokio::sync::broadcast::Receiver<LiveEvent>;
+
     /// Latest known state of every vehicle.
     async fn vehicles(&self) -> Result<Vec<VehicleState>>;
 

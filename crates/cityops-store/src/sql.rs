@@ -266,12 +266,12 @@ impl SqlStore {
             let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
                 .bind(k.source.as_str())
                 .bind(k.key.as_str())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut ***tx)
                 .await?;
             if let Some(row) = prior {
                 let id: Option<i64> = row.try_get(0)?;
                 let id = id.unwrap_or_default();
-                let existing = Self::fetch_case(&mut **tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
+                let existing = Self::fetch_case(&mut ***tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
                 return Ok(Created {
                     value: existing.value,
                     version: existing.version,
@@ -292,7 +292,7 @@ impl SqlStore {
         let pending = format!("pending-{}", ms(&case.created_at));
         let mut binds = vec![Bind::Str(pending)];
         binds.extend(case_columns(&case));
-        let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut **tx).await?;
+        let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut ***tx).await?;
         let id: i64 = row.try_get(0)?;
         case.id = id;
         // QD + the CST date of the report + the service-wide id (7 digits, more once it passes
@@ -304,7 +304,7 @@ impl SqlStore {
             .bind(encode("case", &case)?)
             .bind(search_text(&case))
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut ***tx)
             .await?;
         if let Some(k) = &key {
             sqlx::query("INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4)")
@@ -312,7 +312,7 @@ impl SqlStore {
                 .bind(k.key.as_str())
                 .bind(id)
                 .bind(ms(&case.created_at))
-                .execute(&mut **tx)
+                .execute(&mut ***tx)
                 .await?;
         }
         let event = Self::insert_event(tx, &case.updated_at, &Self::case_event(&case)).await?;
@@ -338,9 +338,9 @@ impl SqlStore {
         binds.push(Bind::I64(case.id));
         binds.push(Bind::I64(expected));
         binds.push(Bind::Str(search_text(case)));
-        let done = bind_all(sqlx::query(sql), &binds).execute(&mut **tx).await?;
+        let done = bind_all(sqlx::query(sql), &binds).execute(&mut ***tx).await?;
         if done.rows_affected() != 1 {
-            let exists = Self::fetch_case(&mut **tx, case.id).await?.is_some();
+            let exists = Self::fetch_case(&mut ***tx, case.id).await?.is_some();
             return Err(if exists {
                 StoreError::VersionConflict { id: case.id, expected }
             } else {
@@ -352,7 +352,7 @@ impl SqlStore {
                 .bind(case.lon)
                 .bind(case.lat)
                 .bind(case.id)
-                .execute(&mut **tx)
+                .execute(&mut ***tx)
                 .await?;
         }
         let event = Self::insert_event(tx, &case.updated_at, &Self::case_event(case)).await?;
@@ -377,10 +377,12 @@ impl SqlStore {
         .bind(ms(at))
         .bind(kind)
         .bind(encode("event", body)?)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut ***tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        Ok(LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() })
+        let event = LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() };
+        tx.events.push(event.clone());
+        Ok(event)
     }
 
     async fn insert_audit(tx: &mut Tx, a: &NewAudit) -> Result<()> {
@@ -395,7 +397,7 @@ impl SqlStore {
         .bind(a.target.as_str())
         .bind(a.detail.as_str())
         .bind(a.remote.as_str())
-        .execute(&mut **tx)
+        .execute(&mut ***tx)
         .await?;
         Ok(())
     }
@@ -525,6 +527,10 @@ impl Store for SqlStore {
         self.dialect
     }
 
+    fn committed(&self) -> tokio::sync::broadcast::Receiver<LiveEvent> {
+        self.writer.committed()
+    }
+
     async fn create_case(
         &self,
         case: CaseDto,
@@ -607,7 +613,7 @@ impl Store for SqlStore {
                     .bind(key.key.as_str())
                     .bind(case_id)
                     .bind(chrono::Utc::now().timestamp_millis())
-                    .execute(&mut **tx)
+                    .execute(&mut ***tx)
                     .await?;
                     Ok(done.rows_affected() == 1)
                 })
@@ -654,7 +660,7 @@ impl Store for SqlStore {
                             .bind(k.source.as_str())
                             .bind(k.key.as_str())
                             .bind(ms(&item.at))
-                            .execute(&mut **tx)
+                            .execute(&mut ***tx)
                             .await?;
                             if fresh.rows_affected() == 0 {
                                 out.push(None);
@@ -667,7 +673,7 @@ impl Store for SqlStore {
                                 .bind(i64::try_from(event.id).unwrap_or(i64::MAX))
                                 .bind(k.source.as_str())
                                 .bind(k.key.as_str())
-                                .execute(&mut **tx)
+                                .execute(&mut ***tx)
                                 .await?;
                         }
                         match &item.body {
@@ -691,7 +697,7 @@ impl Store for SqlStore {
                                     .bind(*speed_kmh)
                                     .bind(*heading_deg)
                                     .bind(ms(&item.at))
-                                    .execute(&mut **tx)
+                                    .execute(&mut ***tx)
                                     .await?;
                             }
                             EventBody::Sensor { sensor_id, quantity, value, unit } => {
@@ -705,7 +711,7 @@ impl Store for SqlStore {
                                 .bind(*value)
                                 .bind(unit.as_str())
                                 .bind(ms(&item.at))
-                                .execute(&mut **tx)
+                                .execute(&mut ***tx)
                                 .await?;
                             }
                             EventBody::Case { .. }
@@ -773,7 +779,7 @@ impl Store for SqlStore {
                     .bind(id_i64(snapshot.event_id))
                     .bind(ms(&snapshot.at))
                     .bind(snapshot.body.as_slice())
-                    .execute(&mut **tx)
+                    .execute(&mut ***tx)
                     .await?;
                     Ok(done.rows_affected() == 1)
                 })
@@ -830,16 +836,18 @@ impl Store for SqlStore {
                         "SELECT event_id FROM snapshots WHERE at_ms <= $1 ORDER BY event_id DESC LIMIT 1",
                     )
                     .bind(ms(&before))
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut ***tx)
                     .await?;
                     let Some(keep) = row.map(|r| r.try_get::<i64, _>(0)).transpose()? else {
                         return Ok(Pruned::default());
                     };
-                    let events =
-                        sqlx::query("DELETE FROM events WHERE id < $1").bind(keep).execute(&mut **tx).await?;
+                    let events = sqlx::query("DELETE FROM events WHERE id < $1")
+                        .bind(keep)
+                        .execute(&mut ***tx)
+                        .await?;
                     let snapshots = sqlx::query("DELETE FROM snapshots WHERE event_id < $1")
                         .bind(keep)
-                        .execute(&mut **tx)
+                        .execute(&mut ***tx)
                         .await?;
                     Ok(Pruned { events: events.rows_affected(), snapshots: snapshots.rows_affected() })
                 })
@@ -902,7 +910,7 @@ impl Store for SqlStore {
                     .bind(token.district_code.clone().unwrap_or_default())
                     .bind(token.label.as_str())
                     .bind(ms(&token.created_at))
-                    .execute(&mut **tx)
+                    .execute(&mut ***tx)
                     .await?;
                     Self::insert_audit(tx, &audit).await?;
                     Ok(())
@@ -927,7 +935,7 @@ impl Store for SqlStore {
                 Box::pin(async move {
                     let done = sqlx::query("UPDATE tokens SET revoked = 1 WHERE label = $1 AND revoked = 0")
                         .bind(label.as_str())
-                        .execute(&mut **tx)
+                        .execute(&mut ***tx)
                         .await?;
                     Self::insert_audit(tx, &audit).await?;
                     Ok(done.rows_affected())
@@ -996,7 +1004,7 @@ impl Store for SqlStore {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM idempotent_answers WHERE at_ms < $1")
                         .bind(answer.at_ms - ANSWER_RETENTION_MS)
-                        .execute(&mut **tx)
+                        .execute(&mut ***tx)
                         .await?;
                     let done = sqlx::query(
                         "INSERT INTO idempotent_answers (scope, key, request_hash, status, body, at_ms) \
@@ -1008,7 +1016,7 @@ impl Store for SqlStore {
                     .bind(i64::from(answer.status))
                     .bind(answer.body.as_str())
                     .bind(answer.at_ms)
-                    .execute(&mut **tx)
+                    .execute(&mut ***tx)
                     .await?;
                     Ok(done.rows_affected() == 1)
                 })
@@ -1043,7 +1051,7 @@ impl Store for SqlStore {
                     for n in &notices {
                         sqlx::query("DELETE FROM calendar_notices WHERE year = $1")
                             .bind(i64::from(n.year))
-                            .execute(&mut **tx)
+                            .execute(&mut ***tx)
                             .await?;
                         sqlx::query(
                             "INSERT INTO calendar_notices (year, text, loaded_ms, loaded_by) VALUES ($1, $2, $3, $4)",
@@ -1052,7 +1060,7 @@ impl Store for SqlStore {
                         .bind(n.text.as_str())
                         .bind(ms(&n.loaded_at))
                         .bind(n.loaded_by.as_str())
-                        .execute(&mut **tx)
+                        .execute(&mut ***tx)
                         .await?;
                     }
                     let body = EventBody::Calendar { years: notices.iter().map(|n| n.year).collect() };

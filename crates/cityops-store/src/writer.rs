@@ -10,10 +10,12 @@
 
 use std::any::Any as AnyValue;
 use std::future::Future;
+use std::ops::DerefMut;
 use std::pin::Pin;
 
+use cityops_api::LiveEvent;
 use sqlx::{Any, AnyPool, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::sql::PG_WRITE_LOCK;
 use crate::{Dialect, Result, StoreError};
@@ -21,8 +23,25 @@ use crate::{Dialect, Result, StoreError};
 /// A boxed future borrowing for `'a`.
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A write transaction.
-pub(crate) type Tx = Transaction<'static, Any>;
+/// A write transaction, with the events it appended (published once it commits).
+pub(crate) struct Tx {
+    inner: Transaction<'static, Any>,
+    /// Events appended so far, in id order.
+    pub(crate) events: Vec<LiveEvent>,
+}
+
+impl std::ops::Deref for Tx {
+    type Target = Transaction<'static, Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 
 /// The most writes one transaction gathers.
 const MAX_BATCH: usize = 512;
@@ -39,7 +58,11 @@ struct Job {
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
+    committed: broadcast::Sender<LiveEvent>,
 }
+
+/// Committed events a slow follower may fall behind by before it must read the log instead.
+const COMMITTED_BUFFER: usize = 16_384;
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -51,8 +74,14 @@ impl Writer {
     /// Start the writing task on `pool` (its own connection on SQLite).
     pub(crate) fn start(pool: AnyPool, dialect: Dialect) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, dialect, rx));
-        Writer { jobs }
+        let (committed, _) = broadcast::channel(COMMITTED_BUFFER);
+        tokio::spawn(run(pool, dialect, rx, committed.clone()));
+        Writer { jobs, committed }
+    }
+
+    /// The events of every transaction this writer commits, in id order, as it commits them.
+    pub(crate) fn committed(&self) -> broadcast::Receiver<LiveEvent> {
+        self.committed.subscribe()
     }
 
     /// Run `work` in a write transaction (shared with the writes that arrive with it); answered
@@ -71,7 +100,12 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, dialect: Dialect, mut rx: mpsc::Receiver<Job>) {
+async fn run(
+    pool: AnyPool,
+    dialect: Dialect,
+    mut rx: mpsc::Receiver<Job>,
+    committed: broadcast::Sender<LiveEvent>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -80,7 +114,7 @@ async fn run(pool: AnyPool, dialect: Dialect, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_batch(&pool, dialect, batch).await;
+        commit_batch(&pool, dialect, batch, &committed).await;
     }
 }
 
@@ -89,16 +123,29 @@ async fn begin(pool: &AnyPool, dialect: Dialect) -> Result<Tx> {
     if dialect == Dialect::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
     }
-    Ok(tx)
+    Ok(Tx { inner: tx, events: Vec::new() })
 }
 
 async fn exec(tx: &mut Tx, sql: &str) -> Result<()> {
-    sqlx::query(sql).execute(&mut **tx).await?;
+    sqlx::query(sql).execute(&mut **tx.deref_mut()).await?;
     Ok(())
 }
 
+/// Publish a committed transaction's events (before its writers are answered, so an answered
+/// write's event is already on its way to the live stream). Nobody following is fine.
+fn publish(committed: &broadcast::Sender<LiveEvent>, events: Vec<LiveEvent>) {
+    for e in events {
+        let _ = committed.send(e);
+    }
+}
+
 /// Run one batch and answer every job in it.
-async fn commit_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Job>) {
+async fn commit_batch(
+    pool: &AnyPool,
+    dialect: Dialect,
+    batch: Vec<Job>,
+    committed: &broadcast::Sender<LiveEvent>,
+) {
     let mut tx = match begin(pool, dialect).await {
         Ok(tx) => tx,
         Err(e) => {
@@ -114,10 +161,18 @@ async fn commit_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Job>) {
     if batch.len() == 1
         && let Some(job) = batch.pop()
     {
-        let out = match (job.work)(&mut tx).await {
-            Ok(v) => tx.commit().await.map(|()| v).map_err(StoreError::from),
+        let out = (job.work)(&mut tx).await;
+        let Tx { inner, events } = tx;
+        let out = match out {
+            Ok(v) => match inner.commit().await {
+                Ok(()) => {
+                    publish(committed, events);
+                    Ok(v)
+                }
+                Err(e) => Err(StoreError::from(e)),
+            },
             Err(e) => {
-                let _ = tx.rollback().await;
+                let _ = inner.rollback().await;
                 Err(e)
             }
         };
@@ -136,7 +191,11 @@ async fn commit_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Job>) {
             answers.push((job.reply, None));
             continue;
         }
+        let mark = tx.events.len();
         let out = (job.work)(&mut tx).await;
+        if out.is_err() {
+            tx.events.truncate(mark);
+        }
         let undo = if out.is_ok() { "RELEASE SAVEPOINT w" } else { "ROLLBACK TO SAVEPOINT w" };
         let mut closed = exec(&mut tx, undo).await;
         if out.is_err() && closed.is_ok() {
@@ -149,23 +208,27 @@ async fn commit_batch(pool: &AnyPool, dialect: Dialect, batch: Vec<Job>) {
         }
         answers.push((job.reply, Some(out)));
     }
-    let committed = match broken {
+    let Tx { inner, events } = tx;
+    let done = match broken {
         Some(message) => {
-            let _ = tx.rollback().await;
+            let _ = inner.rollback().await;
             Err(message)
         }
-        None => tx.commit().await.map_err(|e| e.to_string()),
+        None => inner.commit().await.map_err(|e| e.to_string()),
     };
+    if done.is_ok() {
+        publish(committed, events);
+    }
     for (reply, out) in answers {
         let answer = match out {
             // A write that failed on its own says why, whatever became of the batch.
             Some(Err(e)) => Err(e),
-            Some(Ok(v)) => match &committed {
+            Some(Ok(v)) => match &done {
                 Ok(()) => Ok(v),
                 Err(message) => Err(StoreError::BatchFailed(message.clone())),
             },
             None => Err(StoreError::BatchFailed(
-                committed.as_ref().err().cloned().unwrap_or_else(|| "the batch was not written".to_owned()),
+                done.as_ref().err().cloned().unwrap_or_else(|| "the batch was not written".to_owned()),
             )),
         };
         let _ = reply.send(answer);

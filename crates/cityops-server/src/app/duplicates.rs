@@ -87,7 +87,6 @@ pub async fn merge(st: &AppState, caller: &Caller, id: i64, req: MergeRequest) -
             audit(st, caller, "case.merge", format!("case:{id}"), detail),
         )
         .await?;
-    st.live.nudge();
     st.scenario.case_finished(&d);
     Ok(MergedDto { duplicate: scope::redact(caller, d), main: scope::redact(caller, m) })
 }

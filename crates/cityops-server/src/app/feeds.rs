@@ -228,7 +228,6 @@ pub async fn video(
             },
         };
         st.store.append_events(vec![recorded]).await?;
-        st.live.nudge();
         let det = Detection {
             camera_id: d.camera_id.clone(),
             type_key: d.type_key.clone(),
@@ -290,9 +289,6 @@ async fn events(
 ) -> AppResult<(IngestResultDto, Vec<LiveEvent>)> {
     let (refs, events): (Vec<String>, Vec<NewEvent>) = items.into_iter().unzip();
     let written = st.store.append_events(events).await?;
-    if written.iter().any(Option::is_some) {
-        st.live.nudge();
-    }
     let fresh: Vec<LiveEvent> = written.iter().flatten().cloned().collect();
     let mut out = IngestResultDto::for_batch(refs.len());
     for (source_ref, event) in refs.into_iter().zip(written) {
@@ -414,10 +410,7 @@ pub async fn publish(state: &AppState, alerts: &[Alert]) -> AppResult<()> {
             body: a.to_event_body(),
         })
         .collect();
-    let written = state.store.append_events(events).await?;
-    if written.iter().any(Option::is_some) {
-        state.live.nudge();
-    }
+    state.store.append_events(events).await?;
     Ok(())
 }
 

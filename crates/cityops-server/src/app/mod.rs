@@ -1,6 +1,6 @@
 //! The application layer: validates input at the edge, asks the core what to do, persists the
-//! result in one store transaction and nudges the live hub. HTTP handlers call these functions and
-//! do nothing else. Submodules: [`feeds`] (what each source's items become, with the scenario
+//! result in one store transaction (whose events reach the live hub as it commits). HTTP
+//! handlers call these functions and do nothing else. Submodules: [`feeds`] (what each source's items become, with the scenario
 //! rules on them), [`reference`] (catalogue, units, layers, cameras), [`evaluation`] (GB/T
 //! 30428.4), [`export`] (the case list as features).
 
@@ -196,11 +196,9 @@ pub(crate) fn prepare_case(
     })
 }
 
-/// After a case is filed: the live stream is nudged and the hotspot rule sees it (its alert is
-/// published like the others').
+/// After a case is filed: the hotspot rule sees it (its alert is published like the others').
 pub(crate) async fn after_created(state: &AppState, created: &Created<CaseDto>, type_name: &str) {
     if created.created {
-        state.live.nudge();
         let alerts = state.scenario.on_case(&created.value, type_name);
         if let Err(e) = feeds::publish(state, &alerts).await {
             tracing::warn!(error = ?e, "hotspot alert not published");
@@ -259,7 +257,6 @@ pub async fn act(state: &AppState, caller: &Caller, id: i64, req: ActionRequest)
     let target = format!("case:{id}");
     let action = format!("case.{}", cityops_api::wire_name(&req.action));
     state.store.update_case(&dto, v.version, audit(state, caller, &action, target, detail)).await?;
-    state.live.nudge();
     if matches!(dto.status, cityops_api::CaseStatus::Closed | cityops_api::CaseStatus::Cancelled) {
         state.scenario.case_finished(&dto);
     }
@@ -344,9 +341,6 @@ pub async fn import_notices(
             CalendarLoadError::Store(e) => e.into(),
         },
     )?;
-    if report.years.iter().any(|y| y.changed) {
-        state.live.nudge();
-    }
     Ok(report)
 }
 
