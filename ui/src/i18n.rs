@@ -157,6 +157,7 @@ messages! {
     WallTrucks => "在线收运车辆(10 分钟内)", "Trucks reporting (last 10 min)";
     WallAlerts => "告警(近 24 小时)", "Alerts (last 24 h)";
     WallWindow => "今日 00:00 至今(北京时间);办理中/临期/超期为当前数", "Today since 00:00 (China Standard Time); open / due soon / overdue are now";
+    WallWindowReplay => "回放:光标当天 00:00 至光标(北京时间);办理中/临期/超期为光标时刻之数", "Replay: the cursor's day from 00:00 to the cursor (China Standard Time); open / due soon / overdue as they stood at the cursor";
     WallHourly => "今日每小时上报(件)", "Reports per hour today";
     WallChannels => "今日上报渠道(件)", "Reports today by channel";
     WallTopTypes => "今日高发问题类型(件)", "Most reported types today";

@@ -407,8 +407,21 @@ impl Surface {
         let ctx = &self.ctx;
         let v = scene.view;
         let mpp = v.metres_per_px();
+        // Cameras come with the viewport (glyphs batched by `items`, cones from `view_cones`):
+        // drawn here too they would be drawn twice. Only without the viewport route are they
+        // drawn from their layer file.
+        let cameras_served = scene.picture.items.iter().any(|i| {
+            matches!(
+                i,
+                MapItemDto::Point { layer: LayerKind::Cameras, .. }
+                    | MapItemDto::Cluster { layer: LayerKind::Cameras, .. }
+            )
+        });
         for (layer, overlay) in &base.overlays {
-            if !scene.layers.contains(layer) || v.zoom < style::overlay_from(*layer) {
+            if !scene.layers.contains(layer)
+                || v.zoom < style::overlay_from(*layer)
+                || (*layer == LayerKind::Cameras && cameras_served)
+            {
                 continue;
             }
             for (s, p) in &overlay.shapes {

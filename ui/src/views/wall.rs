@@ -193,7 +193,7 @@ pub fn WallView(
             {tile(Msg::WallCloseRate, format!("{} / {}", pct(s.close_rate), pct(s.on_time_close_rate)), "kpi-rates", "")}
             {tile(Msg::WallTrucks, s.trucks_active.to_string(), "kpi-trucks", "")}
             {tile(Msg::WallAlerts, s.alerts.to_string(), "kpi-alerts", "")}
-            <p class="wall-note">{Msg::WallWindow.text(lang)}</p>
+            <p class="wall-note">{if d.replay.at.get().is_some() { Msg::WallWindowReplay } else { Msg::WallWindow }.text(lang)}</p>
         }
         .into_any()
     };
