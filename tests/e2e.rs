@@ -157,6 +157,19 @@ impl Driver {
         }
     }
 
+    /// Evaluate `script` until `done` holds for its value (within `secs`); the value.
+    async fn wait_js(&self, script: &str, secs: u64, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.js(script).await;
+            if done(&v) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "{what} (in {secs} s): {v}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     async fn text(&self, el: &str) -> String {
         self.cmd(reqwest::Method::GET, &format!("/element/{el}/text"), None)
             .await
@@ -717,18 +730,13 @@ async fn wall_scenario(d: &Driver, prefix: &str) {
     // held, and the figures are those of the cursor's instant, which moves.
     d.wait_text("#wall #replay-banner", "回放", 10).await;
     let deltas = "return Number(document.querySelector('#wall-replay-frames').dataset.deltas);";
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while d.js(deltas).await.as_i64().unwrap_or(0) < 5 {
-        assert!(Instant::now() < deadline, "the replay scene's map does not move by the events");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    d.wait_js(deltas, 15, "the replay scene's map does not move by the events", |v| {
+        v.as_i64().unwrap_or(0) >= 5
+    })
+    .await;
     let asof = "return document.querySelector('#wall-asof').textContent;";
     let first_asof = d.js(asof).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while d.js(asof).await == first_asof {
-        assert!(Instant::now() < deadline, "the replayed figures stay at {first_asof}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    d.wait_js(asof, 10, "the replayed figures stay", |v| *v != first_asof).await;
     // Pinned: it stays.
     tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(d.js(scene).await, json!("replay"), "pinned, the wall stays");
@@ -812,23 +820,12 @@ async fn replay_scenario(d: &Driver, api: &Api, shot: &Path) {
     let frames = "const f = document.querySelector('#replay-frames'); \
                   return [Number(f.dataset.keyframes), Number(f.dataset.deltas)];";
     let banner = "return document.querySelector('#replay-banner').dataset.at;";
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let before = loop {
-        let f = d.js(frames).await;
-        if f[0].as_i64().unwrap_or(0) >= 1 {
-            break f;
-        }
-        assert!(Instant::now() < deadline, "the replayed picture never loaded: {f}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let before =
+        d.wait_js(frames, 30, "the replayed picture never loaded", |f| f[0].as_i64().unwrap_or(0) >= 1).await;
     let at_report = d.js(banner).await;
     let next = d.wait_find("#replay-next-event", 10).await;
     d.click(&next).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while d.js(banner).await == at_report {
-        assert!(Instant::now() < deadline, "下一事件 did not move the cursor from {at_report}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    d.wait_js(banner, 10, "下一事件 did not move the cursor", |v| *v != at_report).await;
     let mut gone = false;
     for _ in 0..6 {
         let tip = d.js(hover).await;
