@@ -5,8 +5,13 @@
 //! commit per case costs here) — at several client concurrencies.
 //!
 //! ```text
-//! cargo bench -p cityops-server --bench ingest -- [--cases 10000] [--concurrency 1,8,32] [--dir DIR]
+//! cargo bench -p cityops-server --bench ingest -- [--cases 10000] [--concurrency 1,8,32] [--dir DIR] [--pg]
 //! ```
+//!
+//! With `--pg` (and `CITYOPS_TEST_PG_URL` naming a PostgreSQL + PostGIS server) the same runs go to
+//! fresh PostgreSQL databases too, beside that database's own multi-row `INSERT … SELECT` of the
+//! same rows (cases with the service's document, events, audit entries) in one transaction: the
+//! issue's PostgreSQL target is 0.5× of it.
 //!
 //! Each HTTP run is a fresh in-process service on a fresh SQLite file, driven by an in-process
 //! HTTP client (keep-alive, `--concurrency` requests in flight), so the client's work shares the
@@ -50,13 +55,13 @@ fn bodies(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// POST every body with `concurrency` in flight; the rate and the cases filed.
+/// POST every body to a fresh service on `url` with `concurrency` in flight; the rate and the
+/// cases filed.
 async fn over_http(
-    dir: &std::path::Path,
+    url: String,
     bodies: &[String],
     concurrency: usize,
 ) -> anyhow::Result<(f64, Vec<CaseDto>)> {
-    let url = format!("sqlite://{}/http-{concurrency}.sqlite", dir.display());
     let mut config = Config::embedded(url);
     config.log = "warn".into();
     let bound = cityops_server::bind(&config).await?;
@@ -165,13 +170,84 @@ async fn main() -> anyhow::Result<()> {
         "{:>12} {:>14} {:>18} {:>16} {:>10}",
         "concurrency", "HTTP cases/s", "one-tx anchor /s", "commit-each /s", "HTTP/one-tx"
     )?;
-    for c in levels {
-        let (http, filed) = over_http(&dir, &bodies, c).await?;
+    for &c in &levels {
+        let url = format!("sqlite://{}/http-{c}.sqlite", dir.display());
+        let (http, filed) = over_http(url, &bodies, c).await?;
         writeln!(std::io::stderr(), "  anchors for c={c}")?;
         let one = one_transaction(&dir, &filed, &c.to_string()).await?;
         let each = commit_each(&dir, &filed, &c.to_string()).await?;
         writeln!(out, "{c:>12} {http:>14.0} {one:>18.0} {each:>16.0} {:>10.2}", http / one)?;
     }
     writeln!(out, "target: HTTP ≥ 0.95 × one-tx at concurrency ≥ 8 (issue 13)")?;
+    if args.iter().any(|a| a == "--pg") {
+        postgres(&mut out, &bodies, &levels).await?;
+    }
     Ok(())
+}
+
+/// The PostgreSQL runs: HTTP per concurrency beside the database's multi-row insert.
+async fn postgres(out: &mut impl Write, bodies: &[String], levels: &[usize]) -> anyhow::Result<()> {
+    writeln!(out, "\nPostgreSQL + PostGIS (fresh database per run)")?;
+    writeln!(
+        out,
+        "{:>12} {:>14} {:>22} {:>12}",
+        "concurrency", "HTTP cases/s", "INSERT…SELECT rows/s", "HTTP/anchor"
+    )?;
+    for &c in levels {
+        let Some(url) = cityops_test_support::fresh_pg_url("ingest").await else {
+            anyhow::bail!("--pg needs CITYOPS_TEST_PG_URL");
+        };
+        let (http, filed) = over_http(url, bodies, c).await?;
+        let Some(url) = cityops_test_support::fresh_pg_url("ingest_anchor").await else { unreachable!() };
+        let anchor =
+            insert_select(&url, filed.first().ok_or_else(|| anyhow::anyhow!("nothing filed"))?, bodies.len())
+                .await?;
+        writeln!(out, "{c:>12} {http:>14.0} {anchor:>22.0} {:>12.2}", http / anchor)?;
+    }
+    writeln!(out, "target: HTTP ≥ 0.5 × the database's own multi-row INSERT … SELECT (issue 13)")?;
+    Ok(())
+}
+
+/// `n` cases (with `like`'s document), their events and audit entries as three multi-row
+/// `INSERT … SELECT`s in one transaction, on the service's schema; rows (cases) per second.
+async fn insert_select(url: &str, like: &CaseDto, n: usize) -> anyhow::Result<f64> {
+    use sqlx::Connection;
+    // The schema, from the store's own migrations.
+    drop(cityops_store::open(url).await?);
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let doc = serde_json::to_string(like)?;
+    let event = serde_json::to_string(&cityops_api::EventBody::Case { case: Box::new(like.clone()) })?;
+    let started = Instant::now();
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        "INSERT INTO cases (case_no, version, type_kind, type_code, channel, stage, status, lon, lat, grid_code, \
+         district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search, geom) \
+         SELECT 'B' || g, 1, 'matter', '06010', 'inspector', 'collect', 'active', $2, $3, $4, $5, NULL, NULL, \
+         0, 0, $6, 'bench', ST_SetSRID(ST_MakePoint($2, $3), 4326) FROM generate_series(1, $1) g",
+    )
+    .bind(i64::try_from(n)?)
+    .bind(like.lon)
+    .bind(like.lat)
+    .bind(like.grid_code.as_str())
+    .bind(like.district_code.as_str())
+    .bind(doc.as_str())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO events (id, at_ms, kind, body) SELECT (SELECT COALESCE(MAX(id), 0) FROM events) + g, 0, 'case', $2 \
+         FROM generate_series(1, $1) g",
+    )
+    .bind(i64::try_from(n)?)
+    .bind(event.as_str())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
+         SELECT 0, 'bench', 'admin', 'case.create', 'case:' || g, '', '127.0.0.1' FROM generate_series(1, $1) g",
+    )
+    .bind(i64::try_from(n)?)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(n as f64 / started.elapsed().as_secs_f64())
 }
