@@ -150,6 +150,17 @@ impl MapData {
         })
     }
 
+    /// How many items of a point layer the view shows, for the layer panel and the status bar:
+    /// what the viewport answered (points plus cluster members), and while replaying the trucks
+    /// whose fix is in view (they are drawn from their fixes then). Reactive.
+    pub fn count(&self, layer: LayerKind, replaying: bool) -> u32 {
+        if replaying && layer == LayerKind::Trucks {
+            let b = self.view.get().bounds();
+            return self.picture.with(|p| p.vehicles_in((b.west, b.south, b.east, b.north)));
+        }
+        self.picture.with(|p| p.counts().get(&layer).copied().unwrap_or(0))
+    }
+
     /// Forget what belonged to the previous service (grids and overlays are reloaded).
     pub(super) fn forget_service(&self) {
         self.picture.set(Picture::default());

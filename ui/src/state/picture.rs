@@ -385,6 +385,12 @@ impl Picture {
         self.alerts.retain(|a| now - a.at <= ALERTS_SHOWN_FOR);
     }
 
+    /// Vehicles whose last fix lies in a box (west, south, east, north).
+    pub fn vehicles_in(&self, (west, south, east, north): (f64, f64, f64, f64)) -> u32 {
+        let inside = |v: &&Vehicle| (west..=east).contains(&v.lon) && (south..=north).contains(&v.lat);
+        u32::try_from(self.vehicles.values().filter(inside).count()).unwrap_or(u32::MAX)
+    }
+
     /// Count of items per layer (points plus cluster members) for the legend.
     pub fn counts(&self) -> BTreeMap<LayerKind, u32> {
         let mut out = BTreeMap::new();

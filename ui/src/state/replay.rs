@@ -240,6 +240,9 @@ mod tests {
         // Ten minutes on: the truck has moved, nothing else yet.
         assert_eq!(seg.reach(&mut p, t("2027-01-04T08:10:00+08:00")), Reach::Deltas(1));
         assert_eq!((p.vehicles["鲁B·H0001"].lon, p.vehicles["鲁B·H0001"].heading_deg), (120.31, 45.0));
+        // The layer panel counts it where it now is.
+        assert_eq!(p.vehicles_in((120.305, 36.105, 120.315, 36.115)), 1);
+        assert_eq!(p.vehicles_in((120.295, 36.095, 120.305, 36.105)), 0);
         assert_eq!(status_of(&p, 1), Some(StatusClass::DueSoon), "time alone: 临期 from 08:10");
         // 08:40: the alert was raised, case 2 closed, case 1 past its deadline; case 3 not yet.
         assert_eq!(seg.reach(&mut p, t("2027-01-04T08:40:00+08:00")), Reach::Deltas(2));

@@ -39,8 +39,11 @@ pub fn LayerRow(
     // Point layers count what the viewport answered; thematic layers (sites, compounds, routes)
     // count their features in view, drawn as outlines or, at city zoom, as markers.
     let count = move || {
-        let viewport = || d.map.picture.with(|p| p.counts().get(&layer).copied().unwrap_or(0));
-        if VIEWPORT_LAYERS.contains(&layer) { viewport() } else { d.map.overlay_count(layer).unwrap_or(0) }
+        if VIEWPORT_LAYERS.contains(&layer) {
+            d.map.count(layer, d.replay.at.get().is_some())
+        } else {
+            d.map.overlay_count(layer).unwrap_or(0)
+        }
     };
     view! {
         <label class="layer-row" class:quiet=move || fresh() == Freshness::Quiet title=title>

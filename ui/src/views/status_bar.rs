@@ -27,7 +27,10 @@ pub fn StatusBar() -> impl IntoView {
         })
     };
     let items = move || {
-        let (n, truncated): (u32, bool) = d.map.picture.with(|p| (p.counts().values().sum(), p.truncated));
+        let replaying = d.replay.at.get().is_some();
+        let trucks = if replaying { d.map.count(cityops_api::LayerKind::Trucks, true) } else { 0 };
+        let (n, truncated): (u32, bool) =
+            d.map.picture.with(|p| (p.counts().values().sum::<u32>() + trucks, p.truncated));
         let cut = if truncated { format!(" · {}", ui.t(Msg::Truncated)) } else { String::new() };
         format!("{n} {}{cut}", ui.t(Msg::Items))
     };
