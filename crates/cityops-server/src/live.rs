@@ -32,13 +32,19 @@ impl Live {
     /// Start the tailer on `store`, beginning after the last event already committed.
     pub async fn start(store: Arc<dyn Store>) -> Result<Self, cityops_store::StoreError> {
         let (tx, _) = broadcast::channel(4096);
-        let mut committed = store.committed();
+        // `None` once the store's writer has stopped: from then on the log is polled only.
+        let mut committed = Some(store.committed());
         let mut last = store.last_event_id().await?;
         let t = tx.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    r = committed.recv() => match r {
+                    r = async {
+                        match committed.as_mut() {
+                            Some(rx) => rx.recv().await,
+                            None => std::future::pending().await,
+                        }
+                    } => match r {
                         // The next event, straight from the transaction that committed it.
                         Ok(e) if e.id == last + 1 => {
                             last = e.id;
@@ -51,7 +57,7 @@ impl Live {
                         Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                         Err(broadcast::error::RecvError::Closed) => {
                             tracing::warn!("the store stopped committing; the live stream polls the log");
-                            committed = broadcast::channel(1).1;
+                            committed = None;
                         }
                     },
                     // Other instances' events (one PostgreSQL for several services).
