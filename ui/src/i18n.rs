@@ -373,6 +373,9 @@ pub fn role(r: Role, lang: Lang) -> &'static str {
             Role::Department => "Department",
             Role::Leader => "Leader",
             Role::Admin => "Administrator",
+            Role::LawOfficer => "Law-enforcement officer",
+            Role::LegalReviewer => "Legal reviewer",
+            Role::EnforcementChief => "Enforcement chief",
         },
     }
 }

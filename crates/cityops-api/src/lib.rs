@@ -16,6 +16,8 @@
 //! - feeds and dispatch: [`InspectorReportDto`], [`HotlineOrderDto`], [`VideoDetectionDto`],
 //!   [`SensorReadingDto`], [`GpsFixDto`], [`IngestResultDto`], [`DispatchProposalDto`], [`CasePageDto`]
 //! - the work queue: [`QueueDto`], [`QueueBucket`], [`Urgency`]
+//! - enforcement (执法办案): [`MatterListDto`], [`EnfFileDto`], [`EnfStepRequest`], [`EnfAction`],
+//!   [`EnfStage`], [`DocKind`]
 //! - evaluation: [`RatesDto`], [`Grade`]; the day's figures: [`SummaryDto`]
 //! - working calendar: [`CalendarYearDto`], [`CalendarSource`], [`CalendarImportDto`]
 //! - errors: [`ErrorCode`], [`ApiError`]
@@ -31,6 +33,7 @@ mod calendar;
 mod case;
 mod catalogue;
 pub mod endpoint;
+mod enforcement;
 mod error;
 mod evaluation;
 mod events;
@@ -47,6 +50,7 @@ pub use calendar::*;
 pub use case::*;
 pub use catalogue::*;
 pub use endpoint::{Endpoint, Info, ep};
+pub use enforcement::*;
 pub use error::*;
 pub use evaluation::*;
 pub use events::*;

@@ -254,11 +254,17 @@ pub enum Role {
     Leader,
     /// Administrator: everything, including tokens.
     Admin,
+    /// 执法队员: law-enforcement officer; registers leads, gathers evidence, serves documents.
+    LawOfficer,
+    /// 法制审核: legal reviewer; reviews penalty proposals (required for major cases).
+    LegalReviewer,
+    /// 执法负责人: head of the enforcement agency; approves filing, decides, closes.
+    EnforcementChief,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 10] = [
         Role::Inspector,
         Role::Acceptor,
         Role::ShiftLeader,
@@ -266,7 +272,15 @@ impl Role {
         Role::Department,
         Role::Leader,
         Role::Admin,
+        Role::LawOfficer,
+        Role::LegalReviewer,
+        Role::EnforcementChief,
     ];
+
+    /// Whether the role works penalty files (执法办案).
+    pub fn enforces(self) -> bool {
+        matches!(self, Role::LawOfficer | Role::LegalReviewer | Role::EnforcementChief | Role::Admin)
+    }
 
     /// Standing for granting tokens: administrators stand above every other role; the others
     /// are peers (a token may only be created with a role of no higher standing than its
@@ -285,6 +299,9 @@ impl Role {
             Role::Department => "专业部门",
             Role::Leader => "领导",
             Role::Admin => "管理员",
+            Role::LawOfficer => "执法队员",
+            Role::LegalReviewer => "法制审核",
+            Role::EnforcementChief => "执法负责人",
         }
     }
 }

@@ -23,6 +23,7 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod citypack;
+pub mod enforcement;
 pub mod evaluation;
 pub mod formats;
 pub mod geom;

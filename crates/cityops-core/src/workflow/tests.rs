@@ -865,6 +865,8 @@ mod due_soon_and_queue {
                 Role::ShiftLeader => name == "register" || name == "verify",
                 Role::Dispatcher => name == "dispatch",
                 Role::Department => name == "handle (U1)",
+                // Enforcement roles work penalty files, not the case loop.
+                Role::LawOfficer | Role::LegalReviewer | Role::EnforcementChief => false,
             }
         };
         for role in Role::ALL {
