@@ -344,6 +344,7 @@ pub fn layer(l: LayerKind, lang: Lang) -> &'static str {
             LayerKind::Cameras => "Cameras",
             LayerKind::Alerts => "Alerts",
             LayerKind::Grids => "Unit grids",
+            LayerKind::Enforcement => "Penalty files",
         },
     }
 }

@@ -82,6 +82,7 @@ pub fn layer_colour(l: LayerKind) -> &'static str {
         LayerKind::Cameras => "#38bdf8",
         LayerKind::Alerts => "#f43f5e",
         LayerKind::Grids => "#64748b",
+        LayerKind::Enforcement => "#a855f7",
     }
 }
 

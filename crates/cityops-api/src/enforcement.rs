@@ -876,3 +876,84 @@ pub struct EnfSummaryDto {
     /// End of the window.
     pub until: Timestamp,
 }
+
+/// What the map and the live stream carry of a penalty file: no party, no evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EnfMarkDto {
+    /// File id.
+    pub id: i64,
+    /// File number.
+    pub file_no: String,
+    /// Matter code.
+    pub matter: String,
+    /// Matter name.
+    pub matter_name: String,
+    /// Procedure.
+    pub procedure: Procedure,
+    /// Stage.
+    pub stage: EnfStage,
+    /// Status.
+    pub status: EnfStatus,
+    /// WGS84 longitude.
+    pub lon: f64,
+    /// WGS84 latitude.
+    pub lat: f64,
+    /// District code.
+    pub district_code: String,
+    /// The earliest running deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Timestamp>,
+    /// From when that limit is due soon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_soon_at: Option<Timestamp>,
+    /// Red when it was made.
+    pub overdue: bool,
+    /// Yellow when it was made.
+    pub due_soon: bool,
+    /// The transferred case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<i64>,
+    /// When the file last changed.
+    pub updated_at: Timestamp,
+}
+
+impl EnfFileDto {
+    /// The file's mark for the map and the live stream.
+    pub fn mark(&self) -> EnfMarkDto {
+        let first = self.limits.iter().min_by_key(|l| l.deadline);
+        EnfMarkDto {
+            id: self.id,
+            file_no: self.file_no.clone(),
+            matter: self.matter.clone(),
+            matter_name: self.matter_name.clone(),
+            procedure: self.procedure,
+            stage: self.stage,
+            status: self.status,
+            lon: self.lon,
+            lat: self.lat,
+            district_code: self.district_code.clone(),
+            deadline: first.map(|l| l.deadline),
+            due_soon_at: first.map(|l| l.due_soon_at),
+            overdue: self.overdue,
+            due_soon: self.due_soon,
+            case_id: self.case_id,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+impl EnfMarkDto {
+    /// Red, yellow or in time at `now` by the earliest running deadline; `Closed` once the
+    /// file is decided and executed, withdrawn or archived.
+    pub fn class_at(&self, now: Timestamp) -> crate::StatusClass {
+        if !matches!(self.status, EnfStatus::Active | EnfStatus::Suspended) {
+            return crate::StatusClass::Closed;
+        }
+        match (self.deadline, self.due_soon_at) {
+            (Some(d), _) if now >= d => crate::StatusClass::Overdue,
+            (_, Some(s)) if now >= s => crate::StatusClass::DueSoon,
+            _ => crate::StatusClass::Open,
+        }
+    }
+}

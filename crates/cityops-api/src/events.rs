@@ -72,6 +72,12 @@ pub enum EventBody {
         /// WGS84 latitude.
         lat: f64,
     },
+    /// A penalty file was opened or took a step (what the map draws of it; the file itself on
+    /// demand from `enforcement/files/{id}`, for the enforcement roles).
+    Enforcement {
+        /// The file's mark.
+        file: Box<crate::EnfMarkDto>,
+    },
     /// An alert raised by a scenario rule.
     Alert {
         /// Alert id.

@@ -25,11 +25,13 @@ pub enum LayerKind {
     Alerts,
     /// Unit grids (polygons).
     Grids,
+    /// Open penalty files (执法案卷; points classed by their statutory limits).
+    Enforcement,
 }
 
 impl LayerKind {
     /// All layers.
-    pub const ALL: [LayerKind; 9] = [
+    pub const ALL: [LayerKind; 10] = [
         LayerKind::Cases,
         LayerKind::Compounds,
         LayerKind::Routes,
@@ -39,6 +41,7 @@ impl LayerKind {
         LayerKind::Cameras,
         LayerKind::Alerts,
         LayerKind::Grids,
+        LayerKind::Enforcement,
     ];
 
     /// Chinese name.
@@ -53,6 +56,7 @@ impl LayerKind {
             LayerKind::Cameras => "视频监控",
             LayerKind::Alerts => "告警",
             LayerKind::Grids => "单元网格",
+            LayerKind::Enforcement => "执法案卷",
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct Frame {
     pub vehicles: BTreeMap<String, LiveEvent>,
     /// Alerts still on the map, by alert id.
     pub alerts: BTreeMap<String, LiveEvent>,
+    /// Penalty files on the map (not archived), by file id: their last event.
+    #[serde(default)]
+    pub enforcement: BTreeMap<i64, LiveEvent>,
 }
 
 /// The slim form of a case kept in frames and answered by lists: no stage log, no events, no
@@ -66,6 +69,13 @@ impl Frame {
             EventBody::Alert { alert_id, .. } => {
                 self.alerts.insert(alert_id.clone(), e.clone());
             }
+            EventBody::Enforcement { file } => {
+                if file.stage == cityops_api::EnfStage::Archived {
+                    self.enforcement.remove(&file.id);
+                } else {
+                    self.enforcement.insert(file.id, e.clone());
+                }
+            }
             EventBody::Sensor { .. } | EventBody::Calendar { .. } | EventBody::Detection { .. } => {}
         }
         true
@@ -78,6 +88,13 @@ impl Frame {
             c.status != CaseStatus::Closed || from_timestamp(c.updated_at) + CLOSED_FOR >= now
         });
         self.alerts.retain(|_, e| from_timestamp(e.at) + ALERTS_FOR >= now);
+        self.enforcement.retain(|_, e| match &e.body {
+            EventBody::Enforcement { file } => {
+                file.class_at(e.at) != cityops_api::StatusClass::Closed
+                    || from_timestamp(file.updated_at) + CLOSED_FOR >= now
+            }
+            _ => false,
+        });
     }
 
     /// The live map of this frame at `now`: `base` (the operations layers) plus the frame's cases,
@@ -92,7 +109,8 @@ impl Frame {
             }
         }
         // Vehicles and alerts in event order, as the live map met them.
-        let mut rest: Vec<&LiveEvent> = self.vehicles.values().chain(self.alerts.values()).collect();
+        let mut rest: Vec<&LiveEvent> =
+            self.vehicles.values().chain(self.alerts.values()).chain(self.enforcement.values()).collect();
         rest.sort_by_key(|e| e.id);
         for e in rest {
             if let Err(err) = base.load(e) {

@@ -71,12 +71,13 @@ impl City {
     }
 
     /// Which district a live event belongs to — what a district token's stream and map hold:
-    /// a case's district; a truck's route's district; a site sensor's site's; where an alert
+    /// a case's or penalty file's district; a truck's route's district; a site sensor's site's; where an alert
     /// stands. `Some("")` for a thing of no district (an unknown truck, an alert off the land);
     /// None for the whole city's (a calendar change).
     pub fn district_of(&self, body: &EventBody) -> Option<String> {
         Some(match body {
             EventBody::Case { case } => case.district_code.clone(),
+            EventBody::Enforcement { file } => file.district_code.clone(),
             EventBody::Vehicle { vehicle_id, .. } => {
                 self.truck_district(vehicle_id).unwrap_or_default().to_owned()
             }

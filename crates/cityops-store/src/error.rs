@@ -42,6 +42,9 @@ pub enum StoreError {
     /// The case does not exist.
     #[error("case {0} not found")]
     CaseNotFound(i64),
+    /// No penalty file with this id.
+    #[error("penalty file {0} not found")]
+    FileNotFound(i64),
     /// A stored document could not be decoded (schema drift or corruption).
     #[error("stored {what} {id} cannot be decoded: {source}")]
     Corrupt {

@@ -20,6 +20,7 @@
 // (`get` instead). Internal tables are indexed in the core, which validates at its edge.
 #![deny(clippy::indexing_slicing, clippy::string_slice)]
 
+mod enforcement;
 mod error;
 mod model;
 mod sql;
@@ -166,6 +167,34 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Store notices (replacing those of the same years), append a `calendar` live event naming
     /// the years and the audit entry, in one transaction. Returns the event.
     async fn put_calendar_notices(&self, notices: Vec<StoredNotice>, audit: NewAudit) -> Result<LiveEvent>;
+
+    /// Register a penalty file: its number drawn from `number`'s counter, its id assigned, its
+    /// mark appended to the log. A repeat of `key` returns the first file and writes nothing.
+    async fn create_enf_file(
+        &self,
+        file: cityops_api::EnfFileDto,
+        number: NumberSpec,
+        key: Option<IngestKey>,
+        audit: NewAudit,
+    ) -> Result<Created<cityops_api::EnfFileDto>>;
+
+    /// Write a step on a penalty file if its version is `expected_version`: the documents it
+    /// issues numbered and attached, its mark appended to the log, and — for a transferred file
+    /// that closes — the case's own step, all in one transaction.
+    async fn step_enf_file(
+        &self,
+        file: cityops_api::EnfFileDto,
+        expected_version: i64,
+        issue: Vec<DocIssue>,
+        case: Option<(CaseDto, i64)>,
+        audit: NewAudit,
+    ) -> Result<(Versioned<cityops_api::EnfFileDto>, Vec<LiveEvent>)>;
+
+    /// One penalty file.
+    async fn get_enf_file(&self, id: i64) -> Result<Option<Versioned<cityops_api::EnfFileDto>>>;
+
+    /// Penalty files, most recently changed first.
+    async fn list_enf_files(&self, filter: &EnfFilter) -> Result<Page<cityops_api::EnfFileDto>>;
 
     /// The most recent audit entries, newest first.
     async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>>;

@@ -332,3 +332,53 @@ pub struct NewCaseWrite {
     /// The audit entry (its target is set to the case).
     pub audit: NewAudit,
 }
+
+/// A number drawn from a named counter: `prefix` + the counter's next value zero-padded to
+/// `width` + `suffix`. Counters start at 1 and never restart by themselves; a scheme that
+/// restarts each year or day names a counter per year or day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberSpec {
+    /// The counter.
+    pub counter: String,
+    /// Text before the sequence.
+    pub prefix: String,
+    /// Zero-padding of the sequence (0: none).
+    pub width: usize,
+    /// Text after the sequence.
+    pub suffix: String,
+}
+
+impl NumberSpec {
+    /// The number with sequence `seq`.
+    pub fn format(&self, seq: u64) -> String {
+        format!("{}{:0width$}{}", self.prefix, seq, self.suffix, width = self.width)
+    }
+}
+
+/// A document a step on a penalty file issues: numbered and attached in the step's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocIssue {
+    /// Its kind.
+    pub kind: cityops_api::DocKind,
+    /// For an interview record, its evidence index.
+    pub evidence: Option<usize>,
+    /// How it is numbered.
+    pub number: NumberSpec,
+}
+
+/// Penalty-file list filter; the parts combine with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnfFilter {
+    /// District code prefix.
+    pub district: Option<String>,
+    /// Only open (not yet closed) or only closed files.
+    pub open: Option<bool>,
+    /// Transferred from this case.
+    pub case_id: Option<i64>,
+    /// Changed at or after (epoch ms).
+    pub since_ms: Option<i64>,
+    /// Page size (default 100, at most 1000).
+    pub limit: Option<u32>,
+    /// Offset.
+    pub offset: Option<u32>,
+}

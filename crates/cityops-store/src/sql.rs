@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_snapshots.sql"),
         postgres: include_str!("../migrations/postgres/0006_snapshots.sql"),
     },
+    Migration {
+        version: 7,
+        description: "penalty files and number counters",
+        sqlite: include_str!("../migrations/sqlite/0007_enforcement.sql"),
+        postgres: include_str!("../migrations/postgres/0007_enforcement.sql"),
+    },
 ];
 
 /// How long an idempotent write's answer is kept for retries.
@@ -95,7 +101,7 @@ fn contains_pattern(q: &str) -> String {
 /// across service instances.
 pub(crate) const PG_WRITE_LOCK: i64 = 0x00c1_7a05;
 
-fn ms(t: &Timestamp) -> i64 {
+pub(crate) fn ms(t: &Timestamp) -> i64 {
     t.timestamp_millis()
 }
 
@@ -108,23 +114,23 @@ fn from_ms(v: i64) -> Timestamp {
     DateTime::from_timestamp_millis(v).unwrap_or_default().with_timezone(&CST)
 }
 
-fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<String> {
+pub(crate) fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|source| StoreError::Encode { what, source })
 }
 
-fn decode<T: DeserializeOwned>(what: &'static str, id: impl ToString, s: &str) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(what: &'static str, id: impl ToString, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|source| StoreError::Corrupt { what, id: id.to_string(), source })
 }
 
 /// A bound value of a dynamically built query.
 #[derive(Debug, Clone)]
-enum Bind {
+pub(crate) enum Bind {
     I64(i64),
     F64(f64),
     Str(String),
 }
 
-fn bind_all<'q>(
+pub(crate) fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     binds: &'q [Bind],
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
@@ -140,9 +146,9 @@ fn bind_all<'q>(
 
 /// The SQL store (see the crate docs for its invariants).
 pub struct SqlStore {
-    pool: AnyPool,
-    dialect: Dialect,
-    writer: Writer,
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
+    pub(crate) writer: Writer,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -323,7 +329,7 @@ impl SqlStore {
     }
 
     /// Replace one case's document inside a write transaction, if its version is `expected`.
-    async fn update_in(
+    pub(crate) async fn update_in(
         tx: &mut Tx,
         dialect: Dialect,
         case: &CaseDto,
@@ -359,7 +365,7 @@ impl SqlStore {
         Ok((expected + 1, event))
     }
 
-    async fn insert_event(tx: &mut Tx, at: &Timestamp, body: &EventBody) -> Result<LiveEvent> {
+    pub(crate) async fn insert_event(tx: &mut Tx, at: &Timestamp, body: &EventBody) -> Result<LiveEvent> {
         let kind = match body {
             EventBody::Case { .. } => "case",
             EventBody::Vehicle { .. } => "vehicle",
@@ -367,6 +373,7 @@ impl SqlStore {
             EventBody::Alert { .. } => "alert",
             EventBody::Calendar { .. } => "calendar",
             EventBody::Detection { .. } => "detection",
+            EventBody::Enforcement { .. } => "enforcement",
         };
         // The next id is taken inside the (serialised) write transaction, not from a sequence: a
         // transaction that never commits (a crash, a kill -9) leaves no gap in the ids.
@@ -385,7 +392,7 @@ impl SqlStore {
         Ok(event)
     }
 
-    async fn insert_audit(tx: &mut Tx, a: &NewAudit) -> Result<()> {
+    pub(crate) async fn insert_audit(tx: &mut Tx, a: &NewAudit) -> Result<()> {
         sqlx::query(
             "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -715,6 +722,7 @@ impl Store for SqlStore {
                                 .await?;
                             }
                             EventBody::Case { .. }
+                            | EventBody::Enforcement { .. }
                             | EventBody::Alert { .. }
                             | EventBody::Calendar { .. }
                             | EventBody::Detection { .. } => {}
@@ -1070,6 +1078,43 @@ impl Store for SqlStore {
                 })
             })
             .await
+    }
+
+    async fn create_enf_file(
+        &self,
+        file: cityops_api::EnfFileDto,
+        number: crate::NumberSpec,
+        key: Option<IngestKey>,
+        audit: NewAudit,
+    ) -> Result<Created<cityops_api::EnfFileDto>> {
+        let dialect = self.dialect;
+        self.writer
+            .write(move |tx| Box::pin(Self::create_file_in(tx, dialect, file, number, key, audit)))
+            .await
+    }
+
+    async fn step_enf_file(
+        &self,
+        file: cityops_api::EnfFileDto,
+        expected_version: i64,
+        issue: Vec<crate::DocIssue>,
+        case: Option<(CaseDto, i64)>,
+        audit: NewAudit,
+    ) -> Result<(Versioned<cityops_api::EnfFileDto>, Vec<LiveEvent>)> {
+        let dialect = self.dialect;
+        self.writer
+            .write(move |tx| {
+                Box::pin(Self::step_file_in(tx, dialect, file, expected_version, issue, case, audit))
+            })
+            .await
+    }
+
+    async fn get_enf_file(&self, id: i64) -> Result<Option<Versioned<cityops_api::EnfFileDto>>> {
+        Self::fetch_file(&self.pool, id).await
+    }
+
+    async fn list_enf_files(&self, filter: &crate::EnfFilter) -> Result<Page<cityops_api::EnfFileDto>> {
+        self.list_files(filter).await
     }
 
     async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {

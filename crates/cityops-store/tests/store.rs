@@ -570,3 +570,141 @@ async fn postgres_commits_concurrent_writes_together() {
     let Some(url) = fixture::fresh_pg_url("group").await else { return };
     concurrent_writes(cityops_store::open(&url).await.unwrap()).await;
 }
+
+/// Penalty files: numbers from counters (per day for files, per agency, kind and year for
+/// documents, never restarting by themselves), idempotent registration, optimistic versions,
+/// the mark in the log, filters, and a transferred case written with its file's step.
+async fn enforcement_files(store: &dyn Store) {
+    use cityops_api::{DocKind, EnfStage, EnfStatus};
+    use cityops_store::{DocIssue, EnfFilter, NumberSpec};
+    let day = |d: &str| NumberSpec {
+        counter: format!("file:370202:{d}"),
+        prefix: format!("ZF370202{d}"),
+        width: 5,
+        suffix: String::new(),
+    };
+    let doc = |kind: DocKind, year: i32| DocIssue {
+        kind,
+        evidence: None,
+        number: NumberSpec {
+            counter: format!("doc:市南综执:{}:{year}", kind.slug()),
+            prefix: format!("市南综执{}字〔{year}〕第", kind.word()),
+            width: 0,
+            suffix: "号".into(),
+        },
+    };
+    let mut enf_audit = audit(t(9, 0));
+    enf_audit.action = "enforcement.register".into();
+    // A case to transfer.
+    let c = store
+        .create_case(case(120.38, 36.06, "370202001001001", t(8, 0)), None, audit(t(8, 0)))
+        .await
+        .unwrap();
+    let file = fixture::enf_file("370202", "2026-12-31T09:00:00+08:00", Some(c.value.id));
+    let key = IngestKey::new("enforcement", "transfer-1");
+    let a = store
+        .create_enf_file(file.clone(), day("20261231"), Some(key.clone()), enf_audit.clone())
+        .await
+        .unwrap();
+    assert!(a.created);
+    assert_eq!(a.value.file_no, "ZF37020220261231".to_owned() + "00001");
+    assert!(
+        matches!(a.event.as_ref().map(|e| &e.body), Some(EventBody::Enforcement { file }) if file.id == a.value.id)
+    );
+    // The same key registers nothing new.
+    let again =
+        store.create_enf_file(file.clone(), day("20261231"), Some(key), enf_audit.clone()).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.value.id, a.value.id);
+    let b = store.create_enf_file(file.clone(), day("20261231"), None, enf_audit.clone()).await.unwrap();
+    assert_eq!(b.value.file_no, "ZF3702022026123100002");
+    let next_day =
+        store.create_enf_file(file.clone(), day("20270101"), None, enf_audit.clone()).await.unwrap();
+    assert_eq!(next_day.value.file_no, "ZF3702022027010100001");
+    // A step numbers its documents: per kind and year.
+    let mut stepped = a.value.clone();
+    stepped.stage = EnfStage::Investigation;
+    let (v, events) = store
+        .step_enf_file(stepped.clone(), 1, vec![doc(DocKind::FilingApproval, 2026)], None, enf_audit.clone())
+        .await
+        .unwrap();
+    assert_eq!(v.version, 2);
+    assert_eq!(events.len(), 1);
+    assert_eq!(v.value.documents[0].number, "市南综执立审字〔2026〕第1号");
+    // A stale version is refused and writes nothing.
+    let stale = store
+        .step_enf_file(stepped.clone(), 1, vec![doc(DocKind::FilingApproval, 2026)], None, enf_audit.clone())
+        .await;
+    assert!(matches!(stale, Err(StoreError::VersionConflict { expected: 1, .. })), "{stale:?}");
+    let mut other = b.value.clone();
+    other.stage = EnfStage::Investigation;
+    let (o, _) = store
+        .step_enf_file(
+            other,
+            1,
+            vec![doc(DocKind::FilingApproval, 2026), doc(DocKind::FilingApproval, 2027)],
+            None,
+            enf_audit.clone(),
+        )
+        .await
+        .unwrap();
+    let numbers: Vec<_> = o.value.documents.iter().map(|d| d.number.as_str()).collect();
+    assert_eq!(numbers, ["市南综执立审字〔2026〕第2号", "市南综执立审字〔2027〕第1号"]);
+    // Closing with the transferred case's own step: both written, two events.
+    let mut closed = v.value.clone();
+    closed.stage = EnfStage::Archiving;
+    closed.status = EnfStatus::Punished;
+    let mut the_case = store.get_case(c.value.id).await.unwrap().unwrap();
+    the_case.value.description = "执法结案".into();
+    let (closed, events) = store
+        .step_enf_file(
+            closed,
+            2,
+            vec![doc(DocKind::ClosingReport, 2026)],
+            Some((the_case.value.clone(), the_case.version)),
+            enf_audit.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(store.get_case(c.value.id).await.unwrap().unwrap().value.description, "执法结案");
+    // A stale case version rolls back the file's step too.
+    let mut again = closed.value.clone();
+    again.stage = EnfStage::Archived;
+    let bad = store
+        .step_enf_file(
+            again,
+            3,
+            Vec::new(),
+            Some((the_case.value.clone(), the_case.version)),
+            enf_audit.clone(),
+        )
+        .await;
+    assert!(bad.is_err());
+    assert_eq!(store.get_enf_file(closed.value.id).await.unwrap().unwrap().version, 3);
+    // Filters.
+    let list = |f: EnfFilter| async move { store.list_enf_files(&f).await.unwrap() };
+    assert_eq!(list(EnfFilter::default()).await.total, 3);
+    assert_eq!(list(EnfFilter { open: Some(true), ..EnfFilter::default() }).await.total, 2);
+    assert_eq!(
+        list(EnfFilter { open: Some(false), ..EnfFilter::default() }).await.items[0].id,
+        closed.value.id
+    );
+    assert_eq!(list(EnfFilter { district: Some("370203".into()), ..EnfFilter::default() }).await.total, 0);
+    assert_eq!(list(EnfFilter { case_id: Some(c.value.id), ..EnfFilter::default() }).await.total, 3);
+    assert_eq!(list(EnfFilter { limit: Some(1), ..EnfFilter::default() }).await.items.len(), 1);
+    assert!(store.get_enf_file(999_999).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn sqlite_keeps_penalty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/cityops.sqlite", dir.path().display());
+    enforcement_files(&*cityops_store::open(&url).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_penalty_files() {
+    let Some(url) = fixture::fresh_pg_url("store").await else { return };
+    enforcement_files(&*cityops_store::open(&url).await.unwrap()).await;
+}

@@ -119,6 +119,60 @@ pub async fn fresh_pg_url(label: &str) -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// A penalty file as a lead registers it (id 0, no number yet), in district `district` at
+/// `at`: matter `01001`, at 香港中路, transferred from `case_id` when given.
+pub fn enf_file(district: &str, at: &str, case_id: Option<i64>) -> cityops_api::EnfFileDto {
+    use cityops_api::{EnfAction, EnfFileDto, EnfStage, EnfStatus, EnfStepDto, Procedure};
+    let at = ts(at);
+    EnfFileDto {
+        id: 0,
+        file_no: String::new(),
+        matter: "01001".into(),
+        matter_name: "擅自占道经营".into(),
+        procedure: Procedure::Ordinary,
+        stage: EnfStage::Clue,
+        status: EnfStatus::Active,
+        party: None,
+        lon: 120.38,
+        lat: 36.06,
+        address: "香港中路 10 号".into(),
+        district_code: district.into(),
+        facts: "在人行道摆摊经营".into(),
+        case_id,
+        case_no: case_id.map(|c| format!("QD20261206{c:07}")),
+        registered_at: at,
+        filed_at: None,
+        evidence: Vec::new(),
+        correct_by: None,
+        penalty: None,
+        major: false,
+        hearing_right: false,
+        notified_at: None,
+        decided_at: None,
+        served_at: None,
+        service: None,
+        paid_yuan: 0,
+        extended_days: 0,
+        suspended_days: 0,
+        suspended_at: None,
+        limits: Vec::new(),
+        overdue: false,
+        due_soon: false,
+        documents: Vec::new(),
+        steps: vec![EnfStepDto {
+            action: EnfAction::Register,
+            from: EnfStage::Clue,
+            to: EnfStage::Clue,
+            actor: "zf-01".into(),
+            role: cityops_api::Role::LawOfficer,
+            at,
+            note: String::new(),
+        }],
+        updated_at: at,
+        version: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,8 +16,14 @@ pub fn point_layers() -> impl Iterator<Item = LayerKind> {
 
 /// The layers the service's viewport route answers (its R-tree's point layers). Compounds,
 /// routes and sites are not served as viewport items yet; their panel rows say "no data".
-pub const VIEWPORT_LAYERS: [LayerKind; 5] =
-    [LayerKind::Cases, LayerKind::Trucks, LayerKind::Facilities, LayerKind::Cameras, LayerKind::Alerts];
+pub const VIEWPORT_LAYERS: [LayerKind; 6] = [
+    LayerKind::Cases,
+    LayerKind::Trucks,
+    LayerKind::Facilities,
+    LayerKind::Cameras,
+    LayerKind::Alerts,
+    LayerKind::Enforcement,
+];
 
 /// The wire name of a layer (`cases`, `trucks`, …).
 pub fn layer_name(l: LayerKind) -> &'static str {
@@ -31,6 +37,7 @@ pub fn layer_name(l: LayerKind) -> &'static str {
         LayerKind::Cameras => "cameras",
         LayerKind::Alerts => "alerts",
         LayerKind::Grids => "grids",
+        LayerKind::Enforcement => "enforcement",
     }
 }
 
@@ -41,6 +48,7 @@ pub fn quiet_after_s(l: LayerKind) -> i64 {
     match l {
         LayerKind::Trucks => 120,
         LayerKind::Cases | LayerKind::Alerts => 15 * 60,
+        LayerKind::Enforcement => 4 * 3600,
         LayerKind::Sites => 30 * 60,
         LayerKind::Compounds
         | LayerKind::Routes
@@ -205,6 +213,8 @@ pub enum Change {
     Sensor(String),
     /// An alert was raised.
     Alert(String),
+    /// A penalty file was opened or took a step; its id.
+    File(i64),
     /// Holiday notices were loaded for these years (deadlines computed from now on use them).
     Calendar(Vec<i32>),
 }
@@ -224,6 +234,8 @@ pub struct Picture {
     pub sensors: BTreeMap<String, (f64, String, String, Timestamp)>,
     /// Recent alerts, newest last.
     pub alerts: Vec<AlertMark>,
+    /// Penalty files the console has seen (from the stream), by id.
+    pub files: BTreeMap<i64, cityops_api::EnfMarkDto>,
     /// Whether the service cut the last viewport answer at its item budget.
     pub truncated: bool,
     /// Id of the last event applied (resume point after a drop).
@@ -340,6 +352,39 @@ impl Picture {
                 self.touch(LayerKind::Alerts, ev.at);
                 Change::Alert(alert_id.clone())
             }
+            EventBody::Enforcement { file } => {
+                let id = file.id;
+                let is_file = |item: &MapItemDto| {
+                    matches!(item, MapItemDto::Point { layer: LayerKind::Enforcement, id: pid, .. }
+                        if i64::try_from(*pid).is_ok_and(|p| p == id))
+                };
+                if file.stage == cityops_api::EnfStage::Archived {
+                    self.items.retain(|i| !is_file(i));
+                } else {
+                    let class = file.class_at(ev.at);
+                    let mut found = false;
+                    for item in &mut self.items {
+                        if is_file(item)
+                            && let MapItemDto::Point { lon, lat, status, .. } = item
+                        {
+                            (*status, *lon, *lat) = (class, file.lon, file.lat);
+                            found = true;
+                        }
+                    }
+                    if !found && let Ok(pid) = u64::try_from(id) {
+                        self.items.push(MapItemDto::Point {
+                            layer: LayerKind::Enforcement,
+                            id: pid,
+                            lon: file.lon,
+                            lat: file.lat,
+                            status: class,
+                        });
+                    }
+                }
+                self.files.insert(id, (**file).clone());
+                self.touch(LayerKind::Enforcement, ev.at);
+                Change::File(id)
+            }
             EventBody::Calendar { years } => Change::Calendar(years.clone()),
             // A detection shows on the map through the case or merge it led to.
             EventBody::Detection { .. } => Change::None,
@@ -380,6 +425,11 @@ impl Picture {
                     i64::try_from(*id).ok().and_then(|i| self.cases.get(&i)).and_then(CaseMark::class)
             {
                 *status = class;
+            }
+            if let MapItemDto::Point { layer: LayerKind::Enforcement, id, status, .. } = item
+                && let Some(f) = i64::try_from(*id).ok().and_then(|i| self.files.get(&i))
+            {
+                *status = f.class_at(now);
             }
         }
         self.alerts.retain(|a| now - a.at <= ALERTS_SHOWN_FOR);

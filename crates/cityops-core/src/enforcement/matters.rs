@@ -151,6 +151,12 @@ impl MatterList {
         Ok(MatterList { fields, matters, by_type, thresholds })
     }
 
+    /// The repository's list (`assets/enforcement/matters.toml`), embedded at compile time.
+    #[cfg(feature = "embedded-catalogue")]
+    pub fn embedded() -> Result<MatterList, EnforcementError> {
+        MatterList::from_toml(include_str!("../../../../assets/enforcement/matters.toml"))
+    }
+
     /// A matter by code.
     pub fn get(&self, code: &str) -> Option<&MatterDto> {
         self.matters.get(code)

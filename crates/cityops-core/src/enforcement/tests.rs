@@ -870,3 +870,43 @@ fn random_walks_reach_every_stage() {
     }
     assert_eq!(reached.into_iter().collect::<Vec<_>>(), EnfStage::ALL);
 }
+
+/// The shipped list loads whole, and every problem type the catalogue routes to enforcement
+/// leads to at least one matter (移送执法 always has somewhere to go).
+#[test]
+fn the_shipped_matter_list_covers_every_enforcement_problem_type() {
+    use crate::catalogue::{Catalogue, CatalogueSources};
+    let list = MatterList::embedded().unwrap();
+    let catalogue = Catalogue::from_sources(&CatalogueSources::embedded()).unwrap();
+    assert!(list.fields().len() >= 10);
+    assert!(list.matters().count() >= 60);
+    let mut uncovered = Vec::new();
+    let mut enforcement_types = 0;
+    for category in catalogue.iter() {
+        if category.standard().function() != "enforcement" {
+            continue;
+        }
+        enforcement_types += 1;
+        if list.for_type(category.key()).is_empty() {
+            uncovered.push(category.key().code.clone());
+        }
+    }
+    assert!(enforcement_types >= 60, "{enforcement_types}");
+    assert!(uncovered.is_empty(), "no matter for {uncovered:?}");
+    // Every problem type a matter names exists in the catalogue.
+    for key in list.problem_types() {
+        assert!(catalogue.get(key).is_some(), "{key:?}");
+    }
+    // 私搭乱建 leads to the planning law's building-without-permit matter, in per mille of cost.
+    let key = cityops_api::TypeKey { kind: cityops_api::TypeKind::Matter, code: "0101".into() };
+    let m = list.for_type(&key);
+    assert!(
+        m.iter()
+            .any(|m| m.penalty_basis.contains("城乡规划法") && m.levels[0].unit == FineUnit::PermilleOfCost)
+    );
+    // The summary ceiling is the law's.
+    assert_eq!(
+        (list.thresholds().summary_max_citizen, list.thresholds().summary_max_organisation),
+        (200, 3000)
+    );
+}

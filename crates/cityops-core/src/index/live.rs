@@ -10,8 +10,14 @@ use super::viewport::{IndexConfig, ViewportAnswer, ViewportQuery};
 use super::{IndexError, Result};
 
 /// The point layers of the map.
-pub const POINT_LAYERS: [LayerKind; 5] =
-    [LayerKind::Cases, LayerKind::Trucks, LayerKind::Facilities, LayerKind::Cameras, LayerKind::Alerts];
+pub const POINT_LAYERS: [LayerKind; 6] = [
+    LayerKind::Cases,
+    LayerKind::Trucks,
+    LayerKind::Facilities,
+    LayerKind::Cameras,
+    LayerKind::Alerts,
+    LayerKind::Enforcement,
+];
 
 /// Interned string keys: external ids (vehicle and alert ids) ↔ dense feature ids.
 #[derive(Debug, Clone)]
@@ -242,6 +248,27 @@ impl LiveIndex {
                     PointFeature { id, lon: *lon, lat: *lat, status: StatusClass::Open, time: at, tag: 0 };
                 self.layer_mut(LayerKind::Alerts)?.upsert(feature)?;
                 self.touch(LayerKind::Alerts, at);
+                Ok(Vec::new())
+            }
+            EventBody::Enforcement { file } => {
+                let id = u64::try_from(file.id).map_err(|_| IndexError::NegativeCaseId(file.id))?;
+                if file.stage == cityops_api::EnfStage::Archived {
+                    self.layer_mut(LayerKind::Enforcement)?.remove(id);
+                } else {
+                    check_point(&self.config, file.lon, file.lat)?;
+                    let feature = PointFeature {
+                        id,
+                        lon: file.lon,
+                        lat: file.lat,
+                        status: file.class_at(event.at),
+                        time: file.updated_at.timestamp(),
+                        // The stage, in procedure order (the map labels and filters by it).
+                        tag: cityops_api::EnfStage::ALL.iter().position(|s| *s == file.stage).unwrap_or(0)
+                            as u32,
+                    };
+                    self.layer_mut(LayerKind::Enforcement)?.upsert(feature)?;
+                }
+                self.touch(LayerKind::Enforcement, at);
                 Ok(Vec::new())
             }
             EventBody::Sensor { .. } | EventBody::Calendar { .. } | EventBody::Detection { .. } => {

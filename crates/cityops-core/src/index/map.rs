@@ -70,14 +70,14 @@ pub fn view_query(q: &ViewQuery) -> Result<(ViewportQuery, Vec<LayerKind>), View
 #[derive(Debug, Clone)]
 pub struct LiveMap {
     index: LiveIndex,
-    /// Active, not yet overdue cases by deadline.
-    deadlines: BTreeSet<(NaiveDateTime, u64)>,
-    /// Deadline recorded per case, to drop its old entry on change.
-    by_case: BTreeMap<u64, NaiveDateTime>,
-    /// Active cases not yet due soon, by the instant they turn due soon.
-    soon: BTreeSet<(NaiveDateTime, u64)>,
-    /// Due-soon instant recorded per case.
-    soon_by_case: BTreeMap<u64, NaiveDateTime>,
+    /// Active, not yet overdue cases and penalty files by deadline.
+    deadlines: BTreeSet<(NaiveDateTime, LayerKind, u64)>,
+    /// Deadline recorded per feature, to drop its old entry on change.
+    by_case: BTreeMap<(LayerKind, u64), NaiveDateTime>,
+    /// Active cases and files not yet due soon, by the instant they turn due soon.
+    soon: BTreeSet<(NaiveDateTime, LayerKind, u64)>,
+    /// Due-soon instant recorded per feature.
+    soon_by_case: BTreeMap<(LayerKind, u64), NaiveDateTime>,
     /// Closed cases and alerts by the instant they leave the map ([`CLOSED_FOR`] after closing,
     /// [`ALERTS_FOR`] after raising).
     leaving: BTreeSet<(NaiveDateTime, LayerKind, u64)>,
@@ -127,9 +127,7 @@ impl LiveMap {
     /// Put a state read from a listing (e.g. a vehicle's last fix) on the map, outside the event
     /// order.
     pub fn load(&mut self, e: &LiveEvent) -> Result<(), IndexError> {
-        if let EventBody::Case { case } = &e.body {
-            self.track(case);
-        }
+        self.track_event(e);
         self.index.apply(e)?;
         self.track_alert(e);
         Ok(())
@@ -183,9 +181,7 @@ impl LiveMap {
             return Ok(false);
         }
         self.last = e.id;
-        if let EventBody::Case { case } = &e.body {
-            self.track(case);
-        }
+        self.track_event(e);
         self.index.apply(e)?;
         self.track_alert(e);
         Ok(true)
@@ -210,31 +206,63 @@ impl LiveMap {
         }
     }
 
+    fn track_event(&mut self, e: &LiveEvent) {
+        match &e.body {
+            EventBody::Case { case } => self.track(case),
+            EventBody::Enforcement { file } => self.track_file(file, e.at),
+            _ => {}
+        }
+    }
+
     fn track(&mut self, case: &CaseDto) {
         let Ok(id) = u64::try_from(case.id) else { return };
         // A closed case stays on the map (grey) for a day.
         let leaves =
             (case.status == CaseStatus::Closed).then(|| from_timestamp(case.updated_at) + CLOSED_FOR);
         self.set_leaving(LayerKind::Cases, id, leaves);
-        if let Some(old) = self.by_case.remove(&id) {
-            self.deadlines.remove(&(old, id));
+        let running = case.status == CaseStatus::Active && !case.overdue;
+        let soon = if case.due_soon { None } else { case.due_soon_at };
+        self.set_clock(LayerKind::Cases, id, case.deadline.filter(|_| running), soon.filter(|_| running));
+    }
+
+    /// A penalty file: red and yellow by its earliest running limit; a decided (closed) file
+    /// stays grey for a day; an archived one leaves.
+    fn track_file(&mut self, file: &cityops_api::EnfMarkDto, at: cityops_api::Timestamp) {
+        let Ok(id) = u64::try_from(file.id) else { return };
+        let class = file.class_at(at);
+        let leaves = (class == StatusClass::Closed).then(|| from_timestamp(file.updated_at) + CLOSED_FOR);
+        self.set_leaving(LayerKind::Enforcement, id, leaves);
+        let running = file.status == cityops_api::EnfStatus::Active && class != StatusClass::Overdue;
+        let soon = if class == StatusClass::DueSoon { None } else { file.due_soon_at };
+        self.set_clock(
+            LayerKind::Enforcement,
+            id,
+            file.deadline.filter(|_| running),
+            soon.filter(|_| running),
+        );
+    }
+
+    fn set_clock(
+        &mut self,
+        layer: LayerKind,
+        id: u64,
+        deadline: Option<cityops_api::Timestamp>,
+        soon: Option<cityops_api::Timestamp>,
+    ) {
+        if let Some(old) = self.by_case.remove(&(layer, id)) {
+            self.deadlines.remove(&(old, layer, id));
         }
-        if let Some(old) = self.soon_by_case.remove(&id) {
-            self.soon.remove(&(old, id));
+        if let Some(old) = self.soon_by_case.remove(&(layer, id)) {
+            self.soon.remove(&(old, layer, id));
         }
-        if case.status == CaseStatus::Active
-            && !case.overdue
-            && let Some(d) = case.deadline
-        {
+        if let Some(d) = deadline {
             let d = from_timestamp(d);
-            self.deadlines.insert((d, id));
-            self.by_case.insert(id, d);
-            if !case.due_soon
-                && let Some(s) = case.due_soon_at
-            {
+            self.deadlines.insert((d, layer, id));
+            self.by_case.insert((layer, id), d);
+            if let Some(s) = soon {
                 let s = from_timestamp(s);
-                self.soon.insert((s, id));
-                self.soon_by_case.insert(id, s);
+                self.soon.insert((s, layer, id));
+                self.soon_by_case.insert((layer, id), s);
             }
         }
     }
@@ -257,26 +285,26 @@ impl LiveMap {
                 n += 1;
             }
         }
-        while let Some(&(s, id)) = self.soon.first() {
+        while let Some(&(s, kind, id)) = self.soon.first() {
             if s > now {
                 break;
             }
             self.soon.pop_first();
-            self.soon_by_case.remove(&id);
-            if let Ok(layer) = self.index.layer_mut(LayerKind::Cases)
+            self.soon_by_case.remove(&(kind, id));
+            if let Ok(layer) = self.index.layer_mut(kind)
                 && layer.get(id).is_some_and(|f| f.status == StatusClass::Open)
                 && layer.set_status(id, StatusClass::DueSoon).is_ok()
             {
                 n += 1;
             }
         }
-        while let Some(&(d, id)) = self.deadlines.first() {
+        while let Some(&(d, kind, id)) = self.deadlines.first() {
             if d >= now {
                 break;
             }
             self.deadlines.pop_first();
-            self.by_case.remove(&id);
-            if let Ok(layer) = self.index.layer_mut(LayerKind::Cases)
+            self.by_case.remove(&(kind, id));
+            if let Ok(layer) = self.index.layer_mut(kind)
                 && layer.set_status(id, StatusClass::Overdue).is_ok()
             {
                 n += 1;
