@@ -566,6 +566,54 @@ endpoints! {
         summary: "GeoReport v2: request id for a token (the case number)",
         access: Public, path_type: FilePath, query: Empty, request: Empty as None, response: Empty as Open311, success: 200,
     }
+    /// The enforcement matter list.
+    EnfMatters {
+        name: "enforcement_matters", method: Get, path: "/api/v1/enforcement/matters", tag: "enforcement",
+        summary: "The enforcement matter list (执法事项): fields, matters with their legal basis and discretion tables (裁量基准), the amounts that decide the procedure; or the matters a problem type leads to (kind, code)",
+        access: City, path_type: Empty, query: MatterQuery, request: Empty as None, response: MatterListDto as Json, success: 200,
+    }
+    /// Register a lead or transfer a case (移送执法).
+    EnfCreateFile {
+        name: "enforcement_create_file", method: Post, path: "/api/v1/enforcement/files", tag: "enforcement",
+        summary: "Register a lead (线索登记), or transfer a 运管服 case (移送执法: its location, photos and history come with it); 201 with the file (its number assigned)",
+        access: District[LawOfficer], path_type: Empty, query: Empty, request: NewEnfFileDto as Json, response: EnfFileDto as Json, success: 201,
+    }
+    /// List penalty files.
+    EnfListFiles {
+        name: "enforcement_list_files", method: Get, path: "/api/v1/enforcement/files", tag: "enforcement",
+        summary: "Penalty files in the caller's district, most recently changed first, with their limits judged now",
+        access: District[LawOfficer, LegalReviewer, EnforcementChief, Leader], path_type: Empty, query: EnfFileQuery, request: Empty as None, response: EnfFilePageDto as Json, success: 200,
+    }
+    /// The enforcement figures.
+    EnfSummary {
+        name: "enforcement_summary", method: Get, path: "/api/v1/enforcement/summary", tag: "enforcement",
+        summary: "Open files, due soon, overdue, files closed and fines decided in the window, open files per stage, and the average natural days per step against the paper-procedure baseline",
+        access: District, path_type: Empty, query: EnfSummaryQuery, request: Empty as None, response: EnfSummaryDto as Json, success: 200,
+    }
+    /// One penalty file.
+    EnfGetFile {
+        name: "enforcement_get_file", method: Get, path: "/api/v1/enforcement/files/{id}", tag: "enforcement",
+        summary: "One penalty file: its step timeline, evidence, documents and running limits",
+        access: District[LawOfficer, LegalReviewer, EnforcementChief, Leader], path_type: IdPath, query: Empty, request: Empty as None, response: EnfFileDto as Json, success: 200,
+    }
+    /// Take a step on a file.
+    EnfStep {
+        name: "enforcement_step", method: Post, path: "/api/v1/enforcement/files/{id}/steps", tag: "enforcement",
+        summary: "Take a step of the procedure (立案, 调查取证, 审核, 告知, 决定, 送达, 执行, 结案…); the documents it issues are numbered; a transferred file that closes hands its outcome back to the case",
+        access: District[LawOfficer, LegalReviewer, EnforcementChief], path_type: IdPath, query: Empty, request: EnfStepRequest as Json, response: EnfFileDto as Json, success: 200,
+    }
+    /// The steps the caller may take.
+    EnfAllowedSteps {
+        name: "enforcement_allowed_steps", method: Get, path: "/api/v1/enforcement/files/{id}/steps", tag: "enforcement",
+        summary: "The steps the caller's role may take on the file now",
+        access: District[LawOfficer, LegalReviewer, EnforcementChief, Leader], path_type: IdPath, query: Empty, request: Empty as None, response: Vec<EnfAction> as Json, success: 200,
+    }
+    /// A document of a file as PDF.
+    EnfDocument {
+        name: "enforcement_document", method: Get, path: "/api/v1/enforcement/files/{id}/documents/{kind}", tag: "enforcement",
+        summary: "A document the file issued (立案审批表, 询问笔录, 责令改正通知书, 事先告知书, 处罚决定书, 送达回证, 结案报告) as PDF with its number",
+        access: District[LawOfficer, LegalReviewer, EnforcementChief, Leader], path_type: DocPath, query: DocQuery, request: Empty as None, response: Empty as Pdf, success: 200,
+    }
 }
 
 #[cfg(test)]
@@ -587,14 +635,27 @@ mod tests {
             fn visit<E: Endpoint>(&mut self) {
                 // The path type's fields are exactly the template's names (deny_unknown_fields
                 // refuses a name it does not have; a missing field refuses the object).
-                let object = |v: serde_json::Value| {
+                // Each parameter a number or a string: try every combination.
+                let params = E::INFO.path_params();
+                let object = |mask: u32| {
                     serde_json::Value::Object(
-                        E::INFO.path_params().into_iter().map(|p| (p.to_owned(), v.clone())).collect(),
+                        params
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let v = if mask & (1 << i) == 0 {
+                                    serde_json::json!(7)
+                                } else {
+                                    serde_json::json!("x")
+                                };
+                                ((*p).to_owned(), v)
+                            })
+                            .collect(),
                     )
                 };
-                let path = serde_json::from_value::<E::Path>(object(serde_json::json!(7)))
-                    .or_else(|_| serde_json::from_value::<E::Path>(object(serde_json::json!("x"))))
-                    .unwrap_or_else(|e| panic!("{}: {e}", E::INFO.name));
+                let path = (0..1u32 << params.len())
+                    .find_map(|mask| serde_json::from_value::<E::Path>(object(mask)).ok())
+                    .unwrap_or_else(|| panic!("{}: no path object fits the template", E::INFO.name));
                 let url = E::INFO.url(&path, &E::Query::default()).unwrap();
                 assert!(!url.contains('{'), "{url}");
             }

@@ -652,9 +652,6 @@ pub struct EnfStepRequest {
     /// 当场处罚: the officers on the spot (two, with certificates).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub officers: Vec<OfficerDto>,
-    /// Idempotency key: the same key on the same file answers the first result again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
 }
 
 impl EnfStepRequest {
@@ -672,7 +669,6 @@ impl EnfStepRequest {
             extend_days: None,
             party: None,
             officers: Vec::new(),
-            key: None,
         }
     }
 }
@@ -835,9 +831,6 @@ pub struct NewEnfFileDto {
     /// The party, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<PartyDto>,
-    /// Idempotency key: the same key registers one file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
 }
 
 /// A page of files (`GET /api/v1/enforcement/files`).

@@ -539,3 +539,74 @@ mod tests {
         assert!(serde_urlencoded::to_string(&x).unwrap().ends_with("&format=fgb"));
     }
 }
+
+/// `{id}` of a penalty file and `{kind}` of one of its documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DocPath {
+    /// File id.
+    pub id: i64,
+    /// Document kind: filing_approval, interview_record, correction_order, prior_notice,
+    /// decision, service_receipt, closing_report.
+    pub kind: String,
+}
+
+/// Which document of its kind (`GET /api/v1/enforcement/files/{id}/documents/{kind}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DocQuery {
+    /// The n-th issued document of the kind (0-based; default the latest), e.g. one of several
+    /// interview records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+}
+
+/// The matters a problem type leads to (`GET /api/v1/enforcement/matters`); none: all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MatterQuery {
+    /// Problem type kind (with `code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TypeKind>,
+    /// Problem type code (with `kind`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Penalty-file list filter (`GET /api/v1/enforcement/files`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnfFileQuery {
+    /// Only open files (true) or only closed ones (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<bool>,
+    /// Files transferred from this case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<i64>,
+    /// District code prefix (within the caller's scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// Page size, 1–1000 (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u32>,
+}
+
+/// The window of the enforcement figures (`GET /api/v1/enforcement/summary`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnfSummaryQuery {
+    /// District code prefix (within the caller's scope; default the caller's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// Days back from now, 1–366 (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}

@@ -4,12 +4,14 @@
 //! written to PDF ([`pdf`]: krilla, fonts subset and embedded, Chinese text kept as text) or to
 //! PNG ([`png`]: resvg). Composition is pure; the fonts are handed in ([`Fonts`]); the same
 //! briefing gives the same bytes (the PDF's creation date aside, which the caller passes).
+//! [`instruments`] composes the penalty file's documents on the same stack.
 
 use std::fmt::Write as _;
 
 use cityops_api::{EvaluationDrillDto, MapItemDto, StatusMix, Timestamp};
 use cityops_charts::Theme;
 
+pub mod instruments;
 mod render;
 
 pub use render::{Fonts, pdf, png};

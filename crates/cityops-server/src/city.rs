@@ -1,6 +1,6 @@
 //! Everything the service knows about its city, loaded once from the data compiled into the
-//! binary: the pack (organisation, grids, locator, basemap), the type catalogue, the stage limits
-//! and the operations layers. Immutable after start.
+//! binary: the pack (organisation, grids, locator, basemap), the type catalogue, the stage limits,
+//! the enforcement matter list and the operations layers. Immutable after start.
 
 use std::collections::HashMap;
 
@@ -24,6 +24,8 @@ pub struct City {
     pub limits: StageLimits,
     /// Operations layers: cameras, compounds, routes, facilities, construction sites.
     pub ops: OpsLayers,
+    /// The enforcement matter list (执法事项) with its discretion tables.
+    pub matters: cityops_core::enforcement::MatterList,
     /// Each truck's and each site sensor's district.
     homes: HashMap<String, String>,
 }
@@ -40,6 +42,9 @@ pub enum CityError {
     /// The stage limits are invalid.
     #[error("stage limits: {0}")]
     Limits(#[from] cityops_core::workflow::WorkflowError),
+    /// The enforcement matter list is invalid.
+    #[error("enforcement matters: {0}")]
+    Matters(#[from] cityops_core::enforcement::EnforcementError),
 }
 
 impl City {
@@ -50,6 +55,7 @@ impl City {
             pack: CityPack::from_sources(&CityPackSources::qingdao())?,
             catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
             limits: StageLimits::from_toml(STAGE_LIMITS)?,
+            matters: cityops_core::enforcement::MatterList::embedded()?,
             homes: homes(&ops),
             ops,
         })

@@ -46,6 +46,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::VersionConflict { .. } => Self::new(ErrorCode::Conflict, e.to_string()),
             StoreError::CaseNotFound(id) => Self::not_found(format!("case {id}")),
+            StoreError::FileNotFound(id) => Self::not_found(format!("penalty file {id}")),
             other => {
                 tracing::error!(error = %other, "store failure");
                 Self::new(ErrorCode::Unavailable, "the data store failed; see the service log")

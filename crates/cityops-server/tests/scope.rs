@@ -31,6 +31,8 @@ const SECRET: &str = "崂山保密案件";
 struct World {
     home_case: CaseDto,
     other_case: CaseDto,
+    /// 崂山's penalty file: id and number.
+    other_file: (i64, String),
     other_point: (f64, f64),
     other_truck: String,
     other_sensor: String,
@@ -227,6 +229,40 @@ fn probe(name: &str, w: &World) -> Probe {
             "/api/v1/feeds/gps",
             json!([{"fix_id": "scope-probe-5", "vehicle_id": w.other_truck, "lon": lon, "lat": lat, "at": w.now}]),
         ),
+        "enforcement_matters" => Probe::get("/api/v1/enforcement/matters".into(), Hidden::Filtered, vec![]),
+        "enforcement_create_file" => Probe::post(
+            "/api/v1/enforcement/files",
+            json!({"matter": "01002", "lon": lon, "lat": lat, "facts": "scope probe"}),
+        ),
+        "enforcement_list_files" => Probe::get(
+            "/api/v1/enforcement/files?limit=1000".into(),
+            Hidden::Filtered,
+            vec![w.other_file.1.clone(), SECRET.to_owned()],
+        ),
+        "enforcement_summary" => {
+            Probe::get(format!("/api/v1/enforcement/summary?area={OTHER}"), Hidden::Forbidden, vec![])
+        }
+        "enforcement_get_file" => Probe::get(
+            format!("/api/v1/enforcement/files/{}", w.other_file.0),
+            Hidden::NotFound,
+            vec![w.other_file.1.clone(), SECRET.to_owned()],
+        ),
+        // A stale version: a whole-city caller is refused after the scope check (409), so the
+        // file does not move.
+        "enforcement_step" => Probe::post(
+            &format!("/api/v1/enforcement/files/{}/steps", w.other_file.0),
+            json!({"action": "withdraw", "version": 0, "note": "scope probe"}),
+        ),
+        "enforcement_allowed_steps" => Probe::get(
+            format!("/api/v1/enforcement/files/{}/steps", w.other_file.0),
+            Hidden::NotFound,
+            vec![],
+        ),
+        "enforcement_document" => Probe::get(
+            format!("/api/v1/enforcement/files/{}/documents/filing_approval", w.other_file.0),
+            Hidden::NotFound,
+            vec![],
+        ),
         "open311_get" => Probe::get("/open311/v2/services.json".into(), Hidden::Filtered, vec![]),
         "open311_post" => Probe {
             method: "POST",
@@ -345,11 +381,32 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // A penalty file in 崂山, filed (so it has a document).
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/enforcement/files",
+            Some(&admin),
+            Some(json!({"matter": "01002", "lon": other_point.0, "lat": other_point.1, "facts": SECRET})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let file: cityops_api::EnfFileDto = serde_json::from_value(v).unwrap();
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/v1/enforcement/files/{}/steps", file.id),
+            Some(&admin),
+            Some(json!({"action": "file", "version": file.version})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     // The live map follows the stream: wait until it holds 崂山's case.
     tokio::time::sleep(Duration::from_millis(500)).await;
     World {
         home_case,
         other_case,
+        other_file: (file.id, file.file_no),
         other_point,
         other_truck: route.route.truck_id.clone(),
         other_sensor: site.dust_sensor_id.clone(),
@@ -364,6 +421,7 @@ fn every_endpoint_has_a_probe() {
     let w = World {
         home_case: cityops_test_support::case(1),
         other_case: cityops_test_support::case(2),
+        other_file: (1, "ZF".into()),
         other_point: (120.5, 36.2),
         other_truck: "T".into(),
         other_sensor: "S".into(),

@@ -249,7 +249,7 @@ fn source_date() -> Option<chrono::NaiveDateTime> {
 
 /// The fonts, loaded once: Noto Sans CJK where Debian's fonts-noto-cjk installs it, or from
 /// `CITYOPS_FONT_DIR` (read once, at the first briefing).
-fn fonts() -> Result<cityops_briefing::Fonts, cityops_briefing::BriefingError> {
+pub(crate) fn fonts() -> Result<cityops_briefing::Fonts, cityops_briefing::BriefingError> {
     static FONTS: std::sync::OnceLock<Result<cityops_briefing::Fonts, String>> = std::sync::OnceLock::new();
     FONTS
         .get_or_init(|| {

@@ -6,6 +6,7 @@
 
 pub mod briefing;
 pub mod duplicates;
+pub mod enforcement;
 pub mod evaluation;
 pub mod export;
 pub mod feeds;

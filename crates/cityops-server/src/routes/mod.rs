@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod calendar;
 pub mod cases;
+pub mod enforcement;
 pub mod evaluation;
 pub mod events;
 pub mod feeds;
@@ -21,6 +22,7 @@ pub fn api() -> ApiRouter {
         .merge(openapi::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(enforcement::router())
         .merge(reference::router())
         .merge(map::router())
         .merge(events::router())
