@@ -7,6 +7,7 @@
 //! `cityops-server --time-scale`) is the simulation's clock.
 
 pub mod client;
+pub mod enforce;
 pub mod fleet;
 pub mod model;
 pub mod place;
@@ -119,6 +120,8 @@ pub struct Summary {
     pub thinned: u64,
     /// Simulated minutes skipped because the service could not keep up.
     pub skipped_min: u64,
+    /// What the simulated enforcement bureau did.
+    pub enforcement: enforce::Activity,
 }
 
 impl std::fmt::Display for Summary {
@@ -166,6 +169,12 @@ impl std::fmt::Display for Summary {
                 t.feed_stride_min
             )?;
         }
+        let e = &self.enforcement;
+        writeln!(
+            f,
+            "  enforcement files: {} opened ({} transferred from cases, {} decided on the spot), {} steps, {} archived, {} refused",
+            e.opened, e.transferred, e.on_spot, e.steps, e.archived, e.errors
+        )?;
         if self.skipped_min > 0 {
             writeln!(f, "  simulated minutes skipped (the service fell behind): {}", self.skipped_min)?;
         }
@@ -246,6 +255,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
         units: HashMap::new(),
         service: service.clone(),
     };
+    let mut desk = enforce::Desk::new(&service).await?;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut summary = Summary { from: Some(sim0), ..Default::default() };
     let mut queue: BinaryHeap<Reverse<(NaiveDateTime, u64, i64, Step)>> = BinaryHeap::new();
@@ -365,6 +375,13 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
                 _ => citizen.push((key, spot)),
             }
         }
+        // Officers on patrol find offences of their own (a share of the reports' rate).
+        for _ in 0..n {
+            if rng.random_bool(enforce::PATROL_PER_REPORT) {
+                let spot = places.sample(&mut rng, Channel::Inspector);
+                desk.patrol(&mut rng, spot.lon, spot.lat, now).await;
+            }
+        }
         let mut created: Vec<(i64, String)> = Vec::new();
         for chunk in inspector.chunks(500) {
             let (items, districts): (Vec<_>, Vec<_>) = chunk.iter().cloned().unzip();
@@ -465,6 +482,14 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
                 Ok(case) => {
                     let action = step_action(&step);
                     *summary.actions.entry(action).or_insert(0) += 1;
+                    // A dispatched case of an enforcement type may go to the bureau instead
+                    // (its feedback then comes from the penalty file).
+                    if step == Step::Dispatch && !t.returned && desk.offer(&mut rng, &case, now) {
+                        if let Some(c) = cases.get_mut(&id) {
+                            c.unit = case.unit_code.clone();
+                        }
+                        continue;
+                    }
                     let next = next_step(&step, &t, &case, now, &mut summary);
                     if let Some(c) = cases.get_mut(&id) {
                         if step == Step::Dispatch {
@@ -494,6 +519,13 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
                 }
             }
         }
+        // The bureau's steps; cases whose files closed are verified in the loop.
+        for id in desk.run_due(&mut rng, now).await {
+            if let Some(t) = cases.get(&id) {
+                seq += 1;
+                queue.push(Reverse((now + TimeDelta::minutes(t.plan.verify_after), seq, id, Step::Verify)));
+            }
+        }
         last = now;
         if last_progress.elapsed() >= cfg.progress_every {
             last_progress = Instant::now();
@@ -512,6 +544,7 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
         }
     }
     summary.to = Some(last);
+    summary.enforcement = desk.activity.clone();
     summary.overdue_at_end = client::overdue_count(&tokens.leader).await.unwrap_or(0);
     Ok(summary)
 }

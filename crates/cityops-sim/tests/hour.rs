@@ -108,4 +108,23 @@ async fn a_simulated_monday_morning_hour_has_the_citys_rates_and_places() {
     for a in [cityops_api::Action::Accept, cityops_api::Action::Register, cityops_api::Action::Dispatch] {
         assert!(summary.actions.get(&a).copied().unwrap_or(0) > 0, "{a:?}");
     }
+    // The enforcement bureau works: patrol leads (some punished on the spot) and transfers, every
+    // step accepted, every file in the store where the service placed it.
+    let e = &summary.enforcement;
+    assert!(e.opened >= 5 && e.on_spot >= 1 && e.steps >= e.on_spot, "{e:?}");
+    assert_eq!(e.errors, 0, "{e:?}");
+    let files = store
+        .list_enf_files(&cityops_store::EnfFilter { limit: Some(1000), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(files.total, e.opened);
+    for f in &files.items {
+        assert_eq!(
+            state.city.pack.locate(f.lon, f.lat).unwrap().district.code,
+            f.district_code,
+            "{}",
+            f.file_no
+        );
+        assert!(f.party.as_ref().is_some_and(|p| p.name.contains("模拟")), "synthetic parties are labelled");
+    }
 }
