@@ -8,6 +8,7 @@ fn main() {
         "viewport",
         "export_cases",
         "export_briefing",
+        "export_document",
         "connection_status",
         "service_info",
         "use_service",

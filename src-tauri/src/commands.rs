@@ -18,8 +18,9 @@ use tauri::State;
 use crate::error::ShellError;
 use crate::service::DesktopState;
 
-/// The endpoints the webview may reach through the shell: the console's reads and its workflow
-/// action. Not tokens, notices, feeds, the audit log or Open311.
+/// The endpoints the webview may reach through the shell: the console's reads, its workflow
+/// action and the penalty procedure's steps. Not tokens, notices, feeds, the audit log or
+/// Open311.
 pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::Health as Endpoint>::INFO.name,
     <ep::ListCases as Endpoint>::INFO.name,
@@ -42,6 +43,13 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::EvaluationDistricts as Endpoint>::INFO.name,
     <ep::Summary as Endpoint>::INFO.name,
     <ep::EventLog as Endpoint>::INFO.name,
+    <ep::EnfMatters as Endpoint>::INFO.name,
+    <ep::EnfCreateFile as Endpoint>::INFO.name,
+    <ep::EnfListFiles as Endpoint>::INFO.name,
+    <ep::EnfSummary as Endpoint>::INFO.name,
+    <ep::EnfGetFile as Endpoint>::INFO.name,
+    <ep::EnfStep as Endpoint>::INFO.name,
+    <ep::EnfAllowedSteps as Endpoint>::INFO.name,
 ];
 
 type Answer = Pin<Box<dyn Future<Output = Result<Value, ShellError>> + Send>>;
@@ -269,6 +277,27 @@ pub async fn export_briefing(
     let path = dir.join(name);
     std::fs::write(&path, &r.body).map_err(|e| ShellError::Export(format!("{}: {e}", path.display())))?;
     tracing::info!(path = %path.display(), bytes = r.body.len(), "briefing saved");
+    Ok(path.display().to_string())
+}
+
+/// Save a document of a penalty file (the service renders it) into the user's download
+/// directory; answers the file's path.
+#[tauri::command]
+pub async fn export_document(
+    state: State<'_, DesktopState>,
+    id: i64,
+    kind: String,
+    query: cityops_api::query::DocQuery,
+) -> Result<String, ShellError> {
+    let svc = state.ready().await?;
+    let path = cityops_api::query::DocPath { id, kind: kind.clone() };
+    let r = svc.client.fetch::<ep::EnfDocument>(&path, &query).await?;
+    let dir = crate::service::download_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| ShellError::Export(format!("{}: {e}", dir.display())))?;
+    let name = format!("cityops-file-{id}-{kind}-{}.pdf", query.n.unwrap_or(0));
+    let path = dir.join(name);
+    std::fs::write(&path, &r.body).map_err(|e| ShellError::Export(format!("{}: {e}", path.display())))?;
+    tracing::info!(path = %path.display(), bytes = r.body.len(), "document saved");
     Ok(path.display().to_string())
 }
 

@@ -154,6 +154,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::viewport,
             commands::export_cases,
             commands::export_briefing,
+            commands::export_document,
             commands::connection_status,
             commands::service_info,
             commands::use_service,

@@ -68,6 +68,25 @@ async fn load(svc: &Service, clock: &Clock) -> Result<LiveMap, String> {
     for (id, e) in loader.accept_vehicles(&vehicles) {
         tracing::debug!(vehicle = id, error = %e, "vehicle left off the map");
     }
+    // Open penalty files, when the console's role may list them (else the stream brings them).
+    let mut offset = 0;
+    loop {
+        let q = cityops_api::query::EnfFileQuery {
+            open: Some(true),
+            limit: Some(1000),
+            offset: Some(offset),
+            ..Default::default()
+        };
+        let Ok(page) = svc.client.get::<ep::EnfListFiles>(&Empty {}, &q).await else { break };
+        for (id, e) in loader.accept_files(&page.items) {
+            tracing::debug!(file = id, error = %e, "penalty file left off the map");
+        }
+        let n = page.items.len() as u32;
+        offset += n;
+        if n < 1000 {
+            break;
+        }
+    }
     Ok(loader.finish(0))
 }
 

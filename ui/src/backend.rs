@@ -137,6 +137,26 @@ impl Backend {
         Ok(name)
     }
 
+    /// A document of a penalty file as PDF: in the shell, saved to the download directory
+    /// (answers the path); in a browser, downloaded (answers its name).
+    pub async fn export_document(
+        &self,
+        id: i64,
+        kind: cityops_api::DocKind,
+        query: &cityops_api::query::DocQuery,
+    ) -> Result<String> {
+        if self.in_shell() {
+            let args = json!({ "id": id, "kind": kind.slug(), "query": query });
+            let text = invoke("export_document", args).await?;
+            return serde_json::from_str(&text).map_err(|e| ClientError::Decode(e.to_string()));
+        }
+        let path = cityops_api::query::DocPath { id, kind: kind.slug().to_owned() };
+        let r = self.client()?.fetch::<ep::EnfDocument>(&path, query).await?;
+        let name = format!("cityops-{}-{}-{}.pdf", id, kind.slug(), query.n.unwrap_or(0));
+        save_download(&r.body, "application/pdf", &name)?;
+        Ok(name)
+    }
+
     /// The desktop shell's outbox: what waits, what was sent since the last ask (shell only).
     pub async fn outbox(&self) -> Result<crate::state::OutboxStatus> {
         shell_only(self, "outbox", json!({})).await

@@ -265,6 +265,45 @@ messages! {
     SimTime => "模拟时钟", "Simulated clock";
     ClockNote => "服务时钟(北京时间 UTC+8);时限、剩余时间与数据时效均按此计算", "Service clock (China Standard Time, UTC+8); deadlines, time left and feed freshness use it";
     ViewportNote => "视窗内要素数(服务端聚合后)", "features in view (after server-side clustering)";
+    EnfFile => "执法案卷", "Penalty file";
+    EnfParty => "当事人", "Party";
+    EnfMatter => "执法事项", "Enforcement matter";
+    EnfLimits => "法定时限", "Statutory limits";
+    EnfTimeline => "办案环节", "Steps taken";
+    EnfEvidence => "证据", "Evidence";
+    EnfDocuments => "文书", "Documents";
+    EnfNoDocuments => "尚无文书", "No document issued yet";
+    EnfNoLimits => "无进行中的时限", "No limit running";
+    EnfTransfer => "移送执法", "Transfer to enforcement";
+    EnfTransferNote => "案件的位置、照片与处置经过随案移送;执法结案后结果反馈本案,待核查结案", "The case's place, photos and history go with it; when the file closes its outcome comes back to this case for verification";
+    EnfNoMatter => "此类问题无对应执法事项", "No enforcement matter follows from this type";
+    EnfFacts => "违法事实", "Facts";
+    EnfPartyName => "当事人名称", "Party's name";
+    EnfCitizen => "公民", "Citizen";
+    EnfOrganisation => "法人或其他组织", "Organisation";
+    EnfFine => "罚款(元)", "Fine (yuan)";
+    EnfLevel => "裁量等级", "Discretion level";
+    EnfQuantity => "计罚基数(面积/工程造价/违法所得)", "Quantity (area, cost or gain)";
+    EnfOfficers => "执法人员:姓名 执法证号,每行一人(至少两人)", "Officers: name and certificate number, one a line (two at least)";
+    EnfKind => "证据类型", "Evidence kind";
+    EnfContent => "内容", "Content";
+    EnfCorrectBy => "限期改正至", "Correct by";
+    EnfService => "送达方式", "Service method";
+    EnfPaid => "缴纳金额(元)", "Amount paid (yuan)";
+    EnfExtendDays => "延长天数(1–30)", "Days added (1–30)";
+    EnfFromCase => "来源案卷", "From case";
+    EnfMajor => "重大案件:须法制审核、集体讨论", "Major case: legal review and collective discussion";
+    EnfHearing => "当事人享有听证权", "The party may ask for a hearing";
+    EnfFromCaseEvidence => "随案移送", "came with the case";
+    WallEnfOpen => "在办案卷", "Open files";
+    WallEnfDueSoon => "临期案卷", "Files due soon";
+    WallEnfOverdue => "超期案卷", "Files overdue";
+    WallEnfClosed => "结案(近30日)", "Closed (last 30 days)";
+    WallEnfFines => "罚款决定(近30日,元)", "Fines decided (last 30 days, yuan)";
+    WallEnfDays => "平均每环节用时(日,近30日结案)", "Days per step (files closed, last 30 days)";
+    WallEnfBaseline => "基准:纸质程序按法定时限用满推算", "Baseline: paper procedure with the statutory limits used in full";
+    WallEnfStages => "在办案卷按环节", "Open files by step";
+    WallEnfNote => "执法案卷为模拟数据;时限按《行政处罚法》工作日与自然日规则计算", "Penalty files are synthetic; limits count working and natural days as the Administrative Penalty Law does";
 }
 
 /// Name of a work-queue bucket.
@@ -377,6 +416,66 @@ pub fn role(r: Role, lang: Lang) -> &'static str {
             Role::LawOfficer => "Law-enforcement officer",
             Role::LegalReviewer => "Legal reviewer",
             Role::EnforcementChief => "Enforcement chief",
+        },
+    }
+}
+
+/// Name of a penalty file's stage.
+pub fn enf_stage(s: cityops_api::EnfStage, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => s.zh(),
+        Lang::En => s.en(),
+    }
+}
+
+/// Name of a step of the penalty procedure.
+pub fn enf_action(a: cityops_api::EnfAction, lang: Lang) -> &'static str {
+    use cityops_api::EnfAction as A;
+    match lang {
+        Lang::Zh => a.zh(),
+        Lang::En => match a {
+            A::Register => "Register lead",
+            A::File => "File (approve)",
+            A::Withdraw => "Withdraw",
+            A::DecideOnSpot => "Decide on the spot",
+            A::AddEvidence => "Add evidence",
+            A::OrderCorrection => "Order correction",
+            A::Propose => "Submit for review",
+            A::Approve => "Approve",
+            A::SendBack => "Send back",
+            A::Discuss => "Collective discussion",
+            A::Notify => "Serve prior notice",
+            A::RecordStatement => "Record statement",
+            A::RequestHearing => "Hearing requested",
+            A::HoldHearing => "Hold hearing",
+            A::EndNotice => "End notice period",
+            A::Decide => "Decide",
+            A::NoPenalty => "No penalty",
+            A::Serve => "Serve decision",
+            A::RecordPayment => "Record payment",
+            A::Enforce => "Compulsory execution",
+            A::Close => "Close",
+            A::Archive => "Archive",
+            A::Suspend => "Suspend",
+            A::Resume => "Resume",
+            A::Extend => "Extend",
+        },
+    }
+}
+
+/// Name of a document of a penalty file.
+pub fn doc_kind(k: cityops_api::DocKind, lang: Lang) -> &'static str {
+    use cityops_api::DocKind as K;
+    match lang {
+        Lang::Zh => k.zh(),
+        Lang::En => match k {
+            K::FilingApproval => "Filing approval form",
+            K::InterviewRecord => "Interview record",
+            K::CorrectionOrder => "Order to correct",
+            K::PriorNotice => "Prior notice of penalty",
+            K::Decision => "Penalty decision",
+            K::ServiceReceipt => "Proof of service",
+            K::ClosingReport => "Closing report",
         },
     }
 }

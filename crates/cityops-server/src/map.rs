@@ -89,6 +89,29 @@ impl MapState {
                 .collect();
             part.accept_vehicles(&mine);
         }
+        // Penalty files still being handled.
+        let mut offset = 0;
+        loop {
+            let filter = cityops_store::EnfFilter {
+                open: Some(true),
+                limit: Some(1000),
+                offset: Some(offset),
+                ..Default::default()
+            };
+            let page = store.list_enf_files(&filter).await?;
+            for (id, e) in loader.accept_files(&page.items) {
+                tracing::warn!(file = id, error = %e, "penalty file left off the map");
+            }
+            for (code, part) in &mut parts {
+                let mine: Vec<_> = page.items.iter().filter(|f| &f.district_code == code).cloned().collect();
+                part.accept_files(&mine);
+            }
+            let n = page.items.len() as u32;
+            offset += n;
+            if n < 1000 {
+                break;
+            }
+        }
         let state = Self {
             city,
             whole: Arc::new(RwLock::new(loader.finish(last))),

@@ -135,6 +135,9 @@ pub fn connect_live(d: Data) {
             {
                 d.sel.case_changed(id, case);
             }
+            if let Change::File(id) = change {
+                d.enf.file_changed(id);
+            }
         },
         move |state, gave_up| {
             let was = d.link.connection.get_untracked();
@@ -145,6 +148,7 @@ pub fn connect_live(d: Data) {
                 super::map::load_viewport(d);
                 load_clock(d.link);
                 d.sel.reload();
+                d.enf.reload();
             }
             if gave_up {
                 set_timeout(move || connect_live(d), std::time::Duration::from_secs(3));

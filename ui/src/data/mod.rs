@@ -13,6 +13,7 @@
 //! - [`reference::Reference`]: units, catalogue, districts.
 
 pub mod case;
+pub mod enforcement;
 pub mod link;
 pub mod map;
 pub mod queue;
@@ -125,6 +126,8 @@ pub struct Data {
     pub queue: queue::Queue,
     /// Replay: the map at a past instant.
     pub replay: replay::Replay,
+    /// Penalty files (执法办案).
+    pub enf: enforcement::Enforcement,
 }
 
 impl Data {
@@ -145,6 +148,7 @@ impl Data {
             reference,
             queue: queue::Queue::new(),
             replay: replay::Replay::new(),
+            enf: enforcement::Enforcement::new(ui, link),
         };
         provide_context(d);
         provide_context(ui);
@@ -156,6 +160,7 @@ impl Data {
         case::wire(d);
         search::wire(d);
         replay::wire(d);
+        enforcement::wire(d);
         d
     }
 

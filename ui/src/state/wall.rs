@@ -20,12 +20,21 @@ pub enum Scene {
     Evaluation,
     /// 24小时回放: the last 24 hours played over the scene's time, the figures following.
     Replay,
+    /// 执法办案: open penalty files by step, due soon and overdue, days per step.
+    Enforcement,
 }
 
 impl Scene {
     /// Every scene, in rotation order.
-    pub const ALL: [Scene; 6] =
-        [Scene::Overview, Scene::Waste, Scene::Sites, Scene::Video, Scene::Evaluation, Scene::Replay];
+    pub const ALL: [Scene; 7] = [
+        Scene::Overview,
+        Scene::Waste,
+        Scene::Sites,
+        Scene::Video,
+        Scene::Evaluation,
+        Scene::Replay,
+        Scene::Enforcement,
+    ];
 
     /// Title on the wall.
     pub fn title(self, lang: Lang) -> &'static str {
@@ -36,12 +45,14 @@ impl Scene {
             (Scene::Video, Lang::Zh) => "视频监控",
             (Scene::Evaluation, Lang::Zh) => "综合评价",
             (Scene::Replay, Lang::Zh) => "24小时回放",
+            (Scene::Enforcement, Lang::Zh) => "执法办案",
             (Scene::Overview, Lang::En) => "Overview",
             (Scene::Waste, Lang::En) => "Waste sorting",
             (Scene::Sites, Lang::En) => "Construction sites",
             (Scene::Video, Lang::En) => "Video surveillance",
             (Scene::Evaluation, Lang::En) => "Evaluation",
             (Scene::Replay, Lang::En) => "Last 24 h replayed",
+            (Scene::Enforcement, Lang::En) => "Law enforcement",
         }
     }
 
@@ -54,6 +65,7 @@ impl Scene {
             Scene::Video => "video",
             Scene::Evaluation => "evaluation",
             Scene::Replay => "replay",
+            Scene::Enforcement => "enforcement",
         }
     }
 
@@ -72,6 +84,7 @@ impl Scene {
             Scene::Video => &[LayerKind::Cameras, LayerKind::Cases],
             Scene::Evaluation => &[LayerKind::Cases],
             Scene::Replay => &[LayerKind::Cases, LayerKind::Trucks, LayerKind::Alerts],
+            Scene::Enforcement => &[LayerKind::Enforcement],
         }
     }
 }
@@ -137,7 +150,7 @@ impl Rotation {
         true
     }
 
-    /// Apply a wall key: `1`–`6` jump, `p` pins or unpins, `+`/`-` show each scene 10 s longer or
+    /// Apply a wall key: `1`–`7` jump, `p` pins or unpins, `+`/`-` show each scene 10 s longer or
     /// shorter, space or `n` goes on. Returns whether the key was the wall's.
     pub fn key(&mut self, key: &str) -> bool {
         match key {
@@ -206,7 +219,11 @@ mod tests {
         r.key("n");
         assert_eq!(r.scene(), Scene::Replay);
         r.key("n");
+        assert_eq!(r.scene(), Scene::Enforcement);
+        r.key("n");
         assert_eq!(r.scene(), Scene::Overview, "round again");
+        assert!(r.key("7"));
+        assert_eq!(r.scene(), Scene::Enforcement);
         // The replay scene plays a day within its time: ×2880 at 30 s a scene.
         assert_eq!((replay_speed(30), replay_speed(600), replay_speed(100_000)), (2880, 144, 60));
     }

@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                 <LayerPanel/>
                 <MapView/>
                 <CasePanel/>
+                <super::file_panel::FilePanel/>
             </div>
             <StatusBar/>
             <FilterPanel/>
@@ -129,6 +130,8 @@ pub fn App() -> impl IntoView {
             <EvaluationPanel/>
             <DispatchDialog/>
             <ActionDialog/>
+            <super::file_panel::StepDialog/>
+            <super::file_panel::TransferDialog/>
             <SettingsDialog/>
             <HelpOverlay/>
             <Toast/>

@@ -84,6 +84,7 @@ pub fn CaseDetail(
             <StageHistory history=c.history.clone()/>
             <h3>{move || ui.t(Msg::Actions)}</h3>
             <CaseActions id=c.id/>
+            <div class="actions"><super::file_panel::TransferButton case=c.clone()/></div>
         </div>
     }
 }

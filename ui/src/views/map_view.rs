@@ -65,7 +65,14 @@ fn click(d: Data, x: f64, y: f64) {
         Some(MapItemDto::Cluster { lon, lat, .. }) => d.fly_to(lon, lat, (view.zoom + 2.0).min(18.0)),
         Some(MapItemDto::Point { layer: LayerKind::Cases, id, .. }) => {
             if let Ok(id) = i64::try_from(id) {
+                d.enf.clear();
                 d.sel.select(id);
+            }
+        }
+        Some(MapItemDto::Point { layer: LayerKind::Enforcement, id, .. }) => {
+            if let Ok(id) = i64::try_from(id) {
+                d.sel.clear();
+                d.enf.select(id);
             }
         }
         Some(other) => {

@@ -6,7 +6,7 @@
 //! - left: [`layer_panel`], [`layer_row`], [`alert_list`], [`legend`];
 //! - centre: [`map_view`] (canvas and gestures), [`map_controls`] (zoom, scale bar,
 //!   attribution), [`feature_card`] (selected feature or overlay);
-//! - right: [`case_panel`], [`case_detail`], [`case_facts`], [`stage_history`],
+//! - right: [`case_panel`], [`file_panel`] (a penalty file, its step and transfer dialogs), [`case_detail`], [`case_facts`], [`stage_history`],
 //!   [`case_actions`], [`provisional_badge`];
 //! - dialogs: [`action_dialog`], [`evaluation_panel`], [`filter_panel`] (with [`results`] and [`export_buttons`]), [`dispatch_dialog`] (with [`duplicate_list`]),
 //!   [`queue_panel`] (the work queue), [`settings_dialog`], [`help_overlay`], [`toast`]; bottom:
@@ -29,6 +29,7 @@ pub mod duplicate_list;
 pub mod evaluation_panel;
 pub mod export_buttons;
 pub mod feature_card;
+pub mod file_panel;
 pub mod filter_panel;
 pub mod help_overlay;
 pub mod layer_panel;

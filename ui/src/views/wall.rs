@@ -106,6 +106,7 @@ pub fn WallView(
                 }
             }
         });
+        d.enf.load_summary(d.link);
     };
     load();
     // Live: the figures follow the event stream. Each event asks for fresh figures; a burst of
@@ -302,6 +303,42 @@ pub fn WallView(
                         <div class="wall-progress"><div class="bar" style=format!("width: {done:.1}%")></div></div>
                         <p class="wall-note">{format!("{} ×{speed}", Msg::WallReplaySpeed.text(lang))}</p>
                         <p class="wall-note">{Msg::WallReplayNote.text(lang)}</p>
+                    </div>
+                }
+                .into_any()
+            }
+            Scene::Enforcement => {
+                let Some(e) = d.enf.summary.get() else {
+                    return view! { <p class="small">{Msg::Loading.text(lang)}</p> }.into_any();
+                };
+                let rows: Vec<(String, u32, Option<cityops_charts::RGB>)> = e
+                    .by_stage
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(s, n)| {
+                        (i18n::enf_stage(*s, lang).to_owned(), u32::try_from(*n).unwrap_or(u32::MAX), None)
+                    })
+                    .collect();
+                let stages = cityops_charts::labelled_bars_svg(
+                    &rows,
+                    Msg::WallEnfStages.text(lang),
+                    theme,
+                    chart_size(0.32),
+                )
+                .unwrap_or_else(|e| e.to_string());
+                let per_step = if e.closed > 0 { format!("{:.1}", e.days_per_step) } else { "—".into() };
+                view! {
+                    <div id="wall-enforcement-panel">
+                        <div class="wall-tile" id="enf-open"><div class="label">{Msg::WallEnfOpen.text(lang)}</div><div class="value">{e.open}</div></div>
+                        <div class="wall-tile yellow" id="enf-due-soon"><div class="label">{Msg::WallEnfDueSoon.text(lang)}</div><div class="value">{e.due_soon}</div></div>
+                        <div class="wall-tile red" id="enf-overdue"><div class="label">{Msg::WallEnfOverdue.text(lang)}</div><div class="value">{e.overdue}</div></div>
+                        <Chart svg=stages id="chart-enf-stages"/>
+                        <div class="wall-tile" id="enf-closed"><div class="label">{Msg::WallEnfClosed.text(lang)}</div><div class="value">{e.closed}</div></div>
+                        <div class="wall-tile" id="enf-days"><div class="label">{Msg::WallEnfDays.text(lang)}</div>
+                            <div class="value">{per_step} <span class="small-value">{format!(" / {:.1}", e.baseline_days_per_step)}</span></div>
+                            <div class="label">{Msg::WallEnfBaseline.text(lang)}</div></div>
+                        <div class="wall-tile" id="enf-fines"><div class="label">{Msg::WallEnfFines.text(lang)}</div><div class="value">{e.fines_yuan}</div></div>
+                        <p class="wall-note">{Msg::WallEnfNote.text(lang)}</p>
                     </div>
                 }
                 .into_any()

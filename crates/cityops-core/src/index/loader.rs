@@ -95,6 +95,19 @@ impl LiveMapLoader {
         refused
     }
 
+    /// Put the open penalty files (and those closed within a day) on the map, each as its mark.
+    /// Returns the files the index refused, by id.
+    pub fn accept_files(&mut self, files: &[cityops_api::EnfFileDto]) -> Vec<(i64, IndexError)> {
+        let mut refused = Vec::new();
+        for f in files {
+            let body = EventBody::Enforcement { file: Box::new(f.mark()) };
+            if let Err(e) = self.map.load(&LiveEvent { id: 0, at: f.updated_at, body }) {
+                refused.push((f.id, e));
+            }
+        }
+        refused
+    }
+
     /// Cases loaded so far.
     pub fn loaded(&self) -> usize {
         self.loaded
