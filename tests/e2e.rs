@@ -679,13 +679,14 @@ async fn admin_queue_scenario(d: &Driver, shot: &Path) {
 }
 
 /// The wall's scenes, slugs in rotation order, with the element each scene's panel shows.
-const WALL_SCENES: [(&str, &str); 6] = [
+const WALL_SCENES: [(&str, &str); 7] = [
     ("overview", "#chart-hourly svg"),
     ("waste", ".wall-alerts"),
     ("sites", ".wall-alerts"),
     ("video", "#chart-types svg"),
     ("evaluation", "#chart-ranking svg"),
     ("replay", "#wall-replay-panel"),
+    ("enforcement", "#wall-enforcement-panel #chart-enf-stages"),
 ];
 
 /// The wall as it starts: figures in, the first scene showing, and it rotates by itself; then
@@ -726,6 +727,12 @@ async fn wall_scenario(d: &Driver, prefix: &str) {
         tokio::time::sleep(Duration::from_millis(2500)).await;
         d.screenshot(&target_dir().join(format!("e2e/{prefix}-{slug}.png"))).await;
     }
+    // The enforcement scene counts the synthetic bureau's open files.
+    let open = "const v = document.querySelector('#enf-open .value'); return v ? Number(v.textContent) : -1;";
+    d.wait_js(open, 60, "the enforcement scene shows no open file", |v| v.as_i64().unwrap_or(-1) >= 1).await;
+    // Back to the replay scene.
+    d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: '6' })); return 1;").await;
+    d.wait_js(scene, 10, "key 6 did not show the replay", |v| v.as_str() == Some("replay")).await;
     // The replay scene plays the last day: the banner says 回放, the map moves by the events
     // held, and the figures are those of the cursor's instant, which moves.
     d.wait_text("#wall #replay-banner", "回放", 10).await;
@@ -974,6 +981,152 @@ async fn search_case(d: &Driver, id: i64) {
     search(d, &id.to_string()).await;
 }
 
+/// 执法办案 in the console: a 私搭乱建 case in 任务处理 transferred with 移送执法, its penalty file
+/// walked from 立案 to 归档 through the step dialog (the service checks every step), the decision
+/// saved as a PDF and read back, and the original case handed back to 处理反馈, then verified and
+/// closed.
+async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Path) {
+    use reqwest::Method;
+    // The case, filed and dispatched through the API.
+    let body = json!({"type_key": {"kind": "matter", "code": "0101"}, "channel": "inspector",
+                      "lon": 120.38551, "lat": 36.06321, "description": "e2e: 楼顶私搭彩钢板房约 40 平方米"});
+    let case = api.call(Method::POST, "/api/v1/cases", Some(body)).await;
+    let id = case["id"].as_i64().unwrap();
+    let case_no = case["case_no"].as_str().unwrap().to_owned();
+    for a in ["accept", "register"] {
+        api.call(Method::POST, &format!("/api/v1/cases/{id}/actions"), Some(json!({"action": a}))).await;
+    }
+    let p = api.call(Method::GET, &format!("/api/v1/cases/{id}/dispatch-proposal"), None).await;
+    let unit = p["unit"]["code"].clone();
+    api.call(Method::POST, &format!("/api/v1/cases/{id}/actions"), Some(json!({"action": "dispatch", "unit_code": unit})))
+        .await;
+    let matters = api.call(Method::GET, "/api/v1/enforcement/matters?kind=matter&code=0101", None).await;
+    let matter = matters["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["penalty_basis"].as_str().unwrap_or_default().contains("城乡规划法"))
+        .expect("a planning-law matter for 私搭乱建")
+        .clone();
+    let code = matter["code"].as_str().unwrap().to_owned();
+    // 5 ‰ steps of a 200,000-yuan building: the lowest fine of the first level.
+    let fine = matter["levels"][0]["min"].as_u64().unwrap() * 200;
+
+    // 移送执法 from the case's detail.
+    open_case(d, id, &case_no).await;
+    let transfer = d.wait_find("#transfer-button", 30).await;
+    d.click(&transfer).await;
+    d.wait_js("return document.querySelectorAll('#transfer-matter option').length;", 30, "the matters load", |v| {
+        v.as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    let set = |css: &str, value: &str| {
+        format!(
+            "const e = document.querySelector({css:?}); e.value = {value:?}; \
+             e.dispatchEvent(new Event('input', {{bubbles: true}})); e.dispatchEvent(new Event('change', {{bubbles: true}}));"
+        )
+    };
+    d.js(&set("#transfer-matter", &code)).await;
+    d.js(&set("#transfer-party", "张三（e2e）")).await;
+    let confirm = d.wait_find("#transfer-confirm", 10).await;
+    d.click(&confirm).await;
+    d.wait_text("#file-panel", "ZF", 30).await;
+    let files = api.call(Method::GET, &format!("/api/v1/enforcement/files?case_id={id}"), None).await;
+    let file = files["items"][0].clone();
+    let fid = file["id"].as_i64().unwrap();
+    assert_eq!(file["matter"], json!(code), "{file}");
+    assert_eq!(file["stage"], "clue");
+
+    // Each step: its button, its fields, confirm; the service records it.
+    let officers = "王强 37020001\n刘洋 37020002";
+    let quantity = "200000".to_owned();
+    let fine_text = fine.to_string();
+    let steps: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+        ("file", vec![("#step-note", "同意立案")], "investigation"),
+        ("add_evidence", vec![("#step-evidence-kind", "inspection"), ("#step-officers", officers), ("#step-note", "楼顶彩钢板房长 8 米宽 5 米")], "investigation"),
+        ("add_evidence", vec![("#step-evidence-kind", "interview"), ("#step-officers", officers), ("#step-note", "问：何时搭建？答：今年十月，未审批。")], "investigation"),
+        ("propose", vec![("#step-quantity", quantity.as_str()), ("#step-fine", fine_text.as_str()), ("#step-note", "首次违法")], "review"),
+        ("approve", vec![("#step-note", "事实清楚")], "discussion"),
+        ("discuss", vec![("#step-note", "同意")], "notice"),
+        ("notify", vec![], "notice"),
+        ("end_notice", vec![("#step-note", "当事人书面放弃陈述申辩和听证")], "decision"),
+        ("decide", vec![], "service"),
+        ("serve", vec![("#step-service", "direct")], "execution"),
+        ("record_payment", vec![], "closing"),
+    ];
+    for (action, fields, stage) in steps {
+        let before = api.call(Method::GET, &format!("/api/v1/enforcement/files/{fid}"), None).await["version"].as_i64().unwrap();
+        let button = d.wait_find(&format!("#file-actions button[data-step='{action}']"), 30).await;
+        d.click(&button).await;
+        d.wait_find("#step-dialog", 10).await;
+        for (css, value) in fields {
+            d.js(&set(css, value)).await;
+        }
+        let ok = d.wait_find("#step-confirm", 10).await;
+        d.click(&ok).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let f = api.call(Method::GET, &format!("/api/v1/enforcement/files/{fid}"), None).await;
+            if f["version"].as_i64().unwrap() > before {
+                assert_eq!(f["stage"], stage, "after {action}: {f}");
+                break;
+            }
+            if Instant::now() > deadline {
+                let toast = d.js("const t = document.querySelector('.toast'); return t ? t.textContent : '';").await;
+                panic!("{action} was not recorded: {toast}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        if action == "propose" {
+            d.wait_text("#file-panel", "重大案件", 30).await;
+        }
+    }
+    d.wait_text("#file-stage", "结案", 30).await;
+    d.screenshot(shot).await;
+    // The decision, saved and read back.
+    let doc = d.wait_find("#file-documents button[data-doc='decision']", 30).await;
+    d.click(&doc).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pdf = loop {
+        let found = std::fs::read_dir(downloads).into_iter().flatten().flatten().map(|e| e.path()).find(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains("decision") && n.ends_with(".pdf"))
+        });
+        if let Some(f) = found {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "no decision in {}", downloads.display());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let text: String = run_ok(Command::new("pdftotext").arg(&pdf).arg("-")).split_whitespace().collect();
+    assert!(text.contains("行政处罚决定书") && text.contains("张三") && text.contains("城乡规划法"), "{text}");
+    let png = shot.with_file_name(shot.file_name().and_then(|n| n.to_str()).unwrap_or("x.png").replace(".png", "-decision"));
+    run_ok(Command::new("pdftoppm").args(["-png", "-r", "80", "-singlefile"]).arg(&pdf).arg(&png));
+    // 结案 and 归档.
+    for (action, stage) in [("close", "archiving"), ("archive", "archived")] {
+        let button = d.wait_find(&format!("#file-actions button[data-step='{action}']"), 30).await;
+        d.click(&button).await;
+        let ok = d.wait_find("#step-confirm", 10).await;
+        d.click(&ok).await;
+        d.wait_js(
+            &format!("return document.querySelector('#file-panel .enf')?.dataset.stage;"),
+            30,
+            &format!("{action} shows"),
+            |v| v.as_str() == Some(stage),
+        )
+        .await;
+    }
+    // The case came back: 处理反馈, then verified and closed; its detail says so.
+    let c = api.call(Method::GET, &format!("/api/v1/cases/{id}"), None).await;
+    assert_eq!(c["stage"], "feedback", "{c}");
+    for a in ["verify", "close"] {
+        api.call(Method::POST, &format!("/api/v1/cases/{id}/actions"), Some(json!({"action": a}))).await;
+    }
+    let back = d.wait_find("#file-panel button.link.mono", 10).await;
+    d.click(&back).await;
+    d.wait_text(".detail", "已结案", 30).await;
+}
+
 /// The settings screen switches the desktop console to another service and back: a wrong token
 /// is refused in the dialog, the right one switches the live map, and the embedded service is
 /// one click away.
@@ -1159,6 +1312,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png"), &data.join("downloads")).await;
     replay_scenario(&d, &api, &target_dir().join("e2e/desktop-replay.png")).await;
+    enforcement_scenario(&d, &api, &target_dir().join("e2e/desktop-enforcement.png"), &data.join("downloads")).await;
     admin_queue_scenario(&d, &target_dir().join("e2e/desktop-queue.png")).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
@@ -1186,6 +1340,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     merge_scenario(&d, &api, false, &target_dir().join("e2e/browser-duplicates.png")).await;
     evaluation_scenario(&d, &target_dir().join("e2e/browser-evaluation.png"), &data.join("downloads")).await;
     replay_scenario(&d, &api, &target_dir().join("e2e/browser-replay.png")).await;
+    enforcement_scenario(&d, &api, &target_dir().join("e2e/browser-enforcement.png"), &data.join("downloads")).await;
     queue_scenario(&d, &api, &case, &target_dir().join("e2e/browser-queue.png")).await;
     d.quit().await;
 }

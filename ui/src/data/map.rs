@@ -63,6 +63,7 @@ impl MapData {
                     LayerKind::Sites,
                     LayerKind::Alerts,
                     LayerKind::Facilities,
+                    LayerKind::Enforcement,
                 ]
                 .into_iter()
                 .collect(),
