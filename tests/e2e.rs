@@ -998,8 +998,12 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     }
     let p = api.call(Method::GET, &format!("/api/v1/cases/{id}/dispatch-proposal"), None).await;
     let unit = p["unit"]["code"].clone();
-    api.call(Method::POST, &format!("/api/v1/cases/{id}/actions"), Some(json!({"action": "dispatch", "unit_code": unit})))
-        .await;
+    api.call(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/actions"),
+        Some(json!({"action": "dispatch", "unit_code": unit})),
+    )
+    .await;
     let matters = api.call(Method::GET, "/api/v1/enforcement/matters?kind=matter&code=0101", None).await;
     let matter = matters["matters"]
         .as_array()
@@ -1016,9 +1020,12 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     open_case(d, id, &case_no).await;
     let transfer = d.wait_find("#transfer-button", 30).await;
     d.click(&transfer).await;
-    d.wait_js("return document.querySelectorAll('#transfer-matter option').length;", 30, "the matters load", |v| {
-        v.as_u64().unwrap_or(0) > 0
-    })
+    d.wait_js(
+        "return document.querySelectorAll('#transfer-matter option').length;",
+        30,
+        "the matters load",
+        |v| v.as_u64().unwrap_or(0) > 0,
+    )
     .await;
     let set = |css: &str, value: &str| {
         format!(
@@ -1043,9 +1050,33 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     let fine_text = fine.to_string();
     let steps: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
         ("file", vec![("#step-note", "同意立案")], "investigation"),
-        ("add_evidence", vec![("#step-evidence-kind", "inspection"), ("#step-officers", officers), ("#step-note", "楼顶彩钢板房长 8 米宽 5 米")], "investigation"),
-        ("add_evidence", vec![("#step-evidence-kind", "interview"), ("#step-officers", officers), ("#step-note", "问：何时搭建？答：今年十月，未审批。")], "investigation"),
-        ("propose", vec![("#step-quantity", quantity.as_str()), ("#step-fine", fine_text.as_str()), ("#step-note", "首次违法")], "review"),
+        (
+            "add_evidence",
+            vec![
+                ("#step-evidence-kind", "inspection"),
+                ("#step-officers", officers),
+                ("#step-note", "楼顶彩钢板房长 8 米宽 5 米"),
+            ],
+            "investigation",
+        ),
+        (
+            "add_evidence",
+            vec![
+                ("#step-evidence-kind", "interview"),
+                ("#step-officers", officers),
+                ("#step-note", "问：何时搭建？答：今年十月，未审批。"),
+            ],
+            "investigation",
+        ),
+        (
+            "propose",
+            vec![
+                ("#step-quantity", quantity.as_str()),
+                ("#step-fine", fine_text.as_str()),
+                ("#step-note", "首次违法"),
+            ],
+            "review",
+        ),
         ("approve", vec![("#step-note", "事实清楚")], "discussion"),
         ("discuss", vec![("#step-note", "同意")], "notice"),
         ("notify", vec![], "notice"),
@@ -1055,7 +1086,10 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
         ("record_payment", vec![], "closing"),
     ];
     for (action, fields, stage) in steps {
-        let before = api.call(Method::GET, &format!("/api/v1/enforcement/files/{fid}"), None).await["version"].as_i64().unwrap();
+        let before =
+            api.call(Method::GET, &format!("/api/v1/enforcement/files/{fid}"), None).await["version"]
+                .as_i64()
+                .unwrap();
         let button = d.wait_find(&format!("#file-actions button[data-step='{action}']"), 30).await;
         d.click(&button).await;
         d.wait_find("#step-dialog", 10).await;
@@ -1072,7 +1106,8 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
                 break;
             }
             if Instant::now() > deadline {
-                let toast = d.js("const t = document.querySelector('.toast'); return t ? t.textContent : '';").await;
+                let toast =
+                    d.js("const t = document.querySelector('.toast'); return t ? t.textContent : '';").await;
                 panic!("{action} was not recorded: {toast}");
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -1088,9 +1123,12 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     d.click(&doc).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let pdf = loop {
-        let found = std::fs::read_dir(downloads).into_iter().flatten().flatten().map(|e| e.path()).find(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains("decision") && n.ends_with(".pdf"))
-        });
+        let found =
+            std::fs::read_dir(downloads).into_iter().flatten().flatten().map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.contains("decision") && n.ends_with(".pdf"))
+            });
         if let Some(f) = found {
             break f;
         }
@@ -1099,8 +1137,13 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
     let text: String = run_ok(Command::new("pdftotext").arg(&pdf).arg("-")).split_whitespace().collect();
-    assert!(text.contains("行政处罚决定书") && text.contains("张三") && text.contains("城乡规划法"), "{text}");
-    let png = shot.with_file_name(shot.file_name().and_then(|n| n.to_str()).unwrap_or("x.png").replace(".png", "-decision"));
+    assert!(
+        text.contains("行政处罚决定书") && text.contains("张三") && text.contains("城乡规划法"),
+        "{text}"
+    );
+    let png = shot.with_file_name(
+        shot.file_name().and_then(|n| n.to_str()).unwrap_or("x.png").replace(".png", "-decision"),
+    );
     run_ok(Command::new("pdftoppm").args(["-png", "-r", "80", "-singlefile"]).arg(&pdf).arg(&png));
     // 结案 and 归档.
     for (action, stage) in [("close", "archiving"), ("archive", "archived")] {
@@ -1312,7 +1355,13 @@ async fn the_desktop_window_dispatches_a_live_case() {
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png"), &data.join("downloads")).await;
     replay_scenario(&d, &api, &target_dir().join("e2e/desktop-replay.png")).await;
-    enforcement_scenario(&d, &api, &target_dir().join("e2e/desktop-enforcement.png"), &data.join("downloads")).await;
+    enforcement_scenario(
+        &d,
+        &api,
+        &target_dir().join("e2e/desktop-enforcement.png"),
+        &data.join("downloads"),
+    )
+    .await;
     admin_queue_scenario(&d, &target_dir().join("e2e/desktop-queue.png")).await;
     switch_scenario(&d, &api, &case, &data).await;
     d.quit().await;
@@ -1340,7 +1389,13 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     merge_scenario(&d, &api, false, &target_dir().join("e2e/browser-duplicates.png")).await;
     evaluation_scenario(&d, &target_dir().join("e2e/browser-evaluation.png"), &data.join("downloads")).await;
     replay_scenario(&d, &api, &target_dir().join("e2e/browser-replay.png")).await;
-    enforcement_scenario(&d, &api, &target_dir().join("e2e/browser-enforcement.png"), &data.join("downloads")).await;
+    enforcement_scenario(
+        &d,
+        &api,
+        &target_dir().join("e2e/browser-enforcement.png"),
+        &data.join("downloads"),
+    )
+    .await;
     queue_scenario(&d, &api, &case, &target_dir().join("e2e/browser-queue.png")).await;
     d.quit().await;
 }

@@ -146,7 +146,7 @@ messages! {
     WallTitle => "青岛市城市运行管理服务平台 · 一屏总览", "Qingdao City Operations · One-screen overview";
     WallAsOf => "数据截至", "Data as of";
     WallPinned => "已固定", "pinned";
-    WallKeys => "1–6 切换场景 · P 固定 · +/− 每场景时长 · 空格 下一场景", "1–6 scene · P pin · +/− time per scene · Space next";
+    WallKeys => "1–7 切换场景 · P 固定 · +/− 每场景时长 · 空格 下一场景", "1–7 scene · P pin · +/− time per scene · Space next";
     WallEvery => "每场景", "each scene";
     WallReportsToday => "今日上报", "Reports today";
     WallOpen => "办理中", "Open";
