@@ -1048,7 +1048,8 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     let officers = "王强 37020001\n刘洋 37020002";
     let quantity = "200000".to_owned();
     let fine_text = fine.to_string();
-    let steps: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    let steps: Vec<(&str, Fields, &str)> = vec![
         ("file", vec![("#step-note", "同意立案")], "investigation"),
         (
             "add_evidence",
@@ -1152,7 +1153,7 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
         let ok = d.wait_find("#step-confirm", 10).await;
         d.click(&ok).await;
         d.wait_js(
-            &format!("return document.querySelector('#file-panel .enf')?.dataset.stage;"),
+            "return document.querySelector('#file-panel .enf')?.dataset.stage;",
             30,
             &format!("{action} shows"),
             |v| v.as_str() == Some(stage),
