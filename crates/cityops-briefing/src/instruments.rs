@@ -11,7 +11,7 @@ use cityops_api::{
     Timestamp,
 };
 
-use crate::{FONT, MARGIN, PAGE, esc};
+use crate::{MARGIN, PAGE, esc};
 
 /// One document to compose.
 #[derive(Debug, Clone, Copy)]
@@ -66,14 +66,7 @@ fn wrap(s: &str, size: f64, width: f64) -> Vec<String> {
 
 impl Sheet {
     fn new() -> Sheet {
-        let mut svg = String::new();
-        let _ = write!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}"><rect width="{w}" height="{h}" fill="white"/>"#,
-            w = PAGE.0,
-            h = PAGE.1
-        );
-        Sheet { svg, y: 60.0 }
+        Sheet { svg: crate::blank_page(), y: 60.0 }
     }
 
     fn text_at(&mut self, x: f64, y: f64, size: f64, weight: &str, anchor: &str, s: &str) {

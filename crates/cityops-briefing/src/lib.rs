@@ -156,16 +156,21 @@ struct Page {
     svg: String,
 }
 
+/// The opening of an A4 page: the SVG root in the page's size and font, on white.
+fn blank_page() -> String {
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}"><rect width="{w}" height="{h}" fill="white"/>"#,
+        w = PAGE.0,
+        h = PAGE.1
+    );
+    svg
+}
+
 impl Page {
     fn new() -> Self {
-        let mut svg = String::new();
-        let _ = write!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}"><rect width="{w}" height="{h}" fill="white"/>"#,
-            w = PAGE.0,
-            h = PAGE.1
-        );
-        Page { svg }
+        Page { svg: blank_page() }
     }
 
     /// Text at `(x, y)` in `(size, weight, fill, anchor)`.

@@ -38,23 +38,16 @@ impl SqlStore {
         key: Option<IngestKey>,
         mut audit: NewAudit,
     ) -> Result<Created<EnfFileDto>> {
-        if let Some(k) = &key {
-            let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
-                .bind(k.source.as_str())
-                .bind(k.key.as_str())
-                .fetch_optional(&mut ***tx)
-                .await?;
-            if let Some(row) = prior {
-                let id: Option<i64> = row.try_get(0)?;
-                let id = id.unwrap_or_default();
-                let existing = Self::fetch_file(&mut ***tx, id).await?.ok_or(StoreError::FileNotFound(id))?;
-                return Ok(Created {
-                    value: existing.value,
-                    version: existing.version,
-                    created: false,
-                    event: None,
-                });
-            }
+        if let Some(k) = &key
+            && let Some(id) = Self::keyed(tx, k).await?
+        {
+            let existing = Self::fetch_file(&mut ***tx, id).await?.ok_or(StoreError::FileNotFound(id))?;
+            return Ok(Created {
+                value: existing.value,
+                version: existing.version,
+                created: false,
+                event: None,
+            });
         }
         file.file_no = number.format(Self::next_seq(tx, &number.counter).await?);
         file.version = 1;

@@ -260,6 +260,18 @@ async fn migrate(pool: &AnyPool, dialect: Dialect) -> Result<()> {
 }
 
 impl SqlStore {
+    /// The id an ingest key was first written with (a case's or a penalty file's), inside the
+    /// write transaction.
+    pub(crate) async fn keyed(tx: &mut Tx, k: &IngestKey) -> Result<Option<i64>> {
+        let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
+            .bind(k.source.as_str())
+            .bind(k.key.as_str())
+            .fetch_optional(&mut ***tx)
+            .await?;
+        // A key written without an id (an event's) reads as 0, which no case or file has.
+        Ok(prior.map(|row| row.try_get::<Option<i64>, _>(0)).transpose()?.map(Option::unwrap_or_default))
+    }
+
     /// File one case inside a write transaction (a repeat of its ingest key returns the first).
     async fn create_in(
         tx: &mut Tx,
@@ -268,23 +280,16 @@ impl SqlStore {
         key: Option<IngestKey>,
         audit: NewAudit,
     ) -> Result<Created<CaseDto>> {
-        if let Some(k) = &key {
-            let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
-                .bind(k.source.as_str())
-                .bind(k.key.as_str())
-                .fetch_optional(&mut ***tx)
-                .await?;
-            if let Some(row) = prior {
-                let id: Option<i64> = row.try_get(0)?;
-                let id = id.unwrap_or_default();
-                let existing = Self::fetch_case(&mut ***tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
-                return Ok(Created {
-                    value: existing.value,
-                    version: existing.version,
-                    created: false,
-                    event: None,
-                });
-            }
+        if let Some(k) = &key
+            && let Some(id) = Self::keyed(tx, k).await?
+        {
+            let existing = Self::fetch_case(&mut ***tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
+            return Ok(Created {
+                value: existing.value,
+                version: existing.version,
+                created: false,
+                event: None,
+            });
         }
         let geom_col = if dialect == Dialect::Postgres { ", geom" } else { "" };
         let geom_val =

@@ -85,6 +85,7 @@ pub fn CaseDetail(
             <h3>{move || ui.t(Msg::Actions)}</h3>
             <CaseActions id=c.id/>
             <div class="actions"><super::file_panel::TransferButton case=c.clone()/></div>
+            <super::file_panel::CaseFiles case_id=c.id/>
         </div>
     }
 }

@@ -434,6 +434,46 @@ pub fn TransferButton(
     })
 }
 
+/// The penalty files transferred from a case (read when the role may list files), each opening
+/// its panel.
+#[component]
+pub fn CaseFiles(
+    /// The case.
+    case_id: i64,
+) -> impl IntoView {
+    let d = use_data();
+    let files = LocalResource::new(move || {
+        let (backend, _) = (d.link.backend.get(), d.enf.transfer.version().get());
+        async move {
+            let q = cityops_api::query::EnfFileQuery { case_id: Some(case_id), ..Default::default() };
+            backend
+                .get::<cityops_api::ep::EnfListFiles>(&cityops_api::endpoint::Empty {}, &q)
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default()
+        }
+    });
+    move || {
+        let lang = d.ui.lang.get();
+        let list = files.get().unwrap_or_default();
+        (!list.is_empty()).then(|| {
+            let rows = list
+                .into_iter()
+                .map(|f| {
+                    let id = f.id;
+                    view! {
+                        <div class="enf-doc">
+                            <button class="link mono" on:click=move |_| { d.sel.clear(); d.enf.select(id); }>{f.file_no.clone()}</button>
+                            " " {f.matter_name.clone()} " · " {i18n::enf_stage(f.stage, lang)}
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! { <h3>{Msg::EnfFile.text(lang)}</h3><div id="case-files">{rows}</div> }
+        })
+    }
+}
+
 /// The transfer dialog: the matter (of those the type leads to), the facts, the party.
 #[component]
 pub fn TransferDialog() -> impl IntoView {
