@@ -981,6 +981,29 @@ async fn search_case(d: &Driver, id: i64) {
     search(d, &id.to_string()).await;
 }
 
+/// Open the step dialog of `action` from the file panel's buttons. The buttons are drawn again
+/// whenever the file changes (a step's answer, a live event), so a click may meet a button that
+/// has just been replaced: click the current one until the dialog shows.
+async fn open_step(d: &Driver, action: &str) {
+    // The last step's dialog closes when its answer arrives.
+    d.wait_js(
+        "return !document.querySelector('#step-dialog');",
+        30,
+        "the last step's dialog stays open",
+        |v| *v == json!(true),
+    )
+    .await;
+    let script = format!(
+        "if (document.querySelector('#step-dialog')) return 'open'; \
+         const b = document.querySelector(\"#file-actions button[data-step='{action}']\"); \
+         if (b) {{ b.click(); return 'clicked'; }} return 'absent';"
+    );
+    d.wait_js(&script, 30, &format!("the step dialog of {action} did not open"), |v| {
+        v.as_str() == Some("open")
+    })
+    .await;
+}
+
 /// 执法办案 in the console: a 私搭乱建 case in 任务处理 transferred with 移送执法, its penalty file
 /// walked from 立案 to 归档 through the step dialog (the service checks every step), the decision
 /// saved as a PDF and read back, and the original case handed back to 处理反馈, then verified and
@@ -1091,9 +1114,7 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
             api.call(Method::GET, &format!("/api/v1/enforcement/files/{fid}"), None).await["version"]
                 .as_i64()
                 .unwrap();
-        let button = d.wait_find(&format!("#file-actions button[data-step='{action}']"), 30).await;
-        d.click(&button).await;
-        d.wait_find("#step-dialog", 10).await;
+        open_step(d, action).await;
         for (css, value) in fields {
             d.js(&set(css, value)).await;
         }
@@ -1148,8 +1169,7 @@ async fn enforcement_scenario(d: &Driver, api: &Api, shot: &Path, downloads: &Pa
     run_ok(Command::new("pdftoppm").args(["-png", "-r", "80", "-singlefile"]).arg(&pdf).arg(&png));
     // 结案 and 归档.
     for (action, stage) in [("close", "archiving"), ("archive", "archived")] {
-        let button = d.wait_find(&format!("#file-actions button[data-step='{action}']"), 30).await;
-        d.click(&button).await;
+        open_step(d, action).await;
         let ok = d.wait_find("#step-confirm", 10).await;
         d.click(&ok).await;
         d.wait_js(
