@@ -554,6 +554,35 @@ pub enum EnfAction {
 }
 
 impl EnfAction {
+    /// Every step, in procedure order.
+    pub const ALL: [EnfAction; 25] = [
+        EnfAction::Register,
+        EnfAction::File,
+        EnfAction::Withdraw,
+        EnfAction::DecideOnSpot,
+        EnfAction::AddEvidence,
+        EnfAction::OrderCorrection,
+        EnfAction::Propose,
+        EnfAction::Approve,
+        EnfAction::SendBack,
+        EnfAction::Discuss,
+        EnfAction::Notify,
+        EnfAction::RecordStatement,
+        EnfAction::RequestHearing,
+        EnfAction::HoldHearing,
+        EnfAction::EndNotice,
+        EnfAction::Decide,
+        EnfAction::NoPenalty,
+        EnfAction::Serve,
+        EnfAction::RecordPayment,
+        EnfAction::Enforce,
+        EnfAction::Close,
+        EnfAction::Archive,
+        EnfAction::Suspend,
+        EnfAction::Resume,
+        EnfAction::Extend,
+    ];
+
     /// Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

@@ -277,11 +277,6 @@ impl Role {
         Role::EnforcementChief,
     ];
 
-    /// Whether the role works penalty files (执法办案).
-    pub fn enforces(self) -> bool {
-        matches!(self, Role::LawOfficer | Role::LegalReviewer | Role::EnforcementChief | Role::Admin)
-    }
-
     /// Standing for granting tokens: administrators stand above every other role; the others
     /// are peers (a token may only be created with a role of no higher standing than its
     /// creator's).

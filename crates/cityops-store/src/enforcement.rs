@@ -196,7 +196,7 @@ impl SqlStore {
         case: Option<(CaseDto, i64)>,
         audit: NewAudit,
     ) -> Result<(Versioned<EnfFileDto>, Vec<LiveEvent>)> {
-        let (file, event) = Self::update_file_in(tx, file, expected, issue, audit.clone()).await?;
+        let (file, event) = Self::update_file_in(tx, file, expected, issue, audit).await?;
         let mut events = vec![event];
         if let Some((case, v)) = case {
             let (_, e) = Self::update_in(tx, dialect, &case, v).await?;

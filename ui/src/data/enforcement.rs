@@ -6,8 +6,7 @@
 use cityops_api::endpoint::Empty;
 use cityops_api::query::{DocQuery, EnfSummaryQuery, IdPath, MatterQuery};
 use cityops_api::{
-    EnfAction, EnfFileDto, EnfStepRequest, EnfSummaryDto, LayerKind, MapItemDto, MatterDto, NewEnfFileDto,
-    TypeKey, ep,
+    EnfAction, EnfFileDto, EnfStepRequest, EnfSummaryDto, MatterDto, NewEnfFileDto, TypeKey, ep,
 };
 use cityops_client::ClientError;
 use leptos::prelude::*;
@@ -46,7 +45,7 @@ impl Enforcement {
         let file = RwSignal::new(None::<i64>);
         let changed = RwSignal::new(0u64);
         let detail = LocalResource::new(move || {
-            let (id, backend, _, _) = (file.get(), link.backend.get(), link.epoch.get(), changed.get());
+            let (id, backend, _) = (file.get(), link.backend.get(), link.epoch.get());
             async move {
                 let id = id?;
                 match backend.get::<ep::EnfGetFile>(&IdPath { id }, &Empty {}).await {
@@ -121,8 +120,9 @@ impl Enforcement {
         }
     }
 
-    /// Read the selected file again.
+    /// Read the selected file and its steps again.
     pub fn reload(&self) {
+        self.detail.refetch();
         self.changed.update(|n| *n += 1);
     }
 
@@ -165,29 +165,7 @@ pub async fn save_document(d: Data, id: i64, kind: cityops_api::DocKind, n: usiz
 /// opens the new file.
 pub(super) fn wire(d: Data) {
     let show = move |f: &EnfFileDto| {
-        d.map.picture.update(|p| {
-            let mark = f.mark();
-            let class = mark.class_at(d.link.now.get_untracked());
-            let mut found = false;
-            for item in &mut p.items {
-                if let MapItemDto::Point { layer: LayerKind::Enforcement, id, status, .. } = item
-                    && i64::try_from(*id).ok() == Some(f.id)
-                {
-                    *status = class;
-                    found = true;
-                }
-            }
-            if !found && let Ok(id) = u64::try_from(f.id) {
-                p.items.push(MapItemDto::Point {
-                    layer: LayerKind::Enforcement,
-                    id,
-                    lon: f.lon,
-                    lat: f.lat,
-                    status: class,
-                });
-            }
-            p.files.insert(f.id, mark);
-        });
+        d.map.picture.update(|p| p.note_file(&f.mark(), d.link.now.get_untracked()));
         super::map::request_draw(d);
     };
     Effect::new(move |_| {

@@ -353,42 +353,48 @@ impl Picture {
                 Change::Alert(alert_id.clone())
             }
             EventBody::Enforcement { file } => {
-                let id = file.id;
-                let is_file = |item: &MapItemDto| {
-                    matches!(item, MapItemDto::Point { layer: LayerKind::Enforcement, id: pid, .. }
-                        if i64::try_from(*pid).is_ok_and(|p| p == id))
-                };
-                if file.stage == cityops_api::EnfStage::Archived {
-                    self.items.retain(|i| !is_file(i));
-                } else {
-                    let class = file.class_at(ev.at);
-                    let mut found = false;
-                    for item in &mut self.items {
-                        if is_file(item)
-                            && let MapItemDto::Point { lon, lat, status, .. } = item
-                        {
-                            (*status, *lon, *lat) = (class, file.lon, file.lat);
-                            found = true;
-                        }
-                    }
-                    if !found && let Ok(pid) = u64::try_from(id) {
-                        self.items.push(MapItemDto::Point {
-                            layer: LayerKind::Enforcement,
-                            id: pid,
-                            lon: file.lon,
-                            lat: file.lat,
-                            status: class,
-                        });
-                    }
-                }
-                self.files.insert(id, (**file).clone());
+                self.note_file(file, ev.at);
                 self.touch(LayerKind::Enforcement, ev.at);
-                Change::File(id)
+                Change::File(file.id)
             }
             EventBody::Calendar { years } => Change::Calendar(years.clone()),
             // A detection shows on the map through the case or merge it led to.
             EventBody::Detection { .. } => Change::None,
         }
+    }
+
+    /// Put a penalty file's mark on the picture, classed at `now`: its point recoloured or moved
+    /// (drawn at once when new), off the map once archived.
+    pub fn note_file(&mut self, file: &cityops_api::EnfMarkDto, now: Timestamp) {
+        let id = file.id;
+        let is_file = |item: &MapItemDto| {
+            matches!(item, MapItemDto::Point { layer: LayerKind::Enforcement, id: pid, .. }
+                if i64::try_from(*pid).is_ok_and(|p| p == id))
+        };
+        if file.stage == cityops_api::EnfStage::Archived {
+            self.items.retain(|i| !is_file(i));
+        } else {
+            let class = file.class_at(now);
+            let mut found = false;
+            for item in &mut self.items {
+                if is_file(item)
+                    && let MapItemDto::Point { lon, lat, status, .. } = item
+                {
+                    (*status, *lon, *lat) = (class, file.lon, file.lat);
+                    found = true;
+                }
+            }
+            if !found && let Ok(pid) = u64::try_from(id) {
+                self.items.push(MapItemDto::Point {
+                    layer: LayerKind::Enforcement,
+                    id: pid,
+                    lon: file.lon,
+                    lat: file.lat,
+                    status: class,
+                });
+            }
+        }
+        self.files.insert(id, file.clone());
     }
 
     /// Start a replayed picture at an instant: the vehicles' fixes then, no alerts raised yet, no

@@ -5,7 +5,7 @@
 
 use cityops_api::{
     EnfAction, EnfFileDto, EnfStepRequest, EvidenceDto, EvidenceKind, NewEnfFileDto, OfficerDto, PartyDto,
-    PartyKind, PenaltyDto, ServiceMethod, StatusClass,
+    PartyKind, PenaltyDto, ServiceMethod,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,20 +33,6 @@ pub fn FilePanel() -> impl IntoView {
     }
 }
 
-fn class_of(f: &EnfFileDto) -> StatusClass {
-    if f.overdue {
-        StatusClass::Overdue
-    } else if f.due_soon {
-        StatusClass::DueSoon
-    } else if f.stage.is_open()
-        && matches!(f.status, cityops_api::EnfStatus::Active | cityops_api::EnfStatus::Suspended)
-    {
-        StatusClass::Open
-    } else {
-        StatusClass::Closed
-    }
-}
-
 fn party_text(p: &Option<PartyDto>, lang: Lang) -> String {
     match p {
         None => "—".into(),
@@ -69,7 +55,10 @@ fn FileDetail(
     let d = use_data();
     let ui = d.ui;
     let f = file;
-    let colour = style::feature_colour(cityops_api::LayerKind::Enforcement, class_of(&f));
+    let colour = style::feature_colour(
+        cityops_api::LayerKind::Enforcement,
+        f.mark().class_at(d.link.now.get_untracked()),
+    );
     let (stage, status, procedure) = (f.stage, f.status, f.procedure);
     let id = f.id;
     let limits = f.limits.clone();

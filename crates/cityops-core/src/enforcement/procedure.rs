@@ -265,39 +265,8 @@ fn guard(file: &EnfFileDto, action: EnfAction, actor: &Actor) -> Result<(), Enfo
 /// The steps `actor` may take on `file` now (stage, status, role and scope; a step's own
 /// fields are checked when it is taken).
 pub fn allowed_actions(file: &EnfFileDto, actor: &Actor) -> Vec<EnfAction> {
-    ALL_ACTIONS.into_iter().filter(|a| guard(file, *a, actor).is_ok()).collect()
+    EnfAction::ALL.into_iter().filter(|a| guard(file, *a, actor).is_ok()).collect()
 }
-
-const ALL_ACTIONS: [EnfAction; 25] = {
-    use EnfAction as A;
-    [
-        A::Register,
-        A::File,
-        A::Withdraw,
-        A::DecideOnSpot,
-        A::AddEvidence,
-        A::OrderCorrection,
-        A::Propose,
-        A::Approve,
-        A::SendBack,
-        A::Discuss,
-        A::Notify,
-        A::RecordStatement,
-        A::RequestHearing,
-        A::HoldHearing,
-        A::EndNotice,
-        A::Decide,
-        A::NoPenalty,
-        A::Serve,
-        A::RecordPayment,
-        A::Enforce,
-        A::Close,
-        A::Archive,
-        A::Suspend,
-        A::Resume,
-        A::Extend,
-    ]
-};
 
 fn need_note(step: &EnfStepRequest, why: &'static str) -> Result<(), EnforcementError> {
     if step.note.trim().is_empty() {
@@ -346,7 +315,14 @@ pub fn apply(
     let at = to_timestamp(now);
     let doc = |kind| Issue { kind, evidence: None };
     match step.action {
-        A::Register => unreachable_step(step.action, file)?,
+        // `guard` refused it already: a file is registered by `new_file`.
+        A::Register => {
+            return Err(EnforcementError::IllegalStep {
+                action: step.action,
+                stage: file.stage,
+                status: file.status,
+            });
+        }
         A::File => {
             if let Some(p) = &step.party {
                 check_party(matter, p)?;
@@ -616,10 +592,6 @@ pub fn apply(
     f.updated_at = at;
     refresh(&mut f, ctx, now)?;
     Ok(Applied { file: f, issue })
-}
-
-fn unreachable_step(action: EnfAction, file: &EnfFileDto) -> Result<(), EnforcementError> {
-    Err(EnforcementError::IllegalStep { action, stage: file.stage, status: file.status })
 }
 
 fn limit(
