@@ -14,14 +14,16 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use cityops_tests::{
+    Api, Driver, Proc, bin_dir, chromium_session, free_port, fresh_dir, own_service, own_service_at, spawn,
+    target_dir, wait_http, workspace,
+};
 use serde_json::{Value, json};
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// A Monday morning, so the synthetic city is busy.
 const ORIGIN: &str = "2026-03-02T08:30:00";
 /// The browser run starts two minutes before a new year: the year turns while it runs, and 2027
@@ -42,224 +44,14 @@ fn enabled() -> bool {
     false
 }
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+/// What the scenarios ask of the service.
+trait Scenario {
+    async fn report(&self, at: (f64, f64), description: &str) -> Value;
+    async fn case_awaiting_dispatch(&self) -> Value;
+    async fn wait_live_cases(&self, n: u64, secs: u64);
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| workspace().join("target"))
-}
-
-/// A child process killed (with its process group) on drop.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        use nix::sys::signal::{Signal, killpg};
-        use nix::unistd::Pid;
-        // The whole group (the child leads its own): drivers start children of their own
-        // (WebKitWebDriver, the app). Never signal a group id below 2.
-        let Ok(pid) = i32::try_from(self.0.id()) else { return };
-        if pid > 1 {
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGTERM);
-            std::thread::sleep(Duration::from_millis(300));
-            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-        }
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(cmd: &mut Command) -> Proc {
-    use std::os::unix::process::CommandExt;
-    cmd.process_group(0).stdin(Stdio::null());
-    Proc(cmd.spawn().unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}")))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_http(url: &str, secs: u64) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if reqwest::get(url).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("{url} did not come up in {secs} s");
-}
-
-/// A minimal W3C WebDriver client.
-struct Driver {
-    http: reqwest::Client,
-    session: String,
-}
-
-impl Driver {
-    async fn start(port: u16, capabilities: Value) -> Self {
-        let http = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
-        let v: Value = http
-            .post(format!("{base}/session"))
-            .json(&json!({ "capabilities": { "alwaysMatch": capabilities } }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}"));
-        Self { http, session: format!("{base}/session/{id}") }
-    }
-
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self.http.request(method, format!("{}{path}", self.session));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let v: Value = req.send().await.unwrap().json().await.unwrap();
-        v["value"].clone()
-    }
-
-    async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
-    }
-
-    async fn js(&self, script: &str) -> Value {
-        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] }))).await
-    }
-
-    /// Run a script that calls its last argument (the WebDriver callback) with the result.
-    async fn js_async(&self, script: &str) -> Value {
-        self.cmd(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": [] }))).await
-    }
-
-    async fn find(&self, css: &str) -> Option<String> {
-        let v = self
-            .cmd(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
-            .await;
-        let id = v[ELEMENT].as_str().map(str::to_owned);
-        if id.is_none() && std::env::var("CITYOPS_E2E_DEBUG").is_ok() {
-            eprintln!("find {css}: {v}");
-        }
-        id
-    }
-
-    async fn wait_find(&self, css: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(e) = self.find(css).await {
-                return e;
-            }
-            assert!(Instant::now() < deadline, "{css} did not appear in {secs} s");
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    }
-
-    /// Evaluate `script` until `done` holds for its value (within `secs`); the value.
-    async fn wait_js(&self, script: &str, secs: u64, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let v = self.js(script).await;
-            if done(&v) {
-                return v;
-            }
-            assert!(Instant::now() < deadline, "{what} (in {secs} s): {v}");
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    }
-
-    async fn text(&self, el: &str) -> String {
-        self.cmd(reqwest::Method::GET, &format!("/element/{el}/text"), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    async fn click(&self, el: &str) {
-        self.cmd(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await;
-    }
-
-    async fn type_text(&self, el: &str, text: &str) {
-        self.cmd(reqwest::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text }))).await;
-    }
-
-    async fn wait_text(&self, css: &str, needle: &str, secs: u64) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            if let Some(e) = self.find(css).await
-                && self.text(&e).await.contains(needle)
-            {
-                return;
-            }
-            if Instant::now() >= deadline {
-                let shot = target_dir().join(format!("e2e/timeout-{}.png", std::process::id()));
-                self.screenshot(&shot).await;
-                let seen = match self.find(css).await {
-                    Some(e) => self.text(&e).await,
-                    None => "(absent)".into(),
-                };
-                panic!(
-                    "{css} never showed {needle:?} in {secs} s; it shows {seen:?}; see {}",
-                    shot.display()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-    }
-
-    /// Like `wait_text`, on the element's text content: WebKitWebDriver reports the toast (fixed
-    /// at the bottom of the window, visibly drawn) as not displayed and its rendered text as empty.
-    async fn wait_content(&self, css: &str, needle: &str, secs: u64) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        let script = format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;");
-        loop {
-            let seen = self.js(&script).await;
-            if let Some(t) = seen.as_str()
-                && t.contains(needle)
-            {
-                return t.to_owned();
-            }
-            assert!(Instant::now() < deadline, "{css} never held {needle:?} in {secs} s; it holds {seen}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn screenshot(&self, path: &Path) {
-        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap();
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, png).unwrap();
-        eprintln!("screenshot: {}", path.display());
-    }
-
-    async fn quit(&self) {
-        let _ = self.http.delete(&self.session).send().await;
-    }
-}
-
-/// The service the console talks to, for setting up and checking.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let v: Value = resp.json().await.unwrap();
-        assert!(status.is_success(), "{path}: {status} {v}");
-        v
-    }
-
+impl Scenario for Api {
     /// An inspector's report of 暴露垃圾 (06010) at a place.
     async fn report(&self, (lon, lat): (f64, f64), description: &str) -> Value {
         let body = json!({"type_key": {"kind": "matter", "code": "06010"}, "channel": "inspector",
@@ -911,42 +703,6 @@ async fn browser_confirm_scenario(d: &Driver, api: &Api) {
     }
 }
 
-/// Start a `cityops-server` of its own on a store named `name` in `data`, on the test's clock,
-/// with `extra` serve arguments; return it, answering, with an admin API on it.
-async fn own_service(data: &Path, name: &str, origin: &str, extra: &[&std::ffi::OsStr]) -> (Proc, Api) {
-    own_service_at(data, name, origin, extra, free_port()).await
-}
-
-/// [`own_service`] on a given port (a restart where the console expects it).
-async fn own_service_at(
-    data: &Path,
-    name: &str,
-    origin: &str,
-    extra: &[&std::ffi::OsStr],
-    port: u16,
-) -> (Proc, Api) {
-    let server = target_dir().join("debug/cityops-server");
-    assert!(server.exists(), "build it first: cargo build -p cityops-launcher (the cityops-server binary)");
-    let db = format!("sqlite://{}/{name}.sqlite", data.display());
-    let out = Command::new(&server)
-        .args(["--database-url", &db, "token", "create", "--role", "admin", "--label", "e2e"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned();
-    let proc = spawn(
-        Command::new(&server)
-            .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--time-scale", "60", "--time-origin", origin])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{base}/api/health"), 60).await;
-    (proc, Api { http: reqwest::Client::new(), base, token })
-}
-
 /// Search in the console's search box (clearing what was typed before).
 async fn search(d: &Driver, text: &str) {
     d.js("const s = document.querySelector('#search'); s.value = ''; s.dispatchEvent(new Event('input', {bubbles: true}));")
@@ -1256,32 +1012,9 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
 }
 
 /// A fresh scratch directory for one test.
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cityops-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The desktop console under tauri-driver, its embedded service's data in `data`, on the test's
-/// clock, started with `args`; returns the driver process and the WebDriver session.
+/// The desktop console on the test's clock ([`ORIGIN`]).
 async fn desktop_session(data: &Path, args: &[&str]) -> (Proc, Driver) {
-    let bin = target_dir().join("debug/cityops-desktop");
-    assert!(bin.exists(), "build it first: cargo build -p cityops-desktop");
-    let (port, native) = (free_port(), free_port());
-    let driver = spawn(
-        Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("CITYOPS_DATA_DIR", data)
-            .env("CITYOPS_TIME_SCALE", "60")
-            .env("CITYOPS_TIME_ORIGIN", ORIGIN)
-            .env("CITYOPS_SIM_SENSOR_MINUTES", "10")
-            .env("XDG_DOWNLOAD_DIR", data.join("downloads"))
-            .stdout(Stdio::null()),
-    );
-    wait_http(&format!("http://127.0.0.1:{port}/status"), 30).await;
-    let d = Driver::start(port, json!({ "tauri:options": { "application": bin, "args": args } })).await;
-    (driver, d)
+    cityops_tests::desktop_session(data, ORIGIN, args).await
 }
 
 /// A `cityops-server` of its own running the synthetic city and serving the built UI
@@ -1297,29 +1030,6 @@ async fn simulated_service_with_ui(data: &Path, name: &str, origin: &str) -> (Pr
         dist.as_ref(),
     ];
     own_service(data, name, origin, &serve).await
-}
-
-/// Headless Chromium under chromedriver at `size` (`W,H`), downloading into `data/downloads`.
-async fn chromium_session(data: &Path, size: &str) -> (Proc, Driver) {
-    let cd_port = free_port();
-    let driver = spawn(
-        Command::new("chromedriver")
-            .arg(format!("--port={cd_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
-    );
-    wait_http(&format!("http://127.0.0.1:{cd_port}/status"), 30).await;
-    let profile = data.join("chromium-profile");
-    let d = Driver::start(
-        cd_port,
-        json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--hide-scrollbars", format!("--window-size={size}"),
-            format!("--user-data-dir={}", profile.display())
-        ], "prefs": { "download.default_directory": data.join("downloads"), "download.prompt_for_download": false } } }),
-    )
-    .await;
-    (driver, d)
 }
 
 #[tokio::test]
@@ -1537,7 +1247,7 @@ async fn the_briefing_of_a_simulated_week_reads_true() {
         return;
     }
     let data = fresh_dir("briefing");
-    let server = target_dir().join("debug/cityops-server");
+    let server = bin_dir().join("cityops-server");
     let db = format!("sqlite://{}/week.sqlite", data.display());
     let (from, to) = ("2026-03-02T00:00:00+08:00", "2026-03-09T00:00:00+08:00");
     {

@@ -13,6 +13,7 @@
 pub mod commands;
 pub mod confirm;
 pub mod error;
+pub mod gpu;
 pub mod live;
 pub mod outbox;
 pub mod service;
@@ -56,6 +57,9 @@ pub struct Args {
     /// Seconds each wall scene shows (5–600).
     #[arg(long, env = "CITYOPS_SCENE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=600))]
     pub scene_seconds: u32,
+    /// Draw the page with the GPU: auto (when the machine has a GPU render node), on or off.
+    #[arg(long, env = "CITYOPS_GPU", value_enum, default_value_t = gpu::Gpu::Auto)]
+    pub gpu: gpu::Gpu,
 }
 
 /// Start the console (parses the command line; logs to stderr).
@@ -125,6 +129,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
     }
     let d = desktop.clone();
     let wall = (args.wall, args.scene_seconds);
+    let gpu = args.gpu;
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(desktop)
@@ -143,6 +148,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             });
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.set_title("cityops 城市运行管理服务平台 · 青岛 一屏统览");
+                gpu::apply(&w, gpu);
                 if wall.0 {
                     wall_window(&w, wall.1);
                 }

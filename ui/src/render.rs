@@ -190,6 +190,18 @@ impl Surface {
         hit
     }
 
+    /// The backing store in device pixels, and the device pixels per drawing unit.
+    pub fn device_size(&self) -> (u32, u32, f64) {
+        (self.canvas.width(), self.canvas.height(), self.dpr())
+    }
+
+    /// Fill the whole canvas with the sea (the frame benchmark's floor).
+    pub fn blank(&self) {
+        let _ = self.ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        self.ctx.set_fill_style_str(style::SEA);
+        self.ctx.fill_rect(0.0, 0.0, f64::from(self.canvas.width()), f64::from(self.canvas.height()));
+    }
+
     /// Force the canvas to rasterise what was drawn (reads back one pixel); for measurements.
     pub fn flush(&self) {
         let _ = self.ctx.get_image_data(0.0, 0.0, 1.0, 1.0);

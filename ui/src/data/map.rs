@@ -251,10 +251,11 @@ pub fn draw_now(d: Data) {
 }
 
 /// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a
-/// 1-pixel read-back). Returns the mean milliseconds per frame.
-pub fn bench_frames(d: Data, n: u32) -> f64 {
-    let start = backend::now_ms();
+/// 1-pixel read-back). Returns the milliseconds of each frame.
+pub fn bench_frames(d: Data, n: u32) -> Vec<f64> {
+    let mut times = Vec::with_capacity(n as usize);
     for i in 0..n {
+        let start = backend::perf_ms();
         let mut v = d.map.view.get_untracked();
         v.pan(if i % 2 == 0 { 3.0 } else { -3.0 }, 0.0);
         d.map.view.set(v);
@@ -264,8 +265,60 @@ pub fn bench_frames(d: Data, n: u32) -> f64 {
                 s.flush();
             }
         });
+        times.push(backend::perf_ms() - start);
     }
-    (backend::now_ms() - start) / f64::from(n.max(1))
+    times
+}
+
+/// The floor under [`bench_frames`] on the same canvas: `n` frames that only fill the canvas with
+/// the sea and read one pixel back (what any frame of this size costs before drawing anything).
+pub fn bench_floor(d: Data, n: u32) -> Vec<f64> {
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let start = backend::perf_ms();
+        d.map.surface.with_value(|s| {
+            if let Some(s) = s.as_ref() {
+                s.blank();
+                s.flush();
+            }
+        });
+        times.push(backend::perf_ms() - start);
+    }
+    // The next frame draws the map again.
+    request_draw(d);
+    times
+}
+
+/// Look at `(lon, lat)` at `zoom`, with every layer on (`layers` "all"), none ("none", the base
+/// map alone) or the layers as they are (anything else); for the frame benchmark.
+pub fn bench_view(d: Data, lon: f64, lat: f64, zoom: f64, layers: &str) {
+    match layers {
+        "all" => d.map.layers.set(LayerKind::ALL.into_iter().collect()),
+        "none" => d.map.layers.set(BTreeSet::new()),
+        _ => {}
+    }
+    let v = d.map.view.get_untracked();
+    d.map.view.set(v.looking_at(lon, lat, zoom));
+}
+
+/// What the frame benchmark needs to know before it measures: the canvas in device pixels, the
+/// zoom, the layers on, and how much the picture holds (a JSON object).
+pub fn bench_state(d: Data) -> String {
+    let m = d.map;
+    let (width, height, dpr) = m.surface.with_value(|s| s.as_ref().map_or((0, 0, 0.0), Surface::device_size));
+    let view = m.view.get_untracked();
+    let (items, cases) = m.picture.with_untracked(|p| (p.items.len(), p.cases.len()));
+    let overlays: serde_json::Map<String, serde_json::Value> = m
+        .base
+        .with_value(|b| b.overlays.iter().map(|(k, l)| (format!("{k:?}"), l.shapes.len().into())).collect());
+    serde_json::json!({
+        "width": width, "height": height, "dpr": dpr, "zoom": view.zoom,
+        "layers": m.layers.get_untracked().len(),
+        "items": items, "cases": cases,
+        "overlays": overlays,
+        "view_cameras": m.view_cameras.with_untracked(Vec::len),
+    })
+    .to_string()
 }
 
 /// Load the base layers (service or bundled files) and prepare their paths.

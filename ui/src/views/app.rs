@@ -2,7 +2,6 @@
 //! the data contexts and runs the timers and effects that keep the picture current.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::action_dialog::ActionDialog;
@@ -20,21 +19,46 @@ use super::toast::Toast;
 use super::top_bar::TopBar;
 use crate::backend;
 use crate::data::link::{connect_live, load_clock};
-use crate::data::map::{bench_frames, load_base, load_grids, load_overlays, load_viewport, request_draw};
+use crate::data::map::{
+    bench_floor, bench_frames, bench_state, bench_view, load_base, load_grids, load_overlays, load_viewport,
+    request_draw,
+};
 use crate::data::{Data, map};
 
-/// `window.cityops.bench_frames(n)`: mean milliseconds per forced frame over `n` redraws, for
-/// performance checks on big screens.
+/// The frame benchmark's hooks on `window.cityops` (`crates/cityops-tests/benches/frames.rs`
+/// drives them in the real window and in Chromium):
+/// - `bench_view(lon, lat, zoom, layers)`: look there, with every layer on (`"all"`), none
+///   (`"none"`) or as they are;
+/// - `bench_state()`: the canvas size, zoom, layers and how much the picture holds (JSON text);
+/// - `bench_frames(n)`: milliseconds of each of `n` frames, each panned 3 px and forced to
+///   rasterise (a 1-pixel read-back);
+/// - `bench_floor(n)`: the same for frames that only fill the canvas (the floor).
 fn install_bench(d: Data) {
     let Some(window) = web_sys::window() else { return };
     let obj = js_sys::Reflect::get(&window, &"cityops".into())
         .ok()
         .filter(|v| v.is_object())
         .unwrap_or_else(|| js_sys::Object::new().into());
-    let f = Closure::<dyn Fn(u32) -> f64>::new(move |n: u32| bench_frames(d, n));
-    let _ = js_sys::Reflect::set(&obj, &"bench_frames".into(), f.as_ref().unchecked_ref());
-    let _ = js_sys::Reflect::set(&window, &"cityops".into(), &obj);
+    let times =
+        |t: Vec<f64>| -> js_sys::Array { t.into_iter().map(wasm_bindgen::JsValue::from_f64).collect() };
+    let set = |name: &str, f: &wasm_bindgen::JsValue| {
+        let _ = js_sys::Reflect::set(&obj, &name.into(), f);
+    };
+    let f = Closure::<dyn Fn(u32) -> js_sys::Array>::new(move |n: u32| times(bench_frames(d, n)));
+    set("bench_frames", f.as_ref());
     f.forget();
+    let f = Closure::<dyn Fn(u32) -> js_sys::Array>::new(move |n: u32| times(bench_floor(d, n)));
+    set("bench_floor", f.as_ref());
+    f.forget();
+    let f = Closure::<dyn Fn(f64, f64, f64, String)>::new(move |lon, lat, zoom, layers: String| {
+        bench_view(d, lon, lat, zoom, &layers);
+    });
+    set("bench_view", f.as_ref());
+    f.forget();
+    let f = Closure::<dyn Fn() -> String>::new(move || bench_state(d));
+    set("bench_state", f.as_ref());
+    f.forget();
+    let _ = js_sys::Reflect::set(&window, &"cityops".into(), &obj);
 }
 
 /// The one screen.
