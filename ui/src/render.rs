@@ -6,6 +6,7 @@
 //! most a few thousand discs. Labels are placed greedily, largest features first, and skipped
 //! where they would overlap.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use cityops_api::{LayerKind, MapItemDto};
@@ -101,6 +102,8 @@ pub struct Scene<'a> {
     pub now_ms: f64,
     /// Draw vehicles from live events (when the service has no viewport route).
     pub live_vehicles: bool,
+    /// Bumped whenever the base map's layers change (the still picture is drawn again).
+    pub base_generation: u64,
 }
 
 /// The canvas and its 2D context.
@@ -110,6 +113,43 @@ pub struct Surface {
     /// Drawing scale over CSS pixels: 1 on a desk; on the wall, the screen's width over 1920, so
     /// glyphs, labels and lines read the same on a 3840×2160 wall as on a 1920×1080 one.
     scale: f64,
+    /// The still part of the map (base map, thematic outlines, labels) as last drawn, with a
+    /// margin around the view: a frame whose still part has not changed copies it (one image
+    /// draw) instead of drawing thousands of outlines again. See [`Surface::draw`].
+    still: RefCell<Still>,
+    /// Draw every frame in full (the frame benchmark's cold frames).
+    pub cold: Cell<bool>,
+}
+
+/// The margin of the still picture around the view, in drawing units: a pan within it copies the
+/// picture at an offset.
+const STILL_MARGIN: f64 = 192.0;
+
+/// What the still part of a frame depends on besides the view's position.
+#[derive(Debug, Clone, PartialEq)]
+struct StillKey {
+    zoom: f64,
+    width: f64,
+    height: f64,
+    dpr: f64,
+    layers: BTreeSet<LayerKind>,
+    alerted: BTreeSet<String>,
+    lang: Lang,
+    base_generation: u64,
+    cameras_served: bool,
+    /// A digest of the still points and cones ([`still_points`]).
+    points: u64,
+}
+
+/// The still picture and the last frame's key.
+#[derive(Default)]
+struct Still {
+    /// The offscreen canvas, the key it was drawn for and its view (the frame's view grown by
+    /// the margin).
+    picture: Option<(HtmlCanvasElement, CanvasRenderingContext2d, StillKey, View)>,
+    /// The key of the last frame: the picture is drawn on the second frame with the same key, so
+    /// a zoom animation (a new key every frame) draws directly and pays nothing for it.
+    last: Option<StillKey>,
 }
 
 const FONT: &str = "\"Noto Sans CJK SC\", \"Noto Sans SC\", \"Source Han Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif";
@@ -118,7 +158,13 @@ impl Surface {
     /// Wrap a canvas.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
         let ctx = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
-        Some(Surface { canvas, ctx, scale: 1.0 })
+        Some(Surface {
+            canvas,
+            ctx,
+            scale: 1.0,
+            still: RefCell::new(Still::default()),
+            cold: Cell::new(false),
+        })
     }
 
     /// The same surface drawing at `scale` (≥ 1) times the CSS pixel size (the wall).
@@ -211,10 +257,96 @@ impl Surface {
         web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0) * self.scale
     }
 
-    /// Draw one frame.
+    /// Draw one frame: the still part (copied from the still picture when it holds this view,
+    /// see [`Surface::still`]), then what moves: cones, case and feature points, vehicles and
+    /// alerts.
     pub fn draw(&self, base: &BaseMap, scene: &Scene<'_>) {
         let ctx = &self.ctx;
         let dpr = self.dpr();
+        let v = scene.view;
+        let key = StillKey {
+            zoom: v.zoom,
+            width: v.width,
+            height: v.height,
+            dpr,
+            layers: scene.layers.clone(),
+            alerted: scene.alerted.clone(),
+            lang: scene.lang,
+            base_generation: scene.base_generation,
+            cameras_served: cameras_served(scene.picture),
+            points: still_points(scene),
+        };
+        if !self.copy_still(&key, base, scene) {
+            self.draw_still(ctx, dpr, base, scene);
+        }
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        // The cones of the cameras that see the selected case (strong, over the faint cones of
+        // every camera in the still part).
+        for c in scene.cones {
+            let (x, y) = v.to_screen(c.lon, c.lat);
+            draw_cone(ctx, x, y, c.heading_deg, c.fov_deg, c.range_m / v.metres_per_px());
+            draw_glyph(ctx, LayerKind::Cameras, x, y, style::layer_colour(LayerKind::Cameras), v.zoom);
+        }
+        Self::items(ctx, dpr, scene, false);
+        self.live(scene);
+    }
+
+    /// Copy the still picture onto the canvas when it was drawn for `key` and covers the view,
+    /// drawing it first on the second frame with the same key; false when the frame must draw
+    /// its still part itself (a new key: the view is zooming, or a layer changed).
+    fn copy_still(&self, key: &StillKey, base: &BaseMap, scene: &Scene<'_>) -> bool {
+        let v = scene.view;
+        let mut still = self.still.borrow_mut();
+        let repeated = still.last.as_ref() == Some(key);
+        still.last = Some(key.clone());
+        if self.cold.get() {
+            still.picture = None;
+            return false;
+        }
+        let dpr = key.dpr;
+        // Where the picture's top-left corner falls in this view, in whole device pixels (so the
+        // copy is not resampled).
+        let corner = |pv: &View| {
+            let (lon, lat) = pv.to_lonlat(0.0, 0.0);
+            let (x, y) = v.to_screen(lon, lat);
+            ((x * dpr).round(), (y * dpr).round())
+        };
+        let covers = |pv: &View, (x, y): (f64, f64)| {
+            x <= 0.0
+                && y <= 0.0
+                && x + pv.width * dpr >= v.width * dpr
+                && y + pv.height * dpr >= v.height * dpr
+        };
+        let fresh = still.picture.as_ref().is_some_and(|(_, _, k, pv)| k == key && covers(pv, corner(pv)));
+        if !fresh {
+            if !repeated {
+                return false;
+            }
+            let (lon, lat) = v.center();
+            let pv = View::new(lon, lat, v.zoom, v.width + 2.0 * STILL_MARGIN, v.height + 2.0 * STILL_MARGIN);
+            let (bw, bh) = ((pv.width * dpr).round() as u32, (pv.height * dpr).round() as u32);
+            let made = match still.picture.take() {
+                Some((c, x, _, _)) => Some((c, x)),
+                None => offscreen(),
+            };
+            let Some((canvas, pctx)) = made else { return false };
+            if canvas.width() != bw || canvas.height() != bh {
+                canvas.set_width(bw);
+                canvas.set_height(bh);
+            }
+            self.draw_still(&pctx, dpr, base, &Scene { view: &pv, ..*scene });
+            still.picture = Some((canvas, pctx, key.clone(), pv));
+        }
+        let Some((canvas, _, _, pv)) = still.picture.as_ref() else { return false };
+        let (x, y) = corner(pv);
+        let _ = self.ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        let _ = self.ctx.draw_image_with_html_canvas_element(canvas, x, y);
+        true
+    }
+
+    /// The still part of a frame on `ctx`: sea, land, district tints, outlines, thematic
+    /// outlines and markers, labels and the points of thematic layers served as files.
+    fn draw_still(&self, ctx: &CanvasRenderingContext2d, dpr: f64, base: &BaseMap, scene: &Scene<'_>) {
         let v = scene.view;
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
         ctx.set_fill_style_str(style::SEA);
@@ -316,10 +448,10 @@ impl Surface {
             }
         }
         let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-        self.labels(base, scene, &mut placed);
-        self.overlay_points(base, scene);
-        // Every camera's cone in a close view (faint), then the cones of the cameras that see the
-        // selected case (stronger, on top).
+        Self::labels(ctx, base, scene, &mut placed);
+        Self::overlay_points(ctx, base, scene);
+        // Every camera's cone in a close view (faint), and the points that do not move with live
+        // events (cameras and facilities: their clusters are the densest at city zoom).
         if v.zoom >= style::CONES_FROM && scene.layers.contains(&LayerKind::Cameras) {
             for c in scene.view_cones {
                 let (x, y) = v.to_screen(c.lon, c.lat);
@@ -330,21 +462,19 @@ impl Surface {
                 draw_cone_styled(ctx, x, y, c.heading_deg, c.fov_deg, r, VIEW_CONE);
             }
         }
-        for c in scene.cones {
-            let (x, y) = v.to_screen(c.lon, c.lat);
-            draw_cone(ctx, x, y, c.heading_deg, c.fov_deg, c.range_m / v.metres_per_px());
-            draw_glyph(ctx, LayerKind::Cameras, x, y, style::layer_colour(LayerKind::Cameras), v.zoom);
-        }
-        self.items(scene);
-        self.live(scene);
+        Self::items(ctx, dpr, scene, true);
     }
 
-    fn labels(&self, base: &BaseMap, scene: &Scene<'_>, placed: &mut Vec<(f64, f64, f64, f64)>) {
+    fn labels(
+        ctx: &CanvasRenderingContext2d,
+        base: &BaseMap,
+        scene: &Scene<'_>,
+        placed: &mut Vec<(f64, f64, f64, f64)>,
+    ) {
         let v = scene.view;
         let z = v.zoom;
         let lb = v.local_bounds();
         let lpp = v.local_per_px();
-        let ctx = &self.ctx;
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         ctx.set_line_join("round");
@@ -415,20 +545,13 @@ impl Surface {
     }
 
     /// Point features of the thematic layers, and camera view cones at close zoom.
-    fn overlay_points(&self, base: &BaseMap, scene: &Scene<'_>) {
-        let ctx = &self.ctx;
+    fn overlay_points(ctx: &CanvasRenderingContext2d, base: &BaseMap, scene: &Scene<'_>) {
         let v = scene.view;
         let mpp = v.metres_per_px();
         // Cameras come with the viewport (glyphs batched by `items`, cones from `view_cones`):
         // drawn here too they would be drawn twice. Only without the viewport route are they
         // drawn from their layer file.
-        let cameras_served = scene.picture.items.iter().any(|i| {
-            matches!(
-                i,
-                MapItemDto::Point { layer: LayerKind::Cameras, .. }
-                    | MapItemDto::Cluster { layer: LayerKind::Cameras, .. }
-            )
-        });
+        let cameras_served = cameras_served(scene.picture);
         for (layer, overlay) in &base.overlays {
             if !scene.layers.contains(layer)
                 || v.zoom < style::overlay_from(*layer)
@@ -455,8 +578,9 @@ impl Surface {
         }
     }
 
-    fn items(&self, scene: &Scene<'_>) {
-        let ctx = &self.ctx;
+    /// The viewport's points and clusters: those of the still layers ([`STILL_POINTS`]) when
+    /// `still`, the others (with the selection and search results) when not.
+    fn items(ctx: &CanvasRenderingContext2d, dpr: f64, scene: &Scene<'_>, still: bool) {
         let v = scene.view;
         let tau = std::f64::consts::TAU;
         // Draw non-case layers first, cases on top.
@@ -466,7 +590,7 @@ impl Surface {
             .iter()
             .filter(|i| match i {
                 MapItemDto::Point { layer, .. } | MapItemDto::Cluster { layer, .. } => {
-                    scene.layers.contains(layer)
+                    scene.layers.contains(layer) && STILL_POINTS.contains(layer) == still
                 }
             })
             .collect();
@@ -541,7 +665,7 @@ impl Surface {
                 }
             }
         }
-        let outline = 1.0 / self.dpr();
+        let outline = 1.0 / dpr;
         for ((layer, colour), points) in &batches {
             ctx.begin_path();
             for (x, y) in points {
@@ -552,6 +676,9 @@ impl Surface {
             ctx.set_stroke_style_str("rgba(8,16,26,0.9)");
             ctx.set_line_width(outline);
             ctx.stroke();
+        }
+        if still {
+            return;
         }
         if let Some((x, y)) = selected_at {
             ctx.begin_path();
@@ -612,6 +739,51 @@ impl Surface {
             }
         }
     }
+}
+
+/// Point layers that do not move with live events: drawn into the still picture.
+const STILL_POINTS: [LayerKind; 2] = [LayerKind::Cameras, LayerKind::Facilities];
+
+/// A digest of what the still picture shows of the viewport's answer: the still layers' points
+/// and clusters, and the view cones (a new answer with the same cameras keeps the picture).
+fn still_points(scene: &Scene<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for item in &scene.picture.items {
+        match item {
+            MapItemDto::Point { layer, id, lon, lat, status } if STILL_POINTS.contains(layer) => {
+                (layer, id, lon.to_bits(), lat.to_bits(), status).hash(&mut h);
+            }
+            MapItemDto::Cluster { layer, lon, lat, mix } if STILL_POINTS.contains(layer) => {
+                (layer, lon.to_bits(), lat.to_bits(), mix.total()).hash(&mut h);
+            }
+            _ => {}
+        }
+    }
+    for c in scene.view_cones {
+        (c.lon.to_bits(), c.lat.to_bits(), c.heading_deg.to_bits(), c.fov_deg.to_bits(), c.range_m.to_bits())
+            .hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Whether the viewport serves the cameras (then they are drawn from its items, not their file).
+fn cameras_served(picture: &Picture) -> bool {
+    picture.items.iter().any(|i| {
+        matches!(
+            i,
+            MapItemDto::Point { layer: LayerKind::Cameras, .. }
+                | MapItemDto::Cluster { layer: LayerKind::Cameras, .. }
+        )
+    })
+}
+
+/// A canvas of its own, outside the page, with its 2D context.
+fn offscreen() -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+    let canvas =
+        web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into::<HtmlCanvasElement>().ok()?;
+    let ctx = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
+    Some((canvas, ctx))
 }
 
 /// A camera's view cone: a sector of `radius` px around `(x, y)`.

@@ -172,6 +172,7 @@ impl MapData {
             b.grids.clear();
             b.overlays.clear();
         });
+        self.base_tick.update(|t| *t += 1);
         self.static_served.set(BTreeSet::new());
     }
 }
@@ -243,6 +244,7 @@ pub fn draw_now(d: Data) {
                         // With the viewport route, trucks come from the service's index;
                         // while replaying, from the fixes the held events move.
                         live_vehicles: m.viewport_fallback.get_untracked() || replaying.is_some(),
+                        base_generation: m.base_tick.get_untracked(),
                     },
                 );
             });
@@ -251,8 +253,15 @@ pub fn draw_now(d: Data) {
 }
 
 /// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a
-/// 1-pixel read-back). Returns the milliseconds of each frame.
-pub fn bench_frames(d: Data, n: u32) -> Vec<f64> {
+/// 1-pixel read-back). With `cold`, every frame draws its still part too, as after a zoom;
+/// otherwise the still part is copied from its picture, as while events arrive or the view
+/// pans. Returns the milliseconds of each frame.
+pub fn bench_frames(d: Data, n: u32, cold: bool) -> Vec<f64> {
+    d.map.surface.with_value(|s| {
+        if let Some(s) = s.as_ref() {
+            s.cold.set(cold);
+        }
+    });
     let mut times = Vec::with_capacity(n as usize);
     for i in 0..n {
         let start = backend::perf_ms();
@@ -267,6 +276,11 @@ pub fn bench_frames(d: Data, n: u32) -> Vec<f64> {
         });
         times.push(backend::perf_ms() - start);
     }
+    d.map.surface.with_value(|s| {
+        if let Some(s) = s.as_ref() {
+            s.cold.set(false);
+        }
+    });
     times
 }
 
@@ -290,12 +304,19 @@ pub fn bench_floor(d: Data, n: u32) -> Vec<f64> {
 }
 
 /// Look at `(lon, lat)` at `zoom`, with every layer on (`layers` "all"), none ("none", the base
-/// map alone) or the layers as they are (anything else); for the frame benchmark.
+/// map alone), the layers named (their wire names, comma-separated) or as they are ("");
+/// for the frame benchmark.
 pub fn bench_view(d: Data, lon: f64, lat: f64, zoom: f64, layers: &str) {
     match layers {
         "all" => d.map.layers.set(LayerKind::ALL.into_iter().collect()),
         "none" => d.map.layers.set(BTreeSet::new()),
-        _ => {}
+        "" => {}
+        names => d.map.layers.set(
+            LayerKind::ALL
+                .into_iter()
+                .filter(|k| names.split(',').any(|n| serde_json::to_value(k).is_ok_and(|v| v == n)))
+                .collect(),
+        ),
     }
     let v = d.map.view.get_untracked();
     d.map.view.set(v.looking_at(lon, lat, zoom));

@@ -30,8 +30,8 @@ use crate::data::{Data, map};
 /// - `bench_view(lon, lat, zoom, layers)`: look there, with every layer on (`"all"`), none
 ///   (`"none"`) or as they are;
 /// - `bench_state()`: the canvas size, zoom, layers and how much the picture holds (JSON text);
-/// - `bench_frames(n)`: milliseconds of each of `n` frames, each panned 3 px and forced to
-///   rasterise (a 1-pixel read-back);
+/// - `bench_frames(n, cold)`: milliseconds of each of `n` frames, each panned 3 px and forced to
+///   rasterise (a 1-pixel read-back); `cold` draws the still part every frame (as after a zoom);
 /// - `bench_floor(n)`: the same for frames that only fill the canvas (the floor).
 fn install_bench(d: Data) {
     let Some(window) = web_sys::window() else { return };
@@ -44,7 +44,9 @@ fn install_bench(d: Data) {
     let set = |name: &str, f: &wasm_bindgen::JsValue| {
         let _ = js_sys::Reflect::set(&obj, &name.into(), f);
     };
-    let f = Closure::<dyn Fn(u32) -> js_sys::Array>::new(move |n: u32| times(bench_frames(d, n)));
+    let f = Closure::<dyn Fn(u32, bool) -> js_sys::Array>::new(move |n: u32, cold: bool| {
+        times(bench_frames(d, n, cold))
+    });
     set("bench_frames", f.as_ref());
     f.forget();
     let f = Closure::<dyn Fn(u32) -> js_sys::Array>::new(move |n: u32| times(bench_floor(d, n)));
