@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use cityops_api::{LayerKind, MapItemDto};
+use cityops_api::{LayerKind, MapItemDto, StatusMix};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, Path2d};
 
@@ -119,6 +119,8 @@ pub struct Surface {
     still: RefCell<Still>,
     /// Draw every frame in full (the frame benchmark's cold frames).
     pub cold: Cell<bool>,
+    /// Cluster discs drawn once each and copied ([`Surface::stamp_disc`]).
+    sprites: RefCell<std::collections::HashMap<SpriteKey, (HtmlCanvasElement, f64)>>,
 }
 
 /// The margin of the still picture around the view, in drawing units: a pan within it copies the
@@ -164,6 +166,7 @@ impl Surface {
             scale: 1.0,
             still: RefCell::new(Still::default()),
             cold: Cell::new(false),
+            sprites: RefCell::new(std::collections::HashMap::new()),
         })
     }
 
@@ -287,7 +290,7 @@ impl Surface {
             draw_cone(ctx, x, y, c.heading_deg, c.fov_deg, c.range_m / v.metres_per_px());
             draw_glyph(ctx, LayerKind::Cameras, x, y, style::layer_colour(LayerKind::Cameras), v.zoom);
         }
-        Self::items(ctx, dpr, scene, false);
+        self.items(ctx, dpr, scene, false);
         self.live(scene);
     }
 
@@ -462,7 +465,51 @@ impl Surface {
                 draw_cone_styled(ctx, x, y, c.heading_deg, c.fov_deg, r, VIEW_CONE);
             }
         }
-        Self::items(ctx, dpr, scene, true);
+        self.items(ctx, dpr, scene, true);
+    }
+
+    /// Copy a cluster's disc from its sprite (drawn once per layer, radius and quantised mix at
+    /// this pixel ratio) at `(x, y)`, in whole device pixels; false when there is no sprite.
+    #[allow(clippy::too_many_arguments)]
+    fn stamp_disc(
+        &self,
+        ctx: &CanvasRenderingContext2d,
+        dpr: f64,
+        layer: LayerKind,
+        mix: &StatusMix,
+        r: f64,
+        x: f64,
+        y: f64,
+    ) -> bool {
+        let mix = if layer == LayerKind::Cases { style::quantised_mix(mix) } else { StatusMix::default() };
+        let key = SpriteKey {
+            layer,
+            mix,
+            r_quarters: (r * 4.0).round() as u32,
+            dpr_hundredths: (dpr * 100.0).round() as u32,
+        };
+        let mut sprites = self.sprites.borrow_mut();
+        if !sprites.contains_key(&key) {
+            if sprites.len() >= SPRITES_MAX {
+                sprites.clear();
+            }
+            let size = (2.0 * (r + 2.0) * dpr).ceil();
+            let Some((canvas, sctx)) = offscreen() else { return false };
+            canvas.set_width(size as u32);
+            canvas.set_height(size as u32);
+            let _ = sctx.set_transform(dpr, 0.0, 0.0, dpr, size / 2.0, size / 2.0);
+            disc(&sctx, layer, &mix, f64::from(key.r_quarters) / 4.0, 0.0, 0.0);
+            sprites.insert(key, (canvas, size / 2.0));
+        }
+        let Some((canvas, half)) = sprites.get(&key) else { return false };
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        let _ = ctx.draw_image_with_html_canvas_element(
+            canvas,
+            (x * dpr - half).round(),
+            (y * dpr - half).round(),
+        );
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        true
     }
 
     fn labels(
@@ -580,7 +627,7 @@ impl Surface {
 
     /// The viewport's points and clusters: those of the still layers ([`STILL_POINTS`]) when
     /// `still`, the others (with the selection and search results) when not.
-    fn items(ctx: &CanvasRenderingContext2d, dpr: f64, scene: &Scene<'_>, still: bool) {
+    fn items(&self, ctx: &CanvasRenderingContext2d, dpr: f64, scene: &Scene<'_>, still: bool) {
         let v = scene.view;
         let tau = std::f64::consts::TAU;
         // Draw non-case layers first, cases on top.
@@ -610,26 +657,8 @@ impl Surface {
                         continue;
                     }
                     let r = style::cluster_radius(mix.total());
-                    let inner = r * 0.58;
-                    ctx.begin_path();
-                    let _ = ctx.arc(x, y, r + 1.5, 0.0, tau);
-                    ctx.set_fill_style_str("rgba(8,16,26,0.85)");
-                    ctx.fill();
-                    if *layer == LayerKind::Cases {
-                        for (a0, a1, colour) in style::donut_arcs(mix) {
-                            ctx.begin_path();
-                            let _ = ctx.arc(x, y, r, a0, a1);
-                            let _ = ctx.arc_with_anticlockwise(x, y, inner, a1, a0, true);
-                            ctx.close_path();
-                            ctx.set_fill_style_str(colour);
-                            ctx.fill();
-                        }
-                    } else {
-                        ctx.begin_path();
-                        let _ = ctx.arc(x, y, r, 0.0, tau);
-                        let _ = ctx.arc_with_anticlockwise(x, y, inner, tau, 0.0, true);
-                        ctx.set_fill_style_str(style::layer_colour(*layer));
-                        ctx.fill();
+                    if !self.stamp_disc(ctx, dpr, *layer, mix, r, x, y) {
+                        disc(ctx, *layer, mix, r, x, y);
                     }
                     // The count right after its disc (a later, overlapping disc covers it); the
                     // font is set only when it changes: setting it costs more than drawing.
@@ -740,6 +769,47 @@ impl Surface {
         }
     }
 }
+
+/// A cluster's disc at `(x, y)`: a dark backdrop and a ring, split by status class for cases
+/// (overdue, due soon, open, closed), in the layer's colour otherwise.
+fn disc(ctx: &CanvasRenderingContext2d, layer: LayerKind, mix: &StatusMix, r: f64, x: f64, y: f64) {
+    let tau = std::f64::consts::TAU;
+    let inner = r * 0.58;
+    ctx.begin_path();
+    let _ = ctx.arc(x, y, r + 1.5, 0.0, tau);
+    ctx.set_fill_style_str("rgba(8,16,26,0.85)");
+    ctx.fill();
+    if layer == LayerKind::Cases {
+        for (a0, a1, colour) in style::donut_arcs(mix) {
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, r, a0, a1);
+            let _ = ctx.arc_with_anticlockwise(x, y, inner, a1, a0, true);
+            ctx.close_path();
+            ctx.set_fill_style_str(colour);
+            ctx.fill();
+        }
+    } else {
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, r, 0.0, tau);
+        let _ = ctx.arc_with_anticlockwise(x, y, inner, tau, 0.0, true);
+        ctx.set_fill_style_str(style::layer_colour(layer));
+        ctx.fill();
+    }
+}
+
+/// What a cluster's sprite looks like: its layer, its mix in whole steps ([`style::quantised_mix`]),
+/// its radius in quarter pixels and the pixel ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct SpriteKey {
+    layer: LayerKind,
+    mix: StatusMix,
+    r_quarters: u32,
+    dpr_hundredths: u32,
+}
+
+/// Sprites kept at most (then all are drawn afresh): a few hundred are in use at once, each a few
+/// kilobytes.
+const SPRITES_MAX: usize = 1024;
 
 /// Point layers that do not move with live events: drawn into the still picture.
 const STILL_POINTS: [LayerKind; 2] = [LayerKind::Cameras, LayerKind::Facilities];

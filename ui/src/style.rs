@@ -127,6 +127,37 @@ pub fn donut_arcs(mix: &StatusMix) -> Vec<(f64, f64, &'static str)> {
     out
 }
 
+/// Steps of a donut's circle in [`quantised_mix`].
+pub const DONUT_STEPS: u32 = 96;
+
+/// A cluster's mix in whole steps of the circle (3.75°, summing to [`DONUT_STEPS`]), so that
+/// clusters whose donuts look the same share one drawn sprite. Every class present keeps at least
+/// one step: a single overdue case among hundreds still shows its red.
+pub fn quantised_mix(mix: &StatusMix) -> StatusMix {
+    let total = mix.total();
+    if total == 0 {
+        return *mix;
+    }
+    let step = |n: u32| if n == 0 { 0 } else { (n * DONUT_STEPS).div_ceil(total).max(1) };
+    let mut q = StatusMix {
+        open: step(mix.open),
+        overdue: step(mix.overdue),
+        closed: step(mix.closed),
+        due_soon: step(mix.due_soon),
+    };
+    // Rounding up may overshoot: take the excess from the largest class (which keeps ≥ 1, since
+    // at most four classes each gained less than one step).
+    let sum = q.total();
+    if sum > DONUT_STEPS {
+        let largest =
+            [&mut q.open, &mut q.overdue, &mut q.closed, &mut q.due_soon].into_iter().max_by_key(|n| **n);
+        if let Some(n) = largest {
+            *n -= sum - DONUT_STEPS;
+        }
+    }
+    q
+}
+
 /// Zoom from which street (街道/镇) boundaries are drawn.
 pub const STREETS_FROM: f64 = 10.5;
 /// Zoom from which community boundaries are drawn.
@@ -172,6 +203,38 @@ pub fn status_property_colour(layer: LayerKind, status: Option<&str>) -> &'stati
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn quantised_mixes_sum_to_the_circle_and_keep_every_class() {
+        let mixes = [
+            StatusMix { open: 500, overdue: 1, closed: 0, due_soon: 0 },
+            StatusMix { open: 1, overdue: 1, closed: 1, due_soon: 1 },
+            StatusMix { open: 3, overdue: 0, closed: 0, due_soon: 0 },
+            StatusMix { open: 97, overdue: 95, closed: 1, due_soon: 2 },
+            StatusMix { open: 0, overdue: 0, closed: 0, due_soon: 0 },
+        ];
+        for m in mixes {
+            let q = quantised_mix(&m);
+            if m.total() == 0 {
+                assert_eq!(q.total(), 0);
+                continue;
+            }
+            assert_eq!(q.total(), DONUT_STEPS, "{m:?} → {q:?}");
+            for (n, s) in
+                [(m.open, q.open), (m.overdue, q.overdue), (m.closed, q.closed), (m.due_soon, q.due_soon)]
+            {
+                assert_eq!(n > 0, s > 0, "{m:?} → {q:?}: a class present is drawn, an absent one is not");
+                // Within one step (plus the excess taken from the largest) of the true share.
+                let exact = f64::from(n) * f64::from(DONUT_STEPS) / f64::from(m.total());
+                assert!((f64::from(s) - exact).abs() <= 4.0, "{m:?} → {q:?}");
+            }
+        }
+        // Mixes in the same proportion share a sprite.
+        let a = StatusMix { open: 10, overdue: 5, closed: 5, due_soon: 0 };
+        let b = StatusMix { open: 20, overdue: 10, closed: 10, due_soon: 0 };
+        assert_eq!(quantised_mix(&a), quantised_mix(&b));
+    }
+
     use super::*;
 
     #[test]
