@@ -215,8 +215,9 @@ pub async fn outbox(state: State<'_, DesktopState>) -> Result<OutboxStatus, Shel
 /// service's history). While the first picture loads it waits (up to 30 s) rather than failing.
 #[tauri::command]
 pub async fn viewport(state: State<'_, DesktopState>, query: ViewQuery) -> Result<MapViewDto, ShellError> {
-    // The past is the service's: it rebuilds the picture from its history.
-    if query.at.is_some() {
+    // The past is the service's: it rebuilds the picture from its history. So is the present of
+    // the embedded service, whose live map is in this process (the shell keeps none of its own).
+    if query.at.is_some() || state.service().is_ok_and(|s| s.embedded) {
         let svc = state.ready().await?;
         return Ok(svc.client.get::<ep::Viewport>(&cityops_api::endpoint::Empty {}, &query).await?);
     }

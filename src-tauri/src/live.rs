@@ -3,7 +3,9 @@
 //! (`cityops_client::native::follow_events`), applying every event to the live map in id order and
 //! passing it on to the UI (Tauri event `live`). After a drop it resumes from the last event id it
 //! applied, so it loses nothing; while disconnected the map keeps its last picture and the status
-//! bar says so (Tauri event `connection`: `connecting`, `live`, `reconnecting`).
+//! bar says so (Tauri event `connection`: `connecting`, `live`, `reconnecting`). With the embedded
+//! service (in this process, with a live map of its own that answers the viewport) the shell
+//! keeps no map and only passes the events on.
 
 use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock};
@@ -102,8 +104,12 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service) {
 async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service, generation: u64) {
     let current = |d: &Desktop| d.generation() == generation;
     let mut backoff = cityops_client::Backoff::default();
+    // Without a map of its own (the embedded service), the last event passed on to the UI.
+    let mut resume_from = 0;
     tracing::info!(base = %svc.base, embedded = svc.embedded, "following the service");
-    // First picture.
+    // First picture. The embedded service runs in this process with its own live map, which
+    // answers the console's viewport (`commands::viewport`): a second copy here would only double
+    // the memory and the work, so with it the shell follows the stream for the UI alone.
     let clock = loop {
         if !current(&desk) {
             return;
@@ -111,6 +117,13 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
         desk.set_connection("connecting");
         emit_connection(&app, "connecting");
         match svc.client.get::<ep::Health>(&Empty {}, &Empty {}).await {
+            Ok(h) if svc.embedded => {
+                if desk.with_map(generation, |m| *m = None).is_none() {
+                    return;
+                }
+                resume_from = h.last_event_id;
+                break Clock::from_health(&h);
+            }
             Ok(h) => {
                 let clock = Clock::from_health(&h);
                 match load(&svc, &clock).await {
@@ -143,10 +156,11 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
             emit_connection(&a, &state);
         }
     });
-    let Some(after) = desk.with_map(generation, |m| m.as_ref().map(LiveMap::last_event_id).unwrap_or(0))
+    let Some(after) = desk.with_map(generation, |m| m.as_ref().map_or(resume_from, LiveMap::last_event_id))
     else {
         return;
     };
+    let mut passed_on = after;
     let transport = svc.client.transport().clone();
     follow_events(&transport, after, |update| {
         if !current(&desk) {
@@ -183,11 +197,16 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
                 emit_connection(&app, "reconnecting");
             }
             LiveUpdate::Event(event) => {
-                let Some(fresh) = desk
-                    .with_map(generation, |m| m.as_mut().map(|map| map.apply(&event)).unwrap_or(Ok(false)))
-                else {
+                // Fresh: applied to the map, or (without one) newer than the last passed on.
+                let Some(fresh) = desk.with_map(generation, |m| match m.as_mut() {
+                    Some(map) => map.apply(&event),
+                    None => Ok(event.id > passed_on),
+                }) else {
                     return ControlFlow::Break(());
                 };
+                if matches!(fresh, Ok(true)) {
+                    passed_on = passed_on.max(event.id);
+                }
                 match fresh {
                     // Sensor readings (1,400 a minute) stay native: the UI draws sites' state from
                     // alerts and the map, not from every reading.
