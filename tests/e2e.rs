@@ -501,8 +501,9 @@ async fn wall_scenario(d: &Driver, prefix: &str) {
         assert!(Instant::now() < deadline, "the wall does not rotate");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    // Pinned, then each scene by its number.
+    // Pinned (the strip says so before any scene key is pressed), then each scene by its number.
     d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'p' })); return 1;").await;
+    d.wait_content(".wall-pace", "已固定", 10).await;
     for (n, (slug, panel)) in WALL_SCENES.iter().enumerate() {
         d.js(&format!(
             "window.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{}' }})); return 1;",

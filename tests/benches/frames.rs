@@ -137,6 +137,7 @@ async fn measure(d: &Driver, place: &'static str, screen: &'static str, o: &Opts
 async fn both_screens(d: &Driver, place: &'static str, console_url: &str, o: &Opts) -> Vec<Row> {
     d.wait_find("#wall", 90).await;
     d.js("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'p' })); return 1;").await;
+    d.wait_content(".wall-pace", "已固定", 10).await;
     eprintln!("{place}: the simulated city runs for {} s (time ×60)", o.warm);
     tokio::time::sleep(Duration::from_secs(o.warm)).await;
     let mut rows = measure(d, place, "wall", o).await;
