@@ -19,8 +19,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cityops_tests::{
-    Api, Driver, Proc, bin_dir, chromium_session, free_port, fresh_dir, own_service, own_service_at, spawn,
-    target_dir, wait_http, workspace,
+    Api, Driver, Proc, bin_dir, chromium_session, free_port, fresh_dir, own_service, own_service_at,
+    simulated_service_with_ui, spawn, target_dir, wait_http,
 };
 use serde_json::{Value, json};
 
@@ -1016,21 +1016,6 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
 /// The desktop console on the test's clock ([`ORIGIN`]).
 async fn desktop_session(data: &Path, args: &[&str]) -> (Proc, Driver) {
     cityops_tests::desktop_session(data, ORIGIN, args).await
-}
-
-/// A `cityops-server` of its own running the synthetic city and serving the built UI
-/// (`ui/dist`), on a store named `name` in `data`, its clock starting at `origin`.
-async fn simulated_service_with_ui(data: &Path, name: &str, origin: &str) -> (Proc, Api) {
-    let dist = workspace().join("ui/dist");
-    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
-    let serve: [&std::ffi::OsStr; 5] = [
-        "--simulate".as_ref(),
-        "--sim-sensor-minutes".as_ref(),
-        "10".as_ref(),
-        "--ui-dir".as_ref(),
-        dist.as_ref(),
-    ];
-    own_service(data, name, origin, &serve).await
 }
 
 #[tokio::test]

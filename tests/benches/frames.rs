@@ -14,14 +14,14 @@
 //! ```
 //!
 //! The simulated city is **synthetic**. Screenshots of each measured view go to
-//! `target/bench/frames-{desktop,chromium}-{z12,z16}.png`.
+//! `target/bench/frames-{desktop,chromium}-{wall,console}-{z12,z16}.png`.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::{Duration, Instant};
 
 use cityops_tests::{
-    Driver, chromium_session, desktop_session, fresh_dir, own_service, target_dir, workspace,
+    Driver, chromium_session, desktop_session, fresh_dir, simulated_service_with_ui, target_dir,
 };
 use serde_json::Value;
 
@@ -159,10 +159,8 @@ async fn desktop(o: &Opts) -> Vec<Row> {
 
 async fn chromium(o: &Opts) -> Vec<Row> {
     let data = fresh_dir("frames-chromium");
-    let dist = workspace().join("ui/dist");
-    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
-    let serve: [&std::ffi::OsStr; 3] = ["--simulate".as_ref(), "--ui-dir".as_ref(), dist.as_ref()];
-    let (_svc, api) = own_service(&data, "frames", ORIGIN, &serve).await;
+    // The same city as the desktop's embedded one (sensors every 10 simulated minutes).
+    let (_svc, api) = simulated_service_with_ui(&data, "frames", ORIGIN).await;
     let (_cd, d) = chromium_session(&data, "3840,2160").await;
     let console = format!("{0}/?server={0}&token={1}", api.base, api.token);
     d.goto(&format!("{console}&wall=1&scene_seconds=600")).await;

@@ -347,3 +347,18 @@ pub async fn chromium_session(data: &Path, size: &str) -> (Proc, Driver) {
     .await;
     (driver, d)
 }
+
+/// A `cityops-server` of its own running the synthetic city and serving the built UI
+/// (`ui/dist`), on a store named `name` in `data`, its clock starting at `origin`.
+pub async fn simulated_service_with_ui(data: &Path, name: &str, origin: &str) -> (Proc, Api) {
+    let dist = workspace().join("ui/dist");
+    assert!(dist.join("index.html").exists(), "build the UI first: bash scripts/build-ui.sh");
+    let serve: [&std::ffi::OsStr; 5] = [
+        "--simulate".as_ref(),
+        "--sim-sensor-minutes".as_ref(),
+        "10".as_ref(),
+        "--ui-dir".as_ref(),
+        dist.as_ref(),
+    ];
+    own_service(data, name, origin, &serve).await
+}

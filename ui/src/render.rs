@@ -138,8 +138,8 @@ struct StillKey {
     alerted: BTreeSet<String>,
     lang: Lang,
     base_generation: u64,
-    cameras_served: bool,
-    /// A digest of the still points and cones ([`still_points`]).
+    /// A digest of the still points and cones ([`still_points`]); it also decides whether the
+    /// camera layer's file is drawn (only while the viewport serves no cameras).
     points: u64,
 }
 
@@ -159,7 +159,7 @@ const FONT: &str = "\"Noto Sans CJK SC\", \"Noto Sans SC\", \"Source Han Sans SC
 impl Surface {
     /// Wrap a canvas.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
-        let ctx = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
+        let ctx = context_2d(&canvas)?;
         Some(Surface {
             canvas,
             ctx,
@@ -276,7 +276,6 @@ impl Surface {
             alerted: scene.alerted.clone(),
             lang: scene.lang,
             base_generation: scene.base_generation,
-            cameras_served: cameras_served(scene.picture),
             points: still_points(scene),
         };
         if !self.copy_still(&key, base, scene) {
@@ -852,8 +851,13 @@ fn cameras_served(picture: &Picture) -> bool {
 fn offscreen() -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let canvas =
         web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into::<HtmlCanvasElement>().ok()?;
-    let ctx = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
+    let ctx = context_2d(&canvas)?;
     Some((canvas, ctx))
+}
+
+/// A canvas's 2D context.
+fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()
 }
 
 /// A camera's view cone: a sector of `radius` px around `(x, y)`.

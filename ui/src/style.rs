@@ -203,6 +203,7 @@ pub fn status_property_colour(layer: LayerKind, status: Option<&str>) -> &'stati
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn quantised_mixes_sum_to_the_circle_and_keep_every_class() {
@@ -234,8 +235,6 @@ mod tests {
         let b = StatusMix { open: 20, overdue: 10, closed: 10, due_soon: 0 };
         assert_eq!(quantised_mix(&a), quantised_mix(&b));
     }
-
-    use super::*;
 
     #[test]
     fn overdue_is_red_whatever_the_stage() {

@@ -125,14 +125,17 @@ impl MapData {
         })
     }
 
+    /// `f` on the canvas, once there is one.
+    fn with_surface<T>(&self, f: impl FnOnce(&Surface) -> T) -> Option<T> {
+        self.surface.with_value(|s| s.as_ref().map(f))
+    }
+
     /// The thematic feature (site, compound, route) under a screen point.
     pub fn overlay_at(&self, x: f64, y: f64) -> Option<(LayerKind, crate::geojson::Shape)> {
         let view = self.view.get_untracked();
         let layers = self.layers.get_untracked();
-        self.surface.with_value(|s| {
-            let surface = s.as_ref()?;
-            self.base.with_value(|b| surface.hit_overlay(b, &view, &layers, x, y))
-        })
+        self.with_surface(|surface| self.base.with_value(|b| surface.hit_overlay(b, &view, &layers, x, y)))
+            .flatten()
     }
 
     /// How many features of a thematic layer (compounds, routes, sites) have their anchor in the
@@ -192,7 +195,7 @@ pub fn request_draw(d: Data) {
 /// Draw a frame now.
 pub fn draw_now(d: Data) {
     let m = d.map;
-    let Some((w, h)) = m.surface.with_value(|s| s.as_ref().map(Surface::fit)) else { return };
+    let Some((w, h)) = m.with_surface(Surface::fit) else { return };
     let mut view = m.view.get_untracked();
     if !m.fitted.get_value() {
         // The first frame knows the real surface: fit the whole city to it.
@@ -225,8 +228,7 @@ pub fn draw_now(d: Data) {
     let view_cones: Vec<Cone> = m.view_cameras.with_untracked(|c| c.iter().map(cone).collect());
     let layers = m.layers.get_untracked();
     m.picture.with_untracked(|picture| {
-        m.surface.with_value(|s| {
-            let Some(surface) = s.as_ref() else { return };
+        m.with_surface(|surface| {
             m.base.with_value(|b| {
                 surface.draw(
                     b,
@@ -257,11 +259,7 @@ pub fn draw_now(d: Data) {
 /// otherwise the still part is copied from its picture, as while events arrive or the view
 /// pans. Returns the milliseconds of each frame.
 pub fn bench_frames(d: Data, n: u32, cold: bool) -> Vec<f64> {
-    d.map.surface.with_value(|s| {
-        if let Some(s) = s.as_ref() {
-            s.cold.set(cold);
-        }
-    });
+    d.map.with_surface(|s| s.cold.set(cold));
     let mut times = Vec::with_capacity(n as usize);
     for i in 0..n {
         let start = backend::perf_ms();
@@ -269,18 +267,10 @@ pub fn bench_frames(d: Data, n: u32, cold: bool) -> Vec<f64> {
         v.pan(if i % 2 == 0 { 3.0 } else { -3.0 }, 0.0);
         d.map.view.set(v);
         draw_now(d);
-        d.map.surface.with_value(|s| {
-            if let Some(s) = s.as_ref() {
-                s.flush();
-            }
-        });
+        d.map.with_surface(Surface::flush);
         times.push(backend::perf_ms() - start);
     }
-    d.map.surface.with_value(|s| {
-        if let Some(s) = s.as_ref() {
-            s.cold.set(false);
-        }
-    });
+    d.map.with_surface(|s| s.cold.set(false));
     times
 }
 
@@ -290,11 +280,9 @@ pub fn bench_floor(d: Data, n: u32) -> Vec<f64> {
     let mut times = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let start = backend::perf_ms();
-        d.map.surface.with_value(|s| {
-            if let Some(s) = s.as_ref() {
-                s.blank();
-                s.flush();
-            }
+        d.map.with_surface(|s| {
+            s.blank();
+            s.flush();
         });
         times.push(backend::perf_ms() - start);
     }
@@ -326,7 +314,7 @@ pub fn bench_view(d: Data, lon: f64, lat: f64, zoom: f64, layers: &str) {
 /// zoom, the layers on, and how much the picture holds (a JSON object).
 pub fn bench_state(d: Data) -> String {
     let m = d.map;
-    let (width, height, dpr) = m.surface.with_value(|s| s.as_ref().map_or((0, 0, 0.0), Surface::device_size));
+    let (width, height, dpr) = m.with_surface(Surface::device_size).unwrap_or((0, 0, 0.0));
     let view = m.view.get_untracked();
     let (items, cases) = m.picture.with_untracked(|p| (p.items.len(), p.cases.len()));
     let overlays: serde_json::Map<String, serde_json::Value> = m
