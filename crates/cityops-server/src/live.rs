@@ -2,40 +2,72 @@
 //! Events clients catch up from the store from their `Last-Event-ID`, then follow the broadcast.
 //! The tailer takes this process's events from the store's writer as each transaction commits
 //! (no read back), and reads the log itself when the next id is not the one it expects (another
-//! instance on the same PostgreSQL wrote in between, or it fell behind) and once a second for
-//! other instances' writes. So what a client receives is exactly the committed log: nothing is
-//! lost across a disconnect or a service restart, and nothing is sent twice.
+//! instance on the same PostgreSQL wrote in between, or it fell behind), when the database
+//! announces another instance's commit (PostgreSQL `LISTEN`/`NOTIFY`), and once a second in any
+//! case. So what a client receives is exactly the committed log: nothing is lost across a
+//! disconnect or a service restart, and nothing is sent twice.
+//!
+//! Each event is encoded once, as its SSE frame, by the tailer; a client's task only chooses the
+//! frames its scope sees and writes what has gathered since its last write in one piece. A busy
+//! machine therefore writes fewer, larger pieces to each client instead of falling behind.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::body::{Body, Bytes};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use cityops_api::LiveEvent;
 use cityops_store::Store;
-use futures_util::Stream;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 /// Page size of catch-up reads.
 const CATCH_UP_PAGE: u32 = 500;
-/// How often the tailer reads the log for other instances' events.
-const POLL: Duration = Duration::from_millis(1000);
+/// How often the tailer reads the log in any case (other instances' events whose announcement
+/// was missed, e.g. while the listening connection reconnected).
+pub const POLL: Duration = Duration::from_millis(1000);
+/// Events buffered for the slowest follower before it must catch up from the store.
+const HUB_BUFFER: usize = 4096;
+/// A quiet stream sends a comment this often (proxies keep the connection).
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// One committed event and its SSE frame, encoded once for every client.
+#[derive(Debug)]
+pub struct Frame {
+    /// The event (for the clients' scope).
+    pub event: LiveEvent,
+    /// `id: …\ndata: …\n\n`.
+    pub bytes: Bytes,
+}
+
+impl Frame {
+    fn new(event: LiveEvent) -> Arc<Self> {
+        let bytes = Bytes::from(sse_frame(&event));
+        Arc::new(Self { event, bytes })
+    }
+}
 
 /// The live hub.
 #[derive(Debug, Clone)]
 pub struct Live {
-    tx: broadcast::Sender<LiveEvent>,
+    events: broadcast::Sender<LiveEvent>,
+    frames: broadcast::Sender<Arc<Frame>>,
 }
 
 impl Live {
-    /// Start the tailer on `store`, beginning after the last event already committed.
-    pub async fn start(store: Arc<dyn Store>) -> Result<Self, cityops_store::StoreError> {
-        let (tx, _) = broadcast::channel(4096);
-        // `None` once the store's writer has stopped: from then on the log is polled only.
+    /// Start the tailer on `store`, beginning after the last event already committed, reading
+    /// the log every `poll` in any case.
+    pub async fn start(store: Arc<dyn Store>, poll: Duration) -> Result<Self, cityops_store::StoreError> {
+        let (events, _) = broadcast::channel(HUB_BUFFER);
+        let (frames, _) = broadcast::channel(HUB_BUFFER);
+        let live = Self { events, frames };
+        // `None` once the store's writer has stopped: from then on the log is read only.
         let mut committed = Some(store.committed());
+        let mut announced = store.announced();
         let mut last = store.last_event_id().await?;
-        let t = tx.clone();
+        let hub = live.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
@@ -48,20 +80,29 @@ impl Live {
                         // The next event, straight from the transaction that committed it.
                         Ok(e) if e.id == last + 1 => {
                             last = e.id;
-                            // No receivers is fine: nobody is listening right now.
-                            let _ = t.send(e);
+                            hub.publish(e);
                             continue;
                         }
                         Ok(e) if e.id <= last => continue,
                         // A gap (another instance wrote in between) or a lag: read the log.
                         Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                         Err(broadcast::error::RecvError::Closed) => {
-                            tracing::warn!("the store stopped committing; the live stream polls the log");
+                            tracing::warn!("the store stopped committing; the live stream reads the log");
                             committed = None;
                         }
                     },
-                    // Other instances' events (one PostgreSQL for several services).
-                    _ = tokio::time::sleep(POLL) => {}
+                    // The database announced a commit (any instance's, this one's included).
+                    r = async {
+                        match announced.as_mut() {
+                            Some(rx) => rx.changed().await.map(|()| *rx.borrow_and_update()),
+                            None => std::future::pending().await,
+                        }
+                    } => match r {
+                        Ok(id) if id <= last => continue,
+                        Ok(_) => {}
+                        Err(_) => announced = None,
+                    },
+                    _ = tokio::time::sleep(poll) => {}
                 }
                 loop {
                     match store.events_after(last, CATCH_UP_PAGE).await {
@@ -69,7 +110,7 @@ impl Live {
                         Ok(batch) => {
                             for e in batch {
                                 last = e.id;
-                                let _ = t.send(e);
+                                hub.publish(e);
                             }
                         }
                         Err(e) => {
@@ -80,71 +121,118 @@ impl Live {
                 }
             }
         });
-        Ok(Self { tx })
+        Ok(live)
+    }
+
+    /// Hand one event to the followers in this process and, encoded, to the clients. Nobody
+    /// listening is fine.
+    fn publish(&self, e: LiveEvent) {
+        if self.frames.receiver_count() > 0 {
+            let _ = self.frames.send(Frame::new(e.clone()));
+        }
+        let _ = self.events.send(e);
     }
 
     /// Follow the committed events from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
-        self.tx.subscribe()
+        self.events.subscribe()
+    }
+
+    /// Follow the committed events' SSE frames from now on.
+    fn frames(&self) -> broadcast::Receiver<Arc<Frame>> {
+        self.frames.subscribe()
     }
 }
 
 /// One SSE frame: `id` is the event id; no `event:` name, so browsers' `EventSource.onmessage`
-/// receives every kind (the kind is inside the JSON).
-fn sse_event(e: &LiveEvent) -> Event {
-    Event::default()
-        .id(e.id.to_string())
-        .json_data(e)
-        .unwrap_or_else(|_| Event::default().id(e.id.to_string()).comment("event could not be encoded"))
+/// receives every kind (the kind is inside the JSON, which holds no newline).
+fn sse_frame(e: &LiveEvent) -> String {
+    match serde_json::to_string(e) {
+        Ok(json) => format!("id: {}\ndata: {json}\n\n", e.id),
+        Err(_) => format!("id: {}\n: event could not be encoded\n\n", e.id),
+    }
 }
 
 /// Which events a client sees (its token's scope).
 pub type Visible = Arc<dyn Fn(&LiveEvent) -> bool + Send + Sync>;
 
+/// The most bytes one write to a client gathers.
+const WRITE_MAX: usize = 256 * 1024;
+
 /// The event stream for one client that has seen everything up to `after`, holding only the
 /// events `visible` lets through (the others advance the position silently; ids stay
 /// increasing, not contiguous).
-pub fn stream(
-    store: Arc<dyn Store>,
-    live: &Live,
-    after: u64,
-    visible: Visible,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<>> {
-    let mut rx = live.subscribe();
-    let (out, client) = mpsc::channel::<Result<Event, Infallible>>(256);
+pub fn stream(store: Arc<dyn Store>, live: &Live, after: u64, visible: Visible) -> Response {
+    let mut rx = live.frames();
+    let (out, client) = mpsc::channel::<Result<Bytes, Infallible>>(16);
     tokio::spawn(async move {
         let mut last = after;
         // Catch up from the store; the subscription taken above buffers what commits meanwhile.
         if catch_up(&*store, &mut last, &out, &visible).await.is_err() {
             return;
         }
+        let mut piece = Vec::new();
         loop {
-            match rx.recv().await {
-                Ok(e) if e.id <= last => {}
-                Ok(e) => {
-                    last = e.id;
-                    if visible(&e) && out.send(Ok(sse_event(&e))).await.is_err() {
+            let first = match tokio::time::timeout(KEEP_ALIVE, rx.recv()).await {
+                Ok(r) => r,
+                Err(_) => {
+                    if out.send(Ok(Bytes::from_static(b": keep-alive\n\n"))).await.is_err() {
                         return;
                     }
+                    continue;
                 }
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::debug!(skipped = n, "slow live client; catching up from the store");
-                    if catch_up(&*store, &mut last, &out, &visible).await.is_err() {
-                        return;
+            };
+            // This frame and every one already waiting, in one write.
+            let mut next = Some(first);
+            while let Some(r) = next.take() {
+                match r {
+                    Ok(f) if f.event.id <= last => {}
+                    Ok(f) => {
+                        last = f.event.id;
+                        if visible(&f.event) {
+                            piece.extend_from_slice(&f.bytes);
+                        }
                     }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::debug!(skipped = n, "slow live client; catching up from the store");
+                        if !piece.is_empty()
+                            && out.send(Ok(Bytes::from(std::mem::take(&mut piece)))).await.is_err()
+                        {
+                            return;
+                        }
+                        if catch_up(&*store, &mut last, &out, &visible).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
                 }
-                Err(broadcast::error::RecvError::Closed) => return,
+                if piece.len() < WRITE_MAX {
+                    next = match rx.try_recv() {
+                        Ok(f) => Some(Ok(f)),
+                        Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                            Some(Err(broadcast::error::RecvError::Lagged(n)))
+                        }
+                        Err(_) => None,
+                    };
+                }
+            }
+            if !piece.is_empty() && out.send(Ok(Bytes::from(std::mem::take(&mut piece)))).await.is_err() {
+                return;
             }
         }
     });
-    Sse::new(ReceiverStream::new(client)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    (
+        [(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")],
+        Body::from_stream(ReceiverStream::new(client)),
+    )
+        .into_response()
 }
 
 /// Send every stored event after `last`; Err when the client went away.
 async fn catch_up(
     store: &dyn Store,
     last: &mut u64,
-    out: &mpsc::Sender<Result<Event, Infallible>>,
+    out: &mpsc::Sender<Result<Bytes, Infallible>>,
     visible: &Visible,
 ) -> Result<(), ()> {
     loop {
@@ -158,11 +246,15 @@ async fn catch_up(
         if batch.is_empty() {
             return Ok(());
         }
+        let mut piece = String::new();
         for e in batch {
             *last = e.id;
             if visible(&e) {
-                out.send(Ok(sse_event(&e))).await.map_err(|_| ())?;
+                piece.push_str(&sse_frame(&e));
             }
+        }
+        if !piece.is_empty() {
+            out.send(Ok(Bytes::from(piece))).await.map_err(|_| ())?;
         }
     }
 }

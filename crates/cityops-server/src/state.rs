@@ -73,7 +73,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         history: HistoryConfig,
     ) -> Result<Self, StateError> {
-        let live = Live::start(store.clone()).await?;
+        let live = Live::start(store.clone(), crate::live::POLL).await?;
         let calendar = CalendarHandle::new(crate::calendar::load(&*store).await?);
         crate::calendar::follow(calendar.clone(), store.clone(), &live);
         let c = city.clone();

@@ -160,3 +160,37 @@ async fn resume_loses_nothing_and_repeats_nothing_on_postgres() {
     let Some(url) = common::fresh_pg_url("live").await else { return };
     scenario(&url).await;
 }
+
+/// Two instances on one PostgreSQL: what one commits reaches the other's live hub through the
+/// database's announcement (`LISTEN`/`NOTIFY`). The reading instance's regular read of the log is
+/// set to an hour, so only the announcement can bring the events within the test.
+#[tokio::test]
+async fn instances_share_the_stream_through_postgres_announcements() {
+    let Some(url) = common::fresh_pg_url("live_notify").await else { return };
+    let city = Arc::new(City::qingdao().unwrap());
+    let a = start(&url, city).await;
+    let b = cityops_store::open(&url).await.unwrap();
+    assert!(b.announced().is_some(), "PostgreSQL announces commits");
+    let hub = cityops_server::live::Live::start(b.clone(), Duration::from_secs(3600)).await.unwrap();
+    let mut rx = hub.subscribe();
+    let base = b.last_event_id().await.unwrap();
+    report(&a.state, 3).await;
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let e = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("the other instance's events are announced")
+            .unwrap();
+        got.push(e);
+    }
+    assert_contiguous(&got, base);
+    a.task.abort();
+}
+
+/// SQLite announces nothing: one process writes its file, and the hub reads its log.
+#[tokio::test]
+async fn sqlite_announces_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = cityops_store::open(&format!("sqlite://{}/a.sqlite", dir.path().display())).await.unwrap();
+    assert!(store.announced().is_none());
+}

@@ -133,6 +133,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// it lagged.
     fn committed(&self) -> tokio::sync::broadcast::Receiver<LiveEvent>;
 
+    /// The greatest event id the database announced as committed by any process sharing it
+    /// (PostgreSQL `LISTEN`/`NOTIFY`), changing as commits are announced; `None` where the
+    /// backend announces nothing (SQLite: read the log).
+    fn announced(&self) -> Option<tokio::sync::watch::Receiver<u64>>;
+
     /// Latest known state of every vehicle.
     async fn vehicles(&self) -> Result<Vec<VehicleState>>;
 

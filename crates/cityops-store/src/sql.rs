@@ -149,6 +149,8 @@ pub struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
     pub(crate) writer: Writer,
+    /// The last event id any instance announced (PostgreSQL); `None` on SQLite.
+    announced: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -210,10 +212,50 @@ impl SqlStore {
             Dialect::Sqlite => options.max_connections(1).connect(&url).await?,
             Dialect::Postgres => pool.clone(),
         };
-        let store = Self { pool, dialect, writer: Writer::start(writes, dialect) };
+        let announced = match dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(listen(&url).await?),
+        };
+        let store = Self { pool, dialect, writer: Writer::start(writes, dialect), announced };
         tracing::info!(backend = ?dialect, url = %redact(&url), "store ready");
         Ok(store)
     }
+}
+
+/// Listen for the commits every instance announces on PostgreSQL; the receiver holds the
+/// greatest event id announced so far. The listening connection reconnects by itself when it is
+/// lost (announcements made meanwhile are missed: the log's own order and the live hub's regular
+/// read cover them).
+async fn listen(url: &str) -> Result<tokio::sync::watch::Receiver<u64>> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(crate::writer::ANNOUNCE_CHANNEL).await?;
+    let (tx, rx) = tokio::sync::watch::channel(0u64);
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(n) => match n.payload().parse::<u64>() {
+                    Ok(id) => {
+                        tx.send_if_modified(|last| {
+                            let newer = id > *last;
+                            if newer {
+                                *last = id;
+                            }
+                            newer
+                        });
+                    }
+                    Err(_) => tracing::warn!(payload = n.payload(), "unreadable commit announcement ignored"),
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "commit announcements lost; listening again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+            if tx.is_closed() {
+                return;
+            }
+        }
+    });
+    Ok(rx)
 }
 
 /// Bring the schema up to date (before the writer starts; on PostgreSQL under the write lock).
@@ -537,6 +579,10 @@ fn row_event(r: &AnyRow) -> Result<LiveEvent> {
 impl Store for SqlStore {
     fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    fn announced(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        self.announced.clone()
     }
 
     fn committed(&self) -> tokio::sync::broadcast::Receiver<LiveEvent> {

@@ -126,6 +126,24 @@ async fn begin(pool: &AnyPool, dialect: Dialect) -> Result<Tx> {
     Ok(Tx { inner: tx, events: Vec::new() })
 }
 
+/// The PostgreSQL channel commits are announced on (the payload: the last event id committed).
+pub(crate) const ANNOUNCE_CHANNEL: &str = "cityops_events";
+
+/// On PostgreSQL, announce the transaction's last event to every instance listening; the
+/// database delivers it when (and only if) the transaction commits.
+async fn announce(tx: &mut Tx, dialect: Dialect) -> Result<()> {
+    if dialect == Dialect::Postgres
+        && let Some(last) = tx.events.last().map(|e| e.id.to_string())
+    {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(ANNOUNCE_CHANNEL)
+            .bind(last)
+            .execute(&mut **tx.deref_mut())
+            .await?;
+    }
+    Ok(())
+}
+
 async fn exec(tx: &mut Tx, sql: &str) -> Result<()> {
     sqlx::query(sql).execute(&mut **tx.deref_mut()).await?;
     Ok(())
@@ -161,7 +179,12 @@ async fn commit_batch(
     if batch.len() == 1
         && let Some(job) = batch.pop()
     {
-        let out = (job.work)(&mut tx).await;
+        let mut out = (job.work)(&mut tx).await;
+        if out.is_ok()
+            && let Err(e) = announce(&mut tx, dialect).await
+        {
+            out = Err(e);
+        }
         let Tx { inner, events } = tx;
         let out = match out {
             Ok(v) => match inner.commit().await {
@@ -207,6 +230,11 @@ async fn commit_batch(
             continue;
         }
         answers.push((job.reply, Some(out)));
+    }
+    if broken.is_none()
+        && let Err(e) = announce(&mut tx, dialect).await
+    {
+        broken = Some(e.to_string());
     }
     let Tx { inner, events } = tx;
     let done = match broken {
