@@ -274,26 +274,43 @@ pub async fn own_service_at(
     extra: &[&std::ffi::OsStr],
     port: u16,
 ) -> (Proc, Api) {
+    let db = format!("sqlite://{}/{name}.sqlite", data.display());
+    let token = admin_token(&db);
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["--time-scale".as_ref(), "60".as_ref(), "--time-origin".as_ref(), origin.as_ref()];
+    args.extend_from_slice(extra);
+    let proc = serve(&db, port, &args).await;
+    (proc, Api { http: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), token })
+}
+
+/// The `cityops-server` binary (built first: `cargo build -p cityops-launcher`).
+pub fn server_bin() -> PathBuf {
     let server = bin_dir().join("cityops-server");
     assert!(server.exists(), "build it first: cargo build -p cityops-launcher (the cityops-server binary)");
-    let db = format!("sqlite://{}/{name}.sqlite", data.display());
-    let out = Command::new(&server)
-        .args(["--database-url", &db, "token", "create", "--role", "admin", "--label", "e2e"])
+    server
+}
+
+/// A new admin token on the store at `db` (the `token create` subcommand).
+pub fn admin_token(db: &str) -> String {
+    let out = Command::new(server_bin())
+        .args(["--database-url", db, "token", "create", "--role", "admin", "--label", "e2e"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned();
+    String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
+}
+
+/// Serve the store at `db` on `port` with `extra` serve arguments; returned once it answers.
+pub async fn serve(db: &str, port: u16, extra: &[&std::ffi::OsStr]) -> Proc {
     let proc = spawn(
-        Command::new(&server)
-            .args(["--database-url", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--time-scale", "60", "--time-origin", origin])
+        Command::new(server_bin())
+            .args(["--database-url", db, "serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{base}/api/health"), 60).await;
-    (proc, Api { http: reqwest::Client::new(), base, token })
+    wait_http(&format!("http://127.0.0.1:{port}/api/health"), 60).await;
+    proc
 }
 
 /// A fresh, empty directory for a test named `name` (under the temp directory).
