@@ -29,6 +29,8 @@ pub struct Link {
     /// Actions the desktop shell keeps for an unreachable service.
     pub outbox_pending: RwSignal<usize>,
     subscription: StoredValue<Option<Subscription>, LocalStorage>,
+    /// Live events received and not yet applied, with their arrival (`Date.now()`).
+    inbox: StoredValue<Vec<(cityops_api::LiveEvent, f64)>, LocalStorage>,
 }
 
 impl Link {
@@ -43,6 +45,7 @@ impl Link {
             epoch: RwSignal::new(0),
             outbox_pending: RwSignal::new(0),
             subscription: StoredValue::new_local(None),
+            inbox: StoredValue::new_local(Vec::new()),
         }
     }
 
@@ -119,24 +122,22 @@ pub fn connect_live(d: Data) {
     let sub = backend.subscribe(
         after,
         move |ev| {
-            // Replaying: the map shows the past; the live picture kept aside moves on.
-            if d.replay.active() {
-                d.replay.keep_live(&ev);
-                return;
-            }
-            let mut change = Change::None;
-            d.map.picture.update(|p| change = p.apply(&ev));
-            let moves_the_map = !matches!(change, Change::None | Change::Calendar(_));
-            if moves_the_map && !d.map.viewport_fallback.get_untracked() {
-                super::map::refresh_soon(d);
-            }
-            if let Change::Case(id) = change
-                && let cityops_api::EventBody::Case { case } = &ev.body
-            {
-                d.sel.case_changed(id, case);
-            }
-            if let Change::File(id) = change {
-                d.enf.file_changed(id);
+            // Gathered, and applied together just before the next frame is drawn: a burst (a
+            // round of sensor readings, a busy minute) is one change to the picture, not one
+            // each, and the frame shows it at once. An event into a quiet map (no frame for the
+            // length of one) is applied and drawn at once.
+            let (first, full) = d
+                .link
+                .inbox
+                .try_update_value(|q| {
+                    q.push((ev, backend::now_ms()));
+                    (q.len() == 1, q.len() >= INBOX_MAX)
+                })
+                .unwrap_or((true, false));
+            if full || (first && super::map::idle(d)) {
+                apply_inbox(d);
+            } else if first {
+                request_animation_frame(move || apply_inbox(d));
             }
         },
         move |state, gave_up| {
@@ -163,6 +164,46 @@ pub fn connect_live(d: Data) {
             set_timeout(move || connect_live(d), std::time::Duration::from_secs(5));
         }
     }
+}
+
+/// Events gathered at most before they are applied without waiting for a frame (a hidden page
+/// draws no frames).
+const INBOX_MAX: usize = 4096;
+
+/// Apply the events gathered since the last frame in one change of the picture, then what they
+/// change elsewhere (the selection, the penalty file shown, the viewport's next refresh), and draw.
+fn apply_inbox(d: Data) {
+    let events = d.link.inbox.try_update_value(std::mem::take).unwrap_or_default();
+    if events.is_empty() {
+        return;
+    }
+    // Replaying: the map shows the past; the live picture kept aside moves on.
+    if d.replay.active() {
+        for (ev, _) in &events {
+            d.replay.keep_live(ev);
+        }
+        return;
+    }
+    let mut changes = Vec::with_capacity(events.len());
+    d.map.picture.update(|p| changes.extend(events.iter().map(|(ev, _)| p.apply(ev))));
+    let mut moves_the_map = false;
+    for ((ev, arrived), change) in events.iter().zip(changes) {
+        moves_the_map |= !matches!(change, Change::None | Change::Calendar(_));
+        if let Change::Case(id) = change
+            && let cityops_api::EventBody::Case { case } = &ev.body
+        {
+            super::map::note_case_event(d, id, *arrived);
+            d.sel.case_changed(id, case);
+        }
+        if let Change::File(id) = change {
+            d.enf.file_changed(id);
+        }
+    }
+    if moves_the_map && !d.map.viewport_fallback.get_untracked() {
+        super::map::refresh_soon(d);
+    }
+    // In this frame: the redraw the picture's change asks for would come a frame later.
+    super::map::draw_change_now(d);
 }
 
 /// Apply new settings (browser): pick the transport, start over.

@@ -50,6 +50,25 @@ pub struct MapData {
     draw_pending: StoredValue<bool, LocalStorage>,
     refresh_pending: StoredValue<bool, LocalStorage>,
     fitted: StoredValue<bool, LocalStorage>,
+    pixels: StoredValue<PixelLog, LocalStorage>,
+    /// When the last frame was drawn (`performance.now()`, ms).
+    drawn_at: StoredValue<f64, LocalStorage>,
+    /// A frame was just drawn for the change being made: the redraw that change asks for is
+    /// not needed (cleared by the microtask after the redraw effect's).
+    just_drawn: StoredValue<bool, LocalStorage>,
+}
+
+/// The event → pixel benchmark's log: when each case event reached the page and when the first
+/// frame drawn after it was on the canvas (`Date.now()`, ms). Off unless the benchmark turns it on.
+#[derive(Default)]
+struct PixelLog {
+    on: bool,
+    /// Case id and arrival, waiting for a frame.
+    waiting: Vec<(i64, f64)>,
+    /// Case id, arrival, drawn.
+    drawn: Vec<(i64, f64, f64)>,
+    /// Frames drawn while on, and their milliseconds.
+    frames: Vec<f64>,
 }
 
 impl MapData {
@@ -81,6 +100,9 @@ impl MapData {
             draw_pending: StoredValue::new_local(false),
             refresh_pending: StoredValue::new_local(false),
             fitted: StoredValue::new_local(false),
+            pixels: StoredValue::new_local(PixelLog::default()),
+            drawn_at: StoredValue::new_local(f64::NEG_INFINITY),
+            just_drawn: StoredValue::new_local(false),
         }
     }
 
@@ -182,7 +204,7 @@ impl MapData {
 
 /// Schedule one redraw on the next animation frame (coalesced).
 pub fn request_draw(d: Data) {
-    if d.map.draw_pending.get_value() {
+    if d.map.draw_pending.get_value() || d.map.just_drawn.get_value() {
         return;
     }
     d.map.draw_pending.set_value(true);
@@ -195,6 +217,7 @@ pub fn request_draw(d: Data) {
 /// Draw a frame now.
 pub fn draw_now(d: Data) {
     let m = d.map;
+    let started = backend::perf_ms();
     let Some((w, h)) = m.with_surface(Surface::fit) else { return };
     let mut view = m.view.get_untracked();
     if !m.fitted.get_value() {
@@ -252,6 +275,68 @@ pub fn draw_now(d: Data) {
             });
         });
     });
+    let now = backend::perf_ms();
+    m.drawn_at.set_value(now);
+    m.pixels.update_value(|log| {
+        if log.on {
+            log.frames.push(now - started);
+        }
+    });
+    note_frame(d);
+}
+
+/// Draw a frame now for a change just made to the picture, in place of the redraw the change
+/// asks for (whose effect runs in a microtask queued before the one that ends this).
+pub fn draw_change_now(d: Data) {
+    draw_now(d);
+    d.map.just_drawn.set_value(true);
+    leptos::task::spawn_local(async move { d.map.just_drawn.set_value(false) });
+}
+
+/// Whether no frame was drawn for the length of one (60 Hz): a change can be drawn at once
+/// without drawing faster than the screen shows.
+pub fn idle(d: Data) -> bool {
+    backend::perf_ms() - d.map.drawn_at.get_value() >= 1000.0 / 60.0
+}
+
+/// A case event that reached the page at `arrived` is on the picture (the event → pixel
+/// benchmark's log, when on).
+pub fn note_case_event(d: Data, id: i64, arrived: f64) {
+    d.map.pixels.update_value(|log| {
+        if log.on {
+            log.waiting.push((id, arrived));
+        }
+    });
+}
+
+/// After a frame: the cases waiting are on the canvas now (rasterised first, so the time counts
+/// the pixels).
+fn note_frame(d: Data) {
+    if !d.map.pixels.with_value(|log| log.on && !log.waiting.is_empty()) {
+        return;
+    }
+    d.map.with_surface(Surface::flush);
+    let now = backend::now_ms();
+    d.map.pixels.update_value(|log| {
+        let waiting = std::mem::take(&mut log.waiting);
+        log.drawn.extend(waiting.into_iter().map(|(id, at)| (id, at, now)));
+    });
+}
+
+/// Turn the event → pixel log on or off (emptied either way).
+pub fn bench_pixels(d: Data, on: bool) {
+    d.map.pixels.set_value(PixelLog { on, ..PixelLog::default() });
+}
+
+/// What the event → pixel log holds, taken: `{"drawn": [[case id, arrived ms, drawn ms], …],
+/// "frames": [ms, …]}` (JSON text).
+pub fn bench_pixels_take(d: Data) -> String {
+    let (drawn, frames) = d
+        .map
+        .pixels
+        .try_update_value(|log| (std::mem::take(&mut log.drawn), std::mem::take(&mut log.frames)))
+        .unwrap_or_default();
+    serde_json::json!({ "drawn": drawn, "frames": frames }).to_string()
 }
 
 /// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a

@@ -20,8 +20,8 @@ use super::top_bar::TopBar;
 use crate::backend;
 use crate::data::link::{connect_live, load_clock};
 use crate::data::map::{
-    bench_floor, bench_frames, bench_state, bench_view, load_base, load_grids, load_overlays, load_viewport,
-    request_draw,
+    bench_floor, bench_frames, bench_pixels, bench_pixels_take, bench_state, bench_view, load_base,
+    load_grids, load_overlays, load_viewport, request_draw,
 };
 use crate::data::{Data, map};
 
@@ -32,7 +32,9 @@ use crate::data::{Data, map};
 /// - `bench_state()`: the canvas size, zoom, layers and how much the picture holds (JSON text);
 /// - `bench_frames(n, cold)`: milliseconds of each of `n` frames, each panned 3 px and forced to
 ///   rasterise (a 1-pixel read-back); `cold` draws the still part every frame (as after a zoom);
-/// - `bench_floor(n)`: the same for frames that only fill the canvas (the floor).
+/// - `bench_floor(n)`: the same for frames that only fill the canvas (the floor);
+/// - `bench_pixels(on)`, `bench_pixels_take()`: the event → pixel benchmark's log
+///   (`benches/pixels.rs`): each case event's arrival and the end of the first frame after it.
 fn install_bench(d: Data) {
     let Some(window) = web_sys::window() else { return };
     let obj = js_sys::Reflect::get(&window, &"cityops".into())
@@ -59,6 +61,12 @@ fn install_bench(d: Data) {
     f.forget();
     let f = Closure::<dyn Fn() -> String>::new(move || bench_state(d));
     set("bench_state", f.as_ref());
+    f.forget();
+    let f = Closure::<dyn Fn(bool)>::new(move |on: bool| bench_pixels(d, on));
+    set("bench_pixels", f.as_ref());
+    f.forget();
+    let f = Closure::<dyn Fn() -> String>::new(move || bench_pixels_take(d));
+    set("bench_pixels_take", f.as_ref());
     f.forget();
     let _ = js_sys::Reflect::set(&window, &"cityops".into(), &obj);
 }
