@@ -36,6 +36,7 @@ pub const CONSOLE_ENDPOINTS: &[&str] = &[
     <ep::Locate as Endpoint>::INFO.name,
     <ep::Layer as Endpoint>::INFO.name,
     <ep::CamerasInBox as Endpoint>::INFO.name,
+    <ep::Vehicles as Endpoint>::INFO.name,
     <ep::CamerasVisible as Endpoint>::INFO.name,
     <ep::Camera as Endpoint>::INFO.name,
     <ep::CalendarYear as Endpoint>::INFO.name,

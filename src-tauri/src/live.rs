@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use cityops_api::endpoint::Empty;
-use cityops_api::{HealthDto, ServiceClock, ep};
+use cityops_api::{HealthDto, LiveEvent, ServiceClock, ep};
 use cityops_client::native::{LiveUpdate, follow_events};
 use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::index::{LiveMap, LiveMapLoader};
@@ -100,6 +100,9 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service) {
     tauri::async_runtime::spawn(follow(app, desk, svc, generation));
 }
 
+/// The most events one emit to the web view carries.
+const UI_BATCH_MAX: usize = 1024;
+
 /// Follow `svc` until the console switches to another service.
 async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service, generation: u64) {
     let current = |d: &Desktop| d.generation() == generation;
@@ -162,6 +165,24 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
     };
     let mut passed_on = after;
     let transport = svc.client.transport().clone();
+    // Events go to the web view in batches: what arrived while the last batch was emitted is
+    // one emit (one script evaluation in the web view), not one each.
+    let (to_ui, mut queued) = tokio::sync::mpsc::unbounded_channel::<LiveEvent>();
+    let a = app.clone();
+    tokio::spawn(async move {
+        let mut batch = Vec::new();
+        while let Some(e) = queued.recv().await {
+            batch.push(e);
+            while batch.len() < UI_BATCH_MAX {
+                match queued.try_recv() {
+                    Ok(e) => batch.push(e),
+                    Err(_) => break,
+                }
+            }
+            let _ = a.emit("live", &batch);
+            batch.clear();
+        }
+    });
     follow_events(&transport, after, |update| {
         if !current(&desk) {
             tracing::info!(base = %svc.base, "switched away from this service");
@@ -211,7 +232,7 @@ async fn follow<R: Runtime>(app: AppHandle<R>, desk: Arc<Desktop>, svc: Service,
                     // Sensor readings (1,400 a minute) stay native: the UI draws sites' state from
                     // alerts and the map, not from every reading.
                     Ok(true) if !matches!(event.body, cityops_api::EventBody::Sensor { .. }) => {
-                        let _ = app.emit("live", &*event);
+                        let _ = to_ui.send(*event);
                     }
                     Ok(_) => {}
                     Err(e) => tracing::debug!(event = event.id, error = %e, "event not drawn"),

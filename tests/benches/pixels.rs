@@ -152,6 +152,8 @@ struct Row {
     frames: (f64, (f64, f64, f64)),
     /// Long tasks on the page's main thread during the run: how many, the longest (ms).
     long: Option<(usize, f64)>,
+    /// Viewport answers the page asked the service for during the run.
+    asks: u64,
 }
 
 async fn measure(d: &Driver, api: &Api, place: &'static str, o: &Opts) -> Vec<Row> {
@@ -186,11 +188,13 @@ async fn measure(d: &Driver, api: &Api, place: &'static str, o: &Opts) -> Vec<Ro
         // Every acknowledged case drawn, or 15 s.
         let mut seen: HashMap<i64, (f64, f64)> = HashMap::new();
         let mut frames: Vec<f64> = Vec::new();
+        let mut asks = 0;
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let text = d.js("return window.cityops.bench_pixels_take();").await;
             let got: Value = serde_json::from_str(text.as_str().unwrap_or("{}")).unwrap_or_default();
             frames.extend(got["frames"].as_array().into_iter().flatten().filter_map(Value::as_f64));
+            asks += got["asks"].as_u64().unwrap_or(0);
             let drawn: Vec<(i64, f64, f64)> =
                 serde_json::from_value(got["drawn"].clone()).unwrap_or_default();
             for (id, arrived, drawn) in drawn {
@@ -229,6 +233,7 @@ async fn measure(d: &Driver, api: &Api, place: &'static str, o: &Opts) -> Vec<Ro
             frames: (frames.len() as f64 / (o.seconds as f64), stats(&frames)),
             long: (d.js("return !!window.__long_seen;").await == Value::Bool(true))
                 .then(|| (long.len(), long.iter().copied().fold(0.0, f64::max))),
+            asks,
         });
         // Let the map take in the last burst before the next rate.
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -294,12 +299,12 @@ fn main() {
         o.seconds
     );
     println!(
-        "| window | reports/s asked (reached) | drawn / acknowledged | ack → drawn | ack → arrived | arrived → drawn | p99 within one frame | frames drawn /s, each ms | page tasks ≥ 50 ms (longest) |"
+        "| window | reports/s asked (reached) | drawn / acknowledged | ack → drawn | ack → arrived | arrived → drawn | p99 within one frame | frames drawn /s, each ms | page tasks ≥ 50 ms (longest) | viewport answers asked |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {} ({:.0}) | {} / {} | {} | {} | {} | {} | {:.0}, {} | {} |",
+            "| {} | {} ({:.0}) | {} / {} | {} | {} | {} | {} | {:.0}, {} | {} | {} |",
             r.place,
             r.rate,
             r.reached,
@@ -312,6 +317,7 @@ fn main() {
             r.frames.0,
             ms(r.frames.1),
             r.long.map_or_else(|| "not reported".to_owned(), |(n, max)| format!("{n} ({max:.0} ms)")),
+            r.asks,
         );
     }
 }

@@ -100,8 +100,6 @@ pub struct Scene<'a> {
     pub lang: Lang,
     /// Milliseconds since the epoch (animations).
     pub now_ms: f64,
-    /// Draw vehicles from live events (when the service has no viewport route).
-    pub live_vehicles: bool,
     /// Bumped whenever the base map's layers change (the still picture is drawn again).
     pub base_generation: u64,
 }
@@ -728,28 +726,28 @@ impl Surface {
     fn live(&self, scene: &Scene<'_>) {
         let ctx = &self.ctx;
         let v = scene.view;
-        if scene.live_vehicles && scene.layers.contains(&LayerKind::Trucks) {
+        if scene.layers.contains(&LayerKind::Trucks) {
+            // Every truck from its fix, pointing where it heads: one path, one fill, one stroke.
+            ctx.begin_path();
             for veh in scene.picture.vehicles.values() {
                 let (x, y) = v.to_screen(veh.lon, veh.lat);
                 if off_screen(v, x, y, 10.0) {
                     continue;
                 }
-                let h = veh.heading_deg.to_radians();
-                let _ = ctx.translate(x, y);
-                let _ = ctx.rotate(h);
-                ctx.begin_path();
-                ctx.move_to(0.0, -8.0);
-                ctx.line_to(5.5, 6.0);
-                ctx.line_to(0.0, 3.0);
-                ctx.line_to(-5.5, 6.0);
+                let (sin, cos) = veh.heading_deg.to_radians().sin_cos();
+                let at = |dx: f64, dy: f64| (x + dx * cos - dy * sin, y + dx * sin + dy * cos);
+                let arrow = [at(0.0, -8.0), at(5.5, 6.0), at(0.0, 3.0), at(-5.5, 6.0)];
+                ctx.move_to(arrow[0].0, arrow[0].1);
+                for (px, py) in &arrow[1..] {
+                    ctx.line_to(*px, *py);
+                }
                 ctx.close_path();
-                ctx.set_fill_style_str(style::layer_colour(LayerKind::Trucks));
-                ctx.fill();
-                ctx.set_stroke_style_str("#0b1e2f");
-                ctx.set_line_width(1.0);
-                ctx.stroke();
-                let _ = ctx.set_transform(self.dpr(), 0.0, 0.0, self.dpr(), 0.0, 0.0);
             }
+            ctx.set_fill_style_str(style::layer_colour(LayerKind::Trucks));
+            ctx.fill();
+            ctx.set_stroke_style_str("#0b1e2f");
+            ctx.set_line_width(1.0);
+            ctx.stroke();
         }
         if scene.layers.contains(&LayerKind::Alerts) {
             let phase = (scene.now_ms / 1000.0).fract();

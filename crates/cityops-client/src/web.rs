@@ -289,9 +289,12 @@ fn subscribe_tauri(
         let p = js_sys::Reflect::get(e, &"payload".into()).ok()?;
         js_sys::JSON::stringify(&p).ok()?.as_string()
     };
+    // The shell emits the events in batches, in order.
     let live = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        if let Some(ev) = payload(&e).and_then(|t| serde_json::from_str::<LiveEvent>(&t).ok()) {
-            on_event(ev);
+        if let Some(batch) = payload(&e).and_then(|t| serde_json::from_str::<Vec<LiveEvent>>(&t).ok()) {
+            for ev in batch {
+                on_event(ev);
+            }
         }
     });
     let conn = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {

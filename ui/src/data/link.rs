@@ -119,6 +119,11 @@ pub fn connect_live(d: Data) {
     let backend = d.link.backend();
     let after = d.map.picture.with_untracked(|p| p.last_event_id);
     d.link.subscription.set_value(None);
+    // Events received and not applied yet come again after `after` (or belong to the service
+    // left behind).
+    d.link.inbox.set_value(Vec::new());
+    // Trucks start from the service's latest fixes; the stream moves them from there.
+    super::map::load_vehicles(d);
     let sub = backend.subscribe(
         after,
         move |ev| {
@@ -147,6 +152,7 @@ pub fn connect_live(d: Data) {
                 // Back after a drop: the stream replays what was missed; refresh the picture, the
                 // service clock and the selection too.
                 super::map::load_viewport(d);
+                super::map::load_vehicles(d);
                 load_clock(d.link);
                 d.sel.reload();
                 d.enf.reload();
@@ -171,7 +177,8 @@ pub fn connect_live(d: Data) {
 const INBOX_MAX: usize = 4096;
 
 /// Apply the events gathered since the last frame in one change of the picture, then what they
-/// change elsewhere (the selection, the penalty file shown, the viewport's next refresh), and draw.
+/// change elsewhere (the selection, the penalty file shown, a recount of the view's clusters), and
+/// draw.
 fn apply_inbox(d: Data) {
     let events = d.link.inbox.try_update_value(std::mem::take).unwrap_or_default();
     if events.is_empty() {
@@ -185,10 +192,12 @@ fn apply_inbox(d: Data) {
         return;
     }
     let mut changes = Vec::with_capacity(events.len());
-    d.map.picture.update(|p| changes.extend(events.iter().map(|(ev, _)| p.apply(ev))));
-    let mut moves_the_map = false;
+    let mut recount = false;
+    d.map.picture.update(|p| {
+        changes.extend(events.iter().map(|(ev, _)| p.apply(ev)));
+        recount = p.take_recount();
+    });
     for ((ev, arrived), change) in events.iter().zip(changes) {
-        moves_the_map |= !matches!(change, Change::None | Change::Calendar(_));
         if let Change::Case(id) = change
             && let cityops_api::EventBody::Case { case } = &ev.body
         {
@@ -199,8 +208,8 @@ fn apply_inbox(d: Data) {
             d.enf.file_changed(id);
         }
     }
-    if moves_the_map && !d.map.viewport_fallback.get_untracked() {
-        super::map::refresh_soon(d);
+    if recount && !d.map.viewport_fallback.get_untracked() {
+        super::map::recount_soon(d);
     }
     // In this frame: the redraw the picture's change asks for would come a frame later.
     super::map::draw_change_now(d);

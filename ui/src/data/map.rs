@@ -15,7 +15,7 @@ use crate::backend::{self, Backend};
 use crate::geo::{View, fly};
 use crate::geojson::prepare_text;
 use crate::render::{BaseLayer, BaseMap, Cone, Scene, Surface};
-use crate::state::{CaseFilter, Picture, VIEWPORT_LAYERS, viewport_query};
+use crate::state::{CaseFilter, Picture, VIEWPORT_LAYERS, asked_of_viewport, viewport_query};
 use crate::style;
 
 /// Thematic layers the console asks the service for as GeoJSON (`/api/v1/layers/{name}`), drawn
@@ -69,6 +69,8 @@ struct PixelLog {
     drawn: Vec<(i64, f64, f64)>,
     /// Frames drawn while on, and their milliseconds.
     frames: Vec<f64>,
+    /// Viewport answers asked for while on.
+    asks: u32,
 }
 
 impl MapData {
@@ -177,10 +179,10 @@ impl MapData {
     }
 
     /// How many items of a point layer the view shows, for the layer panel and the status bar:
-    /// what the viewport answered (points plus cluster members), and while replaying the trucks
-    /// whose fix is in view (they are drawn from their fixes then). Reactive.
-    pub fn count(&self, layer: LayerKind, replaying: bool) -> u32 {
-        if replaying && layer == LayerKind::Trucks {
+    /// what the viewport answered (points plus cluster members), and the trucks whose fix is in
+    /// view (they are drawn from their fixes). Reactive.
+    pub fn count(&self, layer: LayerKind) -> u32 {
+        if layer == LayerKind::Trucks {
             let b = self.view.get().bounds();
             return self.picture.with(|p| p.vehicles_in((b.west, b.south, b.east, b.north)));
         }
@@ -266,9 +268,6 @@ pub fn draw_now(d: Data) {
                         alerted: &alerted,
                         lang: d.ui.lang.get_untracked(),
                         now_ms: backend::now_ms(),
-                        // With the viewport route, trucks come from the service's index;
-                        // while replaying, from the fixes the held events move.
-                        live_vehicles: m.viewport_fallback.get_untracked() || replaying.is_some(),
                         base_generation: m.base_tick.get_untracked(),
                     },
                 );
@@ -329,14 +328,16 @@ pub fn bench_pixels(d: Data, on: bool) {
 }
 
 /// What the event → pixel log holds, taken: `{"drawn": [[case id, arrived ms, drawn ms], …],
-/// "frames": [ms, …]}` (JSON text).
+/// "frames": [ms, …], "asks": viewport answers asked for}` (JSON text).
 pub fn bench_pixels_take(d: Data) -> String {
-    let (drawn, frames) = d
+    let (drawn, frames, asks) = d
         .map
         .pixels
-        .try_update_value(|log| (std::mem::take(&mut log.drawn), std::mem::take(&mut log.frames)))
+        .try_update_value(|log| {
+            (std::mem::take(&mut log.drawn), std::mem::take(&mut log.frames), std::mem::take(&mut log.asks))
+        })
         .unwrap_or_default();
-    serde_json::json!({ "drawn": drawn, "frames": frames }).to_string()
+    serde_json::json!({ "drawn": drawn, "frames": frames, "asks": asks }).to_string()
 }
 
 /// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a
@@ -541,12 +542,75 @@ pub fn load_overlays(d: Data) {
     }
 }
 
-/// Reload the viewport at most once a second while live events arrive (moving trucks, new
-/// alerts, cluster counts); case points are recoloured in place at once.
-pub fn refresh_soon(d: Data) {
+/// Ask the service to recount the view's clusters, at most once a second, when a live change
+/// could not be shown exactly ([`Picture::take_recount`]: a feature the console never saw changed
+/// inside a cluster): the viewport answer alone, not the cameras or the case list of a full load.
+/// Otherwise live changes never ask the service again: points are moved, recoloured, added and
+/// removed in place, clusters count their members' changes, and trucks are drawn from their
+/// fixes.
+pub fn recount_soon(d: Data) {
     super::once_after(d.map.refresh_pending, std::time::Duration::from_millis(1000), move || {
-        load_viewport(d)
+        let backend = d.link.backend();
+        if !backend.connected() || d.map.viewport_fallback.get_untracked() || d.replay.active() {
+            return;
+        }
+        let view = d.map.view.get_untracked();
+        let layers = viewport_layers(d);
+        spawn_local(async move {
+            if let Err(e) = ask_viewport(d, &backend, &view, &layers, None).await {
+                d.error(&e);
+            }
+        });
     });
+}
+
+/// Take every vehicle's latest fix from the service (the stream moves them from there).
+pub fn load_vehicles(d: Data) {
+    let backend = d.link.backend();
+    if !backend.connected() {
+        return;
+    }
+    spawn_local(async move {
+        match backend.get::<ep::Vehicles>(&Empty {}, &Empty {}).await {
+            Ok(list) => d.map.picture.update(|p| p.note_vehicles(&list)),
+            // A service without the route: the stream alone brings the trucks.
+            Err(e) if e.code() == Some(cityops_api::ErrorCode::NotFound) => {}
+            Err(e) => d.error(&e),
+        }
+    });
+}
+
+/// The layers on that the viewport route is asked for.
+fn viewport_layers(d: Data) -> Vec<LayerKind> {
+    d.map.layers.with_untracked(|l| {
+        VIEWPORT_LAYERS.iter().copied().filter(|x| l.contains(x) && asked_of_viewport(*x)).collect()
+    })
+}
+
+/// Ask the viewport route for `layers` in `view` (at a replay's instant) and put the answer on the
+/// picture; a service without the route switches the map to its fallback.
+async fn ask_viewport(
+    d: Data,
+    backend: &Backend,
+    view: &View,
+    layers: &[LayerKind],
+    at: Option<cityops_api::Timestamp>,
+) -> Result<(), cityops_client::ClientError> {
+    let m = d.map;
+    m.pixels.update_value(|log| log.asks += u32::from(log.on));
+    let overdue_only = d.search.filter.with_untracked(|f| f.overdue);
+    let q = cityops_api::query::ViewQuery { at, ..viewport_query(view, layers, overdue_only) };
+    match backend.viewport(&q).await {
+        Ok(v) => m.picture.update(|p| {
+            p.truncated = v.truncated;
+            p.statuses = q.statuses.clone().map(|s| s.0);
+            p.cluster_reach_deg = crate::state::cluster_reach_deg(view.zoom);
+            p.set_viewport(v.items, v.as_of);
+        }),
+        Err(e) if e.code() == Some(cityops_api::ErrorCode::NotFound) => m.viewport_fallback.set(true),
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// Ask what to draw in the current view (at the replay's instant when one is set).
@@ -564,16 +628,8 @@ pub fn load_viewport_then(d: Data, done: impl FnOnce() + 'static) {
     let at = d.replay.at.get_untracked();
     let m = d.map;
     let view = m.view.get_untracked();
-    // While replaying, trucks are drawn from their fixes, which the held events move.
-    let layers: Vec<LayerKind> = m.layers.with_untracked(|l| {
-        VIEWPORT_LAYERS
-            .iter()
-            .copied()
-            .filter(|x| l.contains(x) && !(at.is_some() && *x == LayerKind::Trucks))
-            .collect()
-    });
+    let layers = viewport_layers(d);
     let fallback = m.viewport_fallback.get_untracked();
-    let overdue_only = d.search.filter.with_untracked(|f| f.overdue);
     let cones =
         view.zoom >= style::CONES_FROM && m.layers.with_untracked(|l| l.contains(&LayerKind::Cameras));
     spawn_local(async move {
@@ -588,20 +644,10 @@ pub fn load_viewport_then(d: Data, done: impl FnOnce() + 'static) {
         } else if m.view_cameras.with_untracked(|c| !c.is_empty()) {
             m.view_cameras.set(Vec::new());
         }
-        if !fallback {
-            let q = cityops_api::query::ViewQuery { at, ..viewport_query(&view, &layers, overdue_only) };
-            match backend.viewport(&q).await {
-                Ok(v) => m.picture.update(|p| {
-                    p.truncated = v.truncated;
-                    p.set_viewport(v.items, v.as_of);
-                }),
-                Err(e) if e.code() == Some(cityops_api::ErrorCode::NotFound) => m.viewport_fallback.set(true),
-                Err(e) => {
-                    d.error(&e);
-                    done();
-                    return;
-                }
-            }
+        if !fallback && let Err(e) = ask_viewport(d, &backend, &view, &layers, at).await {
+            d.error(&e);
+            done();
+            return;
         }
         // Learn stages of the cases in view (colour by stage); without the viewport route this
         // list is also what the map draws.

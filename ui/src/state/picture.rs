@@ -2,10 +2,11 @@
 //! the cases the console has seen) and how each [`LiveEvent`] changes it; the point layers and
 //! their feed freshness. No web API: every function takes "now" as an argument.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cityops_api::{
     CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapItemDto, Stage, StatusClass, Timestamp,
+    VehicleDto,
 };
 
 /// The point layers the console asks the service for, in the layer panel's order (keys 1–8):
@@ -15,7 +16,9 @@ pub fn point_layers() -> impl Iterator<Item = LayerKind> {
 }
 
 /// The layers the service's viewport route answers (its R-tree's point layers). Compounds,
-/// routes and sites are not served as viewport items yet; their panel rows say "no data".
+/// routes and sites are not served as viewport items yet; their panel rows say "no data". The
+/// console draws trucks from their fixes ([`Picture::vehicles`]), so it asks the viewport for the
+/// others ([`asked_of_viewport`]).
 pub const VIEWPORT_LAYERS: [LayerKind; 6] = [
     LayerKind::Cases,
     LayerKind::Trucks,
@@ -24,6 +27,38 @@ pub const VIEWPORT_LAYERS: [LayerKind; 6] = [
     LayerKind::Alerts,
     LayerKind::Enforcement,
 ];
+
+/// Whether the console asks the viewport route for `l`: trucks are drawn from their fixes (the
+/// service's latest, then moved by the stream), not from the viewport's points and clusters.
+pub fn asked_of_viewport(l: LayerKind) -> bool {
+    VIEWPORT_LAYERS.contains(&l) && l != LayerKind::Trucks
+}
+
+/// The side of the service's cluster cells on the screen, in CSS pixels (its index's
+/// `cluster_radius_px`).
+pub const CLUSTER_CELL_PX: f64 = 60.0;
+
+/// How far from a cluster's centre its members may lie at map zoom `zoom`, in degrees of
+/// longitude: the diagonal of a cluster cell (the service clusters at the zoom floored).
+pub fn cluster_reach_deg(zoom: f64) -> f64 {
+    let px_per_deg = 256.0 * 2f64.powf(zoom.floor().max(0.0)) / 360.0;
+    CLUSTER_CELL_PX * std::f64::consts::SQRT_2 / px_per_deg
+}
+
+/// Take one of `class` off a cluster's mix; whether it held one.
+fn take(mix: &mut cityops_api::StatusMix, class: StatusClass) -> bool {
+    let n = match class {
+        StatusClass::Open => &mut mix.open,
+        StatusClass::DueSoon => &mut mix.due_soon,
+        StatusClass::Overdue => &mut mix.overdue,
+        StatusClass::Closed => &mut mix.closed,
+    };
+    if *n == 0 {
+        return false;
+    }
+    *n -= 1;
+    true
+}
 
 /// The wire name of a layer (`cases`, `trucks`, …).
 pub fn layer_name(l: LayerKind) -> &'static str {
@@ -142,6 +177,13 @@ pub struct Vehicle {
     pub at: Timestamp,
 }
 
+impl Vehicle {
+    /// A fix as the service lists it.
+    pub fn of(v: &VehicleDto) -> Vehicle {
+        Vehicle { lon: v.lon, lat: v.lat, speed_kmh: v.speed_kmh, heading_deg: v.heading_deg, at: v.at }
+    }
+}
+
 /// An alert raised by a scenario rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertMark {
@@ -238,6 +280,17 @@ pub struct Picture {
     pub files: BTreeMap<i64, cityops_api::EnfMarkDto>,
     /// Whether the service cut the last viewport answer at its item budget.
     pub truncated: bool,
+    /// The status classes the last viewport answer was asked for (`None`: all): a live change
+    /// keeps a point on the map only while its class is one of them.
+    pub statuses: Option<Vec<StatusClass>>,
+    /// Layers the last viewport answer clustered: a live change of one of them is counted in its
+    /// cluster ([`Picture::cluster_reach_deg`]).
+    pub clustered: BTreeSet<LayerKind>,
+    /// How far from a cluster's centre its members may lie, in degrees of longitude: the diagonal
+    /// of the service's cluster cell at the answer's zoom ([`cluster_reach_deg`]).
+    pub cluster_reach_deg: f64,
+    /// A live change could not be shown exactly ([`Picture::take_recount`]).
+    recount: bool,
     /// Id of the last event applied (resume point after a drop).
     pub last_event_id: Option<u64>,
     /// Time of the last event applied.
@@ -248,8 +301,35 @@ impl Picture {
     /// Replace the viewport items and take the "as of" times of a fresh viewport answer: the
     /// service's index is the authority (its clock may even restart, as a simulation does).
     pub fn set_viewport(&mut self, items: Vec<MapItemDto>, as_of: BTreeMap<LayerKind, Timestamp>) {
+        self.clustered = items
+            .iter()
+            .filter_map(|i| match i {
+                MapItemDto::Cluster { layer, .. } => Some(*layer),
+                MapItemDto::Point { .. } => None,
+            })
+            .collect();
         self.items = items;
         self.as_of.extend(as_of);
+    }
+
+    /// Take the service's latest vehicle fixes (`GET /vehicles`): each replaces the one held
+    /// unless the stream already brought a newer one.
+    pub fn note_vehicles(&mut self, list: &[VehicleDto]) {
+        for v in list {
+            let fix = Vehicle::of(v);
+            match self.vehicles.get_mut(&v.id) {
+                Some(held) if held.at >= fix.at => {}
+                Some(held) => *held = fix,
+                None => {
+                    self.vehicles.insert(v.id.clone(), fix);
+                }
+            }
+        }
+    }
+
+    /// Whether a point of class `class` belongs on the map under the last answer's status filter.
+    fn shown(&self, class: StatusClass) -> bool {
+        self.statuses.as_ref().is_none_or(|s| s.contains(&class))
     }
 
     /// Record a case read from the service (list or detail).
@@ -275,43 +355,16 @@ impl Picture {
         match &ev.body {
             EventBody::Case { case } => {
                 let mark = CaseMark::of(case);
-                let class = mark.class();
                 let id = case.id;
-                let is_case = |item: &MapItemDto| {
-                    matches!(item, MapItemDto::Point { layer: LayerKind::Cases, id: pid, .. }
-                        if i64::try_from(*pid).is_ok_and(|p| p == id))
-                };
-                let Some(class) = class else {
-                    // Cancelled: off the map.
-                    self.items.retain(|i| !is_case(i));
-                    self.cases.insert(id, mark);
-                    self.touch(LayerKind::Cases, ev.at);
-                    return Change::Case(id);
-                };
-                let mut found = false;
-                for item in &mut self.items {
-                    if is_case(item)
-                        && let MapItemDto::Point { lon, lat, status, .. } = item
-                    {
-                        *status = class;
-                        *lon = case.lon;
-                        *lat = case.lat;
-                        found = true;
-                    }
-                }
-                let is_new = !self.cases.contains_key(&id);
-                if !found
-                    && is_new
-                    && let Ok(pid) = u64::try_from(id)
+                let class = mark.class().filter(|c| self.shown(*c));
+                // How the view counted it before (None: the console never saw it), and whether
+                // it is a new report (its first event).
+                let before = self.cases.get(&id).map(|m| m.class().filter(|c| self.shown(*c)));
+                let fresh = before.is_none() && case.created_at == case.updated_at;
+                if let Ok(pid) = u64::try_from(id)
+                    && !self.move_point(LayerKind::Cases, pid, case.lon, case.lat, class)
                 {
-                    // A new report: show it at once; the next viewport answer may cluster it.
-                    self.items.push(MapItemDto::Point {
-                        layer: LayerKind::Cases,
-                        id: pid,
-                        lon: case.lon,
-                        lat: case.lat,
-                        status: class,
-                    });
+                    self.place(LayerKind::Cases, pid, (case.lon, case.lat), before, fresh, class);
                 }
                 self.cases.insert(id, mark);
                 self.touch(LayerKind::Cases, ev.at);
@@ -349,6 +402,12 @@ impl Picture {
                     let extra = self.alerts.len() - MAX_ALERTS;
                     self.alerts.drain(..extra);
                 }
+                // Drawn from the list (with its pulse); an alert cluster in view counts it too.
+                if self.clustered.contains(&LayerKind::Alerts)
+                    && let Some(mix) = self.nearest_cluster(LayerKind::Alerts, *lon, *lat)
+                {
+                    mix.add(StatusClass::Open);
+                }
                 self.touch(LayerKind::Alerts, ev.at);
                 Change::Alert(alert_id.clone())
             }
@@ -364,55 +423,123 @@ impl Picture {
     }
 
     /// Put a penalty file's mark on the picture, classed at `now`: its point recoloured or moved
-    /// (drawn at once when new), off the map once archived.
+    /// (drawn at once when new, counted in its cluster when the view clusters files), off the map
+    /// once archived.
     pub fn note_file(&mut self, file: &cityops_api::EnfMarkDto, now: Timestamp) {
         let id = file.id;
-        let is_file = |item: &MapItemDto| {
-            matches!(item, MapItemDto::Point { layer: LayerKind::Enforcement, id: pid, .. }
-                if i64::try_from(*pid).is_ok_and(|p| p == id))
+        let on_map = |f: &cityops_api::EnfMarkDto| {
+            Some(f.class_at(now)).filter(|c| f.stage != cityops_api::EnfStage::Archived && self.shown(*c))
         };
-        if file.stage == cityops_api::EnfStage::Archived {
-            self.items.retain(|i| !is_file(i));
-        } else {
-            let class = file.class_at(now);
-            let mut found = false;
-            for item in &mut self.items {
-                if is_file(item)
-                    && let MapItemDto::Point { lon, lat, status, .. } = item
-                {
-                    (*status, *lon, *lat) = (class, file.lon, file.lat);
-                    found = true;
-                }
-            }
-            if !found && let Ok(pid) = u64::try_from(id) {
-                self.items.push(MapItemDto::Point {
-                    layer: LayerKind::Enforcement,
-                    id: pid,
-                    lon: file.lon,
-                    lat: file.lat,
-                    status: class,
-                });
-            }
+        let class = on_map(file);
+        let before = self.files.get(&id).map(on_map);
+        if let Ok(pid) = u64::try_from(id)
+            && !self.move_point(LayerKind::Enforcement, pid, file.lon, file.lat, class)
+        {
+            self.place(LayerKind::Enforcement, pid, (file.lon, file.lat), before, false, class);
         }
         self.files.insert(id, file.clone());
+    }
+
+    /// Move and recolour the point of feature `id` of `layer` (off the map when `class` is
+    /// `None`); whether the view held it as a point.
+    fn move_point(
+        &mut self,
+        layer: LayerKind,
+        id: u64,
+        lon: f64,
+        lat: f64,
+        class: Option<StatusClass>,
+    ) -> bool {
+        let is_it = |item: &MapItemDto| matches!(item, MapItemDto::Point { layer: l, id: i, .. } if *l == layer && *i == id);
+        let Some(at) = self.items.iter().position(is_it) else { return false };
+        match class {
+            Some(c) => {
+                if let MapItemDto::Point { lon: x, lat: y, status, .. } = &mut self.items[at] {
+                    (*x, *y, *status) = (lon, lat, c);
+                }
+            }
+            None => self.items.retain(|i| !is_it(i)),
+        }
+        true
+    }
+
+    /// Show a change of a feature the view does not hold as a point. In a clustered layer, the
+    /// cluster of the cell it lies in (the nearest within [`Picture::cluster_reach_deg`]) counts
+    /// it: one less of the class it was counted as (`before`: `Some(None)` when it was known and
+    /// not counted, `None` when never seen), one more of `class`; a feature never seen that is
+    /// not a new report (`fresh`) may already be a member, so the view is recounted instead
+    /// ([`Picture::take_recount`]). Elsewhere a feature new to the console is drawn as a point
+    /// (one known and not held is out of view).
+    fn place(
+        &mut self,
+        layer: LayerKind,
+        id: u64,
+        (lon, lat): (f64, f64),
+        before: Option<Option<StatusClass>>,
+        fresh: bool,
+        class: Option<StatusClass>,
+    ) {
+        if self.clustered.contains(&layer)
+            && let Some(mix) = self.nearest_cluster(layer, lon, lat)
+        {
+            let placed = match before {
+                Some(old) => old.is_none_or(|o| take(mix, o)),
+                None => fresh,
+            };
+            if placed {
+                if let Some(c) = class {
+                    mix.add(c);
+                }
+            } else {
+                self.recount = true;
+            }
+            return;
+        }
+        if before.flatten().is_none()
+            && let Some(status) = class
+        {
+            self.items.push(MapItemDto::Point { layer, id, lon, lat, status });
+        }
+    }
+
+    /// The status mix of the cluster of `layer` nearest to a point, within the reach of a cell.
+    fn nearest_cluster(
+        &mut self,
+        layer: LayerKind,
+        lon: f64,
+        lat: f64,
+    ) -> Option<&mut cityops_api::StatusMix> {
+        // Distances in degrees of longitude, as on the (Mercator) screen.
+        let k = 1.0 / lat.to_radians().cos().max(0.1);
+        let reach2 = self.cluster_reach_deg * self.cluster_reach_deg;
+        let d2 = |x: f64, y: f64| (x - lon).powi(2) + ((y - lat) * k).powi(2);
+        let best = self
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item {
+                MapItemDto::Cluster { layer: l, lon: x, lat: y, .. } if *l == layer => Some((i, d2(*x, *y))),
+                _ => None,
+            })
+            .filter(|(_, d)| *d <= reach2)
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        match &mut self.items[best.0] {
+            MapItemDto::Cluster { mix, .. } => Some(mix),
+            MapItemDto::Point { .. } => None,
+        }
+    }
+
+    /// Whether a live change since the last call could not be shown exactly by the picture alone
+    /// (a feature never seen changed inside a cluster, or counts ran out): the view's clusters
+    /// want recounting by the service. Resets it.
+    pub fn take_recount(&mut self) -> bool {
+        std::mem::take(&mut self.recount)
     }
 
     /// Start a replayed picture at an instant: the vehicles' fixes then, no alerts raised yet, no
     /// event applied (the events after the instant follow).
     pub fn replay_from(&mut self, vehicles: &[cityops_api::VehicleDto]) {
-        self.vehicles = vehicles
-            .iter()
-            .map(|v| {
-                let fix = Vehicle {
-                    lon: v.lon,
-                    lat: v.lat,
-                    speed_kmh: v.speed_kmh,
-                    heading_deg: v.heading_deg,
-                    at: v.at,
-                };
-                (v.id.clone(), fix)
-            })
-            .collect();
+        self.vehicles = vehicles.iter().map(|v| (v.id.clone(), Vehicle::of(v))).collect();
         self.alerts.clear();
         self.sensors.clear();
         self.last_event_id = None;
@@ -506,6 +633,143 @@ mod tests {
         assert_eq!(p.apply(&e), Change::None);
         assert_eq!(p.items.len(), 1);
         assert_eq!(p.counts()[&LayerKind::Cases], 1);
+    }
+
+    fn case_point(id: u64, status: StatusClass) -> MapItemDto {
+        MapItemDto::Point { layer: LayerKind::Cases, id, lon: 120.38, lat: 36.07, status }
+    }
+
+    fn case_event(id: u64, i: i64, overdue: bool) -> LiveEvent {
+        case_ev(id, case(i, Stage::Handle, overdue))
+    }
+
+    fn cases_cluster(lon: f64, mix: cityops_api::StatusMix) -> MapItemDto {
+        MapItemDto::Cluster { layer: LayerKind::Cases, lon, lat: 36.07, mix }
+    }
+
+    fn mix_of(p: &Picture, at: usize) -> cityops_api::StatusMix {
+        match &p.items[at] {
+            MapItemDto::Cluster { mix, .. } => *mix,
+            MapItemDto::Point { .. } => panic!("item {at} is a point"),
+        }
+    }
+
+    /// A case reported at (lon, 36.07), updated `minutes` after it was reported.
+    fn case_at(id: i64, lon: f64, overdue: bool, minutes: i64) -> CaseDto {
+        let c = case(id, Stage::Handle, overdue);
+        CaseDto { lon, updated_at: c.created_at + chrono::Duration::minutes(minutes), ..c }
+    }
+
+    fn case_ev(id: u64, c: CaseDto) -> LiveEvent {
+        ev(id, "2026-11-29T09:05:00+08:00", EventBody::Case { case: Box::new(c) })
+    }
+
+    #[test]
+    fn clusters_count_their_members_changes_without_asking_the_service() {
+        // z12: a cell of 60 px is ~0.02° of longitude; two clusters 0.2° apart.
+        let mut p = Picture::default();
+        let open = |n| cityops_api::StatusMix { open: n, ..Default::default() };
+        p.set_viewport(vec![cases_cluster(120.38, open(3)), cases_cluster(120.18, open(5))], BTreeMap::new());
+        p.cluster_reach_deg = cluster_reach_deg(12.0);
+        assert!((p.cluster_reach_deg - 0.02913).abs() < 1e-4, "{}", p.cluster_reach_deg);
+        assert_eq!(p.clustered, BTreeSet::from([LayerKind::Cases]));
+        // A new report beside the first cluster joins it.
+        p.apply(&case_ev(10, case_at(8, 120.385, false, 0)));
+        assert_eq!(mix_of(&p, 0).open, 4);
+        assert_eq!(mix_of(&p, 1).open, 5);
+        // It goes overdue: one open fewer, one overdue more.
+        p.apply(&case_ev(11, case_at(8, 120.385, true, 30)));
+        assert_eq!((mix_of(&p, 0).open, mix_of(&p, 0).overdue), (3, 1));
+        // A case the console never saw changes inside the second cluster: it may be a member
+        // already, so the service recounts.
+        assert!(!p.take_recount());
+        p.apply(&case_ev(12, case_at(20, 120.181, true, 90)));
+        assert_eq!(mix_of(&p, 1).overdue, 0);
+        assert!(p.take_recount());
+        assert!(!p.take_recount(), "taken");
+        // A new report far from every cluster is drawn as a point; a truck's move asks nothing.
+        p.apply(&case_ev(13, case_at(9, 120.6, false, 0)));
+        assert!(matches!(p.items[2], MapItemDto::Point { id: 9, .. }));
+        p.apply(&ev(
+            14,
+            "2026-11-29T09:06:00+08:00",
+            EventBody::Vehicle {
+                vehicle_id: "鲁B-001".into(),
+                lon: 120.38,
+                lat: 36.07,
+                speed_kmh: 9.0,
+                heading_deg: 0.0,
+            },
+        ));
+        assert!(!p.take_recount());
+        // Zoomed in, the next answer holds points only: a known case is recoloured in place.
+        p.set_viewport(vec![case_point(8, StatusClass::Overdue)], BTreeMap::new());
+        assert!(p.clustered.is_empty());
+        p.apply(&case_ev(15, case_at(8, 120.385, false, 120)));
+        assert!(matches!(p.items[0], MapItemDto::Point { status: StatusClass::Open, .. }));
+        assert!(!p.take_recount());
+    }
+
+    #[test]
+    fn a_status_filtered_view_keeps_only_points_of_its_classes() {
+        let mut p = Picture { statuses: Some(vec![StatusClass::Overdue]), ..Picture::default() };
+        p.set_viewport(vec![case_point(7, StatusClass::Overdue)], BTreeMap::new());
+        // A new report, open within its deadline, is not drawn in an overdue-only view…
+        assert_eq!(p.apply(&case_event(10, 8, false)), Change::Case(8));
+        assert_eq!(p.items.len(), 1);
+        // …one overdue is.
+        p.apply(&case_event(11, 9, true));
+        assert_eq!(p.items.len(), 2);
+        // An overdue case back within its deadline (extended) leaves the view.
+        p.apply(&case_event(12, 7, false));
+        let ids: Vec<u64> = p
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                MapItemDto::Point { id, .. } => Some(*id),
+                MapItemDto::Cluster { .. } => None,
+            })
+            .collect();
+        assert_eq!(ids, vec![9]);
+        // Without a filter (the next answer asked for every class) a new open report shows.
+        p.statuses = None;
+        p.apply(&case_event(13, 14, false));
+        assert_eq!(p.items.len(), 2);
+    }
+
+    #[test]
+    fn the_services_fixes_never_move_a_truck_back() {
+        let mut p = Picture::default();
+        p.apply(&ev(
+            1,
+            "2026-11-29T09:00:05+08:00",
+            EventBody::Vehicle {
+                vehicle_id: "鲁B-001".into(),
+                lon: 120.2,
+                lat: 36.1,
+                speed_kmh: 31.0,
+                heading_deg: 90.0,
+            },
+        ));
+        let fix = |id: &str, lon: f64, at: &str| VehicleDto {
+            id: id.into(),
+            lon,
+            lat: 36.1,
+            speed_kmh: 20.0,
+            heading_deg: 0.0,
+            at: t(at),
+        };
+        // The list was read before the stream's fix of 鲁B-001 arrived; 鲁B-002 is new.
+        p.note_vehicles(&[
+            fix("鲁B-001", 120.1, "2026-11-29T09:00:00+08:00"),
+            fix("鲁B-002", 120.3, "2026-11-29T08:59:00+08:00"),
+        ]);
+        assert_eq!(p.vehicles["鲁B-001"].lon, 120.2);
+        assert_eq!(p.vehicles["鲁B-002"].lon, 120.3);
+        // A later list moves it on.
+        p.note_vehicles(&[fix("鲁B-001", 120.25, "2026-11-29T09:00:10+08:00")]);
+        assert_eq!(p.vehicles["鲁B-001"].lon, 120.25);
+        assert_eq!(p.vehicles_in((120.24, 36.0, 120.26, 36.2)), 1);
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub fn LayerRow(
     // count their features in view, drawn as outlines or, at city zoom, as markers.
     let count = move || {
         if VIEWPORT_LAYERS.contains(&layer) {
-            d.map.count(layer, d.replay.at.get().is_some())
+            d.map.count(layer)
         } else {
             d.map.overlay_count(layer).unwrap_or(0)
         }

@@ -27,8 +27,9 @@ pub fn StatusBar() -> impl IntoView {
         })
     };
     let items = move || {
-        let replaying = d.replay.at.get().is_some();
-        let trucks = if replaying { d.map.count(cityops_api::LayerKind::Trucks, true) } else { 0 };
+        // Trucks are drawn from their fixes, not from the viewport's items.
+        let trucks_on = d.map.layers.with(|l| l.contains(&cityops_api::LayerKind::Trucks));
+        let trucks = if trucks_on { d.map.count(cityops_api::LayerKind::Trucks) } else { 0 };
         let (n, truncated): (u32, bool) =
             d.map.picture.with(|p| (p.counts().values().sum::<u32>() + trucks, p.truncated));
         let cut = if truncated { format!(" · {}", ui.t(Msg::Truncated)) } else { String::new() };
