@@ -542,9 +542,10 @@ pub fn load_overlays(d: Data) {
     }
 }
 
-/// Ask the service to recount the view's clusters, at most once a second, when a live change
-/// could not be shown exactly ([`Picture::take_recount`]: a feature the console never saw changed
-/// inside a cluster): the viewport answer alone, not the cameras or the case list of a full load.
+/// Ask the service to recount the view, at most once a second, when a live change could not be
+/// shown exactly ([`Picture::take_recount`]: a feature the console never saw changed inside a
+/// cluster, a new point may form a cluster, or many were added): the viewport answer alone, not
+/// the cameras or the case list of a full load.
 /// Otherwise live changes never ask the service again: points are moved, recoloured, added and
 /// removed in place, clusters count their members' changes, and trucks are drawn from their
 /// fixes.

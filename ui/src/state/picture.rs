@@ -45,6 +45,9 @@ pub fn cluster_reach_deg(zoom: f64) -> f64 {
     CLUSTER_CELL_PX * std::f64::consts::SQRT_2 / px_per_deg
 }
 
+/// Points live changes may add to a viewport answer before the service is asked again.
+pub const PUSH_BUDGET: usize = 64;
+
 /// Take one of `class` off a cluster's mix; whether it held one.
 fn take(mix: &mut cityops_api::StatusMix, class: StatusClass) -> bool {
     let n = match class {
@@ -291,6 +294,8 @@ pub struct Picture {
     pub cluster_reach_deg: f64,
     /// A live change could not be shown exactly ([`Picture::take_recount`]).
     recount: bool,
+    /// Points added by live changes since the last answer.
+    pushed: usize,
     /// Id of the last event applied (resume point after a drop).
     pub last_event_id: Option<u64>,
     /// Time of the last event applied.
@@ -309,6 +314,7 @@ impl Picture {
             })
             .collect();
         self.items = items;
+        self.pushed = 0;
         self.as_of.extend(as_of);
     }
 
@@ -498,8 +504,24 @@ impl Picture {
         if before.flatten().is_none()
             && let Some(status) = class
         {
+            // Beside another point of its layer it may form a cluster in the service's answer,
+            // and points added without end would pass the answer's item budget: recount.
+            if self.pushed >= PUSH_BUDGET || self.near_point(layer, lon, lat) {
+                self.recount = true;
+            }
+            self.pushed += 1;
             self.items.push(MapItemDto::Point { layer, id, lon, lat, status });
         }
+    }
+
+    /// Whether a point of `layer` lies within the reach of a cluster cell of (lon, lat).
+    fn near_point(&self, layer: LayerKind, lon: f64, lat: f64) -> bool {
+        let k = 1.0 / lat.to_radians().cos().max(0.1);
+        let reach2 = self.cluster_reach_deg * self.cluster_reach_deg;
+        self.items.iter().any(|i| {
+            matches!(i, MapItemDto::Point { layer: l, lon: x, lat: y, .. }
+                if *l == layer && (x - lon).powi(2) + ((y - lat) * k).powi(2) <= reach2)
+        })
     }
 
     /// The status mix of the cluster of `layer` nearest to a point, within the reach of a cell.
@@ -530,8 +552,9 @@ impl Picture {
     }
 
     /// Whether a live change since the last call could not be shown exactly by the picture alone
-    /// (a feature never seen changed inside a cluster, or counts ran out): the view's clusters
-    /// want recounting by the service. Resets it.
+    /// (a feature never seen changed inside a cluster, counts ran out, a new point landed beside
+    /// another of its layer, or [`PUSH_BUDGET`] points were added since the last answer): the
+    /// view wants recounting by the service. Resets it.
     pub fn take_recount(&mut self) -> bool {
         std::mem::take(&mut self.recount)
     }
@@ -707,6 +730,28 @@ mod tests {
         assert!(p.clustered.is_empty());
         p.apply(&case_ev(15, case_at(8, 120.385, false, 120)));
         assert!(matches!(p.items[0], MapItemDto::Point { status: StatusClass::Open, .. }));
+        assert!(!p.take_recount());
+    }
+
+    #[test]
+    fn new_points_that_may_cluster_or_pile_up_ask_for_a_recount() {
+        let mut p = Picture::default();
+        p.set_viewport(vec![case_point(7, StatusClass::Open)], BTreeMap::new());
+        p.cluster_reach_deg = cluster_reach_deg(16.0);
+        // Beside case 7 (within a cell at z16): the index may cluster the two.
+        p.apply(&case_ev(10, case_at(8, 120.3801, false, 0)));
+        assert!(p.take_recount());
+        // Spread out, each alone: drawn as points until the budget is spent.
+        for i in 0..PUSH_BUDGET as i64 - 1 {
+            p.apply(&case_ev(11 + i as u64, case_at(100 + i, 120.40 + 0.01 * i as f64, false, 0)));
+        }
+        assert!(!p.take_recount(), "{} points apart", PUSH_BUDGET - 1);
+        assert_eq!(p.items.len(), PUSH_BUDGET + 1);
+        p.apply(&case_ev(200, case_at(300, 119.9, false, 0)));
+        assert!(p.take_recount());
+        // The next answer starts the budget again.
+        p.set_viewport(vec![case_point(7, StatusClass::Open)], BTreeMap::new());
+        p.apply(&case_ev(201, case_at(301, 119.9, false, 0)));
         assert!(!p.take_recount());
     }
 
