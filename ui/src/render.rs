@@ -727,11 +727,17 @@ impl Surface {
         let ctx = &self.ctx;
         let v = scene.view;
         if scene.layers.contains(&LayerKind::Trucks) {
-            // Every truck from its fix, pointing where it heads: one path, one fill, one stroke.
+            // Every truck from its fix, in one path: at city zoom a small square (one fill), closer
+            // an arrow pointing where it heads (one fill, one stroke).
+            let arrows = v.zoom >= style::TRUCK_ARROWS_FROM;
             ctx.begin_path();
             for veh in scene.picture.vehicles.values() {
                 let (x, y) = v.to_screen(veh.lon, veh.lat);
                 if off_screen(v, x, y, 10.0) {
+                    continue;
+                }
+                if !arrows {
+                    ctx.rect(x - 2.5, y - 2.5, 5.0, 5.0);
                     continue;
                 }
                 let (sin, cos) = veh.heading_deg.to_radians().sin_cos();
@@ -745,9 +751,11 @@ impl Surface {
             }
             ctx.set_fill_style_str(style::layer_colour(LayerKind::Trucks));
             ctx.fill();
-            ctx.set_stroke_style_str("#0b1e2f");
-            ctx.set_line_width(1.0);
-            ctx.stroke();
+            if arrows {
+                ctx.set_stroke_style_str("#0b1e2f");
+                ctx.set_line_width(1.0);
+                ctx.stroke();
+            }
         }
         if scene.layers.contains(&LayerKind::Alerts) {
             let phase = (scene.now_ms / 1000.0).fract();

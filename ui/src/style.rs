@@ -177,6 +177,10 @@ pub fn overlay_from(l: LayerKind) -> f64 {
 /// Zoom from which camera view cones are drawn.
 pub const CONES_FROM: f64 = 16.0;
 
+/// Zoom from which trucks are drawn as arrows pointing where they head (below it, small squares:
+/// hundreds of them over the whole city, cheap to draw every frame).
+pub const TRUCK_ARROWS_FROM: f64 = 14.0;
+
 /// Estimated width of a label in CSS pixels for label collision boxes: CJK glyphs are square,
 /// Latin glyphs average a little over half the font size.
 pub fn label_width(text: &str, size: f64) -> f64 {
