@@ -573,6 +573,8 @@ pub fn load_vehicles(d: Data) {
     }
     spawn_local(async move {
         match backend.get::<ep::Vehicles>(&Empty {}, &Empty {}).await {
+            // While replaying, the map shows the past's fixes; the stream moves the live ones.
+            Ok(_) if d.replay.active() => {}
             Ok(list) => d.map.picture.update(|p| p.note_vehicles(&list)),
             // A service without the route: the stream alone brings the trucks.
             Err(e) if e.code() == Some(cityops_api::ErrorCode::NotFound) => {}

@@ -713,17 +713,7 @@ mod tests {
         // A new report far from every cluster is drawn as a point; a truck's move asks nothing.
         p.apply(&case_ev(13, case_at(9, 120.6, false, 0)));
         assert!(matches!(p.items[2], MapItemDto::Point { id: 9, .. }));
-        p.apply(&ev(
-            14,
-            "2026-11-29T09:06:00+08:00",
-            EventBody::Vehicle {
-                vehicle_id: "鲁B-001".into(),
-                lon: 120.38,
-                lat: 36.07,
-                speed_kmh: 9.0,
-                heading_deg: 0.0,
-            },
-        ));
+        p.apply(&truck_ev(14, "2026-11-29T09:06:00+08:00", 120.38, 9.0));
         assert!(!p.take_recount());
         // Zoomed in, the next answer holds points only: a known case is recoloured in place.
         p.set_viewport(vec![case_point(8, StatusClass::Overdue)], BTreeMap::new());
@@ -782,20 +772,16 @@ mod tests {
         assert_eq!(p.items.len(), 2);
     }
 
+    /// 鲁B-001's fix at (lon, 36.1), event `id` at `at`.
+    fn truck_ev(id: u64, at: &str, lon: f64, speed_kmh: f64) -> LiveEvent {
+        let vehicle_id = "鲁B-001".into();
+        ev(id, at, EventBody::Vehicle { vehicle_id, lon, lat: 36.1, speed_kmh, heading_deg: 90.0 })
+    }
+
     #[test]
     fn the_services_fixes_never_move_a_truck_back() {
         let mut p = Picture::default();
-        p.apply(&ev(
-            1,
-            "2026-11-29T09:00:05+08:00",
-            EventBody::Vehicle {
-                vehicle_id: "鲁B-001".into(),
-                lon: 120.2,
-                lat: 36.1,
-                speed_kmh: 31.0,
-                heading_deg: 90.0,
-            },
-        ));
+        p.apply(&truck_ev(1, "2026-11-29T09:00:05+08:00", 120.2, 31.0));
         let fix = |id: &str, lon: f64, at: &str| VehicleDto {
             id: id.into(),
             lon,
@@ -820,28 +806,8 @@ mod tests {
     #[test]
     fn vehicles_alerts_and_sensors_update_their_layers() {
         let mut p = Picture::default();
-        p.apply(&ev(
-            1,
-            "2026-11-29T09:00:00+08:00",
-            EventBody::Vehicle {
-                vehicle_id: "鲁B-001".into(),
-                lon: 120.1,
-                lat: 36.1,
-                speed_kmh: 30.0,
-                heading_deg: 90.0,
-            },
-        ));
-        p.apply(&ev(
-            2,
-            "2026-11-29T09:00:05+08:00",
-            EventBody::Vehicle {
-                vehicle_id: "鲁B-001".into(),
-                lon: 120.2,
-                lat: 36.1,
-                speed_kmh: 31.0,
-                heading_deg: 90.0,
-            },
-        ));
+        p.apply(&truck_ev(1, "2026-11-29T09:00:00+08:00", 120.1, 30.0));
+        p.apply(&truck_ev(2, "2026-11-29T09:00:05+08:00", 120.2, 31.0));
         assert_eq!(p.vehicles.len(), 1);
         assert_eq!(p.vehicles["鲁B-001"].lon, 120.2);
         for i in 0..(MAX_ALERTS as u64 + 5) {
