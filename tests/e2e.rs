@@ -19,8 +19,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cityops_tests::{
-    Api, Driver, Proc, bin_dir, chromium_session, free_port, fresh_dir, own_service, own_service_at,
-    simulated_service_with_ui, spawn, target_dir, wait_http,
+    Api, Driver, Proc, bin_dir, chromium_session, embedded_api, free_port, fresh_dir, own_service,
+    own_service_at, simulated_service_with_ui, spawn, target_dir, wait_http,
 };
 use serde_json::{Value, json};
 
@@ -1025,23 +1025,7 @@ async fn the_desktop_window_dispatches_a_live_case() {
     }
     let data = fresh_dir("desktop");
     let (_driver, d) = desktop_session(&data, &[]).await;
-    // The embedded service records where it listens.
-    let info_path = data.join("console-service.json");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let info: Value = loop {
-        if let Ok(t) = std::fs::read_to_string(&info_path)
-            && let Ok(v) = serde_json::from_str(&t)
-        {
-            break v;
-        }
-        assert!(Instant::now() < deadline, "the console did not start its embedded service");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    };
-    let api = Api {
-        http: reqwest::Client::new(),
-        base: info["server"].as_str().unwrap().to_owned(),
-        token: info["token"].as_str().unwrap().to_owned(),
-    };
+    let api = embedded_api(&data).await;
     // The window is locked: no global Tauri API, no eval (CSP), and the IPC bridge reaches only
     // the commands the console's capability grants.
     let locked = d

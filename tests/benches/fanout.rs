@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use cityops_tests::{Proc, admin_token, free_port, fresh_dir, serve};
+use cityops_tests::{Api, Proc, admin_token, free_port, fresh_dir, serve};
 use memchr::memmem;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -234,19 +234,6 @@ fn report_body(seq: usize, rng: &mut u64) -> String {
     )
 }
 
-async fn post(http: &reqwest::Client, base: &str, token: &str, body: String) {
-    let resp = http
-        .post(format!("{base}/api/v1/cases"))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    assert!(status.is_success(), "report refused: {status} {}", resp.text().await.unwrap_or_default());
-}
-
 /// A server process's resident memory now and at peak (MB) and CPU time (s).
 fn usage(p: &Proc) -> (f64, f64, f64) {
     let pid = p.0.id();
@@ -322,11 +309,11 @@ async fn run(
     let connect_s = t0.elapsed().as_secs_f64();
     eprintln!("  {clients} clients connected in {connect_s:.1} s");
     // The marker: every client's first event.
-    let http = reqwest::Client::new();
-    let base0 = format!("http://{}", addrs[0]);
+    let api0 =
+        Api { http: reqwest::Client::new(), base: format!("http://{}", addrs[0]), token: token.to_string() };
     let mut rng = 0x1A6E_5700_u64;
     sent.at[0].store(sent.start.elapsed().as_nanos() as u64, Relaxed);
-    post(&http, &base0, &token, report_body(0, &mut rng)).await;
+    api0.file_report(report_body(0, &mut rng)).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     while all().any(|s| s.count.load(Relaxed) == 0) {
         assert!(Instant::now() < deadline, "the marker did not reach every client");
@@ -334,11 +321,10 @@ async fn run(
     }
     // The reports, at `rate` a second, from a thread of their own.
     let publisher = {
-        let (sent, token) = (sent.clone(), token.clone());
+        let sent = sent.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
-                let http = reqwest::Client::new();
                 let period = Duration::from_secs_f64(1.0 / f64::from(rate));
                 let started = tokio::time::Instant::now();
                 let mut late = 0u64;
@@ -349,7 +335,7 @@ async fn run(
                     }
                     tokio::time::sleep_until(due).await;
                     sent.at[seq].store(sent.start.elapsed().as_nanos() as u64, Relaxed);
-                    post(&http, &base0, &token, report_body(seq, &mut rng)).await;
+                    api0.file_report(report_body(seq, &mut rng)).await;
                     if seq % (rate as usize * 5) == 0 {
                         eprintln!("  {seq} of {total} reports filed");
                     }

@@ -26,7 +26,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cityops_tests::{Api, Driver, chromium_session, desktop_session, fresh_dir, simulated_service_with_ui};
+use cityops_tests::{
+    Api, Driver, chromium_session, desktop_session, embedded_api, fresh_dir, simulated_service_with_ui,
+};
 use serde_json::Value;
 
 /// A Monday morning, so the synthetic city is busy.
@@ -106,22 +108,9 @@ async fn publish(api: &Api, rate: u32, seconds: u64) -> (HashMap<i64, f64>, f64)
     for seq in 0..total {
         tokio::time::sleep_until(started + period * seq as u32).await;
         let permit = gate.clone().acquire_owned().await.unwrap();
-        let (http, url, token, acks, body) = (
-            api.http.clone(),
-            format!("{}/api/v1/cases", api.base),
-            api.token.clone(),
-            acks.clone(),
-            body(seq, &mut rng),
-        );
+        let (api, acks, body) = (api.clone(), acks.clone(), body(seq, &mut rng));
         tasks.push(tokio::spawn(async move {
-            let resp = http
-                .post(url)
-                .bearer_auth(token)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let resp = api.send_report(body).await;
             let at = epoch_ms();
             let status = resp.status();
             let v: Value = resp.json().await.unwrap();
@@ -244,23 +233,7 @@ async fn measure(d: &Driver, api: &Api, place: &'static str, o: &Opts) -> Vec<Ro
 async fn desktop(o: &Opts) -> Vec<Row> {
     let data = fresh_dir("pixels-desktop");
     let (_driver, d) = desktop_session(&data, ORIGIN, &[]).await;
-    // The embedded service records where it listens.
-    let info_path = data.join("console-service.json");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let info: Value = loop {
-        if let Ok(t) = std::fs::read_to_string(&info_path)
-            && let Ok(v) = serde_json::from_str(&t)
-        {
-            break v;
-        }
-        assert!(Instant::now() < deadline, "the console did not start its embedded service");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    };
-    let api = Api {
-        http: reqwest::Client::new(),
-        base: info["server"].as_str().unwrap().to_owned(),
-        token: info["token"].as_str().unwrap().to_owned(),
-    };
+    let api = embedded_api(&data).await;
     let rows = measure(&d, &api, "desktop", o).await;
     d.quit().await;
     rows

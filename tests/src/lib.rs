@@ -236,6 +236,7 @@ impl Driver {
 }
 
 /// The service the console talks to, for setting up and checking.
+#[derive(Clone)]
 pub struct Api {
     /// The client it calls with.
     pub http: reqwest::Client,
@@ -257,6 +258,47 @@ impl Api {
         let v: Value = resp.json().await.unwrap();
         assert!(status.is_success(), "{path}: {status} {v}");
         v
+    }
+
+    /// Send a report's JSON text to `POST /api/v1/cases` with the admin token, as written (the
+    /// benchmarks time the answer's arrival before reading it).
+    pub async fn send_report(&self, body: String) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/v1/cases", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// File a report's JSON text; it must be accepted.
+    pub async fn file_report(&self, body: String) {
+        let resp = self.send_report(body).await;
+        let status = resp.status();
+        assert!(status.is_success(), "report refused: {status} {}", resp.text().await.unwrap_or_default());
+    }
+}
+
+/// The admin API of the service a desktop console started in `data` (it records where it
+/// listens, and its token, in `console-service.json` once it answers).
+pub async fn embedded_api(data: &Path) -> Api {
+    let info_path = data.join("console-service.json");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let info: Value = loop {
+        if let Ok(t) = std::fs::read_to_string(&info_path)
+            && let Ok(v) = serde_json::from_str(&t)
+        {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "the console did not start its embedded service");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    Api {
+        http: reqwest::Client::new(),
+        base: info["server"].as_str().unwrap().to_owned(),
+        token: info["token"].as_str().unwrap().to_owned(),
     }
 }
 

@@ -53,6 +53,8 @@ pub struct MapData {
     pixels: StoredValue<PixelLog, LocalStorage>,
     /// When the last frame was drawn (`performance.now()`, ms).
     drawn_at: StoredValue<f64, LocalStorage>,
+    /// When the last viewport answer was taken (`Date.now()`, ms).
+    answered_at: StoredValue<f64, LocalStorage>,
     /// A frame was just drawn for the change being made: the redraw that change asks for is
     /// not needed (cleared by the microtask after the redraw effect's).
     just_drawn: StoredValue<bool, LocalStorage>,
@@ -104,6 +106,7 @@ impl MapData {
             fitted: StoredValue::new_local(false),
             pixels: StoredValue::new_local(PixelLog::default()),
             drawn_at: StoredValue::new_local(f64::NEG_INFINITY),
+            answered_at: StoredValue::new_local(f64::NEG_INFINITY),
             just_drawn: StoredValue::new_local(false),
         }
     }
@@ -542,6 +545,30 @@ pub fn load_overlays(d: Data) {
     }
 }
 
+/// How often a clustered view is recounted by the service while nothing else asks (ms): cases the
+/// console never saw age inside clusters too.
+const RECOUNT_CLUSTERS_MS: f64 = 60_000.0;
+
+/// Once a second (the service's clock, [`super::link::Link::now`]): the live picture judged again
+/// ([`Picture::age`]: points and their clusters' counts turn yellow, then red, as deadlines
+/// pass, with no event), drawn if that changed it; a clustered view recounted once a minute.
+pub fn age_live(d: Data) {
+    if d.replay.active() {
+        return;
+    }
+    let now = d.link.now.get_untracked();
+    let m = d.map;
+    if m.picture.try_update_untracked(|p| p.age(now)).unwrap_or(false) {
+        m.picture.notify();
+    }
+    if m.picture.with_untracked(|p| !p.clustered.is_empty())
+        && backend::now_ms() - m.answered_at.get_value() >= RECOUNT_CLUSTERS_MS
+        && !m.viewport_fallback.get_untracked()
+    {
+        recount_soon(d);
+    }
+}
+
 /// Ask the service to recount the view, at most once a second, when a live change could not be
 /// shown exactly ([`Picture::take_recount`]: a feature the console never saw changed inside a
 /// cluster, a new point may form a cluster, or many were added): the viewport answer alone, not
@@ -605,6 +632,7 @@ async fn ask_viewport(
     let q = cityops_api::query::ViewQuery { at, ..viewport_query(view, layers, overdue_only) };
     match backend.viewport(&q).await {
         Ok(v) => m.picture.update(|p| {
+            m.answered_at.set_value(backend::now_ms());
             p.truncated = v.truncated;
             p.statuses = q.statuses.clone().map(|s| s.0);
             p.cluster_reach_deg = crate::state::cluster_reach_deg(view.zoom);

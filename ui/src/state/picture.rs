@@ -300,6 +300,8 @@ pub struct Picture {
     pub last_event_id: Option<u64>,
     /// Time of the last event applied.
     pub last_event_at: Option<Timestamp>,
+    /// The clock the picture was last judged at ([`Picture::age`]).
+    aged_at: Option<Timestamp>,
 }
 
 impl Picture {
@@ -514,13 +516,18 @@ impl Picture {
         }
     }
 
+    /// The squared screen distance from (lon, lat), in degrees of longitude as on the (Mercator)
+    /// screen, and the squared reach of a cluster cell ([`Picture::cluster_reach_deg`]).
+    fn reach(&self, lon: f64, lat: f64) -> (impl Fn(f64, f64) -> f64 + use<>, f64) {
+        let k = 1.0 / lat.to_radians().cos().max(0.1);
+        (move |x: f64, y: f64| (x - lon).powi(2) + ((y - lat) * k).powi(2), self.cluster_reach_deg.powi(2))
+    }
+
     /// Whether a point of `layer` lies within the reach of a cluster cell of (lon, lat).
     fn near_point(&self, layer: LayerKind, lon: f64, lat: f64) -> bool {
-        let k = 1.0 / lat.to_radians().cos().max(0.1);
-        let reach2 = self.cluster_reach_deg * self.cluster_reach_deg;
+        let (d2, reach2) = self.reach(lon, lat);
         self.items.iter().any(|i| {
-            matches!(i, MapItemDto::Point { layer: l, lon: x, lat: y, .. }
-                if *l == layer && (x - lon).powi(2) + ((y - lat) * k).powi(2) <= reach2)
+            matches!(i, MapItemDto::Point { layer: l, lon: x, lat: y, .. } if *l == layer && d2(*x, *y) <= reach2)
         })
     }
 
@@ -531,10 +538,7 @@ impl Picture {
         lon: f64,
         lat: f64,
     ) -> Option<&mut cityops_api::StatusMix> {
-        // Distances in degrees of longitude, as on the (Mercator) screen.
-        let k = 1.0 / lat.to_radians().cos().max(0.1);
-        let reach2 = self.cluster_reach_deg * self.cluster_reach_deg;
-        let d2 = |x: f64, y: f64| (x - lon).powi(2) + ((y - lat) * k).powi(2);
+        let (d2, reach2) = self.reach(lon, lat);
         let best = self
             .items
             .iter()
@@ -569,26 +573,43 @@ impl Picture {
         self.last_event_at = None;
     }
 
-    /// Move the picture's clock to `now` without an event: the known cases' points turn yellow or
-    /// red as their deadlines pass, and alerts older than [`ALERTS_SHOWN_FOR`] leave.
-    pub fn age(&mut self, now: Timestamp) {
-        for mark in self.cases.values_mut() {
+    /// Move the picture's clock to `now` without an event: the known cases and files turn yellow
+    /// or red as their deadlines pass — their points recoloured, or counted again in their
+    /// cluster (one fewer of the class they had, one more of the new one) — and alerts older than
+    /// [`ALERTS_SHOWN_FOR`] leave. Whether anything on the map changed.
+    pub fn age(&mut self, now: Timestamp) -> bool {
+        let was = self.aged_at.replace(now).unwrap_or(now);
+        let shown =
+            |c: Option<StatusClass>| c.filter(|c| self.statuses.as_ref().is_none_or(|s| s.contains(c)));
+        // What time changed, with where it lies: (layer, id, position, class before, after).
+        let mut moved = Vec::new();
+        for (id, mark) in &mut self.cases {
+            let before = shown(mark.class());
             mark.judge(now);
-        }
-        for item in &mut self.items {
-            if let MapItemDto::Point { layer: LayerKind::Cases, id, status, .. } = item
-                && let Some(class) =
-                    i64::try_from(*id).ok().and_then(|i| self.cases.get(&i)).and_then(CaseMark::class)
-            {
-                *status = class;
-            }
-            if let MapItemDto::Point { layer: LayerKind::Enforcement, id, status, .. } = item
-                && let Some(f) = i64::try_from(*id).ok().and_then(|i| self.files.get(&i))
-            {
-                *status = f.class_at(now);
+            let after = shown(mark.class());
+            if before != after {
+                moved.push((LayerKind::Cases, *id, (mark.lon, mark.lat), before, after));
             }
         }
+        for (id, f) in &self.files {
+            let class =
+                |at| shown(Some(f.class_at(at)).filter(|_| f.stage != cityops_api::EnfStage::Archived));
+            let (before, after) = (class(was), class(now));
+            if before != after {
+                moved.push((LayerKind::Enforcement, *id, (f.lon, f.lat), before, after));
+            }
+        }
+        let mut changed = false;
+        for (layer, id, (lon, lat), before, after) in moved {
+            let Ok(pid) = u64::try_from(id) else { continue };
+            if !self.move_point(layer, pid, lon, lat, after) {
+                self.place(layer, pid, (lon, lat), Some(before), false, after);
+            }
+            changed = true;
+        }
+        let alerts = self.alerts.len();
         self.alerts.retain(|a| now - a.at <= ALERTS_SHOWN_FOR);
+        changed || self.alerts.len() != alerts
     }
 
     /// Vehicles whose last fix lies in a box (west, south, east, north).
@@ -721,6 +742,40 @@ mod tests {
         p.apply(&case_ev(15, case_at(8, 120.385, false, 120)));
         assert!(matches!(p.items[0], MapItemDto::Point { status: StatusClass::Open, .. }));
         assert!(!p.take_recount());
+    }
+
+    #[test]
+    fn clusters_and_points_age_with_the_clock_without_an_event() {
+        // Two known cases with a deadline at 10:00: one held as a point, one counted in a cluster.
+        let deadline = t("2026-11-29T10:00:00+08:00");
+        let with_deadline = |id, lon| CaseDto { deadline: Some(deadline), ..case_at(id, lon, false, 0) };
+        let mut p = Picture::default();
+        let open = |n| cityops_api::StatusMix { open: n, ..Default::default() };
+        p.set_viewport(
+            vec![
+                cases_cluster(120.38, open(2)),
+                MapItemDto::Point {
+                    layer: LayerKind::Cases,
+                    id: 5,
+                    lon: 120.6,
+                    lat: 36.07,
+                    status: StatusClass::Open,
+                },
+            ],
+            BTreeMap::new(),
+        );
+        p.cluster_reach_deg = cluster_reach_deg(12.0);
+        p.note_case(&with_deadline(4, 120.381));
+        p.note_case(&with_deadline(5, 120.6));
+        assert!(!p.age(t("2026-11-29T09:59:00+08:00")), "nothing is due yet");
+        assert_eq!(mix_of(&p, 0).open, 2);
+        assert!(p.age(t("2026-11-29T10:01:00+08:00")));
+        assert_eq!((mix_of(&p, 0).open, mix_of(&p, 0).overdue), (1, 1), "the cluster's member went overdue");
+        assert!(matches!(p.items[1], MapItemDto::Point { id: 5, status: StatusClass::Overdue, .. }));
+        assert!(!p.take_recount(), "placed exactly: nothing to ask");
+        // Judged again at the same clock: nothing moves twice.
+        assert!(!p.age(t("2026-11-29T10:02:00+08:00")));
+        assert_eq!(mix_of(&p, 0).overdue, 1);
     }
 
     #[test]

@@ -118,7 +118,13 @@ pub fn App() -> impl IntoView {
         }
     });
     // The service clock (freshness, time left), re-read every minute; the alert pulse.
-    set_interval(move || d.link.tick(), std::time::Duration::from_secs(1));
+    set_interval(
+        move || {
+            d.link.tick();
+            map::age_live(d);
+        },
+        std::time::Duration::from_secs(1),
+    );
     set_interval(move || load_clock(d.link), std::time::Duration::from_secs(60));
     set_interval(move || crate::data::link::check_outbox(d), std::time::Duration::from_secs(2));
     set_interval(
