@@ -21,6 +21,9 @@ pub enum StoreError {
     /// The database could not be reached or a statement failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A statement on the SQLite writer's own connection failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A migration failed.
     #[error("migration {version} ({description}) failed: {source}")]
     Migration {

@@ -20,6 +20,7 @@
 // (`get` instead). Internal tables are indexed in the core, which validates at its edge.
 #![deny(clippy::indexing_slicing, clippy::string_slice)]
 
+mod direct;
 mod enforcement;
 mod error;
 mod model;

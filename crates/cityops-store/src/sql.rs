@@ -122,6 +122,95 @@ pub(crate) fn decode<T: DeserializeOwned>(what: &'static str, id: impl ToString,
     serde_json::from_str(s).map_err(|source| StoreError::Corrupt { what, id: id.to_string(), source })
 }
 
+// The statements of the hot writes (new cases, feed events), shared by the sqlx writer and the
+// SQLite direct writer (`crate::direct`). Their `$n` parameters appear in increasing order, so
+// rusqlite's positional binding numbers them as sqlx does.
+
+/// The case an ingest key filed (`$1` source, `$2` key).
+pub(crate) const SELECT_KEYED: &str = "SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2";
+/// A case's document and version (`$1` id).
+pub(crate) const SELECT_CASE: &str = "SELECT doc, version FROM cases WHERE id = $1";
+/// A new case's number, document and search text (`$4` id).
+pub(crate) const NUMBER_CASE: &str = "UPDATE cases SET case_no = $1, doc = $2, search = $3 WHERE id = $4";
+/// The ingest key of a new case.
+pub(crate) const INSERT_CASE_KEY: &str =
+    "INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4)";
+/// The ingest key of a feed event (none written if it is a repeat).
+pub(crate) const INSERT_EVENT_KEY: &str =
+    "INSERT INTO ingest_keys (source, key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+/// The event a key wrote.
+pub(crate) const KEY_EVENT: &str = "UPDATE ingest_keys SET event_id = $1 WHERE source = $2 AND key = $3";
+/// An event. The next id is taken inside the (serialised) write transaction, not from a
+/// sequence: a transaction that never commits (a crash, a kill -9) leaves no gap in the ids.
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (id, at_ms, kind, body) \
+     VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM events), $1, $2, $3) RETURNING id";
+/// An audit entry.
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// A sensor's latest reading (an older one never replaces a newer).
+pub(crate) const UPSERT_SENSOR: &str = "INSERT INTO sensors (id, quantity, value, unit, at_ms) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
+     at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms";
+
+/// A vehicle's latest fix (an older one never replaces a newer), with its PostGIS point there.
+pub(crate) fn upsert_vehicle_sql(dialect: Dialect) -> String {
+    let (gc, gv) = if dialect == Dialect::Postgres {
+        (", geom", format!(", {}", point_sql(2, 3)))
+    } else {
+        ("", String::new())
+    };
+    let gu = if dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
+    format!(
+        "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
+         VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
+         lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
+         at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
+    )
+}
+
+/// A new case's row, numbered and documented by [`NUMBER_CASE`] once its id is known (binds:
+/// [`insert_case_binds`]).
+pub(crate) fn insert_case_sql(dialect: Dialect) -> String {
+    let geom_col = if dialect == Dialect::Postgres { ", geom" } else { "" };
+    let geom_val =
+        if dialect == Dialect::Postgres { format!(", {}", point_sql(7, 8)) } else { String::new() };
+    format!(
+        "INSERT INTO cases (case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
+         grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc{geom_col}) \
+         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), NULLIF($12, -1), $13, $14, '{{}}'{geom_val}) \
+         RETURNING id"
+    )
+}
+
+/// The values of [`insert_case_sql`]: a placeholder number, unique until [`NUMBER_CASE`].
+pub(crate) fn insert_case_binds(case: &CaseDto) -> Vec<Bind> {
+    let mut binds = vec![Bind::Str(format!("pending-{}", ms(&case.created_at)))];
+    binds.extend(case_columns(case));
+    binds
+}
+
+/// Give a new case its id and number: QD + the CST date of the report + the service-wide id (7
+/// digits, more once it passes 9,999,999) — unique because the id is; it never restarts, at
+/// midnight or at a new year.
+pub(crate) fn number_case(case: &mut CaseDto, id: i64) {
+    case.id = id;
+    case.case_no =
+        format!("QD{}{:07}", case.created_at.with_timezone(&cityops_api::CST).format("%Y%m%d"), id);
+}
+
+/// The `kind` column of an event.
+pub(crate) fn event_kind(body: &EventBody) -> &'static str {
+    match body {
+        EventBody::Case { .. } => "case",
+        EventBody::Vehicle { .. } => "vehicle",
+        EventBody::Sensor { .. } => "sensor",
+        EventBody::Alert { .. } => "alert",
+        EventBody::Calendar { .. } => "calendar",
+        EventBody::Detection { .. } => "detection",
+        EventBody::Enforcement { .. } => "enforcement",
+    }
+}
+
 /// A bound value of a dynamically built query.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
@@ -174,6 +263,9 @@ impl SqlStore {
     /// and run the migrations.
     pub async fn connect(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
+        // The SQLite file, for the writer's direct connection (none for an in-memory database:
+        // a second connection would open another one).
+        let mut file = None;
         let (dialect, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             let path = path.split('?').next().unwrap_or(path);
@@ -186,6 +278,9 @@ impl SqlStore {
             {
                 std::fs::create_dir_all(dir)
                     .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+            }
+            if path != ":memory:" {
+                file = Some(std::path::PathBuf::from(path));
             }
             (Dialect::Sqlite, format!("sqlite://{path}?mode=rwc"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -216,7 +311,8 @@ impl SqlStore {
             Dialect::Sqlite => None,
             Dialect::Postgres => Some(listen(&url).await?),
         };
-        let store = Self { pool, dialect, writer: Writer::start(writes, dialect), announced };
+        let direct = file.map(|f| crate::direct::Direct::open(&f)).transpose()?;
+        let store = Self { pool, dialect, writer: Writer::start(writes, dialect, direct), announced };
         tracing::info!(backend = ?dialect, url = %redact(&url), "store ready");
         Ok(store)
     }
@@ -305,7 +401,7 @@ impl SqlStore {
     /// The id an ingest key was first written with (a case's or a penalty file's), inside the
     /// write transaction.
     pub(crate) async fn keyed(tx: &mut Tx, k: &IngestKey) -> Result<Option<i64>> {
-        let prior = sqlx::query("SELECT case_id FROM ingest_keys WHERE source = $1 AND key = $2")
+        let prior = sqlx::query(SELECT_KEYED)
             .bind(k.source.as_str())
             .bind(k.key.as_str())
             .fetch_optional(&mut ***tx)
@@ -333,26 +429,12 @@ impl SqlStore {
                 event: None,
             });
         }
-        let geom_col = if dialect == Dialect::Postgres { ", geom" } else { "" };
-        let geom_val =
-            if dialect == Dialect::Postgres { format!(", {}", point_sql(7, 8)) } else { String::new() };
-        let sql = format!(
-            "INSERT INTO cases (case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
-             grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc{geom_col}) \
-             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), NULLIF($12, -1), $13, $14, '{{}}'{geom_val}) \
-             RETURNING id"
-        );
-        let pending = format!("pending-{}", ms(&case.created_at));
-        let mut binds = vec![Bind::Str(pending)];
-        binds.extend(case_columns(&case));
-        let row = bind_all(sqlx::query(&sql), &binds).fetch_one(&mut ***tx).await?;
+        let row = bind_all(sqlx::query(&insert_case_sql(dialect)), &insert_case_binds(&case))
+            .fetch_one(&mut ***tx)
+            .await?;
         let id: i64 = row.try_get(0)?;
-        case.id = id;
-        // QD + the CST date of the report + the service-wide id (7 digits, more once it passes
-        // 9,999,999): unique because the id is; it never restarts, at midnight or at a new year.
-        case.case_no =
-            format!("QD{}{:07}", case.created_at.with_timezone(&cityops_api::CST).format("%Y%m%d"), id);
-        sqlx::query("UPDATE cases SET case_no = $1, doc = $2, search = $3 WHERE id = $4")
+        number_case(&mut case, id);
+        sqlx::query(NUMBER_CASE)
             .bind(case.case_no.as_str())
             .bind(encode("case", &case)?)
             .bind(search_text(&case))
@@ -360,7 +442,7 @@ impl SqlStore {
             .execute(&mut ***tx)
             .await?;
         if let Some(k) = &key {
-            sqlx::query("INSERT INTO ingest_keys (source, key, case_id, at_ms) VALUES ($1, $2, $3, $4)")
+            sqlx::query(INSERT_CASE_KEY)
                 .bind(k.source.as_str())
                 .bind(k.key.as_str())
                 .bind(id)
@@ -373,6 +455,82 @@ impl SqlStore {
         audit.target = format!("case:{id}");
         Self::insert_audit(tx, &audit).await?;
         Ok(Created { value: case, version: 1, created: true, event: Some(event) })
+    }
+
+    /// File new cases inside a write transaction, in order (all or none).
+    pub(crate) async fn create_many_in(
+        tx: &mut Tx,
+        dialect: Dialect,
+        items: Vec<NewCaseWrite>,
+    ) -> Result<Vec<Created<CaseDto>>> {
+        let mut out = Vec::with_capacity(items.len());
+        for w in items {
+            out.push(Self::create_in(tx, dialect, w.case, w.key, w.audit).await?);
+        }
+        Ok(out)
+    }
+
+    /// Append feed events inside a write transaction ([`Store::append_events`]).
+    pub(crate) async fn append_in(
+        tx: &mut Tx,
+        dialect: Dialect,
+        items: Vec<NewEvent>,
+    ) -> Result<Vec<Option<LiveEvent>>> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in &items {
+            if let Some(k) = &item.key {
+                let fresh = sqlx::query(INSERT_EVENT_KEY)
+                    .bind(k.source.as_str())
+                    .bind(k.key.as_str())
+                    .bind(ms(&item.at))
+                    .execute(&mut ***tx)
+                    .await?;
+                if fresh.rows_affected() == 0 {
+                    out.push(None);
+                    continue;
+                }
+            }
+            let event = Self::insert_event(tx, &item.at, &item.body).await?;
+            if let Some(k) = &item.key {
+                sqlx::query(KEY_EVENT)
+                    .bind(i64::try_from(event.id).unwrap_or(i64::MAX))
+                    .bind(k.source.as_str())
+                    .bind(k.key.as_str())
+                    .execute(&mut ***tx)
+                    .await?;
+            }
+            match &item.body {
+                EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
+                    let sql = upsert_vehicle_sql(dialect);
+                    sqlx::query(&sql)
+                        .bind(vehicle_id.as_str())
+                        .bind(*lon)
+                        .bind(*lat)
+                        .bind(*speed_kmh)
+                        .bind(*heading_deg)
+                        .bind(ms(&item.at))
+                        .execute(&mut ***tx)
+                        .await?;
+                }
+                EventBody::Sensor { sensor_id, quantity, value, unit } => {
+                    sqlx::query(UPSERT_SENSOR)
+                        .bind(sensor_id.as_str())
+                        .bind(quantity.as_str())
+                        .bind(*value)
+                        .bind(unit.as_str())
+                        .bind(ms(&item.at))
+                        .execute(&mut ***tx)
+                        .await?;
+                }
+                EventBody::Case { .. }
+                | EventBody::Enforcement { .. }
+                | EventBody::Alert { .. }
+                | EventBody::Calendar { .. }
+                | EventBody::Detection { .. } => {}
+            }
+            out.push(Some(event));
+        }
+        Ok(out)
     }
 
     /// Replace one case's document inside a write transaction, if its version is `expected`.
@@ -413,26 +571,12 @@ impl SqlStore {
     }
 
     pub(crate) async fn insert_event(tx: &mut Tx, at: &Timestamp, body: &EventBody) -> Result<LiveEvent> {
-        let kind = match body {
-            EventBody::Case { .. } => "case",
-            EventBody::Vehicle { .. } => "vehicle",
-            EventBody::Sensor { .. } => "sensor",
-            EventBody::Alert { .. } => "alert",
-            EventBody::Calendar { .. } => "calendar",
-            EventBody::Detection { .. } => "detection",
-            EventBody::Enforcement { .. } => "enforcement",
-        };
-        // The next id is taken inside the (serialised) write transaction, not from a sequence: a
-        // transaction that never commits (a crash, a kill -9) leaves no gap in the ids.
-        let row = sqlx::query(
-            "INSERT INTO events (id, at_ms, kind, body) \
-             VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM events), $1, $2, $3) RETURNING id",
-        )
-        .bind(ms(at))
-        .bind(kind)
-        .bind(encode("event", body)?)
-        .fetch_one(&mut ***tx)
-        .await?;
+        let row = sqlx::query(INSERT_EVENT)
+            .bind(ms(at))
+            .bind(event_kind(body))
+            .bind(encode("event", body)?)
+            .fetch_one(&mut ***tx)
+            .await?;
         let id: i64 = row.try_get(0)?;
         let event = LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() };
         tx.events.push(event.clone());
@@ -440,23 +584,20 @@ impl SqlStore {
     }
 
     pub(crate) async fn insert_audit(tx: &mut Tx, a: &NewAudit) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(ms(&a.at))
-        .bind(a.actor.as_str())
-        .bind(wire_name(&a.role))
-        .bind(a.action.as_str())
-        .bind(a.target.as_str())
-        .bind(a.detail.as_str())
-        .bind(a.remote.as_str())
-        .execute(&mut ***tx)
-        .await?;
+        sqlx::query(INSERT_AUDIT)
+            .bind(ms(&a.at))
+            .bind(a.actor.as_str())
+            .bind(wire_name(&a.role))
+            .bind(a.action.as_str())
+            .bind(a.target.as_str())
+            .bind(a.detail.as_str())
+            .bind(a.remote.as_str())
+            .execute(&mut ***tx)
+            .await?;
         Ok(())
     }
 
-    fn case_event(case: &CaseDto) -> EventBody {
+    pub(crate) fn case_event(case: &CaseDto) -> EventBody {
         // The event log is read by every client of the district: no stage log, no reporter.
         let mut slim = case.clone().without_reporter();
         slim.history.clear();
@@ -467,8 +608,7 @@ impl SqlStore {
         exec: E,
         id: i64,
     ) -> Result<Option<Versioned<CaseDto>>> {
-        let row =
-            sqlx::query("SELECT doc, version FROM cases WHERE id = $1").bind(id).fetch_optional(exec).await?;
+        let row = sqlx::query(SELECT_CASE).bind(id).fetch_optional(exec).await?;
         row.map(|r| {
             let doc: String = r.try_get(0)?;
             let version: i64 = r.try_get(1)?;
@@ -595,23 +735,12 @@ impl Store for SqlStore {
         key: Option<IngestKey>,
         audit: NewAudit,
     ) -> Result<Created<CaseDto>> {
-        let dialect = self.dialect;
-        self.writer.write(move |tx| Box::pin(Self::create_in(tx, dialect, case, key, audit))).await
+        let mut done = self.writer.cases(vec![NewCaseWrite { case, key, audit }]).await?;
+        done.pop().ok_or(StoreError::WriterStopped)
     }
 
     async fn create_cases(&self, items: Vec<NewCaseWrite>) -> Result<Vec<Created<CaseDto>>> {
-        let dialect = self.dialect;
-        self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let mut out = Vec::with_capacity(items.len());
-                    for w in items {
-                        out.push(Self::create_in(tx, dialect, w.case, w.key, w.audit).await?);
-                    }
-                    Ok(out)
-                })
-            })
-            .await
+        self.writer.cases(items).await
     }
 
     async fn update_case(
@@ -705,85 +834,7 @@ impl Store for SqlStore {
     }
 
     async fn append_events(&self, items: Vec<NewEvent>) -> Result<Vec<Option<LiveEvent>>> {
-        let dialect = self.dialect;
-        self.writer
-            .write(move |tx| {
-                Box::pin(async move {
-                    let mut out = Vec::with_capacity(items.len());
-                    for item in &items {
-                        if let Some(k) = &item.key {
-                            let fresh = sqlx::query(
-                                "INSERT INTO ingest_keys (source, key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                            )
-                            .bind(k.source.as_str())
-                            .bind(k.key.as_str())
-                            .bind(ms(&item.at))
-                            .execute(&mut ***tx)
-                            .await?;
-                            if fresh.rows_affected() == 0 {
-                                out.push(None);
-                                continue;
-                            }
-                        }
-                        let event = Self::insert_event(tx, &item.at, &item.body).await?;
-                        if let Some(k) = &item.key {
-                            sqlx::query("UPDATE ingest_keys SET event_id = $1 WHERE source = $2 AND key = $3")
-                                .bind(i64::try_from(event.id).unwrap_or(i64::MAX))
-                                .bind(k.source.as_str())
-                                .bind(k.key.as_str())
-                                .execute(&mut ***tx)
-                                .await?;
-                        }
-                        match &item.body {
-                            EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
-                                let (gc, gv) = if dialect == Dialect::Postgres {
-                                    (", geom", format!(", {}", point_sql(2, 3)))
-                                } else {
-                                    ("", String::new())
-                                };
-                                let gu = if dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
-                                let sql = format!(
-                                    "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
-                                     VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
-                                     lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
-                                     at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
-                                );
-                                sqlx::query(&sql)
-                                    .bind(vehicle_id.as_str())
-                                    .bind(*lon)
-                                    .bind(*lat)
-                                    .bind(*speed_kmh)
-                                    .bind(*heading_deg)
-                                    .bind(ms(&item.at))
-                                    .execute(&mut ***tx)
-                                    .await?;
-                            }
-                            EventBody::Sensor { sensor_id, quantity, value, unit } => {
-                                sqlx::query(
-                                    "INSERT INTO sensors (id, quantity, value, unit, at_ms) VALUES ($1, $2, $3, $4, $5) \
-                                     ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
-                                     at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms",
-                                )
-                                .bind(sensor_id.as_str())
-                                .bind(quantity.as_str())
-                                .bind(*value)
-                                .bind(unit.as_str())
-                                .bind(ms(&item.at))
-                                .execute(&mut ***tx)
-                                .await?;
-                            }
-                            EventBody::Case { .. }
-                            | EventBody::Enforcement { .. }
-                            | EventBody::Alert { .. }
-                            | EventBody::Calendar { .. }
-                            | EventBody::Detection { .. } => {}
-                        }
-                        out.push(Some(event));
-                    }
-                    Ok(out)
-                })
-            })
-            .await
+        self.writer.events(items).await
     }
 
     async fn events_after(&self, after: u64, limit: u32) -> Result<Vec<LiveEvent>> {

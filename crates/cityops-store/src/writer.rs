@@ -3,6 +3,11 @@
 //! failure undoes only that write — with one commit (one fsync) for the batch. Each caller is
 //! answered when the batch is durable, with its own result.
 //!
+//! The hot writes — new cases and feed events — are typed ([`Typed`]). On SQLite they run on a
+//! connection of the writer's own through rusqlite ([`crate::direct`]): a run of them is one
+//! blocking call and one transaction, instead of a hand-off to sqlx's worker thread per
+//! statement. Every other write (and every write on PostgreSQL) runs through sqlx.
+//!
 //! This keeps the store's invariants: writes are serialised (one writer, and on PostgreSQL the
 //! transaction-scoped advisory lock across instances), so event ids are committed gap-free and
 //! in order; a write answered `Ok` is durable; a write whose batch fails to commit is answered
@@ -17,8 +22,9 @@ use cityops_api::LiveEvent;
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::sql::PG_WRITE_LOCK;
-use crate::{Dialect, Result, StoreError};
+use crate::direct::Direct;
+use crate::sql::{PG_WRITE_LOCK, SqlStore};
+use crate::{Created, Dialect, NewCaseWrite, NewEvent, Result, StoreError};
 
 /// A boxed future borrowing for `'a`.
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -46,12 +52,47 @@ impl std::ops::DerefMut for Tx {
 /// The most writes one transaction gathers.
 const MAX_BATCH: usize = 512;
 
-type Output = Box<dyn AnyValue + Send>;
+/// A write's answer (its own type, boxed: the writer serves writes of every type).
+pub(crate) type Output = Box<dyn AnyValue + Send>;
 type Work = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<Output>> + Send>;
+type Reply = oneshot::Sender<Result<Output>>;
+
+/// A hot write the writer knows by its kind.
+#[derive(Debug)]
+pub(crate) enum Typed {
+    /// New cases, in order, all or none ([`crate::Store::create_cases`]); answers
+    /// `Vec<Created<CaseDto>>`.
+    Cases(Vec<NewCaseWrite>),
+    /// Feed events ([`crate::Store::append_events`]); answers `Vec<Option<LiveEvent>>`.
+    Events(Vec<NewEvent>),
+}
+
+impl Typed {
+    /// The same write through sqlx.
+    fn into_work(self, dialect: Dialect) -> Work {
+        match self {
+            Typed::Cases(items) => Box::new(move |tx| {
+                Box::pin(async move {
+                    SqlStore::create_many_in(tx, dialect, items).await.map(|v| Box::new(v) as Output)
+                })
+            }),
+            Typed::Events(items) => Box::new(move |tx| {
+                Box::pin(async move {
+                    SqlStore::append_in(tx, dialect, items).await.map(|v| Box::new(v) as Output)
+                })
+            }),
+        }
+    }
+}
+
+enum Task {
+    Work(Work),
+    Typed(Typed),
+}
 
 struct Job {
-    work: Work,
-    reply: oneshot::Sender<Result<Output>>,
+    task: Task,
+    reply: Reply,
 }
 
 /// The handle writes are sent through.
@@ -71,11 +112,13 @@ impl std::fmt::Debug for Job {
 }
 
 impl Writer {
-    /// Start the writing task on `pool` (its own connection on SQLite).
-    pub(crate) fn start(pool: AnyPool, dialect: Dialect) -> Self {
+    /// Start the writing task on `pool` (its own connection on SQLite), with `direct` (SQLite:
+    /// a rusqlite connection to the same file) for the typed writes.
+    pub(crate) fn start(pool: AnyPool, dialect: Dialect, direct: Option<Direct>) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         let (committed, _) = broadcast::channel(COMMITTED_BUFFER);
-        tokio::spawn(run(pool, dialect, rx, committed.clone()));
+        let direct = direct.map(|d| std::sync::Arc::new(std::sync::Mutex::new(d)));
+        tokio::spawn(run(pool, dialect, direct, rx, committed.clone()));
         Writer { jobs, committed }
     }
 
@@ -91,18 +134,35 @@ impl Writer {
         T: Send + 'static,
         F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T>> + Send + 'static,
     {
-        let (reply, answer) = oneshot::channel();
         let work: Work =
             Box::new(move |tx| Box::pin(async move { work(tx).await.map(|v| Box::new(v) as Output) }));
-        self.jobs.send(Job { work, reply }).await.map_err(|_| StoreError::WriterStopped)?;
+        self.send(Task::Work(work)).await
+    }
+
+    /// File new cases in order, all or none (see [`Typed::Cases`]).
+    pub(crate) async fn cases(&self, items: Vec<NewCaseWrite>) -> Result<Vec<Created<cityops_api::CaseDto>>> {
+        self.send(Task::Typed(Typed::Cases(items))).await
+    }
+
+    /// Append feed events (see [`Typed::Events`]).
+    pub(crate) async fn events(&self, items: Vec<NewEvent>) -> Result<Vec<Option<LiveEvent>>> {
+        self.send(Task::Typed(Typed::Events(items))).await
+    }
+
+    async fn send<T: 'static>(&self, task: Task) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job { task, reply }).await.map_err(|_| StoreError::WriterStopped)?;
         let out = answer.await.map_err(|_| StoreError::WriterStopped)??;
         out.downcast::<T>().map(|b| *b).map_err(|_| StoreError::WriterStopped)
     }
 }
 
+type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
+
 async fn run(
     pool: AnyPool,
     dialect: Dialect,
+    direct: Option<Shared<Direct>>,
     mut rx: mpsc::Receiver<Job>,
     committed: broadcast::Sender<LiveEvent>,
 ) {
@@ -114,8 +174,59 @@ async fn run(
                 Err(_) => break,
             }
         }
-        commit_batch(&pool, dialect, batch, &committed).await;
+        // In arrival order: each run of typed writes in one direct transaction (SQLite), each
+        // run of other writes in one sqlx transaction.
+        let mut jobs = batch.into_iter().peekable();
+        while let Some(job) = jobs.next() {
+            match (job, &direct) {
+                (Job { task: Task::Typed(t), reply }, Some(direct)) => {
+                    let mut run = vec![(t, reply)];
+                    while let Some(Job { task: Task::Typed(_), .. }) = jobs.peek() {
+                        if let Some(Job { task: Task::Typed(t), reply }) = jobs.next() {
+                            run.push((t, reply));
+                        }
+                    }
+                    commit_direct(direct, run, &committed).await;
+                }
+                (first, _) => {
+                    let mut run = vec![first];
+                    while jobs.peek().is_some_and(|j| direct.is_none() || matches!(j.task, Task::Work(_))) {
+                        run.extend(jobs.next());
+                    }
+                    commit_batch(&pool, dialect, run, &committed).await;
+                }
+            }
+        }
     }
+}
+
+/// Run typed writes in one transaction on the direct connection (a blocking call) and answer
+/// each.
+async fn commit_direct(
+    direct: &Shared<Direct>,
+    run: Vec<(Typed, Reply)>,
+    committed: &broadcast::Sender<LiveEvent>,
+) {
+    let (writes, replies): (Vec<Typed>, Vec<Reply>) = run.into_iter().unzip();
+    let direct = direct.clone();
+    let outcome = tokio::task::spawn_blocking(move || match direct.lock() {
+        Ok(mut d) => d.commit(writes),
+        Err(_) => (Vec::new(), Err("the direct writer failed earlier".to_owned())),
+    })
+    .await;
+    let (outs, done) = match outcome {
+        Ok(o) => o,
+        Err(e) => (Vec::new(), Err(e.to_string())),
+    };
+    let done = match done {
+        Ok(events) => {
+            publish(committed, events);
+            Ok(())
+        }
+        Err(message) => Err(message),
+    };
+    let outs = outs.into_iter().map(Some).chain(std::iter::repeat_with(|| None));
+    answer(replies.into_iter().zip(outs).collect(), &done);
 }
 
 async fn begin(pool: &AnyPool, dialect: Dialect) -> Result<Tx> {
@@ -179,7 +290,8 @@ async fn commit_batch(
     if batch.len() == 1
         && let Some(job) = batch.pop()
     {
-        let mut out = (job.work)(&mut tx).await;
+        let Job { task, reply } = job;
+        let mut out = task.into_work(dialect)(&mut tx).await;
         if out.is_ok()
             && let Err(e) = announce(&mut tx, dialect).await
         {
@@ -199,7 +311,7 @@ async fn commit_batch(
                 Err(e)
             }
         };
-        let _ = job.reply.send(out);
+        let _ = reply.send(out);
         return;
     }
     let mut answers = Vec::with_capacity(batch.len());
@@ -215,7 +327,8 @@ async fn commit_batch(
             continue;
         }
         let mark = tx.events.len();
-        let out = (job.work)(&mut tx).await;
+        let reply = job.reply;
+        let out = job.task.into_work(dialect)(&mut tx).await;
         if out.is_err() {
             tx.events.truncate(mark);
         }
@@ -226,10 +339,10 @@ async fn commit_batch(
         }
         if let Err(e) = closed {
             broken = Some(e.to_string());
-            answers.push((job.reply, None));
+            answers.push((reply, None));
             continue;
         }
-        answers.push((job.reply, Some(out)));
+        answers.push((reply, Some(out)));
     }
     if broken.is_none()
         && let Err(e) = announce(&mut tx, dialect).await
@@ -247,11 +360,17 @@ async fn commit_batch(
     if done.is_ok() {
         publish(committed, events);
     }
+    answer(answers, &done);
+}
+
+/// Answer each write of a transaction: its own result if it failed on its own, else as the
+/// transaction went (`done`); `None`: it was not run.
+fn answer(answers: Vec<(Reply, Option<Result<Output>>)>, done: &std::result::Result<(), String>) {
     for (reply, out) in answers {
         let answer = match out {
             // A write that failed on its own says why, whatever became of the batch.
             Some(Err(e)) => Err(e),
-            Some(Ok(v)) => match &done {
+            Some(Ok(v)) => match done {
                 Ok(()) => Ok(v),
                 Err(message) => Err(StoreError::BatchFailed(message.clone())),
             },
@@ -260,5 +379,15 @@ async fn commit_batch(
             )),
         };
         let _ = reply.send(answer);
+    }
+}
+
+impl Task {
+    /// This write through sqlx.
+    fn into_work(self, dialect: Dialect) -> Work {
+        match self {
+            Task::Work(w) => w,
+            Task::Typed(t) => t.into_work(dialect),
+        }
     }
 }
