@@ -13,13 +13,13 @@ use std::time::Duration;
 
 use cityops_api::{CaseDto, EventBody, LiveEvent, Timestamp};
 use rusqlite::types::ToSqlOutput;
-use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 use crate::model::search_text;
 use crate::sql::{
-    Bind, INSERT_AUDIT, INSERT_CASE_KEY, INSERT_EVENT, INSERT_EVENT_KEY, KEY_EVENT, NUMBER_CASE, SELECT_CASE,
-    SELECT_KEYED, SqlStore, UPSERT_SENSOR, decode, encode, event_kind, insert_case_binds, insert_case_sql,
-    ms, number_case, upsert_vehicle_sql,
+    Bind, INSERT_AUDIT, INSERT_CASE_KEY, INSERT_EVENT, INSERT_EVENT_KEY, KEY_EVENT, SELECT_CASE,
+    SELECT_KEYED, SqlStore, UPSERT_SENSOR, case_columns, decode, encode, event_kind, ms, number_case,
+    upsert_vehicle_sql,
 };
 use crate::writer::{Output, Typed};
 use crate::{Created, Dialect, NewAudit, NewCaseWrite, NewEvent, Result, StoreError};
@@ -34,10 +34,20 @@ impl ToSql for Bind {
     }
 }
 
+/// The id the next case gets (the table's `AUTOINCREMENT` rule: past every id it ever gave).
+const NEXT_CASE_ID: &str = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0), \
+     COALESCE((SELECT MAX(id) FROM cases), 0)) + 1";
+
+/// A new case written whole, with the id taken inside the transaction (it holds the write lock):
+/// one row and one set of index entries, where the sqlx path inserts, then numbers and documents
+/// the row once the database has given its id.
+const INSERT_CASE: &str = "INSERT INTO cases (id, case_no, version, type_kind, type_code, channel, stage, \
+     status, lon, lat, grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search) \
+     VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULLIF(?12, ''), NULLIF(?13, -1), ?14, ?15, ?16, ?17)";
+
 /// A rusqlite connection to the store's file, with the pragmas of the pool's connections.
 pub(crate) struct Direct {
     conn: Connection,
-    insert_case: String,
     upsert_vehicle: String,
 }
 
@@ -63,11 +73,7 @@ impl Direct {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        Ok(Direct {
-            conn,
-            insert_case: insert_case_sql(Dialect::Sqlite),
-            upsert_vehicle: upsert_vehicle_sql(Dialect::Sqlite),
-        })
+        Ok(Direct { conn, upsert_vehicle: upsert_vehicle_sql(Dialect::Sqlite) })
     }
 
     /// Run `writes` in one transaction, each in a savepoint (a write that fails is undone alone,
@@ -135,16 +141,14 @@ impl Direct {
                 .ok_or(StoreError::CaseNotFound(id))?;
             return Ok(Created { value: decode("case", id, &doc)?, version, created: false, event: None });
         }
-        let id: i64 = c
-            .prepare_cached(&self.insert_case)?
-            .query_row(params_from_iter(insert_case_binds(&case)), |r| r.get(0))?;
+        let id: i64 = c.prepare_cached(NEXT_CASE_ID)?.query_row([], |r| r.get(0))?;
         number_case(&mut case, id);
-        c.prepare_cached(NUMBER_CASE)?.execute(params![
-            case.case_no,
-            encode("case", &case)?,
-            search_text(&case),
-            id
-        ])?;
+        let columns = case_columns(&case);
+        let mut binds: Vec<&dyn ToSql> = vec![&id, &case.case_no];
+        binds.extend(columns.iter().map(|b| b as &dyn ToSql));
+        let (doc, search) = (encode("case", &case)?, search_text(&case));
+        binds.extend([&doc as &dyn ToSql, &search]);
+        c.prepare_cached(INSERT_CASE)?.execute(binds.as_slice())?;
         if let Some(k) = &key {
             c.prepare_cached(INSERT_CASE_KEY)?.execute(params![k.source, k.key, id, ms(&case.created_at)])?;
         }

@@ -690,7 +690,7 @@ fn point_sql(lon: usize, lat: usize) -> String {
     format!("ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)")
 }
 
-fn case_columns(c: &CaseDto) -> [Bind; 13] {
+pub(crate) fn case_columns(c: &CaseDto) -> [Bind; 13] {
     [
         Bind::Str(wire_name(&c.type_key.kind)),
         Bind::Str(c.type_key.code.clone()),

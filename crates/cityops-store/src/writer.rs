@@ -166,14 +166,13 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     committed: broadcast::Sender<LiveEvent>,
 ) {
+    // How many writes the last transaction carried: as many writers are likely waiting on it to
+    // send their next one.
+    let mut expect = 1;
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+        gather(&mut rx, &mut batch, expect).await;
+        expect = batch.len();
         // In arrival order: each run of typed writes in one direct transaction (SQLite), each
         // run of other writes in one sqlx transaction.
         let mut jobs = batch.into_iter().peekable();
@@ -196,6 +195,26 @@ async fn run(
                     commit_batch(&pool, dialect, run, &committed).await;
                 }
             }
+        }
+    }
+}
+
+/// The longest the writer waits for the writes it expects before it commits what it has.
+const GATHER_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Add the writes waiting to `batch`; when the last transaction carried more than this one has
+/// yet (several writers, each sending its next write once answered), wait up to [`GATHER_WAIT`]
+/// for them, so that one commit — one fsync — answers them all again. A lone writer never waits.
+async fn gather(rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>, expect: usize) {
+    let deadline = tokio::time::Instant::now() + GATHER_WAIT;
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) if batch.len() < expect => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(job)) => batch.push(job),
+                Ok(None) | Err(_) => break,
+            },
+            Err(_) => break,
         }
     }
 }
