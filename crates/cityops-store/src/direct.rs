@@ -13,13 +13,12 @@ use std::time::Duration;
 
 use cityops_api::{CaseDto, EventBody, LiveEvent, Timestamp};
 use rusqlite::types::ToSqlOutput;
-use rusqlite::{Connection, OptionalExtension, ToSql, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params, params_from_iter};
 
 use crate::model::search_text;
 use crate::sql::{
     Bind, INSERT_AUDIT, INSERT_CASE_KEY, INSERT_EVENT, INSERT_EVENT_KEY, KEY_EVENT, SELECT_CASE,
-    SELECT_KEYED, SqlStore, UPSERT_SENSOR, case_columns, decode, encode, event_kind, ms, number_case,
-    upsert_vehicle_sql,
+    SELECT_KEYED, SqlStore, case_columns, decode, encode, event_kind, ms, number_case, state_upsert,
 };
 use crate::writer::{Output, Typed};
 use crate::{Created, Dialect, NewAudit, NewCaseWrite, NewEvent, Result, StoreError};
@@ -48,7 +47,6 @@ const INSERT_CASE: &str = "INSERT INTO cases (id, case_no, version, type_kind, t
 /// A rusqlite connection to the store's file, with the pragmas of the pool's connections.
 pub(crate) struct Direct {
     conn: Connection,
-    upsert_vehicle: String,
 }
 
 impl std::fmt::Debug for Direct {
@@ -73,7 +71,7 @@ impl Direct {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        Ok(Direct { conn, upsert_vehicle: upsert_vehicle_sql(Dialect::Sqlite) })
+        Ok(Direct { conn })
     }
 
     /// Run `writes` in one transaction, each in a savepoint (a write that fails is undone alone,
@@ -178,31 +176,8 @@ impl Direct {
                     k.key
                 ])?;
             }
-            match &item.body {
-                EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
-                    c.prepare_cached(&self.upsert_vehicle)?.execute(params![
-                        vehicle_id,
-                        lon,
-                        lat,
-                        speed_kmh,
-                        heading_deg,
-                        ms(&item.at)
-                    ])?;
-                }
-                EventBody::Sensor { sensor_id, quantity, value, unit } => {
-                    c.prepare_cached(UPSERT_SENSOR)?.execute(params![
-                        sensor_id,
-                        quantity,
-                        value,
-                        unit,
-                        ms(&item.at)
-                    ])?;
-                }
-                EventBody::Case { .. }
-                | EventBody::Enforcement { .. }
-                | EventBody::Alert { .. }
-                | EventBody::Calendar { .. }
-                | EventBody::Detection { .. } => {}
+            if let Some((sql, binds)) = state_upsert(Dialect::Sqlite, &item.at, &item.body) {
+                c.prepare_cached(&sql)?.execute(params_from_iter(binds))?;
             }
             out.push(Some(event));
         }

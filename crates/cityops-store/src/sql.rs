@@ -168,6 +168,43 @@ pub(crate) fn upsert_vehicle_sql(dialect: Dialect) -> String {
     )
 }
 
+/// The latest-state row an event keeps — a vehicle's fix, a sensor's reading — as a statement
+/// and its values (`None`: the event keeps none).
+pub(crate) fn state_upsert(
+    dialect: Dialect,
+    at: &Timestamp,
+    body: &EventBody,
+) -> Option<(String, Vec<Bind>)> {
+    match body {
+        EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => Some((
+            upsert_vehicle_sql(dialect),
+            vec![
+                Bind::Str(vehicle_id.clone()),
+                Bind::F64(*lon),
+                Bind::F64(*lat),
+                Bind::F64(*speed_kmh),
+                Bind::F64(*heading_deg),
+                Bind::I64(ms(at)),
+            ],
+        )),
+        EventBody::Sensor { sensor_id, quantity, value, unit } => Some((
+            UPSERT_SENSOR.to_owned(),
+            vec![
+                Bind::Str(sensor_id.clone()),
+                Bind::Str(quantity.clone()),
+                Bind::F64(*value),
+                Bind::Str(unit.clone()),
+                Bind::I64(ms(at)),
+            ],
+        )),
+        EventBody::Case { .. }
+        | EventBody::Enforcement { .. }
+        | EventBody::Alert { .. }
+        | EventBody::Calendar { .. }
+        | EventBody::Detection { .. } => None,
+    }
+}
+
 /// A new case's row, numbered and documented by [`NUMBER_CASE`] once its id is known (binds:
 /// [`insert_case_binds`]).
 pub(crate) fn insert_case_sql(dialect: Dialect) -> String {
@@ -499,34 +536,8 @@ impl SqlStore {
                     .execute(&mut ***tx)
                     .await?;
             }
-            match &item.body {
-                EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
-                    let sql = upsert_vehicle_sql(dialect);
-                    sqlx::query(&sql)
-                        .bind(vehicle_id.as_str())
-                        .bind(*lon)
-                        .bind(*lat)
-                        .bind(*speed_kmh)
-                        .bind(*heading_deg)
-                        .bind(ms(&item.at))
-                        .execute(&mut ***tx)
-                        .await?;
-                }
-                EventBody::Sensor { sensor_id, quantity, value, unit } => {
-                    sqlx::query(UPSERT_SENSOR)
-                        .bind(sensor_id.as_str())
-                        .bind(quantity.as_str())
-                        .bind(*value)
-                        .bind(unit.as_str())
-                        .bind(ms(&item.at))
-                        .execute(&mut ***tx)
-                        .await?;
-                }
-                EventBody::Case { .. }
-                | EventBody::Enforcement { .. }
-                | EventBody::Alert { .. }
-                | EventBody::Calendar { .. }
-                | EventBody::Detection { .. } => {}
+            if let Some((sql, binds)) = state_upsert(dialect, &item.at, &item.body) {
+                bind_all(sqlx::query(&sql), &binds).execute(&mut ***tx).await?;
             }
             out.push(Some(event));
         }
