@@ -177,7 +177,7 @@ impl Direct {
                 ])?;
             }
             if let Some((sql, binds)) = state_upsert(Dialect::Sqlite, &item.at, &item.body) {
-                c.prepare_cached(&sql)?.execute(params_from_iter(binds))?;
+                c.prepare_cached(sql)?.execute(params_from_iter(binds))?;
             }
             out.push(Some(event));
         }

@@ -152,20 +152,30 @@ pub(crate) const UPSERT_SENSOR: &str = "INSERT INTO sensors (id, quantity, value
      ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
      at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms";
 
-/// A vehicle's latest fix (an older one never replaces a newer), with its PostGIS point there.
-pub(crate) fn upsert_vehicle_sql(dialect: Dialect) -> String {
-    let (gc, gv) = if dialect == Dialect::Postgres {
-        (", geom", format!(", {}", point_sql(2, 3)))
-    } else {
-        ("", String::new())
-    };
-    let gu = if dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
-    format!(
-        "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
-         VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
-         lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
-         at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
-    )
+/// A vehicle's latest fix (an older one never replaces a newer), with its PostGIS point there
+/// (built once per dialect: fixes are the most frequent write).
+pub(crate) fn upsert_vehicle_sql(dialect: Dialect) -> &'static str {
+    static SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+        [Dialect::Sqlite, Dialect::Postgres].map(|dialect| {
+            let (gc, gv) = if dialect == Dialect::Postgres {
+                (", geom", format!(", {}", point_sql(2, 3)))
+            } else {
+                ("", String::new())
+            };
+            let gu = if dialect == Dialect::Postgres { ", geom = excluded.geom" } else { "" };
+            format!(
+                "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms{gc}) \
+                 VALUES ($1, $2, $3, $4, $5, $6{gv}) ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, \
+                 lat = excluded.lat, speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, \
+                 at_ms = excluded.at_ms{gu} WHERE excluded.at_ms >= vehicles.at_ms"
+            )
+        })
+    });
+    let [sqlite, postgres] = &*SQL;
+    match dialect {
+        Dialect::Sqlite => sqlite,
+        Dialect::Postgres => postgres,
+    }
 }
 
 /// The latest-state row an event keeps — a vehicle's fix, a sensor's reading — as a statement
@@ -174,7 +184,7 @@ pub(crate) fn state_upsert(
     dialect: Dialect,
     at: &Timestamp,
     body: &EventBody,
-) -> Option<(String, Vec<Bind>)> {
+) -> Option<(&'static str, Vec<Bind>)> {
     match body {
         EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => Some((
             upsert_vehicle_sql(dialect),
@@ -188,7 +198,7 @@ pub(crate) fn state_upsert(
             ],
         )),
         EventBody::Sensor { sensor_id, quantity, value, unit } => Some((
-            UPSERT_SENSOR.to_owned(),
+            UPSERT_SENSOR,
             vec![
                 Bind::Str(sensor_id.clone()),
                 Bind::Str(quantity.clone()),
@@ -537,7 +547,7 @@ impl SqlStore {
                     .await?;
             }
             if let Some((sql, binds)) = state_upsert(dialect, &item.at, &item.body) {
-                bind_all(sqlx::query(&sql), &binds).execute(&mut ***tx).await?;
+                bind_all(sqlx::query(sql), &binds).execute(&mut ***tx).await?;
             }
             out.push(Some(event));
         }

@@ -180,18 +180,18 @@ async fn run(
             match (job, &direct) {
                 (Job { task: Task::Typed(t), reply }, Some(direct)) => {
                     let mut run = vec![(t, reply)];
-                    while let Some(Job { task: Task::Typed(_), .. }) = jobs.peek() {
-                        if let Some(Job { task: Task::Typed(t), reply }) = jobs.next() {
-                            run.push((t, reply));
-                        }
+                    while let Some(Job { task: Task::Typed(t), reply }) =
+                        jobs.next_if(|j| matches!(j.task, Task::Typed(_)))
+                    {
+                        run.push((t, reply));
                     }
                     commit_direct(direct, run, &committed).await;
                 }
                 (first, _) => {
                     let mut run = vec![first];
-                    while jobs.peek().is_some_and(|j| direct.is_none() || matches!(j.task, Task::Work(_))) {
-                        run.extend(jobs.next());
-                    }
+                    run.extend(std::iter::from_fn(|| {
+                        jobs.next_if(|j| direct.is_none() || matches!(j.task, Task::Work(_)))
+                    }));
                     commit_batch(&pool, dialect, run, &committed).await;
                 }
             }

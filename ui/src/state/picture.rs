@@ -34,6 +34,11 @@ pub fn asked_of_viewport(l: LayerKind) -> bool {
     VIEWPORT_LAYERS.contains(&l) && l != LayerKind::Trucks
 }
 
+/// A penalty file's status class on the map at `at`; `None` once archived (it leaves the map).
+fn file_class(f: &cityops_api::EnfMarkDto, at: Timestamp) -> Option<StatusClass> {
+    Some(f.class_at(at)).filter(|_| f.stage != cityops_api::EnfStage::Archived)
+}
+
 /// The side of the service's cluster cells on the screen, in CSS pixels (its index's
 /// `cluster_radius_px`).
 pub const CLUSTER_CELL_PX: f64 = 60.0;
@@ -435,9 +440,7 @@ impl Picture {
     /// once archived.
     pub fn note_file(&mut self, file: &cityops_api::EnfMarkDto, now: Timestamp) {
         let id = file.id;
-        let on_map = |f: &cityops_api::EnfMarkDto| {
-            Some(f.class_at(now)).filter(|c| f.stage != cityops_api::EnfStage::Archived && self.shown(*c))
-        };
+        let on_map = |f: &cityops_api::EnfMarkDto| file_class(f, now).filter(|c| self.shown(*c));
         let class = on_map(file);
         let before = self.files.get(&id).map(on_map);
         if let Ok(pid) = u64::try_from(id)
@@ -592,9 +595,7 @@ impl Picture {
             }
         }
         for (id, f) in &self.files {
-            let class =
-                |at| shown(Some(f.class_at(at)).filter(|_| f.stage != cityops_api::EnfStage::Archived));
-            let (before, after) = (class(was), class(now));
+            let (before, after) = (shown(file_class(f, was)), shown(file_class(f, now)));
             if before != after {
                 moved.push((LayerKind::Enforcement, *id, (f.lon, f.lat), before, after));
             }
