@@ -1,6 +1,6 @@
 //! Fan-out benchmark: live clients on loopback, each following `/api/v1/events` (Server-Sent
 //! Events), while a publisher files case reports at a fixed rate (`POST /api/v1/cases`, each a
-//! case event with the whole case, plus the hotspot alerts the rules raise).
+//! case event carrying the case's mark, plus the hotspot alerts the rules raise).
 //!
 //! - **One instance** (`cityops-server` on a fresh SQLite file): `--clients` clients (10,000 by
 //!   default), beside its anchor in the same run, the same service and rate with one client.
@@ -112,10 +112,13 @@ impl Hist {
     }
 }
 
-/// When each report was sent (ns since `start`; 0: not yet).
+/// When each report was sent (ns since `start`; 0: not yet). Report `seq` is case `marker + seq`:
+/// the publisher files one at a time on a fresh database and checks each answer's id.
 struct Sent {
     start: Instant,
     at: Vec<AtomicU64>,
+    /// The marker case's id (0 until its answer came).
+    marker: AtomicU64,
 }
 
 /// What one client saw.
@@ -173,7 +176,7 @@ async fn client(
     seen.connected.store(true, Relaxed);
     drop(permit);
     let ids = memmem::Finder::new(b"\nid: ");
-    let marker = memmem::Finder::new(b"\"description\":\"fanout #");
+    let marker = memmem::Finder::new(b"\"kind\":\"case_mark\",\"mark\":{\"id\":");
     loop {
         let mut pos = 0;
         let mut incomplete = None;
@@ -194,12 +197,18 @@ async fn client(
                 };
                 let data = &buf[id_end + 1..id_end + 1 + dl];
                 if let Some(m) = marker.find(data) {
-                    let rest = &data[m + 23..];
+                    let rest = &data[m + marker.needle().len()..];
                     let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-                    let seq: usize = std::str::from_utf8(&rest[..len]).unwrap().parse().unwrap();
-                    let sent_ns = sent.at[seq].load(Relaxed);
-                    let now = sent.start.elapsed().as_nanos() as u64;
-                    hist.add(now.saturating_sub(sent_ns) / 1000);
+                    let id: u64 = std::str::from_utf8(&rest[..len]).unwrap().parse().unwrap();
+                    let first = sent.marker.load(Relaxed);
+                    // (The marker's own event may come before its answer: no sample then.)
+                    if first > 0
+                        && let Some(seq) = id.checked_sub(first)
+                        && let Some(at) = sent.at.get(seq as usize)
+                    {
+                        let now = sent.start.elapsed().as_nanos() as u64;
+                        hist.add(now.saturating_sub(at.load(Relaxed)) / 1000);
+                    }
                 }
                 next = id_end + 1 + dl;
             }
@@ -279,7 +288,11 @@ async fn run(
     seconds: u64,
 ) -> Outcome {
     let total = (rate as u64 * seconds) as usize;
-    let sent = Arc::new(Sent { start: Instant::now(), at: (0..=total).map(|_| AtomicU64::new(0)).collect() });
+    let sent = Arc::new(Sent {
+        start: Instant::now(),
+        at: (0..=total).map(|_| AtomicU64::new(0)).collect(),
+        marker: AtomicU64::new(0),
+    });
     let token: Arc<str> = Arc::from(token);
     let connecting = Arc::new(tokio::sync::Semaphore::new(CONNECTING));
     let t0 = Instant::now();
@@ -313,7 +326,8 @@ async fn run(
         Api { http: reqwest::Client::new(), base: format!("http://{}", addrs[0]), token: token.to_string() };
     let mut rng = 0x1A6E_5700_u64;
     sent.at[0].store(sent.start.elapsed().as_nanos() as u64, Relaxed);
-    api0.file_report(report_body(0, &mut rng)).await;
+    let marker = api0.file_report(report_body(0, &mut rng)).await;
+    sent.marker.store(u64::try_from(marker).unwrap(), Relaxed);
     let deadline = Instant::now() + Duration::from_secs(120);
     while all().any(|s| s.count.load(Relaxed) == 0) {
         assert!(Instant::now() < deadline, "the marker did not reach every client");
@@ -335,7 +349,8 @@ async fn run(
                     }
                     tokio::time::sleep_until(due).await;
                     sent.at[seq].store(sent.start.elapsed().as_nanos() as u64, Relaxed);
-                    api0.file_report(report_body(seq, &mut rng)).await;
+                    let id = api0.file_report(report_body(seq, &mut rng)).await;
+                    assert_eq!(id, marker + seq as i64, "report {seq} is not case marker + {seq}");
                     if seq % (rate as usize * 5) == 0 {
                         eprintln!("  {seq} of {total} reports filed");
                     }

@@ -273,11 +273,14 @@ impl Api {
             .unwrap()
     }
 
-    /// File a report's JSON text; it must be accepted.
-    pub async fn file_report(&self, body: String) {
+    /// File a report's JSON text; it must be accepted. Returns the new case's id.
+    pub async fn file_report(&self, body: String) -> i64 {
         let resp = self.send_report(body).await;
         let status = resp.status();
-        assert!(status.is_success(), "report refused: {status} {}", resp.text().await.unwrap_or_default());
+        let text = resp.text().await.unwrap_or_default();
+        assert!(status.is_success(), "report refused: {status} {text}");
+        let case: Value = serde_json::from_str(&text).unwrap();
+        case["id"].as_i64().unwrap()
     }
 }
 

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CaseDto, Timestamp};
+use std::borrow::Cow;
+
+use crate::{CaseDto, CaseMarkDto, Timestamp};
 
 /// One live event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,15 +18,47 @@ pub struct LiveEvent {
     pub body: EventBody,
 }
 
+impl LiveEvent {
+    /// The event as the live stream and the event log send it: a case event as the case's mark,
+    /// every other event as it is.
+    pub fn for_wire(&self) -> Cow<'_, LiveEvent> {
+        match &self.body {
+            EventBody::Case { case } => Cow::Owned(LiveEvent {
+                id: self.id,
+                at: self.at,
+                body: EventBody::CaseMark { mark: Box::new(case.mark()) },
+            }),
+            _ => Cow::Borrowed(self),
+        }
+    }
+
+    /// The case this event changed, as the map draws it (a case event in either form).
+    pub fn case_mark(&self) -> Option<Cow<'_, CaseMarkDto>> {
+        match &self.body {
+            EventBody::Case { case } => Some(Cow::Owned(case.mark())),
+            EventBody::CaseMark { mark } => Some(Cow::Borrowed(mark)),
+            _ => None,
+        }
+    }
+}
+
 /// What a live event says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
-    /// A case was created or changed stage/status.
+    /// A case was created or changed stage/status: the service's own log and its in-process
+    /// followers (the live map, the scenario rules, the replay frames). The live stream and the
+    /// event log send [`EventBody::CaseMark`] in its place ([`LiveEvent::for_wire`]).
     Case {
-        /// The case after the change.
+        /// The case after the change (no stage log, no reporter).
         case: Box<CaseDto>,
+    },
+    /// A case was created or changed stage/status, as the map draws it (what the live stream and
+    /// the event log carry of a case event; the case itself on demand from `cases/{id}`).
+    CaseMark {
+        /// The case's mark after the change.
+        mark: Box<CaseMarkDto>,
     },
     /// A vehicle reported its position.
     Vehicle {

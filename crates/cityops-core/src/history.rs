@@ -63,6 +63,9 @@ impl Frame {
                     self.cases.insert(case.id, slim_case(case, case.updated_at));
                 }
             }
+            // The wire's form of a case event never enters the service's log, which holds cases
+            // whole (`LiveEvent::for_wire` makes marks on the way out): a frame lists documents.
+            EventBody::CaseMark { .. } => {}
             EventBody::Vehicle { vehicle_id, .. } => {
                 self.vehicles.insert(vehicle_id.clone(), e.clone());
             }

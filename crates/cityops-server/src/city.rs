@@ -83,6 +83,7 @@ impl City {
     pub fn district_of(&self, body: &EventBody) -> Option<String> {
         Some(match body {
             EventBody::Case { case } => case.district_code.clone(),
+            EventBody::CaseMark { mark } => mark.district_code.clone(),
             EventBody::Enforcement { file } => file.district_code.clone(),
             EventBody::Vehicle { vehicle_id, .. } => {
                 self.truck_district(vehicle_id).unwrap_or_default().to_owned()

@@ -176,9 +176,10 @@ impl Live {
 }
 
 /// One SSE frame: `id` is the event id; no `event:` name, so browsers' `EventSource.onmessage`
-/// receives every kind (the kind is inside the JSON, which holds no newline).
+/// receives every kind (the kind is inside the JSON, which holds no newline). A case event goes
+/// out as the case's mark ([`LiveEvent::for_wire`]).
 fn sse_frame(e: &LiveEvent) -> String {
-    match serde_json::to_string(e) {
+    match serde_json::to_string(&e.for_wire()) {
         Ok(json) => format!("id: {}\ndata: {json}\n\n", e.id),
         Err(_) => format!("id: {}\n: event could not be encoded\n\n", e.id),
     }
@@ -330,5 +331,31 @@ mod tests {
         assert!(text.ends_with("}\n\n"), "{text}");
         let data = text.lines().nth(1).and_then(|l| l.strip_prefix("data: ")).unwrap();
         assert_eq!(serde_json::from_str::<LiveEvent>(data).unwrap(), e);
+    }
+
+    #[test]
+    fn a_case_event_goes_out_as_the_cases_mark() {
+        let mut case = cityops_test_support::case(7);
+        case.deadline = Some(cityops_test_support::ts("2026-11-30T09:00:00+08:00"));
+        case.media = vec!["photo/7-1.jpg".into()];
+        let e = cityops_test_support::event(
+            9,
+            "2026-11-29T09:05:00+08:00",
+            cityops_test_support::case_event(case.clone()),
+        );
+        let whole = serde_json::to_string(&e).unwrap();
+        let f = Frame::new(e.clone());
+        let text = std::str::from_utf8(&f.bytes).unwrap();
+        let data = text.lines().nth(1).and_then(|l| l.strip_prefix("data: ")).unwrap();
+        let sent: LiveEvent = serde_json::from_str(data).unwrap();
+        assert_eq!((sent.id, sent.at), (e.id, e.at));
+        // Where, which class, which stage, against which deadline; nothing of the document.
+        assert_eq!(sent.body, cityops_api::EventBody::CaseMark { mark: Box::new(case.mark()) });
+        for word in ["description", "address", "media", "case_no", "grid_code", "五四广场"] {
+            assert!(!data.contains(word), "{word} in {data}");
+        }
+        assert!(data.len() * 10 < whole.len() * 6, "{} of {} bytes: {data}", data.len(), whole.len());
+        // The hub's followers in this process get the event whole.
+        assert_eq!(f.event, e);
     }
 }

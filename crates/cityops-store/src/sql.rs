@@ -208,6 +208,7 @@ pub(crate) fn state_upsert(
             ],
         )),
         EventBody::Case { .. }
+        | EventBody::CaseMark { .. }
         | EventBody::Enforcement { .. }
         | EventBody::Alert { .. }
         | EventBody::Calendar { .. }
@@ -249,6 +250,7 @@ pub(crate) fn number_case(case: &mut CaseDto, id: i64) {
 pub(crate) fn event_kind(body: &EventBody) -> &'static str {
     match body {
         EventBody::Case { .. } => "case",
+        EventBody::CaseMark { .. } => "case_mark",
         EventBody::Vehicle { .. } => "vehicle",
         EventBody::Sensor { .. } => "sensor",
         EventBody::Alert { .. } => "alert",

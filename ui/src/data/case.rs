@@ -159,21 +159,12 @@ impl Selection {
         self.cameras.get_untracked().flatten().unwrap_or_default()
     }
 
-    /// A live event changed case `id`: if it is the selected one, show the new state (keeping
-    /// the history already loaded when the event carries none) and read its actions again.
-    pub fn case_changed(&self, id: i64, case: &CaseDto) {
-        if self.case.get_untracked() != Some(id) {
-            return;
+    /// A live event changed case `id`: if it is the selected one, read it again (the event
+    /// carries only its mark) and its actions.
+    pub fn case_changed(&self, id: i64) {
+        if self.case.get_untracked() == Some(id) {
+            self.reload();
         }
-        let mut c = case.clone();
-        if c.history.is_empty()
-            && let Some(Some(old)) = self.detail.get_untracked()
-        {
-            c.history = old.history;
-            c.events = old.events;
-        }
-        self.detail.set(Some(Some(c)));
-        self.changed.update(|n| *n += 1);
     }
 
     /// Open the dispatch dialog for a case (its proposal loads).

@@ -197,12 +197,10 @@ fn apply_inbox(d: Data) {
         changes.extend(events.iter().map(|(ev, _)| p.apply(ev)));
         recount = p.take_recount();
     });
-    for ((ev, arrived), change) in events.iter().zip(changes) {
-        if let Change::Case(id) = change
-            && let cityops_api::EventBody::Case { case } = &ev.body
-        {
+    for ((_, arrived), change) in events.iter().zip(changes) {
+        if let Change::Case(id) = change {
             super::map::note_case_event(d, id, *arrived);
-            d.sel.case_changed(id, case);
+            d.sel.case_changed(id);
         }
         if let Change::File(id) = change {
             d.enf.file_changed(id);

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cityops_api::{
-    CaseDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapItemDto, Stage, StatusClass, Timestamp,
-    VehicleDto,
+    CaseDto, CaseMarkDto, CaseStatus, EventBody, LayerKind, LiveEvent, MapItemDto, Stage, StatusClass,
+    Timestamp, VehicleDto,
 };
 
 /// The point layers the console asks the service for, in the layer panel's order (keys 1–8):
@@ -154,6 +154,20 @@ impl CaseMark {
             lat: c.lat,
             deadline: c.deadline,
             due_soon_at: c.due_soon_at,
+        }
+    }
+
+    /// From a case event's mark.
+    pub fn of_mark(m: &CaseMarkDto) -> Self {
+        CaseMark {
+            stage: m.stage,
+            status: m.status,
+            overdue: m.overdue,
+            due_soon: m.due_soon,
+            lon: m.lon,
+            lat: m.lat,
+            deadline: m.deadline,
+            due_soon_at: m.due_soon_at,
         }
     }
 
@@ -366,8 +380,9 @@ impl Picture {
         self.last_event_id = Some(ev.id);
         self.last_event_at = Some(ev.at);
         match &ev.body {
-            EventBody::Case { case } => {
-                let mark = CaseMark::of(case);
+            EventBody::Case { .. } | EventBody::CaseMark { .. } => {
+                let Some(case) = ev.case_mark() else { return Change::None };
+                let mark = CaseMark::of_mark(&case);
                 let id = case.id;
                 let class = mark.class().filter(|c| self.shown(*c));
                 // How the view counted it before (None: the console never saw it), and whether
@@ -705,8 +720,12 @@ mod tests {
         CaseDto { lon, updated_at: c.created_at + chrono::Duration::minutes(minutes), ..c }
     }
 
+    /// A case event as the live stream sends it (the case's mark).
     fn case_ev(id: u64, c: CaseDto) -> LiveEvent {
-        ev(id, "2026-11-29T09:05:00+08:00", EventBody::Case { case: Box::new(c) })
+        let e = ev(id, "2026-11-29T09:05:00+08:00", EventBody::Case { case: Box::new(c) });
+        let wire = e.for_wire().into_owned();
+        assert!(matches!(wire.body, EventBody::CaseMark { .. }));
+        wire
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub enum Reach {
 /// Whether an event is one a person steps to (a case changing, an alert), not a vehicle's or a
 /// sensor's routine report.
 pub fn notable(e: &LiveEvent) -> bool {
-    matches!(e.body, EventBody::Case { .. } | EventBody::Alert { .. })
+    matches!(e.body, EventBody::Case { .. } | EventBody::CaseMark { .. } | EventBody::Alert { .. })
 }
 
 impl Segment {
@@ -60,10 +60,10 @@ impl Segment {
         while let Some(e) = self.events.get(self.applied).filter(|e| e.at <= at) {
             // A case reported before the keyframe is already drawn (as a point, or inside a
             // cluster): its change recolours a point, never adds one.
-            if let EventBody::Case { case } = &e.body
+            if let Some(case) = e.case_mark()
                 && case.created_at <= self.from
             {
-                picture.cases.entry(case.id).or_insert_with(|| super::CaseMark::of(case));
+                picture.cases.entry(case.id).or_insert_with(|| super::CaseMark::of_mark(&case));
             }
             picture.apply(e);
             self.applied += 1;

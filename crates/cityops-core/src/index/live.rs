@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cityops_api::{CaseDto, EventBody, LayerKind, LiveEvent, StatusClass, TypeKey};
+use cityops_api::{EventBody, LayerKind, LiveEvent, StatusClass, TypeKey};
 
 use super::fence::{FenceEvent, FenceSet, FenceTracker, TrackerConfig};
 use super::points::{PointFeature, PointLayer, check_point};
@@ -193,21 +193,16 @@ impl LiveIndex {
         *t = (*t).max(at);
     }
 
-    /// The status class a case is drawn with, or `None` if it leaves the map (作废): the wire's
-    /// one rule, [`StatusClass::of_dto`] (overdue, due soon, open, closed).
-    pub fn case_status_class(case: &CaseDto) -> Option<StatusClass> {
-        StatusClass::of_dto(case)
-    }
-
     /// Applies one live event; events must be applied in their id order. Cases are upserted (or removed when cancelled), vehicles moved and
     /// run through the fences, alerts placed; sensor readings carry no position and change
     /// nothing. Returns the fence events the update caused. A rejected event changes nothing.
     pub fn apply(&mut self, event: &LiveEvent) -> Result<Vec<FenceEvent>> {
         let at = event.at.timestamp();
         match &event.body {
-            EventBody::Case { case } => {
+            EventBody::Case { .. } | EventBody::CaseMark { .. } => {
+                let Some(case) = event.case_mark() else { return Ok(Vec::new()) };
                 let id = u64::try_from(case.id).map_err(|_| IndexError::NegativeCaseId(case.id))?;
-                match Self::case_status_class(case) {
+                match case.class() {
                     None => {
                         self.layer_mut(LayerKind::Cases)?.remove(id);
                     }

@@ -208,13 +208,17 @@ impl LiveMap {
 
     fn track_event(&mut self, e: &LiveEvent) {
         match &e.body {
-            EventBody::Case { case } => self.track(case),
+            EventBody::Case { .. } | EventBody::CaseMark { .. } => {
+                if let Some(mark) = e.case_mark() {
+                    self.track(&mark);
+                }
+            }
             EventBody::Enforcement { file } => self.track_file(file, e.at),
             _ => {}
         }
     }
 
-    fn track(&mut self, case: &CaseDto) {
+    fn track(&mut self, case: &cityops_api::CaseMarkDto) {
         let Ok(id) = u64::try_from(case.id) else { return };
         // A closed case stays on the map (grey) for a day.
         let leaves =
@@ -452,6 +456,38 @@ mod tests {
         assert_eq!(m.sweep(at("2026-03-02 13:00")), 0);
         assert_eq!(point_status(&m, 2), Some(StatusClass::Closed));
         assert_eq!(m.last_event_id(), 5);
+    }
+
+    #[test]
+    fn a_cases_mark_moves_the_map_as_the_case_does() {
+        // Two maps, one following whole cases (the service's log), one their marks (the wire).
+        let (mut whole, mut marks) = (LiveMap::new().unwrap(), LiveMap::new().unwrap());
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let mut soon = case(1, "2026-03-02T10:00:00+08:00", CaseStatus::Active);
+        soon.due_soon_at = Some(fixture::ts("2026-03-02T09:00:00+08:00"));
+        let steps = [
+            soon,
+            case(2, "2026-03-02T12:00:00+08:00", CaseStatus::Active),
+            case(2, "2026-03-02T12:00:00+08:00", CaseStatus::Closed),
+            case(3, "2026-03-02T12:00:00+08:00", CaseStatus::Cancelled),
+        ];
+        for (n, c) in steps.into_iter().enumerate() {
+            let id = n as u64 + 1;
+            let e = LiveEvent { id, at: c.updated_at, body: EventBody::Case { case: Box::new(c) } };
+            let wire = e.for_wire().into_owned();
+            assert!(matches!(wire.body, EventBody::CaseMark { .. }));
+            assert_eq!(whole.apply(&e).unwrap(), marks.apply(&wire).unwrap());
+        }
+        for now in ["2026-03-02 08:59", "2026-03-02 09:01", "2026-03-02 10:01", "2026-03-04 10:00"] {
+            assert_eq!(whole.sweep(at(now)), marks.sweep(at(now)), "{now}");
+            for id in 1..=3 {
+                assert_eq!(point_status(&whole, id), point_status(&marks, id), "case {id} at {now}");
+            }
+        }
+        // Due soon, then overdue, by the clock alone; the closed one left after a day.
+        assert_eq!(point_status(&marks, 1), Some(StatusClass::Overdue));
+        assert_eq!(point_status(&marks, 2), None);
+        assert_eq!(point_status(&marks, 3), None);
     }
 
     #[test]

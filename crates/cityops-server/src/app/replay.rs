@@ -149,7 +149,11 @@ pub async fn event_log(st: &AppState, caller: &Caller, q: &EventLogQuery) -> App
                 };
                 break 'read;
             }
-            items.push(e);
+            // What the map draws of a case, as the live stream sends it.
+            items.push(match e.for_wire() {
+                std::borrow::Cow::Owned(slim) => slim,
+                std::borrow::Cow::Borrowed(_) => e,
+            });
         }
     }
     Ok(EventLogDto { from: q.from, until, vehicles, items })
