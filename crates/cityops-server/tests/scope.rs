@@ -168,10 +168,11 @@ fn probe(name: &str, w: &World) -> Probe {
             Hidden::Filtered,
             vec![format!("\"layer\":\"cases\",\"id\":{id},")],
         ),
+        // The stream and the log carry a case's mark (its id), not its document.
         "events" => Probe::get(
             "/api/v1/events?after=0".into(),
             Hidden::Filtered,
-            vec![other.case_no.clone(), w.other_truck.clone(), w.other_sensor.clone()],
+            vec![format!("\"mark\":{{\"id\":{id},"), w.other_truck.clone(), w.other_sensor.clone()],
         ),
         "event_log" => {
             // Up to a moment ago (the world was built before the probes): its whole log.
@@ -179,7 +180,7 @@ fn probe(name: &str, w: &World) -> Probe {
             Probe::get(
                 format!("/api/v1/events/log?from={}&to={}", enc(&w.from), enc(&to.to_rfc3339())),
                 Hidden::Filtered,
-                vec![other.case_no.clone(), w.other_truck.clone(), w.other_sensor.clone()],
+                vec![format!("\"mark\":{{\"id\":{id},"), w.other_truck.clone(), w.other_sensor.clone()],
             )
         }
         "evaluation" => {
