@@ -65,6 +65,13 @@ async fn start_simulation(
     let mut cfg = cityops_sim::SimConfig::new(format!("http://{host}:{}", addr.port()), token);
     cfg.seed = config.sim_seed;
     cfg.sensor_every_min = config.sim_sensor_minutes;
+    // The city the service parsed, shared: not parsed a second time for the simulator.
+    let city = &bound.state().city;
+    cfg.city = Some(cityops_sim::place::CityData {
+        pack: city.pack.clone(),
+        catalogue: city.catalogue.clone(),
+        ops: city.ops.clone(),
+    });
     tracing::info!(seed = cfg.seed, "simulation of Qingdao starting (synthetic data)");
     Ok(tokio::spawn(async move {
         match cityops_sim::run(cfg, std::future::pending()).await {

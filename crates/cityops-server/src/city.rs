@@ -3,6 +3,7 @@
 //! the enforcement matter list and the operations layers. Immutable after start.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use cityops_api::EventBody;
 use cityops_core::catalogue::{Catalogue, CatalogueSources};
@@ -16,14 +17,15 @@ const STAGE_LIMITS: &str = include_str!("../../../assets/calendar/stage_limits.t
 /// Everything the service knows about its city.
 #[derive(Debug)]
 pub struct City {
-    /// Organisation, grids, locator, basemap.
-    pub pack: CityPack,
-    /// Types and handling standards.
-    pub catalogue: Catalogue,
+    /// Organisation, grids, locator, basemap (shared with an embedded simulator).
+    pub pack: Arc<CityPack>,
+    /// Types and handling standards (shared with an embedded simulator).
+    pub catalogue: Arc<Catalogue>,
     /// Stage limits.
     pub limits: StageLimits,
-    /// Operations layers: cameras, compounds, routes, facilities, construction sites.
-    pub ops: OpsLayers,
+    /// Operations layers: cameras, compounds, routes, facilities, construction sites (shared with
+    /// an embedded simulator).
+    pub ops: Arc<OpsLayers>,
     /// The enforcement matter list (执法事项) with its discretion tables.
     pub matters: cityops_core::enforcement::MatterList,
     /// Each truck's and each site sensor's district.
@@ -52,12 +54,12 @@ impl City {
     pub fn qingdao() -> Result<Self, CityError> {
         let ops = OpsLayers::from_sources(&OpsSources::qingdao())?;
         Ok(Self {
-            pack: CityPack::from_sources(&CityPackSources::qingdao())?,
-            catalogue: Catalogue::from_sources(&CatalogueSources::embedded())?,
+            pack: Arc::new(CityPack::from_sources(&CityPackSources::qingdao())?),
+            catalogue: Arc::new(Catalogue::from_sources(&CatalogueSources::embedded())?),
             limits: StageLimits::from_toml(STAGE_LIMITS)?,
             matters: cityops_core::enforcement::MatterList::embedded()?,
             homes: homes(&ops),
-            ops,
+            ops: Arc::new(ops),
         })
     }
 

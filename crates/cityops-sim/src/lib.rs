@@ -58,6 +58,9 @@ pub struct SimConfig {
     /// Writes per real second the run may ask of the service. At high time scales the city's
     /// full rate exceeds it, and the run is thinned ([`model::thinning`]) and says so.
     pub max_writes_per_sec: f64,
+    /// The city as the service in this process holds it (parsed once per process); None: parse
+    /// the data compiled in.
+    pub city: Option<place::CityData>,
 }
 
 /// Default write budget of a run (writes per real second).
@@ -81,6 +84,7 @@ impl SimConfig {
             trucks: true,
             sensor_every_min: 1,
             max_writes_per_sec: DEFAULT_MAX_WRITES_PER_SEC,
+            city: None,
         }
     }
 }
@@ -227,15 +231,13 @@ pub async fn run(cfg: SimConfig, stop: impl std::future::Future<Output = ()>) ->
             health.time_scale
         );
     }
-    let places = tokio::task::spawn_blocking(Places::qingdao).await??;
-    let seed = cfg.seed;
-    let fleet = tokio::task::spawn_blocking(move || {
-        cityops_core::citypack::ops::OpsLayers::from_sources(
-            &cityops_core::citypack::ops::OpsSources::qingdao(),
-        )
-        .map(|ops| fleet::Fleet::new(&ops, seed))
-    })
-    .await??;
+    let city = match cfg.city.clone() {
+        Some(city) => city,
+        None => tokio::task::spawn_blocking(place::CityData::qingdao).await??,
+    };
+    let places = Places::new(&city);
+    let fleet = fleet::Fleet::new(&city.ops, cfg.seed);
+    drop(city);
     // The service's clock, reckoned from the health reading (the one scaled-clock formula).
     let real0 = Instant::now();
     let clock = cityops_api::ServiceClock::from_health(&health, 0.0);

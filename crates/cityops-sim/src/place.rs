@@ -2,8 +2,11 @@
 //! smaller where the city is dense, so reports are denser in the urban districts); points are drawn
 //! inside a grid polygon, so every report lies on land in a known grid, street and district.
 
+use std::sync::Arc;
+
 use cityops_api::{Channel, TypeKind};
 use cityops_core::catalogue::{Catalogue, CatalogueSources};
+use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::citypack::{CityPack, CityPackSources};
 use geo::{BoundingRect, Contains, MultiPolygon, Point};
 use rand::Rng;
@@ -28,9 +31,8 @@ pub struct Spot {
 /// Grids, inspectors' patches, cameras and the type lists.
 #[derive(Debug)]
 pub struct Places {
-    grids: Vec<(String, MultiPolygon<f64>)>,
     cameras: Vec<cityops_core::scenario::Camera>,
-    pack: CityPack,
+    pack: Arc<CityPack>,
     /// GB/T 47678.5 matter codes.
     pub matter_codes: Vec<String>,
     /// Video-AI detectable matter codes.
@@ -48,16 +50,40 @@ pub enum PlaceError {
     Catalogue(#[from] cityops_core::catalogue::CatalogueError),
 }
 
-impl Places {
-    /// Qingdao from the embedded pack and catalogue.
+/// The city the simulator plays: its pack, type catalogue and operations layers. An embedded
+/// simulator shares the service's (parsed once per process); a standalone one parses the data
+/// compiled in.
+#[derive(Debug, Clone)]
+pub struct CityData {
+    /// Organisation, grids, locator.
+    pub pack: Arc<CityPack>,
+    /// Types.
+    pub catalogue: Arc<Catalogue>,
+    /// Cameras, routes and trucks, sites.
+    pub ops: Arc<OpsLayers>,
+}
+
+impl CityData {
+    /// Qingdao from the data compiled in.
     pub fn qingdao() -> Result<Self, PlaceError> {
-        let pack = CityPack::from_sources(&CityPackSources::qingdao())?;
-        let cat = Catalogue::from_sources(&CatalogueSources::embedded())?;
-        let grids = pack.organisation.grids().iter().map(|g| (g.code.clone(), g.polygon.clone())).collect();
-        let ops = cityops_core::citypack::ops::OpsLayers::from_sources(
-            &cityops_core::citypack::ops::OpsSources::qingdao(),
-        )?;
-        let cameras = ops.scenario_cameras();
+        Ok(Self {
+            pack: Arc::new(CityPack::from_sources(&CityPackSources::qingdao())?),
+            catalogue: Arc::new(Catalogue::from_sources(&CatalogueSources::embedded())?),
+            ops: Arc::new(OpsLayers::from_sources(&OpsSources::qingdao())?),
+        })
+    }
+}
+
+impl Places {
+    /// Qingdao from the data compiled in.
+    pub fn qingdao() -> Result<Self, PlaceError> {
+        Ok(Self::new(&CityData::qingdao()?))
+    }
+
+    /// The places of `city`.
+    pub fn new(city: &CityData) -> Self {
+        let cat = &city.catalogue;
+        let cameras = city.ops.scenario_cameras();
         let matter_codes = cat.gbt_types(TypeKind::Matter).map(|c| c.key().code.clone()).collect();
         let video_codes = cat
             .video_ai_types()
@@ -67,24 +93,25 @@ impl Places {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        Ok(Self { grids, cameras, pack, matter_codes, video_codes })
+        Self { cameras, pack: city.pack.clone(), matter_codes, video_codes }
     }
 
     /// Number of grids.
     pub fn grid_count(&self) -> usize {
-        self.grids.len()
+        self.pack.organisation.grids().len()
     }
 
     /// Draw a report position: an inspector, one grid of the inspector's patch, a point inside it.
     /// Patches are consecutive grids in code order, so a patch stays within one community or street.
     pub fn sample(&self, rng: &mut impl Rng, _channel: Channel) -> Spot {
         let inspector = rng.random_range(0..INSPECTORS);
-        let per = self.grids.len().div_ceil(INSPECTORS).max(1);
-        let lo = (inspector * per).min(self.grids.len().saturating_sub(1));
-        let hi = ((inspector + 1) * per).min(self.grids.len()).max(lo + 1);
-        let (code, poly) = &self.grids[rng.random_range(lo..hi)];
-        let (lon, lat) = point_in(rng, poly);
-        Spot { lon, lat, grid: code.clone(), district: code[..6].to_owned(), inspector }
+        let grids = self.pack.organisation.grids();
+        let per = grids.len().div_ceil(INSPECTORS).max(1);
+        let lo = (inspector * per).min(grids.len().saturating_sub(1));
+        let hi = ((inspector + 1) * per).min(grids.len()).max(lo + 1);
+        let grid = &grids[rng.random_range(lo..hi)];
+        let (lon, lat) = point_in(rng, &grid.polygon);
+        Spot { lon, lat, grid: grid.code.clone(), district: grid.code[..6].to_owned(), inspector }
     }
 }
 

@@ -1,0 +1,172 @@
+//! Memory benchmark: what a supervisor's desk holds. The **real desktop window** (Tauri +
+//! WebKitGTK under Xvfb, the default 1600×900 console, the embedded service with its simulated
+//! city at ×60) runs for `--warm` seconds with every layer switched on at city zoom (so the
+//! compounds, routes and sites are loaded), and then the resident (RSS) and proportional (PSS)
+//! memory of each of its processes — the shell with the service and simulator, WebKit's web and
+//! network processes — is read from `/proc/PID/smaps_rollup`, every `--every` seconds of the run
+//! and at its end. Printed beside the anchor, the issue's target for the whole desk (400 MB), and
+//! the cases the service holds then.
+//!
+//! Needs the built binaries and UI (`bash scripts/build-ui.sh`, `cargo build --release -p
+//! cityops-desktop` with `CITYOPS_BIN_DIR=target/release`), `tauri-driver` and a display:
+//!
+//! ```text
+//! bash scripts/with-display.sh cargo bench -p cityops-tests --bench memory -- [--warm 90] [--every 15]
+//! ```
+//!
+//! The simulated city is **synthetic**.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use cityops_tests::{desktop_session, embedded_api, fresh_dir};
+
+/// A Monday morning, so the synthetic city is busy.
+const ORIGIN: &str = "2026-03-02T08:30:00";
+/// The issue's target for the whole desk, MB.
+const TARGET_MB: f64 = 400.0;
+/// City zoom over the old city, every layer on.
+const VIEW: (f64, f64, f64) = (120.385, 36.095, 12.0);
+
+struct Opts {
+    warm: u64,
+    every: u64,
+}
+
+fn opts() -> Opts {
+    let mut o = Opts { warm: 90, every: 15 };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--warm" => o.warm = args.next().and_then(|v| v.parse().ok()).expect("--warm SECONDS"),
+            "--every" => o.every = args.next().and_then(|v| v.parse().ok()).expect("--every SECONDS"),
+            // cargo bench passes --bench.
+            _ => {}
+        }
+    }
+    o
+}
+
+/// The process ids under `root` (its children, theirs, …), with their names.
+fn descendants(root: u32) -> Vec<(u32, String)> {
+    let mut parent = BTreeMap::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+        let Some(close) = stat.rfind(')') else { continue };
+        let name = stat[stat.find('(').map_or(0, |i| i + 1)..close].to_owned();
+        let ppid = stat[close + 1..].split_whitespace().nth(1).and_then(|s| s.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parent.insert(pid, (ppid, name));
+        }
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for (pid, (ppid, name)) in &parent {
+            if *ppid == p {
+                out.push((*pid, name.clone()));
+                frontier.push(*pid);
+            }
+        }
+    }
+    out
+}
+
+/// RSS and PSS of `pid`, MB.
+fn usage(pid: u32) -> Option<(f64, f64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    let kb = |key: &str| {
+        text.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    Some((kb("Rss:")? / 1024.0, kb("Pss:")? / 1024.0))
+}
+
+/// The desk's processes (the drivers left out): name → (RSS, PSS) MB.
+fn desk(driver: u32) -> BTreeMap<String, (f64, f64)> {
+    let mut out = BTreeMap::new();
+    for (pid, name) in descendants(driver) {
+        if name.starts_with("tauri-driver") || name.starts_with("WebKitWebDrive") {
+            continue;
+        }
+        if let Some((rss, pss)) = usage(pid) {
+            let e = out.entry(name).or_insert((0.0, 0.0));
+            e.0 += rss;
+            e.1 += pss;
+        }
+    }
+    out
+}
+
+fn total(m: &BTreeMap<String, (f64, f64)>) -> (f64, f64) {
+    m.values().fold((0.0, 0.0), |a, v| (a.0 + v.0, a.1 + v.1))
+}
+
+fn main() {
+    let o = opts();
+    if std::env::var_os("DISPLAY").is_none() {
+        eprintln!("no display: run under scripts/with-display.sh");
+        std::process::exit(2);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let data = fresh_dir("memory-desktop");
+        let (driver, d) = desktop_session(&data, ORIGIN, &[]).await;
+        d.wait_find("#map-canvas", 90).await;
+        let api = embedded_api(&data).await;
+        let (lon, lat, zoom) = VIEW;
+        d.js(&format!("window.cityops.bench_view({lon}, {lat}, {zoom}, 'all'); return 1;")).await;
+        let root = driver.0.id();
+        let start = Instant::now();
+        eprintln!("the simulated city runs for {} s (time ×60), every layer on at z{zoom}", o.warm);
+        let mut samples = Vec::new();
+        while start.elapsed() < Duration::from_secs(o.warm) {
+            tokio::time::sleep(Duration::from_secs(o.every).min(Duration::from_secs(o.warm) - start.elapsed()))
+                .await;
+            let m = desk(root);
+            let (rss, pss) = total(&m);
+            eprintln!("  {:>3} s: {rss:.0} MB resident, {pss:.0} MB proportional", start.elapsed().as_secs());
+            samples.push((start.elapsed().as_secs(), rss, pss));
+        }
+        let state = d.js("return window.cityops.bench_state();").await;
+        let cases = api
+            .http
+            .get(format!("{}/api/v1/cases?limit=1", api.base))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["total"]
+            .clone();
+        let m = desk(root);
+        d.quit().await;
+        println!();
+        println!(
+            "The desktop console (1600×900, every layer on at z{zoom}) after {} s of the synthetic city at ×60: {cases} cases in the service.",
+            o.warm
+        );
+        println!("| process | RSS MB | PSS MB |");
+        println!("|---|---|---|");
+        for (name, (rss, pss)) in &m {
+            println!("| {name} | {rss:.0} | {pss:.0} |");
+        }
+        let (rss, pss) = total(&m);
+        let met = if rss <= TARGET_MB { "met" } else { "not met" };
+        println!("| **total** | **{rss:.0}** | **{pss:.0}** |");
+        println!("| anchor: the target for the whole desk | {TARGET_MB:.0} | |");
+        println!("Total RSS {rss:.0} MB against {TARGET_MB:.0} MB: {met}.");
+        println!(
+            "Over the run (s: RSS / PSS MB): {}",
+            samples.iter().map(|(s, r, p)| format!("{s}: {r:.0} / {p:.0}")).collect::<Vec<_>>().join("; ")
+        );
+        println!("(the page: {})", state.as_str().unwrap_or("?"));
+    });
+}
