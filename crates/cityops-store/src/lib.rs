@@ -6,7 +6,7 @@
 //! - every write is one transaction; when a method returns `Ok`, the write is durable
 //!   (SQLite runs `synchronous=FULL`);
 //! - writes are serialised (one writing task per process, which commits the writes that arrive
-//!   together in one transaction — group commit, each write in its own savepoint — plus a
+//!   together in one transaction — group commit, a failing write undone alone — plus a
 //!   transaction-scoped advisory lock on PostgreSQL), so event ids are committed gap-free in
 //!   increasing order and a reader that has seen event `n` never later finds a new event below
 //!   `n`;

@@ -1,7 +1,8 @@
 //! Group commit: one task owns the writing, gathers the writes that arrive while the previous
-//! batch commits, and runs them in one transaction — each inside a savepoint, so one write's
-//! failure undoes only that write — with one commit (one fsync) for the batch. Each caller is
-//! answered when the batch is durable, with its own result.
+//! batch commits, and runs them in one transaction — one write's failure undoes only that write
+//! (each inside a savepoint; on SQLite's direct path only when a first attempt without them
+//! met a failure) — with one commit (one fsync) for the batch. Each caller is answered when the
+//! batch is durable, with its own result.
 //!
 //! The hot writes — new cases and feed events — are typed ([`Typed`]). On SQLite they run on a
 //! connection of the writer's own through rusqlite ([`crate::direct`]): a run of them is one
