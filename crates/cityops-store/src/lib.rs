@@ -24,6 +24,7 @@ mod direct;
 mod enforcement;
 mod error;
 mod model;
+mod pgdirect;
 mod sql;
 mod writer;
 

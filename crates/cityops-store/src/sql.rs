@@ -361,7 +361,11 @@ impl SqlStore {
             Dialect::Postgres => Some(listen(&url).await?),
         };
         let direct = file.map(|f| crate::direct::Direct::open(&f)).transpose()?;
-        let store = Self { pool, dialect, writer: Writer::start(writes, dialect, direct), announced };
+        let pg = match dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(crate::pgdirect::PgDirect::connect(&url).await?),
+        };
+        let store = Self { pool, dialect, writer: Writer::start(writes, dialect, direct, pg), announced };
         tracing::info!(backend = ?dialect, url = %redact(&url), "store ready");
         Ok(store)
     }

@@ -24,6 +24,7 @@ use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::direct::Direct;
+use crate::pgdirect::PgDirect;
 use crate::sql::{PG_WRITE_LOCK, SqlStore};
 use crate::{Created, Dialect, NewCaseWrite, NewEvent, Result, StoreError};
 
@@ -114,12 +115,19 @@ impl std::fmt::Debug for Job {
 
 impl Writer {
     /// Start the writing task on `pool` (its own connection on SQLite), with `direct` (SQLite:
-    /// a rusqlite connection to the same file) for the typed writes.
-    pub(crate) fn start(pool: AnyPool, dialect: Dialect, direct: Option<Direct>) -> Self {
+    /// a rusqlite connection to the same file) for the typed writes, or
+    /// `pg` (PostgreSQL: a connection of the writer's own) for them.
+    pub(crate) fn start(
+        pool: AnyPool,
+        dialect: Dialect,
+        direct: Option<Direct>,
+        pg: Option<PgDirect>,
+    ) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         let (committed, _) = broadcast::channel(COMMITTED_BUFFER);
         let direct = direct.map(|d| std::sync::Arc::new(std::sync::Mutex::new(d)));
-        tokio::spawn(run(pool, dialect, direct, rx, committed.clone()));
+        let hot = Hot { direct, pg };
+        tokio::spawn(run(pool, dialect, hot, rx, committed.clone()));
         Writer { jobs, committed }
     }
 
@@ -160,13 +168,20 @@ impl Writer {
 
 type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
 
+/// Where the typed writes go: SQLite's direct connection, or PostgreSQL's array statements.
+struct Hot {
+    direct: Option<Shared<Direct>>,
+    pg: Option<PgDirect>,
+}
+
 async fn run(
     pool: AnyPool,
     dialect: Dialect,
-    direct: Option<Shared<Direct>>,
+    hot: Hot,
     mut rx: mpsc::Receiver<Job>,
     committed: broadcast::Sender<LiveEvent>,
 ) {
+    let apart = hot.direct.is_some() || hot.pg.is_some();
     // How many writes the last transaction carried: as many writers are likely waiting on it to
     // send their next one.
     let mut expect = 1;
@@ -174,28 +189,59 @@ async fn run(
         let mut batch = vec![first];
         gather(&mut rx, &mut batch, expect).await;
         expect = batch.len();
-        // In arrival order: each run of typed writes in one direct transaction (SQLite), each
-        // run of other writes in one sqlx transaction.
+        // In arrival order: each run of typed writes in one transaction of their own (SQLite's
+        // direct connection, PostgreSQL's array statements), each run of other writes in one
+        // sqlx transaction.
         let mut jobs = batch.into_iter().peekable();
         while let Some(job) = jobs.next() {
-            match (job, &direct) {
-                (Job { task: Task::Typed(t), reply }, Some(direct)) => {
+            match job {
+                Job { task: Task::Typed(t), reply } if apart => {
                     let mut run = vec![(t, reply)];
                     while let Some(Job { task: Task::Typed(t), reply }) =
                         jobs.next_if(|j| matches!(j.task, Task::Typed(_)))
                     {
                         run.push((t, reply));
                     }
-                    commit_direct(direct, run, &committed).await;
+                    match (&hot.direct, &hot.pg) {
+                        (Some(direct), _) => commit_direct(direct, run, &committed).await,
+                        (None, Some(pg)) => commit_pg(pg, &pool, dialect, run, &committed).await,
+                        (None, None) => {}
+                    }
                 }
-                (first, _) => {
+                first => {
                     let mut run = vec![first];
                     run.extend(std::iter::from_fn(|| {
-                        jobs.next_if(|j| direct.is_none() || matches!(j.task, Task::Work(_)))
+                        jobs.next_if(|j| !apart || matches!(j.task, Task::Work(_)))
                     }));
                     commit_batch(&pool, dialect, run, &committed).await;
                 }
             }
+        }
+    }
+}
+
+/// Run typed writes as PostgreSQL array statements in one transaction and answer each; if that
+/// fails (a write of them, or the connection), run them again through sqlx, each in a
+/// savepoint, so a failing write fails alone.
+async fn commit_pg(
+    pg: &PgDirect,
+    pool: &AnyPool,
+    dialect: Dialect,
+    run: Vec<(Typed, Reply)>,
+    committed: &broadcast::Sender<LiveEvent>,
+) {
+    let (writes, replies): (Vec<Typed>, Vec<Reply>) = run.into_iter().unzip();
+    match pg.commit(&writes).await {
+        Ok((outs, events)) => {
+            publish(committed, events);
+            for (reply, out) in replies.into_iter().zip(outs) {
+                let _ = reply.send(Ok(out));
+            }
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, writes = writes.len(), "array statements failed; writing one by one");
+            let jobs = writes.into_iter().zip(replies).map(|(t, reply)| Job { task: Task::Typed(t), reply });
+            commit_batch(pool, dialect, jobs.collect(), committed).await;
         }
     }
 }
