@@ -2,9 +2,11 @@
 //! sqlx's `Any` driver every statement is a round trip and no statement takes an array, so a
 //! case cost about seven round trips (its insert, its number and document, its event, its audit
 //! entry, the savepoint around it) and a batch of cases gathered by group commit cost as many
-//! per case. Here a whole run of typed writes is a fixed handful of statements, each carrying
-//! every row of its table as arrays (`UNNEST`), on a connection of the writer's own (sqlx's
-//! native PostgreSQL driver).
+//! per case. Here a whole run of typed writes is four round trips — the write lock; the events'
+//! base and the new cases' ids; one statement that writes every table, each its rows as arrays
+//! (`UNNEST`), and announces the commit; the commit — plus one to look up ingest keys when the
+//! writes carry any and one to read the cases repeated keys name. It runs on a connection of
+//! the writer's own (sqlx's native PostgreSQL driver).
 //!
 //! The rows are the sqlx path's: the same columns, the case's id from the table's own sequence,
 //! event ids taken inside the transaction (past the greatest committed, under the write lock, so
@@ -48,14 +50,6 @@ impl PgDirect {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PG_WRITE_LOCK).execute(&mut *tx).await?;
         let written = write(&mut tx, writes).await?;
-        if let Some(last) = written.1.last() {
-            // Delivered to every listening instance when (and only if) this commits.
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(ANNOUNCE_CHANNEL)
-                .bind(last.id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
         Ok(written)
     }
@@ -96,20 +90,16 @@ enum Filed {
 async fn write(tx: &mut Transaction<'static, Postgres>, writes: &[Typed]) -> Result<Written> {
     let known = known_keys(tx, writes).await?;
     let fresh = new_case_count(writes, &known);
-    let mut ids = if fresh == 0 {
-        Vec::new()
-    } else {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, $1)",
-        )
-        .bind(i64::try_from(fresh).unwrap_or(i64::MAX))
-        .fetch_all(&mut **tx)
-        .await?
-    };
+    // The events' base and the new cases' ids in one round trip.
+    let (base, mut ids): (i64, Vec<i64>) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM events), \
+         ARRAY(SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, $1))",
+    )
+    .bind(i64::try_from(fresh).unwrap_or(i64::MAX))
+    .fetch_one(&mut **tx)
+    .await?;
     ids.sort_unstable();
     let mut ids = ids.into_iter();
-    let base: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events").fetch_one(&mut **tx).await?;
     let mut rows = Rows::default();
     // Keys filed in this batch: a case key's row, or none for an event's.
     let mut here: HashMap<Key, Option<usize>> = HashMap::new();
@@ -280,22 +270,52 @@ fn new_case_count(writes: &[Typed], known: &HashMap<Key, Option<i64>>) -> usize 
         .count()
 }
 
-/// Every row of the attempt, one statement per table.
+/// Every row of the attempt in one statement (a data-modifying `WITH` per table, each its rows
+/// as arrays; an empty array writes nothing), which also announces the last event to every
+/// instance listening — delivered when (and only if) the transaction commits.
+const INSERT_ALL: &str = "WITH \
+    c AS (INSERT INTO cases (id, case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
+        grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search, geom) \
+        SELECT id, case_no, 1, type_kind, type_code, channel, stage, status, lon, lat, grid_code, \
+        district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search, \
+        ST_SetSRID(ST_MakePoint(lon, lat), 4326) \
+        FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+        $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[], $13::int8[], $14::int8[], \
+        $15::int8[], $16::text[], $17::text[]) AS u(id, case_no, type_kind, type_code, channel, stage, \
+        status, lon, lat, grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search)), \
+    k AS (INSERT INTO ingest_keys (source, key, case_id, event_id, at_ms) \
+        SELECT * FROM UNNEST($18::text[], $19::text[], $20::int8[], $21::int8[], $22::int8[])), \
+    e AS (INSERT INTO events (id, at_ms, kind, body) \
+        SELECT * FROM UNNEST($23::int8[], $24::int8[], $25::text[], $26::text[])), \
+    a AS (INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
+        SELECT * FROM UNNEST($27::int8[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], \
+        $33::text[])), \
+    v AS (INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms, geom) \
+        SELECT id, lon, lat, speed_kmh, heading_deg, at_ms, ST_SetSRID(ST_MakePoint(lon, lat), 4326) \
+        FROM UNNEST($34::text[], $35::float8[], $36::float8[], $37::float8[], $38::float8[], $39::int8[]) \
+        AS u(id, lon, lat, speed_kmh, heading_deg, at_ms) \
+        ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat, \
+        speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, at_ms = excluded.at_ms, \
+        geom = excluded.geom WHERE excluded.at_ms >= vehicles.at_ms), \
+    s AS (INSERT INTO sensors (id, quantity, value, unit, at_ms) \
+        SELECT * FROM UNNEST($40::text[], $41::text[], $42::float8[], $43::text[], $44::int8[]) \
+        ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
+        at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms) \
+    SELECT pg_notify($45, $46) WHERE $46 <> ''";
+
+/// Every row of the attempt ([`INSERT_ALL`]).
 async fn insert(tx: &mut Transaction<'static, Postgres>, rows: &Rows) -> Result<()> {
-    if !rows.cases.is_empty() {
-        let c = &rows.cases;
-        let col = |f: fn(&CaseDto) -> String| c.iter().map(f).collect::<Vec<_>>();
-        sqlx::query(
-            "INSERT INTO cases (id, case_no, version, type_kind, type_code, channel, stage, status, lon, lat, \
-             grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search, geom) \
-             SELECT id, case_no, 1, type_kind, type_code, channel, stage, status, lon, lat, grid_code, \
-             district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search, \
-             ST_SetSRID(ST_MakePoint(lon, lat), 4326) \
-             FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-             $8::float8[], $9::float8[], $10::text[], $11::text[], $12::text[], $13::int8[], $14::int8[], \
-             $15::int8[], $16::text[], $17::text[]) AS u(id, case_no, type_kind, type_code, channel, stage, \
-             status, lon, lat, grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search)",
-        )
+    let c = &rows.cases;
+    let col = |f: fn(&CaseDto) -> String| c.iter().map(f).collect::<Vec<_>>();
+    let k = &rows.keys;
+    let e = &rows.events;
+    let event_ids = e.iter().map(|e| i64::try_from(e.id).map_err(|_| bad("event id", "too large")));
+    let bodies = e.iter().map(|e| encode("event", &e.body));
+    let a = &rows.audits;
+    let acol = |f: fn(&crate::NewAudit) -> String| a.iter().map(f).collect::<Vec<_>>();
+    let v: Vec<_> = rows.vehicles.iter().collect();
+    let s: Vec<_> = rows.sensors.iter().collect();
+    sqlx::query(INSERT_ALL)
         .bind(c.iter().map(|c| c.id).collect::<Vec<_>>())
         .bind(col(|c| c.case_no.clone()))
         .bind(col(|c| wire_name(&c.type_key.kind)))
@@ -313,91 +333,37 @@ async fn insert(tx: &mut Transaction<'static, Postgres>, rows: &Rows) -> Result<
         .bind(c.iter().map(|c| ms(&c.updated_at)).collect::<Vec<_>>())
         .bind(&rows.docs)
         .bind(&rows.searches)
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !rows.keys.is_empty() {
-        let k = &rows.keys;
-        sqlx::query(
-            "INSERT INTO ingest_keys (source, key, case_id, event_id, at_ms) \
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[])",
-        )
         .bind(k.iter().map(|r| r.0.0.as_str()).collect::<Vec<_>>())
         .bind(k.iter().map(|r| r.0.1.as_str()).collect::<Vec<_>>())
         .bind(k.iter().map(|r| r.1).collect::<Vec<_>>())
         .bind(k.iter().map(|r| r.2).collect::<Vec<_>>())
         .bind(k.iter().map(|r| r.3).collect::<Vec<_>>())
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !rows.events.is_empty() {
-        let e = &rows.events;
-        let ids = e.iter().map(|e| i64::try_from(e.id).map_err(|_| bad("event id", "too large")));
-        let bodies = e.iter().map(|e| encode("event", &e.body));
-        sqlx::query(
-            "INSERT INTO events (id, at_ms, kind, body) \
-             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[])",
-        )
-        .bind(ids.collect::<Result<Vec<_>>>()?)
+        .bind(event_ids.collect::<Result<Vec<_>>>()?)
         .bind(e.iter().map(|e| ms(&e.at)).collect::<Vec<_>>())
         .bind(e.iter().map(|e| event_kind(&e.body)).collect::<Vec<_>>())
         .bind(bodies.collect::<Result<Vec<_>>>()?)
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !rows.audits.is_empty() {
-        let a = &rows.audits;
-        let col = |f: fn(&crate::NewAudit) -> String| a.iter().map(f).collect::<Vec<_>>();
-        sqlx::query(
-            "INSERT INTO audit (at_ms, actor, role, action, target, detail, remote) \
-             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])",
-        )
         .bind(a.iter().map(|a| ms(&a.at)).collect::<Vec<_>>())
-        .bind(col(|a| a.actor.clone()))
-        .bind(col(|a| wire_name(&a.role)))
-        .bind(col(|a| a.action.clone()))
-        .bind(col(|a| a.target.clone()))
-        .bind(col(|a| a.detail.clone()))
-        .bind(col(|a| a.remote.clone()))
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !rows.vehicles.is_empty() {
-        let v: Vec<_> = rows.vehicles.iter().collect();
-        sqlx::query(
-            "INSERT INTO vehicles (id, lon, lat, speed_kmh, heading_deg, at_ms, geom) \
-             SELECT id, lon, lat, speed_kmh, heading_deg, at_ms, ST_SetSRID(ST_MakePoint(lon, lat), 4326) \
-             FROM UNNEST($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::float8[], $6::int8[]) \
-             AS u(id, lon, lat, speed_kmh, heading_deg, at_ms) \
-             ON CONFLICT (id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat, \
-             speed_kmh = excluded.speed_kmh, heading_deg = excluded.heading_deg, at_ms = excluded.at_ms, \
-             geom = excluded.geom WHERE excluded.at_ms >= vehicles.at_ms",
-        )
+        .bind(acol(|a| a.actor.clone()))
+        .bind(acol(|a| wire_name(&a.role)))
+        .bind(acol(|a| a.action.clone()))
+        .bind(acol(|a| a.target.clone()))
+        .bind(acol(|a| a.detail.clone()))
+        .bind(acol(|a| a.remote.clone()))
         .bind(v.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>())
         .bind(v.iter().map(|(_, f)| f.1).collect::<Vec<_>>())
         .bind(v.iter().map(|(_, f)| f.2).collect::<Vec<_>>())
         .bind(v.iter().map(|(_, f)| f.3).collect::<Vec<_>>())
         .bind(v.iter().map(|(_, f)| f.4).collect::<Vec<_>>())
         .bind(v.iter().map(|(_, f)| f.0).collect::<Vec<_>>())
-        .execute(&mut **tx)
-        .await?;
-    }
-    if !rows.sensors.is_empty() {
-        let s: Vec<_> = rows.sensors.iter().collect();
-        sqlx::query(
-            "INSERT INTO sensors (id, quantity, value, unit, at_ms) \
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::float8[], $4::text[], $5::int8[]) \
-             ON CONFLICT (id, quantity) DO UPDATE SET value = excluded.value, unit = excluded.unit, \
-             at_ms = excluded.at_ms WHERE excluded.at_ms >= sensors.at_ms",
-        )
         .bind(s.iter().map(|((id, _), _)| id.as_str()).collect::<Vec<_>>())
         .bind(s.iter().map(|((_, q), _)| q.as_str()).collect::<Vec<_>>())
         .bind(s.iter().map(|(_, r)| r.1).collect::<Vec<_>>())
         .bind(s.iter().map(|(_, r)| r.2.as_str()).collect::<Vec<_>>())
         .bind(s.iter().map(|(_, r)| r.0).collect::<Vec<_>>())
+        .bind(ANNOUNCE_CHANNEL)
+        .bind(e.last().map(|e| e.id.to_string()).unwrap_or_default())
         .execute(&mut **tx)
         .await?;
-    }
     Ok(())
 }
 
