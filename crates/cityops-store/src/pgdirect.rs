@@ -2,11 +2,11 @@
 //! sqlx's `Any` driver every statement is a round trip and no statement takes an array, so a
 //! case cost about seven round trips (its insert, its number and document, its event, its audit
 //! entry, the savepoint around it) and a batch of cases gathered by group commit cost as many
-//! per case. Here a whole run of typed writes is five round trips — begin; the write lock; the events'
-//! base and the new cases' ids; one statement that writes every table, each its rows as arrays
-//! (`UNNEST`), and announces the commit; the commit — plus one to look up ingest keys when the
-//! writes carry any and one to read the cases repeated keys name. It runs on a connection of
-//! the writer's own (sqlx's native PostgreSQL driver).
+//! per case. Here a whole run of typed writes is five round trips — begin; the write lock;
+//! the events' base and the new cases' ids; one statement that writes every table, each its
+//! rows as arrays (`UNNEST`), and announces the commit; the commit — plus one to look up ingest
+//! keys when the writes carry any and one to read the cases repeated keys name. It runs on a
+//! connection of the writer's own (sqlx's native PostgreSQL driver).
 //!
 //! The rows are the sqlx path's: the same columns, the case's id from the table's own sequence,
 //! event ids taken inside the transaction (past the greatest committed, under the write lock, so
