@@ -78,6 +78,7 @@ enum Answer {
     Events(Vec<Option<LiveEvent>>),
 }
 
+/// What became of one new case.
 enum Filed {
     /// Filed here: the index of its row.
     New(usize),
@@ -87,6 +88,8 @@ enum Filed {
     Prior(i64),
 }
 
+/// Run `writes` inside `tx` (which holds the write lock): their rows gathered in order, written
+/// by one statement, then each write's answer.
 async fn write(tx: &mut Transaction<'static, Postgres>, writes: &[Typed]) -> Result<Written> {
     let known = known_keys(tx, writes).await?;
     let fresh = new_case_count(writes, &known);
