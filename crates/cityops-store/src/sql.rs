@@ -12,7 +12,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row};
 
 use crate::model::search_text;
-use crate::writer::{Tx, Writer};
+use crate::writer::{Hot, Tx, Writer};
 use crate::{
     AuditEntry, Author, CaseFilter, Created, DEFAULT_PAGE, HistorySpan, IngestKey, MAX_PAGE, NewAudit,
     NewCaseWrite, NewEvent, NewToken, Page, Pruned, Result, SensorState, Store, StoreError, StoredAnswer,
@@ -360,12 +360,12 @@ impl SqlStore {
             Dialect::Sqlite => None,
             Dialect::Postgres => Some(listen(&url).await?),
         };
-        let direct = file.map(|f| crate::direct::Direct::open(&f)).transpose()?;
-        let pg = match dialect {
-            Dialect::Sqlite => None,
-            Dialect::Postgres => Some(crate::pgdirect::PgDirect::connect(&url).await?),
+        let hot = match (dialect, file) {
+            (Dialect::Sqlite, Some(f)) => Hot::sqlite(crate::direct::Direct::open(&f)?),
+            (Dialect::Sqlite, None) => Hot::Sqlx,
+            (Dialect::Postgres, _) => Hot::Postgres(crate::pgdirect::PgDirect::connect(&url).await?),
         };
-        let store = Self { pool, dialect, writer: Writer::start(writes, dialect, direct, pg), announced };
+        let store = Self { pool, dialect, writer: Writer::start(writes, dialect, hot), announced };
         tracing::info!(backend = ?dialect, url = %redact(&url), "store ready");
         Ok(store)
     }

@@ -114,19 +114,11 @@ impl std::fmt::Debug for Job {
 }
 
 impl Writer {
-    /// Start the writing task on `pool` (its own connection on SQLite), with `direct` (SQLite:
-    /// a rusqlite connection to the same file) for the typed writes, or
-    /// `pg` (PostgreSQL: a connection of the writer's own) for them.
-    pub(crate) fn start(
-        pool: AnyPool,
-        dialect: Dialect,
-        direct: Option<Direct>,
-        pg: Option<PgDirect>,
-    ) -> Self {
+    /// Start the writing task on `pool` (its own connection on SQLite), with `hot` for the
+    /// typed writes.
+    pub(crate) fn start(pool: AnyPool, dialect: Dialect, hot: Hot) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         let (committed, _) = broadcast::channel(COMMITTED_BUFFER);
-        let direct = direct.map(|d| std::sync::Arc::new(std::sync::Mutex::new(d)));
-        let hot = Hot { direct, pg };
         tokio::spawn(run(pool, dialect, hot, rx, committed.clone()));
         Writer { jobs, committed }
     }
@@ -168,10 +160,21 @@ impl Writer {
 
 type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
 
-/// Where the typed writes go: SQLite's direct connection, or PostgreSQL's array statements.
-struct Hot {
-    direct: Option<Shared<Direct>>,
-    pg: Option<PgDirect>,
+/// Where the typed writes go.
+pub(crate) enum Hot {
+    /// With the other writes, through sqlx (an in-memory SQLite database).
+    Sqlx,
+    /// SQLite's direct connection (a rusqlite connection to the same file).
+    Sqlite(Shared<Direct>),
+    /// PostgreSQL's array statements on a connection of the writer's own.
+    Postgres(PgDirect),
+}
+
+impl Hot {
+    /// SQLite's direct connection to the store's file.
+    pub(crate) fn sqlite(direct: Direct) -> Self {
+        Hot::Sqlite(std::sync::Arc::new(std::sync::Mutex::new(direct)))
+    }
 }
 
 async fn run(
@@ -181,7 +184,7 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     committed: broadcast::Sender<LiveEvent>,
 ) {
-    let apart = hot.direct.is_some() || hot.pg.is_some();
+    let apart = !matches!(hot, Hot::Sqlx);
     // How many writes the last transaction carried: as many writers are likely waiting on it to
     // send their next one.
     let mut expect = 1;
@@ -194,21 +197,14 @@ async fn run(
         // sqlx transaction.
         let mut jobs = batch.into_iter().peekable();
         while let Some(job) = jobs.next() {
-            match job {
-                Job { task: Task::Typed(t), reply } if apart => {
-                    let mut run = vec![(t, reply)];
-                    while let Some(Job { task: Task::Typed(t), reply }) =
-                        jobs.next_if(|j| matches!(j.task, Task::Typed(_)))
-                    {
-                        run.push((t, reply));
-                    }
-                    match (&hot.direct, &hot.pg) {
-                        (Some(direct), _) => commit_direct(direct, run, &committed).await,
-                        (None, Some(pg)) => commit_pg(pg, &pool, dialect, run, &committed).await,
-                        (None, None) => {}
-                    }
+            match (job, &hot) {
+                (Job { task: Task::Typed(t), reply }, Hot::Sqlite(direct)) => {
+                    commit_direct(direct, typed_run((t, reply), &mut jobs), &committed).await;
                 }
-                first => {
+                (Job { task: Task::Typed(t), reply }, Hot::Postgres(pg)) => {
+                    commit_pg(pg, &pool, dialect, typed_run((t, reply), &mut jobs), &committed).await;
+                }
+                (first, _) => {
                     let mut run = vec![first];
                     run.extend(std::iter::from_fn(|| {
                         jobs.next_if(|j| !apart || matches!(j.task, Task::Work(_)))
@@ -218,6 +214,18 @@ async fn run(
             }
         }
     }
+}
+
+/// `first` and the typed writes right after it in the batch.
+fn typed_run(
+    first: (Typed, Reply),
+    jobs: &mut std::iter::Peekable<std::vec::IntoIter<Job>>,
+) -> Vec<(Typed, Reply)> {
+    let mut run = vec![first];
+    while let Some(Job { task: Task::Typed(t), reply }) = jobs.next_if(|j| matches!(j.task, Task::Typed(_))) {
+        run.push((t, reply));
+    }
+    run
 }
 
 /// Run typed writes as PostgreSQL array statements in one transaction and answer each; if that
