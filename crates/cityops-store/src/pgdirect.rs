@@ -23,7 +23,7 @@ use sqlx::{Postgres, Row, Transaction};
 use crate::model::search_text;
 use crate::sql::{PG_WRITE_LOCK, SqlStore, decode, encode, event_kind, ms, number_case};
 use crate::writer::{ANNOUNCE_CHANNEL, Output, Typed};
-use crate::{Created, NewEvent, Result, StoreError};
+use crate::{Created, NewCaseWrite, NewEvent, Result, StoreError};
 
 /// The writer's own connection to the database (a pool of one, which reconnects by itself).
 #[derive(Debug, Clone)]
@@ -55,8 +55,7 @@ impl PgDirect {
     }
 }
 
-/// The rows of one attempt, table by table, gathered in the writes' order.
-#[derive(Default)]
+/// The rows of one attempt, table by table, in the writes' order, numbered ([`Walk::number`]).
 struct Rows {
     cases: Vec<CaseDto>,
     /// Each new case's event (an index into `events`).
@@ -72,10 +71,30 @@ struct Rows {
     sensors: HashMap<(String, String), (i64, f64, String)>,
 }
 
-/// A write's answer before the prior cases of repeated keys are read.
+/// What the writes come to before ids are given: the new cases (unnumbered), every event to
+/// append by where it comes from, the keys to record by their owner, and each write's answer.
+#[derive(Default)]
+struct Walk<'a> {
+    cases: Vec<&'a NewCaseWrite>,
+    events: Vec<Source<'a>>,
+    keys: Vec<(Key, Source<'a>, i64)>,
+    answers: Vec<Answer>,
+    vehicles: HashMap<String, (i64, f64, f64, f64, f64)>,
+    sensors: HashMap<(String, String), (i64, f64, String)>,
+}
+
+/// An event to append, or a key's owner: a new case (its row) or a feed event.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Case(usize),
+    Feed(&'a NewEvent, usize),
+}
+
+/// A write's answer, by rows and event positions (resolved once the rows are numbered and the
+/// prior cases of repeated keys are read).
 enum Answer {
     Cases(Vec<Filed>),
-    Events(Vec<Option<LiveEvent>>),
+    Events(Vec<Option<usize>>),
 }
 
 /// What became of one new case.
@@ -88,78 +107,29 @@ enum Filed {
     Prior(i64),
 }
 
-/// Run `writes` inside `tx` (which holds the write lock): their rows gathered in order, written
-/// by one statement, then each write's answer.
+/// Run `writes` inside `tx` (which holds the write lock): their rows gathered in order, numbered
+/// once the new cases are counted, written by one statement, then each write's answer.
 async fn write(tx: &mut Transaction<'static, Postgres>, writes: &[Typed]) -> Result<Written> {
     let known = known_keys(tx, writes).await?;
-    let fresh = new_case_count(writes, &known);
+    let walk = Walk::of(writes, &known);
     // The events' base and the new cases' ids in one round trip.
     let (base, mut ids): (i64, Vec<i64>) = sqlx::query_as(
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM events), \
          ARRAY(SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, $1))",
     )
-    .bind(i64::try_from(fresh).unwrap_or(i64::MAX))
+    .bind(i64::try_from(walk.cases.len()).unwrap_or(i64::MAX))
     .fetch_one(&mut **tx)
     .await?;
     ids.sort_unstable();
-    let mut ids = ids.into_iter();
-    let mut rows = Rows::default();
-    // Keys filed in this batch: a case key's row, or none for an event's.
-    let mut here: HashMap<Key, Option<usize>> = HashMap::new();
-    let mut answers = Vec::with_capacity(writes.len());
-    for w in writes {
-        match w {
-            Typed::Cases(items) => {
-                let mut filed = Vec::with_capacity(items.len());
-                for item in items {
-                    let key = item.key.as_ref().map(|k| (k.source.clone(), k.key.clone()));
-                    if let Some(k) = &key {
-                        if let Some(seen) = here.get(k) {
-                            filed.push(seen.map_or(Filed::Prior(0), Filed::Again));
-                            continue;
-                        }
-                        if let Some(prior) = known.get(k) {
-                            filed.push(Filed::Prior(prior.unwrap_or_default()));
-                            continue;
-                        }
-                    }
-                    let id = ids.next().ok_or_else(|| bad("case ids", "fewer ids than new cases"))?;
-                    let mut case = item.case.clone();
-                    number_case(&mut case, id);
-                    let event = LiveEvent {
-                        id: event_id(base, rows.events.len())?,
-                        at: case.updated_at,
-                        body: SqlStore::case_event(&case),
-                    };
-                    rows.case_events.push(rows.events.len());
-                    rows.events.push(event);
-                    rows.audits.push(crate::NewAudit { target: format!("case:{id}"), ..item.audit.clone() });
-                    if let Some(k) = key {
-                        rows.keys.push((k.clone(), Some(id), None, ms(&case.created_at)));
-                        here.insert(k, Some(rows.cases.len()));
-                    }
-                    rows.docs.push(encode("case", &case)?);
-                    rows.searches.push(search_text(&case));
-                    filed.push(Filed::New(rows.cases.len()));
-                    rows.cases.push(case);
-                }
-                answers.push(Answer::Cases(filed));
-            }
-            Typed::Events(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(event(&mut rows, &mut here, &known, base, item)?);
-                }
-                answers.push(Answer::Events(out));
-            }
-        }
-    }
+    let (rows, answers) = walk.number(base, &ids)?;
     insert(tx, &rows).await?;
     let priors = prior_cases(tx, &answers).await?;
     let outs = answers
         .into_iter()
         .map(|a| match a {
-            Answer::Events(v) => Ok(Box::new(v) as Output),
+            Answer::Events(v) => Ok(Box::new(
+                v.into_iter().map(|p| p.and_then(|p| rows.events.get(p).cloned())).collect::<Vec<_>>(),
+            ) as Output),
             Answer::Cases(filed) => filed
                 .into_iter()
                 .map(|f| created(f, &rows, &priors))
@@ -170,57 +140,155 @@ async fn write(tx: &mut Transaction<'static, Postgres>, writes: &[Typed]) -> Res
     Ok((outs, rows.events))
 }
 
-/// The id of the batch's `n`-th event (from 0): past the greatest committed.
-fn event_id(base: i64, n: usize) -> Result<u64> {
-    let id = base + i64::try_from(n).map_err(|_| bad("event id", "too many events"))? + 1;
-    u64::try_from(id).map_err(|_| bad("event id", "negative"))
+impl<'a> Walk<'a> {
+    /// Go through `writes` in order, telling new cases and events from repeats of their keys
+    /// (`known`: keys already in the database; the keys of this batch as it goes).
+    fn of(writes: &'a [Typed], known: &HashMap<Key, Option<i64>>) -> Self {
+        let mut walk = Walk::default();
+        // Keys filed in this batch: a case key's row, or none for an event's.
+        let mut here: HashMap<Key, Option<usize>> = HashMap::new();
+        for w in writes {
+            match w {
+                Typed::Cases(items) => {
+                    let mut filed = Vec::with_capacity(items.len());
+                    for item in items {
+                        let key = item.key.as_ref().map(|k| (k.source.clone(), k.key.clone()));
+                        if let Some(k) = &key {
+                            if let Some(seen) = here.get(k) {
+                                filed.push(seen.map_or(Filed::Prior(0), Filed::Again));
+                                continue;
+                            }
+                            if let Some(prior) = known.get(k) {
+                                filed.push(Filed::Prior(prior.unwrap_or_default()));
+                                continue;
+                            }
+                        }
+                        let row = walk.cases.len();
+                        walk.cases.push(item);
+                        walk.events.push(Source::Case(row));
+                        if let Some(k) = key {
+                            walk.keys.push((k.clone(), Source::Case(row), ms(&item.case.created_at)));
+                            here.insert(k, Some(row));
+                        }
+                        filed.push(Filed::New(row));
+                    }
+                    walk.answers.push(Answer::Cases(filed));
+                }
+                Typed::Events(items) => {
+                    let out = items.iter().map(|item| walk.event(&mut here, known, item)).collect();
+                    walk.answers.push(Answer::Events(out));
+                }
+            }
+        }
+        walk
+    }
+
+    /// One feed event: its position among the events to append, or `None` for a repeat of its
+    /// key.
+    fn event(
+        &mut self,
+        here: &mut HashMap<Key, Option<usize>>,
+        known: &HashMap<Key, Option<i64>>,
+        item: &'a NewEvent,
+    ) -> Option<usize> {
+        let key = item.key.as_ref().map(|k| (k.source.clone(), k.key.clone()));
+        if let Some(k) = &key
+            && (here.contains_key(k) || known.contains_key(k))
+        {
+            return None;
+        }
+        let at = ms(&item.at);
+        let position = self.events.len();
+        self.events.push(Source::Feed(item, position));
+        if let Some(k) = key {
+            self.keys.push((k.clone(), Source::Feed(item, position), at));
+            here.insert(k, None);
+        }
+        match &item.body {
+            EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
+                let fix = (at, *lon, *lat, *speed_kmh, *heading_deg);
+                let kept = self.vehicles.entry(vehicle_id.clone()).or_insert(fix);
+                if at >= kept.0 {
+                    *kept = fix;
+                }
+            }
+            EventBody::Sensor { sensor_id, quantity, value, unit } => {
+                let reading = (at, *value, unit.clone());
+                let kept = self
+                    .sensors
+                    .entry((sensor_id.clone(), quantity.clone()))
+                    .or_insert_with(|| reading.clone());
+                if at >= kept.0 {
+                    *kept = reading;
+                }
+            }
+            _ => {}
+        }
+        Some(position)
+    }
+
+    /// Give the new cases `ids` (one each, in order) and the events ids past `base`; the rows
+    /// to write and the answers.
+    fn number(self, base: i64, ids: &[i64]) -> Result<(Rows, Vec<Answer>)> {
+        let mut cases = Vec::with_capacity(self.cases.len());
+        let mut audits = Vec::with_capacity(self.cases.len());
+        for (item, &id) in self.cases.iter().zip(ids) {
+            let mut case = item.case.clone();
+            number_case(&mut case, id);
+            audits.push(crate::NewAudit { target: format!("case:{id}"), ..item.audit.clone() });
+            cases.push(case);
+        }
+        if cases.len() != self.cases.len() {
+            return Err(bad("case ids", "fewer ids than new cases"));
+        }
+        let event_id = |position: usize| -> Result<i64> {
+            let n = i64::try_from(position).map_err(|_| bad("event id", "too many events"))?;
+            Ok(base + n + 1)
+        };
+        let mut case_events = vec![0; cases.len()];
+        let mut events = Vec::with_capacity(self.events.len());
+        for (position, source) in self.events.iter().enumerate() {
+            let id = u64::try_from(event_id(position)?).map_err(|_| bad("event id", "negative"))?;
+            events.push(match *source {
+                Source::Case(row) => {
+                    let case = cases.get(row).ok_or_else(|| bad("case row", "out of range"))?;
+                    if let Some(slot) = case_events.get_mut(row) {
+                        *slot = position;
+                    }
+                    LiveEvent { id, at: case.updated_at, body: SqlStore::case_event(case) }
+                }
+                Source::Feed(item, _) => LiveEvent { id, at: item.at, body: item.body.clone() },
+            });
+        }
+        let keys = self
+            .keys
+            .into_iter()
+            .map(|(k, owner, at)| {
+                Ok(match owner {
+                    Source::Case(row) => (k, ids.get(row).copied(), None, at),
+                    Source::Feed(_, position) => (k, None, Some(event_id(position)?), at),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let docs = cases.iter().map(|c| encode("case", c)).collect::<Result<Vec<_>>>()?;
+        let searches = cases.iter().map(search_text).collect();
+        let rows = Rows {
+            cases,
+            case_events,
+            docs,
+            searches,
+            keys,
+            events,
+            audits,
+            vehicles: self.vehicles,
+            sensors: self.sensors,
+        };
+        Ok((rows, self.answers))
+    }
 }
 
 fn bad(what: &'static str, message: &str) -> StoreError {
     StoreError::BadValue { what, message: message.to_owned() }
-}
-
-/// One feed event: appended, or `None` for a repeat of its key.
-fn event(
-    rows: &mut Rows,
-    here: &mut HashMap<Key, Option<usize>>,
-    known: &HashMap<Key, Option<i64>>,
-    base: i64,
-    item: &NewEvent,
-) -> Result<Option<LiveEvent>> {
-    let key = item.key.as_ref().map(|k| (k.source.clone(), k.key.clone()));
-    if let Some(k) = &key
-        && (here.contains_key(k) || known.contains_key(k))
-    {
-        return Ok(None);
-    }
-    let event = LiveEvent { id: event_id(base, rows.events.len())?, at: item.at, body: item.body.clone() };
-    let at = ms(&item.at);
-    if let Some(k) = key {
-        let id = i64::try_from(event.id).map_err(|_| bad("event id", "too large"))?;
-        rows.keys.push((k.clone(), None, Some(id), at));
-        here.insert(k, None);
-    }
-    match &item.body {
-        EventBody::Vehicle { vehicle_id, lon, lat, speed_kmh, heading_deg } => {
-            let fix = (at, *lon, *lat, *speed_kmh, *heading_deg);
-            let kept = rows.vehicles.entry(vehicle_id.clone()).or_insert(fix);
-            if at >= kept.0 {
-                *kept = fix;
-            }
-        }
-        EventBody::Sensor { sensor_id, quantity, value, unit } => {
-            let reading = (at, *value, unit.clone());
-            let kept =
-                rows.sensors.entry((sensor_id.clone(), quantity.clone())).or_insert_with(|| reading.clone());
-            if at >= kept.0 {
-                *kept = reading;
-            }
-        }
-        _ => {}
-    }
-    rows.events.push(event.clone());
-    Ok(Some(event))
 }
 
 /// The keys of `writes` already in the database: the case each filed (`None` for an event's).
@@ -251,26 +319,6 @@ async fn known_keys(
     .fetch_all(&mut **tx)
     .await?;
     rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?), r.try_get::<Option<i64>, _>(2)?))).collect()
-}
-
-/// How many of `writes`' cases are new (their key neither known nor repeated in the batch).
-fn new_case_count(writes: &[Typed], known: &HashMap<Key, Option<i64>>) -> usize {
-    let mut seen = std::collections::HashSet::new();
-    writes
-        .iter()
-        .filter_map(|w| match w {
-            Typed::Cases(items) => Some(items),
-            Typed::Events(_) => None,
-        })
-        .flatten()
-        .filter(|i| match &i.key {
-            None => true,
-            Some(k) => {
-                let k = (k.source.clone(), k.key.clone());
-                !known.contains_key(&k) && seen.insert(k)
-            }
-        })
-        .count()
 }
 
 /// Every row of the attempt in one statement (a data-modifying `WITH` per table, each its rows
