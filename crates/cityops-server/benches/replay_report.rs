@@ -225,7 +225,7 @@ async fn main() -> anyhow::Result<()> {
     let city = Arc::new(cityops_server::state::City::qingdao()?);
     let clock: Arc<dyn cityops_server::clock::Clock> =
         Arc::new(cityops_server::clock::ScaledClock::new(end, 1.0));
-    let history = History::reader(HistoryConfig::default(), store.clone(), clock, city)?;
+    let history = History::reader(HistoryConfig::default(), store.clone(), clock, city);
     let view = ViewQuery {
         west: 120.0,
         south: 35.8,

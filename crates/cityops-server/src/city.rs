@@ -9,6 +9,7 @@ use cityops_api::EventBody;
 use cityops_core::catalogue::{Catalogue, CatalogueSources};
 use cityops_core::citypack::ops::{OpsLayers, OpsSources};
 use cityops_core::citypack::{CityPack, CityPackSources};
+use cityops_core::index::LiveMap;
 use cityops_core::workflow::StageLimits;
 
 /// Limits of the stages other than 任务处理.
@@ -28,6 +29,10 @@ pub struct City {
     pub ops: Arc<OpsLayers>,
     /// The enforcement matter list (执法事项) with its discretion tables.
     pub matters: cityops_core::enforcement::MatterList,
+    /// The map's static point layers (cameras, waste facilities), loaded once: the live map and
+    /// every replayed picture start from a clone of it, which shares these layers rather than
+    /// copying them.
+    pub statics: LiveMap,
     /// Each truck's and each site sensor's district.
     homes: HashMap<String, String>,
 }
@@ -47,17 +52,23 @@ pub enum CityError {
     /// The enforcement matter list is invalid.
     #[error("enforcement matters: {0}")]
     Matters(#[from] cityops_core::enforcement::EnforcementError),
+    /// The static layers do not fit the map's index.
+    #[error("map: {0}")]
+    Map(#[from] cityops_core::index::IndexError),
 }
 
 impl City {
     /// Qingdao, from the data compiled into the binary.
     pub fn qingdao() -> Result<Self, CityError> {
         let ops = OpsLayers::from_sources(&OpsSources::qingdao())?;
+        let mut statics = LiveMap::new()?;
+        statics.load_ops(&ops)?;
         Ok(Self {
             pack: Arc::new(CityPack::from_sources(&CityPackSources::qingdao())?),
             catalogue: Arc::new(Catalogue::from_sources(&CatalogueSources::embedded())?),
             limits: StageLimits::from_toml(STAGE_LIMITS)?,
             matters: cityops_core::enforcement::MatterList::embedded()?,
+            statics,
             homes: homes(&ops),
             ops: Arc::new(ops),
         })

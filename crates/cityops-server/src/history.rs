@@ -109,9 +109,9 @@ pub struct History {
     config: HistoryConfig,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// The city; every rebuilt map starts from a clone of its static layers
+    /// ([`City::statics`]), which shares them.
     city: Arc<City>,
-    /// The operations layers (cameras, facilities): every rebuilt map starts from a copy.
-    base: Arc<LiveMap>,
     /// The last snapshot decoded (scrubbing asks for nearby instants, which share it).
     decoded: Arc<Mutex<Option<Arc<Frame>>>>,
 }
@@ -133,14 +133,14 @@ impl History {
         live: &Live,
         clock: Arc<dyn Clock>,
         city: Arc<City>,
-    ) -> Result<Self, cityops_core::index::IndexError> {
-        let h = Self::reader(config, store, clock, city)?;
+    ) -> Self {
+        let h = Self::reader(config, store, clock, city);
         if config.keep {
             let rx = live.subscribe();
             let keeper = h.clone();
             tokio::spawn(async move { keeper.keep(rx).await });
         }
-        Ok(h)
+        h
     }
 
     /// The replay service alone, reading what a keeper wrote (tools and benchmarks).
@@ -149,10 +149,8 @@ impl History {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         city: Arc<City>,
-    ) -> Result<Self, cityops_core::index::IndexError> {
-        let mut base = LiveMap::new()?;
-        base.load_ops(&city.ops)?;
-        Ok(History { config, store, clock, city, base: Arc::new(base), decoded: Arc::new(Mutex::new(None)) })
+    ) -> Self {
+        History { config, store, clock, city, decoded: Arc::new(Mutex::new(None)) }
     }
 
     /// The configuration in force.
@@ -335,7 +333,7 @@ impl History {
                 std::borrow::Cow::Owned(f)
             }
         };
-        let (map, refused) = frame.map(LiveMap::clone(&self.base), p.at);
+        let (map, refused) = frame.map(LiveMap::clone(&self.city.statics), p.at);
         for (what, e) in refused {
             tracing::warn!(%what, error = %e, "left off the rebuilt map");
         }

@@ -60,9 +60,8 @@ impl MapState {
         let mut rx = live.subscribe();
         let last = store.last_event_id().await?;
         let now = clock.now();
-        let mut whole = LiveMap::new()?;
-        whole.load_ops(&city.ops)?;
-        let mut loader = LiveMapLoader::new(whole, now);
+        // The static layers shared with the city's loaded map, not copied.
+        let mut loader = LiveMapLoader::new(city.statics.clone(), now);
         let mut parts: HashMap<String, LiveMapLoader> = HashMap::new();
         for d in city.pack.organisation.districts() {
             parts.insert(d.code.clone(), LiveMapLoader::new(LiveMap::new()?, now));

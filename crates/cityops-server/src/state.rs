@@ -82,8 +82,7 @@ impl AppState {
             .map_err(|e| StateError::Layers(e.to_string()))?
             .map_err(|e| StateError::Layers(e.to_string()))?;
         let map = MapState::start(store.clone(), &live, clock.clone(), city.clone()).await?;
-        let history = History::start(history, store.clone(), &live, clock.clone(), city.clone())
-            .map_err(|e| StateError::Map(MapError::Index(e)))?;
+        let history = History::start(history, store.clone(), &live, clock.clone(), city.clone());
         let c = city.clone();
         let scenario = Arc::new(
             tokio::task::spawn_blocking(move || Scenario::build(&c))

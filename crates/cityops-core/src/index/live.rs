@@ -1,6 +1,7 @@
 //! All map layers in one place, fed by the service's live events.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use cityops_api::{EventBody, LayerKind, LiveEvent, StatusClass, TypeKey};
 
@@ -79,7 +80,10 @@ impl<K: Clone + Eq + std::hash::Hash> Interner<K> {
 #[derive(Debug, Clone)]
 pub struct LiveIndex {
     config: IndexConfig,
-    layers: BTreeMap<LayerKind, PointLayer>,
+    /// Shared between clones until one of them changes the layer (copy on write): the city's
+    /// static layers (48,000 cameras) are held once by the live map and every replay frame built
+    /// from the same loaded map.
+    layers: BTreeMap<LayerKind, Arc<PointLayer>>,
     names: BTreeMap<LayerKind, Interner<String>>,
     tags: Interner<TypeKey>,
     fences: FenceSet,
@@ -95,7 +99,7 @@ impl LiveIndex {
     pub fn new(config: IndexConfig, fences: FenceSet, tracker: TrackerConfig) -> Result<Self> {
         let layers = POINT_LAYERS
             .iter()
-            .map(|&k| Ok((k, PointLayer::new(config)?)))
+            .map(|&k| Ok((k, Arc::new(PointLayer::new(config)?))))
             .collect::<Result<BTreeMap<_, _>>>()?;
         Ok(LiveIndex {
             config,
@@ -116,12 +120,13 @@ impl LiveIndex {
 
     /// A point layer.
     pub fn layer(&self, kind: LayerKind) -> Result<&PointLayer> {
-        self.layers.get(&kind).ok_or(IndexError::NotAPointLayer(kind))
+        self.layers.get(&kind).map(Arc::as_ref).ok_or(IndexError::NotAPointLayer(kind))
     }
 
-    /// A point layer, for direct updates (e.g. loading cameras and facilities from the city pack).
+    /// A point layer, for direct updates (e.g. loading cameras and facilities from the city pack);
+    /// a layer this index shares with a clone is copied first.
     pub fn layer_mut(&mut self, kind: LayerKind) -> Result<&mut PointLayer> {
-        self.layers.get_mut(&kind).ok_or(IndexError::NotAPointLayer(kind))
+        self.layers.get_mut(&kind).map(Arc::make_mut).ok_or(IndexError::NotAPointLayer(kind))
     }
 
     /// Replaces a point layer's content in one bulk load (start-up, or a replay's first frame).
@@ -130,7 +135,7 @@ impl LiveIndex {
             return Err(IndexError::NotAPointLayer(kind));
         }
         let layer = PointLayer::bulk_load(self.config, features)?;
-        self.layers.insert(kind, layer);
+        self.layers.insert(kind, Arc::new(layer));
         Ok(())
     }
 
@@ -276,7 +281,7 @@ impl LiveIndex {
     /// layer and the tracker, and returns its exits from the fences it was in, at `at`.
     pub fn forget_vehicle(&mut self, vehicle_id: &str, at: i64) -> Vec<FenceEvent> {
         let Some(id) = self.feature_id(LayerKind::Trucks, vehicle_id) else { return Vec::new() };
-        if let Some(layer) = self.layers.get_mut(&LayerKind::Trucks) {
+        if let Ok(layer) = self.layer_mut(LayerKind::Trucks) {
             layer.remove(id);
         }
         self.tracker.forget(id, at)
@@ -296,5 +301,41 @@ impl LiveIndex {
             }
         }
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn camera(id: u64, lon: f64) -> PointFeature {
+        PointFeature { id, lon, lat: 36.07, status: StatusClass::Open, time: 0, tag: 0 }
+    }
+
+    #[test]
+    fn clones_share_their_layers_until_one_changes_a_layer() {
+        let mut base =
+            LiveIndex::new(IndexConfig::default(), FenceSet::new(), TrackerConfig::default()).unwrap();
+        base.load_layer(LayerKind::Cameras, (1..=500).map(|i| camera(i, 120.30 + i as f64 * 1e-4)).collect())
+            .unwrap();
+        let mut copy = base.clone();
+        let shared = |a: &LiveIndex, b: &LiveIndex, k| Arc::ptr_eq(&a.layers[&k], &b.layers[&k]);
+        assert!(POINT_LAYERS.iter().all(|&k| shared(&base, &copy, k)), "a clone copied a layer");
+
+        // The clone changes its cameras: only that layer is copied, and only the clone sees it.
+        copy.layer_mut(LayerKind::Cameras).unwrap().upsert(camera(9_999, 120.40)).unwrap();
+        copy.layer_mut(LayerKind::Cameras).unwrap().remove(1);
+        assert!(!shared(&base, &copy, LayerKind::Cameras));
+        assert!(POINT_LAYERS.iter().filter(|&&k| k != LayerKind::Cameras).all(|&k| shared(&base, &copy, k)));
+        let (b, c) = (base.layer(LayerKind::Cameras).unwrap(), copy.layer(LayerKind::Cameras).unwrap());
+        assert_eq!((b.len(), c.len()), (500, 500));
+        assert!(b.get(1).is_some() && b.get(9_999).is_none());
+        assert!(c.get(1).is_none() && c.get(9_999).is_some());
+        // And the original's clusters still count its own 500.
+        let total = |l: &PointLayer| {
+            l.clusters().cells_at(0).map(|(_, cell)| cell.n.iter().sum::<u32>()).sum::<u32>()
+        };
+        assert_eq!((total(b), total(c)), (500, 500));
+        assert_ne!(b.clusters(), c.clusters());
     }
 }
