@@ -11,7 +11,7 @@
 //! cityops-desktop` with `CITYOPS_BIN_DIR=target/release`), `tauri-driver` and a display:
 //!
 //! ```text
-//! bash scripts/with-display.sh cargo bench -p cityops-tests --bench memory -- [--warm 90] [--every 15]
+//! bash scripts/with-display.sh cargo bench -p cityops-tests --bench memory -- [--warm 90] [--every 15] [--maps N]
 //! ```
 //!
 //! The simulated city is **synthetic**.
@@ -33,15 +33,18 @@ const VIEW: (f64, f64, f64) = (120.385, 36.095, 12.0);
 struct Opts {
     warm: u64,
     every: u64,
+    /// Print this many of each process's largest mappings (by RSS) at the end.
+    maps: usize,
 }
 
 fn opts() -> Opts {
-    let mut o = Opts { warm: 90, every: 15 };
+    let mut o = Opts { warm: 90, every: 15, maps: 0 };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--warm" => o.warm = args.next().and_then(|v| v.parse().ok()).expect("--warm SECONDS"),
             "--every" => o.every = args.next().and_then(|v| v.parse().ok()).expect("--every SECONDS"),
+            "--maps" => o.maps = args.next().and_then(|v| v.parse().ok()).expect("--maps N"),
             // cargo bench passes --bench.
             _ => {}
         }
@@ -76,8 +79,9 @@ fn descendants(root: u32) -> Vec<(u32, String)> {
     out
 }
 
-/// RSS and PSS of `pid`, MB.
-fn usage(pid: u32) -> Option<(f64, f64)> {
+/// RSS, PSS and the anonymous part of RSS (the process's own heap and stacks, not the pages of
+/// its binary and libraries) of `pid`, MB.
+fn usage(pid: u32) -> Option<(f64, f64, f64)> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
     let kb = |key: &str| {
         text.lines()
@@ -85,27 +89,49 @@ fn usage(pid: u32) -> Option<(f64, f64)> {
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|v| v.parse::<f64>().ok())
     };
-    Some((kb("Rss:")? / 1024.0, kb("Pss:")? / 1024.0))
+    Some((kb("Rss:")? / 1024.0, kb("Pss:")? / 1024.0, kb("Anonymous:")? / 1024.0))
 }
 
-/// The desk's processes (the drivers left out): name → (RSS, PSS) MB.
-fn desk(driver: u32) -> BTreeMap<String, (f64, f64)> {
+/// The desk's processes (the drivers left out): name → (RSS, PSS, anonymous) MB.
+fn desk(driver: u32) -> BTreeMap<String, (f64, f64, f64)> {
     let mut out = BTreeMap::new();
     for (pid, name) in descendants(driver) {
         if name.starts_with("tauri-driver") || name.starts_with("WebKitWebDrive") {
             continue;
         }
-        if let Some((rss, pss)) = usage(pid) {
-            let e = out.entry(name).or_insert((0.0, 0.0));
+        if let Some((rss, pss, anon)) = usage(pid) {
+            let e = out.entry(name).or_insert((0.0, 0.0, 0.0));
             e.0 += rss;
             e.1 += pss;
+            e.2 += anon;
         }
     }
     out
 }
 
-fn total(m: &BTreeMap<String, (f64, f64)>) -> (f64, f64) {
-    m.values().fold((0.0, 0.0), |a, v| (a.0 + v.0, a.1 + v.1))
+/// RSS of `pid` per mapping (the file's path, or `[heap]`, `[anon]`, …), MB, largest first.
+fn mappings(pid: u32) -> Vec<(String, f64)> {
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else { return Vec::new() };
+    let mut by = BTreeMap::<String, f64>::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            // `start-end perms offset dev inode [path]`
+            current = words.nth(4).map_or_else(|| "[anon]".to_owned(), str::to_owned);
+        } else if first == "Rss:" {
+            let kb = words.next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            *by.entry(current.clone()).or_default() += kb / 1024.0;
+        }
+    }
+    let mut out: Vec<_> = by.into_iter().collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
+fn total(m: &BTreeMap<String, (f64, f64, f64)>) -> (f64, f64, f64) {
+    m.values().fold((0.0, 0.0, 0.0), |a, v| (a.0 + v.0, a.1 + v.1, a.2 + v.2))
 }
 
 fn main() {
@@ -130,7 +156,7 @@ fn main() {
             tokio::time::sleep(Duration::from_secs(o.every).min(Duration::from_secs(o.warm) - start.elapsed()))
                 .await;
             let m = desk(root);
-            let (rss, pss) = total(&m);
+            let (rss, pss, _) = total(&m);
             eprintln!("  {:>3} s: {rss:.0} MB resident, {pss:.0} MB proportional", start.elapsed().as_secs());
             samples.push((start.elapsed().as_secs(), rss, pss));
         }
@@ -147,26 +173,41 @@ fn main() {
             .unwrap()["total"]
             .clone();
         let m = desk(root);
+        if o.maps > 0 {
+            for (pid, name) in descendants(root) {
+                if name.starts_with("tauri-driver") || name.starts_with("WebKitWebDrive") {
+                    continue;
+                }
+                println!("{name} ({pid}), its {} largest mappings (RSS MB):", o.maps);
+                for (path, mb) in mappings(pid).into_iter().take(o.maps) {
+                    println!("  {mb:7.1}  {path}");
+                }
+            }
+        }
         d.quit().await;
         println!();
         println!(
             "The desktop console (1600×900, every layer on at z{zoom}) after {} s of the synthetic city at ×60: {cases} cases in the service.",
             o.warm
         );
-        println!("| process | RSS MB | PSS MB |");
-        println!("|---|---|---|");
-        for (name, (rss, pss)) in &m {
-            println!("| {name} | {rss:.0} | {pss:.0} |");
+        println!("| process | RSS MB | PSS MB | of RSS: anonymous MB | of RSS: binary, libraries, fonts, shared MB |");
+        println!("|---|---|---|---|---|");
+        for (name, (rss, pss, anon)) in &m {
+            println!("| {name} | {rss:.0} | {pss:.0} | {anon:.0} | {:.0} |", rss - anon);
         }
-        let (rss, pss) = total(&m);
+        let (rss, pss, anon) = total(&m);
         let met = if rss <= TARGET_MB { "met" } else { "not met" };
-        println!("| **total** | **{rss:.0}** | **{pss:.0}** |");
-        println!("| anchor: the target for the whole desk | {TARGET_MB:.0} | |");
+        println!("| **total** | **{rss:.0}** | **{pss:.0}** | **{anon:.0}** | **{:.0}** |", rss - anon);
+        println!("| anchor: the target for the whole desk | {TARGET_MB:.0} | | | |");
         println!("Total RSS {rss:.0} MB against {TARGET_MB:.0} MB: {met}.");
         println!(
             "Over the run (s: RSS / PSS MB): {}",
             samples.iter().map(|(s, r, p)| format!("{s}: {r:.0} / {p:.0}")).collect::<Vec<_>>().join("; ")
         );
+        let page: serde_json::Value = serde_json::from_str(state.as_str().unwrap_or("{}")).unwrap_or_default();
+        if let Some(bytes) = page["wasm_bytes"].as_f64() {
+            println!("Of the web process, the page's wasm heap (its linear memory): {:.0} MB.", bytes / 1_048_576.0);
+        }
         println!("(the page: {})", state.as_str().unwrap_or("?"));
     });
 }

@@ -9,6 +9,7 @@ use cityops_api::query::{Bbox, BoxQuery};
 use cityops_api::{CameraViewDto, LayerKind, MapItemDto, ep};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::Data;
 use crate::backend::{self, Backend};
@@ -415,6 +416,11 @@ pub fn bench_state(d: Data) -> String {
         "items": items, "cases": cases,
         "overlays": overlays,
         "view_cameras": m.view_cameras.with_untracked(Vec::len),
+        // The wasm heap (linear memory only grows): what the page's own data holds at most.
+        "wasm_bytes": wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .map(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().map(|b| b.byte_length()).unwrap_or(0))
+            .unwrap_or(0),
     })
     .to_string()
 }
