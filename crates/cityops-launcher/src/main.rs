@@ -4,6 +4,12 @@
 use cityops_server::config::{CalendarCommand, Cli, Command, Config, ServeArgs, TokenCommand};
 use clap::Parser;
 
+/// The service's allocator, as in the desktop: with glibc's malloc the HTTP path's allocations
+/// (request, JSON, answer) cost about a fifth of its throughput at 32 clients (BENCHMARKS.md,
+/// "Ingest"), and each busy thread's arena keeps what it frees.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -19,6 +19,11 @@
 //! again into fresh files by the anchors, so all three write the same rows. All reports are
 //! **synthetic** (fixed seed) around 五四广场 and 崂山 in the real grid.
 
+/// The service binaries' allocator (`cityops-server`, `cityops-desktop`), so that the service
+/// measured here allocates as they do.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
