@@ -119,6 +119,8 @@ pub struct Figures {
     pub locate: Pct,
     /// Cluster cells per zoom level.
     pub cells: Vec<usize>,
+    /// Of them, cells holding a single point (stored inline).
+    pub single_cells: usize,
 }
 
 /// Latencies of `n` point → grid → unit lookups at seeded random land points of the Qingdao pack.
@@ -252,9 +254,11 @@ pub fn print_table(
     writeln!(out)?;
     writeln!(
         out,
-        "Peak heap of the process so far: {:.0} MB. Cluster cells: {} in all; per zoom {:?}.",
+        "Peak heap of the process so far: {:.0} MB. Cluster cells: {} in all ({} of one point, \
+         stored inline); per zoom {:?}.",
         f.peak_bytes as f64 / 1e6,
         f.cells.iter().sum::<usize>(),
+        f.single_cells,
         f.cells
     )?;
     Ok(())

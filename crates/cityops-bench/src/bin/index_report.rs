@@ -118,6 +118,8 @@ fn measure(n: usize, views: &[View]) -> anyhow::Result<report::Figures> {
     let mut layer = layer.ok_or_else(|| anyhow::anyhow!("no layer"))?;
     drop(cases);
     let cells: Vec<usize> = (0..=config.max_cluster_zoom).map(|z| layer.clusters().cell_count(z)).collect();
+    let single_cells: usize =
+        (0..=config.max_cluster_zoom).map(|z| layer.clusters().single_cell_count(z)).sum();
     loads.sort();
 
     // Viewports with the service's budget for a 1920×1080 view (one item per 16×16 px).
@@ -236,6 +238,7 @@ fn measure(n: usize, views: &[View]) -> anyhow::Result<report::Figures> {
         knn_active: Pct::of(knn_active),
         get: Pct::of(get),
         cells,
+        single_cells,
         locate: report::locate_latencies(OPS)?,
     })
 }

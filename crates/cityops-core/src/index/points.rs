@@ -536,7 +536,7 @@ impl PointLayer {
             Ord64(((dx * dx + dy * dy).sqrt() - 1e-3).max(0.0) * self.bounds.0)
         };
         let mut queue = BinaryHeap::new();
-        for (&key, cell) in self.clusters.cells_at(0) {
+        for (key, cell) in self.clusters.cells_at(0) {
             if cell.filtered(mask).0 > 0 {
                 queue.push(Reverse((bound(0, key), 0u8, key)));
             }
