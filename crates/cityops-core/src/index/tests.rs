@@ -1164,3 +1164,58 @@ fn bulk_loads_large_enough_to_stripe_equal_one_insert_at_a_time() {
     check_queries(&bulk, &oracle, SEED_3, 12);
     check_queries(&one_by_one, &oracle, SEED_4, 6);
 }
+
+#[test]
+fn dense_raw_views_cut_at_the_budget_exactly_as_over_every_member() {
+    // 60 k cases with dense ids (as the platform numbers them) in a few square kilometres, so
+    // that a raw view holds many times its budget and the cut falls inside a class; every
+    // budget must give the oracle's most urgent members, each class by id.
+    let config = IndexConfig::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_3);
+    let statuses = [StatusClass::Open, StatusClass::Overdue, StatusClass::Closed, StatusClass::DueSoon];
+    let features: Vec<PointFeature> = (0..60_000u64)
+        .map(|id| PointFeature {
+            id,
+            lon: 120.37 + rng.random_range(0.0..0.03),
+            lat: 36.06 + rng.random_range(0.0..0.02),
+            // Mostly closed, as a city's cases are; the rarer classes spread over all ids.
+            status: statuses[[0, 1, 2, 2, 2, 2, 2, 2, 3][rng.random_range(0..9)]],
+            time: 0,
+            tag: 0,
+        })
+        .collect();
+    let layer = PointLayer::bulk_load(config, features.clone()).unwrap();
+    let rank = |s: StatusClass| match s {
+        StatusClass::Overdue => 0u8,
+        StatusClass::DueSoon => 1,
+        StatusClass::Open => 2,
+        StatusClass::Closed => 3,
+    };
+    for round in 0..24 {
+        let (lon, lat) = (120.37 + rng.random_range(0.0..0.02), 36.06 + rng.random_range(0.0..0.012));
+        let bbox = LonLatBox::new(lon, lat, lon + 0.012, lat + 0.008).unwrap();
+        let statuses = [StatusFilter::ALL, StatusFilter::ACTIVE][round % 2];
+        let max_items = [1, 37, 700, 2_000, 5_000, 9_000][round % 6];
+        let q = ViewportQuery { bbox, zoom: config.max_cluster_zoom + 1, statuses, max_items };
+        let got = layer.viewport(LayerKind::Cases, &q).unwrap();
+        let mut want: Vec<(u8, u64)> = features
+            .iter()
+            .filter(|f| bbox.contains(f.lon, f.lat) && statuses.allows(f.status))
+            .map(|f| (rank(f.status), f.id))
+            .collect();
+        want.sort_unstable();
+        assert!(want.len() > 4 * 700, "round {round}: the view should be dense");
+        let truncated = want.len() > max_items;
+        want.truncate(max_items);
+        let ids: Vec<(u8, u64)> = got
+            .items
+            .iter()
+            .map(|i| match i {
+                MapItemDto::Point { id, status, .. } => (rank(*status), *id),
+                MapItemDto::Cluster { .. } => (9, u64::MAX),
+            })
+            .collect();
+        assert_eq!(ids, want, "round {round}, budget {max_items}");
+        assert_eq!(got.truncated, truncated, "round {round}");
+    }
+}
