@@ -5,7 +5,9 @@
 /// The Rust side's allocator (the service, the simulator, the shell). glibc's malloc gives each
 /// busy thread an arena of its own and keeps what they free; jemalloc returns freed pages, and
 /// the console holds about 50 MB less (BENCHMARKS.md, "A light console"). GTK and WebKit keep the
-/// system allocator.
+/// system allocator. Off without the `jemalloc` feature, for heap profilers that hook the system's
+/// malloc.
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

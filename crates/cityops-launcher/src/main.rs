@@ -6,7 +6,9 @@ use clap::Parser;
 
 /// The service's allocator, as in the desktop: with glibc's malloc the HTTP path's allocations
 /// (request, JSON, answer) cost about a fifth of its throughput at 32 clients (BENCHMARKS.md,
-/// "Ingest"), and each busy thread's arena keeps what it frees.
+/// "Ingest"), and each busy thread's arena keeps what it frees. Off without the `jemalloc` feature,
+/// for heap profilers that hook the system's malloc.
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
