@@ -218,20 +218,9 @@ fn check_queries(layer: &PointLayer, oracle: &BTreeMap<u64, PointFeature>, seed:
             max_items,
         };
         let got = layer.viewport(LayerKind::Cases, &q).unwrap();
-        let rank = |s: StatusClass| match s {
-            StatusClass::Overdue => 0,
-            StatusClass::DueSoon => 1,
-            StatusClass::Open => 2,
-            StatusClass::Closed => 3,
-        };
-        let mut want: Vec<(u8, u64)> = oracle
-            .values()
-            .filter(|f| bbox.contains(f.lon, f.lat) && filter.statuses.allows(f.status))
-            .map(|f| (rank(f.status), f.id))
-            .collect();
-        want.sort_unstable();
-        let truncated = want.len() > max_items;
-        want.truncate(max_items);
+        let rank = urgency_rank;
+        let (want, in_view) = raw_in_view(oracle.values(), &bbox, filter.statuses, max_items);
+        let truncated = in_view > max_items;
         let ids: Vec<(u8, u64)> = got
             .items
             .iter()
@@ -1185,12 +1174,6 @@ fn dense_raw_views_cut_at_the_budget_exactly_as_over_every_member() {
         })
         .collect();
     let layer = PointLayer::bulk_load(config, features.clone()).unwrap();
-    let rank = |s: StatusClass| match s {
-        StatusClass::Overdue => 0u8,
-        StatusClass::DueSoon => 1,
-        StatusClass::Open => 2,
-        StatusClass::Closed => 3,
-    };
     for round in 0..24 {
         let (lon, lat) = (120.37 + rng.random_range(0.0..0.02), 36.06 + rng.random_range(0.0..0.012));
         let bbox = LonLatBox::new(lon, lat, lon + 0.012, lat + 0.008).unwrap();
@@ -1198,24 +1181,46 @@ fn dense_raw_views_cut_at_the_budget_exactly_as_over_every_member() {
         let max_items = [1, 37, 700, 2_000, 5_000, 9_000][round % 6];
         let q = ViewportQuery { bbox, zoom: config.max_cluster_zoom + 1, statuses, max_items };
         let got = layer.viewport(LayerKind::Cases, &q).unwrap();
-        let mut want: Vec<(u8, u64)> = features
-            .iter()
-            .filter(|f| bbox.contains(f.lon, f.lat) && statuses.allows(f.status))
-            .map(|f| (rank(f.status), f.id))
-            .collect();
-        want.sort_unstable();
-        assert!(want.len() > 4 * 700, "round {round}: the view should be dense");
-        let truncated = want.len() > max_items;
-        want.truncate(max_items);
-        let ids: Vec<(u8, u64)> = got
-            .items
-            .iter()
-            .map(|i| match i {
-                MapItemDto::Point { id, status, .. } => (rank(*status), *id),
-                MapItemDto::Cluster { .. } => (9, u64::MAX),
-            })
-            .collect();
+        let (want, in_view) = raw_in_view(features.iter(), &bbox, statuses, max_items);
+        assert!(in_view > 4 * 700, "round {round}: the view should be dense");
+        let ids: Vec<(u8, u64)> = got.items.iter().map(point_rank).collect();
         assert_eq!(ids, want, "round {round}, budget {max_items}");
-        assert_eq!(got.truncated, truncated, "round {round}");
+        assert_eq!(got.truncated, in_view > max_items, "round {round}");
+    }
+}
+
+/// A raw viewport's urgency order: overdue, due soon, open, closed.
+fn urgency_rank(s: StatusClass) -> u8 {
+    match s {
+        StatusClass::Overdue => 0,
+        StatusClass::DueSoon => 1,
+        StatusClass::Open => 2,
+        StatusClass::Closed => 3,
+    }
+}
+
+/// The oracle of a raw viewport: the features in the box of a kept status, as (urgency, id),
+/// most urgent first, each class by id, cut at the budget; and how many there were.
+fn raw_in_view<'a>(
+    features: impl Iterator<Item = &'a PointFeature>,
+    bbox: &LonLatBox,
+    statuses: StatusFilter,
+    max_items: usize,
+) -> (Vec<(u8, u64)>, usize) {
+    let mut v: Vec<(u8, u64)> = features
+        .filter(|f| bbox.contains(f.lon, f.lat) && statuses.allows(f.status))
+        .map(|f| (urgency_rank(f.status), f.id))
+        .collect();
+    v.sort_unstable();
+    let n = v.len();
+    v.truncate(max_items);
+    (v, n)
+}
+
+/// A viewport item as (urgency, id); a cluster as (9, `u64::MAX`), which no oracle holds.
+fn point_rank(item: &MapItemDto) -> (u8, u64) {
+    match item {
+        MapItemDto::Point { id, status, .. } => (urgency_rank(*status), *id),
+        MapItemDto::Cluster { .. } => (9, u64::MAX),
     }
 }
