@@ -13,7 +13,7 @@
 //! several boxed. The form is canonical (a cell is inline exactly when it holds one member whose
 //! position fits), so two grids of the same points compare equal however they were built.
 
-use std::collections::hash_map::Entry;
+use std::collections::hash_map::{Entry, OccupiedEntry};
 
 use cityops_api::{StatusClass, StatusMix};
 
@@ -67,6 +67,11 @@ impl Cell {
         self.n == [0; SLOTS]
     }
 
+    /// Members of every status.
+    pub(crate) fn members(&self) -> u32 {
+        self.n.iter().sum()
+    }
+
     /// The cell of one member.
     fn one(q: [i64; 2], id: u64, slot: usize) -> Self {
         let mut cell = Cell::default();
@@ -118,7 +123,7 @@ impl Stored {
     /// The inline form of a cell of one member, if it has one: every other sum must be zero, so
     /// nothing is lost.
     fn single(cell: &Cell) -> Option<Stored> {
-        if cell.n.iter().sum::<u32>() != 1 {
+        if cell.members() != 1 {
             return None;
         }
         let slot = cell.n.iter().position(|&n| n == 1)?;
@@ -148,38 +153,52 @@ impl Stored {
 }
 
 /// Applies `change` to the cell at `key` (an empty one if there is none) and stores the result in
-/// its canonical form, removing the cell when it is left empty. A cell of several members changes
-/// in place.
+/// its canonical form, removing the cell when it is left empty.
 fn update(level: &mut FxHashMap<(i32, i32), Stored>, key: (i32, i32), change: impl FnOnce(&mut Cell)) {
     match level.entry(key) {
-        Entry::Occupied(mut e) => {
-            let next = match e.get_mut() {
-                Stored::Many(cell) => {
-                    change(cell);
-                    if cell.n.iter().sum::<u32>() > 1 {
-                        return;
-                    }
-                    Stored::of(**cell)
-                }
-                one => {
-                    let mut cell = one.cell();
-                    change(&mut cell);
-                    Stored::of(cell)
-                }
-            };
-            match next {
-                Some(stored) => *e.get_mut() = stored,
-                None => {
-                    e.remove();
-                }
-            }
-        }
+        Entry::Occupied(e) => change_stored(e, change),
         Entry::Vacant(v) => {
             let mut cell = Cell::default();
             change(&mut cell);
             if let Some(stored) = Stored::of(cell) {
                 v.insert(stored);
             }
+        }
+    }
+}
+
+/// Applies `change` to the cell at `key` if there is one (a point leaving it), as [`update`] does.
+fn update_existing(
+    level: &mut FxHashMap<(i32, i32), Stored>,
+    key: (i32, i32),
+    change: impl FnOnce(&mut Cell),
+) {
+    if let Entry::Occupied(e) = level.entry(key) {
+        change_stored(e, change);
+    }
+}
+
+/// Applies `change` to a stored cell and keeps its canonical form; a cell of several members that
+/// keeps several changes in place.
+fn change_stored(mut e: OccupiedEntry<'_, (i32, i32), Stored>, change: impl FnOnce(&mut Cell)) {
+    let next = match e.get_mut() {
+        Stored::Many(cell) => {
+            change(cell);
+            if cell.members() > 1 {
+                return;
+            }
+            Stored::of(**cell)
+        }
+        one => {
+            let mut cell = one.cell();
+            change(&mut cell);
+            Stored::of(cell)
+        }
+    };
+    match next {
+        Some(stored) => *e.get_mut() = stored,
+        None => {
+            e.remove();
         }
     }
 }
@@ -280,9 +299,7 @@ impl ClusterGrid {
         for (z, level) in self.levels.iter_mut().enumerate() {
             let shift = top - z;
             let key = (kx >> shift, ky >> shift);
-            if level.contains_key(&key) {
-                update(level, key, |cell| cell.sub(q, id, slot));
-            }
+            update_existing(level, key, |cell| cell.sub(q, id, slot));
         }
     }
 
@@ -305,9 +322,7 @@ impl ClusterGrid {
                     cell.add(qb, id, sb);
                 });
             } else {
-                if level.contains_key(&a) {
-                    update(level, a, |cell| cell.sub(qa, id, sa));
-                }
+                update_existing(level, a, |cell| cell.sub(qa, id, sa));
                 update(level, b, |cell| cell.add(qb, id, sb));
             }
         }

@@ -332,9 +332,7 @@ mod tests {
         assert!(b.get(1).is_some() && b.get(9_999).is_none());
         assert!(c.get(1).is_none() && c.get(9_999).is_some());
         // And the original's clusters still count its own 500.
-        let total = |l: &PointLayer| {
-            l.clusters().cells_at(0).map(|(_, cell)| cell.n.iter().sum::<u32>()).sum::<u32>()
-        };
+        let total = |l: &PointLayer| l.clusters().cells_at(0).map(|(_, cell)| cell.members()).sum::<u32>();
         assert_eq!((total(b), total(c)), (500, 500));
         assert_ne!(b.clusters(), c.clusters());
     }
