@@ -405,10 +405,10 @@ fn stored(level: FxHashMap<(i32, i32), Cell>) -> FxHashMap<(i32, i32), Stored> {
 /// Visits the entries of a cell-keyed map whose keys lie in the inclusive range `(kx0, ky0, kx1,
 /// ky1)`. Probes key by key when the range is smaller than the map, scans the map otherwise, so
 /// the cost is bounded by both. Keys come in increasing order either way.
-pub(crate) fn visit_range<V>(
-    level: &FxHashMap<(i32, i32), V>,
+pub(crate) fn visit_range<'a, V>(
+    level: &'a FxHashMap<(i32, i32), V>,
     (kx0, ky0, kx1, ky1): (i32, i32, i32, i32),
-    mut visit: impl FnMut((i32, i32), &V),
+    mut visit: impl FnMut((i32, i32), &'a V),
 ) {
     let span = (i64::from(kx1) - i64::from(kx0) + 1) * (i64::from(ky1) - i64::from(ky0) + 1);
     if span <= 0 {

@@ -108,14 +108,77 @@ fn cell_offset(m: f64, xy: [f64; 2], key: (i32, i32)) -> u32 {
     q(xy[0], key.0) | (q(xy[1], key.1) << 15)
 }
 
+/// A member's quantised position in its cell, per axis.
+fn member_quanta(m: u64) -> (u32, u32) {
+    (((m >> 34) & 0x7fff) as u32, ((m >> 49) & 0x7fff) as u32)
+}
+
+/// Widening of a quantum's span against rounding, metres.
+const QUANTUM_EPS: f64 = 1e-6;
+
+/// The local span of quantum `q` along one axis of a cell starting at `origin`, widened.
+fn quantum_span(origin: f64, step: f64, q: u32) -> (f64, f64) {
+    let q = f64::from(q);
+    (origin + q * step - QUANTUM_EPS, origin + (q + 1.0) * step + QUANTUM_EPS)
+}
+
 /// The local rectangle a member's quantised position stands for, widened against rounding.
 fn member_rect(m: u64, origin: (f64, f64), step: f64) -> ([f64; 2], [f64; 2]) {
-    const EPS: f64 = 1e-6;
-    let (qx, qy) = (((m >> 34) & 0x7fff) as f64, ((m >> 49) & 0x7fff) as f64);
-    (
-        [origin.0 + qx * step - EPS, origin.1 + qy * step - EPS],
-        [origin.0 + (qx + 1.0) * step + EPS, origin.1 + (qy + 1.0) * step + EPS],
-    )
+    let (qx, qy) = member_quanta(m);
+    let ((ax, bx), (ay, by)) = (quantum_span(origin.0, step, qx), quantum_span(origin.1, step, qy));
+    ([ax, ay], [bx, by])
+}
+
+/// Where a quantum lies against a box along one axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Across {
+    Out,
+    In,
+    /// Its span meets the box's edge: the feature decides.
+    Edge,
+}
+
+/// The quanta of one axis of a cell against a box's `[lo, hi]` on it: below `out_lo` or from
+/// `out_hi` on they lie outside, from `in_lo` to below `in_hi` surely inside. The bounds come
+/// from the very spans a member's rectangle is built from, which grow with the quantum, so a
+/// member judged here is judged as [`member_rect`] would.
+#[derive(Debug, Clone, Copy)]
+struct Quanta {
+    out_lo: u32,
+    in_lo: u32,
+    in_hi: u32,
+    out_hi: u32,
+}
+
+impl Quanta {
+    fn judge(&self, q: u32) -> Across {
+        if q < self.out_lo || q >= self.out_hi {
+            Across::Out
+        } else if q >= self.in_lo && q < self.in_hi {
+            Across::In
+        } else {
+            Across::Edge
+        }
+    }
+}
+
+/// [`Quanta`] of a cell axis starting at `origin` against `[lo, hi]`.
+fn quanta_across(origin: f64, step: f64, lo: f64, hi: f64) -> Quanta {
+    // The first quantum whose span passes the test (the tests only turn true as spans grow).
+    let first = |test: &dyn Fn((f64, f64)) -> bool| {
+        let (mut a, mut b) = (0u32, STEPS as u32);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if test(quantum_span(origin, step, mid)) { b = mid } else { a = mid + 1 }
+        }
+        a
+    };
+    Quanta {
+        out_lo: first(&|(_, end)| end >= lo),
+        in_lo: first(&|(start, _)| start > lo),
+        in_hi: first(&|(_, end)| end >= hi),
+        out_hi: first(&|(start, _)| start > hi),
+    }
 }
 
 fn slot_of(f: &PointFeature) -> Slot {
@@ -278,9 +341,12 @@ impl PointLayer {
             let clusters = scope.spawn(|| ClusterGrid::from_finest(&config, finest));
             let mut map: FxHashMap<(i32, i32), Vec<u64>> = FxHashMap::default();
             map.reserve(keys.len());
+            let mut scratch = Vec::new();
             for (gi, &key) in keys.iter().enumerate() {
                 let end = starts.get(gi + 1).copied().unwrap_or(members.len());
-                map.insert(key, members[starts[gi]..end].to_vec());
+                let mut bucket = members[starts[gi]..end].to_vec();
+                sort_bucket(&slots, &mut bucket, &mut scratch);
+                map.insert(key, bucket);
             }
             (map, join(clusters))
         });
@@ -332,10 +398,19 @@ impl PointLayer {
         &self.clusters
     }
 
-    fn bucket_remove(&mut self, key: (i32, i32), h: u32) {
+    /// Puts a member in its bucket, in the bucket's order (see [`rank`]).
+    fn bucket_insert(&mut self, key: (i32, i32), m: u64) {
+        let v = self.buckets.entry(key).or_default();
+        let at = rank_at(&self.slots, v, rank(&self.slots, m));
+        v.insert(at, m);
+    }
+
+    /// Takes the member of feature `id` (handle `h`, status slot `state`) out of its bucket,
+    /// keeping the order; drops the bucket when it empties. Call it before the slot is freed.
+    fn bucket_remove(&mut self, key: (i32, i32), (id, h, state): (u64, u32, u8)) {
         if let Some(v) = self.buckets.get_mut(&key) {
-            if let Some(at) = v.iter().position(|&m| member_handle(m) == h) {
-                v.swap_remove(at);
+            if let Some(at) = find_member(&self.slots, v, (id, h, state)) {
+                v.remove(at);
             }
             if v.is_empty() {
                 self.buckets.remove(&key);
@@ -343,25 +418,41 @@ impl PointLayer {
         }
     }
 
-    fn bucket_restate(&mut self, key: (i32, i32), h: u32, state: u8) {
-        if let Some(m) =
-            self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
-        {
-            *m = with_state(*m, state);
+    /// Changes a member's status slot and moves it to its new place in the bucket's order.
+    fn bucket_restate(&mut self, key: (i32, i32), (id, h, old): (u64, u32, u8), state: u8) {
+        let Some(v) = self.buckets.get_mut(&key) else { return };
+        let Some(i) = find_member(&self.slots, v, (id, h, old)) else { return };
+        let m = with_state(v[i], state);
+        // The place among the others (the member itself ranks on the other side of it).
+        let j = rank_at(&self.slots, v, (URGENCY[usize::from(state)], id));
+        if j > i {
+            v[i..j].rotate_left(1);
+            v[j - 1] = m;
+        } else {
+            v[j..=i].rotate_right(1);
+            v[j] = m;
         }
     }
 
-    /// Sparse features the dense table took over: rename them in their buckets.
+    /// Sparse features the dense table took over: rename them in their buckets (their ids, and
+    /// so their places, do not change).
     fn rehandle(&mut self, moved: &[(u32, u32)]) {
         for &(old, new) in moved {
             let s = *self.slots.get(new);
+            let id = self.slots.id(new);
             let key = self.clusters.finest_key(to_local(s.lon, s.lat));
-            if let Some(m) =
-                self.buckets.get_mut(&key).and_then(|v| v.iter_mut().find(|m| member_handle(**m) == old))
+            if let Some(v) = self.buckets.get_mut(&key)
+                && let Some(at) = find_member(&self.slots, v, (id, old, s.state))
             {
-                *m = with_handle(*m, new);
+                v[at] = with_handle(v[at], new);
             }
         }
+    }
+
+    /// Whether every bucket is in its order (tests).
+    #[cfg(test)]
+    pub(crate) fn buckets_in_order(&self) -> bool {
+        self.buckets.values().all(|v| v.windows(2).all(|w| rank(&self.slots, w[0]) < rank(&self.slots, w[1])))
     }
 
     /// Inserts a feature, or replaces the one with its id (moving it, re-tagging it or changing
@@ -377,7 +468,7 @@ impl PointLayer {
                 let (h, moved) = self.slots.alloc(f.id, new);
                 self.rehandle(&moved);
                 let off = cell_offset(self.clusters.finest_m(), xy, key);
-                self.buckets.entry(key).or_default().push(member(h, new.state, off));
+                self.bucket_insert(key, member(h, new.state, off));
                 self.clusters.add(xy, f.id, f.status);
                 Ok(None)
             }
@@ -385,24 +476,23 @@ impl PointLayer {
                 let old = std::mem::replace(self.slots.get_mut(h), new);
                 if old.lon == f.lon && old.lat == f.lat {
                     if old.state != new.state {
-                        self.bucket_restate(key, h, new.state);
+                        self.bucket_restate(key, (f.id, h, old.state), new.state);
                         self.clusters.restatus(xy, f.id, old.status(), f.status);
                     }
                 } else {
                     let old_xy = to_local(old.lon, old.lat);
                     let old_key = self.clusters.finest_key(old_xy);
                     let moved = member(h, new.state, cell_offset(self.clusters.finest_m(), xy, key));
-                    if old_key == key {
-                        if let Some(m) = self
-                            .buckets
-                            .get_mut(&key)
-                            .and_then(|v| v.iter_mut().find(|m| member_handle(**m) == h))
+                    if old_key == key && old.state == new.state {
+                        // Same cell and status: the member keeps its place, with its new position.
+                        if let Some(v) = self.buckets.get_mut(&key)
+                            && let Some(at) = find_member(&self.slots, v, (f.id, h, old.state))
                         {
-                            *m = moved;
+                            v[at] = moved;
                         }
                     } else {
-                        self.bucket_remove(old_key, h);
-                        self.buckets.entry(key).or_default().push(moved);
+                        self.bucket_remove(old_key, (f.id, h, old.state));
+                        self.bucket_insert(key, moved);
                     }
                     self.clusters.relocate((old_xy, old.status()), (xy, f.status), f.id);
                 }
@@ -418,9 +508,9 @@ impl PointLayer {
         let old = slot.status();
         let state = status_slot(status) as u8;
         if slot.state != state {
-            slot.state = state;
+            let old_state = std::mem::replace(&mut slot.state, state);
             let xy = to_local(slot.lon, slot.lat);
-            self.bucket_restate(self.clusters.finest_key(xy), h, state);
+            self.bucket_restate(self.clusters.finest_key(xy), (id, h, old_state), state);
             self.clusters.restatus(xy, id, old, status);
         }
         Ok(old)
@@ -429,23 +519,34 @@ impl PointLayer {
     /// Removes a feature; returns it if it was there.
     pub fn remove(&mut self, id: u64) -> Option<PointFeature> {
         let h = self.slots.handle(id)?;
-        let old = self.slots.free(h);
+        let old = *self.slots.get(h);
         let xy = to_local(old.lon, old.lat);
-        self.bucket_remove(self.clusters.finest_key(xy), h);
+        // Before the slot is freed: a bucket finds its member by id.
+        self.bucket_remove(self.clusters.finest_key(xy), (id, h, old.state));
+        self.slots.free(h);
         self.clusters.remove(xy, id, old.status());
         Some(feature_of(id, &old))
     }
 
     /// Visits the buckets meeting a local rectangle, with whether the bucket lies inside it.
-    fn visit_rect(&self, lo: [f64; 2], hi: [f64; 2], mut visit: impl FnMut((f64, f64), &[u64], bool)) {
+    fn visit_rect<'a>(
+        &'a self,
+        lo: [f64; 2],
+        hi: [f64; 2],
+        mut visit: impl FnMut((f64, f64), &'a [u64], bool),
+    ) {
         let range = self.clusters.key_range(self.config.max_cluster_zoom, lo, hi);
         let m = self.clusters.finest_m();
-        visit_range(&self.buckets, range, |(kx, ky), members| {
+        // All the lookups first, then the visits: the lookups do not wait on one another then,
+        // so the processor overlaps their cache misses (a dense view looks up ~300 buckets).
+        let mut found: Vec<((i32, i32), &'a [u64])> = Vec::new();
+        visit_range(&self.buckets, range, |key, members| found.push((key, members.as_slice())));
+        for ((kx, ky), members) in found {
             let (x0, y0) = (f64::from(kx) * m, f64::from(ky) * m);
             let inside =
                 x0 >= lo[0] + 1e-3 && y0 >= lo[1] + 1e-3 && x0 + m <= hi[0] - 1e-3 && y0 + m <= hi[1] - 1e-3;
             visit((x0, y0), members, inside);
-        });
+        }
     }
 
     /// The box clipped to the extent (nothing lies outside it), in the local plane, widened by a
@@ -636,12 +737,17 @@ impl PointLayer {
         Ok(answer)
     }
 
-    /// The raw points of a viewport: members of the buckets in view, whole buckets taken without
-    /// reading their features when they lie inside the box, gathered per urgency; each class
-    /// fills what is left of the budget, cut by a selection on ids, then sorted. Positions come
-    /// from the members (the centre of their quantum, within [`RAW_POSITION_M`] of the feature),
-    /// so the answer reads a feature only to decide a point within a quantum of the box's edge:
-    /// reading the features of thousands of answers at random was most of the cost.
+    /// The raw points of a viewport, most urgent first, each class by id, up to the budget.
+    ///
+    /// Every bucket is sorted by urgency and id, so each class is one run of it, and the budget
+    /// takes a prefix of each run. A class that fits what is left of the budget is taken whole.
+    /// In the class where the budget ends, the cut is the id at or below which exactly the rest
+    /// of the budget lies ([`PointLayer::id_cut`]). Buckets inside the box are read only as far
+    /// as their runs go into the answer. Members of buckets on the box's edge are tested against
+    /// the box only up to the id that the inside buckets alone would cut at (the true cut can
+    /// only be lower): in a dense view most of an edge bucket is never read. Positions come from
+    /// the members (the centre of their quantum, within [`RAW_POSITION_M`] of the feature), so
+    /// a feature is read only for a point within a quantum of the box's edge.
     fn raw_viewport(
         &self,
         layer: LayerKind,
@@ -650,72 +756,125 @@ impl PointLayer {
         answer: &mut ViewportAnswer,
     ) {
         let mask = q.statuses.mask();
-        // Buffers kept from the last query: every record gathered, then the kept ones per urgency
-        // (overdue, open, closed).
-        let [mut all, mut l0, mut l1, mut l2, mut l3] =
+        // Buffers kept from the last query: the records of edge members in the box, the answer's
+        // records per urgency (overdue, due soon, open, closed), and the radix sort's.
+        let [mut edge, mut l0, mut l1, mut l2, mut l3, mut tmp] =
             RAW_SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
-        for v in [&mut all, &mut l0, &mut l1, &mut l2, &mut l3] {
+        for v in [&mut edge, &mut l0, &mut l1, &mut l2, &mut l3] {
             v.clear();
         }
         // Origins of the buckets visited; a record names its bucket by its index here.
         let mut origins: Vec<(f64, f64)> = Vec::new();
+        // The buckets inside the box and on its edge, each with where its classes start.
+        let mut inside: Vec<(u32, &[u64], [usize; 5])> = Vec::new();
+        let mut edges: Vec<EdgeBucket<'_>> = Vec::new();
         // The box's exact edges in the local plane (the projection is monotonic per axis): a
         // member whose quantised cell lies strictly inside or outside them needs no feature read.
         let [bx0, by0] = to_local(q.bbox.min_lon, q.bbox.min_lat);
         let [bx1, by1] = to_local(q.bbox.max_lon, q.bbox.max_lat);
         let step = self.clusters.finest_m() / STEPS;
-        self.visit_rect(lo, hi, |origin, members, inside| {
-            let Ok(at) = u32::try_from(origins.len()) else { return };
+        let mut found: Vec<(&[u64], bool)> = Vec::new();
+        self.visit_rect(lo, hi, |origin, members, whole| {
             origins.push(origin);
-            // A record: the id, and the member (status and quantum) with its handle replaced by
-            // the bucket's index. One list for all classes: pushing to one of three lists costs
-            // twice as much in this loop, the hottest of the query.
-            let record = |m: u64| (self.slots.id(member_handle(m)), with_handle(m, at));
-            if inside {
-                all.extend(members.iter().filter(|&&m| mask[group(member_state(m))]).map(|&m| record(m)));
-                return;
-            }
-            all.extend(
-                members
-                    .iter()
-                    .filter(|&&m| {
-                        if !mask[group(member_state(m))] {
-                            return false;
-                        }
-                        let (a, b) = member_rect(m, origin, step);
-                        if b[0] < bx0 || a[0] > bx1 || b[1] < by0 || a[1] > by1 {
-                            return false;
-                        }
-                        let surely_in = a[0] > bx0 && b[0] < bx1 && a[1] > by0 && b[1] < by1;
-                        surely_in || {
-                            let s = self.slots.get(member_handle(m));
-                            q.bbox.contains(s.lon, s.lat)
-                        }
-                    })
-                    .map(|&m| record(m)),
-            );
+            found.push((members, whole));
         });
-        // The budget's most urgent: overdue, then due soon, open, closed, each by id.
-        if all.len() > q.max_items {
-            answer.truncated = true;
-            if q.max_items > 0 {
-                all.select_nth_unstable_by_key(q.max_items - 1, |r| (URGENCY[member_state(r.1)], r.0));
+        // The front of every bucket first, loads that do not wait on one another, so that the
+        // processor overlaps their cache misses; the searches below then find them cached.
+        std::hint::black_box(
+            found.iter().fold(0u64, |a, (v, _)| v.iter().step_by(8).take(8).fold(a, |a, &m| a ^ m)),
+        );
+        for (at, (members, whole)) in found.into_iter().enumerate() {
+            let Ok(at) = u32::try_from(at) else { break };
+            let origin = origins[at as usize];
+            let classes = class_starts(members);
+            if whole {
+                inside.push((at, members, classes));
+            } else {
+                let quanta =
+                    (quanta_across(origin.0, step, bx0, bx1), quanta_across(origin.1, step, by0, by1));
+                edges.push(EdgeBucket { at, members, classes, quanta });
             }
-            all.truncate(q.max_items);
         }
-        for &r in &all {
-            match URGENCY[member_state(r.1)] {
-                0 => l0.push(r),
-                1 => l1.push(r),
-                2 => l2.push(r),
-                _ => l3.push(r),
-            }
-        }
+        // Whether an edge bucket's member lies in the box.
+        let in_box = |e: &EdgeBucket<'_>, m: u64| {
+            let (qx, qy) = member_quanta(m);
+            let (x, y) = (e.quanta.0.judge(qx), e.quanta.1.judge(qy));
+            x != Across::Out
+                && y != Across::Out
+                && ((x == Across::In && y == Across::In) || {
+                    let s = self.slots.get(member_handle(m));
+                    q.bbox.contains(s.lon, s.lat)
+                })
+        };
+        let id = |m: u64| self.slots.id(member_handle(m));
         let mut lists = [l0, l1, l2, l3];
-        for list in &mut lists {
-            radix_sort(list);
+        let mut left = q.max_items;
+        let mut runs: Vec<(u32, &[u64])> = Vec::new();
+        let mut edge_runs: Vec<(&EdgeBucket<'_>, &[u64])> = Vec::new();
+        let mut record_at: Vec<(usize, usize)> = Vec::new();
+        for (r, list) in lists.iter_mut().enumerate() {
+            if !mask[group(RANKED[r])] {
+                continue;
+            }
+            runs.clear();
+            runs.extend(
+                inside.iter().filter(|b| b.2[r] < b.2[r + 1]).map(|b| (b.0, &b.1[b.2[r]..b.2[r + 1]])),
+            );
+            edge_runs.clear();
+            edge_runs.extend(edges.iter().filter(|e| e.classes[r] < e.classes[r + 1]).map(|e| (e, e.run(r))));
+            let in_count: usize = runs.iter().map(|(_, run)| run.len()).sum();
+            // Whether an edge member of this class above `id` lies in the box.
+            let edge_beyond = |bound: Option<u64>| {
+                edge_runs.iter().any(|(e, run)| {
+                    let from = bound.map_or(0, |b| front_partition(run, |&m| id(m) <= b));
+                    run[from..].iter().any(|&m| in_box(e, m))
+                })
+            };
+            if left == 0 {
+                if in_count > 0 || edge_beyond(None) {
+                    answer.truncated = true;
+                    break;
+                }
+                continue;
+            }
+            // The inside buckets alone bound the cut from above.
+            let bound = (in_count >= left).then(|| self.id_cut(&runs, &[], left));
+            record_at.clear();
+            for (e, run) in &edge_runs {
+                let n = bound.map_or(run.len(), |b| front_partition(run, |&m| id(m) <= b));
+                let start = edge.len();
+                edge.extend(
+                    run[..n].iter().filter(|&&m| in_box(e, m)).map(|&m| (id(m), with_handle(m, e.at))),
+                );
+                if edge.len() > start {
+                    record_at.push((start, edge.len()));
+                }
+            }
+            let records: Vec<&[(u64, u64)]> = record_at.iter().map(|&(a, b)| &edge[a..b]).collect();
+            let counted =
+                bound.map_or(in_count, |_| left) + records.iter().map(|run| run.len()).sum::<usize>();
+            let cut = if counted > left { Some(self.id_cut(&runs, &records, left)) } else { bound };
+            let below = |i: u64| cut.is_none_or(|c| i <= c);
+            for run in &records {
+                list.extend_from_slice(&run[..front_partition(run, |e| below(e.0))]);
+            }
+            let mut taken_inside = 0;
+            for &(at, run) in &runs {
+                let n = front_partition(run, |&m| below(id(m)));
+                taken_inside += n;
+                list.extend(run[..n].iter().map(|&m| (id(m), with_handle(m, at))));
+            }
+            radix_sort(list, &mut tmp);
+            left -= list.len();
+            if let Some(c) = cut {
+                // Whether anything of this class was left out.
+                if counted > list.len() || taken_inside < in_count || edge_beyond(Some(c)) {
+                    answer.truncated = true;
+                    break;
+                }
+            }
         }
-        answer.items.reserve(all.len());
+        answer.items.reserve(q.max_items - left);
         for list in &lists {
             for &(id, m) in list {
                 let status = slot_status(member_state(m));
@@ -727,16 +886,101 @@ impl PointLayer {
             }
         }
         let [l0, l1, l2, l3] = lists;
-        if all.capacity() <= RAW_SCRATCH_KEEP {
-            RAW_SCRATCH.with(|s| *s.borrow_mut() = [all, l0, l1, l2, l3]);
+        if edge.capacity() <= RAW_SCRATCH_KEEP && tmp.capacity() <= RAW_SCRATCH_KEEP {
+            RAW_SCRATCH.with(|s| *s.borrow_mut() = [edge, l0, l1, l2, l3, tmp]);
         }
     }
+
+    /// The `want`-th smallest id (from 1) among sorted runs of bucket members and of records,
+    /// which hold at least `want` ids in all, none twice. A search over the ids that aims where
+    /// the `want`-th would be if ids spread evenly, and halves the range every other step when
+    /// aiming did not; each run is searched only between the places the last bounds left in it.
+    fn id_cut(&self, runs: &[(u32, &[u64])], records: &[&[(u64, u64)]], want: usize) -> u64 {
+        let id = |m: u64| self.slots.id(member_handle(m));
+        let firsts = runs.iter().map(|(_, r)| id(r[0])).chain(records.iter().map(|r| r[0].0));
+        let lasts =
+            runs.iter().map(|(_, r)| id(r[r.len() - 1])).chain(records.iter().map(|r| r[r.len() - 1].0));
+        let (mut lo, mut hi) = (firsts.min().unwrap_or(0), lasts.max().unwrap_or(0));
+        // Per run (members first, then records): how many lie below `lo`, and how many at or
+        // below `hi`; and the same summed.
+        let mut bounds: Vec<(usize, usize)> =
+            runs.iter().map(|(_, r)| (0, r.len())).chain(records.iter().map(|r| (0, r.len()))).collect();
+        let (mut below_lo, mut upto_hi) = (0usize, bounds.iter().map(|b| b.1).sum::<usize>());
+        let mut at = vec![0usize; bounds.len()];
+        let mut halve = false;
+        while lo < hi {
+            let mid = if halve {
+                lo + (hi - lo) / 2
+            } else {
+                let share = (want - below_lo) as f64 / (upto_hi - below_lo) as f64;
+                (lo + ((hi - lo) as f64 * share) as u64).min(hi - 1)
+            };
+            let mut count = 0;
+            for (i, &(a, b)) in bounds.iter().enumerate() {
+                let n = match runs.get(i) {
+                    Some((_, run)) => front_partition(&run[a..b], |&m| id(m) <= mid),
+                    None => front_partition(&records[i - runs.len()][a..b], |r| r.0 <= mid),
+                };
+                at[i] = a + n;
+                count += a + n;
+            }
+            let width = hi - lo;
+            if count >= want {
+                (hi, upto_hi) = (mid, count);
+                bounds.iter_mut().zip(&at).for_each(|(bd, &c)| bd.1 = c);
+            } else {
+                (lo, below_lo) = (mid + 1, count);
+                bounds.iter_mut().zip(&at).for_each(|(bd, &c)| bd.0 = c);
+            }
+            halve = !halve && hi - lo > width / 2;
+        }
+        lo
+    }
+}
+
+/// A bucket on a raw viewport's edge: its index among the buckets visited, its members, where
+/// each class starts among them, and its quanta against the box per axis.
+struct EdgeBucket<'a> {
+    at: u32,
+    members: &'a [u64],
+    classes: [usize; 5],
+    quanta: (Quanta, Quanta),
+}
+
+impl<'a> EdgeBucket<'a> {
+    /// The members of urgency class `r`.
+    fn run(&self, r: usize) -> &'a [u64] {
+        &self.members[self.classes[r]..self.classes[r + 1]]
+    }
+}
+
+/// Where each urgency class starts in a bucket, with its end last. The urgent classes are short
+/// runs at the front of a bucket, so a dense bucket is not read all over to find them.
+fn class_starts(v: &[u64]) -> [usize; 5] {
+    let mut at = [0, 0, 0, 0, v.len()];
+    for r in 0..3 {
+        at[r + 1] = at[r] + front_partition(&v[at[r]..], |&m| URGENCY[member_state(m)] <= r);
+    }
+    at
+}
+
+/// `v.partition_point(pred)`, found by galloping from the front: the probes stay near the front
+/// when the point is, as the cuts of a dense raw view are, and read the lines the answer reads
+/// anyway instead of cold ones all over the bucket.
+fn front_partition<T>(v: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    let (mut lo, mut step) = (0, 1);
+    while lo + step <= v.len() && pred(&v[lo + step - 1]) {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(v.len());
+    lo + v[lo..hi].partition_point(pred)
 }
 
 thread_local! {
     /// The gather lists of raw viewports, kept between queries on this thread, so that a dense
     /// view (tens of thousands of records) does not allocate and regrow them every time.
-    static RAW_SCRATCH: std::cell::RefCell<[Vec<(u64, u64)>; 5]> = Default::default();
+    static RAW_SCRATCH: std::cell::RefCell<[Vec<(u64, u64)>; 6]> = Default::default();
 }
 
 /// Records (16 bytes each) of the gather buffer kept per thread; a larger one is freed.
@@ -749,14 +993,15 @@ pub const RAW_POSITION_M: f64 = 0.005;
 /// Sorts records by id ascending, stably: an LSD radix sort on the id's bytes, as many passes as the
 /// largest id has bytes (three for ten million cases), which beats a comparison sort on the
 /// thousands of records of a raw viewport.
-fn radix_sort(v: &mut Vec<(u64, u64)>) {
+fn radix_sort(v: &mut Vec<(u64, u64)>, tmp: &mut Vec<(u64, u64)>) {
     if v.len() < 256 {
         v.sort_by_key(|r| r.0);
         return;
     }
     let max = v.iter().map(|r| r.0).max().unwrap_or(0);
     let bytes = (64 - max.leading_zeros() as usize).div_ceil(8);
-    let mut tmp = vec![(0u64, 0u64); v.len()];
+    tmp.clear();
+    tmp.resize(v.len(), (0, 0));
     for b in 0..bytes {
         let shift = 8 * b;
         let mut at = [0usize; 257];
@@ -771,13 +1016,59 @@ fn radix_sort(v: &mut Vec<(u64, u64)>) {
             tmp[at[d]] = *r;
             at[d] += 1;
         }
-        std::mem::swap(v, &mut tmp);
+        std::mem::swap(v, tmp);
     }
 }
 
 /// Sort rank of a status slot (open, overdue, closed, due soon) for raw viewports: overdue first,
 /// then due soon, open, closed.
 const URGENCY: [usize; 4] = [2, 0, 3, 1];
+
+/// The status slot of each urgency rank (the inverse of [`URGENCY`]).
+const RANKED: [usize; 4] = [1, 3, 0, 2];
+
+/// A member's place in its bucket: a bucket is kept sorted by urgency and then by id, the order
+/// of a raw viewport's answer, so each class is one run and a budget's cut a prefix of it. Ids
+/// do not change when a sparse feature is renamed, so neither does the order.
+fn rank(slots: &Slots, m: u64) -> (usize, u64) {
+    (URGENCY[member_state(m)], slots.id(member_handle(m)))
+}
+
+/// Where a member of rank `k` is, or belongs, in a bucket.
+fn rank_at(slots: &Slots, v: &[u64], k: (usize, u64)) -> usize {
+    v.partition_point(|&m| rank(slots, m) < k)
+}
+
+/// The index of the member of feature `id` (handle `h`, status slot `state`) in a bucket.
+fn find_member(slots: &Slots, v: &[u64], (id, h, state): (u64, u32, u8)) -> Option<usize> {
+    let at = rank_at(slots, v, (URGENCY[usize::from(state)], id));
+    (v.get(at).map(|&m| member_handle(m)) == Some(h)).then_some(at)
+}
+
+/// Puts a bulk-loaded bucket in its order. Members come in input order, which is usually id
+/// order: then a stable pass by urgency is enough.
+fn sort_bucket(slots: &Slots, v: &mut [u64], scratch: &mut Vec<u64>) {
+    let id = |m: u64| slots.id(member_handle(m));
+    if v.windows(2).all(|w| id(w[0]) < id(w[1])) {
+        let mut at = [0usize; 5];
+        for &m in v.iter() {
+            at[URGENCY[member_state(m)] + 1] += 1;
+        }
+        for r in 0..4 {
+            at[r + 1] += at[r];
+        }
+        scratch.clear();
+        scratch.resize(v.len(), 0);
+        for &m in v.iter() {
+            let r = URGENCY[member_state(m)];
+            scratch[at[r]] = m;
+            at[r] += 1;
+        }
+        v.copy_from_slice(scratch);
+    } else {
+        v.sort_unstable_by_key(|&m| rank(slots, m));
+    }
+}
 
 /// Stores every feature in input order; fails on the first invalid coordinate or repeated id.
 /// Returns the table and each feature's handle.
@@ -920,7 +1211,7 @@ mod radix_tests {
             let mut v: Vec<(u64, u64)> = ids.into_iter().zip(0..).collect();
             let mut want = v.clone();
             want.sort_by_key(|r| r.0);
-            super::radix_sort(&mut v);
+            super::radix_sort(&mut v, &mut Vec::new());
             assert_eq!(v, want, "{n} ids below {max}");
         }
     }

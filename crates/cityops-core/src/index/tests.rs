@@ -317,6 +317,7 @@ fn dense_sparse_and_migrating_ids_keep_every_answer_exact() {
     features.sort_by_key(|f| f.id);
     assert_eq!(features, oracle.values().copied().collect::<Vec<_>>());
     check_queries(&layer, &oracle, SEED_4, 90);
+    assert!(layer.buckets_in_order());
 
     // The same features bulk-loaded (mixed ids, input in a shuffled order) give the same
     // clusters and answers, and keep working under more churn.
@@ -326,10 +327,12 @@ fn dense_sparse_and_migrating_ids_keep_every_answer_exact() {
         shuffled.swap(i, rng.random_range(0..=i));
     }
     let mut rebuilt = PointLayer::bulk_load(config, shuffled).unwrap();
+    assert!(rebuilt.buckets_in_order());
     assert_eq!(layer.clusters(), rebuilt.clusters());
     check_queries(&rebuilt, &oracle, SEED_2, 60);
     churn_platform_ids(SEED_2, &mut rebuilt, &mut oracle, 4_000);
     let again = PointLayer::bulk_load(config, oracle.values().copied().collect()).unwrap();
+    assert!(rebuilt.buckets_in_order() && again.buckets_in_order());
     assert_eq!(rebuilt.clusters(), again.clusters());
     check_queries(&rebuilt, &oracle, SEED_3, 60);
 }
@@ -1174,18 +1177,43 @@ fn dense_raw_views_cut_at_the_budget_exactly_as_over_every_member() {
         })
         .collect();
     let layer = PointLayer::bulk_load(config, features.clone()).unwrap();
+    // The same cases reached live, in a shuffled order: each first filed elsewhere in the view
+    // with another status, then moved and restatused (buckets keep their order by updates).
+    let mut live = PointLayer::new(config).unwrap();
+    let mut order: Vec<usize> = (0..features.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.random_range(0..=i));
+    }
+    for &i in &order {
+        let f = features[i];
+        let first = PointFeature {
+            lon: 120.37 + rng.random_range(0.0..0.03),
+            status: statuses[rng.random_range(0..4)],
+            ..f
+        };
+        live.upsert(first).unwrap();
+    }
+    for &i in order.iter().rev() {
+        let f = features[i];
+        let moved = live.get(f.id).map(|g| PointFeature { lon: f.lon, lat: f.lat, ..g }).unwrap();
+        live.upsert(moved).unwrap();
+        live.set_status(f.id, f.status).unwrap();
+    }
+    assert!(layer.buckets_in_order() && live.buckets_in_order());
     for round in 0..24 {
         let (lon, lat) = (120.37 + rng.random_range(0.0..0.02), 36.06 + rng.random_range(0.0..0.012));
         let bbox = LonLatBox::new(lon, lat, lon + 0.012, lat + 0.008).unwrap();
         let statuses = [StatusFilter::ALL, StatusFilter::ACTIVE][round % 2];
         let max_items = [1, 37, 700, 2_000, 5_000, 9_000][round % 6];
         let q = ViewportQuery { bbox, zoom: config.max_cluster_zoom + 1, statuses, max_items };
-        let got = layer.viewport(LayerKind::Cases, &q).unwrap();
         let (want, in_view) = raw_in_view(features.iter(), &bbox, statuses, max_items);
         assert!(in_view > 4 * 700, "round {round}: the view should be dense");
-        let ids: Vec<(u8, u64)> = got.items.iter().map(point_rank).collect();
-        assert_eq!(ids, want, "round {round}, budget {max_items}");
-        assert_eq!(got.truncated, in_view > max_items, "round {round}");
+        for (name, l) in [("bulk", &layer), ("live", &live)] {
+            let got = l.viewport(LayerKind::Cases, &q).unwrap();
+            let ids: Vec<(u8, u64)> = got.items.iter().map(point_rank).collect();
+            assert_eq!(ids, want, "{name}: round {round}, budget {max_items}");
+            assert_eq!(got.truncated, in_view > max_items, "{name}: round {round}");
+        }
     }
 }
 
