@@ -838,7 +838,7 @@ impl PointLayer {
                 continue;
             }
             // The inside buckets alone bound the cut from above.
-            let bound = (in_count >= left).then(|| self.id_cut(&runs, &[], left));
+            let bound = (in_count >= left).then(|| self.id_cut(&runs, &[], left, None));
             record_at.clear();
             for (e, run) in &edge_runs {
                 let n = bound.map_or(run.len(), |b| front_partition(run, |&m| id(m) <= b));
@@ -853,7 +853,7 @@ impl PointLayer {
             let records: Vec<&[(u64, u64)]> = record_at.iter().map(|&(a, b)| &edge[a..b]).collect();
             let counted =
                 bound.map_or(in_count, |_| left) + records.iter().map(|run| run.len()).sum::<usize>();
-            let cut = if counted > left { Some(self.id_cut(&runs, &records, left)) } else { bound };
+            let cut = if counted > left { Some(self.id_cut(&runs, &records, left, bound)) } else { bound };
             let below = |i: u64| cut.is_none_or(|c| i <= c);
             for run in &records {
                 list.extend_from_slice(&run[..front_partition(run, |e| below(e.0))]);
@@ -892,15 +892,24 @@ impl PointLayer {
     }
 
     /// The `want`-th smallest id (from 1) among sorted runs of bucket members and of records,
-    /// which hold at least `want` ids in all, none twice. A search over the ids that aims where
+    /// which hold at least `want` ids in all (at or below `upper`, when given), none twice. A search over the ids that aims where
     /// the `want`-th would be if ids spread evenly, and halves the range every other step when
     /// aiming did not; each run is searched only between the places the last bounds left in it.
-    fn id_cut(&self, runs: &[(u32, &[u64])], records: &[&[(u64, u64)]], want: usize) -> u64 {
+    fn id_cut(
+        &self,
+        runs: &[(u32, &[u64])],
+        records: &[&[(u64, u64)]],
+        want: usize,
+        upper: Option<u64>,
+    ) -> u64 {
         let id = |m: u64| self.slots.id(member_handle(m));
         let firsts = runs.iter().map(|(_, r)| id(r[0])).chain(records.iter().map(|r| r[0].0));
-        let lasts =
-            runs.iter().map(|(_, r)| id(r[r.len() - 1])).chain(records.iter().map(|r| r[r.len() - 1].0));
-        let (mut lo, mut hi) = (firsts.min().unwrap_or(0), lasts.max().unwrap_or(0));
+        let mut lo = firsts.min().unwrap_or(0);
+        // The runs' last ids are cold in a dense view: read them only when no bound is known.
+        let mut hi = upper.unwrap_or_else(|| {
+            let lasts = runs.iter().map(|(_, r)| id(r[r.len() - 1]));
+            lasts.chain(records.iter().map(|r| r[r.len() - 1].0)).max().unwrap_or(0)
+        });
         // Per run (members first, then records): how many lie below `lo`, and how many at or
         // below `hi`; and the same summed.
         let mut bounds: Vec<(usize, usize)> =
