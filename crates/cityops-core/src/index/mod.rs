@@ -23,7 +23,9 @@
 //! - [`PointLayer`]: one layer; bulk load, upsert / move / re-status / remove by id, box, radius
 //!   and kNN queries, [`PointLayer::viewport`]. Memory per point: a 32-byte slot in a table
 //!   indexed by id, an 8-byte member of its cell's bucket, and a share of the cluster cells
-//!   (about 60 bytes in all at 10 M points; see `BENCHMARKS.md`).
+//!   (about 52 bytes in all at 10 M points; see `BENCHMARKS.md`). A bucket is kept sorted by
+//!   urgency and id, the order of a raw viewport's answer, so such an answer reads each bucket
+//!   only as far as the budget's cut.
 //! - [`ClusterGrid`] (inside each layer): per-zoom cell aggregates (status mix, centroid) updated
 //!   in O(zoom levels) per change, so clustering never rebuilds. The levels nest like a quadtree
 //!   and are the layer's spatial index: kNN walks them best-first.
