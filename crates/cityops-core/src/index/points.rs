@@ -918,6 +918,19 @@ impl PointLayer {
         let mut at = vec![0usize; bounds.len()];
         let mut halve = false;
         while lo < hi {
+            if upto_hi - below_lo <= FEW_CANDIDATES {
+                // Few ids left between the bounds: select among them.
+                let mut ids: Vec<u64> = Vec::with_capacity(upto_hi - below_lo);
+                for (i, &(a, b)) in bounds.iter().enumerate() {
+                    match runs.get(i) {
+                        Some((_, run)) => ids.extend(run[a..b].iter().map(|&m| id(m))),
+                        None => ids.extend(records[i - runs.len()][a..b].iter().map(|r| r.0)),
+                    }
+                }
+                // The ids below `lo` are `below_lo`; those at or below `hi` are all here.
+                let k = (want - below_lo - 1).min(ids.len() - 1);
+                return *ids.select_nth_unstable(k).1;
+            }
             let mid = if halve {
                 lo + (hi - lo) / 2
             } else {
@@ -946,6 +959,9 @@ impl PointLayer {
         lo
     }
 }
+
+/// How few ids between its bounds the search for a raw viewport's cut selects among.
+const FEW_CANDIDATES: usize = 512;
 
 /// A bucket on a raw viewport's edge: its index among the buckets visited, its members, where
 /// each class starts among them, and its quanta against the box per axis.
@@ -1001,7 +1017,8 @@ pub const RAW_POSITION_M: f64 = 0.005;
 
 /// Sorts records by id ascending, stably: an LSD radix sort on the id's bytes, as many passes as the
 /// largest id has bytes (three for ten million cases), which beats a comparison sort on the
-/// thousands of records of a raw viewport.
+/// thousands of records of a raw viewport. One read counts every byte's digits; a byte whose
+/// digits are all the same is not moved on.
 fn radix_sort(v: &mut Vec<(u64, u64)>, tmp: &mut Vec<(u64, u64)>) {
     if v.len() < 256 {
         v.sort_by_key(|r| r.0);
@@ -1009,16 +1026,22 @@ fn radix_sort(v: &mut Vec<(u64, u64)>, tmp: &mut Vec<(u64, u64)>) {
     }
     let max = v.iter().map(|r| r.0).max().unwrap_or(0);
     let bytes = (64 - max.leading_zeros() as usize).div_ceil(8);
+    let mut counts = [[0usize; 256]; 8];
+    for r in v.iter() {
+        for (b, count) in counts.iter_mut().enumerate().take(bytes) {
+            count[((r.0 >> (8 * b)) & 0xff) as usize] += 1;
+        }
+    }
     tmp.clear();
     tmp.resize(v.len(), (0, 0));
-    for b in 0..bytes {
-        let shift = 8 * b;
-        let mut at = [0usize; 257];
-        for r in v.iter() {
-            at[((r.0 >> shift) & 0xff) as usize + 1] += 1;
+    for (b, count) in counts.iter().enumerate().take(bytes) {
+        if count.contains(&v.len()) {
+            continue;
         }
-        for i in 0..256 {
-            at[i + 1] += at[i];
+        let shift = 8 * b;
+        let mut at = [0usize; 256];
+        for i in 1..256 {
+            at[i] = at[i - 1] + count[i - 1];
         }
         for r in v.iter() {
             let d = ((r.0 >> shift) & 0xff) as usize;
@@ -1213,15 +1236,18 @@ mod radix_tests {
     #[test]
     fn radix_sort_agrees_with_a_comparison_sort() {
         let mut rng = ChaCha8Rng::seed_from_u64(SEED_1);
-        for (n, max) in [(0, 1), (10, 100), (300, 1_000), (5_000, 10_000_000), (3_000, u64::MAX)] {
-            let mut ids: Vec<u64> = (0..n).map(|_| rng.random_range(0..max)).collect();
+        // Spread ids, one id repeated, and ids whose high bytes are all alike (passes skipped).
+        let cases = [(0, 0, 1), (10, 0, 100), (300, 0, 1_000), (5_000, 0, 10_000_000), (3_000, 0, u64::MAX)];
+        let more = [(400, 7, 1), (4_000, 1 << 40, 5_000), (4_000, (1 << 40) + (3 << 16), 1 << 24)];
+        for (n, base, max) in cases.into_iter().chain(more) {
+            let mut ids: Vec<u64> = (0..n).map(|_| base + rng.random_range(0..max)).collect();
             ids.extend_from_slice(&ids.clone()[..n / 10]);
             // The payload is the input position: equal ids keep their order.
             let mut v: Vec<(u64, u64)> = ids.into_iter().zip(0..).collect();
             let mut want = v.clone();
             want.sort_by_key(|r| r.0);
             super::radix_sort(&mut v, &mut Vec::new());
-            assert_eq!(v, want, "{n} ids below {max}");
+            assert_eq!(v, want, "{n} ids from {base} below {base} + {max}");
         }
     }
 }
