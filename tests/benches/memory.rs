@@ -92,13 +92,16 @@ fn usage(pid: u32) -> Option<(f64, f64, f64)> {
     Some((kb("Rss:")? / 1024.0, kb("Pss:")? / 1024.0, kb("Anonymous:")? / 1024.0))
 }
 
-/// The desk's processes (the drivers left out): name → (RSS, PSS, anonymous) MB.
+/// The desk's processes under the driver, the drivers themselves left out: (pid, name).
+fn desk_processes(driver: u32) -> Vec<(u32, String)> {
+    let is_driver = |name: &str| name.starts_with("tauri-driver") || name.starts_with("WebKitWebDrive");
+    descendants(driver).into_iter().filter(|(_, name)| !is_driver(name)).collect()
+}
+
+/// The desk's processes: name → (RSS, PSS, anonymous) MB.
 fn desk(driver: u32) -> BTreeMap<String, (f64, f64, f64)> {
     let mut out = BTreeMap::new();
-    for (pid, name) in descendants(driver) {
-        if name.starts_with("tauri-driver") || name.starts_with("WebKitWebDrive") {
-            continue;
-        }
+    for (pid, name) in desk_processes(driver) {
         if let Some((rss, pss, anon)) = usage(pid) {
             let e = out.entry(name).or_insert((0.0, 0.0, 0.0));
             e.0 += rss;
@@ -174,10 +177,7 @@ fn main() {
             .clone();
         let m = desk(root);
         if o.maps > 0 {
-            for (pid, name) in descendants(root) {
-                if name.starts_with("tauri-driver") || name.starts_with("WebKitWebDrive") {
-                    continue;
-                }
+            for (pid, name) in desk_processes(root) {
                 println!("{name} ({pid}), its {} largest mappings (RSS MB):", o.maps);
                 for (path, mb) in mappings(pid).into_iter().take(o.maps) {
                     println!("  {mb:7.1}  {path}");
