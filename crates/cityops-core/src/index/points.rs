@@ -935,7 +935,8 @@ impl PointLayer {
                 lo + (hi - lo) / 2
             } else {
                 let share = (want - below_lo) as f64 / (upto_hi - below_lo) as f64;
-                (lo + ((hi - lo) as f64 * share) as u64).min(hi - 1)
+                // At most `hi - 1` however the float rounds, without overflow near `u64::MAX`.
+                lo + (((hi - lo) as f64 * share) as u64).min(hi - 1 - lo)
             };
             let mut count = 0;
             for (i, &(a, b)) in bounds.iter().enumerate() {

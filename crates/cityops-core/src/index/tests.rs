@@ -1217,6 +1217,53 @@ fn dense_raw_views_cut_at_the_budget_exactly_as_over_every_member() {
     }
 }
 
+#[test]
+fn raw_view_cuts_among_ids_up_to_the_largest() {
+    // Platform ids far beyond the dense table (up to `u64::MAX`) among dense ones, in a view
+    // many times its budget: the cut's search must neither overflow nor miss.
+    let config = IndexConfig::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED_4);
+    let statuses = [StatusClass::Open, StatusClass::Overdue, StatusClass::Closed];
+    let mut layer = PointLayer::new(config).unwrap();
+    let mut features = Vec::new();
+    for i in 0..6_000u64 {
+        let id = match i % 3 {
+            0 => i,
+            1 => u64::MAX - rng.random_range(0..1u64 << 20),
+            _ => rng.random_range(1u64 << 31..u64::MAX),
+        };
+        let f = PointFeature {
+            id,
+            lon: 120.37 + rng.random_range(0.0..0.01),
+            lat: 36.06 + rng.random_range(0.0..0.006),
+            status: statuses[rng.random_range(0..3)],
+            time: 0,
+            tag: 0,
+        };
+        if layer.get(id).is_none() {
+            layer.upsert(f).unwrap();
+            features.push(f);
+        }
+    }
+    assert!(layer.buckets_in_order());
+    for round in 0..12 {
+        let (lon, lat) = (120.37 + rng.random_range(0.0..0.004), 36.06 + rng.random_range(0.0..0.002));
+        let bbox = LonLatBox::new(lon, lat, lon + 0.006, lat + 0.004).unwrap();
+        let max_items = [1, 50, 400, 900][round % 4];
+        let q =
+            ViewportQuery { bbox, zoom: config.max_cluster_zoom + 1, statuses: StatusFilter::ALL, max_items };
+        let got = layer.viewport(LayerKind::Cases, &q).unwrap();
+        let (want, in_view) = raw_in_view(features.iter(), &bbox, StatusFilter::ALL, max_items);
+        assert!(in_view > 2 * max_items, "round {round}: the view should be dense");
+        assert_eq!(
+            got.items.iter().map(point_rank).collect::<Vec<_>>(),
+            want,
+            "round {round}, budget {max_items}"
+        );
+        assert!(got.truncated);
+    }
+}
+
 /// A raw viewport's urgency order: overdue, due soon, open, closed.
 fn urgency_rank(s: StatusClass) -> u8 {
     match s {
