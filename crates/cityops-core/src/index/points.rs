@@ -528,25 +528,20 @@ impl PointLayer {
         Some(feature_of(id, &old))
     }
 
-    /// Visits the buckets meeting a local rectangle, with whether the bucket lies inside it.
-    fn visit_rect<'a>(
-        &'a self,
-        lo: [f64; 2],
-        hi: [f64; 2],
-        mut visit: impl FnMut((f64, f64), &'a [u64], bool),
-    ) {
+    /// The buckets meeting a local rectangle: each one's origin, members, and whether it lies
+    /// inside the rectangle. All are looked up before any is read: the lookups do not wait on
+    /// one another, so the processor overlaps their cache misses (a dense view has ~300).
+    fn buckets_in_rect(&self, lo: [f64; 2], hi: [f64; 2]) -> Vec<((f64, f64), &[u64], bool)> {
         let range = self.clusters.key_range(self.config.max_cluster_zoom, lo, hi);
         let m = self.clusters.finest_m();
-        // All the lookups first, then the visits: the lookups do not wait on one another then,
-        // so the processor overlaps their cache misses (a dense view looks up ~300 buckets).
-        let mut found: Vec<((i32, i32), &'a [u64])> = Vec::new();
-        visit_range(&self.buckets, range, |key, members| found.push((key, members.as_slice())));
-        for ((kx, ky), members) in found {
+        let mut found = Vec::new();
+        visit_range(&self.buckets, range, |(kx, ky), members| {
             let (x0, y0) = (f64::from(kx) * m, f64::from(ky) * m);
             let inside =
                 x0 >= lo[0] + 1e-3 && y0 >= lo[1] + 1e-3 && x0 + m <= hi[0] - 1e-3 && y0 + m <= hi[1] - 1e-3;
-            visit((x0, y0), members, inside);
-        }
+            found.push(((x0, y0), members.as_slice(), inside));
+        });
+        found
     }
 
     /// The box clipped to the extent (nothing lies outside it), in the local plane, widened by a
@@ -568,7 +563,7 @@ impl PointLayer {
         bbox.validate()?;
         let mut out = Vec::new();
         if let Some((lo, hi)) = self.local_box(bbox) {
-            self.visit_rect(lo, hi, |_, members, _| {
+            for (_, members, _) in self.buckets_in_rect(lo, hi) {
                 for &m in members {
                     let h = member_handle(m);
                     let (id, s) = (self.slots.id(h), self.slots.get(h));
@@ -576,7 +571,7 @@ impl PointLayer {
                         out.push(feature_of(id, s));
                     }
                 }
-            });
+            }
         }
         out.sort_unstable_by_key(|f| f.id);
         Ok(out)
@@ -594,7 +589,7 @@ impl PointLayer {
         let origin = Point::new(lon, lat);
         let mask = filter.statuses.mask();
         let mut out = Vec::new();
-        self.visit_rect([x - planar, y - planar], [x + planar, y + planar], |_, members, _| {
+        for (_, members, _) in self.buckets_in_rect([x - planar, y - planar], [x + planar, y + planar]) {
             for &m in members {
                 if !mask[group(member_state(m))] {
                     continue;
@@ -608,7 +603,7 @@ impl PointLayer {
                     }
                 }
             }
-        });
+        }
         sort_neighbours(&mut out);
         Ok(out)
     }
@@ -763,42 +758,36 @@ impl PointLayer {
         for v in [&mut edge, &mut l0, &mut l1, &mut l2, &mut l3] {
             v.clear();
         }
-        // Origins of the buckets visited; a record names its bucket by its index here.
-        let mut origins: Vec<(f64, f64)> = Vec::new();
-        // The buckets inside the box and on its edge, each with where its classes start.
-        let mut inside: Vec<(u32, &[u64], [usize; 5])> = Vec::new();
-        let mut edges: Vec<EdgeBucket<'_>> = Vec::new();
+        // The buckets in view; a record names its bucket by its index here.
+        let found = self.buckets_in_rect(lo, hi);
+        // The buckets inside the box and on its edge (with its quanta against the box per axis).
+        let mut inside: Vec<Bucket<'_>> = Vec::new();
+        let mut edges: Vec<(Bucket<'_>, (Quanta, Quanta))> = Vec::new();
         // The box's exact edges in the local plane (the projection is monotonic per axis): a
         // member whose quantised cell lies strictly inside or outside them needs no feature read.
         let [bx0, by0] = to_local(q.bbox.min_lon, q.bbox.min_lat);
         let [bx1, by1] = to_local(q.bbox.max_lon, q.bbox.max_lat);
         let step = self.clusters.finest_m() / STEPS;
-        let mut found: Vec<(&[u64], bool)> = Vec::new();
-        self.visit_rect(lo, hi, |origin, members, whole| {
-            origins.push(origin);
-            found.push((members, whole));
-        });
         // The front of every bucket first, loads that do not wait on one another, so that the
         // processor overlaps their cache misses; the searches below then find them cached.
         std::hint::black_box(
-            found.iter().fold(0u64, |a, (v, _)| v.iter().step_by(8).take(8).fold(a, |a, &m| a ^ m)),
+            found.iter().fold(0u64, |a, (_, v, _)| v.iter().step_by(8).take(8).fold(a, |a, &m| a ^ m)),
         );
-        for (at, (members, whole)) in found.into_iter().enumerate() {
+        for (at, &(origin, members, whole)) in found.iter().enumerate() {
             let Ok(at) = u32::try_from(at) else { break };
-            let origin = origins[at as usize];
-            let classes = class_starts(members);
+            let bucket = Bucket { at, members, classes: class_starts(members) };
             if whole {
-                inside.push((at, members, classes));
+                inside.push(bucket);
             } else {
                 let quanta =
                     (quanta_across(origin.0, step, bx0, bx1), quanta_across(origin.1, step, by0, by1));
-                edges.push(EdgeBucket { at, members, classes, quanta });
+                edges.push((bucket, quanta));
             }
         }
-        // Whether an edge bucket's member lies in the box.
-        let in_box = |e: &EdgeBucket<'_>, m: u64| {
+        // Whether a member of an edge bucket (with those quanta) lies in the box.
+        let in_box = |quanta: &(Quanta, Quanta), m: u64| {
             let (qx, qy) = member_quanta(m);
-            let (x, y) = (e.quanta.0.judge(qx), e.quanta.1.judge(qy));
+            let (x, y) = (quanta.0.judge(qx), quanta.1.judge(qy));
             x != Across::Out
                 && y != Across::Out
                 && ((x == Across::In && y == Across::In) || {
@@ -810,24 +799,23 @@ impl PointLayer {
         let mut lists = [l0, l1, l2, l3];
         let mut left = q.max_items;
         let mut runs: Vec<(u32, &[u64])> = Vec::new();
-        let mut edge_runs: Vec<(&EdgeBucket<'_>, &[u64])> = Vec::new();
+        let mut edge_runs: Vec<(u32, &(Quanta, Quanta), &[u64])> = Vec::new();
         let mut record_at: Vec<(usize, usize)> = Vec::new();
         for (r, list) in lists.iter_mut().enumerate() {
             if !mask[group(RANKED[r])] {
                 continue;
             }
             runs.clear();
-            runs.extend(
-                inside.iter().filter(|b| b.2[r] < b.2[r + 1]).map(|b| (b.0, &b.1[b.2[r]..b.2[r + 1]])),
-            );
+            runs.extend(inside.iter().map(|b| (b.at, b.run(r))).filter(|(_, run)| !run.is_empty()));
             edge_runs.clear();
-            edge_runs.extend(edges.iter().filter(|e| e.classes[r] < e.classes[r + 1]).map(|e| (e, e.run(r))));
+            edge_runs
+                .extend(edges.iter().map(|(b, quanta)| (b.at, quanta, b.run(r))).filter(|e| !e.2.is_empty()));
             let in_count: usize = runs.iter().map(|(_, run)| run.len()).sum();
             // Whether an edge member of this class above `id` lies in the box.
             let edge_beyond = |bound: Option<u64>| {
-                edge_runs.iter().any(|(e, run)| {
+                edge_runs.iter().any(|&(_, quanta, run)| {
                     let from = bound.map_or(0, |b| front_partition(run, |&m| id(m) <= b));
-                    run[from..].iter().any(|&m| in_box(e, m))
+                    run[from..].iter().any(|&m| in_box(quanta, m))
                 })
             };
             if left == 0 {
@@ -840,11 +828,11 @@ impl PointLayer {
             // The inside buckets alone bound the cut from above.
             let bound = (in_count >= left).then(|| self.id_cut(&runs, &[], left, None));
             record_at.clear();
-            for (e, run) in &edge_runs {
+            for &(at, quanta, run) in &edge_runs {
                 let n = bound.map_or(run.len(), |b| front_partition(run, |&m| id(m) <= b));
                 let start = edge.len();
                 edge.extend(
-                    run[..n].iter().filter(|&&m| in_box(e, m)).map(|&m| (id(m), with_handle(m, e.at))),
+                    run[..n].iter().filter(|&&m| in_box(quanta, m)).map(|&m| (id(m), with_handle(m, at))),
                 );
                 if edge.len() > start {
                     record_at.push((start, edge.len()));
@@ -879,7 +867,7 @@ impl PointLayer {
             for &(id, m) in list {
                 let status = slot_status(member_state(m));
                 // The centre of the member's quantum.
-                let origin = origins[member_handle(m) as usize];
+                let origin = found[member_handle(m) as usize].0;
                 let (a, b) = member_rect(m, origin, step);
                 let [lon, lat] = to_lonlat((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0);
                 answer.items.push(MapItemDto::Point { layer, id, lon, lat, status });
@@ -892,9 +880,10 @@ impl PointLayer {
     }
 
     /// The `want`-th smallest id (from 1) among sorted runs of bucket members and of records,
-    /// which hold at least `want` ids in all (at or below `upper`, when given), none twice. A search over the ids that aims where
-    /// the `want`-th would be if ids spread evenly, and halves the range every other step when
-    /// aiming did not; each run is searched only between the places the last bounds left in it.
+    /// which hold at least `want` ids in all (at or below `upper`, when given), none twice. A
+    /// search over the ids that aims where the `want`-th would be if ids spread evenly, and
+    /// halves the range every other step when aiming did not; each run is searched only between
+    /// the places the last bounds left in it.
     fn id_cut(
         &self,
         runs: &[(u32, &[u64])],
@@ -964,16 +953,15 @@ impl PointLayer {
 /// How few ids between its bounds the search for a raw viewport's cut selects among.
 const FEW_CANDIDATES: usize = 512;
 
-/// A bucket on a raw viewport's edge: its index among the buckets visited, its members, where
-/// each class starts among them, and its quanta against the box per axis.
-struct EdgeBucket<'a> {
+/// A bucket in a raw viewport: its index among the buckets in view, its members, and where each
+/// urgency class starts among them.
+struct Bucket<'a> {
     at: u32,
     members: &'a [u64],
     classes: [usize; 5],
-    quanta: (Quanta, Quanta),
 }
 
-impl<'a> EdgeBucket<'a> {
+impl<'a> Bucket<'a> {
     /// The members of urgency class `r`.
     fn run(&self, r: usize) -> &'a [u64] {
         &self.members[self.classes[r]..self.classes[r + 1]]

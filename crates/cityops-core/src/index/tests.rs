@@ -218,7 +218,6 @@ fn check_queries(layer: &PointLayer, oracle: &BTreeMap<u64, PointFeature>, seed:
             max_items,
         };
         let got = layer.viewport(LayerKind::Cases, &q).unwrap();
-        let rank = urgency_rank;
         let (want, in_view) = raw_in_view(oracle.values(), &bbox, filter.statuses, max_items);
         let truncated = in_view > max_items;
         let ids: Vec<(u8, u64)> = got
@@ -236,7 +235,7 @@ fn check_queries(layer: &PointLayer, oracle: &BTreeMap<u64, PointFeature>, seed:
                         y1 - y0
                     );
                     assert_eq!(*status, oracle[id].status);
-                    (rank(*status), *id)
+                    (urgency_rank(*status), *id)
                 }
                 MapItemDto::Cluster { .. } => (9, u64::MAX),
             })
