@@ -11,6 +11,7 @@ fn main() {
         "export_document",
         "connection_status",
         "service_info",
+        "live_source",
         "use_service",
         "outbox",
     ]);

@@ -985,6 +985,8 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     d.wait_text("#connection", "实时", 60).await;
+    // A remote service's events come through the shell (it holds the token).
+    assert_eq!(live_via(d).await, "shell");
     open_case(d, remote_case["id"].as_i64().unwrap(), "e2e: 远程服务上的案件").await;
     d.screenshot(&target_dir().join("e2e/desktop-switched.png")).await;
     // The choice is remembered for the next start.
@@ -1004,12 +1006,20 @@ async fn switch_scenario(d: &Driver, home: &Api, home_case: &Value, data: &Path)
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     d.wait_text("#connection", "实时", 60).await;
+    assert_eq!(live_via(d).await, "direct");
     open_case(d, home_case["id"].as_i64().unwrap(), home_case["case_no"].as_str().unwrap()).await;
     d.wait_text(".detail", "任务处理", 30).await;
     assert!(!data.join("console-remote.json").exists(), "back on the embedded service: nothing remembered");
     // The embedded service itself saw none of this.
     let c = home.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", home_case["id"]), None).await;
     assert_eq!(c["stage"], "handle");
+}
+
+/// Which way the page's live events come (`direct`, `shell` or `service`).
+async fn live_via(d: &Driver) -> String {
+    let state = d.js("return window.cityops.bench_state();").await;
+    let state: Value = serde_json::from_str(state.as_str().unwrap_or("{}")).unwrap_or_default();
+    state["live_via"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A fresh scratch directory for one test.
@@ -1053,6 +1063,18 @@ async fn the_desktop_window_dispatches_a_live_case() {
     confirm_scenario(&d, &api).await;
     merge_scenario(&d, &api, true, &target_dir().join("e2e/desktop-duplicates.png")).await;
     let (case, _) = dispatch_scenario(&d, &api, &target_dir().join("e2e/desktop-dispatch.png")).await;
+    // The page follows the embedded service's stream itself, with a ticket that opens nothing else.
+    assert_eq!(live_via(&d).await, "direct");
+    let ticket = d
+        .js_async(
+            "const done = arguments[arguments.length - 1]; \
+             window.__TAURI_INTERNALS__.invoke('live_source').then((s) => \
+               fetch(s.server + '/api/v1/cases', { headers: { Authorization: 'Bearer ' + s.ticket } }) \
+                 .then((r) => done(r.status), (e) => done('fetch failed: ' + String(e))), \
+               (e) => done('refused: ' + String(e)));",
+        )
+        .await;
+    assert_eq!(ticket, json!(403), "the stream ticket read the case list");
     export_scenario(&d, &data.join("downloads"), case["case_no"].as_str().unwrap()).await;
     evaluation_scenario(&d, &target_dir().join("e2e/desktop-evaluation.png"), &data.join("downloads")).await;
     replay_scenario(&d, &api, &target_dir().join("e2e/desktop-replay.png")).await;
@@ -1079,6 +1101,7 @@ async fn the_same_ui_in_chromium_dispatches_a_live_case() {
     d.goto(&format!("{0}/?server={0}&token={1}", api.base, api.token)).await;
     sites_counted_at_city_zoom(&d).await;
     let (case, proposal) = dispatch_scenario(&d, &api, &target_dir().join("e2e/browser-dispatch.png")).await;
+    assert_eq!(live_via(&d).await, "service");
     // Around midnight on New Year's Eve every working-time deadline runs into 2027.
     assert_eq!(proposal["deadline_provisional"], true, "{proposal}");
     let c = api.call(reqwest::Method::GET, &format!("/api/v1/cases/{}", case["id"]), None).await;

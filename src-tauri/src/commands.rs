@@ -329,6 +329,18 @@ pub fn service_info(state: State<'_, DesktopState>) -> Result<ServiceInfo, Shell
     Ok(ServiceInfo { server: s.base, embedded: s.embedded })
 }
 
+/// Where the web view follows the live stream itself: the embedded service and its stream ticket
+/// (None for a remote service, whose events the shell passes on as `live`). Straight from the
+/// service, an event skips the hop through the shell's main thread into the web view.
+/// Waits while the embedded service starts (the window opens first).
+#[tauri::command]
+pub async fn live_source(
+    state: State<'_, DesktopState>,
+) -> Result<Option<cityops_api::LiveSource>, ShellError> {
+    let s = state.ready().await?;
+    Ok(s.stream_ticket.map(|ticket| cityops_api::LiveSource { server: s.base, ticket }))
+}
+
 /// Switch the console to another service (settings screen): `server` and `token` for a remote
 /// one, checked before the switch (it must answer as a cityops service and accept the token); no
 /// `server` for the embedded one, started now if the console began on a remote service. The live

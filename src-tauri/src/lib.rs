@@ -163,6 +163,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, args: Args) -> tauri::Result<()>
             commands::export_document,
             commands::connection_status,
             commands::service_info,
+            commands::live_source,
             commands::use_service,
             commands::outbox,
         ])

@@ -24,12 +24,14 @@ pub struct Service {
     pub embedded: bool,
     /// The client, with the console's token.
     pub client: Client<HttpTransport>,
+    /// The embedded service's stream ticket for the web view (None for a remote service).
+    pub stream_ticket: Option<String>,
 }
 
 impl Service {
     fn new(base: &str, token: &str, embedded: bool) -> Result<Service, ServiceError> {
         let t = HttpTransport::new(base, token).map_err(|e| ServiceError::Http(e.to_string()))?;
-        Ok(Service { base: t.base().to_owned(), embedded, client: Client::new(t) })
+        Ok(Service { base: t.base().to_owned(), embedded, client: Client::new(t), stream_ticket: None })
     }
 
     /// The bearer token.
@@ -287,7 +289,6 @@ pub fn remember_remote(args: &Args, remote: Option<&Service>) {
 /// Start the embedded service (SQLite in the data directory, the synthetic city running).
 pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
     let dir = data_dir(args)?;
-    // The console talks to it natively (no browser origin).
     let config = cityops_launcher::Config {
         time_scale: args.time_scale.unwrap_or(1.0),
         time_origin: args
@@ -301,6 +302,9 @@ pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1),
+        // The web view's origin (WebKitGTK; WebView2 on Windows), for its EventSource on the
+        // stream (`commands::live_source`).
+        cors_origins: vec!["tauri://localhost".into(), "http://tauri.localhost".into()],
         ..cityops_launcher::Config::embedded(format!("sqlite://{}", dir.join("cityops.sqlite").display()))
     };
     let embedded = cityops_launcher::start_embedded(config, "desktop-console")
@@ -314,7 +318,9 @@ pub async fn start_embedded(args: &Args) -> Result<Service, ServiceError> {
         tracing::warn!(error = %e, path = %path.display(), "cannot record the embedded service address");
     }
     tracing::info!(%base, data = %dir.display(), "console started the embedded service");
-    Service::new(&base, &embedded.token, true)
+    let mut svc = Service::new(&base, &embedded.token, true)?;
+    svc.stream_ticket = Some(embedded.stream_ticket);
+    Ok(svc)
 }
 
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {

@@ -11,7 +11,7 @@
 
 use cityops_api::endpoint::{Empty, Endpoint};
 use cityops_api::query::{CaseExportQuery, LayerQuery, NamePath, ViewQuery};
-use cityops_api::{LiveEvent, MapViewDto, ep};
+use cityops_api::{LiveEvent, LiveSource, MapViewDto, ep};
 use cityops_client::web::{
     FetchTransport, LiveState, Subscription, TauriTransport, WebTransport, in_tauri, invoke,
 };
@@ -173,10 +173,18 @@ impl Backend {
         shell_only(self, "use_service", json!({ "server": server, "token": token })).await
     }
 
-    /// Subscribe to the live stream, resuming after `after`.
+    /// Where the desktop shell's web view follows the live stream itself: its embedded service
+    /// and a stream ticket (shell only; None for a remote service).
+    pub async fn live_source(&self) -> Result<Option<LiveSource>> {
+        shell_only(self, "live_source", json!({})).await
+    }
+
+    /// Subscribe to the live stream, resuming after `after`: from `direct` (the shell's
+    /// [`Backend::live_source`]) when given, else from the backend's own transport.
     pub fn subscribe(
         &self,
         after: Option<u64>,
+        direct: Option<LiveSource>,
         on_event: impl Fn(LiveEvent) + 'static,
         on_state: impl Fn(Connection, bool) + 'static,
     ) -> Result<Option<Subscription>> {
@@ -186,7 +194,10 @@ impl Backend {
                 Ok(None)
             }
             Backend::Service(c) => {
-                cityops_client::web::subscribe(c.transport(), after, on_event, move |s| match s {
+                let stream =
+                    direct.map(|s| WebTransport::Fetch(FetchTransport { server: s.server, token: s.ticket }));
+                let transport = stream.as_ref().unwrap_or(c.transport());
+                cityops_client::web::subscribe(transport, after, on_event, move |s| match s {
                     LiveState::Connecting => on_state(Connection::Connecting, false),
                     LiveState::Live => on_state(Connection::Live, false),
                     LiveState::Reconnecting { gave_up } => on_state(Connection::Reconnecting, gave_up),

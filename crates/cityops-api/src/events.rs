@@ -6,6 +6,17 @@ use std::borrow::Cow;
 
 use crate::{CaseDto, CaseMarkDto, Timestamp};
 
+/// Where a page of the desktop console follows the live stream itself (the shell's command
+/// `live_source`): its embedded service and a stream ticket, which opens `GET /api/v1/events` and
+/// nothing else. The page's events then come straight from the service, not through the shell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSource {
+    /// Base URL of the service, e.g. `http://127.0.0.1:40123`.
+    pub server: String,
+    /// The stream ticket (sent as `?access_token=`, as a browser's EventSource must).
+    pub ticket: String,
+}
+
 /// One live event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

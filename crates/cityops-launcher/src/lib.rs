@@ -28,6 +28,9 @@ pub struct Embedded {
     pub addr: SocketAddr,
     /// An admin token for the embedding process (created at start, never printed).
     pub token: String,
+    /// A stream ticket for the embedding process's page: the event stream and nothing else
+    /// (`cityops_server::Bound::stream_ticket`).
+    pub stream_ticket: String,
     /// The serving task; the simulation (if any) runs beside it until the process ends.
     pub task: tokio::task::JoinHandle<()>,
 }
@@ -38,6 +41,7 @@ pub struct Embedded {
 pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embedded> {
     let bound = cityops_server::bind(&config).await?;
     let token = bound.admin_token(label).await?;
+    let stream_ticket = bound.stream_ticket(label)?;
     let sim = if config.simulate { Some(start_simulation(&bound, &config).await?) } else { None };
     let addr = bound.addr();
     let serving = bound.spawn();
@@ -50,7 +54,7 @@ pub async fn start_embedded(config: Config, label: &str) -> anyhow::Result<Embed
             sim.abort();
         }
     });
-    Ok(Embedded { addr, token, task })
+    Ok(Embedded { addr, token, stream_ticket, task })
 }
 
 /// Start the simulated city against `bound` over loopback HTTP, with an admin token of its own

@@ -104,6 +104,51 @@ impl TokenCache {
     }
 }
 
+/// Stream tickets: tokens that open the event stream and nothing else, minted by this process for
+/// a page of its own (the desktop's web view follows its embedded service's stream directly,
+/// without the shell's copy in between) and never stored: they end with the process. A ticket
+/// reads what the token it was minted beside reads (its role and district scope).
+#[derive(Debug, Clone, Default)]
+pub struct StreamTickets {
+    by_hash: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, Ticket>>>,
+}
+
+/// Whom a stream ticket stands for.
+#[derive(Debug, Clone)]
+struct Ticket {
+    label: String,
+    role: cityops_api::Role,
+    district: Option<String>,
+}
+
+impl StreamTickets {
+    /// A new ticket for `label` with `role` and `district` scope.
+    pub fn mint(
+        &self,
+        label: &str,
+        role: cityops_api::Role,
+        district: Option<String>,
+    ) -> Result<String, getrandom::Error> {
+        let token = new_token()?;
+        if let Ok(mut t) = self.by_hash.write() {
+            t.insert(hash_token(&token), Ticket { label: label.to_owned(), role, district });
+        }
+        Ok(token)
+    }
+
+    /// The caller a ticket stands for, if `hash` is one.
+    fn caller(&self, hash: &str, remote: &str) -> Option<Caller> {
+        let t = self.by_hash.read().ok()?;
+        let t = t.get(hash)?;
+        Some(Caller {
+            label: t.label.clone(),
+            role: t.role,
+            district: t.district.clone(),
+            remote: remote.to_owned(),
+        })
+    }
+}
+
 /// Resolve a raw token to a caller.
 pub async fn resolve(state: &AppState, token: &str, remote: String) -> Result<Caller, AppError> {
     let record = state.tokens.get(&*state.store, &hash_token(token)).await?;
@@ -118,6 +163,11 @@ fn remote_of(parts: &Parts) -> String {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_string())
         .unwrap_or_else(|| "local".to_owned())
+}
+
+/// Whether `info` is the event stream (the one endpoint a browser's EventSource calls).
+fn is_stream(info: &Info) -> bool {
+    info.response == Format::EventStream && info.method == Method::Get
 }
 
 /// The bearer token of a request: from `Authorization`, or — only where a browser cannot send a
@@ -135,7 +185,7 @@ fn token_of(parts: &Parts, info: &Info) -> Result<String, AppError> {
             })?
             .trim()
             .to_owned()),
-        (None, Some(q)) if info.response == Format::EventStream && info.method == Method::Get => Ok(q),
+        (None, Some(q)) if is_stream(info) => Ok(q),
         (None, Some(_)) => Err(AppError::new(
             ErrorCode::Unauthenticated,
             "a token in the query string (access_token) is accepted only by the event stream; send \
@@ -183,7 +233,18 @@ impl FromRequestParts<AppState> for Caller {
             AppError::new(ErrorCode::Internal, "route mounted without its endpoint (a build defect)")
         })?;
         let token = token_of(parts, &info)?;
-        let caller = resolve(state, &token, remote_of(parts)).await?;
+        let remote = remote_of(parts);
+        if let Some(caller) = state.tickets.caller(&hash_token(&token), &remote) {
+            if !is_stream(&info) {
+                return Err(AppError::forbidden(format!(
+                    "a stream ticket opens only the event stream (GET /api/v1/events), not {}",
+                    info.name
+                )));
+            }
+            caller.admit(&info)?;
+            return Ok(caller);
+        }
+        let caller = resolve(state, &token, remote).await?;
         caller.admit(&info)?;
         Ok(caller)
     }

@@ -180,6 +180,12 @@ impl Bound {
         Ok(token)
     }
 
+    /// A stream ticket for a page of this process (the desktop's web view): it opens the event
+    /// stream of the whole city and nothing else, and is never stored (it ends with the process).
+    pub fn stream_ticket(&self, label: &str) -> anyhow::Result<String> {
+        Ok(self.state.tickets.mint(label, cityops_api::Role::Admin, None)?)
+    }
+
     fn app(
         self,
     ) -> (Listening, axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr>) {

@@ -62,6 +62,8 @@ pub struct AppState {
     pub history: History,
     /// Tokens read recently (revocations honoured within [`crate::auth::TOKEN_TTL`]).
     pub tokens: crate::auth::TokenCache,
+    /// Stream tickets minted by this process (`Bound::stream_ticket`).
+    pub tickets: crate::auth::StreamTickets,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
             calendar,
             history,
             tokens: Default::default(),
+            tickets: Default::default(),
         })
     }
 }

@@ -442,6 +442,10 @@ async fn every_route_every_role_both_scopes() {
     let app = TestApp::new(&format!("sqlite://{}", dir.path().join("scope.sqlite").display())).await;
     let w = world(&app).await;
     let mut checked = 0;
+    // A stream ticket (the desktop's web view on its embedded service) opens the event stream
+    // and nothing else.
+    let ticket = app.state.tickets.mint("scope-ticket", Role::Admin, None).unwrap();
+    let mut ticket_streams = 0;
     for info in ALL {
         let p = probe(info.name, &w);
         let what = format!("{} {} ({})", p.method, p.uri, info.name);
@@ -452,6 +456,19 @@ async fn every_route_every_role_both_scopes() {
         } else {
             assert_ne!(s, StatusCode::UNAUTHORIZED, "{what} is public: {body}");
             continue;
+        }
+        let (hs, hbody) = send(&app, &p, Token::Header(&ticket), info).await;
+        let (qs, qbody) = send(&app, &p, Token::Query(&ticket), info).await;
+        if info.response == Format::EventStream && info.method == Method::Get {
+            assert!(
+                hs.is_success() && qs.is_success(),
+                "{what} with a stream ticket: {hs} {hbody} / {qs} {qbody}"
+            );
+            ticket_streams += 1;
+        } else {
+            assert_eq!(hs, StatusCode::FORBIDDEN, "{what} with a stream ticket: {hbody}");
+            assert!(hbody.contains("stream ticket"), "{what}: the refusal names the ticket: {hbody}");
+            assert_eq!(qs, StatusCode::UNAUTHORIZED, "{what} with a stream ticket in the query: {qbody}");
         }
         for role in Role::ALL {
             let label = format!("scope-{}", cityops_api::wire_name(&role));
@@ -520,6 +537,7 @@ async fn every_route_every_role_both_scopes() {
     }
     eprintln!("{checked} route × role × scope answers checked over {} endpoints", ALL.len());
     assert!(checked >= ALL.len() * 10);
+    assert_eq!(ticket_streams, 1, "the stream ticket opened exactly the one event stream");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -29,6 +29,12 @@ pub struct Link {
     /// Actions the desktop shell keeps for an unreachable service.
     pub outbox_pending: RwSignal<usize>,
     subscription: StoredValue<Option<Subscription>, LocalStorage>,
+    /// Which way the live events come: `direct` (the desktop's web view on its embedded
+    /// service's stream), `shell` (the shell passes them on), `service` (a browser's
+    /// EventSource) or `none`.
+    via: StoredValue<&'static str>,
+    /// The service refused the web view's own stream: the shell passes the events on instead.
+    direct_refused: StoredValue<bool>,
     /// Live events received and not yet applied, with their arrival (`Date.now()`).
     inbox: StoredValue<Vec<(cityops_api::LiveEvent, f64)>, LocalStorage>,
 }
@@ -45,6 +51,8 @@ impl Link {
             epoch: RwSignal::new(0),
             outbox_pending: RwSignal::new(0),
             subscription: StoredValue::new_local(None),
+            via: StoredValue::new("none"),
+            direct_refused: StoredValue::new(false),
             inbox: StoredValue::new_local(Vec::new()),
         }
     }
@@ -52,6 +60,11 @@ impl Link {
     /// The backend now (untracked).
     pub fn backend(&self) -> Backend {
         self.backend.get_untracked()
+    }
+
+    /// Which way the live events come (`direct`, `shell`, `service` or `none`).
+    pub fn via(&self) -> &'static str {
+        self.via.get_value()
     }
 
     /// Advance `now` by the service's clock.
@@ -114,9 +127,32 @@ pub fn load_clock(link: Link) {
     });
 }
 
-/// (Re)subscribe to the live stream, resuming after the last applied event.
+/// (Re)subscribe to the live stream, resuming after the last applied event. In the desktop shell
+/// the page follows the embedded service's stream itself when the shell gives it a stream ticket
+/// (an event then skips the hop through the shell's main thread), else the shell's events.
 pub fn connect_live(d: Data) {
     let backend = d.link.backend();
+    if backend.in_shell() && !d.link.direct_refused.get_value() {
+        spawn_local(async move {
+            let direct = backend.live_source().await.ok().flatten();
+            // The console may have switched service while the shell answered.
+            if d.link.backend() == backend {
+                subscribe_live(d, backend, direct);
+            }
+        });
+    } else {
+        subscribe_live(d, backend, None);
+    }
+}
+
+fn subscribe_live(d: Data, backend: Backend, direct: Option<cityops_api::LiveSource>) {
+    let via = match (&backend, &direct) {
+        (_, Some(_)) => "direct",
+        (Backend::Offline, None) => "none",
+        (b, None) if b.in_shell() => "shell",
+        _ => "service",
+    };
+    d.link.via.set_value(via);
     let after = d.map.picture.with_untracked(|p| p.last_event_id);
     d.link.subscription.set_value(None);
     // Events received and not applied yet come again after `after` (or belong to the service
@@ -126,6 +162,7 @@ pub fn connect_live(d: Data) {
     super::map::load_vehicles(d);
     let sub = backend.subscribe(
         after,
+        direct,
         move |ev| {
             // Gathered, and applied together just before the next frame is drawn: a burst (a
             // round of sensor readings, a busy minute) is one change to the picture, not one
@@ -158,6 +195,11 @@ pub fn connect_live(d: Data) {
                 d.enf.reload();
             }
             if gave_up {
+                // An EventSource gives up only when the service refuses it (a status, a content
+                // type, CORS): on the web view's own stream, fall back to the shell's events.
+                if via == "direct" {
+                    d.link.direct_refused.set_value(true);
+                }
                 set_timeout(move || connect_live(d), std::time::Duration::from_secs(3));
             }
         },

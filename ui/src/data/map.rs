@@ -416,6 +416,7 @@ pub fn bench_state(d: Data) -> String {
         "items": items, "cases": cases,
         "overlays": overlays,
         "view_cameras": m.view_cameras.with_untracked(Vec::len),
+        "live_via": d.link.via(),
         // The wasm heap (linear memory only grows): what the page's own data holds at most.
         "wasm_bytes": wasm_bindgen::memory()
             .dyn_into::<js_sys::WebAssembly::Memory>()
