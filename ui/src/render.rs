@@ -115,8 +115,10 @@ pub struct Surface {
     /// margin around the view: a frame whose still part has not changed copies it (one image
     /// draw) instead of drawing thousands of outlines again. See [`Surface::draw`].
     still: RefCell<Still>,
-    /// Draw every frame in full (the frame benchmark's cold frames).
-    pub cold: Cell<bool>,
+    /// How frames treat the still picture (the frame benchmark measures each way).
+    pub mode: Cell<FrameMode>,
+    /// Still pictures completed so far (the frame benchmark counts the frames each takes).
+    pub pictures_done: Cell<u32>,
     /// Cluster discs drawn once each and copied ([`Surface::stamp_disc`]).
     sprites: RefCell<std::collections::HashMap<SpriteKey, (HtmlCanvasElement, f64)>>,
 }
@@ -124,6 +126,79 @@ pub struct Surface {
 /// The margin of the still picture around the view, in drawing units: a pan within it copies the
 /// picture at an offset.
 const STILL_MARGIN: f64 = 192.0;
+
+/// Milliseconds of a frame, from its start, that drawing a new still picture may take; the rest
+/// of the picture is drawn in the frames after it (a 4K view's outlines take several frames'
+/// worth), while the last picture, scaled to the new view, stands in for it.
+const STILL_BUDGET_MS: f64 = 3.0;
+
+/// The steps of drawing a still picture ([`Surface::draw_still_from`]).
+const STILL_STEPS: u8 = 14;
+
+/// How a frame treats the still picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FrameMode {
+    /// Copy the still picture, or draw a new one a slice per frame (the console).
+    #[default]
+    Normal,
+    /// Draw the still part in full every frame (the frame benchmark's "full" frames).
+    Full,
+    /// Every frame after a zoom: each time a still picture is complete, the next frame starts a
+    /// new one (the frame benchmark's "after a zoom" frames).
+    Zoomed,
+}
+
+/// Where the drawing of a still picture stands: the step (sea, land, …, labels and points) and
+/// the shape within it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Cursor {
+    step: u8,
+    at: usize,
+}
+
+/// When a slice of a still picture must stop: `at` in performance milliseconds (infinite: never).
+/// Whether it passed is asked after the canvas `ctx` drew what it was given (a 1-pixel
+/// read-back): a canvas may only record the calls and draw them later, when the time would be
+/// counted against another frame.
+struct Deadline<'a> {
+    at: f64,
+    ctx: &'a CanvasRenderingContext2d,
+}
+
+impl Deadline<'_> {
+    fn passed(&self) -> bool {
+        if self.at.is_infinite() {
+            return false;
+        }
+        let _ = self.ctx.get_image_data(0.0, 0.0, 1.0, 1.0);
+        perf_now() > self.at
+    }
+}
+
+/// Draw `draw` for the items of `items` from `cur.at` on; false (with `cur.at` where to resume)
+/// when the deadline passed first. At least one item is drawn per call, and the deadline is
+/// asked every 32.
+fn resume<T>(
+    items: impl Iterator<Item = T>,
+    cur: &mut Cursor,
+    deadline: &Deadline<'_>,
+    mut draw: impl FnMut(T),
+) -> bool {
+    let from = cur.at;
+    for (i, item) in items.enumerate().skip(from) {
+        if i > from && (i - from).is_multiple_of(32) && deadline.passed() {
+            cur.at = i;
+            return false;
+        }
+        draw(item);
+    }
+    true
+}
+
+/// The page's monotonic clock in milliseconds (0 without one: nothing is ever late).
+fn perf_now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
 
 /// What the still part of a frame depends on besides the view's position.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,14 +216,30 @@ struct StillKey {
     points: u64,
 }
 
-/// The still picture and the last frame's key.
+/// A still picture: an offscreen canvas, the key it was drawn for and its view (the frame's view
+/// grown by the margin).
+struct StillPicture {
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    key: StillKey,
+    view: View,
+    /// Kept only to stand in for the next picture ([`FrameMode::Zoomed`]).
+    stale: bool,
+}
+
+/// The still pictures and the last frame's key.
 #[derive(Default)]
 struct Still {
-    /// The offscreen canvas, the key it was drawn for and its view (the frame's view grown by
-    /// the margin).
-    picture: Option<(HtmlCanvasElement, CanvasRenderingContext2d, StillKey, View)>,
-    /// The key of the last frame: the picture is drawn on the second frame with the same key, so
-    /// a zoom animation (a new key every frame) draws directly and pays nothing for it.
+    /// The last complete picture. While a new one is drawn it stands in for it, scaled to the
+    /// view.
+    picture: Option<StillPicture>,
+    /// The picture being drawn for the current key, and where its drawing stands.
+    pending: Option<(StillPicture, Cursor)>,
+    /// A canvas left over for the next picture.
+    spare: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
+    /// The key of the last frame: a new picture is begun on the second frame with the same key,
+    /// so a zoom animation (a new key every frame) shows the last picture scaled and pays
+    /// nothing for pictures it would throw away.
     last: Option<StillKey>,
 }
 
@@ -163,7 +254,8 @@ impl Surface {
             ctx,
             scale: 1.0,
             still: RefCell::new(Still::default()),
-            cold: Cell::new(false),
+            mode: Cell::new(FrameMode::Normal),
+            pictures_done: Cell::new(0),
             sprites: RefCell::new(std::collections::HashMap::new()),
         })
     }
@@ -259,9 +351,11 @@ impl Surface {
     }
 
     /// Draw one frame: the still part (copied from the still picture when it holds this view,
-    /// see [`Surface::still`]), then what moves: cones, case and feature points, vehicles and
-    /// alerts.
-    pub fn draw(&self, base: &BaseMap, scene: &Scene<'_>) {
+    /// see [`Surface::copy_still`]), then what moves: cones, case and feature points, vehicles
+    /// and alerts. False while a new still picture is still being drawn: the caller asks for
+    /// another frame.
+    pub fn draw(&self, base: &BaseMap, scene: &Scene<'_>) -> bool {
+        let start = perf_now();
         let ctx = &self.ctx;
         let dpr = self.dpr();
         let v = scene.view;
@@ -276,9 +370,13 @@ impl Surface {
             base_generation: scene.base_generation,
             points: still_points(scene),
         };
-        if !self.copy_still(&key, base, scene) {
-            self.draw_still(ctx, dpr, base, scene);
-        }
+        let settled = match self.copy_still(&key, base, scene, start) {
+            Some(settled) => settled,
+            None => {
+                self.draw_still(ctx, dpr, base, scene);
+                true
+            }
+        };
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
         // The cones of the cameras that see the selected case (strong, over the faint cones of
         // every camera in the still part).
@@ -289,145 +387,314 @@ impl Surface {
         }
         self.items(ctx, dpr, scene, false);
         self.live(scene);
+        settled
     }
 
-    /// Copy the still picture onto the canvas when it was drawn for `key` and covers the view,
-    /// drawing it first on the second frame with the same key; false when the frame must draw
-    /// its still part itself (a new key: the view is zooming, or a layer changed).
-    fn copy_still(&self, key: &StillKey, base: &BaseMap, scene: &Scene<'_>) -> bool {
+    /// Put the still part on the canvas from the still pictures: `Some(true)` when the picture
+    /// for `key` covers the view (copied), `Some(false)` when it is still being drawn (a slice
+    /// of it drawn this frame, within [`STILL_BUDGET_MS`] of `start`, and the last picture
+    /// scaled to the view shown meanwhile), `None` when the frame must draw its still part
+    /// itself (the first frame of all, or [`FrameMode::Full`]).
+    fn copy_still(&self, key: &StillKey, base: &BaseMap, scene: &Scene<'_>, start: f64) -> Option<bool> {
         let v = scene.view;
-        let mut still = self.still.borrow_mut();
+        let mut guard = self.still.borrow_mut();
+        let still = &mut *guard;
         let repeated = still.last.as_ref() == Some(key);
         still.last = Some(key.clone());
-        if self.cold.get() {
-            still.picture = None;
-            return false;
+        match self.mode.get() {
+            FrameMode::Full => {
+                still.picture = None;
+                still.pending = None;
+                return None;
+            }
+            FrameMode::Zoomed if still.pending.is_none() => {
+                if let Some(p) = still.picture.as_mut() {
+                    p.stale = true;
+                }
+            }
+            _ => {}
         }
         let dpr = key.dpr;
-        // Where the picture's top-left corner falls in this view, in whole device pixels (so the
-        // copy is not resampled).
+        // Where a picture's top-left corner falls in this view, in whole device pixels (so the
+        // copy is not resampled), and whether the picture covers the view from there.
         let corner = |pv: &View| {
             let (lon, lat) = pv.to_lonlat(0.0, 0.0);
             let (x, y) = v.to_screen(lon, lat);
             ((x * dpr).round(), (y * dpr).round())
         };
-        let covers = |pv: &View, (x, y): (f64, f64)| {
-            x <= 0.0
+        let covers = |p: &StillPicture| {
+            let (x, y) = corner(&p.view);
+            p.key == *key
+                && x <= 0.0
                 && y <= 0.0
-                && x + pv.width * dpr >= v.width * dpr
-                && y + pv.height * dpr >= v.height * dpr
+                && x + p.view.width * dpr >= v.width * dpr
+                && y + p.view.height * dpr >= v.height * dpr
         };
-        let fresh = still.picture.as_ref().is_some_and(|(_, _, k, pv)| k == key && covers(pv, corner(pv)));
-        if !fresh {
-            if !repeated {
-                return false;
-            }
+        let copy = |p: &StillPicture| {
+            let (x, y) = corner(&p.view);
+            let _ = self.ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+            let _ = self.ctx.draw_image_with_html_canvas_element(&p.canvas, x, y);
+        };
+        if let Some(p) = still.picture.as_ref().filter(|p| !p.stale && covers(p)) {
+            copy(p);
+            return Some(true);
+        }
+        if !repeated {
+            // Zooming, or a layer changed this frame: the last picture stands in, scaled.
+            return self.stand_in(still.picture.as_ref(), scene, dpr).then_some(false);
+        }
+        // The second frame with this key: begin its picture, or go on drawing it.
+        if !still.pending.as_ref().is_some_and(|(p, _)| covers(p)) {
             let (lon, lat) = v.center();
             let pv = View::new(lon, lat, v.zoom, v.width + 2.0 * STILL_MARGIN, v.height + 2.0 * STILL_MARGIN);
             let (bw, bh) = ((pv.width * dpr).round() as u32, (pv.height * dpr).round() as u32);
-            let made = match still.picture.take() {
-                Some((c, x, _, _)) => Some((c, x)),
-                None => offscreen(),
+            let made = match still.pending.take() {
+                Some((p, _)) => Some((p.canvas, p.ctx)),
+                None => still.spare.take().or_else(offscreen),
             };
-            let Some((canvas, pctx)) = made else { return false };
+            let (canvas, ctx) = made?;
             if canvas.width() != bw || canvas.height() != bh {
                 canvas.set_width(bw);
                 canvas.set_height(bh);
             }
-            self.draw_still(&pctx, dpr, base, &Scene { view: &pv, ..*scene });
-            still.picture = Some((canvas, pctx, key.clone(), pv));
+            let p = StillPicture { canvas, ctx, key: key.clone(), view: pv, stale: false };
+            still.pending = Some((p, Cursor::default()));
         }
-        let Some((canvas, _, _, pv)) = still.picture.as_ref() else { return false };
-        let (x, y) = corner(pv);
-        let _ = self.ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
-        let _ = self.ctx.draw_image_with_html_canvas_element(canvas, x, y);
+        // With no picture to stand in (the first of all, or a jump far away), it is drawn whole
+        // at once, as a frame would draw it.
+        let stand_in = still.picture.as_ref().filter(|p| stand_in_rect(p, v).is_some());
+        let deadline = if stand_in.is_some() { start + STILL_BUDGET_MS } else { f64::INFINITY };
+        let (p, cur) = still.pending.as_mut()?;
+        let done = self.draw_still_from(&p.ctx, dpr, base, &Scene { view: &p.view, ..*scene }, cur, deadline);
+        if done {
+            let (p, _) = still.pending.take()?;
+            copy(&p);
+            if let Some(old) = still.picture.replace(p) {
+                still.spare = Some((old.canvas, old.ctx));
+            }
+            self.pictures_done.set(self.pictures_done.get() + 1);
+            return Some(true);
+        }
+        // Meanwhile the last picture, scaled; without one, what is drawn so far.
+        if !self.stand_in(still.picture.as_ref(), scene, dpr) {
+            copy(p);
+        }
+        Some(false)
+    }
+
+    /// Show `picture` (of another zoom, layers or place) scaled to the view in place of the
+    /// still part, over the sea; false when there is none or it does not reach into the view.
+    fn stand_in(&self, picture: Option<&StillPicture>, scene: &Scene<'_>, dpr: f64) -> bool {
+        let v = scene.view;
+        let Some((p, (x0, y0, x1, y1))) = picture.and_then(|p| Some((p, stand_in_rect(p, v)?))) else {
+            return false;
+        };
+        let ctx = &self.ctx;
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        if x0 > 0.0 || y0 > 0.0 || x1 < v.width || y1 < v.height {
+            ctx.set_fill_style_str(style::SEA);
+            ctx.fill_rect(0.0, 0.0, v.width * dpr, v.height * dpr);
+        }
+        if (p.view.zoom - v.zoom).abs() < 1e-9 {
+            // The same zoom (a layer changed): a copy in whole device pixels.
+            let _ =
+                ctx.draw_image_with_html_canvas_element(&p.canvas, (x0 * dpr).round(), (y0 * dpr).round());
+        } else {
+            // Scaled for a few frames: unfiltered, which a software canvas draws several times
+            // faster.
+            ctx.set_image_smoothing_enabled(false);
+            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                &p.canvas,
+                x0 * dpr,
+                y0 * dpr,
+                (x1 - x0) * dpr,
+                (y1 - y0) * dpr,
+            );
+            ctx.set_image_smoothing_enabled(true);
+        }
         true
     }
 
     /// The still part of a frame on `ctx`: sea, land, district tints, outlines, thematic
     /// outlines and markers, labels and the points of thematic layers served as files.
     fn draw_still(&self, ctx: &CanvasRenderingContext2d, dpr: f64, base: &BaseMap, scene: &Scene<'_>) {
-        let v = scene.view;
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        ctx.set_fill_style_str(style::SEA);
-        ctx.fill_rect(0.0, 0.0, v.width, v.height);
+        self.draw_still_from(ctx, dpr, base, scene, &mut Cursor::default(), f64::INFINITY);
+    }
 
+    /// [`Surface::draw_still`] from `cur` on, until it is done (true) or `deadline` (performance
+    /// milliseconds) passes (false, with `cur` where to go on): the sea, land, district tints,
+    /// grid, community and street outlines, the coast and district edges, the thematic outlines
+    /// and the cameras' cones a slice at a time; site markers, labels, thematic points and the
+    /// still points a step each.
+    fn draw_still_from(
+        &self,
+        ctx: &CanvasRenderingContext2d,
+        dpr: f64,
+        base: &BaseMap,
+        scene: &Scene<'_>,
+        cur: &mut Cursor,
+        deadline: f64,
+    ) -> bool {
+        let deadline = &Deadline { at: deadline, ctx };
+        let v = scene.view;
         // Base map in local space.
         let [a, b, c, d, e, f] = v.local_transform();
-        let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
+        let local = || {
+            let _ = ctx.set_transform(a * dpr, b, c, d * dpr, e * dpr, f * dpr);
+        };
         let lb = v.local_bounds();
         let lpp = v.local_per_px();
         // Thousands of grid and community outlines are drawn one device pixel wide: canvases
         // draw such hairlines on a fast path, where wider strokes go through the (much slower)
         // stroker on a high-DPI wall.
         let hair = lpp / dpr;
-        ctx.set_fill_style_str(style::LAND);
-        for (s, p) in &base.land.shapes {
-            if let Some(p) = p
-                && s.visible_in(lb)
-            {
-                ctx.fill_with_path_2d(p);
-            }
+        fn shapes(l: &BaseLayer) -> std::slice::Iter<'_, (Shape, Option<Path2d>)> {
+            l.shapes.iter()
         }
-        for (i, (s, p)) in base.districts.shapes.iter().enumerate() {
-            if let Some(p) = p
-                && s.visible_in(lb)
-            {
-                ctx.set_fill_style_str(style::DISTRICT_TINTS[i % style::DISTRICT_TINTS.len()]);
-                ctx.fill_with_path_2d(p);
-            }
-        }
-        ctx.set_line_join("round");
-        if v.zoom >= style::GRIDS_FROM {
-            for layer in base.grids.values() {
-                stroke_layer(ctx, layer, lb, style::GRID_EDGE, hair, 2.0 * lpp);
-            }
-        }
-        if v.zoom >= style::COMMUNITIES_FROM {
-            stroke_layer(ctx, &base.communities, lb, style::COMMUNITY_EDGE, hair, 2.0 * lpp);
-        }
-        if v.zoom >= style::STREETS_FROM {
-            // Solid, not dashed: dashing thousands of segments per frame is slow on big screens.
-            stroke_layer(ctx, &base.streets, lb, style::STREET_EDGE, hair * dpr.clamp(1.0, 1.5), 2.0 * lpp);
-        }
-        // Long outlines: width in device pixels capped, so high-DPI screens don't pay for strokes
-        // twice as wide as they need.
-        stroke_layer(ctx, &base.coastline, lb, style::COAST, hair * dpr.clamp(1.0, 1.5), 0.0);
-        stroke_layer(ctx, &base.districts, lb, style::DISTRICT_EDGE, hair * (1.6 * dpr).min(2.5), 0.0);
-        for (layer, overlay) in &base.overlays {
-            if !scene.layers.contains(layer) || v.zoom < style::overlay_from(*layer) {
-                continue;
-            }
-            for (s, p) in &overlay.shapes {
-                let Some(p) = p else { continue };
-                if !s.visible_in(lb) {
-                    continue;
+        loop {
+            let done = match cur.step {
+                0 => {
+                    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+                    ctx.set_fill_style_str(style::SEA);
+                    ctx.fill_rect(0.0, 0.0, v.width, v.height);
+                    true
                 }
-                let alarm = crate::state::feature_alarmed(s.id.as_deref(), &s.props, scene.alerted);
-                let colour = style::status_property_colour(
-                    *layer,
-                    if alarm { Some("overdue") } else { s.status.as_deref() },
-                );
-                ctx.set_stroke_style_str(colour);
-                if s.closed {
-                    ctx.set_global_alpha(0.25);
-                    ctx.set_fill_style_str(colour);
-                    ctx.fill_with_path_2d(p);
-                    ctx.set_global_alpha(1.0);
-                    ctx.set_line_width(1.0 * lpp);
-                } else {
-                    ctx.set_global_alpha(0.7);
-                    ctx.set_line_width(1.2 * lpp);
+                1 => {
+                    local();
+                    ctx.set_fill_style_str(style::LAND);
+                    resume(shapes(&base.land), cur, deadline, |(s, p)| {
+                        if let Some(p) = p
+                            && s.visible_in(lb)
+                        {
+                            ctx.fill_with_path_2d(p);
+                        }
+                    })
                 }
-                ctx.stroke_with_path(p);
-                ctx.set_global_alpha(1.0);
+                2 => {
+                    local();
+                    resume(shapes(&base.districts).enumerate(), cur, deadline, |(i, (s, p))| {
+                        if let Some(p) = p
+                            && s.visible_in(lb)
+                        {
+                            ctx.set_fill_style_str(style::DISTRICT_TINTS[i % style::DISTRICT_TINTS.len()]);
+                            ctx.fill_with_path_2d(p);
+                        }
+                    })
+                }
+                3 if v.zoom >= style::GRIDS_FROM => {
+                    local();
+                    let grids = base.grids.values().flat_map(shapes);
+                    stroke_from(ctx, grids, lb, (style::GRID_EDGE, hair, 2.0 * lpp), cur, deadline)
+                }
+                4 if v.zoom >= style::COMMUNITIES_FROM => {
+                    local();
+                    let style = (style::COMMUNITY_EDGE, hair, 2.0 * lpp);
+                    stroke_from(ctx, shapes(&base.communities), lb, style, cur, deadline)
+                }
+                5 if v.zoom >= style::STREETS_FROM => {
+                    local();
+                    // Solid, not dashed: dashing thousands of segments per frame is slow on big
+                    // screens.
+                    let style = (style::STREET_EDGE, hair * dpr.clamp(1.0, 1.5), 2.0 * lpp);
+                    stroke_from(ctx, shapes(&base.streets), lb, style, cur, deadline)
+                }
+                // Long outlines: width in device pixels capped, so high-DPI screens don't pay for
+                // strokes twice as wide as they need.
+                6 => {
+                    local();
+                    let style = (style::COAST, hair * dpr.clamp(1.0, 1.5), 0.0);
+                    stroke_from(ctx, shapes(&base.coastline), lb, style, cur, deadline)
+                }
+                7 => {
+                    local();
+                    let style = (style::DISTRICT_EDGE, hair * (1.6 * dpr).min(2.5), 0.0);
+                    stroke_from(ctx, shapes(&base.districts), lb, style, cur, deadline)
+                }
+                8 => {
+                    local();
+                    let on = base
+                        .overlays
+                        .iter()
+                        .filter(|(layer, _)| {
+                            scene.layers.contains(*layer) && v.zoom >= style::overlay_from(**layer)
+                        })
+                        .flat_map(|(layer, overlay)| overlay.shapes.iter().map(move |sp| (*layer, sp)));
+                    resume(on, cur, deadline, |(layer, (s, p))| {
+                        let Some(p) = p else { return };
+                        if !s.visible_in(lb) {
+                            return;
+                        }
+                        let alarm = crate::state::feature_alarmed(s.id.as_deref(), &s.props, scene.alerted);
+                        let colour = style::status_property_colour(
+                            layer,
+                            if alarm { Some("overdue") } else { s.status.as_deref() },
+                        );
+                        ctx.set_stroke_style_str(colour);
+                        if s.closed {
+                            ctx.set_global_alpha(0.25);
+                            ctx.set_fill_style_str(colour);
+                            ctx.fill_with_path_2d(p);
+                            ctx.set_global_alpha(1.0);
+                            ctx.set_line_width(1.0 * lpp);
+                        } else {
+                            ctx.set_global_alpha(0.7);
+                            ctx.set_line_width(1.2 * lpp);
+                        }
+                        ctx.stroke_with_path(p);
+                        ctx.set_global_alpha(1.0);
+                    })
+                }
+                // Everything else in CSS pixels: site markers, labels, thematic points, the faint
+                // cones of every camera in a close view, the still points.
+                9 => {
+                    Self::site_markers(ctx, dpr, base, scene);
+                    true
+                }
+                10 => {
+                    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+                    Self::labels(ctx, base, scene, &mut Vec::new());
+                    true
+                }
+                11 => {
+                    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+                    Self::overlay_points(ctx, base, scene);
+                    true
+                }
+                12 if v.zoom >= style::CONES_FROM && scene.layers.contains(&LayerKind::Cameras) => {
+                    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+                    resume(scene.view_cones.iter(), cur, deadline, |c| {
+                        let (x, y) = v.to_screen(c.lon, c.lat);
+                        let r = c.range_m / v.metres_per_px();
+                        if !off_screen(v, x, y, r + 2.0) {
+                            draw_cone_styled(ctx, x, y, c.heading_deg, c.fov_deg, r, VIEW_CONE);
+                        }
+                    })
+                }
+                13 => {
+                    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+                    self.items(ctx, dpr, scene, true);
+                    true
+                }
+                STILL_STEPS.. => return true,
+                // A step that this zoom does not draw.
+                _ => true,
+            };
+            if !done {
+                return false;
+            }
+            cur.step += 1;
+            cur.at = 0;
+            if cur.step < STILL_STEPS && deadline.passed() {
+                return false;
             }
         }
+    }
 
-        // Everything else in CSS pixels.
+    /// Below the zoom where their outlines draw, sites show as markers, so the sites layer is
+    /// visible at city zoom (the wall's 建筑工地 scene); red when an alert names them.
+    fn site_markers(ctx: &CanvasRenderingContext2d, dpr: f64, base: &BaseMap, scene: &Scene<'_>) {
+        let v = scene.view;
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        // Below the zoom where their outlines draw, sites show as markers, so the sites layer is
-        // visible at city zoom (the wall's 建筑工地 scene); red when an alert names them.
         if scene.layers.contains(&LayerKind::Sites)
             && v.zoom < style::overlay_from(LayerKind::Sites)
             && let Some(overlay) = base.overlays.get(&LayerKind::Sites)
@@ -447,22 +714,6 @@ impl Surface {
                 ctx.fill_rect(x - r, y - r, 2.0 * r, 2.0 * r);
             }
         }
-        let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
-        Self::labels(ctx, base, scene, &mut placed);
-        Self::overlay_points(ctx, base, scene);
-        // Every camera's cone in a close view (faint), and the points that do not move with live
-        // events (cameras and facilities: their clusters are the densest at city zoom).
-        if v.zoom >= style::CONES_FROM && scene.layers.contains(&LayerKind::Cameras) {
-            for c in scene.view_cones {
-                let (x, y) = v.to_screen(c.lon, c.lat);
-                let r = c.range_m / v.metres_per_px();
-                if off_screen(v, x, y, r + 2.0) {
-                    continue;
-                }
-                draw_cone_styled(ctx, x, y, c.heading_deg, c.fov_deg, r, VIEW_CONE);
-            }
-        }
-        self.items(ctx, dpr, scene, true);
     }
 
     /// Copy a cluster's disc from its sprite (drawn once per layer, radius and quantised mix at
@@ -853,6 +1104,17 @@ fn cameras_served(picture: &Picture) -> bool {
     })
 }
 
+/// Where picture `p` falls in view `v` (drawing units: left, top, right, bottom), when it reaches
+/// into the view.
+fn stand_in_rect(p: &StillPicture, v: &View) -> Option<(f64, f64, f64, f64)> {
+    let (lon0, lat0) = p.view.to_lonlat(0.0, 0.0);
+    let (lon1, lat1) = p.view.to_lonlat(p.view.width, p.view.height);
+    let (x0, y0) = v.to_screen(lon0, lat0);
+    let (x1, y1) = v.to_screen(lon1, lat1);
+    let reaches = x1 > 0.0 && y1 > 0.0 && x0 < v.width && y0 < v.height && x1 - x0 >= 1.0 && y1 - y0 >= 1.0;
+    reaches.then_some((x0, y0, x1, y1))
+}
+
 /// A canvas of its own, outside the page, with its 2D context.
 fn offscreen() -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let canvas =
@@ -913,24 +1175,27 @@ fn compact(n: u32) -> String {
     if n >= 10_000 { format!("{}k", n / 1000) } else { n.to_string() }
 }
 
-fn stroke_layer(
+/// Stroke the shapes of `shapes` in view whose larger side is at least `min` (local units), in
+/// `colour` at `width`, from `cur` on until `deadline` ([`resume`]).
+fn stroke_from<'a>(
     ctx: &CanvasRenderingContext2d,
-    layer: &BaseLayer,
+    shapes: impl Iterator<Item = &'a (Shape, Option<Path2d>)>,
     lb: (f64, f64, f64, f64),
-    colour: &str,
-    width: f64,
-    min: f64,
-) {
+    (colour, width, min): (&str, f64, f64),
+    cur: &mut Cursor,
+    deadline: &Deadline<'_>,
+) -> bool {
+    ctx.set_line_join("round");
     ctx.set_stroke_style_str(colour);
     ctx.set_line_width(width);
-    for (s, p) in &layer.shapes {
+    resume(shapes, cur, deadline, |(s, p)| {
         if let Some(p) = p
             && s.visible_in(lb)
             && (s.bbox.2 - s.bbox.0).max(s.bbox.3 - s.bbox.1) >= min
         {
             ctx.stroke_with_path(p);
         }
-    }
+    })
 }
 
 /// Draw a label with a halo unless it overlaps one already placed; returns whether it was drawn.

@@ -15,7 +15,7 @@ use super::Data;
 use crate::backend::{self, Backend};
 use crate::geo::{View, fly};
 use crate::geojson::prepare_text;
-use crate::render::{BaseLayer, BaseMap, Cone, Scene, Surface};
+use crate::render::{BaseLayer, BaseMap, Cone, FrameMode, Scene, Surface};
 use crate::state::{CaseFilter, Picture, VIEWPORT_LAYERS, asked_of_viewport, viewport_query};
 use crate::style;
 
@@ -220,11 +220,12 @@ pub fn request_draw(d: Data) {
     });
 }
 
-/// Draw a frame now.
-pub fn draw_now(d: Data) {
+/// Draw a frame now; false while a new still picture is still being drawn (the next frame is
+/// asked for).
+pub fn draw_now(d: Data) -> bool {
     let m = d.map;
     let started = backend::perf_ms();
-    let Some((w, h)) = m.with_surface(Surface::fit) else { return };
+    let Some((w, h)) = m.with_surface(Surface::fit) else { return true };
     let mut view = m.view.get_untracked();
     if !m.fitted.get_value() {
         // The first frame knows the real surface: fit the whole city to it.
@@ -256,7 +257,7 @@ pub fn draw_now(d: Data) {
     let cones: Vec<Cone> = d.sel.cameras().iter().map(cone).collect();
     let view_cones: Vec<Cone> = m.view_cameras.with_untracked(|c| c.iter().map(cone).collect());
     let layers = m.layers.get_untracked();
-    m.picture.with_untracked(|picture| {
+    let settled = m.picture.with_untracked(|picture| {
         m.with_surface(|surface| {
             m.base.with_value(|b| {
                 surface.draw(
@@ -274,9 +275,9 @@ pub fn draw_now(d: Data) {
                         now_ms: backend::now_ms(),
                         base_generation: m.base_tick.get_untracked(),
                     },
-                );
-            });
-        });
+                )
+            })
+        })
     });
     let now = backend::perf_ms();
     m.drawn_at.set_value(now);
@@ -286,6 +287,11 @@ pub fn draw_now(d: Data) {
         }
     });
     note_frame(d);
+    // A new still picture is drawn a slice per frame: ask for the next.
+    if settled == Some(false) {
+        request_draw(d);
+    }
+    settled != Some(false)
 }
 
 /// Draw a frame now for a change just made to the picture, in place of the redraw the change
@@ -345,11 +351,17 @@ pub fn bench_pixels_take(d: Data) -> String {
 }
 
 /// Measure drawing: `n` frames, each panned by a few pixels, each forced to rasterise (a
-/// 1-pixel read-back). With `cold`, every frame draws its still part too, as after a zoom;
-/// otherwise the still part is copied from its picture, as while events arrive or the view
-/// pans. Returns the milliseconds of each frame.
-pub fn bench_frames(d: Data, n: u32, cold: bool) -> Vec<f64> {
-    d.map.with_surface(|s| s.cold.set(cold));
+/// 1-pixel read-back), the still part as `mode` says ([`FrameMode`]): copied from its picture,
+/// as while events arrive or the view pans; drawn whole every frame; or a new picture drawn a
+/// slice per frame, as after a zoom. Returns the milliseconds of each frame.
+pub fn bench_frames(d: Data, n: u32, mode: FrameMode) -> Vec<f64> {
+    // The picture as a person would find it: finished drawing (at most two seconds of frames).
+    for _ in 0..120 {
+        if draw_now(d) {
+            break;
+        }
+    }
+    d.map.with_surface(|s| s.mode.set(mode));
     let mut times = Vec::with_capacity(n as usize);
     for i in 0..n {
         let start = backend::perf_ms();
@@ -360,7 +372,7 @@ pub fn bench_frames(d: Data, n: u32, cold: bool) -> Vec<f64> {
         d.map.with_surface(Surface::flush);
         times.push(backend::perf_ms() - start);
     }
-    d.map.with_surface(|s| s.cold.set(false));
+    d.map.with_surface(|s| s.mode.set(FrameMode::Normal));
     times
 }
 
@@ -417,6 +429,8 @@ pub fn bench_state(d: Data) -> String {
         "overlays": overlays,
         "view_cameras": m.view_cameras.with_untracked(Vec::len),
         "live_via": d.link.via(),
+        // Still pictures completed so far (the frame benchmark's frames per picture).
+        "pictures_done": m.with_surface(|s| s.pictures_done.get()).unwrap_or(0),
         // The wasm heap (linear memory only grows): what the page's own data holds at most.
         "wasm_bytes": wasm_bindgen::memory()
             .dyn_into::<js_sys::WebAssembly::Memory>()

@@ -24,14 +24,18 @@ use crate::data::map::{
     load_grids, load_overlays, load_viewport, request_draw,
 };
 use crate::data::{Data, map};
+use crate::render::FrameMode;
 
 /// The frame benchmark's hooks on `window.cityops` (`crates/cityops-tests/benches/frames.rs`
 /// drives them in the real window and in Chromium):
 /// - `bench_view(lon, lat, zoom, layers)`: look there, with every layer on (`"all"`), none
 ///   (`"none"`) or as they are;
 /// - `bench_state()`: the canvas size, zoom, layers and how much the picture holds (JSON text);
-/// - `bench_frames(n, cold)`: milliseconds of each of `n` frames, each panned 3 px and forced to
-///   rasterise (a 1-pixel read-back); `cold` draws the still part every frame (as after a zoom);
+/// - `bench_frames(n, mode)`: milliseconds of each of `n` frames, each panned 3 px and forced to
+///   rasterise (a 1-pixel read-back); `mode` `"live"` copies the still picture, `"full"` draws
+///   the still part whole every frame, `"zoomed"` measures the frames after a zoom (a new still
+///   picture drawn a slice per frame, the last one scaled meanwhile; `bench_state().pictures_done`
+///   counts the pictures completed);
 /// - `bench_floor(n)`: the same for frames that only fill the canvas (the floor);
 /// - `bench_pixels(on)`, `bench_pixels_take()`: the event → pixel benchmark's log
 ///   (`benches/pixels.rs`): each case event's arrival and the end of the first frame after it.
@@ -46,8 +50,13 @@ fn install_bench(d: Data) {
     let set = |name: &str, f: &wasm_bindgen::JsValue| {
         let _ = js_sys::Reflect::set(&obj, &name.into(), f);
     };
-    let f = Closure::<dyn Fn(u32, bool) -> js_sys::Array>::new(move |n: u32, cold: bool| {
-        times(bench_frames(d, n, cold))
+    let f = Closure::<dyn Fn(u32, String) -> js_sys::Array>::new(move |n: u32, mode: String| {
+        let mode = match mode.as_str() {
+            "full" => FrameMode::Full,
+            "zoomed" => FrameMode::Zoomed,
+            _ => FrameMode::Normal,
+        };
+        times(bench_frames(d, n, mode))
     });
     set("bench_frames", f.as_ref());
     f.forget();
