@@ -132,6 +132,10 @@ const STILL_MARGIN: f64 = 192.0;
 /// worth), while the last picture, scaled to the new view, stands in for it.
 const STILL_BUDGET_MS: f64 = 3.0;
 
+/// How long the canvas of the picture before the last is kept for the next one after a picture
+/// is complete (a zoom is often followed by another), in milliseconds.
+const SPARE_KEPT_MS: f64 = 10_000.0;
+
 /// The steps of drawing a still picture ([`Surface::draw_still_from`]).
 const STILL_STEPS: u8 = 14;
 
@@ -163,9 +167,17 @@ struct Cursor {
 struct Deadline<'a> {
     at: f64,
     ctx: &'a CanvasRenderingContext2d,
+    /// Shapes drawn between two looks at the clock: few for layers of a few large polygons
+    /// (each fill of a district covers much of a 4K canvas), more for thousands of outlines.
+    every: usize,
 }
 
-impl Deadline<'_> {
+impl<'a> Deadline<'a> {
+    /// The same deadline, looked at every `every` shapes.
+    fn every(&self, every: usize) -> Deadline<'a> {
+        Deadline { at: self.at, ctx: self.ctx, every }
+    }
+
     fn passed(&self) -> bool {
         if self.at.is_infinite() {
             return false;
@@ -177,7 +189,7 @@ impl Deadline<'_> {
 
 /// Draw `draw` for the items of `items` from `cur.at` on; false (with `cur.at` where to resume)
 /// when the deadline passed first. At least one item is drawn per call, and the deadline is
-/// asked every 32.
+/// asked every [`Deadline::every`] items.
 fn resume<T>(
     items: impl Iterator<Item = T>,
     cur: &mut Cursor,
@@ -186,7 +198,7 @@ fn resume<T>(
 ) -> bool {
     let from = cur.at;
     for (i, item) in items.enumerate().skip(from) {
-        if i > from && (i - from).is_multiple_of(32) && deadline.passed() {
+        if i > from && (i - from).is_multiple_of(deadline.every) && deadline.passed() {
             cur.at = i;
             return false;
         }
@@ -235,8 +247,11 @@ struct Still {
     picture: Option<StillPicture>,
     /// The picture being drawn for the current key, and where its drawing stands.
     pending: Option<(StillPicture, Cursor)>,
-    /// A canvas left over for the next picture.
+    /// The canvas of the picture before the last, kept for the next one (allocating and clearing
+    /// a 4K canvas costs a frame of its own) and let go [`SPARE_KEPT_MS`] after the last picture
+    /// was complete; and when that was (performance milliseconds).
     spare: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
+    completed_at: f64,
     /// The key of the last frame: a new picture is begun on the second frame with the same key,
     /// so a zoom animation (a new key every frame) shows the last picture scaled and pays
     /// nothing for pictures it would throw away.
@@ -437,6 +452,14 @@ impl Surface {
         };
         if let Some(p) = still.picture.as_ref().filter(|p| !p.stale && covers(p)) {
             copy(p);
+            if start - still.completed_at > SPARE_KEPT_MS
+                && let Some((spare, _)) = still.spare.take()
+            {
+                // Its pixels go now (a 4K console's picture holds ~40 MB), not when the page
+                // collects the element.
+                spare.set_width(0);
+                spare.set_height(0);
+            }
             return Some(true);
         }
         if !repeated {
@@ -472,6 +495,7 @@ impl Surface {
             if let Some(old) = still.picture.replace(p) {
                 still.spare = Some((old.canvas, old.ctx));
             }
+            still.completed_at = start;
             self.pictures_done.set(self.pictures_done.get() + 1);
             return Some(true);
         }
@@ -535,7 +559,7 @@ impl Surface {
         cur: &mut Cursor,
         deadline: f64,
     ) -> bool {
-        let deadline = &Deadline { at: deadline, ctx };
+        let deadline = &Deadline { at: deadline, ctx, every: 32 };
         let v = scene.view;
         // Base map in local space.
         let [a, b, c, d, e, f] = v.local_transform();
@@ -562,7 +586,7 @@ impl Surface {
                 1 => {
                     local();
                     ctx.set_fill_style_str(style::LAND);
-                    resume(shapes(&base.land), cur, deadline, |(s, p)| {
+                    resume(shapes(&base.land), cur, &deadline.every(4), |(s, p)| {
                         if let Some(p) = p
                             && s.visible_in(lb)
                         {
@@ -572,7 +596,7 @@ impl Surface {
                 }
                 2 => {
                     local();
-                    resume(shapes(&base.districts).enumerate(), cur, deadline, |(i, (s, p))| {
+                    resume(shapes(&base.districts).enumerate(), cur, &deadline.every(1), |(i, (s, p))| {
                         if let Some(p) = p
                             && s.visible_in(lb)
                         {
@@ -603,12 +627,12 @@ impl Surface {
                 6 => {
                     local();
                     let style = (style::COAST, hair * dpr.clamp(1.0, 1.5), 0.0);
-                    stroke_from(ctx, shapes(&base.coastline), lb, style, cur, deadline)
+                    stroke_from(ctx, shapes(&base.coastline), lb, style, cur, &deadline.every(8))
                 }
                 7 => {
                     local();
                     let style = (style::DISTRICT_EDGE, hair * (1.6 * dpr).min(2.5), 0.0);
-                    stroke_from(ctx, shapes(&base.districts), lb, style, cur, deadline)
+                    stroke_from(ctx, shapes(&base.districts), lb, style, cur, &deadline.every(1))
                 }
                 8 => {
                     local();
