@@ -151,7 +151,12 @@ impl StreamTickets {
 
 /// Resolve a raw token to a caller.
 pub async fn resolve(state: &AppState, token: &str, remote: String) -> Result<Caller, AppError> {
-    let record = state.tokens.get(&*state.store, &hash_token(token)).await?;
+    resolve_hash(state, &hash_token(token), remote).await
+}
+
+/// Resolve a token, given its hash, to a caller.
+async fn resolve_hash(state: &AppState, hash: &str, remote: String) -> Result<Caller, AppError> {
+    let record = state.tokens.get(&*state.store, hash).await?;
     let record =
         record.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "unknown or revoked token"))?;
     Ok(Caller { label: record.label, role: record.role, district: record.district_code, remote })
@@ -234,7 +239,8 @@ impl FromRequestParts<AppState> for Caller {
         })?;
         let token = token_of(parts, &info)?;
         let remote = remote_of(parts);
-        if let Some(caller) = state.tickets.caller(&hash_token(&token), &remote) {
+        let hash = hash_token(&token);
+        if let Some(caller) = state.tickets.caller(&hash, &remote) {
             if !is_stream(&info) {
                 return Err(AppError::forbidden(format!(
                     "a stream ticket opens only the event stream (GET /api/v1/events), not {}",
@@ -244,7 +250,7 @@ impl FromRequestParts<AppState> for Caller {
             caller.admit(&info)?;
             return Ok(caller);
         }
-        let caller = resolve(state, &token, remote).await?;
+        let caller = resolve_hash(state, &hash, remote).await?;
         caller.admit(&info)?;
         Ok(caller)
     }
