@@ -240,17 +240,16 @@ impl FromRequestParts<AppState> for Caller {
         let token = token_of(parts, &info)?;
         let remote = remote_of(parts);
         let hash = hash_token(&token);
-        if let Some(caller) = state.tickets.caller(&hash, &remote) {
-            if !is_stream(&info) {
+        let caller = match state.tickets.caller(&hash, &remote) {
+            Some(_) if !is_stream(&info) => {
                 return Err(AppError::forbidden(format!(
                     "a stream ticket opens only the event stream (GET /api/v1/events), not {}",
                     info.name
                 )));
             }
-            caller.admit(&info)?;
-            return Ok(caller);
-        }
-        let caller = resolve_hash(state, &hash, remote).await?;
+            Some(ticket) => ticket,
+            None => resolve_hash(state, &hash, remote).await?,
+        };
         caller.admit(&info)?;
         Ok(caller)
     }

@@ -29,14 +29,37 @@ pub struct Link {
     /// Actions the desktop shell keeps for an unreachable service.
     pub outbox_pending: RwSignal<usize>,
     subscription: StoredValue<Option<Subscription>, LocalStorage>,
-    /// Which way the live events come: `direct` (the desktop's web view on its embedded
-    /// service's stream), `shell` (the shell passes them on), `service` (a browser's
-    /// EventSource) or `none`.
-    via: StoredValue<&'static str>,
+    /// Which way the live events come.
+    via: StoredValue<Via>,
     /// The service refused the web view's own stream: the shell passes the events on instead.
     direct_refused: StoredValue<bool>,
     /// Live events received and not yet applied, with their arrival (`Date.now()`).
     inbox: StoredValue<Vec<(cityops_api::LiveEvent, f64)>, LocalStorage>,
+}
+
+/// Which way the live events come to the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// The desktop's web view on its embedded service's own stream.
+    Direct,
+    /// The desktop shell passes the events on (a remote service, or the own stream refused).
+    Shell,
+    /// A browser's EventSource on the service.
+    Service,
+    /// No live events (offline).
+    None,
+}
+
+impl Via {
+    /// The name `bench_state` reports.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Via::Direct => "direct",
+            Via::Shell => "shell",
+            Via::Service => "service",
+            Via::None => "none",
+        }
+    }
 }
 
 impl Link {
@@ -51,7 +74,7 @@ impl Link {
             epoch: RwSignal::new(0),
             outbox_pending: RwSignal::new(0),
             subscription: StoredValue::new_local(None),
-            via: StoredValue::new("none"),
+            via: StoredValue::new(Via::None),
             direct_refused: StoredValue::new(false),
             inbox: StoredValue::new_local(Vec::new()),
         }
@@ -62,8 +85,8 @@ impl Link {
         self.backend.get_untracked()
     }
 
-    /// Which way the live events come (`direct`, `shell`, `service` or `none`).
-    pub fn via(&self) -> &'static str {
+    /// Which way the live events come.
+    pub fn via(&self) -> Via {
         self.via.get_value()
     }
 
@@ -147,10 +170,10 @@ pub fn connect_live(d: Data) {
 
 fn subscribe_live(d: Data, backend: Backend, direct: Option<cityops_api::LiveSource>) {
     let via = match (&backend, &direct) {
-        (_, Some(_)) => "direct",
-        (Backend::Offline, None) => "none",
-        (b, None) if b.in_shell() => "shell",
-        _ => "service",
+        (_, Some(_)) => Via::Direct,
+        (Backend::Offline, None) => Via::None,
+        (b, None) if b.in_shell() => Via::Shell,
+        _ => Via::Service,
     };
     d.link.via.set_value(via);
     let after = d.map.picture.with_untracked(|p| p.last_event_id);
@@ -197,7 +220,7 @@ fn subscribe_live(d: Data, backend: Backend, direct: Option<cityops_api::LiveSou
             if gave_up {
                 // An EventSource gives up only when the service refuses it (a status, a content
                 // type, CORS): on the web view's own stream, fall back to the shell's events.
-                if via == "direct" {
+                if via == Via::Direct {
                     d.link.direct_refused.set_value(true);
                 }
                 set_timeout(move || connect_live(d), std::time::Duration::from_secs(3));

@@ -428,7 +428,7 @@ pub fn bench_state(d: Data) -> String {
         "items": items, "cases": cases,
         "overlays": overlays,
         "view_cameras": m.view_cameras.with_untracked(Vec::len),
-        "live_via": d.link.via(),
+        "live_via": d.link.via().wire_name(),
         // Still pictures completed so far (the frame benchmark's frames per picture).
         "pictures_done": m.with_surface(|s| s.pictures_done.get()).unwrap_or(0),
         // The wasm heap (linear memory only grows): what the page's own data holds at most.
