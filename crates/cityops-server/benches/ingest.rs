@@ -5,8 +5,13 @@
 //! commit per case costs here) — at several client concurrencies.
 //!
 //! ```text
-//! cargo bench -p cityops-server --bench ingest -- [--cases 10000] [--concurrency 1,8,32] [--dir DIR] [--pg]
+//! cargo bench -p cityops-server --bench ingest -- [--cases 10000] [--concurrency 1,8,32] [--batch 100,1000]
+//!     [--batch-only] [--dir DIR] [--pg]
 //! ```
+//!
+//! A second table sends the same reports to the inspector feed (`POST /api/v1/feeds/inspector`),
+//! `--batch` reports a request, each request one transaction, beside the same documents with their
+//! feed keys written in one transaction.
 //!
 //! With `--pg` (and `CITYOPS_TEST_PG_URL` naming a PostgreSQL + PostGIS server) the same runs go to
 //! fresh PostgreSQL databases too, beside that database's own multi-row `INSERT … SELECT` of the
@@ -31,7 +36,7 @@ use std::time::Instant;
 
 use cityops_api::{CaseDto, Role};
 use cityops_server::config::Config;
-use cityops_store::{NewAudit, NewCaseWrite};
+use cityops_store::{IngestKey, NewAudit, NewCaseWrite};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -43,21 +48,60 @@ fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
-fn bodies(n: usize) -> Vec<String> {
+/// `n` synthetic reports: position and description.
+fn reports(n: usize) -> Vec<(f64, f64, String)> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     (0..n)
         .map(|i| {
             let (lon, lat) = PLACES[i % PLACES.len()];
+            (
+                lon + rng.random_range(-0.001..0.001),
+                lat + rng.random_range(-0.001..0.001),
+                format!("基准测试(合成数据)第 {i} 件"),
+            )
+        })
+        .collect()
+}
+
+/// The reports as bodies of `POST /api/v1/cases`, one each.
+fn bodies(n: usize) -> Vec<String> {
+    reports(n)
+        .into_iter()
+        .map(|(lon, lat, description)| {
             serde_json::json!({
                 "type_key": { "kind": "matter", "code": "06010" },
                 "channel": "inspector",
-                "lon": lon + rng.random_range(-0.001..0.001),
-                "lat": lat + rng.random_range(-0.001..0.001),
-                "description": format!("基准测试(合成数据)第 {i} 件"),
+                "lon": lon,
+                "lat": lat,
+                "description": description,
             })
             .to_string()
         })
         .collect()
+}
+
+/// The key the inspector feed files report `i` under.
+fn report_id(i: usize) -> String {
+    format!("bench-{i}")
+}
+
+/// The same reports as bodies of `POST /api/v1/feeds/inspector`, `size` a request.
+fn feed_bodies(n: usize, size: usize) -> Vec<String> {
+    let items: Vec<serde_json::Value> = reports(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (lon, lat, description))| {
+            serde_json::json!({
+                "report_id": report_id(i),
+                "inspector_id": "bench",
+                "type_key": { "kind": "matter", "code": "06010" },
+                "lon": lon,
+                "lat": lat,
+                "description": description,
+            })
+        })
+        .collect();
+    items.chunks(size).map(|c| serde_json::Value::Array(c.to_vec()).to_string()).collect()
 }
 
 /// POST every body to a fresh service on `url` with `concurrency` in flight; the rate and the
@@ -68,11 +112,24 @@ async fn over_http(
     bodies: &[String],
     concurrency: usize,
 ) -> anyhow::Result<(f64, Vec<CaseDto>)> {
-    let (rate, answers) = post_all(url, bodies, concurrency, 201).await?;
+    let (rate, answers) = post_all(url, "/api/v1/cases", bodies, concurrency, 201).await?;
     let mut filed =
         answers.iter().map(|b| serde_json::from_slice::<CaseDto>(b)).collect::<Result<Vec<_>, _>>()?;
     filed.sort_by_key(|c| c.id);
     Ok((rate, filed))
+}
+
+/// POST the reports to the inspector feed in batches (`bodies` from [`feed_bodies`]) with
+/// `concurrency` requests in flight; reports filed a second. Every report must come back
+/// created.
+async fn over_feed(url: String, bodies: &[String], n: usize, concurrency: usize) -> anyhow::Result<f64> {
+    let (rate, answers) = post_all(url, "/api/v1/feeds/inspector", bodies, concurrency, 200).await?;
+    let mut created = 0;
+    for a in &answers {
+        created += serde_json::from_slice::<cityops_api::IngestResultDto>(a)?.created as usize;
+    }
+    anyhow::ensure!(created == n, "the feed filed {created} of {n} reports");
+    Ok(rate * n as f64 / bodies.len() as f64)
 }
 
 /// The floor of the HTTP path at `concurrency`: the same POSTs, each made invalid (a longitude
@@ -87,13 +144,14 @@ async fn refused(url: String, bodies: &[String], concurrency: usize) -> anyhow::
             anyhow::Ok(v.to_string())
         })
         .collect::<anyhow::Result<_>>()?;
-    Ok(post_all(url, &bad, concurrency, 400).await?.0)
+    Ok(post_all(url, "/api/v1/cases", &bad, concurrency, 400).await?.0)
 }
 
-/// POST every body to a fresh service on `url` with `concurrency` in flight, each answered
-/// with `status`; the rate and the answers' bodies.
+/// POST every body to `path` of a fresh service on `url` with `concurrency` in flight, each
+/// answered with `status`; the rate (requests a second) and the answers' bodies.
 async fn post_all(
     url: String,
+    path: &'static str,
     bodies: &[String],
     concurrency: usize,
     status: u16,
@@ -118,7 +176,7 @@ async fn post_all(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = bodies.get(i) else { break };
                 let r = client
-                    .post(format!("{base}/api/v1/cases"))
+                    .post(format!("{base}{path}"))
                     .bearer_auth(&token)
                     .header("content-type", "application/json")
                     .body(body.clone())
@@ -128,7 +186,7 @@ async fn post_all(
                 let answer = r.bytes().await?;
                 anyhow::ensure!(got == status, "case {i}: {got} {}", String::from_utf8_lossy(&answer));
                 answers.push(answer);
-                if (i + 1) % 2000 == 0 {
+                if (i + 1) % (bodies.len() / 5).max(1) == 0 {
                     writeln!(
                         std::io::stderr(),
                         "  http c={concurrency} ({status}): {} of {}",
@@ -164,11 +222,24 @@ fn fresh(c: &CaseDto) -> CaseDto {
     CaseDto { id: 0, case_no: String::new(), ..c.clone() }
 }
 
-/// The same documents in one transaction through the store.
-async fn one_transaction(dir: &std::path::Path, cases: &[CaseDto], tag: &str) -> anyhow::Result<f64> {
+/// The same documents in one transaction through the store (`keyed`: each under its feed key,
+/// as the inspector feed files them).
+async fn one_transaction(
+    dir: &std::path::Path,
+    cases: &[CaseDto],
+    tag: &str,
+    keyed: bool,
+) -> anyhow::Result<f64> {
     let store = cityops_store::open(&format!("sqlite://{}/one-{tag}.sqlite", dir.display())).await?;
-    let items: Vec<NewCaseWrite> =
-        cases.iter().map(|c| NewCaseWrite { case: fresh(c), key: None, audit: audit(c) }).collect();
+    let items: Vec<NewCaseWrite> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| NewCaseWrite {
+            case: fresh(c),
+            key: keyed.then(|| IngestKey::new("inspector", report_id(i))),
+            audit: audit(c),
+        })
+        .collect();
     let started = Instant::now();
     let n = store.create_cases(items).await?.len();
     Ok(n as f64 / started.elapsed().as_secs_f64())
@@ -208,52 +279,112 @@ async fn main() -> anyhow::Result<()> {
         "{:>12} {:>14} {:>18} {:>16} {:>10} {:>16}",
         "concurrency", "HTTP cases/s", "one-tx anchor /s", "commit-each /s", "HTTP/one-tx", "HTTP refused /s"
     )?;
-    for &c in &levels {
+    let mut docs = Vec::new();
+    let batch_only = args.iter().any(|a| a == "--batch-only");
+    if batch_only {
+        // The keyed anchor's documents, from one untimed run.
+        docs = over_http(format!("sqlite://{}/docs.sqlite", dir.display()), &bodies, 32).await?.1;
+    }
+    for &c in levels.iter().filter(|_| !batch_only) {
         let url = format!("sqlite://{}/http-{c}.sqlite", dir.display());
         let (http, filed) = over_http(url, &bodies, c).await?;
         writeln!(std::io::stderr(), "  anchors for c={c}")?;
-        let one = one_transaction(&dir, &filed, &c.to_string()).await?;
+        let one = one_transaction(&dir, &filed, &c.to_string(), false).await?;
         let each = commit_each(&dir, &filed, &c.to_string()).await?;
         let floor = refused(format!("sqlite://{}/refused-{c}.sqlite", dir.display()), &bodies, c).await?;
         writeln!(out, "{c:>12} {http:>14.0} {one:>18.0} {each:>16.0} {:>10.2} {floor:>16.0}", http / one)?;
+        docs = filed;
     }
     writeln!(out, "target: HTTP ≥ 0.95 × one-tx at concurrency ≥ 8 (issue 13)")?;
     writeln!(
         out,
         "HTTP refused: the same POSTs made invalid, answered 400 without a write (the HTTP path's own floor)"
     )?;
+    let sizes: Vec<usize> = flag(&args, "--batch")
+        .unwrap_or_else(|| "100,1000".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    writeln!(
+        out,
+        "\nbatched: the same reports to POST /api/v1/feeds/inspector, `batch` a request (each request one \
+         transaction, gathered with the others in flight), beside the same documents with their feed keys in \
+         one transaction"
+    )?;
+    writeln!(
+        out,
+        "{:>12} {:>6} {:>16} {:>22} {:>10}",
+        "concurrency", "batch", "HTTP reports/s", "one-tx keyed anchor /s", "HTTP/one-tx"
+    )?;
+    for &c in &levels {
+        for &b in &sizes {
+            let url = format!("sqlite://{}/feed-{c}-{b}.sqlite", dir.display());
+            let http = over_feed(url, &feed_bodies(n, b), n, c).await?;
+            let one = one_transaction(&dir, &docs, &format!("keyed-{c}-{b}"), true).await?;
+            writeln!(out, "{c:>12} {b:>6} {http:>16.0} {one:>22.0} {:>10.2}", http / one)?;
+        }
+    }
+    writeln!(out, "target: HTTP ≥ 0.95 × one-tx at concurrency ≥ 8 (issue 13)")?;
     if args.iter().any(|a| a == "--pg") {
-        postgres(&mut out, &bodies, &levels).await?;
+        postgres(&mut out, &bodies, &levels, &sizes).await?;
     }
     Ok(())
 }
 
-/// The PostgreSQL runs: HTTP per concurrency beside the database's multi-row insert.
-async fn postgres(out: &mut impl Write, bodies: &[String], levels: &[usize]) -> anyhow::Result<()> {
+/// The PostgreSQL runs: HTTP per concurrency, one case a request and in feed batches, beside the
+/// database's multi-row insert.
+async fn postgres(
+    out: &mut impl Write,
+    bodies: &[String],
+    levels: &[usize],
+    sizes: &[usize],
+) -> anyhow::Result<()> {
     writeln!(out, "\nPostgreSQL + PostGIS (fresh database per run)")?;
     writeln!(
         out,
         "{:>12} {:>14} {:>22} {:>12}",
         "concurrency", "HTTP cases/s", "INSERT…SELECT rows/s", "HTTP/anchor"
     )?;
+    let mut like = None;
     for &c in levels {
         let Some(url) = cityops_test_support::fresh_pg_url("ingest").await else {
             anyhow::bail!("--pg needs CITYOPS_TEST_PG_URL");
         };
         let (http, filed) = over_http(url, bodies, c).await?;
+        let first = filed.into_iter().next().ok_or_else(|| anyhow::anyhow!("nothing filed"))?;
         let Some(url) = cityops_test_support::fresh_pg_url("ingest_anchor").await else { unreachable!() };
-        let anchor =
-            insert_select(&url, filed.first().ok_or_else(|| anyhow::anyhow!("nothing filed"))?, bodies.len())
-                .await?;
+        let anchor = insert_select(&url, &first, bodies.len(), false).await?;
         writeln!(out, "{c:>12} {http:>14.0} {anchor:>22.0} {:>12.2}", http / anchor)?;
+        like = Some(first);
+    }
+    let like = like.ok_or_else(|| anyhow::anyhow!("no concurrency given"))?;
+    writeln!(
+        out,
+        "batched (PostgreSQL): the inspector feed, `batch` reports a request, beside the same INSERT … SELECT \
+         with the feed keys"
+    )?;
+    writeln!(
+        out,
+        "{:>12} {:>6} {:>16} {:>22} {:>12}",
+        "concurrency", "batch", "HTTP reports/s", "INSERT…SELECT rows/s", "HTTP/anchor"
+    )?;
+    for &c in levels {
+        for &b in sizes {
+            let Some(url) = cityops_test_support::fresh_pg_url("ingest_feed").await else { unreachable!() };
+            let http = over_feed(url, &feed_bodies(bodies.len(), b), bodies.len(), c).await?;
+            let Some(url) = cityops_test_support::fresh_pg_url("ingest_anchor").await else { unreachable!() };
+            let anchor = insert_select(&url, &like, bodies.len(), true).await?;
+            writeln!(out, "{c:>12} {b:>6} {http:>16.0} {anchor:>22.0} {:>12.2}", http / anchor)?;
+        }
     }
     writeln!(out, "target: HTTP ≥ 0.5 × the database's own multi-row INSERT … SELECT (issue 13)")?;
     Ok(())
 }
 
-/// `n` cases (with `like`'s document), their events and audit entries as three multi-row
-/// `INSERT … SELECT`s in one transaction, on the service's schema; rows (cases) per second.
-async fn insert_select(url: &str, like: &CaseDto, n: usize) -> anyhow::Result<f64> {
+/// `n` cases (with `like`'s document), their events and audit entries (and with `keyed` their
+/// feed keys) as multi-row `INSERT … SELECT`s in one transaction, on the service's schema; rows
+/// (cases) per second.
+async fn insert_select(url: &str, like: &CaseDto, n: usize, keyed: bool) -> anyhow::Result<f64> {
     use sqlx::Connection;
     // The schema, from the store's own migrations.
     drop(cityops_store::open(url).await?);
@@ -291,6 +422,15 @@ async fn insert_select(url: &str, like: &CaseDto, n: usize) -> anyhow::Result<f6
     .bind(i64::try_from(n)?)
     .execute(&mut *tx)
     .await?;
+    if keyed {
+        sqlx::query(
+            "INSERT INTO ingest_keys (source, key, case_id, event_id, at_ms) \
+             SELECT 'inspector', 'bench-' || g, g, g, 0 FROM generate_series(1, $1) g",
+        )
+        .bind(i64::try_from(n)?)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }

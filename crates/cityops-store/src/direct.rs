@@ -20,7 +20,7 @@ use crate::sql::{
     Bind, INSERT_AUDIT, INSERT_CASE_KEY, INSERT_EVENT, INSERT_EVENT_KEY, KEY_EVENT, SELECT_CASE,
     SELECT_KEYED, SqlStore, case_columns, decode, encode, event_kind, ms, number_case, state_upsert,
 };
-use crate::writer::{Output, Typed};
+use crate::writer::{Cases, Output, Typed};
 use crate::{Created, Dialect, NewAudit, NewCaseWrite, NewEvent, Result, StoreError};
 
 impl ToSql for Bind {
@@ -43,6 +43,75 @@ const NEXT_CASE_ID: &str = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence
 const INSERT_CASE: &str = "INSERT INTO cases (id, case_no, version, type_kind, type_code, channel, stage, \
      status, lon, lat, grid_code, district_code, unit_code, deadline_ms, created_ms, updated_ms, doc, search) \
      VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULLIF(?12, ''), NULLIF(?13, -1), ?14, ?15, ?16, ?17)";
+
+/// A new case's JSON — its document and its event's body — and its search text, encoded before
+/// its transaction with the id and number left out: the writer, which runs one transaction at a
+/// time for the whole service, then only puts them in, while the encoding is done in parallel
+/// by the callers' threads. [`CaseJson::fill`] gives exactly what encoding the numbered case
+/// gives (a test holds the two equal).
+#[derive(Debug, Clone)]
+pub(crate) struct CaseJson {
+    doc: Gap,
+    event: Gap,
+    /// The search text after the number (its first line).
+    search_rest: String,
+    /// The event's case (unnumbered), built once for its JSON and again used for the event.
+    slim: CaseDto,
+}
+
+/// JSON with a gap where a case's id and number go.
+#[derive(Debug, Clone)]
+struct Gap {
+    head: String,
+    tail: String,
+}
+
+/// The id and number of a case not numbered yet, as JSON writes them. A JSON string escapes
+/// every quote inside it, so this can only be the fields themselves.
+const UNNUMBERED: &str = r#""id":0,"case_no":"""#;
+
+impl Gap {
+    /// Split `json` at the first unnumbered id and number.
+    fn of(mut json: String) -> Option<Self> {
+        let at = json.find(UNNUMBERED)?;
+        let tail = json.get(at + UNNUMBERED.len()..)?.to_owned();
+        json.truncate(at);
+        Some(Gap { head: json, tail })
+    }
+
+    fn fill(&self, fields: &str) -> String {
+        let mut s = String::with_capacity(self.head.len() + fields.len() + self.tail.len());
+        s.push_str(&self.head);
+        s.push_str(fields);
+        s.push_str(&self.tail);
+        s
+    }
+}
+
+impl CaseJson {
+    /// The JSON of `case`, a case not numbered yet, with the gap (`None` if it is numbered or
+    /// could not be encoded: the writer encodes it).
+    pub(crate) fn of(case: &CaseDto) -> Option<Self> {
+        if case.id != 0 || !case.case_no.is_empty() {
+            return None;
+        }
+        let doc = Gap::of(serde_json::to_string(case).ok()?)?;
+        let body = SqlStore::case_event(case);
+        let event = Gap::of(serde_json::to_string(&body).ok()?)?;
+        let EventBody::Case { case: slim } = body else { return None };
+        // With no number, the search text starts with the line break after it.
+        Some(CaseJson { doc, event, search_rest: search_text(case), slim: *slim })
+    }
+
+    /// The document, the search text and the event's body (as JSON and as the event) of the
+    /// case numbered `id`, `case_no`.
+    pub(crate) fn fill(&self, id: i64, case_no: &str) -> (String, String, String, EventBody) {
+        let fields = format!(r#""id":{id},"case_no":{}"#, serde_json::Value::from(case_no));
+        let search = case_no.to_lowercase() + &self.search_rest;
+        let slim = CaseDto { id, case_no: case_no.to_owned(), ..self.slim.clone() };
+        (self.doc.fill(&fields), search, self.event.fill(&fields), EventBody::Case { case: Box::new(slim) })
+    }
+}
 
 /// A rusqlite connection to the store's file, with the pragmas of the pool's connections.
 pub(crate) struct Direct {
@@ -160,12 +229,18 @@ impl Direct {
         (outs, Err(e.to_string()))
     }
 
-    fn cases(&self, items: &[NewCaseWrite], events: &mut Vec<LiveEvent>) -> Result<Vec<Created<CaseDto>>> {
-        items.iter().map(|w| self.case(w, events)).collect()
+    fn cases(&self, cases: &Cases, events: &mut Vec<LiveEvent>) -> Result<Vec<Created<CaseDto>>> {
+        cases.iter().enumerate().map(|(i, w)| self.case(w, cases.json.get(i), events)).collect()
     }
 
-    /// File one case (a repeat of its ingest key returns the first).
-    fn case(&self, w: &NewCaseWrite, events: &mut Vec<LiveEvent>) -> Result<Created<CaseDto>> {
+    /// File one case (a repeat of its ingest key returns the first), with its JSON if it was
+    /// encoded ahead.
+    fn case(
+        &self,
+        w: &NewCaseWrite,
+        json: Option<&CaseJson>,
+        events: &mut Vec<LiveEvent>,
+    ) -> Result<Created<CaseDto>> {
         let NewCaseWrite { case, key, audit } = w;
         let c = &self.conn;
         if let Some(k) = &key
@@ -189,13 +264,19 @@ impl Direct {
         let columns = case_columns(&case);
         let mut binds: Vec<&dyn ToSql> = vec![&id, &case.case_no];
         binds.extend(columns.iter().map(|b| b as &dyn ToSql));
-        let (doc, search) = (encode("case", &case)?, search_text(&case));
+        let (doc, search, body_json, body) = match json {
+            Some(j) => j.fill(id, &case.case_no),
+            None => {
+                let body = SqlStore::case_event(&case);
+                (encode("case", &case)?, search_text(&case), encode("event", &body)?, body)
+            }
+        };
         binds.extend([&doc as &dyn ToSql, &search]);
         c.prepare_cached(INSERT_CASE)?.execute(binds.as_slice())?;
         if let Some(k) = &key {
             c.prepare_cached(INSERT_CASE_KEY)?.execute(params![k.source, k.key, id, ms(&case.created_at)])?;
         }
-        let event = self.event(&case.updated_at, &SqlStore::case_event(&case), events)?;
+        let event = self.event_encoded(&case.updated_at, body, &body_json, events)?;
         self.audit(&NewAudit { target: format!("case:{id}"), ..audit.clone() })?;
         Ok(Created { value: case, version: 1, created: true, event: Some(event) })
     }
@@ -229,11 +310,22 @@ impl Direct {
     }
 
     fn event(&self, at: &Timestamp, body: &EventBody, events: &mut Vec<LiveEvent>) -> Result<LiveEvent> {
+        self.event_encoded(at, body.clone(), &encode("event", body)?, events)
+    }
+
+    /// Append `body`, whose JSON is `json`.
+    fn event_encoded(
+        &self,
+        at: &Timestamp,
+        body: EventBody,
+        json: &str,
+        events: &mut Vec<LiveEvent>,
+    ) -> Result<LiveEvent> {
         let id: i64 = self
             .conn
             .prepare_cached(INSERT_EVENT)?
-            .query_row(params![ms(at), event_kind(body), encode("event", body)?], |r| r.get(0))?;
-        let event = LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body: body.clone() };
+            .query_row(params![ms(at), event_kind(&body), json], |r| r.get(0))?;
+        let event = LiveEvent { id: u64::try_from(id).unwrap_or(0), at: *at, body };
         events.push(event.clone());
         Ok(event)
     }
@@ -249,5 +341,69 @@ impl Direct {
             a.remote
         ])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use cityops_api::CaseDto;
+    use cityops_test_support as fixture;
+
+    use super::CaseJson;
+    use crate::model::search_text;
+    use crate::sql::{SqlStore, encode, number_case};
+
+    /// Descriptions that a gap in the JSON could be confused by: the fields' own text, quotes,
+    /// escapes, a final sigma (whose lower case depends on what comes before it), other scripts.
+    const AWKWARD: [&str; 7] = [
+        "暴露垃圾",
+        r#""id":0,"case_no":"""#,
+        r#"{"id":0,"case_no":""} \" \\ \n"#,
+        "ΟΔΟΣ ΣΤΟ ΚΕΝΤΡΟ Σ",
+        "line\nbreak\ttab\u{0}nul",
+        "İstanbul ǅ emoji 🚧",
+        "",
+    ];
+
+    /// Filling in the id and number gives exactly what encoding the numbered case gives: its
+    /// document, its search text and its event's body.
+    #[test]
+    fn json_encoded_ahead_is_the_numbered_cases_json() {
+        let mut n = 0;
+        for (i, text) in AWKWARD.iter().enumerate() {
+            for id in [1_i64, 7, 1_234_567, 99_999_999] {
+                let case = CaseDto {
+                    id: 0,
+                    case_no: String::new(),
+                    description: (*text).to_owned(),
+                    address: AWKWARD.iter().cycle().nth(i + 1).unwrap().to_string(),
+                    camera_id: (i % 2 == 0).then(|| format!("CAM-Σ{i}")),
+                    source_ref: (i % 3 == 0).then(|| (*text).to_owned()),
+                    // Kept in the document, left out of the event.
+                    reporter: (i % 2 == 1).then(|| cityops_api::ReporterDto {
+                        first_name: (*text).to_owned(),
+                        phone: "13800000000".into(),
+                        ..Default::default()
+                    }),
+                    ..fixture::case(0)
+                };
+                let json = CaseJson::of(&case).expect("every case encodes ahead");
+                let mut numbered = case.clone();
+                number_case(&mut numbered, id);
+                let (doc, search, event, event_body) = json.fill(id, &numbered.case_no);
+                assert_eq!(doc, encode("case", &numbered).unwrap(), "document, {text:?} #{id}");
+                assert_eq!(search, search_text(&numbered), "search text, {text:?} #{id}");
+                let body = SqlStore::case_event(&numbered);
+                assert_eq!(event, encode("event", &body).unwrap(), "event, {text:?} #{id}");
+                assert_eq!(event_body, body, "the event, {text:?} #{id}");
+                n += 1;
+            }
+        }
+        assert_eq!(n, AWKWARD.len() * 4);
+        assert!(
+            CaseJson::of(&fixture::case(3)).is_none(),
+            "a case numbered already is encoded by the writer"
+        );
     }
 }

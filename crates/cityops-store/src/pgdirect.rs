@@ -151,7 +151,7 @@ impl<'a> Walk<'a> {
             match w {
                 Typed::Cases(items) => {
                     let mut filed = Vec::with_capacity(items.len());
-                    for item in items {
+                    for item in items.iter() {
                         let key = item.key.as_ref().map(|k| (k.source.clone(), k.key.clone()));
                         if let Some(k) = &key {
                             if let Some(seen) = here.get(k) {
@@ -539,13 +539,13 @@ mod tests {
     /// forward and then back in time, and reads a sensor twice.
     fn batches() -> Vec<Vec<Typed>> {
         let first = vec![
-            Typed::Cases(vec![case(1, Some("a")), case(2, None)]),
+            Typed::Cases(vec![case(1, Some("a")), case(2, None)].into()),
             Typed::Events(vec![fix(1, "V1", 120.30), reading(1, "S1", 1.5)]),
         ];
         let second = vec![
-            Typed::Cases(vec![case(3, Some("a")), case(4, Some("b"))]),
+            Typed::Cases(vec![case(3, Some("a")), case(4, Some("b"))].into()),
             Typed::Events(vec![fix(5, "V1", 120.31), fix(3, "V1", 120.29), fix(1, "V1", 120.30)]),
-            Typed::Cases(vec![case(6, Some("b")), case(7, None), case(9, Some("c"))]),
+            Typed::Cases(vec![case(6, Some("b")), case(7, None), case(9, Some("c"))].into()),
             Typed::Events(vec![
                 reading(6, "S1", 1.7),
                 reading(4, "S1", 1.6),

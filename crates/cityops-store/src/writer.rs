@@ -23,7 +23,7 @@ use cityops_api::LiveEvent;
 use sqlx::{Any, AnyPool, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::direct::Direct;
+use crate::direct::{CaseJson, Direct};
 use crate::pgdirect::PgDirect;
 use crate::sql::{PG_WRITE_LOCK, SqlStore};
 use crate::{Created, Dialect, NewCaseWrite, NewEvent, Result, StoreError};
@@ -64,7 +64,7 @@ type Reply = oneshot::Sender<Result<Output>>;
 pub(crate) enum Typed {
     /// New cases, in order, all or none ([`crate::Store::create_cases`]); answers
     /// `Vec<Created<CaseDto>>`.
-    Cases(Vec<NewCaseWrite>),
+    Cases(Cases),
     /// Feed events ([`crate::Store::append_events`]); answers `Vec<Option<LiveEvent>>`.
     Events(Vec<NewEvent>),
 }
@@ -75,7 +75,7 @@ impl Typed {
         match self {
             Typed::Cases(items) => Box::new(move |tx| {
                 Box::pin(async move {
-                    SqlStore::create_many_in(tx, dialect, items).await.map(|v| Box::new(v) as Output)
+                    SqlStore::create_many_in(tx, dialect, items.items).await.map(|v| Box::new(v) as Output)
                 })
             }),
             Typed::Events(items) => Box::new(move |tx| {
@@ -97,11 +97,36 @@ struct Job {
     reply: Reply,
 }
 
+/// New cases to file, and (on SQLite's direct path) their JSON encoded ahead.
+#[derive(Debug, Clone)]
+pub(crate) struct Cases {
+    pub(crate) items: Vec<NewCaseWrite>,
+    /// Each item's [`CaseJson`], encoded by the caller before the write is sent: the one
+    /// writer then only fills in the id and number (the caller's threads do the encoding, in
+    /// parallel, while the writer writes). Empty when not encoded ahead (or it could not be).
+    pub(crate) json: Vec<CaseJson>,
+}
+
+impl From<Vec<NewCaseWrite>> for Cases {
+    fn from(items: Vec<NewCaseWrite>) -> Self {
+        Cases { items, json: Vec::new() }
+    }
+}
+
+impl std::ops::Deref for Cases {
+    type Target = [NewCaseWrite];
+    fn deref(&self) -> &[NewCaseWrite] {
+        &self.items
+    }
+}
+
 /// The handle writes are sent through.
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
     committed: broadcast::Sender<LiveEvent>,
+    /// Encode new cases' JSON before sending them (the direct SQLite writer uses it).
+    encode_ahead: bool,
 }
 
 /// Committed events a slow follower may fall behind by before it must read the log instead.
@@ -119,8 +144,19 @@ impl Writer {
     pub(crate) fn start(pool: AnyPool, dialect: Dialect, hot: Hot) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         let (committed, _) = broadcast::channel(COMMITTED_BUFFER);
-        tokio::spawn(run(pool, dialect, hot, rx, committed.clone()));
-        Writer { jobs, committed }
+        let encode_ahead = matches!(hot, Hot::Sqlite(_));
+        // The writer's own thread, driving its loop with the runtime's timers and I/O: on a
+        // worker of the runtime it would wait, after every commit, for whichever request was
+        // being parsed there to yield (about a millisecond a commit), and SQLite's direct
+        // commits, which block, would need a hand-off to a blocking thread each.
+        let (runtime, sent) = (tokio::runtime::Handle::current(), committed.clone());
+        let spawned = std::thread::Builder::new()
+            .name("cityops-writer".into())
+            .spawn(move || runtime.block_on(run(pool, dialect, hot, rx, sent)));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "could not start the writer's thread; every write will fail");
+        }
+        Writer { jobs, committed, encode_ahead }
     }
 
     /// The events of every transaction this writer commits, in id order, as it commits them.
@@ -142,7 +178,12 @@ impl Writer {
 
     /// File new cases in order, all or none (see [`Typed::Cases`]).
     pub(crate) async fn cases(&self, items: Vec<NewCaseWrite>) -> Result<Vec<Created<cityops_api::CaseDto>>> {
-        self.send(Task::Typed(Typed::Cases(items))).await
+        let json = if self.encode_ahead {
+            items.iter().map(|w| CaseJson::of(&w.case)).collect::<Option<Vec<_>>>().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        self.send(Task::Typed(Typed::Cases(Cases { items, json }))).await
     }
 
     /// Append feed events (see [`Typed::Events`]).
@@ -199,7 +240,7 @@ async fn run(
         while let Some(job) = jobs.next() {
             match (job, &hot) {
                 (Job { task: Task::Typed(t), reply }, Hot::Sqlite(direct)) => {
-                    commit_direct(direct, typed_run((t, reply), &mut jobs), &committed).await;
+                    commit_direct(direct, typed_run((t, reply), &mut jobs), &committed);
                 }
                 (Job { task: Task::Typed(t), reply }, Hot::Postgres(pg)) => {
                     commit_pg(pg, &pool, dialect, typed_run((t, reply), &mut jobs), &committed).await;
@@ -259,38 +300,62 @@ const GATHER_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// Add the writes waiting to `batch`; when the last transaction carried more than this one has
 /// yet (several writers, each sending its next write once answered), wait up to [`GATHER_WAIT`]
-/// for them, so that one commit — one fsync — answers them all again. A lone writer never waits.
+/// for them, so that one commit — one fsync — answers them all again. A lone writer never waits,
+/// and neither does a transaction of [`FULL_COMMIT`] rows, which stops gathering once it holds
+/// as many writes as are left waiting.
 async fn gather(rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>, expect: usize) {
     let deadline = tokio::time::Instant::now() + GATHER_WAIT;
+    let mut rows: usize = batch.iter().map(Job::rows).sum();
     while batch.len() < MAX_BATCH {
-        match rx.try_recv() {
-            Ok(job) => batch.push(job),
-            Err(_) if batch.len() < expect => match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(job)) => batch.push(job),
-                Ok(None) | Err(_) => break,
-            },
+        let full = rows >= FULL_COMMIT;
+        if full && batch.len() >= rx.len() {
+            break;
+        }
+        let job = match rx.try_recv() {
+            Ok(job) => job,
+            Err(_) if !full && batch.len() < expect => {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(job)) => job,
+                    Ok(None) | Err(_) => break,
+                }
+            }
             Err(_) => break,
+        };
+        rows += job.rows();
+        batch.push(job);
+    }
+}
+
+/// Rows at which a transaction's commit is a small part of its cost. From there it takes at
+/// most half of the writes waiting: the rest are written next, while its own writers are
+/// answered and send their next writes — instead of every writer waiting on one long
+/// transaction, and the writer then waiting on all of them (large feed batches from a few
+/// clients).
+const FULL_COMMIT: usize = 256;
+
+impl Job {
+    /// The rows this write adds (cases or events; one for any other write).
+    fn rows(&self) -> usize {
+        match &self.task {
+            Task::Typed(Typed::Cases(v)) => v.len(),
+            Task::Typed(Typed::Events(v)) => v.len(),
+            Task::Work(_) => 1,
         }
     }
 }
 
 /// Run typed writes in one transaction on the direct connection (a blocking call) and answer
 /// each.
-async fn commit_direct(
+fn commit_direct(
     direct: &Shared<Direct>,
     run: Vec<(Typed, Reply)>,
     committed: &broadcast::Sender<LiveEvent>,
 ) {
     let (writes, replies): (Vec<Typed>, Vec<Reply>) = run.into_iter().unzip();
-    let direct = direct.clone();
-    let outcome = tokio::task::spawn_blocking(move || match direct.lock() {
+    // A blocking call: the writer has a thread of its own.
+    let (outs, done) = match direct.lock() {
         Ok(mut d) => d.commit(writes),
         Err(_) => (Vec::new(), Err("the direct writer failed earlier".to_owned())),
-    })
-    .await;
-    let (outs, done) = match outcome {
-        Ok(o) => o,
-        Err(e) => (Vec::new(), Err(e.to_string())),
     };
     let done = match done {
         Ok(events) => {
@@ -463,5 +528,78 @@ impl Task {
             Task::Work(w) => w,
             Task::Typed(t) => t.into_work(dialect),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use cityops_api::Role;
+    use cityops_test_support as fixture;
+    use tokio::sync::{mpsc, oneshot};
+
+    use super::{FULL_COMMIT, GATHER_WAIT, Job, Task, Typed, gather};
+    use crate::{NewAudit, NewCaseWrite};
+
+    /// A write of `rows` new cases (its answer is never read).
+    fn cases(rows: usize) -> Job {
+        let write = NewCaseWrite {
+            case: fixture::case(0),
+            key: None,
+            audit: NewAudit {
+                at: fixture::case(0).created_at,
+                actor: "tester".into(),
+                role: Role::Acceptor,
+                action: "case.create".into(),
+                target: String::new(),
+                detail: String::new(),
+                remote: "127.0.0.1".into(),
+            },
+        };
+        Job { task: Task::Typed(Typed::Cases(vec![write; rows].into())), reply: oneshot::channel().0 }
+    }
+
+    /// `first`, then `waiting` in the queue, gathered as after a transaction of `expect` writes:
+    /// how many writes the next transaction takes, and how many are left waiting.
+    async fn gathered(first: Job, waiting: Vec<Job>, expect: usize) -> (usize, usize) {
+        let (tx, mut rx) = mpsc::channel(64);
+        for j in waiting {
+            tx.send(j).await.unwrap();
+        }
+        let mut batch = vec![first];
+        gather(&mut rx, &mut batch, expect).await;
+        (batch.len(), rx.len())
+    }
+
+    #[tokio::test]
+    async fn small_writes_share_one_commit_and_large_ones_leave_half_for_the_next() {
+        // Eight single cases: all in one transaction.
+        let (took, left) = gathered(cases(1), (0..7).map(|_| cases(1)).collect(), 8).await;
+        assert_eq!((took, left), (8, 0));
+        // Eight feed batches of 100: the transaction is full at 300 rows, but holds fewer writes
+        // than wait; it stops at half (four), and four are written next.
+        const { assert!(300 >= FULL_COMMIT && 200 < FULL_COMMIT) };
+        let (took, left) = gathered(cases(100), (0..7).map(|_| cases(100)).collect(), 8).await;
+        assert_eq!((took, left), (4, 4));
+        // One batch of 1,000 with one more waiting: each its own transaction.
+        let (took, left) = gathered(cases(1000), vec![cases(1000)], 2).await;
+        assert_eq!((took, left), (1, 1));
+    }
+
+    /// On the runtime's paused clock: the waits are exact.
+    #[tokio::test(start_paused = true)]
+    async fn a_full_transaction_does_not_wait_for_the_writes_it_expects() {
+        let started = tokio::time::Instant::now();
+        let (took, _) = gathered(cases(FULL_COMMIT), Vec::new(), 8).await;
+        assert_eq!(took, 1);
+        assert_eq!(started.elapsed(), std::time::Duration::ZERO);
+        // Small writes expected are waited for, up to GATHER_WAIT; a lone writer is not.
+        let started = tokio::time::Instant::now();
+        let (took, _) = gathered(cases(1), Vec::new(), 8).await;
+        assert_eq!(took, 1);
+        assert_eq!(started.elapsed(), GATHER_WAIT);
+        let started = tokio::time::Instant::now();
+        gathered(cases(1), Vec::new(), 1).await;
+        assert_eq!(started.elapsed(), std::time::Duration::ZERO);
     }
 }
