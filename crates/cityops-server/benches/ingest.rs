@@ -149,10 +149,35 @@ async fn refused(url: String, bodies: &[String], concurrency: usize) -> anyhow::
 
 /// POST every body to `path` of a fresh service on `url` with `concurrency` in flight, each
 /// answered with `status`; the rate (requests a second) and the answers' bodies.
+///
+/// The service and its client run on a runtime of their own (two workers, as the bench's),
+/// dropped after the run with everything the service started: the runs that follow do not share
+/// the machine, or the database's connections, with it.
 async fn post_all(
     url: String,
     path: &'static str,
     bodies: &[String],
+    concurrency: usize,
+    status: u16,
+) -> anyhow::Result<(f64, Vec<axum::body::Bytes>)> {
+    let bodies = bodies.to_vec();
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let out = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(serve_and_post(url, path, bodies, concurrency, status)));
+        let _ = done.send(out);
+    });
+    outcome.await?
+}
+
+async fn serve_and_post(
+    url: String,
+    path: &'static str,
+    bodies: Vec<String>,
     concurrency: usize,
     status: u16,
 ) -> anyhow::Result<(f64, Vec<axum::body::Bytes>)> {
@@ -163,7 +188,7 @@ async fn post_all(
     let base = format!("http://{}", bound.addr());
     let _server = bound.spawn();
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
-    let bodies: Arc<Vec<String>> = Arc::new(bodies.to_vec());
+    let bodies: Arc<Vec<String>> = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -257,6 +282,8 @@ async fn commit_each(dir: &std::path::Path, cases: &[CaseDto], tag: &str) -> any
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
+    // A failing write answers 503; the service's log says why.
+    tracing_subscriber::fmt().with_max_level(tracing::Level::ERROR).with_writer(std::io::stderr).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = flag(&args, "--cases").and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let levels: Vec<usize> = flag(&args, "--concurrency")
