@@ -59,11 +59,11 @@ pub(crate) struct CaseJson {
     slim: CaseDto,
 }
 
-/// JSON with a gap where a case's id and number go.
+/// JSON with a gap (at `at`) where a case's id and number go.
 #[derive(Debug, Clone)]
 struct Gap {
-    head: String,
-    tail: String,
+    json: String,
+    at: usize,
 }
 
 /// The id and number of a case not numbered yet, as JSON writes them. A JSON string escapes
@@ -74,16 +74,16 @@ impl Gap {
     /// Split `json` at the first unnumbered id and number.
     fn of(mut json: String) -> Option<Self> {
         let at = json.find(UNNUMBERED)?;
-        let tail = json.get(at + UNNUMBERED.len()..)?.to_owned();
-        json.truncate(at);
-        Some(Gap { head: json, tail })
+        json.replace_range(at..at + UNNUMBERED.len(), "");
+        Some(Gap { json, at })
     }
 
     fn fill(&self, fields: &str) -> String {
-        let mut s = String::with_capacity(self.head.len() + fields.len() + self.tail.len());
-        s.push_str(&self.head);
+        let (head, tail) = self.json.split_at(self.at);
+        let mut s = String::with_capacity(self.json.len() + fields.len());
+        s.push_str(head);
         s.push_str(fields);
-        s.push_str(&self.tail);
+        s.push_str(tail);
         s
     }
 }
