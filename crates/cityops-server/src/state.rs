@@ -38,9 +38,21 @@ pub enum StateError {
     Calendar(#[from] CalendarLoadError),
 }
 
-/// State handed to every handler.
+/// State handed to every handler: one shared allocation, so that handing it to a request (axum
+/// clones the state for every one) is one reference count, not one per part.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+    fn deref(&self) -> &StateParts {
+        &self.0
+    }
+}
+
+/// What the state holds.
+#[derive(Debug)]
+pub struct StateParts {
     /// Persistence.
     pub store: Arc<dyn Store>,
     /// The city.
@@ -91,7 +103,7 @@ impl AppState {
                 .await
                 .map_err(|e| StateError::Layers(e.to_string()))??,
         );
-        Ok(Self {
+        Ok(Self(Arc::new(StateParts {
             store,
             city,
             live,
@@ -103,6 +115,6 @@ impl AppState {
             history,
             tokens: Default::default(),
             tickets: Default::default(),
-        })
+        })))
     }
 }
