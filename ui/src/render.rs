@@ -121,6 +121,9 @@ pub struct Surface {
     pub pictures_done: Cell<u32>,
     /// Cluster discs drawn once each and copied ([`Surface::stamp_disc`]).
     sprites: RefCell<std::collections::HashMap<SpriteKey, (HtmlCanvasElement, f64)>>,
+    /// Cluster counts drawn once each and copied ([`Surface::stamp_label`]): setting the font
+    /// and shaping the text of 2,000 counts a frame was most of a 4K console frame's moving part.
+    labels: RefCell<std::collections::HashMap<LabelKey, LabelSprite>>,
 }
 
 /// The margin of the still picture around the view, in drawing units: a pan within it copies the
@@ -272,6 +275,7 @@ impl Surface {
             mode: Cell::new(FrameMode::Normal),
             pictures_done: Cell::new(0),
             sprites: RefCell::new(std::collections::HashMap::new()),
+            labels: RefCell::new(std::collections::HashMap::new()),
         })
     }
 
@@ -774,13 +778,41 @@ impl Surface {
             sprites.insert(key, (canvas, size / 2.0));
         }
         let Some((canvas, half)) = sprites.get(&key) else { return false };
-        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
         let _ = ctx.draw_image_with_html_canvas_element(
             canvas,
             (x * dpr - half).round(),
             (y * dpr - half).round(),
         );
-        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        true
+    }
+
+    /// Copy the sprite of a cluster's count `text` (`big`: the larger font) centred on `(x, y)`
+    /// (drawing units); `false` if it could not be made. Like [`Surface::stamp_disc`], it draws
+    /// in device pixels: the caller has set the identity transform.
+    fn stamp_label(
+        &self,
+        ctx: &CanvasRenderingContext2d,
+        dpr: f64,
+        text: &str,
+        big: bool,
+        x: f64,
+        y: f64,
+    ) -> bool {
+        let key = LabelKey { text: text.to_owned(), big, dpr_hundredths: (dpr * 100.0).round() as u32 };
+        let mut labels = self.labels.borrow_mut();
+        if !labels.contains_key(&key) {
+            if labels.len() >= SPRITES_MAX {
+                labels.clear();
+            }
+            let Some(sprite) = label_sprite(text, big, dpr) else { return false };
+            labels.insert(key.clone(), sprite);
+        }
+        let Some(l) = labels.get(&key) else { return false };
+        let _ = ctx.draw_image_with_html_canvas_element(
+            &l.canvas,
+            (x * dpr - l.half_w).round(),
+            ((y + 0.5) * dpr - l.half_h).round(),
+        );
         true
     }
 
@@ -914,6 +946,7 @@ impl Surface {
             })
             .collect();
         let mut font_big: Option<bool> = None;
+        let mut device = Transform { dpr, device: false };
         ctx.set_text_align("center");
         ctx.set_text_baseline("middle");
         let mut batches: BTreeMap<(LayerKind, &'static str), Vec<(f64, f64)>> = BTreeMap::new();
@@ -929,18 +962,27 @@ impl Surface {
                         continue;
                     }
                     let r = style::cluster_radius(mix.total());
+                    // Disc and count are copied from sprites in device pixels; either drawn
+                    // afresh (no sprite) in drawing units.
+                    device.set(ctx, true);
                     if !self.stamp_disc(ctx, dpr, *layer, mix, r, x, y) {
+                        device.set(ctx, false);
                         disc(ctx, *layer, mix, r, x, y);
                     }
-                    // The count right after its disc (a later, overlapping disc covers it); the
-                    // font is set only when it changes: setting it costs more than drawing.
+                    // The count right after its disc (a later, overlapping disc covers it).
                     let big = r > 20.0;
-                    if font_big != Some(big) {
-                        ctx.set_font(&format!("600 {}px {FONT}", if big { 12 } else { 11 }));
-                        font_big = Some(big);
+                    let text = compact(mix.total());
+                    device.set(ctx, true);
+                    if !self.stamp_label(ctx, dpr, &text, big, x, y) {
+                        device.set(ctx, false);
+                        // The font is set only when it changes: setting it costs more than drawing.
+                        if font_big != Some(big) {
+                            ctx.set_font(&label_font(big));
+                            font_big = Some(big);
+                        }
+                        ctx.set_fill_style_str(LABEL_COLOUR);
+                        let _ = ctx.fill_text(&text, x, y + 0.5);
                     }
-                    ctx.set_fill_style_str("#f1f5f9");
-                    let _ = ctx.fill_text(&compact(mix.total()), x, y + 0.5);
                 }
                 MapItemDto::Point { layer, id, lon, lat, status } => {
                     let (x, y) = v.to_screen(*lon, *lat);
@@ -966,6 +1008,7 @@ impl Surface {
                 }
             }
         }
+        device.set(ctx, false);
         let outline = 1.0 / dpr;
         for ((layer, colour), points) in &batches {
             ctx.begin_path();
@@ -1090,6 +1133,65 @@ struct SpriteKey {
 /// Sprites kept at most (then all are drawn afresh): a few hundred are in use at once, each a few
 /// kilobytes.
 const SPRITES_MAX: usize = 1024;
+
+/// What a cluster count's sprite shows: the text, its font size and the pixel ratio.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct LabelKey {
+    text: String,
+    big: bool,
+    dpr_hundredths: u32,
+}
+
+/// A cluster count drawn once, with half its size in device pixels.
+struct LabelSprite {
+    canvas: HtmlCanvasElement,
+    half_w: f64,
+    half_h: f64,
+}
+
+/// The colour of a cluster's count.
+const LABEL_COLOUR: &str = "#f1f5f9";
+
+/// The font of a cluster's count.
+fn label_font(big: bool) -> String {
+    format!("600 {}px {FONT}", if big { 12 } else { 11 })
+}
+
+/// Draw a cluster's count `text` into a canvas of its own, at `dpr` device pixels a unit.
+fn label_sprite(text: &str, big: bool, dpr: f64) -> Option<LabelSprite> {
+    let (canvas, sctx) = offscreen()?;
+    let font = label_font(big);
+    sctx.set_font(&font);
+    let width = sctx.measure_text(text).ok()?.width();
+    let (w, h) = (((width + 4.0) * dpr).ceil(), ((if big { 12.0 } else { 11.0 } + 6.0) * dpr).ceil());
+    canvas.set_width(w as u32);
+    canvas.set_height(h as u32);
+    // Resizing the canvas reset its state.
+    let _ = sctx.set_transform(dpr, 0.0, 0.0, dpr, w / 2.0, h / 2.0);
+    sctx.set_font(&font);
+    sctx.set_text_align("center");
+    sctx.set_text_baseline("middle");
+    sctx.set_fill_style_str(LABEL_COLOUR);
+    sctx.fill_text(text, 0.0, 0.0).ok()?;
+    Some(LabelSprite { canvas, half_w: w / 2.0, half_h: h / 2.0 })
+}
+
+/// The context's transform while a frame's clusters are drawn: device pixels (the sprites) or
+/// drawing units; set only when it changes.
+struct Transform {
+    dpr: f64,
+    device: bool,
+}
+
+impl Transform {
+    fn set(&mut self, ctx: &CanvasRenderingContext2d, device: bool) {
+        if self.device != device {
+            let s = if device { 1.0 } else { self.dpr };
+            let _ = ctx.set_transform(s, 0.0, 0.0, s, 0.0, 0.0);
+            self.device = device;
+        }
+    }
+}
 
 /// Point layers that do not move with live events: drawn into the still picture.
 const STILL_POINTS: [LayerKind; 2] = [LayerKind::Cameras, LayerKind::Facilities];
