@@ -361,7 +361,7 @@ impl SqlStore {
             Dialect::Postgres => Some(listen(&url).await?),
         };
         let hot = match (dialect, file) {
-            (Dialect::Sqlite, Some(f)) => Hot::sqlite(crate::direct::Direct::open(&f)?),
+            (Dialect::Sqlite, Some(f)) => Hot::Sqlite(crate::direct::Direct::open(&f)?),
             (Dialect::Sqlite, None) => Hot::Sqlx,
             (Dialect::Postgres, _) => Hot::Postgres(crate::pgdirect::PgDirect::connect(&url).await?),
         };

@@ -199,29 +199,20 @@ impl Writer {
     }
 }
 
-type Shared<T> = std::sync::Arc<std::sync::Mutex<T>>;
-
 /// Where the typed writes go.
 pub(crate) enum Hot {
     /// With the other writes, through sqlx (an in-memory SQLite database).
     Sqlx,
     /// SQLite's direct connection (a rusqlite connection to the same file).
-    Sqlite(Shared<Direct>),
+    Sqlite(Direct),
     /// PostgreSQL's array statements on a connection of the writer's own.
     Postgres(PgDirect),
-}
-
-impl Hot {
-    /// SQLite's direct connection to the store's file.
-    pub(crate) fn sqlite(direct: Direct) -> Self {
-        Hot::Sqlite(std::sync::Arc::new(std::sync::Mutex::new(direct)))
-    }
 }
 
 async fn run(
     pool: AnyPool,
     dialect: Dialect,
-    hot: Hot,
+    mut hot: Hot,
     mut rx: mpsc::Receiver<Job>,
     committed: broadcast::Sender<LiveEvent>,
 ) {
@@ -238,7 +229,7 @@ async fn run(
         // sqlx transaction.
         let mut jobs = batch.into_iter().peekable();
         while let Some(job) = jobs.next() {
-            match (job, &hot) {
+            match (job, &mut hot) {
                 (Job { task: Task::Typed(t), reply }, Hot::Sqlite(direct)) => {
                     commit_direct(direct, typed_run((t, reply), &mut jobs), &committed);
                 }
@@ -346,17 +337,10 @@ impl Job {
 
 /// Run typed writes in one transaction on the direct connection (a blocking call) and answer
 /// each.
-fn commit_direct(
-    direct: &Shared<Direct>,
-    run: Vec<(Typed, Reply)>,
-    committed: &broadcast::Sender<LiveEvent>,
-) {
+fn commit_direct(direct: &mut Direct, run: Vec<(Typed, Reply)>, committed: &broadcast::Sender<LiveEvent>) {
     let (writes, replies): (Vec<Typed>, Vec<Reply>) = run.into_iter().unzip();
     // A blocking call: the writer has a thread of its own.
-    let (outs, done) = match direct.lock() {
-        Ok(mut d) => d.commit(writes),
-        Err(_) => (Vec::new(), Err("the direct writer failed earlier".to_owned())),
-    };
+    let (outs, done) = direct.commit(writes);
     let done = match done {
         Ok(events) => {
             publish(committed, events);
